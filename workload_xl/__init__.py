@@ -1,0 +1,3 @@
+"""workload-xl: fair, visible workloads for social care and child mental health teams."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""`python -m workload_xl` runs the command-line interface."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,96 @@
+"""Reads a caseload report exported as CSV or XLSX into a `CaseloadTable` (files edge).
+
+Exports differ: UTF-8 with or without a byte-order mark, Windows-1252 from older systems,
+commas or semicolons. Everything is read as text so references keep their leading zeros.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from .caseload import CaseloadTable
+from .file_guard import inspect_workbook_file
+from .findings import Finding
+from .rules import finding
+
+MAX_REPORT_BYTES = 32 * 1024 * 1024
+
+
+def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
+    name = str(path)
+    unreadable = {"workbook": name}
+    if not path.is_file():
+        return None, [
+            finding(
+                "caseload-unreadable",
+                f"{name} does not exist. Check the name and folder of the caseload report.",
+                **unreadable,
+            )
+        ]
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        problems = inspect_workbook_file(path, name)
+        if problems:
+            return None, problems
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                frames = pd.read_excel(
+                    path,
+                    sheet_name=0,
+                    dtype=str,
+                    engine="openpyxl",
+                    keep_default_na=False,
+                    header=None,
+                )
+        except Exception as exc:
+            return None, [
+                finding(
+                    "caseload-unreadable",
+                    f"{name} could not be read ({type(exc).__name__}). Export the report again.",
+                    **unreadable,
+                )
+            ]
+        rows = frames.fillna("").astype(str).values.tolist()
+        return _table(name, "Sheet 1", rows), []
+    if path.stat().st_size > MAX_REPORT_BYTES:
+        return None, [
+            finding(
+                "caseload-unreadable",
+                f"{name} is larger than a caseload report can be. Check it is the right file.",
+                **unreadable,
+            )
+        ]
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if "\x00" in text:
+        return None, [
+            finding(
+                "caseload-unreadable",
+                f"{name} is not a text (CSV) file. Export the caseload report as CSV or Excel.",
+                **unreadable,
+            )
+        ]
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    return _table(name, "", rows), []
+
+
+def _table(name: str, sheet: str, rows: list[list[str]]) -> CaseloadTable:
+    """The first non-blank row holds the headings; row numbers stay as the user sees them."""
+    top = next((i for i, row in enumerate(rows) if any(str(c).strip() for c in row)), len(rows))
+    headings = [str(h) for h in rows[top]] if top < len(rows) else []
+    data = [[str(cell) for cell in row] for row in rows[top + 1 :]]
+    return CaseloadTable(name, sheet, headings, data, first_data_row=top + 2)

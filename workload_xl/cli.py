@@ -1,0 +1,250 @@
+"""The `workload-xl` command line, for admins and the performance team (CLI edge).
+
+Every command is a thin shell over the same API the Excel add-in uses. Problems are printed as
+findings naming the file, sheet and cell; a traceback is a bug.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .api import validate_files
+from .findings import Finding, Report
+from .render import findings_text, report_json, summary_line
+from .schemes import Scheme, SchemeError, SchemeRegistry
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def _registry() -> SchemeRegistry:
+    try:
+        return SchemeRegistry.from_dir()
+    except SchemeError as problem:
+        click.echo(f"A points scheme file is wrong: {problem}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+
+
+def _scheme(registry: SchemeRegistry, scheme_id: str) -> Scheme:
+    scheme = registry.get(scheme_id)
+    if scheme is None:
+        raise click.BadParameter(
+            f"there is no scheme '{scheme_id}'. Known schemes: {', '.join(registry.ids)}.",
+            param_hint="--scheme",
+        )
+    return scheme
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    if findings:
+        click.echo(findings_text(Report(findings).sorted()), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="workload-xl")
+def main() -> None:
+    """Fair, visible workloads for social care and child mental health teams.
+
+    Points schemes, worker measurement workbooks and their validation, from the command line.
+    """
+
+
+# --- schemes -------------------------------------------------------------------------------
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def schemes(ctx: click.Context) -> None:
+    """List the points schemes (or `schemes show ID` for one)."""
+    if ctx.invoked_subcommand:
+        return
+    registry = _registry()
+    rows = [(s.id, s.version, s.period, ", ".join(s.services), str(len(s.items))) for s in registry]
+    click.echo(_table(("Scheme", "Version", "Period", "Services", "Items"), rows))
+
+
+@schemes.command("show")
+@click.argument("scheme_id")
+def schemes_show(scheme_id: str) -> None:
+    """Print one scheme's items, ranges and bands as a table."""
+    from .numbers import fmt
+
+    scheme = _scheme(_registry(), scheme_id)
+    click.echo(f"{scheme.title} ({scheme.id}, version {scheme.version})")
+    click.echo(f"Services: {', '.join(scheme.services)}. Period: {scheme.period}.")
+    if scheme.note:
+        click.echo(scheme.note)
+    click.echo()
+    rows = [
+        (i.code, i.label, i.kind, i.unit, fmt(i.points), f"{fmt(i.min)}-{fmt(i.max)}")
+        for i in scheme.items
+    ]
+    click.echo(_table(("Code", "Item", "Kind", "Unit", "Points", "Range"), rows))
+    if scheme.bands:
+        click.echo()
+        click.echo(
+            _table(
+                ("Band", "Experience band", "Capacity factor"),
+                [(b.id, b.label, fmt(b.capacity_factor)) for b in scheme.bands],
+            )
+        )
+
+
+def _table(headings: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(str(x)) for x in column) for column in zip(headings, *rows, strict=False)]
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(headings, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+# --- templates -----------------------------------------------------------------------------
+
+
+@main.group()
+def template() -> None:
+    """Write blank workbooks made from a scheme."""
+
+
+@template.command("worker")
+@click.option("--scheme", "scheme_id", required=True, help="Scheme id (see `workload-xl schemes`).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The workbook to write (.xlsx).",
+)
+@click.option(
+    "--rows",
+    default=40,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Rows in the table of cases and activities.",
+)
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+def template_worker(scheme_id: str, output: Path, rows: int, force: bool) -> None:
+    """A worker measurement workbook: one worker, one period."""
+    from .worker_template import write_worker_workbook
+
+    scheme = _scheme(_registry(), scheme_id)
+    problems = write_worker_workbook(output, scheme, rows=rows, force=force)
+    _print_findings(problems)
+    if problems:
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"Wrote {output} (scheme {scheme.id} {scheme.version}, {rows} rows).")
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--scheme", "scheme_id", help="Check against this scheme instead of the one each sheet names."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str) -> None:
+    """Check measurement workbooks (files or folders of them).
+
+    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
+    """
+    registry = _registry()
+    if scheme_id:
+        _scheme(registry, scheme_id)
+    run = validate_files(files, registry, scheme_id)
+    if output_format == "json":
+        click.echo(report_json(run.report))
+    else:
+        if run.report.findings:
+            click.echo(findings_text(run.report.sorted()))
+            click.echo()
+        click.echo(summary_line(run.report))
+    sys.exit(run.exit_code)
+
+
+# --- caseload import -----------------------------------------------------------------------
+
+
+@main.command("import-caseload")
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option("--worker", required=True, help="The worker's name, as in the report.")
+@click.option("--scheme", "scheme_id", required=True, help="Scheme id.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.option("--team", help="Team name for the header.")
+@click.option("--service", help="Service for the header (needed when a scheme serves several).")
+@click.option("--period", help="Period for the header, e.g. 2026-10.")
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+def import_caseload(
+    report: Path,
+    worker: str,
+    scheme_id: str,
+    output: Path,
+    team: str | None,
+    service: str | None,
+    period: str | None,
+    force: bool,
+) -> None:
+    """Start a measurement workbook from a caseload report (CSV or XLSX)."""
+    from .caseload import map_caseload
+    from .caseload_reader import read_caseload
+    from .worker_template import WorkerSheetContent, write_worker_workbook
+
+    scheme = _scheme(_registry(), scheme_id)
+    table, problems = read_caseload(report)
+    if table is None:
+        _print_findings(problems)
+        sys.exit(EXIT_UNREADABLE)
+    imported = map_caseload(table, scheme, worker)
+    header = {"worker": worker, "team": team, "service": service, "period": period}
+    written = []
+    if imported.lines:
+        written = write_worker_workbook(
+            output, scheme, WorkerSheetContent(header, imported.lines), force=force
+        )
+    _print_findings(imported.findings + written)
+    if not imported.lines or written:
+        sys.exit(EXIT_ERRORS)
+    mapped = sum(1 for line in imported.lines if line["item"])
+    click.echo(
+        f"Wrote {output}: {len(imported.lines)} case(s) for {worker}, {mapped} matched to "
+        f"scheme items, {len(imported.lines) - mapped} left for you to pick."
+    )
+    click.echo(
+        "Next: agree the points for each row (the Scheme points column shows the scheme's "
+        "default), add activities, then run `workload-xl validate`."
+    )
+
+
+# --- demo ----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("workload-demo"),
+    show_default=True,
+    help="A new folder for the demo workbooks.",
+)
+@click.option("--months", default=12, show_default=True, type=click.IntRange(1, 36))
+def demo(out: Path, months: int) -> None:
+    """Make realistic demo workbooks, validate them and show what was found."""
+    from .demo import run_demo
+
+    sys.exit(run_demo(out, months=months, echo=click.echo))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,329 @@
+"""A realistic demo: teams, workers and a year of measurement workbooks with planted mistakes.
+
+The demo is the README's first command, so it shows what the tool is for in a minute: sheets
+that look like a real service's (caseloads that carry over month to month, part-time workers,
+a worker persistently carrying more), then validation finding the mistakes people really make.
+Names are invented. Everything is generated from a fixed seed, so the demo is reproducible.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import layout
+from .api import validate_files
+from .atomic import write_atomically
+from .period import FOUR_WEEKS, MONTH, Period, previous_months
+from .render import findings_text, summary_line
+from .schemes import Scheme, SchemeRegistry
+from .worker_template import WorkerSheetContent, build_worker_workbook
+
+MARKER = ".workload-xl-demo"
+LAST_MONTH = Period(2026, 10, MONTH)
+
+FIRST_NAMES = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Farah",
+    "Gareth",
+    "Hana",
+    "Isaac",
+    "Jade",
+    "Kofi",
+    "Leah",
+    "Mo",
+    "Nia",
+    "Owen",
+    "Priya",
+    "Rhys",
+    "Sade",
+    "Tom",
+    "Uma",
+    "Vik",
+    "Wren",
+    "Yusuf",
+    "Zoe",
+    "Aled",
+    "Bea",
+    "Cal",
+    "Dina",
+]
+SURNAMES = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fofana",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Usman",
+    "Walsh",
+    "Young",
+    "Zielinski",
+]
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    name: str
+    service: str
+    scheme_id: str
+    manager: str
+
+
+TEAMS = (
+    DemoTeam("First Response East", "First Response", "childrens-social-care", "Sam Okoro"),
+    DemoTeam(
+        "Safeguarding North", "Safeguarding and Support", "childrens-social-care", "Helen Price"
+    ),
+    DemoTeam("Leaving Care", "Leaving Care", "leaving-care", "Marcus Bell"),
+    DemoTeam(
+        "Fostering and Adoption", "Fostering and Adoption", "fostering-adoption", "Rachel Lowe"
+    ),
+)
+
+
+@dataclass
+class DemoWorker:
+    name: str
+    band: str
+    fte: float
+    load: float  # how many cases relative to colleagues: 1.0 typical
+    cases: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class PlantedMistake:
+    path: Path
+    what: str
+
+
+def _periods(scheme: Scheme, count: int) -> list[Period]:
+    if scheme.period == MONTH:
+        return previous_months(LAST_MONTH, count)
+    return [Period(2026, n, FOUR_WEEKS) for n in range(1, 14)][-count:]
+
+
+def _case_name(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+
+
+def _new_case(rng: random.Random, scheme: Scheme, serial: list[int]) -> dict:
+    cases = [i for i in scheme.items if i.is_case]
+    weights = [4 if i.points <= 6 else 2 for i in cases]
+    item = rng.choices(cases, weights)[0]
+    serial[0] += 1
+    agreed = item.points
+    if rng.random() < 0.15:  # a complex case scored higher, inside the range
+        agreed = min(item.max, item.points + rng.choice((1, 2)))
+    return {
+        "case_ref": f"C{100000 + serial[0]}",
+        "case_name": _case_name(rng),
+        "item": item.label,
+        "agreed_points": agreed,
+    }
+
+
+def _workers(rng: random.Random, scheme: Scheme, count: int) -> list[DemoWorker]:
+    names = rng.sample([f"{f} {s}" for f in FIRST_NAMES for s in SURNAMES], count)
+    bands = [b.label for b in scheme.bands] or ["All workers"]
+    workers = []
+    for index, name in enumerate(names):
+        band = bands[0] if index < 2 else rng.choice(bands[1:] or bands)
+        fte = rng.choice((1.0, 1.0, 1.0, 0.8, 0.6))
+        workers.append(DemoWorker(name, band, fte, load=1.0))
+    workers[3].load = 1.45  # one worker persistently carries far more than colleagues
+    workers[7].load = 0.7
+    return workers
+
+
+def _activities(rng: random.Random, scheme: Scheme, fte: float) -> list[dict]:
+    lines = []
+    for item in (i for i in scheme.items if not i.is_case):
+        if rng.random() < 0.5:
+            quantity = max(1, round(rng.randint(1, 4) * fte))
+            lines.append(
+                {"item": item.label, "quantity": quantity, "agreed_points": item.points * quantity}
+            )
+    return lines
+
+
+def generate(
+    out: Path,
+    registry: SchemeRegistry,
+    months: int = 12,
+    seed: int = 2026,
+    workers_per_team: int = 12,
+) -> tuple[list[Path], list[PlantedMistake]]:
+    rng = random.Random(seed)
+    written: list[Path] = []
+    planted: list[PlantedMistake] = []
+    serial = [0]
+    for team in TEAMS:
+        scheme = registry.get(team.scheme_id)
+        if scheme is None:
+            continue
+        workers = _workers(rng, scheme, workers_per_team)
+        periods = _periods(scheme, months)
+        for period_index, period in enumerate(periods):
+            folder = out / _slug(team.name) / str(period)
+            folder.mkdir(parents=True, exist_ok=True)
+            last = period_index == len(periods) - 1
+            for worker_index, worker in enumerate(workers):
+                target = round(
+                    14 * worker.fte * worker.load * (0.9 if "ASYE" in worker.band else 1.0)
+                )
+                worker.cases = [c for c in worker.cases if rng.random() > 0.12]
+                while len(worker.cases) < target + rng.randint(-1, 1):
+                    worker.cases.append(_new_case(rng, scheme, serial))
+                lines = [dict(c) for c in worker.cases] + _activities(rng, scheme, worker.fte)
+                header = {
+                    "worker": worker.name, "team": team.name, "service": team.service,
+                    "period": str(period), "fte": worker.fte, "band": worker.band,
+                    "manager": team.manager,
+                    "date_agreed": dt.date(period.year, min(period.number, 12), 25),
+                }  # fmt: skip
+                path = folder / f"{_slug(worker.name)}.xlsx"
+                plant_here = last and (team is TEAMS[0] or worker_index == 8)
+                mistake = _plant(header, lines, worker_index) if plant_here else None
+                wb = build_worker_workbook(scheme, WorkerSheetContent(header, lines))
+                if mistake == "total typed over":
+                    ws = wb[layout.MEASUREMENT_SHEET]
+                    _, address = next(ws.defined_names["TotalPoints"].destinations)
+                    ws[address] = 100
+                if mistake == "note outside the table":
+                    ws = wb[layout.MEASUREMENT_SHEET]
+                    ws.cell(ws.max_row + 2, 3, "Also covering duty for Tom next week")
+                write_atomically(path, lambda temp, wb=wb: wb.save(temp), force=True)
+                written.append(path)
+                if mistake:
+                    planted.append(PlantedMistake(path, mistake))
+    broken = out / _slug(TEAMS[0].name) / str(LAST_MONTH) / "sent-as-csv.xlsx"
+    broken.write_text("Worker,Item,Points\nJo,Child in need,5\n", encoding="utf-8")
+    planted.append(PlantedMistake(broken, "a CSV file renamed .xlsx"))
+    written.append(broken)
+    _write_caseload_report(out / "caseload-report.csv", rng, registry)
+    return written, planted
+
+
+def _plant(header: dict, lines: list[dict], worker_index: int) -> str | None:
+    """Mistakes people really make, one per sheet: in the first team's last month, and a
+    misspelt period in each other team's."""
+    case_rows = [line for line in lines if line.get("case_ref")]
+    match worker_index:
+        case 1:
+            case_rows[0]["agreed_points"] = 25
+            return "agreed points far outside the scheme's range"
+        case 2:
+            lines.append(dict(case_rows[0]))
+            return "the same case entered twice"
+        case 4:
+            header["fte"] = None
+            return "FTE left blank"
+        case 5:
+            case_rows[1]["item"] = "Child protection"
+            return "an item typed instead of picked from the list"
+        case 6:
+            case_rows[0]["agreed_points"] = f" {case_rows[0]['agreed_points']:g} "
+            return "points typed as text"
+        case 8:
+            header["period"] = "Octobr 2026"
+            return "a misspelt period"
+        case 9:
+            return "total typed over"
+        case 10:
+            return "note outside the table"
+        case 11:
+            case_rows[2]["case_ref"] = None
+            return "a case with no reference"
+    return None
+
+
+def _write_caseload_report(path: Path, rng: random.Random, registry: SchemeRegistry) -> None:
+    """A caseload report as a case management system exports it, to try import-caseload on."""
+    types = [
+        "Child in Need",
+        "Child Protection Plan",
+        "CLA",
+        "Section 47",
+        "Single Assessment",
+        "Early Help",
+    ]  # Early Help maps to no item: the import reports it
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Case ID", "Child name", "Case type", "Allocated worker", "Start date"])
+        for n in range(14):
+            worker = "Jo Example" if n < 12 else "Someone Else"
+            writer.writerow(
+                [
+                    f"C{200000 + n}",
+                    _case_name(rng),
+                    types[n % len(types)],
+                    worker,
+                    f"2026-0{1 + n % 9}-1{n % 9}",
+                ]
+            )
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
+
+
+def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -> int:
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        echo(f"{out} exists and is not an earlier demo: choose a new folder with --out.")
+        return 2
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("Made by `workload-xl demo`; safe to delete.\n", encoding="utf-8")
+    registry = SchemeRegistry.from_dir()
+    written, planted = generate(out, registry, months=months)
+    teams = ", ".join(t.name for t in TEAMS)
+    echo(
+        f"Made {len(written)} measurement workbooks in {out}: {len(TEAMS)} teams ({teams}), "
+        f"12 workers each, {months} periods."
+    )
+    echo(f"Planted {len(planted)} mistakes in the latest period:")
+    for mistake in planted:
+        echo(f"  {mistake.path.relative_to(out)}: {mistake.what}")
+    echo("")
+    echo("Validating every workbook...")
+    run = validate_files([out], registry)
+    by_rule = Counter(f.rule for f in run.report.findings)
+    echo(summary_line(run.report))
+    echo("Findings by rule: " + ", ".join(f"{rule} {n}" for rule, n in by_rule.most_common()))
+    echo("")
+    problems = [f for f in run.report.sorted() if f.severity != "info" and f.rule != "header-blank"]
+    echo("Errors and warnings found (info findings such as points-adjusted are in the JSON):")
+    echo(findings_text(problems))
+    echo("")
+    echo(f"Try: workload-xl validate {out} --format json")
+    echo(
+        f"     workload-xl import-caseload {out / 'caseload-report.csv'} --worker 'Jo Example' "
+        f"--scheme childrens-social-care --service 'First Response' -o jo.xlsx"
+    )
+    return 0

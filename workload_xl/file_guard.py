@@ -1,0 +1,155 @@
+"""Looks at a workbook file's bytes before any parser does (files edge).
+
+Workbooks arrive by email from dozens of people. Before openpyxl sees one we make sure it is
+an Office Open XML zip, not an old .xls, a password-protected file, a CSV renamed .xlsx, a zip
+that expands to hundreds of megabytes, or XML with entity declarations. Each gets one plain
+finding naming the file, in milliseconds and bounded memory, instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from .findings import Finding
+from .rules import finding
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
+"""A real measurement workbook is well under 1 MB unpacked; a team workbook of 60 sheets a few
+MB. 64 MB leaves room for big teams and stops zip bombs before they cost memory."""
+MAX_PARTS = 2000
+PROLOG_BYTES = 4096
+
+
+def inspect_workbook_file(path: Path, label: str | None = None) -> list[Finding]:
+    """Findings for a file no spreadsheet reader should be given; empty if it looks sound."""
+    name = label or str(path)
+    where = {"workbook": name}
+    if not path.exists():
+        return [
+            finding("file-not-found", f"{name} does not exist. Check the name and folder.", **where)
+        ]
+    if path.is_dir():
+        return [finding("file-not-workbook", f"{name} is a folder, not a workbook.", **where)]
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            if head == OLE_MAGIC:
+                body = handle.read(1024 * 1024)
+                return [_ole_finding(name, body)]
+    except OSError as exc:
+        return [
+            finding("file-not-found", f"{name} cannot be opened: {exc.strerror or exc}.", **where)
+        ]
+    if not head:
+        return [
+            finding(
+                "file-not-workbook",
+                f"{name} is empty (0 bytes). Save the workbook again from Excel and resend it.",
+                **where,
+            )
+        ]
+    if head[:4] != ZIP_MAGIC:
+        return [
+            finding(
+                "file-not-workbook",
+                f"{name} is not an Excel workbook{_looks_like(head)}."
+                " Open it in Excel and save it as an Excel Workbook (.xlsx).",
+                **where,
+            )
+        ]
+    return _inspect_zip(path, name)
+
+
+def _ole_finding(name: str, body: bytes) -> Finding:
+    if ENCRYPTED_STREAM in body:
+        return finding(
+            "file-encrypted",
+            f"{name} is password-protected, so it cannot be read. "
+            "Open it in Excel, remove the password (File > Info > Protect Workbook) "
+            "and save it again.",
+            workbook=name,
+        )
+    return finding(
+        "file-old-format",
+        f"{name} is an old-style .xls workbook. Open it in Excel "
+        "and save it as an Excel Workbook (.xlsx).",
+        workbook=name,
+    )
+
+
+def _looks_like(head: bytes) -> str:
+    text = head.lstrip(b"\xef\xbb\xbf")
+    if text[:1].isascii() and all(32 <= b < 127 or b in (9, 10, 13) for b in text):
+        return " (it looks like a text or CSV file renamed .xlsx)"
+    return ""
+
+
+def _inspect_zip(path: Path, name: str) -> list[Finding]:
+    where = {"workbook": name}
+    damaged = finding(
+        "file-corrupt",
+        f"{name} is damaged (it may have been cut short when it "
+        "was sent). Ask for the file to be sent again.",
+        **where,
+    )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_PARTS:
+                return [
+                    finding(
+                        "file-too-large",
+                        f"{name} has {len(infos)} parts inside; a "
+                        f"workbook this tool reads has at most {MAX_PARTS}.",
+                        **where,
+                    )
+                ]
+            total = sum(info.file_size for info in infos)
+            if total > MAX_UNCOMPRESSED_BYTES:
+                return [
+                    finding(
+                        "file-too-large",
+                        f"{name} unpacks to {total / 2**20:,.0f} MB, "
+                        f"more than the {MAX_UNCOMPRESSED_BYTES // 2**20} MB a "
+                        "measurement workbook can need. Check it is the right file.",
+                        **where,
+                    )
+                ]
+            names = {info.filename for info in infos}
+            if "xl/workbook.xml" not in names:
+                return [
+                    finding(
+                        "file-not-workbook",
+                        f"{name} is a zip file or another Office document, not an Excel workbook.",
+                        **where,
+                    )
+                ]
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    with archive.open(info) as part:
+                        prolog = part.read(PROLOG_BYTES)
+                    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                        return [
+                            finding(
+                                "file-unsafe",
+                                f"{name} contains an XML declaration "
+                                f"(in {info.filename}) that Excel never writes; it is "
+                                "not read, for safety. Ask for a copy saved from Excel.",
+                                **where,
+                            )
+                        ]
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        OSError,
+        NotImplementedError,
+    ):
+        return [damaged]
+    return []

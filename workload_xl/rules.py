@@ -1,0 +1,96 @@
+"""The catalogue of finding rules: stable ids, severities and help text (core layer).
+
+Rule ids are part of the product's contract: users filter on them and later issues build on
+them, so they live here as data, each documented in docs/findings.md (a test checks both ways).
+Severity belongs to the rule, not to the code that raises it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .findings import Finding, Severity
+
+ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    title: str
+
+    def finding(self, message: str, **where: Any) -> Finding:
+        return Finding(rule=self.id, severity=self.severity, message=message, **where)
+
+
+_RULES = [
+    # The file as a whole: nothing else can be checked when one of these fires.
+    Rule("file-not-found", ERR, "The file does not exist"),
+    Rule("file-not-workbook", ERR, "The file is not an Excel workbook (.xlsx / .xlsm)"),
+    Rule("file-old-format", ERR, "The file is an old .xls workbook"),
+    Rule("file-encrypted", ERR, "The workbook is password-protected"),
+    Rule("file-corrupt", ERR, "The workbook is damaged and cannot be read"),
+    Rule("file-too-large", ERR, "The workbook expands to more data than a measurement sheet holds"),
+    Rule(
+        "file-unsafe", ERR, "The workbook contains XML constructs that are never in a real workbook"
+    ),
+    Rule("not-measurement-sheet", ERR, "The workbook has no workload measurement table"),
+    # The header block.
+    Rule("name-missing", ERR, "A defined name the sheet relies on has been deleted or broken"),
+    Rule("header-missing", ERR, "A required header field is blank"),
+    Rule("header-blank", WARN, "A header field that should be filled before signing is blank"),
+    Rule("scheme-unknown", ERR, "The sheet names a points scheme that does not exist"),
+    Rule("scheme-version-mismatch", ERR, "The sheet was made from another version of the scheme"),
+    Rule("service-unknown", ERR, "The service is not one the scheme serves"),
+    Rule("band-unknown", ERR, "The experience band is not one of the scheme's bands"),
+    Rule("fte-invalid", ERR, "FTE is missing, not a number, or outside (0, 1]"),
+    Rule("period-invalid", ERR, "The period is missing or not a valid month or 4-week period"),
+    Rule("date-invalid", ERR, "The date agreed is not a date"),
+    # The table of cases and activities.
+    Rule("column-missing", ERR, "A required column of the table has been deleted or renamed"),
+    Rule("item-unknown", ERR, "The item is not in the scheme"),
+    Rule("item-missing", ERR, "A row has a case reference or points but no item"),
+    Rule("points-missing", ERR, "An item is given but its agreed points are blank"),
+    Rule("points-not-number", ERR, "Agreed points are not a number"),
+    Rule("points-negative", ERR, "Agreed points are negative"),
+    Rule("points-out-of-range", ERR, "Agreed points are outside the range the scheme allows"),
+    Rule("points-adjusted", INFO, "Agreed points differ from the scheme's points"),
+    Rule("quantity-invalid", ERR, "The quantity is not a positive number"),
+    Rule("number-as-text", INFO, "A number was typed as text; it has been read as a number"),
+    Rule("case-ref-missing", ERR, "A case row has no case reference"),
+    Rule("case-ref-duplicate", ERR, "The same case reference appears on more than one row"),
+    Rule("outside-table", WARN, "Something is typed outside the table and will be ignored"),
+    Rule("total-mismatch", ERR, "A total does not match the rows"),
+    Rule("total-not-formula", WARN, "A total's formula has been replaced or changed"),
+    # Caseload import.
+    Rule("caseload-unreadable", ERR, "The caseload report cannot be read"),
+    Rule("caseload-column-missing", ERR, "The caseload report lacks a column the import needs"),
+    Rule("caseload-type-unmapped", WARN, "A case type in the report maps to no scheme item"),
+    Rule("caseload-no-cases", WARN, "The caseload report lists no cases for this worker"),
+    Rule("caseload-ref-duplicate", WARN, "The caseload report lists the same case twice"),
+    # Writing files.
+    Rule("output-exists", ERR, "The output file exists already"),
+    Rule("output-unwritable", ERR, "The output file cannot be written"),
+]
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+FILE_LEVEL_RULES = frozenset(
+    {
+        "file-not-found",
+        "file-not-workbook",
+        "file-old-format",
+        "file-encrypted",
+        "file-corrupt",
+        "file-too-large",
+        "file-unsafe",
+        "not-measurement-sheet",
+    }
+)
+
+
+def finding(rule_id: str, message: str, **where: Any) -> Finding:
+    """Build a finding for a catalogued rule; an unknown id is a programming error."""
+    return RULES[rule_id].finding(message, **where)

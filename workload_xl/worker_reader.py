@@ -1,0 +1,190 @@
+"""Reads measurement sheets from a workbook file with openpyxl into `SheetData` (files edge).
+
+Everything is found by defined names and the WorkItems table, never by fixed addresses, so a
+user who inserts rows or columns above the table, or moves the header cells, breaks nothing.
+The file is opened for reading only; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from . import layout
+from .file_guard import inspect_workbook_file
+from .findings import Finding
+from .measurement import Cell, SheetData, TableRow, TotalCell, clean_text, is_blank
+from .rules import finding
+
+NO_CACHED_VALUE = object()
+"""Marks a formula cell whose result was never saved (written by a tool, not Excel)."""
+
+MAX_STRAY_FINDINGS = 20
+
+
+@dataclass
+class WorkbookRead:
+    sheets: list[SheetData]
+    findings: list[Finding]
+
+    @property
+    def unreadable(self) -> bool:
+        return not self.sheets and bool(self.findings)
+
+
+def read_workbook(path: Path, label: str | None = None) -> WorkbookRead:
+    """Every measurement sheet in the file, or file-level findings saying why there are none."""
+    name = label or str(path)
+    problems = inspect_workbook_file(path, name)
+    if problems:
+        return WorkbookRead([], problems)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            formulas = load_workbook(path, data_only=False)
+            values = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        return WorkbookRead(
+            [],
+            [
+                finding(
+                    "file-corrupt",
+                    f"{name} could not be read as a workbook ({type(exc).__name__}). "
+                    "Open it in Excel, save it again as .xlsx and resend it.",
+                    workbook=name,
+                )
+            ],
+        )
+
+    sheets = []
+    for ws in formulas.worksheets:
+        table = _measurement_table(ws)
+        if table is not None:
+            sheets.append(_read_sheet(name, formulas, ws, values[ws.title], table))
+    if not sheets:
+        return WorkbookRead(
+            [],
+            [
+                finding(
+                    "not-measurement-sheet",
+                    f"{name} has no workload measurement table (an Excel table named "
+                    f"{layout.TABLE_NAME}). Start from the measurement template, or copy your "
+                    "rows into it.",
+                    workbook=name,
+                )
+            ],
+        )
+    return WorkbookRead(sheets, [])
+
+
+def _measurement_table(ws):
+    for table in ws.tables.values():
+        if table.displayName.lower().startswith(layout.TABLE_NAME.lower()):
+            return table
+    return None
+
+
+def _resolve_name(wb, ws, name: str) -> tuple[str, str] | None:
+    """(sheet title, cell address) of a name: the sheet's own first, then the workbook's."""
+    for scope in (ws.defined_names, wb.defined_names):
+        defined = scope.get(name)
+        if defined is None:
+            continue
+        try:
+            destinations = list(defined.destinations)
+        except Exception:  # a broken name such as =#REF!
+            return None
+        if len(destinations) != 1:
+            return None
+        sheet, ref = destinations[0]
+        ref = ref.replace("$", "")
+        if ":" in ref:
+            first, last = ref.split(":")
+            if first != last:
+                return None
+            ref = first
+        return sheet, ref
+    return None
+
+
+def _cell_value(formula_cell, value_ws) -> Any:
+    """What the user sees in a cell: for a formula, its saved result."""
+    if formula_cell.data_type == "f":
+        cached = value_ws[formula_cell.coordinate].value
+        return NO_CACHED_VALUE if cached is None else cached
+    return formula_cell.value
+
+
+def _read_sheet(name: str, wb, ws, value_ws, table) -> SheetData:
+    header: dict[str, Cell | None] = {}
+    for spec in layout.HEADER_FIELDS:
+        place = _resolve_name(wb, ws, spec.name)
+        if place is None or place[0] not in wb.sheetnames:
+            header[spec.key] = None
+            continue
+        sheet, address = place
+        source = wb[sheet]
+        value = _cell_value(source[address], value_ws.parent[sheet])
+        header[spec.key] = Cell(None if value is NO_CACHED_VALUE else value, address)
+
+    totals: dict[str, TotalCell] = {}
+    for spec in layout.TOTAL_FIELDS:
+        place = _resolve_name(wb, ws, spec.name)
+        if place is None or place[0] != ws.title:
+            continue
+        cell = ws[place[1]]
+        formula = cell.value if cell.data_type == "f" else None
+        cached = value_ws[place[1]].value
+        totals[spec.key] = TotalCell(place[1], str(formula) if formula else None, cached)
+
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    max_row -= table.totalsRowCount or 0
+    by_header = {_fold(c.header): c.key for c in layout.COLUMNS}
+    columns: dict[str, str] = {}
+    unknown: list[str] = []
+    for col in range(min_col, max_col + 1):
+        text = clean_text(ws.cell(min_row, col).value)
+        key = by_header.get(_fold(text))
+        if key and key not in columns:
+            columns[key] = get_column_letter(col)
+        elif text:
+            unknown.append(text)
+
+    rows = []
+    for r in range(min_row + 1, max_row + 1):
+        values = {}
+        for key, letter in columns.items():
+            value = _cell_value(ws[f"{letter}{r}"], value_ws)
+            values[key] = value
+        rows.append(TableRow(r, values))
+
+    stray = _stray_cells(ws, value_ws, min_col, min_row, max_col, max_row)
+    return SheetData(name, ws.title, header, columns, rows, totals, stray, unknown)
+
+
+def _stray_cells(ws, value_ws, min_col, min_row, max_col, max_row) -> list[Cell]:
+    """Non-empty cells beside or below the table: the user may think they count; they don't."""
+    found = []
+    # openpyxl keeps only the cells present in the file here; iterating the grid instead would
+    # create millions of empty cells on a sheet formatted down to row 1,048,576.
+    for (row, col), cell in sorted(ws._cells.items()):
+        if row < min_row:
+            continue
+        inside_columns = min_col <= col <= max_col
+        if row <= max_row and inside_columns:
+            continue
+        value = _cell_value(cell, value_ws)
+        if value is NO_CACHED_VALUE:
+            value = cell.value
+        if not is_blank(value):
+            found.append(Cell(value, cell.coordinate))
+    return found
+
+
+def _fold(text: str) -> str:
+    return clean_text(text).casefold()
