@@ -9,10 +9,16 @@ finding naming the file, in milliseconds and bounded memory, instead of a traceb
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from .findings import Finding
 from .rules import finding
+
+try:
+    from lzma import LZMAError
+except ImportError:  # a Python built without lzma: zipfile cannot unpack such parts at all
+    LZMAError = zlib.error
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -22,7 +28,18 @@ MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 """A real measurement workbook is well under 1 MB unpacked; a team workbook of 60 sheets a few
 MB. 64 MB leaves room for big teams and stops zip bombs before they cost memory."""
 MAX_PARTS = 2000
-PROLOG_BYTES = 4096
+CHUNK_BYTES = 64 * 1024
+ZIP_ENCRYPTED_FLAG = 0x1
+"""Bit 0 of a zip entry's flags: the entry is encrypted (`zip -e`, 7-Zip, WinZip AES)."""
+
+XML_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+"""A part may be saved as UTF-16, where `<!DOCTYPE` is spelled with NUL bytes between letters;
+a UTF-8-only search would wave such a part through to the parser."""
+MARKER_OVERLAP = max(len(m) for m in XML_MARKERS) - 1
 
 
 def inspect_workbook_file(path: Path, label: str | None = None) -> list[Finding]:
@@ -129,11 +146,22 @@ def _inspect_zip(path: Path, name: str) -> list[Finding]:
                         **where,
                     )
                 ]
+            if any(info.flag_bits & ZIP_ENCRYPTED_FLAG for info in infos):
+                # zipfile raises RuntimeError when asked to open such an entry, which no
+                # handler below expects; say what it is instead.
+                return [
+                    finding(
+                        "file-encrypted",
+                        f"{name} is a zip protected by a password, so it cannot be read. "
+                        "Ask for a copy saved from Excel without a password.",
+                        **where,
+                    )
+                ]
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with archive.open(info) as part:
-                        prolog = part.read(PROLOG_BYTES)
-                    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                        declared = _has_xml_declaration(part)
+                    if declared:
                         return [
                             finding(
                                 "file-unsafe",
@@ -150,6 +178,26 @@ def _inspect_zip(path: Path, name: str) -> list[Finding]:
         ValueError,
         OSError,
         NotImplementedError,
+        zlib.error,  # a deflate stream with damaged bytes in the middle
+        LZMAError,  # the same in a part compressed with LZMA, which zip allows
     ):
         return [damaged]
     return []
+
+
+def _has_xml_declaration(part) -> bool:
+    """Whether a DOCTYPE or ENTITY appears anywhere in a part, read in chunks.
+
+    Reading only the first few KB is not enough: XML allows any length of comments and
+    whitespace before the DOCTYPE. Reading the whole part costs little, because the total
+    unpacked size is capped above (zipfile stops a part at its declared size), and it checks
+    every part's CRC, so a damaged part is reported as damaged here and not by the parser.
+    Excel never writes either marker, and in element text `<` is always escaped.
+    """
+    tail = b""
+    while chunk := part.read(CHUNK_BYTES):
+        window = tail + chunk
+        if any(marker in window for marker in XML_MARKERS):
+            return True
+        tail = window[-MARKER_OVERLAP:]
+    return False

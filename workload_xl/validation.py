@@ -397,8 +397,8 @@ def _check_row(check: _Check, scheme: Scheme | None, row: TableRow) -> Line | No
         )
         return None
 
-    quantity = _check_quantity(check, row, item.is_case)
-    scheme_points = item.points * quantity
+    quantity = _check_quantity(check, row)
+    scheme_points = item.points * (quantity or 1.0)
     agreed = _check_points(check, row, item.label, quantity, item.min, item.max, scheme_points)
     case_ref = clean_text(row.values.get("case_ref"))
     if item.is_case and not case_ref:
@@ -421,7 +421,8 @@ def _check_row(check: _Check, scheme: Scheme | None, row: TableRow) -> Line | No
     )
 
 
-def _check_quantity(check: _Check, row: TableRow, is_case: bool) -> float:
+def _check_quantity(check: _Check, row: TableRow) -> float | None:
+    """The row's quantity (blank means 1); None when it is unreadable, so no range applies."""
     if "quantity" not in check.data.columns:
         return 1.0
     value = row.values.get("quantity")
@@ -438,7 +439,7 @@ def _check_quantity(check: _Check, row: TableRow, is_case: bool) -> float:
             "Quantity",
             value,
         )
-        return 1.0
+        return None
     if number.status == "text":
         _as_text(check, address, "Quantity", value)
     return number.value
@@ -484,6 +485,8 @@ def _check_points(
             f"negative. The scheme gives {fmt(scheme_points)} for '{label}'.",
             *where,
         )
+        return points
+    if quantity is None:  # the quantity is wrong, so the range is unknown
         return points
     lowest, highest = low * quantity, high * quantity
     if not lowest - TOLERANCE <= points <= highest + TOLERANCE:

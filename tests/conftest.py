@@ -1,0 +1,119 @@
+"""Shared fixtures: real measurement workbooks, generated in code and written to disk.
+
+Test data is built by functions here so it is reviewable; only the real templates are
+committed as binaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from workload_xl import layout
+from workload_xl.api import validate_files
+from workload_xl.schemes import SchemeRegistry
+from workload_xl.worker_template import WorkerSheetContent, write_worker_workbook
+
+CSC = "childrens-social-care"
+
+
+@pytest.fixture(scope="session")
+def registry() -> SchemeRegistry:
+    return SchemeRegistry.from_dir()
+
+
+def valid_content() -> WorkerSheetContent:
+    """A sheet a manager would sign: every header filled, points as the scheme gives."""
+    header = {
+        "worker": "Jo Example",
+        "team": "First Response East",
+        "service": "First Response",
+        "period": "2026-10",
+        "fte": 0.8,
+        "band": "Social worker",
+        "manager": "Sam Okoro",
+        "date_agreed": dt.date(2026, 10, 28),
+    }
+    lines = [
+        {"case_ref": "C100001", "case_name": "Ava Test", "item": "Child in need",
+         "agreed_points": 5},
+        {"case_ref": "C100002", "case_name": "Ben Test", "item": "Child protection plan",
+         "agreed_points": 8},
+        {"case_ref": "C100003", "case_name": "Cai Test", "item": "Looked after child",
+         "agreed_points": 7},
+        {"item": "Duty day", "quantity": 3, "agreed_points": 6},
+        {"item": "Training day", "quantity": 2, "agreed_points": 3},
+    ]  # fmt: skip
+    return WorkerSheetContent(header, lines)
+
+
+@dataclass
+class SheetFile:
+    """A measurement workbook on disk, with addresses found the way users' files are read."""
+
+    path: Path
+
+    def _open(self, **kwargs):
+        return load_workbook(self.path, **kwargs)
+
+    def header_cell(self, key: str) -> str:
+        wb = self._open()
+        name = layout.HEADER_BY_KEY[key].name
+        _, ref = next(wb[layout.MEASUREMENT_SHEET].defined_names[name].destinations)
+        return ref.replace("$", "")
+
+    def total_cell(self, key: str) -> str:
+        wb = self._open()
+        name = layout.TOTAL_BY_KEY[key].name
+        _, ref = next(wb[layout.MEASUREMENT_SHEET].defined_names[name].destinations)
+        return ref.replace("$", "")
+
+    def table_cell(self, column_key: str, line: int) -> str:
+        """Address of the `line`-th data row (0-based) in a column of the WorkItems table."""
+        wb = self._open()
+        ws = wb[layout.MEASUREMENT_SHEET]
+        table = ws.tables[layout.TABLE_NAME]
+        min_col, min_row, _, _ = range_boundaries(table.ref)
+        header = layout.COLUMN_BY_KEY[column_key].header
+        col = next(c for c in range(min_col, min_col + 20) if ws.cell(min_row, c).value == header)
+        return f"{get_column_letter(col)}{min_row + 1 + line}"
+
+    def edit(self, change: Callable) -> SheetFile:
+        """Change the workbook as a user would in Excel, and save it."""
+        wb = self._open()
+        change(wb[layout.MEASUREMENT_SHEET], wb, self)
+        wb.save(self.path)
+        return self
+
+    def findings(self, **kwargs) -> list[tuple[str, str, str]]:
+        run = validate_files([self.path], **kwargs)
+        return [f.flat() for f in run.report.sorted()]
+
+    def run(self, **kwargs):
+        return validate_files([self.path], **kwargs)
+
+
+@pytest.fixture
+def make_sheet(tmp_path: Path, registry: SchemeRegistry):
+    counter = iter(range(1000))
+
+    def make(
+        content: WorkerSheetContent | None = None, scheme_id: str = CSC, name: str | None = None
+    ) -> SheetFile:
+        path = tmp_path / (name or f"sheet-{next(counter)}.xlsx")
+        problems = write_worker_workbook(path, registry.get(scheme_id), content or valid_content())
+        assert problems == []
+        return SheetFile(path)
+
+    return make
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,134 @@
+"""The command line: what admins and the performance team run, end to end on real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from workload_xl.api import validate_files
+from workload_xl.cli import main
+
+from .conftest import sha256
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_python_dash_m_runs_the_same_cli():
+    done = subprocess.run([sys.executable, "-m", "workload_xl", "--help"], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0
+    assert "validate" in done.stdout and "import-caseload" in done.stdout
+
+
+def test_schemes_lists_every_scheme(registry):
+    result = run("schemes")
+    assert result.exit_code == 0
+    for scheme in registry:
+        assert scheme.id in result.output and scheme.version in result.output
+
+
+def test_schemes_show_prints_items_ranges_and_bands(registry):
+    result = run("schemes", "show", "leaving-care")
+    assert result.exit_code == 0
+    scheme = registry.get("leaving-care")
+    for item in scheme.items:
+        assert item.label in result.output
+    assert "Senior personal adviser" in result.output
+    assert "4 weeks" in result.output
+
+
+def test_an_unknown_scheme_is_a_usage_error_listing_the_known_ones():
+    result = CliRunner().invoke(main, ["schemes", "show", "adult-care"])
+    assert result.exit_code == 2
+    assert "no scheme 'adult-care'" in result.output and "leaving-care" in result.output
+
+
+def test_template_worker_writes_a_workbook_that_validates_as_an_unfilled_sheet(tmp_path):
+    out = tmp_path / "blank.xlsx"
+    assert run("template", "worker", "--scheme", "fostering-adoption", "-o", out).exit_code == 0
+    found = {f.rule for f in validate_files([out]).report.findings}
+    assert found == {"header-missing", "header-blank", "fte-invalid", "period-invalid"}
+
+
+def test_template_worker_never_overwrites_without_force(tmp_path):
+    out = tmp_path / "blank.xlsx"
+    out.write_text("precious")
+    result = run("template", "worker", "--scheme", "leaving-care", "-o", out)
+    assert result.exit_code == 1
+    assert "output-exists" in result.output and out.read_text() == "precious"
+    assert run("template", "worker", "--scheme", "leaving-care", "-o", out, "--force"
+               ).exit_code == 0
+    assert out.read_bytes()[:2] == b"PK"
+
+
+def test_validate_exits_0_for_a_clean_sheet_and_says_so(make_sheet):
+    sheet = make_sheet()
+    result = run("validate", sheet.path)
+    assert result.exit_code == 0
+    assert "1 file checked: 0 error(s), 0 warning(s), 0 info." in result.output
+
+
+def test_validate_exits_0_with_only_warnings(make_sheet):
+    sheet = make_sheet().edit(lambda ws, wb, s: ws.__setitem__(s.header_cell("manager"), None))
+    assert run("validate", sheet.path).exit_code == 0
+
+
+def test_validate_exits_1_on_errors_and_names_file_sheet_and_cell(make_sheet):
+    sheet = make_sheet().edit(
+        lambda ws, wb, s: ws.__setitem__(s.table_cell("agreed_points", 0), 40))
+    result = run("validate", sheet.path)
+    assert result.exit_code == 1
+    assert str(sheet.path) in result.output
+    assert "'Measurement'" in result.output
+    assert sheet.table_cell("agreed_points", 0) in result.output
+    assert "points-out-of-range" in result.output and "4 to 8" in result.output
+
+
+def test_validate_exits_2_when_a_file_cannot_be_read(make_sheet, tmp_path):
+    bad = tmp_path / "notes.xlsx"
+    bad.write_text("not a workbook")
+    result = run("validate", make_sheet().path, bad)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_validate_json_equals_the_api_report(make_sheet):
+    sheet = make_sheet().edit(
+        lambda ws, wb, s: ws.__setitem__(s.table_cell("agreed_points", 0), "five"))
+    result = run("validate", sheet.path, "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.output) == validate_files([sheet.path]).report.to_dict()
+    (finding,) = json.loads(result.output)["findings"]
+    assert set(finding) == {"rule", "severity", "workbook", "sheet", "cell", "field", "value",
+                            "message"}
+    assert (finding["rule"], finding["severity"], finding["value"]) == (
+        "points-not-number", "error", "five")
+
+
+def test_validate_takes_folders_and_skips_excel_lock_files(make_sheet, tmp_path):
+    make_sheet(name="a.xlsx")
+    make_sheet(name="b.xlsx")
+    (tmp_path / "~$a.xlsx").write_bytes(b"lock")
+    result = run("validate", tmp_path, "--format", "json")
+    assert result.exit_code == 0
+    assert sorted(p.rsplit("/", 1)[-1] for p in json.loads(result.output)["files"]) == [
+        "a.xlsx", "b.xlsx"]
+
+
+def test_validate_never_changes_the_files_it_reads(make_sheet):
+    sheet = make_sheet().edit(
+        lambda ws, wb, s: ws.__setitem__(s.table_cell("agreed_points", 0), -1))
+    before = sha256(sheet.path)
+    run("validate", sheet.path)
+    run("validate", sheet.path, "--format", "json")
+    assert sha256(sheet.path) == before
+
+
+def test_validate_against_an_unknown_scheme_is_a_usage_error(make_sheet):
+    result = CliRunner().invoke(main, ["validate", str(make_sheet().path), "--scheme", "nope"])
+    assert result.exit_code == 2 and "no scheme 'nope'" in result.output
