@@ -19,8 +19,9 @@ def run(*args: str):
 
 
 def test_python_dash_m_runs_the_same_cli():
-    done = subprocess.run([sys.executable, "-m", "workload_xl", "--help"], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "workload_xl", "--help"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0
     assert "validate" in done.stdout and "import-caseload" in done.stdout
 
@@ -61,8 +62,9 @@ def test_template_worker_never_overwrites_without_force(tmp_path):
     result = run("template", "worker", "--scheme", "leaving-care", "-o", out)
     assert result.exit_code == 1
     assert "output-exists" in result.output and out.read_text() == "precious"
-    assert run("template", "worker", "--scheme", "leaving-care", "-o", out, "--force"
-               ).exit_code == 0
+    assert (
+        run("template", "worker", "--scheme", "leaving-care", "-o", out, "--force").exit_code == 0
+    )
     assert out.read_bytes()[:2] == b"PK"
 
 
@@ -80,7 +82,8 @@ def test_validate_exits_0_with_only_warnings(make_sheet):
 
 def test_validate_exits_1_on_errors_and_names_file_sheet_and_cell(make_sheet):
     sheet = make_sheet().edit(
-        lambda ws, wb, s: ws.__setitem__(s.table_cell("agreed_points", 0), 40))
+        lambda ws, wb, s: ws.__setitem__(s.table_cell("agreed_points", 0), 40)
+    )
     result = run("validate", sheet.path)
     assert result.exit_code == 1
     assert str(sheet.path) in result.output
@@ -99,15 +102,27 @@ def test_validate_exits_2_when_a_file_cannot_be_read(make_sheet, tmp_path):
 
 def test_validate_json_equals_the_api_report(make_sheet):
     sheet = make_sheet().edit(
-        lambda ws, wb, s: ws.__setitem__(s.table_cell("agreed_points", 0), "five"))
+        lambda ws, wb, s: ws.__setitem__(s.table_cell("agreed_points", 0), "five")
+    )
     result = run("validate", sheet.path, "--format", "json")
     assert result.exit_code == 1
     assert json.loads(result.output) == validate_files([sheet.path]).report.to_dict()
     (finding,) = json.loads(result.output)["findings"]
-    assert set(finding) == {"rule", "severity", "workbook", "sheet", "cell", "field", "value",
-                            "message"}
+    assert set(finding) == {
+        "rule",
+        "severity",
+        "workbook",
+        "sheet",
+        "cell",
+        "field",
+        "value",
+        "message",
+    }
     assert (finding["rule"], finding["severity"], finding["value"]) == (
-        "points-not-number", "error", "five")
+        "points-not-number",
+        "error",
+        "five",
+    )
 
 
 def test_validate_takes_folders_and_skips_excel_lock_files(make_sheet, tmp_path):
@@ -117,12 +132,15 @@ def test_validate_takes_folders_and_skips_excel_lock_files(make_sheet, tmp_path)
     result = run("validate", tmp_path, "--format", "json")
     assert result.exit_code == 0
     assert sorted(p.rsplit("/", 1)[-1] for p in json.loads(result.output)["files"]) == [
-        "a.xlsx", "b.xlsx"]
+        "a.xlsx",
+        "b.xlsx",
+    ]
 
 
 def test_validate_never_changes_the_files_it_reads(make_sheet):
     sheet = make_sheet().edit(
-        lambda ws, wb, s: ws.__setitem__(s.table_cell("agreed_points", 0), -1))
+        lambda ws, wb, s: ws.__setitem__(s.table_cell("agreed_points", 0), -1)
+    )
     before = sha256(sheet.path)
     run("validate", sheet.path)
     run("validate", sheet.path, "--format", "json")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "templates").glob("worker-*.xlsx"))
 TEMPLATE_IDS = [path.stem for path in TEMPLATES]
 NEGATIVE_TEMPLATE = TEMPLATES[0] if TEMPLATES else None
+STALE_TEMPLATE = TEMPLATES[-1] if TEMPLATES else None
 
 FTE = 0.8
 ACTIVITY_QUANTITIES = (2, None, 0.5, 3)  # None: left blank, which counts as 1
@@ -70,6 +73,7 @@ class FilledCopy:
 class Batch:
     filled: dict[str, FilledCopy]  # template file name -> its filled copy
     negative: FilledCopy
+    stale: FilledCopy
     converted: dict[Path, Path]  # filled copy -> LibreOffice's recalculated file
 
 
@@ -211,6 +215,38 @@ def arithmetic_totals(copy: FilledCopy) -> dict[str, float]:
     }
 
 
+STALE = 999
+
+
+def plant_stale_results(copy: FilledCopy) -> list[str]:
+    """Give every formula the test checks a wrong saved result, as a stale Excel file has.
+
+    openpyxl saves formulas with no result, which LibreOffice computes whatever its settings;
+    a saved result it keeps unless told to recalculate on load. Returns the cells planted.
+    """
+    cells = list(copy.totals.values()) + [
+        f"{copy.columns[key]}{line.row}"
+        for line in copy.rows
+        for key in ("unit", "kind", "scheme_points")
+    ]
+    assert load_workbook(copy.path).sheetnames[0] == layout.MEASUREMENT_SHEET
+    part = "xl/worksheets/sheet1.xml"  # openpyxl's name for the first sheet
+    planted = copy.path.with_name(f"{copy.path.stem}-planting.xlsx")
+    with zipfile.ZipFile(copy.path) as source, zipfile.ZipFile(planted, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == part:
+                text = data.decode("utf-8")
+                for cell in cells:
+                    pattern = rf'(<c r="{cell}"[^>]*><f>[^<]*</f>)<v ?/>'
+                    text, count = re.subn(pattern, rf"\g<1><v>{STALE}</v>", text)
+                    assert count == 1, f"no formula without a result at {cell}"
+                data = text.encode("utf-8")
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    planted.replace(copy.path)
+    return cells
+
+
 # --- fixtures: fill every template, then one LibreOffice batch ------------------------------
 
 
@@ -231,13 +267,56 @@ def batch(tmp_path_factory, registry) -> Batch:
         registry,
         typed_total=wrong_total,
     )
-    sources = [copy.path for copy in filled.values()] + [negative.path]
+    stale = fill_template(
+        STALE_TEMPLATE, folder / "filled" / f"{STALE_TEMPLATE.stem}-stale.xlsx", registry
+    )
+    plant_stale_results(stale)
+    sources = [copy.path for copy in filled.values()] + [negative.path, stale.path]
     converted = recalculate(sources, folder / "recalculated", soffice=soffice)
-    return Batch(filled, negative, dict(zip(sources, converted, strict=True)))
+    return Batch(filled, negative, stale, dict(zip(sources, converted, strict=True)))
 
 
 def values_sheet(path: Path):
     return measurement_sheet(load_workbook(path, data_only=True))
+
+
+def check_calculated_columns(copy: FilledCopy, converted: Path) -> None:
+    """Unit, Kind and Scheme points as LibreOffice calculated them equal the scheme's."""
+    ws = values_sheet(converted)
+    letter = copy.columns
+    for line in copy.rows:
+        got = {
+            "unit": ws[f"{letter['unit']}{line.row}"].value,
+            "kind": ws[f"{letter['kind']}{line.row}"].value,
+            "scheme_points": ws[f"{letter['scheme_points']}{line.row}"].value,
+        }
+        want = {"unit": line.unit, "kind": line.kind, "scheme_points": line.scheme_points}
+        assert got == pytest.approx(want), f"row {line.row} ({line.label})"
+    last_row = max(line.row for line in copy.rows) + 3
+    for row in [*copy.blank_rows, last_row]:
+        for key in ("unit", "kind", "scheme_points"):
+            assert ws[f"{letter[key]}{row}"].value in (None, ""), f"{key} on empty row {row}"
+
+
+def check_totals(copy: FilledCopy, converted: Path) -> None:
+    """Every native total equals workload_xl's figure and plain arithmetic on the rows."""
+    run = validate_files([copy.path])  # the filled copy, as LibreOffice received it
+    (m,) = run.measurements
+    python = {
+        "case_count": m.case_count,
+        "case_points": m.case_points,
+        "activity_points": m.activity_points,
+        "total_points": m.total_points,
+        "scheme_points": sum(line.scheme_points for line in m.lines),
+        "points_per_fte": m.points_per_fte,
+    }
+    assert set(python) == {t.key for t in layout.TOTAL_FIELDS}, "a total is left unchecked"
+    assert python == pytest.approx(arithmetic_totals(copy))
+
+    wb = load_workbook(converted, data_only=True)
+    ws = measurement_sheet(wb)
+    native = {t.key: named_cell(wb, ws, t.name).value for t in layout.TOTAL_FIELDS}
+    assert native == pytest.approx(python)
 
 
 # --- tests ----------------------------------------------------------------------------------
@@ -271,42 +350,13 @@ def test_the_filled_copy_is_valid_before_libreoffice(batch, template):
 @pytest.mark.parametrize("template", TEMPLATES, ids=TEMPLATE_IDS)
 def test_calculated_columns_follow_the_scheme_after_recalculation(batch, template):
     copy = batch.filled[template.name]
-    ws = values_sheet(batch.converted[copy.path])
-    letter = copy.columns
-    for line in copy.rows:
-        got = {
-            "unit": ws[f"{letter['unit']}{line.row}"].value,
-            "kind": ws[f"{letter['kind']}{line.row}"].value,
-            "scheme_points": ws[f"{letter['scheme_points']}{line.row}"].value,
-        }
-        want = {"unit": line.unit, "kind": line.kind, "scheme_points": line.scheme_points}
-        assert got == pytest.approx(want), f"row {line.row} ({line.label})"
-    last_row = max(line.row for line in copy.rows) + 3
-    for row in [*copy.blank_rows, last_row]:
-        for key in ("unit", "kind", "scheme_points"):
-            assert ws[f"{letter[key]}{row}"].value in (None, ""), f"{key} on empty row {row}"
+    check_calculated_columns(copy, batch.converted[copy.path])
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=TEMPLATE_IDS)
 def test_native_totals_equal_what_python_computes_from_the_rows(batch, template):
     copy = batch.filled[template.name]
-    run = validate_files([copy.path])  # the filled copy, as LibreOffice received it
-    (m,) = run.measurements
-    python = {
-        "case_count": m.case_count,
-        "case_points": m.case_points,
-        "activity_points": m.activity_points,
-        "total_points": m.total_points,
-        "scheme_points": sum(line.scheme_points for line in m.lines),
-        "points_per_fte": m.points_per_fte,
-    }
-    assert set(python) == {t.key for t in layout.TOTAL_FIELDS}, "a total is left unchecked"
-    assert python == pytest.approx(arithmetic_totals(copy))
-
-    wb = load_workbook(batch.converted[copy.path], data_only=True)
-    ws = measurement_sheet(wb)
-    native = {t.key: named_cell(wb, ws, t.name).value for t in layout.TOTAL_FIELDS}
-    assert native == pytest.approx(python)
+    check_totals(copy, batch.converted[copy.path])
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=TEMPLATE_IDS)
@@ -337,3 +387,17 @@ def test_a_total_typed_over_is_reported_after_recalculation(batch):
     follows = {copy.totals[t.name] for t in layout.TOTAL_FIELDS if "TotalPoints" in t.formula}
     assert mismatched == {total_cell} | follows
     assert not [f for f in run.report.findings if f.rule == "total-not-formula"]
+
+
+def test_libreoffice_replaces_stale_saved_results(batch):
+    """The forced recalculation: saved results are recomputed, not trusted."""
+    copy = batch.stale
+    before = validate_files([copy.path])
+    stale_totals = {f.cell for f in before.report.findings if f.rule == "total-mismatch"}
+    assert stale_totals == set(copy.totals.values()), "the stale results were not planted"
+
+    converted = batch.converted[copy.path]
+    check_calculated_columns(copy, converted)
+    check_totals(copy, converted)
+    after = validate_files([converted])
+    assert [str(f) for f in after.report.findings if f.rule in TOTAL_RULES] == []

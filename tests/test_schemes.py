@@ -48,12 +48,20 @@ def write(tmp_path, text, name="tiny.toml"):
 def test_the_shipped_schemes_cover_childrens_leaving_care_and_fostering(registry):
     assert set(registry.ids) >= {"childrens-social-care", "leaving-care", "fostering-adoption"}
     csc = registry.get("childrens-social-care")
-    assert set(csc.services) == {"First Response", "Safeguarding and Support",
-                                 "Children in Care"}
+    assert set(csc.services) == {"First Response", "Safeguarding and Support", "Children in Care"}
     labels = {i.label for i in csc.items}
-    assert {"Child in need", "Child protection plan", "Looked after child", "Care proceedings",
-            "Assessment in progress", "Duty day", "Court day", "Training day",
-            "Project or working group", "Student supervision"} <= labels
+    assert {
+        "Child in need",
+        "Child protection plan",
+        "Looked after child",
+        "Care proceedings",
+        "Assessment in progress",
+        "Duty day",
+        "Court day",
+        "Training day",
+        "Project or working group",
+        "Student supervision",
+    } <= labels
     for scheme in registry:
         assert "agrees its own" in scheme.note, scheme.id
         assert scheme.bands, scheme.id

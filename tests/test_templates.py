@@ -30,8 +30,15 @@ def fingerprint(path: Path) -> dict:
             "tables": {
                 t.displayName: (
                     t.ref,
-                    [(c.name, c.calculatedColumnFormula.attr_text
-                      if c.calculatedColumnFormula else None) for c in t.tableColumns],
+                    [
+                        (
+                            c.name,
+                            c.calculatedColumnFormula.attr_text
+                            if c.calculatedColumnFormula
+                            else None,
+                        )
+                        for c in t.tableColumns
+                    ],
                 )
                 for t in ws.tables.values()
             },
@@ -40,12 +47,18 @@ def fingerprint(path: Path) -> dict:
                 for dv in ws.data_validations.dataValidation
             ),
             "conditional": sorted(
-                (str(rng.sqref), tuple(r.formula)) for rng in ws.conditional_formatting
+                (str(rng.sqref), tuple(r.formula))
+                for rng in ws.conditional_formatting
                 for r in rng.rules
             ),
             "widths": {k: v.width for k, v in ws.column_dimensions.items()},
-            "print": (ws.print_title_rows, str(ws.print_area), ws.page_setup.orientation,
-                      ws.page_setup.fitToWidth, ws.sheet_properties.pageSetUpPr.fitToPage),
+            "print": (
+                ws.print_title_rows,
+                str(ws.print_area),
+                ws.page_setup.orientation,
+                ws.page_setup.fitToWidth,
+                ws.sheet_properties.pageSetUpPr.fitToPage,
+            ),
             "protected": ws.protection.sheet,
         }
     names = {n: d.attr_text for n, d in wb.defined_names.items()}

@@ -1,0 +1,63 @@
+"""The demo: the README's first command makes realistic workbooks and finds planted mistakes."""
+
+from __future__ import annotations
+
+from workload_xl.api import validate_files
+from workload_xl.demo import generate, run_demo
+
+EXPECTED_RULE = {
+    "agreed points far outside the scheme's range": "points-out-of-range",
+    "the same case entered twice": "case-ref-duplicate",
+    "FTE left blank": "fte-invalid",
+    "an item typed instead of picked from the list": "item-unknown",
+    "points typed as text": "number-as-text",
+    "a misspelt period": "period-invalid",
+    "total typed over": "total-mismatch",
+    "note outside the table": "outside-table",
+    "a case with no reference": "case-ref-missing",
+    "a CSV file renamed .xlsx": "file-not-workbook",
+}
+
+
+def test_every_planted_mistake_is_found_in_its_file_and_nothing_else_is_wrong(tmp_path, registry):
+    written, planted = generate(tmp_path, registry, months=2)
+    assert len(written) == 4 * 12 * 2 + 1
+    run = validate_files([tmp_path], registry)
+    rules_by_file: dict[str, set[str]] = {}
+    for f in run.report.findings:
+        rules_by_file.setdefault(f.workbook, set()).add(f.rule)
+    for mistake in planted:
+        assert EXPECTED_RULE[mistake.what] in rules_by_file.get(str(mistake.path), set()), mistake
+    planted_files = {str(m.path) for m in planted}
+    unexpected = {
+        (f.workbook, f.rule)
+        for f in run.report.findings
+        if f.workbook not in planted_files and f.rule != "points-adjusted"
+    }
+    assert unexpected == set()
+
+
+def test_demo_workbooks_carry_caseloads_over_from_month_to_month(tmp_path, registry):
+    generate(tmp_path, registry, months=2)
+    run = validate_files([tmp_path / "safeguarding-north"], registry)
+    by_worker: dict[str, list] = {}
+    for m in sorted(run.measurements, key=lambda m: str(m.period)):
+        by_worker.setdefault(m.worker, []).append(
+            {line.case_ref for line in m.lines if line.kind == "case"}
+        )
+    kept = [len(a & b) / len(a) for a, b in by_worker.values() if a]
+    assert sum(kept) / len(kept) > 0.6
+
+
+def test_demo_prints_what_it_made_and_found_and_refuses_a_folder_it_did_not_make(tmp_path):
+    lines: list[str] = []
+    assert run_demo(tmp_path / "demo", months=1, echo=lines.append) == 0
+    text = "\n".join(lines)
+    assert "Made 49 measurement workbooks" in text
+    assert "points-out-of-range" in text and "file-not-workbook" in text
+    assert run_demo(tmp_path / "demo", months=1, echo=lines.append) == 0  # its own: replaced
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine")
+    assert run_demo(other, months=1, echo=lines.append) == 2
+    assert (other / "keep.txt").read_text() == "mine"
