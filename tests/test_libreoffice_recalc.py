@@ -285,13 +285,11 @@ def check_calculated_columns(copy: FilledCopy, converted: Path) -> None:
     ws = values_sheet(converted)
     letter = copy.columns
     for line in copy.rows:
-        got = {
-            "unit": ws[f"{letter['unit']}{line.row}"].value,
-            "kind": ws[f"{letter['kind']}{line.row}"].value,
-            "scheme_points": ws[f"{letter['scheme_points']}{line.row}"].value,
-        }
-        want = {"unit": line.unit, "kind": line.kind, "scheme_points": line.scheme_points}
-        assert got == pytest.approx(want), f"row {line.row} ({line.label})"
+        where = f"row {line.row} ({line.label})"
+        assert ws[f"{letter['unit']}{line.row}"].value == line.unit, where
+        assert ws[f"{letter['kind']}{line.row}"].value == line.kind, where
+        points = ws[f"{letter['scheme_points']}{line.row}"].value
+        assert points == pytest.approx(line.scheme_points), where
     last_row = max(line.row for line in copy.rows) + 3
     for row in [*copy.blank_rows, last_row]:
         for key in ("unit", "kind", "scheme_points"):
@@ -328,10 +326,8 @@ def test_the_templates_are_committed():
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=TEMPLATE_IDS)
 def test_the_committed_template_is_never_modified(batch, template):
-    copies = [batch.filled[template.name]]
-    if template == NEGATIVE_TEMPLATE:
-        copies.append(batch.negative)
-    for copy in copies:
+    copies = [*batch.filled.values(), batch.negative, batch.stale]
+    for copy in (c for c in copies if c.template == template):
         assert sha256(template) == copy.template_sha, f"{template.name} was changed"
         assert sha256(copy.path) != copy.template_sha, "the copy was not filled in"
 

@@ -109,7 +109,7 @@ def test_a_bad_scheme_fails_at_load_naming_the_file_and_key(tmp_path, change, ex
 
 
 def test_a_scheme_file_must_be_named_after_its_id(tmp_path):
-    with pytest.raises(SchemeError, match="named 'other.toml'"):
+    with pytest.raises(SchemeError, match=r"named 'other\.toml'"):
         load_scheme(write(tmp_path, GOOD, name="other.toml"))
 
 

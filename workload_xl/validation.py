@@ -562,33 +562,17 @@ def _check_totals(check: _Check, m: Measurement, scheme: Scheme | None) -> None:
     for key, total in check.data.totals.items():
         spec = layout.TOTAL_BY_KEY[key]
         should = expected.get(key)
-        if total.formula is None:
-            shown = read_number(total.cached)
-            if (
-                should is not None
-                and shown.value is not None
-                and abs(shown.value - should) > (TOLERANCE)
-            ):
-                check.add(
-                    "total-mismatch",
-                    f"{spec.label} shows {fmt(shown.value)} but the rows "
-                    f"add up to {fmt(should)}: the formula was typed over. Copy the formula"
-                    f" {spec.formula} back into this cell.",
-                    total.address,
-                    spec.label,
-                    total.cached,
-                )
-            else:
-                check.add(
-                    "total-not-formula",
-                    f"{spec.label} is a typed value, not a formula, so"
-                    f" it will not update. Put the formula {spec.formula} back.",
-                    total.address,
-                    spec.label,
-                    total.cached,
-                )
-            continue
-        if _normal_formula(total.formula) != _normal_formula(spec.formula):
+        shown = read_number(total.cached).value
+        wrong = should is not None and shown is not None and abs(shown - should) > TOLERANCE
+        where = (total.address, spec.label, total.cached)
+        if total.formula is None and not wrong:
+            check.add(
+                "total-not-formula",
+                f"{spec.label} is a typed value, not a formula, so "
+                f"it will not update. Put the formula {spec.formula} back.",
+                *where,
+            )
+        elif total.formula and _normal_formula(total.formula) != _normal_formula(spec.formula):
             check.add(
                 "total-not-formula",
                 f"{spec.label}'s formula has been changed to "
@@ -597,18 +581,15 @@ def _check_totals(check: _Check, m: Measurement, scheme: Scheme | None) -> None:
                 spec.label,
                 total.formula,
             )
-        shown = read_number(total.cached)
-        if (
-            should is not None
-            and shown.value is not None
-            and abs(shown.value - should) > (TOLERANCE)
-        ):
+        if wrong:
+            why = (
+                f"the formula was typed over. Copy the formula {spec.formula} back into this cell."
+                if total.formula is None
+                else "check for points typed as text "
+                "or rows outside the table, then recalculate (F9)."
+            )
             check.add(
                 "total-mismatch",
-                f"{spec.label} shows {fmt(shown.value)} but the rows add "
-                f"up to {fmt(should)}. Check for points typed as text or rows outside the "
-                "table, then recalculate (F9).",
-                total.address,
-                spec.label,
-                total.cached,
+                f"{spec.label} shows {fmt(shown)} but the rows add up to {fmt(should)}: {why}",
+                *where,
             )
