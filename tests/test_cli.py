@@ -150,3 +150,12 @@ def test_validate_never_changes_the_files_it_reads(make_sheet):
 def test_validate_against_an_unknown_scheme_is_a_usage_error(make_sheet):
     result = CliRunner().invoke(main, ["validate", str(make_sheet().path), "--scheme", "nope"])
     assert result.exit_code == 2 and "no scheme 'nope'" in result.output
+
+
+def test_written_workbooks_get_ordinary_permissions_not_private_temp_ones(tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    out = tmp_path / "blank.xlsx"
+    assert run("template", "worker", "--scheme", "leaving-care", "-o", out).exit_code == 0
+    assert out.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -657,11 +657,6 @@ def test_no_damaged_copy_of_a_workbook_makes_validation_raise(
 # --- known gap, kept visible ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api.expand_inputs treats any folder as a folder of workbooks: an empty folder "
-    "named book.xlsx is checked as zero files and exits 0 with no finding",
-)
 def test_a_folder_given_in_place_of_a_workbook_gets_a_finding(tmp_path: Path) -> None:
     folder = tmp_path / "book.xlsx"
     folder.mkdir()

@@ -34,17 +34,21 @@ class ValidationRun:
 
 
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
-    """Files as given, and the workbooks inside any folder given (Excel's lock files skipped)."""
+    """Files as given, and the workbooks inside any folder given (Excel's lock files skipped).
+
+    A folder with no workbooks in it stays in the list, so the reader reports it instead of a
+    run that silently checks nothing.
+    """
     paths: list[Path] = []
     for item in inputs:
         item = Path(item)
+        found = []
         if item.is_dir():
-            paths.extend(
+            found = [
                 p for p in sorted(item.rglob("*"))
                 if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
-            )  # fmt: skip
-        else:
-            paths.append(item)
+            ]  # fmt: skip
+        paths.extend(found or [item])
     return paths
 
 

@@ -45,6 +45,7 @@ def write_atomically(
             prefix=f".{path.stem}-", suffix=path.suffix, dir=folder
         )
         os.close(handle)
+        os.chmod(temp_name, _ordinary_file_mode())
         write(Path(temp_name))
         os.replace(temp_name, path)
         temp_name = ""
@@ -71,3 +72,11 @@ def write_atomically(
             with contextlib.suppress(OSError):
                 os.unlink(temp_name)
     return []
+
+
+def _ordinary_file_mode() -> int:
+    """The permissions a plainly created file gets: mkstemp's private 0600 would hide a
+    workbook from colleagues on a shared drive."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

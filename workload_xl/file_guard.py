@@ -51,7 +51,14 @@ def inspect_workbook_file(path: Path, label: str | None = None) -> list[Finding]
             finding("file-not-found", f"{name} does not exist. Check the name and folder.", **where)
         ]
     if path.is_dir():
-        return [finding("file-not-workbook", f"{name} is a folder, not a workbook.", **where)]
+        return [
+            finding(
+                "file-not-workbook",
+                f"{name} is a folder with no workbooks (.xlsx, .xlsm) in it. "
+                "Check the folder name.",
+                **where,
+            )
+        ]
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
