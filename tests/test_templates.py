@@ -21,7 +21,14 @@ def fingerprint(path: Path) -> dict:
     for ws in wb.worksheets:
         sheets[ws.title] = {
             "cells": {
-                c.coordinate: (c.value, c.data_type, c.number_format, c.font.b, c.fill.fgColor.rgb)
+                c.coordinate: (
+                    c.value,
+                    c.data_type,
+                    c.number_format,
+                    c.font.b,
+                    c.fill.fgColor.rgb,
+                    c.protection.locked,
+                )
                 for row in ws.iter_rows()
                 for c in row
                 if c.value is not None or c.fill.fill_type
@@ -59,7 +66,7 @@ def fingerprint(path: Path) -> dict:
                 ws.page_setup.fitToWidth,
                 ws.sheet_properties.pageSetUpPr.fitToPage,
             ),
-            "protected": ws.protection.sheet,
+            "protected": (ws.protection.sheet, ws.protection.insertRows, ws.protection.sort),
         }
     names = {n: d.attr_text for n, d in wb.defined_names.items()}
     return {"sheets": sheets, "names": names}
@@ -107,3 +114,19 @@ def test_item_drop_down_offers_exactly_the_scheme_labels(registry):
     sheet, ref = next(wb.defined_names["ItemLabels"].destinations)
     labels = [row[0].value for row in wb[sheet][ref.replace("$", "")]]
     assert labels == [item.label for item in registry.get("childrens-social-care").items]
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
+def test_calculated_cells_are_read_only_and_everything_typed_stays_editable(template):
+    wb = load_workbook(template)
+    ws = wb[layout.MEASUREMENT_SHEET]
+    assert ws.protection.sheet and wb[layout.SCHEME_SHEET].protection.sheet
+    assert ws.protection.insertRows is False and ws.protection.deleteRows is False
+    table = ws.tables[layout.TABLE_NAME]
+    top = int(table.ref.split(":")[0][1:])
+    for index, column in enumerate(layout.COLUMNS, start=1):
+        assert ws.cell(top + 1, index).protection.locked is not column.is_input, column.header
+    for field in layout.HEADER_FIELDS + layout.TOTAL_FIELDS:
+        _, ref = next(ws.defined_names[field.name].destinations)
+        editable = field in layout.HEADER_FIELDS and not field.key.startswith("scheme")
+        assert ws[ref.replace("$", "")].protection.locked is not editable, field.name

@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -35,6 +35,7 @@ _NOTE = Font(italic=True, size=9, color="555555")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
 _CALC_FILL = PatternFill("solid", fgColor="EDEDED")
 _RANGE_FILL = PatternFill("solid", fgColor="F8CBAD")
+_UNLOCKED = Protection(locked=False)
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -77,6 +78,7 @@ def build_worker_workbook(
     _write_table(ws, rows, content.lines)
     _write_validations(ws, rows)
     _write_page_setup(ws, rows)
+    _protect_calculations(ws)
     wb.properties.creator = "workload-xl"
     wb.properties.title = f"Workload measurement sheet ({scheme.title})"
     return wb
@@ -131,7 +133,11 @@ def _write_header(ws, values: Mapping[str, Any]) -> None:
         set_value(cell, values.get(key))
         cell.number_format = spec.number_format
         cell.border = _BOX
-        cell.fill = _CALC_FILL if key.startswith("scheme") else _INPUT_FILL
+        if key.startswith("scheme"):
+            cell.fill = _CALC_FILL
+        else:
+            cell.fill = _INPUT_FILL
+            cell.protection = _UNLOCKED
         _name_on_sheet(ws, spec.name, row, column)
 
 
@@ -169,6 +175,7 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]]) -> None:
                 cell.fill = _CALC_FILL
             else:
                 set_value(cell, line.get(column.key))
+                cell.protection = _UNLOCKED
             cell.number_format = column.number_format
     table = Table(
         displayName=layout.TABLE_NAME, ref=f"A{top}:{get_column_letter(len(columns))}{last_row}"
@@ -291,6 +298,26 @@ def _write_validations(ws, rows: int) -> None:
         fill=_RANGE_FILL,
     )
     ws.conditional_formatting.add(_column_range("agreed_points", rows), rule)
+
+
+def _protect_calculations(ws) -> None:
+    """Make the calculated cells read-only while everything a user types stays editable.
+
+    Rows can still be inserted, deleted, sorted, filtered and formatted. There is no password:
+    a manager who must change the layout can unprotect the sheet (Review > Unprotect Sheet).
+    """
+    protection = ws.protection
+    protection.sheet = True
+    for action in (
+        "formatCells",
+        "formatColumns",
+        "formatRows",
+        "insertRows",
+        "deleteRows",
+        "sort",
+        "autoFilter",
+    ):
+        setattr(protection, action, False)  # False: this action stays allowed
 
 
 def _write_page_setup(ws, rows: int) -> None:
