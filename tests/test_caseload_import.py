@@ -178,3 +178,48 @@ def test_a_missing_or_broken_report_is_a_finding_not_a_traceback(tmp_path):
     )
     assert result.exit_code == 2 and "file-not-workbook" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_report_with_bytes_no_encoding_expects_is_still_imported(tmp_path):
+    report = tmp_path / "r.csv"
+    report.write_bytes(b"Case ID,Child name,Case type\nC1,Odd\x81Name,CIN\n")
+    out = tmp_path / "jo.xlsx"
+    result = invoke(report, "--worker", "Jo", "--scheme", "childrens-social-care", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+
+
+def test_cases_without_references_are_imported_and_not_taken_for_duplicates(tmp_path):
+    rows = [["Case ID", "Case type"], ["", "CIN"], ["", "CP"], ["C9", "CLA"]]
+    out = tmp_path / "jo.xlsx"
+    result = invoke(
+        write_csv(tmp_path / "r.csv", rows),
+        "--worker",
+        "Jo",
+        "--scheme",
+        "childrens-social-care",
+        "-o",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    assert "caseload-ref-duplicate" not in result.output
+    rules = [f.rule for f in validate_files([out]).report.findings]
+    assert rules.count("case-ref-missing") == 2
+
+
+def test_findings_about_an_xlsx_report_name_its_real_sheet(tmp_path):
+    wb = Workbook()
+    wb.active.title = "Caseload export"
+    for row in ROWS:
+        wb.active.append(row)
+    wb.save(tmp_path / "r.xlsx")
+    result = invoke(
+        tmp_path / "r.xlsx",
+        "--worker",
+        "Jo Example",
+        "--scheme",
+        "childrens-social-care",
+        "-o",
+        tmp_path / "jo.xlsx",
+    )
+    assert "'Caseload export'" in result.output

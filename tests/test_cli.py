@@ -159,3 +159,16 @@ def test_written_workbooks_get_ordinary_permissions_not_private_temp_ones(tmp_pa
     assert run("template", "worker", "--scheme", "leaving-care", "-o", out).exit_code == 0
     assert out.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_output_in_a_missing_folder_is_a_finding_not_a_traceback(tmp_path):
+    result = run(
+        "template",
+        "worker",
+        "--scheme",
+        "leaving-care",
+        "-o",
+        tmp_path / "no-such-folder" / "x.xlsx",
+    )
+    assert result.exit_code == 1
+    assert "output-unwritable" in result.output and "does not exist" in result.output

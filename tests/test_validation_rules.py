@@ -163,6 +163,39 @@ def test_an_unknown_item_message_suggests_the_closest_label(make_sheet):
     assert "Did you mean 'Child in need'?" in found.message
 
 
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        ("CIN", "CIN is the code of 'Child in need'"),
+        ("Child  in need", "differs from 'Child in need' only in spacing"),
+        ("Child\u00a0in need", "differs from 'Child in need' only in spacing"),
+    ],
+)
+def test_items_are_matched_as_the_sheets_own_formulas_match_them(make_sheet, typed, hint):
+    """Python must not count a row that the sheet's MATCH leaves out of its totals."""
+    sheet = make_sheet().edit(_set_cell("item", 0, typed))
+    assert sheet.findings() == [(sheet.table_cell("item", 0), "Item", "item-unknown")]
+    assert hint in sheet.run().report.findings[0].message
+
+
+def test_item_labels_ignore_letter_case_as_match_does(make_sheet):
+    assert make_sheet().edit(_set_cell("item", 0, "CHILD IN NEED")).findings() == []
+
+
+def test_a_formula_without_a_saved_result_is_shown_as_typed(make_sheet):
+    sheet = make_sheet().edit(_set_cell("agreed_points", 0, "=2+3"))
+    assert sheet.findings() == [
+        (sheet.table_cell("agreed_points", 0), "Agreed points", "points-not-number")
+    ]
+    assert "'=2+3'" in sheet.run().report.findings[0].message
+
+
+def test_measurements_carry_case_references_but_never_case_names(make_sheet):
+    (m,) = make_sheet().run().measurements
+    assert "Ava Test" not in repr(m)
+    assert "C100001" in repr(m)
+
+
 def test_every_problem_is_collected_in_one_pass(make_sheet):
     def many(ws, wb, sheet):
         ws[sheet.header_cell("fte")] = 2
@@ -256,7 +289,7 @@ def test_a_renamed_required_column_is_reported(make_sheet):
 def test_checking_against_another_scheme_says_the_sheet_names_a_different_one(make_sheet):
     sheet = make_sheet()
     found = sheet.findings(scheme_id="leaving-care")
-    assert (sheet.header_cell("scheme_id"), "Scheme", "scheme-unknown") in found
+    assert (sheet.header_cell("scheme_id"), "Scheme", "scheme-mismatch") in found
 
 
 def test_the_reader_finds_everything_by_names_wherever_the_template_put_it(make_sheet, monkeypatch):

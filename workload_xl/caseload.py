@@ -83,7 +83,7 @@ def map_caseload(table: CaseloadTable, scheme: Scheme, worker: str) -> CaseloadI
         if not reference and not case_type:
             continue
         ref_cell = f"{column_letter(ref_col + 1)}{row_number}"
-        if reference.casefold() in seen:
+        if reference and reference.casefold() in seen:
             add(
                 "caseload-ref-duplicate",
                 f"Case {reference} is listed again on row {row_number}"
@@ -93,9 +93,10 @@ def map_caseload(table: CaseloadTable, scheme: Scheme, worker: str) -> CaseloadI
                 value=reference,
             )
             continue
-        seen[reference.casefold()] = row_number
+        if reference:  # a row without one is imported; validation then asks for it
+            seen[reference.casefold()] = row_number
         code = mapping.case_types.get(case_type.casefold())
-        item = scheme.item_by_code(code) if code else scheme.item_by_label(case_type)
+        item = scheme.item_by_code(code) if code else scheme.find_item(case_type)
         if item is None or not item.is_case:
             result.unmapped[case_type] = result.unmapped.get(case_type, 0) + 1
             add(

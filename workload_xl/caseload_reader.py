@@ -39,14 +39,9 @@ def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                frames = pd.read_excel(
-                    path,
-                    sheet_name=0,
-                    dtype=str,
-                    engine="openpyxl",
-                    keep_default_na=False,
-                    header=None,
-                )
+                with pd.ExcelFile(path, engine="openpyxl") as book:
+                    sheet = book.sheet_names[0]
+                    frame = book.parse(sheet, dtype=str, keep_default_na=False, header=None)
         except Exception as exc:
             return None, [
                 finding(
@@ -55,8 +50,8 @@ def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
                     **unreadable,
                 )
             ]
-        rows = frames.fillna("").astype(str).values.tolist()
-        return _table(name, "Sheet 1", rows), []
+        rows = frame.fillna("").astype(str).values.tolist()
+        return _table(name, sheet, rows), []
     if path.stat().st_size > MAX_REPORT_BYTES:
         return None, [
             finding(
@@ -66,12 +61,7 @@ def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
             )
         ]
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    text = _decode(raw)
     if "\x00" in text:
         return None, [
             finding(
@@ -86,6 +76,17 @@ def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
         dialect = csv.excel
     rows = list(csv.reader(io.StringIO(text), dialect))
     return _table(name, "", rows), []
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252, else Latin-1, which decodes any bytes:
+    a report with one odd character is still imported, never refused."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
 
 
 def _table(name: str, sheet: str, rows: list[list[str]]) -> CaseloadTable:

@@ -103,16 +103,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("case_name", "Case name", 22, True, False, number_format="@",
            hint="Optional. Stays in this workbook: never sent on to the team sheet."),
     Column("item", "Item", 36, True, True, hint="Pick from the list of the scheme's items."),
-    Column("quantity", "Quantity", 9, True, False, number_format="0.##",
+    Column("quantity", "Quantity", 9, True, False, number_format="General",
            hint="Days, sessions or hours for activities; blank means 1."),
     Column("unit", "Unit", 11, False, formula=_lookup("ItemUnits", '"unknown item"')),
     Column("kind", "Kind", 9, False, formula=_lookup("ItemKinds", '""')),
-    Column("scheme_points", "Scheme points", 10, False, number_format="0.##",
+    Column("scheme_points", "Scheme points", 10, False, number_format="General",
            formula=(
                f'=IF({this_row("Item")}="","",IFERROR(INDEX(ItemPoints,MATCH({this_row("Item")},'
                f'ItemLabels,0))*IF({this_row("Quantity")}="",1,{this_row("Quantity")}),""))'
            )),
-    Column("agreed_points", "Agreed points", 10, True, True, number_format="0.##",
+    Column("agreed_points", "Agreed points", 10, True, True, number_format="General",
            hint="The points worker and manager agree, within the scheme's range."),
     Column("notes", "Notes", 36, True, False, hint="Why points differ from the scheme, etc."),
 )  # fmt: skip
@@ -127,7 +127,7 @@ class TotalField:
     name: str
     label: str
     formula: str
-    number_format: str = "0.##"
+    number_format: str = "General"
 
 
 TOTAL_FIELDS: tuple[TotalField, ...] = (
@@ -153,6 +153,8 @@ SCHEME_LOOKUP_NAMES = {
     "ItemKinds": "Kind",
     "ItemUnits": "Unit",
     "ItemPoints": "Points",
+    "ItemMins": "Min",
+    "ItemMaxes": "Max",
 }
 BAND_LABELS_NAME = "BandLabels"
 SERVICE_NAMES_NAME = "ServiceNames"

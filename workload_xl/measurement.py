@@ -49,7 +49,6 @@ class SheetData:
     rows: list[TableRow]
     totals: dict[str, TotalCell] = field(default_factory=dict)
     stray: list[Cell] = field(default_factory=list)
-    unknown_columns: list[str] = field(default_factory=list)
 
     def address(self, row: TableRow, key: str) -> str:
         letter = self.columns.get(key)
@@ -58,7 +57,11 @@ class SheetData:
 
 @dataclass(frozen=True)
 class Line:
-    """One case or activity row, checked."""
+    """One case or activity row, checked.
+
+    It has no case name on purpose: names stay in the worker's own workbook, and anything built
+    from a Measurement (team sheets, returns, reports) cannot carry one.
+    """
 
     row: int
     item_code: str
@@ -67,7 +70,6 @@ class Line:
     scheme_points: float
     agreed_points: float | None
     case_ref: str = ""
-    case_name: str = ""
 
 
 @dataclass

@@ -42,6 +42,9 @@ _RULES = [
     Rule("header-missing", ERR, "A required header field is blank"),
     Rule("header-blank", WARN, "A header field that should be filled before signing is blank"),
     Rule("scheme-unknown", ERR, "The sheet names a points scheme that does not exist"),
+    Rule(
+        "scheme-mismatch", ERR, "The sheet names another scheme than the one it was checked against"
+    ),
     Rule("scheme-version-mismatch", ERR, "The sheet was made from another version of the scheme"),
     Rule("service-unknown", ERR, "The service is not one the scheme serves"),
     Rule("band-unknown", ERR, "The experience band is not one of the scheme's bands"),
@@ -51,7 +54,7 @@ _RULES = [
     # The table of cases and activities.
     Rule("column-missing", ERR, "A required column of the table has been deleted or renamed"),
     Rule("item-unknown", ERR, "The item is not in the scheme"),
-    Rule("item-missing", ERR, "A row has a case reference or points but no item"),
+    Rule("item-missing", ERR, "A row has entries but no item"),
     Rule("points-missing", ERR, "An item is given but its agreed points are blank"),
     Rule("points-not-number", ERR, "Agreed points are not a number"),
     Rule("points-negative", ERR, "Agreed points are negative"),

@@ -75,11 +75,16 @@ class Scheme:
     source: str = ""
 
     def item_by_label(self, label: str) -> Item | None:
-        key = _fold(label)
-        for item in self.items:
-            if _fold(item.label) == key or _fold(item.code) == key:
-                return item
-        return None
+        """The item whose label this is, as the sheet's MATCH formula finds it: ignoring
+        letter case only, so Python and the sheet's own totals always agree."""
+        key = label.casefold()
+        return next((item for item in self.items if item.label.casefold() == key), None)
+
+    def find_item(self, text: str) -> Item | None:
+        """The item meant by a label or code typed loosely (spacing, case): for imports and
+        hints, never for scoring a sheet."""
+        key = _fold(text)
+        return next((i for i in self.items if key in (_fold(i.label), _fold(i.code))), None)
 
     def item_by_code(self, code: str) -> Item | None:
         return next((item for item in self.items if item.code == code), None)

@@ -129,7 +129,7 @@ def _check_scheme(check: _Check, registry: SchemeRegistry, asked: str | None) ->
             return None
         if named and registry.get(named) is not scheme:
             check.add(
-                "scheme-unknown",
+                "scheme-mismatch",
                 f"This sheet was made from scheme '{named}', but it was "
                 f"checked against '{asked}'. Check the right file was given, or drop "
                 "--scheme.",
@@ -384,13 +384,12 @@ def _check_row(check: _Check, scheme: Scheme | None, row: TableRow) -> Line | No
         return None
     if scheme is None:
         return None
-    item = scheme.item_by_label(item_text)
+    raw = row.values.get("item")
+    item = scheme.item_by_label(str(raw))
     if item is None:
-        close = difflib.get_close_matches(item_text, [i.label for i in scheme.items], n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else " Pick an item from the list."
         check.add(
             "item-unknown",
-            f"'{item_text}' is not an item of the scheme '{scheme.id}'.{hint}",
+            f"'{item_text}' is not an item of the scheme '{scheme.id}'.{_item_hint(scheme, raw)}",
             item_cell,
             "Item",
             row.values.get("item"),
@@ -413,12 +412,28 @@ def _check_row(check: _Check, scheme: Scheme | None, row: TableRow) -> Line | No
         row.row,
         item.code,
         item.kind,
-        quantity,
+        quantity or 1.0,
         scheme_points,
         agreed,
         case_ref,
-        clean_text(row.values.get("case_name")),
     )
+
+
+def _item_hint(scheme: Scheme, raw: Any) -> str:
+    """How to fix an item the sheet's own MATCH formula would not find either."""
+    near = scheme.find_item(str(raw))
+    if near is not None and near.code.casefold() == clean_text(raw).casefold():
+        return (
+            f" {near.code} is the code of '{near.label}': pick the label from the list so "
+            "the sheet's own formulas count it."
+        )
+    if near is not None:
+        return (
+            f" It differs from '{near.label}' only in spacing, which the sheet's own "
+            "formulas do not forgive: pick the item from the list."
+        )
+    close = difflib.get_close_matches(clean_text(raw), [i.label for i in scheme.items], n=1)
+    return f" Did you mean '{close[0]}'?" if close else " Pick an item from the list."
 
 
 def _check_quantity(check: _Check, row: TableRow) -> float | None:
@@ -467,10 +482,9 @@ def _check_points(
         )
         return None
     if number.value is None:
-        shown = "a formula with no saved result" if not isinstance(value, str) else f"'{value}'"
         check.add(
             "points-not-number",
-            f"Agreed points are {shown}, not a number. Type the "
+            f"Agreed points are '{clean_text(value)}', not a number. Type the "
             f"points you agreed (the scheme gives {fmt(scheme_points)}).",
             *where,
         )

@@ -21,9 +21,6 @@ from .findings import Finding
 from .measurement import Cell, SheetData, TableRow, TotalCell, clean_text, is_blank
 from .rules import finding
 
-NO_CACHED_VALUE = object()
-"""Marks a formula cell whose result was never saved (written by a tool, not Excel)."""
-
 MAX_STRAY_FINDINGS = 20
 
 
@@ -113,10 +110,14 @@ def _resolve_name(wb, ws, name: str) -> tuple[str, str] | None:
 
 
 def _cell_value(formula_cell, value_ws) -> Any:
-    """What the user sees in a cell: for a formula, its saved result."""
+    """What the user sees in a cell: for a formula, the result Excel saved.
+
+    A formula whose result was never saved (the file was written by a tool, not Excel) reads as
+    its own text, "=5*2", so a message can show the user exactly what is in the cell.
+    """
     if formula_cell.data_type == "f":
         cached = value_ws[formula_cell.coordinate].value
-        return NO_CACHED_VALUE if cached is None else cached
+        return formula_cell.value if cached is None else cached
     return formula_cell.value
 
 
@@ -130,7 +131,7 @@ def _read_sheet(name: str, wb, ws, value_ws, table) -> SheetData:
         sheet, address = place
         source = wb[sheet]
         value = _cell_value(source[address], value_ws.parent[sheet])
-        header[spec.key] = Cell(None if value is NO_CACHED_VALUE else value, address)
+        header[spec.key] = Cell(value, address)
 
     totals: dict[str, TotalCell] = {}
     for spec in layout.TOTAL_FIELDS:
@@ -146,14 +147,11 @@ def _read_sheet(name: str, wb, ws, value_ws, table) -> SheetData:
     max_row -= table.totalsRowCount or 0
     by_header = {_fold(c.header): c.key for c in layout.COLUMNS}
     columns: dict[str, str] = {}
-    unknown: list[str] = []
     for col in range(min_col, max_col + 1):
         text = clean_text(ws.cell(min_row, col).value)
         key = by_header.get(_fold(text))
         if key and key not in columns:
             columns[key] = get_column_letter(col)
-        elif text:
-            unknown.append(text)
 
     rows = []
     for r in range(min_row + 1, max_row + 1):
@@ -164,7 +162,7 @@ def _read_sheet(name: str, wb, ws, value_ws, table) -> SheetData:
         rows.append(TableRow(r, values))
 
     stray = _stray_cells(ws, value_ws, min_col, min_row, max_col, max_row)
-    return SheetData(name, ws.title, header, columns, rows, totals, stray, unknown)
+    return SheetData(name, ws.title, header, columns, rows, totals, stray)
 
 
 def _stray_cells(ws, value_ws, min_col, min_row, max_col, max_row) -> list[Cell]:
@@ -179,8 +177,6 @@ def _stray_cells(ws, value_ws, min_col, min_row, max_col, max_row) -> list[Cell]
         if row <= max_row and inside_columns:
             continue
         value = _cell_value(cell, value_ws)
-        if value is NO_CACHED_VALUE:
-            value = cell.value
         if not is_blank(value):
             found.append(Cell(value, cell.coordinate))
     return found

@@ -77,7 +77,7 @@ def build_worker_workbook(
     _write_totals(ws)
     _write_table(ws, rows, content.lines)
     _write_validations(ws, rows)
-    _write_page_setup(ws, rows)
+    _write_page_setup(ws)
     _protect_calculations(ws)
     wb.properties.creator = "workload-xl"
     wb.properties.title = f"Workload measurement sheet ({scheme.title})"
@@ -320,9 +320,9 @@ def _protect_calculations(ws) -> None:
         setattr(protection, action, False)  # False: this action stays allowed
 
 
-def _write_page_setup(ws, rows: int) -> None:
+def _write_page_setup(ws) -> None:
+    """No fixed print area: Excel prints the used range, so rows added later print too."""
     ws.print_title_rows = f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}"
-    ws.print_area = f"A1:{get_column_letter(len(layout.COLUMNS))}{TABLE_HEADER_ROW + rows}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -356,8 +356,7 @@ def _write_scheme_sheet(wb: Workbook, ws, scheme: Scheme) -> None:
     last = len(scheme.items) + 1
     _add_plain_table(ws, layout.SCHEME_ITEMS_TABLE, f"A1:H{last}")
     sheet = quote_sheetname(ws.title)
-    lookup_columns = dict(layout.SCHEME_LOOKUP_NAMES, ItemMins="Min", ItemMaxes="Max")
-    for name, header in lookup_columns.items():
+    for name, header in layout.SCHEME_LOOKUP_NAMES.items():
         letter = get_column_letter(_SCHEME_COLUMNS.index(header) + 1)
         wb.defined_names[name] = DefinedName(
             name, attr_text=f"{sheet}!${letter}$2:${letter}${last}"
