@@ -61,27 +61,91 @@ def build_worker_workbook(
     *,
     rows: int = layout.DEFAULT_TABLE_ROWS,
 ) -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_measurement_sheet(wb, scheme, content, rows=rows, title=layout.MEASUREMENT_SHEET)
+    wb.properties.creator = "workload-xl"
+    wb.properties.title = f"Workload measurement sheet ({scheme.title})"
+    return wb
+
+
+def build_team_of_worker_sheets(
+    scheme: Scheme, contents: Iterable[WorkerSheetContent], *, rows: int = layout.DEFAULT_TABLE_ROWS
+) -> Workbook:
+    """One workbook holding one measurement sheet per worker, each on a tab of its own."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for content in contents:
+        add_measurement_sheet(wb, scheme, content, rows=rows)
+    wb.properties.creator = "workload-xl"
+    wb.properties.title = f"Workload measurement sheets ({scheme.title})"
+    return wb
+
+
+def add_measurement_sheet(
+    wb: Workbook,
+    scheme: Scheme,
+    content: WorkerSheetContent | None = None,
+    *,
+    rows: int = layout.DEFAULT_TABLE_ROWS,
+    title: str | None = None,
+):
+    """Add a measurement sheet, with the Scheme sheet it looks items up on if there is none.
+
+    Each sheet gets its own table (WorkItems, WorkItems2, ...: Excel wants table names unique in
+    a workbook) and sheet-scoped names, so many workers' sheets can share one workbook.
+    """
     content = content or WorkerSheetContent()
     rows = max(rows, len(content.lines) + 5)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = layout.MEASUREMENT_SHEET
-    scheme_ws = wb.create_sheet(layout.SCHEME_SHEET)
-    _write_scheme_sheet(wb, scheme_ws, scheme)
+    if layout.SCHEME_SHEET not in wb.sheetnames:
+        _write_scheme_sheet(wb, wb.create_sheet(layout.SCHEME_SHEET), scheme)
+    worker = str(content.header.get("worker") or "")
+    position = len(_measurement_sheets(wb))  # after the other workers' tabs, before Scheme
+    ws = wb.create_sheet(_free_title(wb, title or worker or layout.MEASUREMENT_SHEET), position)
+    ws.sheet_properties.tabColor = "5B9BD5"
+    table = _free_table_name(wb)
     header = {"scheme_id": scheme.id, "scheme_version": scheme.version}
     if len(scheme.services) == 1:
         header["service"] = scheme.services[0]
     header.update({k: v for k, v in content.header.items() if v is not None})
     _write_title(ws, scheme)
     _write_header(ws, header)
-    _write_totals(ws)
-    _write_table(ws, rows, content.lines)
+    _write_totals(ws, table)
+    _write_table(ws, rows, content.lines, table)
     _write_validations(ws, rows)
     _write_page_setup(ws)
     _protect_calculations(ws)
-    wb.properties.creator = "workload-xl"
-    wb.properties.title = f"Workload measurement sheet ({scheme.title})"
-    return wb
+    return ws
+
+
+def _measurement_sheets(wb: Workbook) -> list:
+    return [
+        ws for ws in wb.worksheets if any(name.startswith(layout.TABLE_NAME) for name in ws.tables)
+    ]
+
+
+def _free_title(wb: Workbook, wanted: str) -> str:
+    """A sheet title Excel accepts (31 characters, none of []:*?/\\) not yet in use."""
+    base = "".join(" " if ch in "[]:*?/\\" else ch for ch in wanted).strip("' ")[:31] or "Sheet"
+    title, n = base, 2
+    taken = {t.casefold() for t in wb.sheetnames}
+    while title.casefold() in taken:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    return title
+
+
+def _free_table_name(wb: Workbook) -> str:
+    taken = {name.casefold() for ws in wb.worksheets for name in ws.tables}
+    name, n = layout.TABLE_NAME, 2
+    while name.casefold() in taken:
+        name, n = f"{layout.TABLE_NAME}{n}", n + 1
+    return name
+
+
+def _for_table(formula: str, table: str) -> str:
+    """The layout's formulas name the first table; a second sheet's name its own."""
+    return formula.replace(f"{layout.TABLE_NAME}[", f"{table}[")
 
 
 def write_worker_workbook(
@@ -141,14 +205,14 @@ def _write_header(ws, values: Mapping[str, Any]) -> None:
         _name_on_sheet(ws, spec.name, row, column)
 
 
-def _write_totals(ws) -> None:
+def _write_totals(ws, table: str) -> None:
     first = HEADER_FIRST_ROW + 3
     for offset, total in enumerate(layout.TOTAL_FIELDS):
         row = first + offset
         label = ws.cell(row, 3, total.label)
         label.font = _BOLD
         label.alignment = Alignment(horizontal="right")
-        cell = ws.cell(row, 4, total.formula)
+        cell = ws.cell(row, 4, _for_table(total.formula, table))
         cell.number_format = total.number_format
         cell.fill = _CALC_FILL
         cell.border = _BOX
@@ -156,7 +220,7 @@ def _write_totals(ws) -> None:
         _name_on_sheet(ws, total.name, row, 4)
 
 
-def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]]) -> None:
+def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: str) -> None:
     top = TABLE_HEADER_ROW
     last_row = top + rows
     columns = layout.COLUMNS
@@ -171,21 +235,20 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]]) -> None:
         for index, column in enumerate(columns, start=1):
             cell = ws.cell(r, index)
             if column.formula:
-                cell.value = column.formula
+                cell.value = _for_table(column.formula, table_name)
                 cell.fill = _CALC_FILL
             else:
                 set_value(cell, line.get(column.key))
                 cell.protection = _UNLOCKED
             cell.number_format = column.number_format
-    table = Table(
-        displayName=layout.TABLE_NAME, ref=f"A{top}:{get_column_letter(len(columns))}{last_row}"
-    )
+    table = Table(displayName=table_name, ref=f"A{top}:{get_column_letter(len(columns))}{last_row}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     table._initialise_columns()
     for table_column, column in zip(table.tableColumns, columns, strict=True):
         table_column.name = column.header
         if column.formula:
-            table_column.calculatedColumnFormula = TableFormula(attr_text=column.formula[1:])
+            formula = _for_table(column.formula, table_name)
+            table_column.calculatedColumnFormula = TableFormula(attr_text=formula[1:])
     ws.add_table(table)
     ws.freeze_panes = ws.cell(top + 1, 1)
 
