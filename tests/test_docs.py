@@ -137,9 +137,7 @@ def test_the_table_name_and_sheet_names_are_documented():
 
 
 @pytest.mark.parametrize(
-    "name",
-    [*layout.SCHEME_LOOKUP_NAMES, "ItemMins", "ItemMaxes", layout.BAND_LABELS_NAME,
-     layout.SERVICE_NAMES_NAME],
+    "name", [*layout.SCHEME_LOOKUP_NAMES, layout.BAND_LABELS_NAME, layout.SERVICE_NAMES_NAME]
 )  # fmt: skip
 def test_every_workbook_scoped_scheme_name_is_documented(name):
     assert _in_code(name) in _workbook_format()

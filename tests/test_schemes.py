@@ -72,7 +72,10 @@ def test_a_good_scheme_loads_with_defaults_filled(tmp_path):
     scheme = load_scheme(write(tmp_path, GOOD))
     duty = scheme.item_by_code("DUTY")
     assert (duty.points, duty.min, duty.max, duty.unit) == (2, 2, 2, "per day")
-    assert scheme.item_by_label("  child IN need ").code == "CIN"
+    assert scheme.item_by_label("child IN need").code == "CIN"
+    assert scheme.item_by_label("  child in need ") is None  # as the sheet's MATCH sees it
+    assert scheme.find_item("  child IN  need ").code == "CIN"
+    assert scheme.find_item("duty").code == "DUTY"
     assert scheme.caseload.case_types == {"child in need": "CIN"}
 
 

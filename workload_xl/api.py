@@ -11,19 +11,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import Report
+from .inputs import expand_inputs
 from .measurement import Measurement
 from .schemes import SchemeRegistry
-from .validation import validate_sheet
+from .team import TeamBuild
+from .validation import SheetResult, validate_sheet
 from .worker_reader import read_workbook
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass
 class ValidationRun:
     report: Report
-    measurements: list[Measurement] = field(default_factory=list)
+    sheets: list[SheetResult] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def measurements(self) -> list[Measurement]:
+        return [sheet.measurement for sheet in self.sheets]
 
     @property
     def exit_code(self) -> int:
@@ -31,25 +35,6 @@ class ValidationRun:
         if self.unreadable:
             return 2
         return 1 if self.report.has_errors else 0
-
-
-def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
-    """Files as given, and the workbooks inside any folder given (Excel's lock files skipped).
-
-    A folder with no workbooks in it stays in the list, so the reader reports it instead of a
-    run that silently checks nothing.
-    """
-    paths: list[Path] = []
-    for item in inputs:
-        item = Path(item)
-        found = []
-        if item.is_dir():
-            found = [
-                p for p in sorted(item.rglob("*"))
-                if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
-            ]  # fmt: skip
-        paths.extend(found or [item])
-    return paths
 
 
 def validate_files(
@@ -68,5 +53,57 @@ def validate_files(
         for sheet in read.sheets:
             result = validate_sheet(sheet, registry, scheme_id)
             run.report.extend(result.findings)
-            run.measurements.append(result.measurement)
+            run.sheets.append(result)
     return run
+
+
+@dataclass
+class TeamRun:
+    """A team sheet built from files: the build, and whether the output was written."""
+
+    build: TeamBuild
+    written: bool
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 written and no errors, 1 errors (or not written), 2 an input could not be read."""
+        if self.unreadable:
+            return 2
+        return 1 if self.build.has_errors or not self.written else 0
+
+
+def build_team_files(
+    inputs: Iterable[Path],
+    output: Path,
+    *,
+    registry: SchemeRegistry | None = None,
+    period: str | None = None,
+    history: Iterable[Path] = (),
+    force: bool = False,
+) -> TeamRun:
+    """Validate every worker sheet in the inputs, roll them up and write the team workbook."""
+    from .team import build_team
+    from .team_reader import read_history
+    from .team_workbook import write_team_workbook
+
+    registry = registry or SchemeRegistry.from_dir()
+    run = validate_files(inputs, registry)
+    file_problems = [f for f in run.report.findings if f.workbook in run.unreadable]
+    kind = _period_kind(run, registry)
+    earlier, history_problems = read_history(list(history), kind) if history else ([], [])
+    build = build_team(run.sheets, registry, output=str(output), period=period, history=earlier)
+    build.findings[:0] = file_problems + history_problems
+    if build.team is None:
+        return TeamRun(build, False, run.unreadable)
+    problems = write_team_workbook(output, build.team, build.findings, force=force)
+    build.findings.extend(problems)
+    return TeamRun(build, not problems, run.unreadable)
+
+
+def _period_kind(run: ValidationRun, registry: SchemeRegistry) -> str:
+    for sheet in run.sheets:
+        scheme = registry.get(sheet.measurement.scheme_id or "")
+        if scheme is not None:
+            return scheme.period
+    return "month"

@@ -6,6 +6,7 @@ findings naming the file, sheet and cell; a traceback is a bug.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import click
 from . import __version__
 from .api import validate_files
 from .findings import Finding, Report
-from .render import findings_text, report_json, summary_line
+from .render import findings_text, plain_table, report_json, summary_line
 from .schemes import Scheme, SchemeError, SchemeRegistry
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
@@ -63,7 +64,7 @@ def schemes(ctx: click.Context) -> None:
         return
     registry = _registry()
     rows = [(s.id, s.version, s.period, ", ".join(s.services), str(len(s.items))) for s in registry]
-    click.echo(_table(("Scheme", "Version", "Period", "Services", "Items"), rows))
+    click.echo(plain_table(("Scheme", "Version", "Period", "Services", "Items"), rows))
 
 
 @schemes.command("show")
@@ -82,25 +83,15 @@ def schemes_show(scheme_id: str) -> None:
         (i.code, i.label, i.kind, i.unit, fmt(i.points), f"{fmt(i.min)}-{fmt(i.max)}")
         for i in scheme.items
     ]
-    click.echo(_table(("Code", "Item", "Kind", "Unit", "Points", "Range"), rows))
+    click.echo(plain_table(("Code", "Item", "Kind", "Unit", "Points", "Range"), rows))
     if scheme.bands:
         click.echo()
         click.echo(
-            _table(
+            plain_table(
                 ("Band", "Experience band", "Capacity factor"),
                 [(b.id, b.label, fmt(b.capacity_factor)) for b in scheme.bands],
             )
         )
-
-
-def _table(headings: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(str(x)) for x in column) for column in zip(headings, *rows, strict=False)]
-    lines = [
-        "  ".join(h.ljust(w) for h, w in zip(headings, widths, strict=True)),
-        "  ".join("-" * w for w in widths),
-    ]
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(line.rstrip() for line in lines)
 
 
 # --- templates -----------------------------------------------------------------------------
@@ -140,6 +131,26 @@ def template_worker(scheme_id: str, output: Path, rows: int, force: bool) -> Non
     click.echo(f"Wrote {output} (scheme {scheme.id} {scheme.version}, {rows} rows).")
 
 
+@template.command("team")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The workbook to write (.xlsx).",
+)
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+def template_team(output: Path, force: bool) -> None:
+    """A blank team workbook (build-team fills one from worker sheets)."""
+    from .team_workbook import write_team_workbook
+
+    problems = write_team_workbook(output, None, force=force)
+    _print_findings(problems)
+    if problems:
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"Wrote {output}.")
+
+
 # --- validation ----------------------------------------------------------------------------
 
 
@@ -172,6 +183,78 @@ def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str)
             click.echo()
         click.echo(summary_line(run.report))
     sys.exit(run.exit_code)
+
+
+# --- team sheet ----------------------------------------------------------------------------
+
+
+@main.command("build-team")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The team workbook to write (.xlsx).",
+)
+@click.option("--period", help="Use only the sheets for this period, e.g. 2026-10.")
+@click.option(
+    "--history",
+    "history",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Earlier team workbooks (files or a folder), for persistent and trend flags.",
+)
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def build_team(
+    inputs: tuple[Path, ...],
+    output: Path,
+    period: str | None,
+    history: tuple[Path, ...],
+    force: bool,
+    output_format: str,
+) -> None:
+    """Roll worker sheets up into the team workload measurement sheet.
+
+    INPUTS are worker workbooks, folders of them, or workbooks with one worker sheet per tab.
+    Exit status: 0 written with no errors, 1 errors (sheets with errors are still listed) or
+    not written, 2 an input could not be read.
+    """
+    from .api import build_team_files
+    from .render import team_text
+
+    run = build_team_files(
+        inputs, output, registry=_registry(), period=period, history=history, force=force
+    )
+    if output_format == "json":
+        report = Report(run.build.findings, [str(p) for p in inputs])
+        data = report.to_dict()
+        data["team"] = run.build.team and team_summary(run.build.team)
+        data["written"] = str(output) if run.written else None
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(team_text(run.build, str(output), run.written))
+    sys.exit(run.exit_code)
+
+
+def team_summary(team) -> dict:
+    from .findings import json_safe
+
+    return {
+        "team": team.team, "service": team.service, "period": str(team.period),
+        "scheme": team.scheme_id, "total_points": team.total_points,
+        "total_fte": team.total_fte, "points_per_fte": team.points_per_fte,
+        "mean_points_per_fte": team.mean_ppf, "median_points_per_fte": team.median_ppf,
+        "spread": team.spread,
+        "workers": [{k: json_safe(v) for k, v in vars(w).items()} for w in team.workers],
+    }  # fmt: skip
 
 
 # --- caseload import -----------------------------------------------------------------------

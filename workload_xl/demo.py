@@ -155,7 +155,7 @@ def _workers(rng: random.Random, scheme: Scheme, count: int) -> list[DemoWorker]
         band = bands[0] if index < 2 else rng.choice(bands[1:] or bands)
         fte = rng.choice((1.0, 1.0, 1.0, 0.8, 0.6))
         workers.append(DemoWorker(name, band, fte, load=1.0))
-    workers[3].load = 1.45  # one worker persistently carries far more than colleagues
+    workers[3].load = 1.6  # one worker persistently carries far more than colleagues
     workers[7].load = 0.7
     return workers
 

@@ -47,6 +47,21 @@ class Period:
             return f"{self.year:04d}-{self.number:02d}"
         return f"{self.year:04d}-P{self.number:02d}"
 
+    @property
+    def per_year(self) -> int:
+        return 12 if self.kind == MONTH else 13
+
+    def next(self) -> Period:
+        if self.number < self.per_year:
+            return Period(self.year, self.number + 1, self.kind)
+        return Period(self.year + 1, 1, self.kind)
+
+    def previous(self) -> Period:
+        """The period before: December before January, P13 before P01."""
+        if self.number > 1:
+            return Period(self.year, self.number - 1, self.kind)
+        return Period(self.year - 1, self.per_year, self.kind)
+
 
 class PeriodError(ValueError):
     """The text is not a period; the message says what form is expected."""

@@ -41,3 +41,73 @@ def summary_line(report: Report) -> str:
         f"{files} file{'s' if files != 1 else ''} checked: {c['error']} error(s), "
         f"{c['warning']} warning(s), {c['info']} info."
     )
+
+
+def team_text(build, output: str, written: bool) -> str:
+    """The team at a glance, then what deserves attention; worker sheets' details by count."""
+    lines = []
+    team = build.team
+    if team is not None:
+        lines.append(
+            f"{team.team or '(team not named)'}, {team.service}, {team.period} "
+            f"(scheme {team.scheme_id} {team.scheme_version})"
+        )
+        headings = ("Worker", "Band", "FTE", "Cases", "Points", "Per FTE", "Band mean", "Diff",
+                    "Counted", "Flags")  # fmt: skip
+        rows = [
+            (
+                w.worker,
+                w.band,
+                _n(w.fte, 2),
+                str(w.cases),
+                _n(w.total_points),
+                _n(w.points_per_fte),
+                _n(w.band_mean),
+                _n(w.band_difference, sign=True),
+                "yes" if w.counted else "no",
+                "; ".join(w.flags),
+            )
+            for w in team.workers
+        ]
+        lines.append(plain_table(headings, rows))
+        lines.append(
+            f"Team: {_n(team.total_points)} points, {_n(team.total_fte, 2)} FTE, "
+            f"{_n(team.points_per_fte)} points per FTE; workers' mean "
+            f"{_n(team.mean_ppf)}, median {_n(team.median_ppf)}, spread "
+            f"{'' if team.spread is None else f'{team.spread:.0%}'}."
+        )
+    own = [f for f in build.findings if f.workbook == output or f.rule.startswith("team-")]
+    sheets = [f for f in build.findings if f not in own]
+    if own:
+        lines += ["", findings_text(Report(own).sorted())]
+    if sheets:
+        counts = Report(sheets).counts
+        with_errors = len({(f.workbook, f.sheet) for f in sheets if f.severity == "error"})
+        lines += [
+            "",
+            f"Worker sheets: {counts['error']} error(s) on {with_errors} sheet(s), "
+            f"{counts['warning']} warning(s), {counts['info']} info"
+            + (" (all listed on the Errors sheet)." if written else "."),
+        ]
+        errors = [f for f in sheets if f.severity == "error"]
+        if errors:
+            lines.append(findings_text(Report(errors).sorted()))
+    lines.append("")
+    lines.append(f"Wrote {output}." if written else "No team workbook was written.")
+    return "\n".join(lines).strip("\n")
+
+
+def _n(value, places: int = 1, sign: bool = False) -> str:
+    if value is None:
+        return ""
+    return f"{value:+.{places}f}" if sign else f"{value:.{places}f}"
+
+
+def plain_table(headings: tuple[str, ...], rows: list[tuple]) -> str:
+    widths = [max(len(str(x)) for x in column) for column in zip(headings, *rows, strict=False)]
+    out = [
+        "  ".join(h.ljust(w) for h, w in zip(headings, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(line.rstrip() for line in out)

@@ -67,6 +67,25 @@ _RULES = [
     Rule("outside-table", WARN, "Something is typed outside the table and will be ignored"),
     Rule("total-mismatch", ERR, "A total does not match the rows"),
     Rule("total-not-formula", WARN, "A total's formula has been replaced or changed"),
+    # Team sheets: putting worker sheets together.
+    Rule("team-no-sheets", ERR, "There are no usable worker sheets to build a team sheet from"),
+    Rule("team-mixed-schemes", ERR, "The worker sheets use different points schemes"),
+    Rule("team-mixed-services", ERR, "The worker sheets come from different services"),
+    Rule("team-mixed-periods", ERR, "The worker sheets are for different periods"),
+    Rule("team-mixed-teams", WARN, "The worker sheets name different teams"),
+    Rule("sheet-other-period", INFO, "A sheet for another period was left out"),
+    Rule("worker-duplicate", ERR, "A worker has more than one sheet"),
+    # Team sheets: fairness flags. They inform a discussion; none is a verdict.
+    Rule("worker-outlier", WARN, "A worker's points per FTE are far from similar colleagues'"),
+    Rule("band-too-small", INFO, "Too few workers share an experience band to compare them"),
+    Rule("team-spread-wide", WARN, "Points per FTE differ widely across the team"),
+    Rule("case-co-worked", INFO, "A case is on more than one worker's sheet"),
+    Rule(
+        "disparity-persistent", WARN, "A worker has stood out from colleagues for periods running"
+    ),
+    Rule("trend-rising", INFO, "A worker's points per FTE have risen period after period"),
+    Rule("trend-falling", INFO, "A worker's points per FTE have fallen period after period"),
+    Rule("history-unreadable", WARN, "An earlier team sheet given as history cannot be used"),
     # Caseload import.
     Rule("caseload-unreadable", ERR, "The caseload report cannot be read"),
     Rule("caseload-column-missing", ERR, "The caseload report lacks a column the import needs"),

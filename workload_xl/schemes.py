@@ -71,6 +71,7 @@ class Scheme:
     note: str = ""
     reference_points: float | None = None
     outlier_threshold: float | None = None
+    spread_threshold: float | None = None
     caseload: CaseloadMapping = field(default_factory=CaseloadMapping)
     source: str = ""
 
@@ -109,7 +110,7 @@ def _fold(text: str) -> str:
 
 _TOP_KEYS = {
     "id", "title", "version", "services", "period", "note", "reference_points",
-    "outlier_threshold", "bands", "items", "caseload",
+    "outlier_threshold", "spread_threshold", "bands", "items", "caseload",
 }  # fmt: skip
 _ITEM_KEYS = {"code", "label", "kind", "points", "min", "max", "unit", "description"}
 _BAND_KEYS = {"id", "label", "capacity_factor"}
@@ -190,6 +191,9 @@ def parse_scheme(data: dict[str, Any], source: str) -> Scheme:
     threshold = r.number(data, "outlier_threshold", required=False)
     if threshold is not None and threshold <= 0:
         raise r.fail("outlier_threshold", "must be greater than 0")
+    spread = r.number(data, "spread_threshold", required=False)
+    if spread is not None and not 0 < spread < 5:
+        raise r.fail("spread_threshold", "must be above 0 (e.g. 0.25 for 25%)")
     reference = r.number(data, "reference_points", required=False)
     return Scheme(
         id=scheme_id,
@@ -202,6 +206,7 @@ def parse_scheme(data: dict[str, Any], source: str) -> Scheme:
         note=r.text(data, "note", required=False),
         reference_points=reference,
         outlier_threshold=threshold,
+        spread_threshold=spread,
         caseload=caseload,
         source=source,
     )

@@ -535,8 +535,8 @@ def _check_stray(check: _Check) -> None:
     for cell in stray[:20]:
         check.add(
             "outside-table",
-            f"'{_short(cell.value)}' is outside the table, so it is not "
-            "counted. Move it into a row of the table, or delete it.",
+            "Something is typed here, outside the table, so it is not counted. Move it into "
+            "a row of the table, or delete it.",
             cell.address,
             "",
             cell.value,
@@ -547,11 +547,6 @@ def _check_stray(check: _Check) -> None:
             f"{len(stray) - 20} more cells outside the table are not counted either.",
             stray[20].address,
         )
-
-
-def _short(value: Any) -> str:
-    text = clean_text(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 _TABLE_PREFIX = re.compile(rf"{layout.TABLE_NAME}\d*\[", re.IGNORECASE)

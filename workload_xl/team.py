@@ -1,0 +1,584 @@
+"""Rolling checked worker sheets up into a team sheet, with fairness flags (core layer).
+
+Engine-agnostic: it takes checked sheets (from files or a live Excel) and returns the team's
+figures and findings; the edges write them. Every worker sheet given is listed, errors or not,
+so nothing is silently dropped; only sheets without errors count in the team's figures.
+Scores are compared only within one service and scheme, and a worker only with colleagues of
+the same experience band. The wording says what the numbers show and never gives a verdict:
+there is no maximum, and the numbers inform a discussion.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from . import team_layout as tl
+from .fairness import coefficient_of_variation, robust_scores, run_direction
+from .findings import Finding
+from .measurement import Measurement
+from .period import Period, PeriodError, parse_period
+from .rules import finding
+from .schemes import Scheme, SchemeRegistry
+from .validation import SheetResult as SheetOutcome
+
+DEFAULT_OUTLIER_THRESHOLD = 3.5
+DEFAULT_SPREAD_THRESHOLD = 0.25
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """When numbers are worth a conversation. A scheme may set the first two."""
+
+    outlier_threshold: float = DEFAULT_OUTLIER_THRESHOLD
+    spread_threshold: float = DEFAULT_SPREAD_THRESHOLD
+    min_band_size: int = 3
+    persistent_periods: int = 3
+    trend_periods: int = 4
+
+    @classmethod
+    def for_scheme(cls, scheme: Scheme | None) -> TeamSettings:
+        if scheme is None:
+            return cls()
+        return cls(
+            outlier_threshold=scheme.outlier_threshold or DEFAULT_OUTLIER_THRESHOLD,
+            spread_threshold=scheme.spread_threshold or DEFAULT_SPREAD_THRESHOLD,
+        )
+
+
+@dataclass
+class WorkerRow:
+    worker: str
+    band: str
+    fte: float | None
+    cases: int
+    case_points: float
+    activity_points: float
+    total_points: float
+    points_per_fte: float | None
+    counted: bool
+    source: str
+    band_mean: float | None = None
+    band_difference: float | None = None
+    robust_score: float | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case on the team return: its reference and score, never the child's name."""
+
+    worker: str
+    case_ref: str
+    item_code: str
+    item_label: str
+    kind: str
+    agreed_points: float | None
+    also_allocated_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    period: Period
+    worker: str
+    band: str
+    fte: float | None
+    total_points: float
+    points_per_fte: float | None
+    counted: bool
+
+
+@dataclass
+class TeamSheet:
+    team: str
+    service: str
+    scheme_id: str
+    scheme_version: str
+    period: Period
+    manager: str
+    workers: list[WorkerRow]
+    cases: list[CaseRow]
+    history: list[HistoryRow]
+    mean_ppf: float | None
+    median_ppf: float | None
+    spread: float | None
+
+    @property
+    def counted(self) -> list[WorkerRow]:
+        return [w for w in self.workers if w.counted]
+
+    @property
+    def total_points(self) -> float:
+        return sum(w.total_points for w in self.counted)
+
+    @property
+    def total_fte(self) -> float:
+        return sum(w.fte or 0.0 for w in self.counted)
+
+    @property
+    def points_per_fte(self) -> float | None:
+        return self.total_points / self.total_fte if self.total_fte else None
+
+
+@dataclass
+class TeamBuild:
+    """The team sheet, or None when the sheets cannot be put together; and every finding."""
+
+    team: TeamSheet | None
+    findings: list[Finding]
+    excluded: list[SheetOutcome] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+class _Findings(list):
+    def __init__(self, output: str):
+        super().__init__()
+        self.output = output
+
+    def add(self, rule: str, message: str, cell: str = "", field_name: str = "",
+            value=None, sheet: str = tl.TEAM_SHEET) -> None:  # fmt: skip
+        self.append(finding(rule, message, workbook=self.output, sheet=sheet, cell=cell,
+                            field=field_name, value=value))  # fmt: skip
+
+
+def _where(m: Measurement) -> str:
+    """The worker's sheet, by file name and tab: enough to find it, without a full path."""
+    return f"{PurePath(m.workbook).name} ({m.sheet})"
+
+
+def build_team(
+    sheets: Sequence[SheetOutcome],
+    registry: SchemeRegistry,
+    *,
+    output: str,
+    period: str | None = None,
+    history: Sequence[HistoryRow] = (),
+    settings: TeamSettings | None = None,
+) -> TeamBuild:
+    """Check the sheets belong together, roll them up, and flag what deserves a conversation."""
+    found = _Findings(output)
+    for sheet in sheets:
+        found.extend(sheet.findings)
+    if not sheets:
+        found.add(
+            "team-no-sheets",
+            "No worker measurement sheets were found in the inputs. "
+            "Give worker workbooks, folders of them, or a workbook with one tab per worker.",
+        )
+        return TeamBuild(None, list(found))
+
+    scheme = _one_scheme(sheets, registry, found)
+    if scheme is None or not _one_service(sheets, found):
+        return TeamBuild(None, list(found))
+    chosen, excluded = _one_period(sheets, scheme, period, found)
+    if chosen is None:
+        return TeamBuild(None, list(found), excluded)
+    the_period, included = chosen
+    settings = settings or TeamSettings.for_scheme(scheme)
+
+    team_name = _team_name(included, found)
+    workers = _worker_rows(included, scheme, found)
+    cases = _case_rows(included, scheme)
+    counted = [w for w in workers if w.counted and w.points_per_fte is not None]
+    values = [w.points_per_fte for w in counted]
+    team = TeamSheet(
+        team=team_name,
+        service=next((s.measurement.service for s in included if s.measurement.service), ""),
+        scheme_id=scheme.id,
+        scheme_version=scheme.version,
+        period=the_period,
+        manager=Counter(
+            s.measurement.manager for s in included if s.measurement.manager
+        ).most_common(1)[0][0]
+        if any(s.measurement.manager for s in included)
+        else "",
+        workers=workers,
+        cases=cases,
+        history=[],
+        mean_ppf=statistics.fmean(values) if values else None,
+        median_ppf=statistics.median(values) if values else None,
+        spread=coefficient_of_variation(values),
+    )
+    _flag_outliers(team, settings, found)
+    _flag_spread(team, settings, found)
+    _flag_co_working(team, found)
+    team.history = _merge_history(history, team)
+    _flag_persistence(team, settings, found)
+    _flag_trends(team, settings, found)
+    return TeamBuild(team, list(found), excluded)
+
+
+# --- do the sheets belong together? --------------------------------------------------------
+
+
+def _one_scheme(sheets, registry, found) -> Scheme | None:
+    by_scheme = defaultdict(list)
+    for s in sheets:
+        scheme = registry.get(s.measurement.scheme_id) if s.measurement.scheme_id else None
+        if scheme is not None:
+            by_scheme[scheme.id].append(s)
+    if len(by_scheme) > 1:
+        listing = "; ".join(f"{sid}: {', '.join(_where(s.measurement) for s in group[:3])}"
+                            + (" ..." if len(group) > 3 else "")
+                            for sid, group in by_scheme.items())  # fmt: skip
+        found.add(
+            "team-mixed-schemes",
+            "These sheets use different points schemes, and scores "
+            f"are never compared across schemes. Build one team sheet per scheme. {listing}",
+        )
+        return None
+    if not by_scheme:
+        found.add(
+            "team-no-sheets",
+            "None of the sheets names a known points scheme, so no team "
+            "sheet can be built. Fix the scheme on the worker sheets first.",
+        )
+        return None
+    return registry.get(next(iter(by_scheme)))
+
+
+def _one_service(sheets, found) -> bool:
+    services = defaultdict(list)
+    for s in sheets:
+        if s.measurement.service:
+            services[s.measurement.service.casefold()].append(s.measurement)
+    if len(services) > 1:
+        listing = "; ".join(f"{group[0].service}: {', '.join(m.worker or m.sheet for m in group)}"
+                            for group in services.values())  # fmt: skip
+        found.add(
+            "team-mixed-services",
+            "These sheets come from different services, and scores "
+            f"are compared only within a service. Build one team sheet per service. "
+            f"{listing}",
+        )
+        return False
+    return True
+
+
+def _one_period(sheets, scheme: Scheme, asked: str | None, found):
+    if asked:
+        try:
+            wanted = parse_period(asked, scheme.period)
+        except PeriodError as problem:
+            found.add("team-mixed-periods", f"--period {asked}: {problem}")
+            return None, []
+        included = [s for s in sheets if s.measurement.period in (wanted, None)]
+        excluded = [s for s in sheets if s.measurement.period not in (wanted, None)]
+        for s in excluded:
+            m = s.measurement
+            found.append(finding("sheet-other-period", f"This sheet is for {m.period}, not "
+                                 f"{wanted}, so it is left out of the team sheet.",
+                                 workbook=m.workbook, sheet=m.sheet, field="Period",
+                                 value=str(m.period)))  # fmt: skip
+        if not included:
+            found.add("team-no-sheets", f"No sheet is for {wanted}. Check --period.")
+            return None, excluded
+        return (wanted, included), excluded
+    periods = Counter(s.measurement.period for s in sheets if s.measurement.period)
+    if len(periods) > 1:
+        listing = ", ".join(f"{p} ({n} sheet{'s' if n > 1 else ''})" for p, n in
+                            sorted(periods.items()))  # fmt: skip
+        found.add(
+            "team-mixed-periods",
+            f"These sheets are for different periods: {listing}. "
+            "Give one period's sheets, or pick one with --period.",
+        )
+        return None, []
+    if not periods:
+        found.add(
+            "team-no-sheets",
+            "No sheet has a readable period, so the team sheet cannot "
+            "say which period it is for. Fix the periods on the worker sheets.",
+        )
+        return None, []
+    return (next(iter(periods)), list(sheets)), []
+
+
+def _team_name(included, found) -> str:
+    names = Counter(s.measurement.team for s in included if s.measurement.team)
+    if not names:
+        return ""
+    name = names.most_common(1)[0][0]
+    if len(names) > 1:
+        others = ", ".join(n for n in names if n != name)
+        found.add(
+            "team-mixed-teams",
+            f"Most sheets say the team is '{name}', some say "
+            f"{others}. The team sheet uses '{name}'; check the others are in this team.",
+            tl.field_cell("team"),
+            "Team",
+            name,
+        )
+    return name
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def _worker_rows(included, scheme: Scheme, found) -> list[WorkerRow]:
+    band_order = {b.label: i for i, b in enumerate(scheme.bands)}
+    seen: set[str] = set()
+    rows: list[tuple[WorkerRow, str]] = []
+    for s in included:
+        m = s.measurement
+        duplicate = bool(m.worker) and m.worker.casefold() in seen
+        seen.add(m.worker.casefold())
+        counted = not s.has_errors and not duplicate and m.fte is not None
+        row = WorkerRow(
+            worker=m.worker or f"(no name: {m.sheet})",
+            band=m.band,
+            fte=m.fte,
+            cases=m.case_count,
+            case_points=m.case_points,
+            activity_points=m.activity_points,
+            total_points=m.total_points,
+            points_per_fte=m.points_per_fte,
+            counted=counted,
+            source=_where(m),
+        )
+        note = ""
+        if duplicate:
+            note = "a second sheet for this worker: not in team figures"
+        elif s.has_errors:
+            note = "the sheet has errors (see the Errors sheet): not in team figures"
+        if note:
+            row.flags.append(note)
+        rows.append((row, "duplicate" if duplicate else ""))
+    rows.sort(key=lambda pair: (not pair[0].counted, band_order.get(pair[0].band, 99),
+                                pair[0].worker.casefold()))  # fmt: skip
+    ordered = [row for row, _ in rows]
+    for index, (row, why) in enumerate(rows):
+        if why == "duplicate":
+            found.add(
+                "worker-duplicate",
+                f"{row.worker} has more than one sheet ({row.source} "
+                "is a second one). Only the first is counted; remove the extra sheet.",
+                tl.worker_cell(index, "worker"),
+                "Worker",
+                row.worker,
+            )
+    return ordered
+
+
+def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
+    holders: dict[str, list[str]] = defaultdict(list)
+    for s in included:
+        for line in s.measurement.lines:
+            if line.kind == "case" and line.case_ref:
+                holders[line.case_ref.casefold()].append(s.measurement.worker)
+    rows = []
+    for s in included:
+        m = s.measurement
+        for line in m.lines:
+            item = scheme.item_by_code(line.item_code)
+            others = tuple(w for w in holders.get(line.case_ref.casefold(), []) if w != m.worker)
+            rows.append(
+                CaseRow(
+                    m.worker,
+                    line.case_ref,
+                    line.item_code,
+                    item.label if item else line.item_code,
+                    line.kind,
+                    line.agreed_points,
+                    others if line.kind == "case" else (),
+                )
+            )
+    return rows
+
+
+# --- flags ---------------------------------------------------------------------------------
+
+
+def _band_scores(rows: Sequence, key, settings: TeamSettings):
+    """Per band: the mean, and each counted row's robust score (None if the band is small)."""
+    groups: dict[str, list] = defaultdict(list)
+    for row in rows:
+        if row.counted and key(row) is not None:
+            groups[row.band].append(row)
+    result = {}
+    for band, members in groups.items():
+        values = [key(r) for r in members]
+        scores = (robust_scores(values) if len(values) >= settings.min_band_size
+                  else [None] * len(values))  # fmt: skip
+        result[band] = (statistics.fmean(values), dict(zip(map(id, members), scores,
+                                                           strict=True)))  # fmt: skip
+    return result
+
+
+def _flag_outliers(team: TeamSheet, settings: TeamSettings, found) -> None:
+    bands = _band_scores(team.workers, lambda w: w.points_per_fte, settings)
+    small_reported = set()
+    for index, w in enumerate(team.workers):
+        if w.band not in bands or w.points_per_fte is None:
+            continue
+        mean, scores = bands[w.band]
+        w.band_mean = mean
+        w.band_difference = w.points_per_fte - mean
+        w.robust_score = scores.get(id(w))
+        if not w.counted:
+            continue
+        size = len(scores)
+        if w.robust_score is None:
+            if w.band not in small_reported:
+                small_reported.add(w.band)
+                found.add(
+                    "band-too-small",
+                    f"Only {size} counted worker{'s' if size > 1 else ''}"
+                    f" in the band '{w.band or '(none)'}': too few to say whether anyone's "
+                    f"load is unusual (at least {settings.min_band_size} are needed).",
+                    tl.worker_cell(index, "band"),
+                    "Experience band",
+                    w.band,
+                )
+            continue
+        if abs(w.robust_score) > settings.outlier_threshold:
+            direction = "above" if w.robust_score > 0 else "below"
+            w.flags.append(f"{direction} similar colleagues ({w.robust_score:+.1f})")
+            found.add(
+                "worker-outlier",
+                f"{w.worker}'s points per FTE ({fmt1(w.points_per_fte)})"
+                f" are well {direction} those of colleagues in the band '{w.band}' (band "
+                f"mean {fmt1(mean)}; {abs(w.robust_score):.1f} robust deviations from the "
+                "band median). Worth discussing whether work is shared fairly.",
+                tl.worker_cell(index, "points_per_fte"),
+                "Points per FTE",
+                round(w.points_per_fte, 2),
+            )
+
+
+def _flag_spread(team: TeamSheet, settings: TeamSettings, found) -> None:
+    counted = [w for w in team.counted if w.points_per_fte is not None]
+    if team.spread is None or len(counted) < settings.min_band_size:
+        return
+    if team.spread > settings.spread_threshold:
+        low = min(counted, key=lambda w: w.points_per_fte)
+        high = max(counted, key=lambda w: w.points_per_fte)
+        found.add(
+            "team-spread-wide",
+            f"Points per FTE differ widely across the team: the "
+            f"coefficient of variation is {team.spread:.0%} (above "
+            f"{settings.spread_threshold:.0%}), from {fmt1(low.points_per_fte)} "
+            f"({low.worker}) to {fmt1(high.points_per_fte)} ({high.worker}).",
+            tl.field_cell("spread"),
+            "Spread",
+            round(team.spread, 4),
+        )
+
+
+def _flag_co_working(team: TeamSheet, found) -> None:
+    row_of = {w.worker: i for i, w in enumerate(team.workers)}
+    reported = set()
+    for case in team.cases:
+        if not case.also_allocated_to or (case.worker, case.case_ref) in reported:
+            continue
+        reported.add((case.worker, case.case_ref))
+        others = ", ".join(case.also_allocated_to)
+        index = row_of.get(case.worker)
+        if index is not None:
+            note = f"co-works case {case.case_ref} with {others}"
+            team.workers[index].flags.append(note)
+        found.add("case-co-worked", f"Case {case.case_ref} is on the sheets of {case.worker} "
+                  f"and {others}. Co-working is allowed; check both workers' points reflect "
+                  "their share of the work.",
+                  tl.worker_cell(index, "cases") if index is not None else "", "Case reference",
+                  case.case_ref)  # fmt: skip
+
+
+# --- over time -----------------------------------------------------------------------------
+
+
+def _merge_history(earlier: Sequence[HistoryRow], team: TeamSheet) -> list[HistoryRow]:
+    """Earlier periods as given (latest copy wins), then this period's rows, oldest first."""
+    rows: dict[tuple[Period, str], HistoryRow] = {}
+    for row in earlier:
+        if row.period != team.period and row.period.kind == team.period.kind:
+            rows[(row.period, row.worker.casefold())] = row
+    for w in team.workers:
+        rows[(team.period, w.worker.casefold())] = HistoryRow(
+            team.period, w.worker, w.band, w.fte, w.total_points, w.points_per_fte, w.counted
+        )
+    return sorted(rows.values(), key=lambda r: (r.period, r.worker.casefold()))
+
+
+def _outliers_by_period(team: TeamSheet, settings: TeamSettings) -> dict[Period, dict[str, int]]:
+    """For every period in the history, which workers stood out in their band (+1 / -1)."""
+    by_period: dict[Period, list[HistoryRow]] = defaultdict(list)
+    for row in team.history:
+        by_period[row.period].append(row)
+    result = {}
+    for period, rows in by_period.items():
+        bands = _band_scores(rows, lambda r: r.points_per_fte, settings)
+        flagged = {}
+        for row in rows:
+            score = bands.get(row.band, (None, {}))[1].get(id(row))
+            if score is not None and abs(score) > settings.outlier_threshold:
+                flagged[row.worker.casefold()] = 1 if score > 0 else -1
+        result[period] = flagged
+    return result
+
+
+def _flag_persistence(team: TeamSheet, settings: TeamSettings, found) -> None:
+    flagged = _outliers_by_period(team, settings)
+    for index, w in enumerate(team.workers):
+        key = w.worker.casefold()
+        direction = flagged.get(team.period, {}).get(key)
+        if not w.counted or direction is None:
+            continue
+        run, period = 0, team.period
+        while flagged.get(period, {}).get(key) == direction:
+            run, period = run + 1, period.previous()
+        if run >= settings.persistent_periods:
+            side = "above" if direction > 0 else "below"
+            w.flags.append(f"{side} colleagues {run} periods running")
+            found.add(
+                "disparity-persistent",
+                f"{w.worker}'s points per FTE have been well "
+                f"{side} similar colleagues' for {run} periods running (since "
+                f"{period.next()}). A lasting difference like this calls for a "
+                "conversation about how work is allocated.",
+                tl.worker_cell(index, "flags"),
+                "Points per FTE",
+                run,
+            )
+
+
+def _flag_trends(team: TeamSheet, settings: TeamSettings, found) -> None:
+    series: dict[str, dict[Period, float]] = defaultdict(dict)
+    for row in team.history:
+        if row.counted and row.points_per_fte is not None:
+            series[row.worker.casefold()][row.period] = row.points_per_fte
+    for index, w in enumerate(team.workers):
+        if not w.counted:
+            continue
+        points, period = [], team.period
+        for _ in range(settings.trend_periods):
+            if period not in series[w.worker.casefold()]:
+                break
+            points.append(series[w.worker.casefold()][period])
+            period = period.previous()
+        if len(points) < settings.trend_periods:
+            continue
+        points.reverse()
+        direction = run_direction(points)
+        if direction:
+            rule, word = ("trend-rising", "risen") if direction > 0 else ("trend-falling", "fallen")
+            path = " → ".join(fmt1(p) for p in points)
+            w.flags.append(f"{word} {len(points)} periods running")
+            found.add(
+                rule,
+                f"{w.worker}'s points per FTE have {word} in each of the last "
+                f"{len(points) - 1} periods: {path}.",
+                tl.worker_cell(index, "points_per_fte"),
+                "Points per FTE",
+                round(points[-1], 2),
+            )
+
+
+def fmt1(number: float | None) -> str:
+    return "" if number is None else f"{number:.1f}"
