@@ -21,8 +21,10 @@ from . import layout
 from .api import validate_files
 from .atomic import write_atomically
 from .period import FOUR_WEEKS, MONTH, Period, previous_months
-from .render import findings_text, summary_line
+from .render import findings_text, summary_line, team_text
 from .schemes import Scheme, SchemeRegistry
+from .team import TeamBuild, build_team
+from .team_workbook import write_team_workbook
 from .worker_template import WorkerSheetContent, build_worker_workbook
 
 MARKER = ".workload-xl-demo"
@@ -152,11 +154,12 @@ def _workers(rng: random.Random, scheme: Scheme, count: int) -> list[DemoWorker]
     bands = [b.label for b in scheme.bands] or ["All workers"]
     workers = []
     for index, name in enumerate(names):
-        band = bands[0] if index < 2 else rng.choice(bands[1:] or bands)
+        # three newcomers, the rest in the next two bands: enough in each band to compare
+        band = bands[0] if index < 3 else (bands[1:3] or bands)[index % 2]
         fte = rng.choice((1.0, 1.0, 1.0, 0.8, 0.6))
         workers.append(DemoWorker(name, band, fte, load=1.0))
-    workers[3].load = 1.6  # one worker persistently carries far more than colleagues
-    workers[7].load = 0.7
+    workers[3].load = 1.8  # one worker persistently carries far more than colleagues
+    workers[7].load = 0.6  # and one far less
     return workers
 
 
@@ -199,6 +202,10 @@ def generate(
                 worker.cases = [c for c in worker.cases if rng.random() > 0.12]
                 while len(worker.cases) < target + rng.randint(-1, 1):
                     worker.cases.append(_new_case(rng, scheme, serial))
+                if team is TEAMS[1] and worker_index == 6:  # co-works a case with a colleague
+                    shared = workers[5].cases[0]
+                    if all(c["case_ref"] != shared["case_ref"] for c in worker.cases):
+                        worker.cases.append(dict(shared))
                 lines = [dict(c) for c in worker.cases] + _activities(rng, scheme, worker.fte)
                 header = {
                     "worker": worker.name, "team": team.name, "service": team.service,
@@ -288,6 +295,28 @@ def _write_caseload_report(path: Path, rng: random.Random, registry: SchemeRegis
             )
 
 
+def build_demo_team_sheets(
+    out: Path, run, registry: SchemeRegistry
+) -> list[tuple[Path, TeamBuild]]:
+    """A team sheet per team and period, from sheets already validated: no file read twice."""
+    by_folder: dict[Path, list] = {}
+    for sheet in run.sheets:
+        by_folder.setdefault(Path(sheet.measurement.workbook).parent, []).append(sheet)
+    built = []
+    for team in TEAMS:
+        history: list = []
+        team_folder = out / _slug(team.name)
+        for folder in sorted(p for p in by_folder if p.parent == team_folder):
+            path = team_folder / f"team-{folder.name}.xlsx"
+            build = build_team(by_folder[folder], registry, output=str(path), history=history)
+            if build.team is None:
+                continue
+            write_team_workbook(path, build.team, build.findings, force=True)
+            history = build.team.history
+            built.append((path, build))
+    return built
+
+
 def _slug(text: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
 
@@ -320,6 +349,16 @@ def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -
     problems = [f for f in run.report.sorted() if f.severity != "info" and f.rule != "header-blank"]
     echo("Errors and warnings found (info findings such as points-adjusted are in the JSON):")
     echo(findings_text(problems))
+    echo("")
+    echo("Building each team's sheet for every period, each with the one before as history...")
+    built = build_demo_team_sheets(out, run, registry)
+    echo(f"Wrote {len(built)} team workbooks (team-<period>.xlsx in each team's folder).")
+    showcase = next((b for b in reversed(built) if b[1].team and b[1].team.team == TEAMS[1].name),
+                    None)  # fmt: skip
+    if showcase:
+        echo("")
+        echo(f"One of them, {showcase[0].relative_to(out)}:")
+        echo(team_text(showcase[1], str(showcase[0]), written=True))
     echo("")
     echo(f"Try: workload-xl validate {out} --format json")
     echo(

@@ -25,7 +25,7 @@ from .rules import finding
 from .schemes import Scheme, SchemeRegistry
 from .validation import SheetResult as SheetOutcome
 
-DEFAULT_OUTLIER_THRESHOLD = 3.5
+DEFAULT_OUTLIER_THRESHOLD = 2.0
 DEFAULT_SPREAD_THRESHOLD = 0.25
 
 
@@ -35,6 +35,7 @@ class TeamSettings:
 
     outlier_threshold: float = DEFAULT_OUTLIER_THRESHOLD
     spread_threshold: float = DEFAULT_SPREAD_THRESHOLD
+    min_difference: float = 0.10
     min_band_size: int = 3
     persistent_periods: int = 3
     trend_periods: int = 4
@@ -395,8 +396,25 @@ def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
 # --- flags ---------------------------------------------------------------------------------
 
 
-def _band_scores(rows: Sequence, key, settings: TeamSettings):
-    """Per band: the mean, and each counted row's robust score (None if the band is small)."""
+@dataclass
+class _BandStats:
+    mean: float
+    median: float
+    scores: dict[int, float | None]  # by id() of the row; None when the band is too small
+
+    def standing(self, row, value: float, settings: TeamSettings) -> int:
+        """+1 well above, -1 well below, 0 neither: statistically unusual *and* a difference of
+        at least `min_difference` of the band median, so a tight band's small gaps stay quiet."""
+        score = self.scores.get(id(row))
+        if score is None or abs(score) <= settings.outlier_threshold:
+            return 0
+        if abs(value - self.median) < settings.min_difference * abs(self.median):
+            return 0
+        return 1 if score > 0 else -1
+
+
+def _band_stats(rows: Sequence, key, settings: TeamSettings) -> dict[str, _BandStats]:
+    """Per experience band, over the rows counted in the team's figures."""
     groups: dict[str, list] = defaultdict(list)
     for row in rows:
         if row.counted and key(row) is not None:
@@ -406,24 +424,27 @@ def _band_scores(rows: Sequence, key, settings: TeamSettings):
         values = [key(r) for r in members]
         scores = (robust_scores(values) if len(values) >= settings.min_band_size
                   else [None] * len(values))  # fmt: skip
-        result[band] = (statistics.fmean(values), dict(zip(map(id, members), scores,
-                                                           strict=True)))  # fmt: skip
+        result[band] = _BandStats(
+            statistics.fmean(values),
+            statistics.median(values),
+            dict(zip(map(id, members), scores, strict=True)),
+        )
     return result
 
 
 def _flag_outliers(team: TeamSheet, settings: TeamSettings, found) -> None:
-    bands = _band_scores(team.workers, lambda w: w.points_per_fte, settings)
+    bands = _band_stats(team.workers, lambda w: w.points_per_fte, settings)
     small_reported = set()
     for index, w in enumerate(team.workers):
         if w.band not in bands or w.points_per_fte is None:
             continue
-        mean, scores = bands[w.band]
-        w.band_mean = mean
-        w.band_difference = w.points_per_fte - mean
-        w.robust_score = scores.get(id(w))
+        stats = bands[w.band]
+        w.band_mean = stats.mean
+        w.band_difference = w.points_per_fte - stats.mean
+        w.robust_score = stats.scores.get(id(w))
         if not w.counted:
             continue
-        size = len(scores)
+        size = len(stats.scores)
         if w.robust_score is None:
             if w.band not in small_reported:
                 small_reported.add(w.band)
@@ -437,15 +458,17 @@ def _flag_outliers(team: TeamSheet, settings: TeamSettings, found) -> None:
                     w.band,
                 )
             continue
-        if abs(w.robust_score) > settings.outlier_threshold:
-            direction = "above" if w.robust_score > 0 else "below"
+        standing = stats.standing(w, w.points_per_fte, settings)
+        if standing:
+            direction = "above" if standing > 0 else "below"
             w.flags.append(f"{direction} similar colleagues ({w.robust_score:+.1f})")
             found.add(
                 "worker-outlier",
-                f"{w.worker}'s points per FTE ({fmt1(w.points_per_fte)})"
-                f" are well {direction} those of colleagues in the band '{w.band}' (band "
-                f"mean {fmt1(mean)}; {abs(w.robust_score):.1f} robust deviations from the "
-                "band median). Worth discussing whether work is shared fairly.",
+                f"{w.worker}'s points per FTE ({fmt1(w.points_per_fte)}) are well {direction} "
+                f"those of colleagues in the band '{w.band}' (band median "
+                f"{fmt1(stats.median)}, mean {fmt1(stats.mean)}; {abs(w.robust_score):.1f} "
+                "robust deviations from the median). Worth discussing whether work is shared "
+                "fairly.",
                 tl.worker_cell(index, "points_per_fte"),
                 "Points per FTE",
                 round(w.points_per_fte, 2),
@@ -472,17 +495,19 @@ def _flag_spread(team: TeamSheet, settings: TeamSettings, found) -> None:
 
 
 def _flag_co_working(team: TeamSheet, found) -> None:
+    """Each co-worked case noted on every holder's row, and reported once."""
     row_of = {w.worker: i for i, w in enumerate(team.workers)}
     reported = set()
     for case in team.cases:
-        if not case.also_allocated_to or (case.worker, case.case_ref) in reported:
+        if not case.also_allocated_to:
             continue
-        reported.add((case.worker, case.case_ref))
         others = ", ".join(case.also_allocated_to)
         index = row_of.get(case.worker)
         if index is not None:
-            note = f"co-works case {case.case_ref} with {others}"
-            team.workers[index].flags.append(note)
+            team.workers[index].flags.append(f"co-works case {case.case_ref} with {others}")
+        if case.case_ref.casefold() in reported:
+            continue
+        reported.add(case.case_ref.casefold())
         found.add("case-co-worked", f"Case {case.case_ref} is on the sheets of {case.worker} "
                   f"and {others}. Co-working is allowed; check both workers' points reflect "
                   "their share of the work.",
@@ -513,12 +538,13 @@ def _outliers_by_period(team: TeamSheet, settings: TeamSettings) -> dict[Period,
         by_period[row.period].append(row)
     result = {}
     for period, rows in by_period.items():
-        bands = _band_scores(rows, lambda r: r.points_per_fte, settings)
+        bands = _band_stats(rows, lambda r: r.points_per_fte, settings)
         flagged = {}
         for row in rows:
-            score = bands.get(row.band, (None, {}))[1].get(id(row))
-            if score is not None and abs(score) > settings.outlier_threshold:
-                flagged[row.worker.casefold()] = 1 if score > 0 else -1
+            stats = bands.get(row.band)
+            standing = stats.standing(row, row.points_per_fte, settings) if stats else 0
+            if standing:
+                flagged[row.worker.casefold()] = standing
         result[period] = flagged
     return result
 
@@ -569,11 +595,11 @@ def _flag_trends(team: TeamSheet, settings: TeamSettings, found) -> None:
         if direction:
             rule, word = ("trend-rising", "risen") if direction > 0 else ("trend-falling", "fallen")
             path = " → ".join(fmt1(p) for p in points)
-            w.flags.append(f"{word} {len(points)} periods running")
+            w.flags.append(f"{word} {len(points) - 1} times running")
             found.add(
                 rule,
-                f"{w.worker}'s points per FTE have {word} in each of the last "
-                f"{len(points) - 1} periods: {path}.",
+                f"{w.worker}'s points per FTE have {word} {len(points) - 1} times running, "
+                f"over {len(points)} periods: {path}.",
                 tl.worker_cell(index, "points_per_fte"),
                 "Points per FTE",
                 round(points[-1], 2),
