@@ -72,6 +72,17 @@ def fingerprint(path: Path) -> dict:
     return {"sheets": sheets, "names": names}
 
 
+def test_committed_team_template_matches_what_the_generator_makes(tmp_path):
+    from workload_xl.team_workbook import write_team_workbook
+
+    fresh = tmp_path / "team.xlsx"
+    assert write_team_workbook(fresh, None) == []
+    assert fingerprint(templates_dir() / "team.xlsx") == fingerprint(fresh), (
+        "templates/team.xlsx is out of date: regenerate it with "
+        "`workload-xl template team -o templates/team.xlsx --force`"
+    )
+
+
 def test_there_is_a_committed_template_for_every_scheme(registry):
     assert sorted(p.stem.removeprefix("worker-") for p in TEMPLATES) == sorted(registry.ids)
 
