@@ -53,7 +53,7 @@ def _read_one(path: Path, kind: str) -> tuple[list[HistoryRow], list[Finding]]:
             wb = load_workbook(path, data_only=True)
     except Exception as exc:  # a damaged file: say so, go on with the others
         return [], [_unusable(path, f"it could not be read ({type(exc).__name__}).")]
-    tables = {name: (ws, table) for ws in wb.worksheets for name, table in ws.tables.items()}
+    tables = {name: (ws, ws.tables[name]) for ws in wb.worksheets for name in ws.tables}
     if tl.TEAM_TABLE not in tables:
         return [], [_unusable(path, "it is not a team workbook (it has no TeamWorkers table).")]
     ws, _ = tables[tl.TEAM_TABLE]
@@ -65,6 +65,13 @@ def _read_one(path: Path, kind: str) -> tuple[list[HistoryRow], list[Finding]]:
         other = FOUR_WEEKS if kind == MONTH else MONTH
         return [], [_unusable(path, f"its period is missing, or it measures {other} periods.")]
 
+    try:
+        return _rows(tables, period, kind), []
+    except (ValueError, TypeError, IndexError) as exc:  # a table edited out of shape
+        return [], [_unusable(path, f"its tables could not be read ({type(exc).__name__}).")]
+
+
+def _rows(tables: dict, period, kind: str) -> list[HistoryRow]:
     rows = []
     for record in _records(*tables[tl.TEAM_TABLE]):
         row = _row(period, record)
@@ -79,7 +86,7 @@ def _read_one(path: Path, kind: str) -> tuple[list[HistoryRow], list[Finding]]:
             row = _row(earlier, record)
             if row:
                 rows.append(row)
-    return rows, []
+    return rows
 
 
 def _records(ws, table) -> list[dict]:

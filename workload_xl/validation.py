@@ -538,8 +538,8 @@ def _check_stray(check: _Check) -> None:
             "Something is typed here, outside the table, so it is not counted. Move it into "
             "a row of the table, or delete it.",
             cell.address,
-            "",
-            cell.value,
+            # No value: text typed outside the table may be anything, a child's name
+            # included, and findings travel further than the worker's workbook.
         )
     if len(stray) > 20:
         check.add(
