@@ -55,9 +55,29 @@ def test_demo_prints_what_it_made_and_found_and_refuses_a_folder_it_did_not_make
     text = "\n".join(lines)
     assert "Made 49 measurement workbooks" in text
     assert "points-out-of-range" in text and "file-not-workbook" in text
+    assert "Wrote 4 team workbooks" in text
+    assert "Safeguarding North, Safeguarding and Support, 2026-10" in text
+    assert len(list((tmp_path / "demo").glob("*/team-*.xlsx"))) == 4
     assert run_demo(tmp_path / "demo", months=1, echo=lines.append) == 0  # its own: replaced
     other = tmp_path / "mine"
     other.mkdir()
     (other / "keep.txt").write_text("mine")
     assert run_demo(other, months=1, echo=lines.append) == 2
     assert (other / "keep.txt").read_text() == "mine"
+
+
+def test_the_demo_team_sheets_show_every_kind_of_flag_within_six_months(tmp_path, registry):
+    from workload_xl.demo import build_demo_team_sheets
+
+    generate(tmp_path, registry, months=6)
+    built = build_demo_team_sheets(tmp_path, validate_files([tmp_path], registry), registry)
+    assert len(built) == 4 * 6
+    seen = {f.rule for _, build in built for f in build.findings}
+    assert {
+        "worker-outlier",
+        "disparity-persistent",
+        "case-co-worked",
+        "team-spread-wide",
+        "trend-rising",
+        "trend-falling",
+    } <= seen
