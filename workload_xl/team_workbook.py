@@ -14,6 +14,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.marker import Marker
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -186,7 +187,9 @@ def _add_chart(ws, top: int, counted: int) -> None:
         Reference(ws, min_col=band_mean, min_row=top, max_row=top + counted), titles_from_data=True
     )
     series = marks.series[0]
-    series.marker = Marker(symbol="dash", size=14)
+    series.marker = Marker(symbol="dash", size=16)
+    series.marker.graphicalProperties = GraphicalProperties(solidFill="C55A11")
+    series.marker.graphicalProperties.line.solidFill = "C55A11"
     series.graphicalProperties.line.noFill = True
     marks.y_axis.axId = bars.y_axis.axId
     bars += marks
