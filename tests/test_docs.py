@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from workload_xl import layout, schemes
+from workload_xl import team_layout as tl
 from workload_xl.rules import RULES
+from workload_xl.team import TeamSettings
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FINDINGS_MD = DOCS / "findings.md"
@@ -45,6 +47,32 @@ def _workbook_format() -> str:
 def _in_code(text: str) -> str:
     """How a name, heading or formula appears in the document: as inline code."""
     return f"`{text}`"
+
+
+def _team_part() -> str:
+    """The part of workbook-format.md about the team workbook, up to the scheme files."""
+    text = _workbook_format()
+    start = text.find("\n## The team workbook\n")
+    assert start >= 0, "docs/workbook-format.md has no '## The team workbook' part"
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def _section(text: str, heading: str) -> str:
+    """From the heading line that contains `heading` down to the next heading of any level."""
+    lines = text.splitlines()
+    start = next(
+        (i for i, line in enumerate(lines) if line.startswith("#") and heading in line), None
+    )
+    assert start is not None, f"no heading with {heading!r}"
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def _table_row(text: str, first_cell: str) -> str:
+    """The Markdown table row whose first cell is `first_cell` in inline code."""
+    prefix = f"| {_in_code(first_cell)} |"
+    return next((line for line in text.splitlines() if line.startswith(prefix)), "")
 
 
 # --- docs/findings.md ----------------------------------------------------------------------
@@ -92,6 +120,71 @@ def test_findings_md_shows_every_key_of_the_json_report():
     text = FINDINGS_MD.read_text(encoding="utf-8")
     for key in ("files", "counts", "findings", "error", "warning", "info"):
         assert f'"{key}"' in text
+
+
+def test_findings_md_documents_build_team_and_its_extra_json_keys():
+    text = FINDINGS_MD.read_text(encoding="utf-8")
+    assert "## `workload-xl build-team`" in text
+    for key in ("team", "written"):
+        assert f'"{key}"' in text
+
+
+PACKAGE = Path(__file__).resolve().parent.parent / "workload_xl"
+
+
+def _rules_raised_in(*modules: str) -> list[str]:
+    """Every catalogued rule id a module names: the rules it can raise."""
+    quoted = re.compile(r'"([a-z]+(?:-[a-z]+)+)"')
+    found = set()
+    for module in modules:
+        found |= set(quoted.findall((PACKAGE / module).read_text(encoding="utf-8")))
+    return sorted(found & set(RULES))
+
+
+TEAM_RULES = _rules_raised_in("team.py", "team_reader.py")
+
+
+def test_the_team_rules_are_found():
+    assert "team-no-sheets" in TEAM_RULES
+    assert "history-unreadable" in TEAM_RULES
+
+
+def _team_rules_part() -> str:
+    """findings.md from its 'Team sheets' part up to the next part that is not about teams."""
+    text = FINDINGS_MD.read_text(encoding="utf-8")
+    start = text.find("\n## Team sheets\n")
+    assert start >= 0, "docs/findings.md has no '## Team sheets' part"
+    end = text.find("\n## Caseload import\n", start)
+    return text[start : end if end >= 0 else len(text)]
+
+
+@pytest.mark.parametrize("rule_id", TEAM_RULES)
+def test_every_team_rule_is_documented_with_its_severity_and_fix(rule_id):
+    assert f"\n### {rule_id}\n" in _team_rules_part(), f"'### {rule_id}' is not with the team rules"
+    lines = _rule_sections().get(rule_id)
+    assert lines is not None, f"docs/findings.md has no '### {rule_id}' section"
+    assert _severity_line(lines) == f"Severity: {RULES[rule_id].severity}"
+    assert any(line.startswith("Fix:") for line in lines)
+
+
+_SETTINGS = TeamSettings()
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        f"default {_SETTINGS.outlier_threshold}",
+        f"default {_SETTINGS.spread_threshold}",
+        f"at least {round(_SETTINGS.min_difference * 100)}% of the band median",
+        f"at least {_SETTINGS.min_band_size} counted workers",
+        f"{_SETTINGS.persistent_periods} or more consecutive periods",
+        f"{_SETTINGS.trend_periods} consecutive periods",
+    ],
+)
+def test_findings_md_states_the_fairness_settings_the_code_uses(phrase):
+    """The statistics intro gives the same numbers team.py uses."""
+    text = " ".join(FINDINGS_MD.read_text(encoding="utf-8").split()).replace("*", "")
+    assert phrase in text
 
 
 # --- docs/workbook-format.md ---------------------------------------------------------------
@@ -159,3 +252,74 @@ def test_every_caseload_key_of_a_scheme_file_is_documented(key):
 @pytest.mark.parametrize("value", [*schemes.KINDS, *schemes.UNITS, *schemes.PERIODS])
 def test_every_allowed_kind_unit_and_period_is_documented(value):
     assert _in_code(value) in _workbook_format()
+
+
+# --- docs/workbook-format.md: the team workbook ---------------------------------------------
+
+
+@pytest.mark.parametrize("spec", tl.TEAM_HEADER + tl.TEAM_TOTALS, ids=lambda f: f.name)
+def test_every_team_sheet_defined_name_and_label_is_documented(spec):
+    row = _table_row(_team_part(), spec.name)
+    assert row, f"no table row for `{spec.name}` in the team workbook part"
+    assert f"| {spec.label} |" in row
+
+
+@pytest.mark.parametrize(
+    "spec", [f for f in tl.TEAM_TOTALS if f.formula], ids=lambda f: f.name
+)  # fmt: skip
+def test_every_native_team_total_formula_is_documented_exactly(spec):
+    assert _in_code(spec.formula) in _table_row(_team_part(), spec.name)
+
+
+@pytest.mark.parametrize(
+    "spec", [f for f in tl.TEAM_TOTALS if not f.formula], ids=lambda f: f.name
+)  # fmt: skip
+def test_every_team_total_written_by_python_is_documented_as_a_value(spec):
+    assert "value (Python)" in _table_row(_team_part(), spec.name)
+
+
+@pytest.mark.parametrize("column", tl.TEAM_COLUMNS, ids=lambda c: c.key)
+def test_every_team_workers_column_is_documented_with_its_number_format(column):
+    row = _table_row(_section(_team_part(), _in_code(tl.TEAM_TABLE)), column.header)
+    assert row, f"no table row for `{column.header}` in the team workbook part"
+    number_format = (
+        "General" if column.number_format == "General" else _in_code(column.number_format)
+    )
+    assert f"| {number_format} |" in row
+
+
+def test_the_team_sheets_and_tables_are_documented():
+    text = _team_part()
+    for name in (
+        tl.TEAM_SHEET,
+        tl.CASES_SHEET,
+        tl.HISTORY_SHEET,
+        tl.ERRORS_SHEET,
+        tl.TEAM_TABLE,
+        tl.CASES_TABLE,
+        tl.HISTORY_TABLE,
+        tl.ERRORS_TABLE,
+    ):
+        assert _in_code(name) in text
+
+
+@pytest.mark.parametrize(
+    "heading",
+    sorted(set(tl.CASES_COLUMNS) | set(tl.HISTORY_COLUMNS) | set(tl.ERRORS_COLUMNS)),
+)
+def test_every_cases_history_and_errors_heading_is_documented(heading):
+    assert _in_code(heading) in _team_part()
+
+
+@pytest.mark.parametrize(
+    "key, default",
+    [
+        ("outlier_threshold", TeamSettings().outlier_threshold),
+        ("spread_threshold", TeamSettings().spread_threshold),
+    ],
+)
+def test_the_fairness_keys_of_a_scheme_file_are_documented_with_their_defaults(key, default):
+    row = _table_row(_workbook_format(), key)
+    assert row, f"no row for `{key}` among the scheme file's keys"
+    assert f"default {default}" in row
+    assert "not yet used" not in row
