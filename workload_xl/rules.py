@@ -37,6 +37,7 @@ _RULES = [
         "file-unsafe", ERR, "The workbook contains XML constructs that are never in a real workbook"
     ),
     Rule("not-measurement-sheet", ERR, "The workbook has no workload measurement table"),
+    Rule("team-workbook-given", INFO, "A team workbook was given where worker sheets are read"),
     # The header block.
     Rule("name-missing", ERR, "A defined name the sheet relies on has been deleted or broken"),
     Rule("header-missing", ERR, "A required header field is blank"),

@@ -193,7 +193,7 @@ def parse_scheme(data: dict[str, Any], source: str) -> Scheme:
         raise r.fail("outlier_threshold", "must be greater than 0")
     spread = r.number(data, "spread_threshold", required=False)
     if spread is not None and not 0 < spread < 5:
-        raise r.fail("spread_threshold", "must be above 0 (e.g. 0.25 for 25%)")
+        raise r.fail("spread_threshold", "must be above 0 and below 5 (e.g. 0.25 for 25%)")
     reference = r.number(data, "reference_points", required=False)
     return Scheme(
         id=scheme_id,

@@ -149,8 +149,11 @@ class _Findings(list):
 
 
 def _where(m: Measurement) -> str:
-    """The worker's sheet, by file name and tab: enough to find it, without a full path."""
-    return f"{PurePath(m.workbook).name} ({m.sheet})"
+    """The worker's sheet: folder, file and tab, enough to tell two 'jo.xlsx' apart without
+    the whole path."""
+    path = PurePath(m.workbook)
+    folder = f"{path.parent.name}/" if path.parent.name else ""
+    return f"{folder}{path.name} ({m.sheet})"
 
 
 def build_team(
@@ -164,8 +167,7 @@ def build_team(
 ) -> TeamBuild:
     """Check the sheets belong together, roll them up, and flag what deserves a conversation."""
     found = _Findings(output)
-    for sheet in sheets:
-        found.extend(sheet.findings)
+    everything = [f for sheet in sheets for f in sheet.findings]
     if not sheets:
         found.add(
             "team-no-sheets",
@@ -176,11 +178,13 @@ def build_team(
 
     scheme = _one_scheme(sheets, registry, found)
     if scheme is None or not _one_service(sheets, found):
-        return TeamBuild(None, list(found))
+        return TeamBuild(None, everything + found)
     chosen, excluded = _one_period(sheets, scheme, period, found)
     if chosen is None:
-        return TeamBuild(None, list(found), excluded)
+        return TeamBuild(None, everything + found, excluded)
     the_period, included = chosen
+    # Sheets left out for another period are not part of this team sheet, nor their findings.
+    sheet_findings = [f for sheet in included for f in sheet.findings]
     settings = settings or TeamSettings.for_scheme(scheme)
 
     team_name = _team_name(included, found)
@@ -194,11 +198,7 @@ def build_team(
         scheme_id=scheme.id,
         scheme_version=scheme.version,
         period=the_period,
-        manager=Counter(
-            s.measurement.manager for s in included if s.measurement.manager
-        ).most_common(1)[0][0]
-        if any(s.measurement.manager for s in included)
-        else "",
+        manager=_most_common(s.measurement.manager for s in included),
         workers=workers,
         cases=cases,
         history=[],
@@ -212,7 +212,16 @@ def build_team(
     team.history = _merge_history(history, team)
     _flag_persistence(team, settings, found)
     _flag_trends(team, settings, found)
-    return TeamBuild(team, list(found), excluded)
+    return TeamBuild(team, sheet_findings + found, excluded)
+
+
+def _most_common(texts) -> str:
+    counted = Counter(text for text in texts if text)
+    return counted.most_common(1)[0][0] if counted else ""
+
+
+def _display_name(m: Measurement) -> str:
+    return m.worker or f"(no name: {m.sheet})"
 
 
 # --- do the sheets belong together? --------------------------------------------------------
@@ -269,10 +278,16 @@ def _one_period(sheets, scheme: Scheme, asked: str | None, found):
         except PeriodError as problem:
             found.add("team-mixed-periods", f"--period {asked}: {problem}")
             return None, []
-        included = [s for s in sheets if s.measurement.period in (wanted, None)]
-        excluded = [s for s in sheets if s.measurement.period not in (wanted, None)]
+        included = [s for s in sheets if s.measurement.period == wanted]
+        excluded = [s for s in sheets if s.measurement.period != wanted]
         for s in excluded:
             m = s.measurement
+            if m.period is None:
+                found.append(finding(
+                    "sheet-other-period", "This sheet's period cannot be read, so with "
+                    f"--period {wanted} it is left out. Fix its period to include it.",
+                    workbook=m.workbook, sheet=m.sheet, field="Period"))  # fmt: skip
+                continue
             found.append(finding("sheet-other-period", f"This sheet is for {m.period}, not "
                                  f"{wanted}, so it is left out of the team sheet.",
                                  workbook=m.workbook, sheet=m.sheet, field="Period",
@@ -306,12 +321,12 @@ def _team_name(included, found) -> str:
     if not names:
         return ""
     name = names.most_common(1)[0][0]
-    if len(names) > 1:
-        others = ", ".join(n for n in names if n != name)
+    others = sorted({n for n in names if n.casefold() != name.casefold()})
+    if others:
         found.add(
             "team-mixed-teams",
-            f"Most sheets say the team is '{name}', some say "
-            f"{others}. The team sheet uses '{name}'; check the others are in this team.",
+            f"Most sheets say the team is '{name}', some say {', '.join(others)}. The team "
+            f"sheet uses '{name}'; check the others are in this team.",
             tl.field_cell("team"),
             "Team",
             name,
@@ -323,16 +338,20 @@ def _team_name(included, found) -> str:
 
 
 def _worker_rows(included, scheme: Scheme, found) -> list[WorkerRow]:
+    """One row per sheet. When a worker has several sheets, the first without errors counts
+    and the others are listed as extra, so the team's figures hold each worker once."""
     band_order = {b.label: i for i, b in enumerate(scheme.bands)}
-    seen: set[str] = set()
-    rows: list[tuple[WorkerRow, str]] = []
+    sheets_of: dict[str, list] = defaultdict(list)
+    for s in included:
+        sheets_of[_display_name(s.measurement).casefold()].append(s)
+    chosen = {key: next((s for s in group if not s.has_errors), group[0])
+              for key, group in sheets_of.items()}  # fmt: skip
+    rows: list[tuple[WorkerRow, bool]] = []
     for s in included:
         m = s.measurement
-        duplicate = bool(m.worker) and m.worker.casefold() in seen
-        seen.add(m.worker.casefold())
-        counted = not s.has_errors and not duplicate and m.fte is not None
+        extra = chosen[_display_name(m).casefold()] is not s
         row = WorkerRow(
-            worker=m.worker or f"(no name: {m.sheet})",
+            worker=_display_name(m),
             band=m.band,
             fte=m.fte,
             cases=m.case_count,
@@ -340,31 +359,27 @@ def _worker_rows(included, scheme: Scheme, found) -> list[WorkerRow]:
             activity_points=m.activity_points,
             total_points=m.total_points,
             points_per_fte=m.points_per_fte,
-            counted=counted,
+            counted=not s.has_errors and not extra and m.fte is not None,
             source=_where(m),
         )
-        note = ""
-        if duplicate:
-            note = "a second sheet for this worker: not in team figures"
+        if extra:
+            row.flags.append("an extra sheet for this worker: not in team figures")
         elif s.has_errors:
-            note = "the sheet has errors (see the Errors sheet): not in team figures"
-        if note:
-            row.flags.append(note)
-        rows.append((row, "duplicate" if duplicate else ""))
+            row.flags.append("the sheet has errors (see the Errors sheet): not in team figures")
+        rows.append((row, extra))
     rows.sort(key=lambda pair: (not pair[0].counted, band_order.get(pair[0].band, 99),
-                                pair[0].worker.casefold()))  # fmt: skip
-    ordered = [row for row, _ in rows]
-    for index, (row, why) in enumerate(rows):
-        if why == "duplicate":
+                                pair[0].worker.casefold(), pair[1]))  # fmt: skip
+    for index, (row, extra) in enumerate(rows):
+        if extra:
             found.add(
                 "worker-duplicate",
-                f"{row.worker} has more than one sheet ({row.source} "
-                "is a second one). Only the first is counted; remove the extra sheet.",
+                f"{row.worker} has more than one sheet; {row.source} is an extra one and is "
+                "not counted (the first sheet without errors is). Remove the extra sheet.",
                 tl.worker_cell(index, "worker"),
                 "Worker",
                 row.worker,
             )
-    return ordered
+    return [row for row, _ in rows]
 
 
 def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
@@ -372,16 +387,17 @@ def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
     for s in included:
         for line in s.measurement.lines:
             if line.kind == "case" and line.case_ref:
-                holders[line.case_ref.casefold()].append(s.measurement.worker)
+                holders[line.case_ref.casefold()].append(_display_name(s.measurement))
     rows = []
     for s in included:
         m = s.measurement
         for line in m.lines:
             item = scheme.item_by_code(line.item_code)
-            others = tuple(w for w in holders.get(line.case_ref.casefold(), []) if w != m.worker)
+            name = _display_name(m)
+            others = tuple(w for w in holders.get(line.case_ref.casefold(), []) if w != name)
             rows.append(
                 CaseRow(
-                    m.worker,
+                    name,
                     line.case_ref,
                     line.item_code,
                     item.label if item else line.item_code,
@@ -519,15 +535,21 @@ def _flag_co_working(team: TeamSheet, found) -> None:
 
 
 def _merge_history(earlier: Sequence[HistoryRow], team: TeamSheet) -> list[HistoryRow]:
-    """Earlier periods as given (latest copy wins), then this period's rows, oldest first."""
+    """Earlier periods and this one, oldest first, one row per worker and period: where a
+    worker has several rows for a period (an extra sheet), the counted one is kept."""
     rows: dict[tuple[Period, str], HistoryRow] = {}
+
+    def keep(row: HistoryRow) -> None:
+        key = (row.period, row.worker.casefold())
+        if key not in rows or (row.counted and not rows[key].counted):
+            rows[key] = row
+
+    for w in team.workers:
+        keep(HistoryRow(team.period, w.worker, w.band, w.fte, w.total_points, w.points_per_fte,
+                        w.counted))  # fmt: skip
     for row in earlier:
         if row.period != team.period and row.period.kind == team.period.kind:
-            rows[(row.period, row.worker.casefold())] = row
-    for w in team.workers:
-        rows[(team.period, w.worker.casefold())] = HistoryRow(
-            team.period, w.worker, w.band, w.fte, w.total_points, w.points_per_fte, w.counted
-        )
+            keep(row)
     return sorted(rows.values(), key=lambda r: (r.period, r.worker.casefold()))
 
 

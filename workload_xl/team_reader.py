@@ -19,7 +19,7 @@ from .findings import Finding
 from .inputs import expand_inputs
 from .measurement import clean_text
 from .numbers import read_number
-from .period import FOUR_WEEKS, MONTH, PeriodError, parse_period
+from .period import MONTH, PeriodError, parse_period
 from .rules import finding
 from .team import HistoryRow
 
@@ -62,8 +62,8 @@ def _read_one(path: Path, kind: str) -> tuple[list[HistoryRow], list[Finding]]:
         _, ref = next(period_cell.destinations)
         period = parse_period(ws[ref.replace("$", "")].value, kind)
     except (PeriodError, StopIteration, AttributeError, KeyError, ValueError):
-        other = FOUR_WEEKS if kind == MONTH else MONTH
-        return [], [_unusable(path, f"its period is missing, or it measures {other} periods.")]
+        other = "4-week periods" if kind == MONTH else "months"
+        return [], [_unusable(path, f"its period is missing, or it measures {other}.")]
 
     try:
         return _rows(tables, period, kind), []

@@ -19,6 +19,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from . import team_layout as tl
@@ -193,6 +194,8 @@ def _add_chart(ws, top: int, counted: int) -> None:
     series.graphicalProperties.line.noFill = True
     marks.y_axis.axId = bars.y_axis.axId
     bars += marks
+    bars.y_axis.scaling.min = 0  # bars start at zero, so their lengths compare honestly
+    bars.x_axis.delete = bars.y_axis.delete = False  # openpyxl 3.1 leaves axes hidden in Excel
     bars.legend.position = "b"
     bars.height, bars.width = 9.5, 26
     ws.add_chart(bars, "D3")
@@ -268,7 +271,8 @@ def _write_errors(ws, findings: list[Finding], output: str) -> None:
         ws.cell(offset, 1).fill = SEVERITY_FILLS[f.severity]
         if f.workbook == output and f.sheet and f.cell:
             link = ws.cell(offset, 5)
-            link.hyperlink = f"#{quote_sheetname(f.sheet)}!{f.cell}"
+            target = f"{quote_sheetname(f.sheet)}!{f.cell}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=target, display=f.cell)
             link.font = Font(color="0563C1", underline="single")
     ws.sheet_properties.tabColor = (
         "C00000" if any(f.severity == Severity.ERROR for f in findings) else "A6A6A6"

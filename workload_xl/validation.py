@@ -225,8 +225,9 @@ def _check_header(check: _Check, scheme: Scheme | None) -> dict[str, Any]:
                 cell.value,
             )
         out["band"] = band.label if band else text
-    elif cell:
+    elif cell and scheme is None:
         out["band"] = clean_text(cell.value)
+    # A scheme without bands compares everyone together: the band stays blank.
 
     out["fte"] = _check_fte(check)
     out["period"] = None
@@ -389,10 +390,11 @@ def _check_row(check: _Check, scheme: Scheme | None, row: TableRow) -> Line | No
     if item is None:
         check.add(
             "item-unknown",
-            f"'{item_text}' is not an item of the scheme '{scheme.id}'.{_item_hint(scheme, raw)}",
+            f"The item typed here is not an item of the scheme '{scheme.id}'."
+            f"{_item_hint(scheme, raw)}",
             item_cell,
             "Item",
-            row.values.get("item"),
+            _private(raw),
         )
         return None
 
@@ -417,6 +419,25 @@ def _check_row(check: _Check, scheme: Scheme | None, row: TableRow) -> Line | No
         agreed,
         case_ref,
     )
+
+
+def _quotable(value: Any) -> bool:
+    """Whether a table cell's content may be repeated in a finding. Findings travel (team
+    returns, JSON), and a child's name pasted into the wrong column must not travel with them:
+    numbers, number-like text, error values and formulas may; other text may not."""
+    if not isinstance(value, str):
+        return True
+    text = value.strip()
+    return text.startswith(("=", "#")) or read_number(text).status != "invalid"
+
+
+def _private(value: Any) -> Any:
+    return value if _quotable(value) else None
+
+
+def _shown(value: Any) -> str:
+    """The content for a message, or a neutral word when it may be personal."""
+    return f"'{clean_text(value)}'" if _quotable(value) else "typed here"
 
 
 def _item_hint(scheme: Scheme, raw: Any) -> str:
@@ -448,11 +469,11 @@ def _check_quantity(check: _Check, row: TableRow) -> float | None:
     if number.value is None or number.value <= 0:
         check.add(
             "quantity-invalid",
-            f"Quantity '{clean_text(value)}' is not a number above 0. "
+            f"The quantity {_shown(value)} is not a number above 0. "
             "Type the number of days, sessions or hours, or leave it blank for 1.",
             address,
             "Quantity",
-            value,
+            _private(value),
         )
         return None
     if number.status == "text":
@@ -484,9 +505,11 @@ def _check_points(
     if number.value is None:
         check.add(
             "points-not-number",
-            f"Agreed points are '{clean_text(value)}', not a number. Type the "
+            f"The agreed points {_shown(value)} are not a number. Type the "
             f"points you agreed (the scheme gives {fmt(scheme_points)}).",
-            *where,
+            address,
+            "Agreed points",
+            _private(value),
         )
         return None
     points = number.value

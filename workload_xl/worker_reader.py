@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from . import layout
+from . import team_layout as tl
 from .file_guard import inspect_workbook_file
 from .findings import Finding
 from .measurement import Cell, SheetData, TableRow, TotalCell, clean_text, is_blank
@@ -31,7 +32,7 @@ class WorkbookRead:
 
     @property
     def unreadable(self) -> bool:
-        return not self.sheets and bool(self.findings)
+        return not self.sheets and any(f.severity == "error" for f in self.findings)
 
 
 def read_workbook(path: Path, label: str | None = None) -> WorkbookRead:
@@ -63,6 +64,11 @@ def read_workbook(path: Path, label: str | None = None) -> WorkbookRead:
         table = _measurement_table(ws)
         if table is not None:
             sheets.append(_read_sheet(name, formulas, ws, values[ws.title], table))
+    if not sheets and any(t.startswith(tl.TEAM_TABLE) for ws in formulas for t in ws.tables):
+        return WorkbookRead([], [finding(
+            "team-workbook-given", f"{name} is a team workbook, not a worker measurement sheet, "
+            "so it is skipped. To use it as history for build-team, give it with --history.",
+            workbook=name)])  # fmt: skip
     if not sheets:
         return WorkbookRead(
             [],
