@@ -87,6 +87,12 @@ _RULES = [
     Rule("trend-rising", INFO, "A worker's points per FTE have risen period after period"),
     Rule("trend-falling", INFO, "A worker's points per FTE have fallen period after period"),
     Rule("history-unreadable", WARN, "An earlier team sheet given as history cannot be used"),
+    # Consolidation: team returns into the returns store.
+    Rule("return-invalid", ERR, "A team return cannot be used"),
+    Rule("return-total-mismatch", WARN, "A worker's total on a return does not match its rows"),
+    Rule("return-already-stored", INFO, "The same return file is in the store already"),
+    Rule("return-superseded", INFO, "A newer return replaces an earlier one for the period"),
+    Rule("store-unusable", ERR, "The returns store cannot be opened or written"),
     # Caseload import.
     Rule("caseload-unreadable", ERR, "The caseload report cannot be read"),
     Rule("caseload-column-missing", ERR, "The caseload report lacks a column the import needs"),

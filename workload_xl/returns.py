@@ -1,0 +1,88 @@
+"""A team's monthly return as the performance team receives it, checked (core layer).
+
+A return is a team workbook, read by whichever reader is fastest, into these records. Only
+rows are trusted: each worker's points are recomputed from the Cases rows, and points per FTE
+from points and FTE, never taken from a result cached in the file. Case references travel;
+case names never do (a return has none to give).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .findings import Finding
+from .period import Period
+from .rules import finding
+
+TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class ReturnWorker:
+    worker: str
+    band: str
+    fte: float | None
+    cases: int
+    total_points: float
+    counted: bool
+    total_cell: str = ""  # where the worker's total points stand on the Team sheet
+
+    @property
+    def points_per_fte(self) -> float | None:
+        return self.total_points / self.fte if self.fte else None
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    worker: str
+    case_ref: str
+    item_code: str
+    kind: str
+    agreed_points: float | None
+
+
+@dataclass
+class TeamReturn:
+    source: str
+    team: str
+    service: str
+    scheme_id: str
+    scheme_version: str
+    period: Period
+    manager: str = ""
+    workers: list[ReturnWorker] = field(default_factory=list)
+    lines: list[ReturnLine] = field(default_factory=list)
+
+    @property
+    def counted(self) -> list[ReturnWorker]:
+        return [w for w in self.workers if w.counted and w.points_per_fte is not None]
+
+
+def recompute_workers(ret: TeamReturn) -> list[Finding]:
+    """Replace each worker's cases and points with what the Cases rows add up to.
+
+    A manager may have edited a total on the Team sheet; the rows are what was agreed. Where
+    the two differ the rows win, and a warning says so.
+    """
+    points: dict[str, float] = defaultdict(float)
+    cases: dict[str, int] = defaultdict(int)
+    for line in ret.lines:
+        key = line.worker.casefold()
+        points[key] += line.agreed_points or 0.0
+        cases[key] += line.kind == "case"
+    problems: list[Finding] = []
+    fixed = []
+    for w in ret.workers:
+        key = w.worker.casefold()
+        total, count = points.get(key, 0.0), cases.get(key, 0)
+        if abs(total - w.total_points) > TOLERANCE or count != w.cases:
+            problems.append(finding(
+                "return-total-mismatch", f"{w.worker}'s row on the Team sheet shows "
+                f"{w.total_points:g} points and {w.cases} cases, but the Cases sheet adds up to "
+                f"{total:g} points and {count} cases. The Cases rows are used.",
+                workbook=ret.source, sheet="Team", cell=w.total_cell,
+                field="Total points", value=w.total_points))  # fmt: skip
+        fixed.append(ReturnWorker(w.worker, w.band, w.fte, count, total, w.counted, w.total_cell))
+    ret.workers = fixed
+    return problems
