@@ -107,3 +107,85 @@ def _period_kind(run: ValidationRun, registry: SchemeRegistry) -> str:
         if scheme is not None:
             return scheme.period
     return "month"
+
+
+@dataclass
+class ConsolidationRun:
+    """What one consolidation did to the store, file by file."""
+
+    report: Report
+    stored: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    store_unusable: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 every file stored (or stored already), 1 some files refused, 2 no store."""
+        if self.store_unusable:
+            return 2
+        return 1 if self.failed else 0
+
+
+def consolidate_files(
+    inputs: Iterable[Path],
+    store_path: Path,
+    *,
+    registry: SchemeRegistry | None = None,
+    now=None,
+    progress=None,
+) -> ConsolidationRun:
+    """Ingest team returns into the store, one transaction per file; the sources are only read.
+
+    `progress`, if given, is called with each path as it is done (the CLI's progress bar).
+    """
+    from .return_reader import read_team_returns
+    from .rules import finding
+    from .store import ReturnsStore, StoreError
+
+    registry = registry or SchemeRegistry.from_dir()
+    run = ConsolidationRun(Report())
+    try:
+        store = ReturnsStore.open(store_path)
+    except StoreError as problem:
+        run.store_unusable = True
+        run.report.extend([finding("store-unusable", str(problem), workbook=str(store_path))])
+        return run
+    with store:
+        for path, ret, problems in read_team_returns(expand_inputs(inputs), registry):
+            run.report.files.append(str(path))
+            run.report.extend(problems)
+            if ret is None:
+                run.failed.append(str(path))
+            else:
+                _ingest_one(store, run, Path(path), ret, now)
+            if progress:
+                progress(path)
+    return run
+
+
+def _ingest_one(store, run: ConsolidationRun, path: Path, ret, now) -> None:
+    import hashlib
+
+    from .rules import finding
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    done = store.ingest(ret, sha256=digest, source_path=str(path), now=now)
+    where = {"workbook": str(path)}
+    if done.outcome == "already":
+        run.already.append(str(path))
+        message = (
+            f"{path} is in the store already (the same bytes were ingested before), so "
+            "nothing changed."
+        )
+        run.report.extend([finding("return-already-stored", message, **where)])
+    else:
+        run.stored.append(str(path))
+    if done.superseded_id is not None:
+        run.superseded.append(done.superseded_file)
+        message = (
+            f"{path} replaces the earlier return {done.superseded_file} for {ret.team}, "
+            f"{ret.period}; both stay in the store, the earlier one marked superseded."
+        )
+        run.report.extend([finding("return-superseded", message, **where)])

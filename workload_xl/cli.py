@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -255,6 +256,201 @@ def team_summary(team) -> dict:
         "spread": team.spread,
         "workers": [{k: json_safe(v) for k, v in vars(w).items()} for w in team.workers],
     }  # fmt: skip
+
+
+# --- the performance team: returns store ------------------------------------------------
+
+
+def _open_store(path: Path, create: bool = False):
+    from .store import ReturnsStore, StoreError
+
+    try:
+        return ReturnsStore.open(path, create=create)
+    except StoreError as problem:
+        click.echo(f"store-unusable: {problem}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The returns store (an SQLite file; made if missing).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def consolidate(inputs: tuple[Path, ...], store_path: Path, output_format: str) -> None:
+    """Ingest team returns (team workbooks, files or folders) into the returns store.
+
+    Each file is one transaction: a file that fails its checks is not stored, and the others
+    go in. The same file twice changes nothing; a newer return for a team and period replaces
+    the earlier one, and both stay. Exit status: 0 all stored, 1 some refused, 2 no store.
+    """
+    from .api import consolidate_files
+    from .inputs import expand_inputs
+
+    paths = expand_inputs(inputs)
+    with click.progressbar(length=len(paths), label="Consolidating", file=sys.stderr) as bar:
+        run = consolidate_files(
+            paths, store_path, registry=_registry(), progress=lambda _: bar.update(1)
+        )
+    if output_format == "json":
+        data = run.report.to_dict()
+        data.update(
+            stored=run.stored, already=run.already, superseded=run.superseded, failed=run.failed
+        )
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        shown = [f for f in run.report.sorted() if f.severity != "info"]
+        if shown:
+            click.echo(findings_text(shown))
+            click.echo()
+        click.echo(
+            f"{len(paths)} file(s): {len(run.stored)} stored, {len(run.already)} already "
+            f"in the store, {len(run.superseded)} earlier return(s) superseded, "
+            f"{len(run.failed)} refused. Store: {store_path}"
+        )
+    sys.exit(run.exit_code)
+
+
+@main.group()
+def teams() -> None:
+    """The list of teams returns are expected from."""
+
+
+@teams.command("add")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--service", required=True, help="The service the teams belong to.")
+@click.option("--store", "store_path", type=click.Path(path_type=Path), required=True)
+def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
+    """Add teams (by name) to a service's list."""
+    with _open_store(store_path, create=True) as store:
+        for name in names:
+            added = store.add_team(service, name)
+            click.echo(f"{'Added' if added else 'Already listed'}: {name} ({service})")
+
+
+@teams.command("list")
+@click.option("--store", "store_path", type=click.Path(path_type=Path), required=True)
+def teams_list(store_path: Path) -> None:
+    """Show the teams returns are expected from."""
+    with _open_store(store_path) as store:
+        listed = store.teams()
+    if not listed:
+        click.echo("No teams listed yet: add them with `workload-xl teams add`.")
+        return
+    click.echo(
+        plain_table(
+            ("Service", "Team", "Listed since"),
+            [(t.service, t.name, t.added_at[:10]) for t in listed],
+        )
+    )
+
+
+@main.command("returns")
+@click.option("--store", "store_path", type=click.Path(path_type=Path), required=True)
+@click.option("--period", required=True, help="The period, e.g. 2026-10 or 2026-P07.")
+@click.option("--today", "today_text", help="Judge lateness as of this date (YYYY-MM-DD).")
+def returns_command(store_path: Path, period: str, today_text: str | None) -> None:
+    """Which teams have returned for a period, which are late, which are missing.
+
+    A monthly return is due by the 7th of the following month.
+    """
+    import datetime as dt
+
+    from .period import FOUR_WEEKS, MONTH, PeriodError, parse_period
+    from .tracker import return_statuses
+
+    try:
+        wanted = parse_period(period, FOUR_WEEKS if "p" in period.lower() else MONTH)
+        today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
+    except (PeriodError, ValueError) as problem:
+        raise click.BadParameter(str(problem)) from None
+    with _open_store(store_path) as store:
+        statuses = return_statuses(store.teams(), store.submissions(current_only=True), wanted,
+                                   today)  # fmt: skip
+    if not statuses:
+        click.echo(f"No teams are listed and no returns for {wanted} are stored.")
+        return
+    click.echo(plain_table(("Service", "Team", "Status", "Received", "File"),
+                           [(s.service, s.team, s.status, s.received[:10], s.file_name)
+                            for s in statuses]))  # fmt: skip
+    due = statuses[0].due
+    counts = ", ".join(f"{n} {status}" for status, n in
+                       sorted(Counter(s.status for s in statuses).items()))  # fmt: skip
+    click.echo(f"\n{wanted}: {counts}." + (f" Due by {due}." if due else ""))
+
+
+@main.command("report")
+@click.option("--store", "store_path", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The report workbook to write (.xlsx).",
+)
+@click.option("--service", help="Only this service (each service is reported on its own).")
+@click.option("--from", "first", help="First period, e.g. 2025-11.")
+@click.option("--to", "last", help="Last period, e.g. 2026-10.")
+@click.option(
+    "--run-length",
+    type=click.Choice(["6", "7"]),
+    default="7",
+    show_default=True,
+    help="Points in a row for the run and trend rules.",
+)
+@click.option(
+    "--baseline",
+    type=click.IntRange(2, 60),
+    default=12,
+    show_default=True,
+    help="Points the process limits are computed from.",
+)
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+def report_command(
+    store_path: Path,
+    output: Path,
+    service: str | None,
+    first: str | None,
+    last: str | None,
+    run_length: str,
+    baseline: int,
+    force: bool,
+) -> None:
+    """The trend report: per service, teams over time, XmR charts, and what needs a look."""
+    from .report_workbook import write_report
+    from .spc import SpcSettings
+    from .trend_report import build_trend_report
+
+    with _open_store(store_path) as store:
+        rows = store.worker_periods()
+    settings = SpcSettings(baseline=baseline, run_length=int(run_length))
+    report = build_trend_report(rows, service=service, first=first, last=last,
+                                settings=settings)  # fmt: skip
+    if not report.services:
+        click.echo("No returns in the store match: nothing to report.", err=True)
+        sys.exit(EXIT_ERRORS)
+    problems = write_report(output, report, force=force)
+    _print_findings(problems)
+    if problems:
+        sys.exit(EXIT_ERRORS)
+    lines = report.summary
+    click.echo(
+        f"Wrote {output}: {len(report.services)} service(s), "
+        f"{sum(len(s.teams) for s in report.services)} team(s)."
+    )
+    click.echo("What needs a look:" if lines else "Nothing stands out.")
+    for line in lines:
+        click.echo(f"  - {line}")
 
 
 # --- caseload import -----------------------------------------------------------------------

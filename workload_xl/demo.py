@@ -18,13 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import layout
-from .api import validate_files
+from .api import consolidate_files, validate_files
 from .atomic import write_atomically
 from .period import FOUR_WEEKS, MONTH, Period, previous_months
 from .render import findings_text, summary_line, team_text
+from .report_workbook import write_report
 from .schemes import Scheme, SchemeRegistry
+from .store import ReturnsStore
 from .team import TeamBuild, build_team
 from .team_workbook import write_team_workbook
+from .tracker import due_date, return_statuses
+from .trend_report import build_trend_report
 from .worker_template import WorkerSheetContent, build_worker_workbook
 
 MARKER = ".workload-xl-demo"
@@ -317,6 +321,28 @@ def build_demo_team_sheets(
     return built
 
 
+def consolidate_demo_returns(
+    store_path: Path, built: list[tuple[Path, TeamBuild]], registry: SchemeRegistry
+) -> tuple[int, str]:
+    """Ingest every team sheet at a realistic moment: most early in the following month, one
+    team's latest return late, and one team's latest return held back (missing)."""
+    with ReturnsStore.open(store_path) as store:
+        for team in TEAMS:
+            store.add_team(team.service, team.name)
+    held_back = f"{TEAMS[3].name} {LAST_MONTH}"
+    stored = 0
+    for path, build in built:
+        team = build.team
+        if f"{team.team} {team.period}" == held_back:
+            continue
+        due = due_date(team.period) or dt.date(team.period.year, 12, 31)
+        late = team.team == TEAMS[0].name and team.period == LAST_MONTH
+        moment = dt.datetime.combine(due + dt.timedelta(days=3 if late else -4), dt.time(9))
+        stored += len(consolidate_files([path], store_path, registry=registry,
+                                        now=moment).stored)  # fmt: skip
+    return stored, held_back
+
+
 def _slug(text: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
 
@@ -360,7 +386,29 @@ def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -
         echo(f"One of them, {showcase[0].relative_to(out)}:")
         echo(team_text(showcase[1], str(showcase[0]), written=True))
     echo("")
+    echo("Consolidating the team sheets into a returns store, as the performance team does...")
+    store_path = out / "returns.sqlite"
+    stored, missing = consolidate_demo_returns(store_path, built, registry)
+    echo(f"Stored {stored} returns in {store_path} (held back on purpose: {missing}).")
+    with ReturnsStore.open(store_path) as store:
+        statuses = return_statuses(store.teams(), store.submissions(current_only=True),
+                                   LAST_MONTH, dt.date(2026, 11, 23))  # fmt: skip
+        rows = store.worker_periods()
+    echo(f"Returns for {LAST_MONTH}, as of 2026-11-23:")
+    for status in statuses:
+        echo(f"  {status.service} / {status.team}: {status.status}")
+    report = build_trend_report(rows)
+    write_report(out / "trend-report.xlsx", report, force=True)
+    echo("")
+    echo(f"Wrote the trend report {out / 'trend-report.xlsx'}. What needs a look:")
+    for line in report.summary[:15]:
+        echo(f"  - {line}")
+    if len(report.summary) > 15:
+        echo(f"  ... and {len(report.summary) - 15} more on its Summary sheet.")
+    echo("")
     echo(f"Try: workload-xl validate {out} --format json")
+    echo(f"     workload-xl returns --store {store_path} --period {LAST_MONTH}")
+    echo(f"     workload-xl report --store {store_path} -o report.xlsx --run-length 6")
     echo(
         f"     workload-xl import-caseload {out / 'caseload-report.csv'} --worker 'Jo Example' "
         f"--scheme childrens-social-care --service 'First Response' -o jo.xlsx"

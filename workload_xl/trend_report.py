@@ -1,0 +1,196 @@
+"""The performance team's trend report, as data: per service, never across services (core).
+
+From the current returns in the store it builds, for each service, the teams × periods tables
+(mean points per FTE, total points, FTE, spread, difference from the service mean), an XmR
+chart of each team's mean points per FTE, the same rules on each worker's points per FTE
+relative to their team's mean (so a lasting disparity stands apart from a noisy month), and
+plain-English sentences for what needs a look. The workbook writer only lays this out.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .fairness import coefficient_of_variation
+from .period import Period, PeriodError, parse_period
+from .spc import SpcPoint, SpcSettings, describe, xmr
+
+
+@dataclass
+class TeamTrend:
+    team: str
+    mean_ppf: list[float | None]  # aligned with ServiceTrends.periods
+    total_points: list[float | None]
+    total_fte: list[float | None]
+    spread: list[float | None]
+    vs_service: list[float | None]
+    spc: list[SpcPoint] = field(default_factory=list)  # over the periods with a value
+
+
+@dataclass
+class WorkerSignal:
+    team: str
+    worker: str
+    sentences: list[str]
+
+
+@dataclass
+class ServiceTrends:
+    service: str
+    periods: list[str]
+    teams: list[TeamTrend]
+    service_mean: list[float | None]
+    workers: list[WorkerSignal] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TrendReport:
+    services: list[ServiceTrends]
+    settings: SpcSettings
+
+    @property
+    def summary(self) -> list[str]:
+        return [line for s in self.services for line in s.summary]
+
+
+def _period(text: str, kind: str) -> Period | None:
+    try:
+        return parse_period(text, kind)
+    except PeriodError:
+        return None
+
+
+def build_trend_report(
+    rows: Iterable,
+    *,
+    service: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    settings: SpcSettings | None = None,
+) -> TrendReport:
+    """`rows` are the store's WorkerPeriod records (current returns only)."""
+    settings = settings or SpcSettings()
+    by_service: dict[str, list] = defaultdict(list)
+    names: dict[str, str] = {}
+    for row in rows:
+        if service and row.service.casefold() != service.casefold():
+            continue
+        key = row.service.casefold()
+        names.setdefault(key, row.service)
+        by_service[key].append(row)
+    services = [
+        _service_trends(names[key], group, first, last, settings)
+        for key, group in sorted(by_service.items())
+    ]
+    return TrendReport([s for s in services if s.periods], settings)
+
+
+def _in_range(period: Period, first: Period | None, last: Period | None) -> bool:
+    return (first is None or period >= first) and (last is None or period <= last)
+
+
+def _service_trends(name: str, rows: Sequence, first: str | None, last: str | None,
+                    settings: SpcSettings) -> ServiceTrends:  # fmt: skip
+    kind = rows[0].period_kind
+    lo = _period(first, kind) if first else None
+    hi = _period(last, kind) if last else None
+    cells: dict[tuple[str, Period], list] = defaultdict(list)
+    team_names: dict[str, str] = {}
+    for row in rows:
+        period = _period(row.period, kind)
+        if period is None or not _in_range(period, lo, hi):
+            continue
+        team_names.setdefault(row.team.casefold(), row.team)
+        cells[(row.team.casefold(), period)].append(row)
+    periods = sorted({p for _, p in cells})
+    labels = [str(p) for p in periods]
+
+    def counted(group) -> list:
+        return [r for r in group if r.counted and r.points_per_fte is not None]
+
+    service_mean = []
+    for p in periods:
+        values = [r.points_per_fte for (_, q), g in cells.items() if q == p for r in counted(g)]
+        service_mean.append(statistics.fmean(values) if values else None)
+
+    teams = []
+    for key in sorted(team_names, key=str.casefold):
+        trend = TeamTrend(team_names[key], [], [], [], [], [])
+        for index, p in enumerate(periods):
+            group = counted(cells.get((key, p), []))
+            values = [r.points_per_fte for r in group]
+            mean = statistics.fmean(values) if values else None
+            trend.mean_ppf.append(mean)
+            trend.total_points.append(sum(r.total_points for r in group) if group else None)
+            trend.total_fte.append(sum(r.fte for r in group) if group else None)
+            trend.spread.append(coefficient_of_variation(values))
+            base = service_mean[index]
+            trend.vs_service.append(None if mean is None or base is None else mean - base)
+        present = [(label, v) for label, v in zip(labels, trend.mean_ppf, strict=True)
+                   if v is not None]  # fmt: skip
+        trend.spc = xmr([v for _, v in present], [label for label, _ in present], settings)
+        teams.append(trend)
+
+    trends = ServiceTrends(name, labels, teams, service_mean)
+    trends.workers = _worker_signals(cells, periods, team_names, settings)
+    trends.summary = _summary(trends)
+    return trends
+
+
+def _worker_signals(cells, periods, team_names, settings) -> list[WorkerSignal]:
+    """Each worker's points per FTE minus their team's mean, through the same SPC rules."""
+    signals = []
+    for key in sorted(team_names, key=str.casefold):
+        series: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        shown: dict[str, str] = {}
+        for p in periods:
+            group = [r for r in cells.get((key, p), []) if r.counted and r.points_per_fte]
+            if len(group) < 2:
+                continue
+            mean = statistics.fmean(r.points_per_fte for r in group)
+            for r in group:
+                shown.setdefault(r.worker.casefold(), r.worker)
+                series[r.worker.casefold()].append((str(p), r.points_per_fte - mean))
+        for worker_key, points in sorted(series.items()):
+            spc = xmr([v for _, v in points], [label for label, _ in points], settings)
+            sentences = describe(
+                spc,
+                subject=f"{shown[worker_key]} ({team_names[key]})",
+                measure="points per FTE relative to the team mean",
+            )
+            if sentences:
+                signals.append(WorkerSignal(team_names[key], shown[worker_key], sentences))
+    return signals
+
+
+def _summary(trends: ServiceTrends) -> list[str]:
+    lines = []
+    for team in trends.teams:
+        lines += describe(team.spc, subject=team.team, measure="mean points per FTE")
+        above = _run_against_service(team, trends.periods)
+        if above:
+            lines.append(above)
+    for signal in trends.workers:
+        lines += signal.sentences
+    return [f"{trends.service}: {line}" for line in lines]
+
+
+def _run_against_service(team: TeamTrend, labels: list[str], length: int = 7) -> str:
+    """'7 periods in a row above the service mean', if the latest periods show it."""
+    run, side, end = 0, 0, len(team.vs_service) - 1
+    for value in reversed(team.vs_service):
+        sign = 0 if value is None or value == 0 else (1 if value > 0 else -1)
+        if sign == 0 or (side and sign != side):
+            break
+        side, run = sign, run + 1
+    if run < length:
+        return ""
+    word = "above" if side > 0 else "below"
+    return (
+        f"{team.team}: {run} periods in a row {word} the service mean "
+        f"({labels[end - run + 1]} to {labels[end]})."
+    )
