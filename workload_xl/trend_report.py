@@ -157,7 +157,7 @@ def _worker_signals(cells, periods, team_names, settings) -> list[WorkerSignal]:
                 series[r.worker.casefold()].append((str(p), r.points_per_fte - mean))
         for worker_key, points in sorted(series.items()):
             spc = xmr([v for _, v in points], [label for label, _ in points], settings)
-            sentences = describe(
+            sentences = signals(
                 spc,
                 subject=f"{shown[worker_key]} ({team_names[key]})",
                 measure="points per FTE relative to the team mean",
@@ -170,13 +170,21 @@ def _worker_signals(cells, periods, team_names, settings) -> list[WorkerSignal]:
 def _summary(trends: ServiceTrends) -> list[str]:
     lines = []
     for team in trends.teams:
-        lines += describe(team.spc, subject=team.team, measure="mean points per FTE")
+        lines += signals(team.spc, subject=team.team, measure="mean points per FTE")
         above = _run_against_service(team, trends.periods)
         if above:
             lines.append(above)
     for signal in trends.workers:
         lines += signal.sentences
     return [f"{trends.service}: {line}" for line in lines]
+
+
+def signals(points: Sequence[SpcPoint], subject: str, measure: str) -> list[str]:
+    """The plain-English sentences for a series, only when it shows special-cause variation:
+    the Summary lists what needs a look, not every series that is behaving as usual."""
+    if not any(p.variation.startswith("special") for p in points):
+        return []
+    return describe(points, subject=subject, measure=measure)
 
 
 def _run_against_service(team: TeamTrend, labels: list[str], length: int = 7) -> str:
