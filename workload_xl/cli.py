@@ -298,7 +298,9 @@ def consolidate(inputs: tuple[Path, ...], store_path: Path, output_format: str) 
     from .inputs import expand_inputs
 
     paths = expand_inputs(inputs)
-    with click.progressbar(length=len(paths), label="Consolidating", file=sys.stderr) as bar:
+    quiet = not sys.stderr.isatty()  # a progress bar only where a person watches
+    with click.progressbar(length=len(paths), label="Consolidating", file=sys.stderr,
+                           hidden=quiet) as bar:  # fmt: skip
         run = consolidate_files(
             paths, store_path, registry=_registry(), progress=lambda _: bar.update(1)
         )

@@ -143,7 +143,7 @@ def _service_trends(name: str, rows: Sequence, first: str | None, last: str | No
 
 def _worker_signals(cells, periods, team_names, settings) -> list[WorkerSignal]:
     """Each worker's points per FTE minus their team's mean, through the same SPC rules."""
-    signals = []
+    found: list[WorkerSignal] = []
     for key in sorted(team_names, key=str.casefold):
         series: dict[str, list[tuple[str, float]]] = defaultdict(list)
         shown: dict[str, str] = {}
@@ -163,8 +163,8 @@ def _worker_signals(cells, periods, team_names, settings) -> list[WorkerSignal]:
                 measure="points per FTE relative to the team mean",
             )
             if sentences:
-                signals.append(WorkerSignal(team_names[key], shown[worker_key], sentences))
-    return signals
+                found.append(WorkerSignal(team_names[key], shown[worker_key], sentences))
+    return found
 
 
 def _summary(trends: ServiceTrends) -> list[str]:

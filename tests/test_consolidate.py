@@ -1,0 +1,303 @@
+"""Consolidation end to end: two years of returns from teams in two services, into the store,
+then the tracker and the trend report, every figure checked against the inputs written here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from workload_xl.api import consolidate_files
+from workload_xl.cli import main
+from workload_xl.period import FOUR_WEEKS, Period, previous_months
+from workload_xl.store import ReturnsStore
+from workload_xl.team import CaseRow, TeamSheet, WorkerRow
+from workload_xl.team_workbook import write_team_workbook
+from workload_xl.trend_report import build_trend_report
+
+from .conftest import sha256
+
+SERVICES = {
+    "Safeguarding and Support": ("childrens-social-care", ["North", "South"], "month"),
+    "Leaving Care": ("leaving-care", ["LC Team"], FOUR_WEEKS),
+}
+WORKERS = ("Ann", "Bob", "Cat", "Dan")
+
+
+def periods_of(kind: str) -> list[Period]:
+    if kind == "month":
+        return previous_months(Period(2026, 10), 24)
+    out = [Period(2026, 11, FOUR_WEEKS)]
+    while len(out) < 24:
+        out.insert(0, out[0].previous())
+    return out
+
+
+def points(team: str, worker: str, index: int) -> float:
+    """A known, varied load: South shifts up by 30 points from its 19th period on."""
+    base = 80 + 5 * WORKERS.index(worker) + (index * 7) % 5
+    return base + (30 if team == "South" and index >= 18 else 0)
+
+
+def team_sheet(service: str, scheme_id: str, team: str, period: Period, index: int,
+               bump: float = 0) -> TeamSheet:  # fmt: skip
+    workers, cases = [], []
+    for worker in WORKERS:
+        total = points(team, worker, index) + bump
+        workers.append(WorkerRow(worker, "Social worker", 1.0, 2, total * 0.75, total * 0.25,
+                                 total, total, True, f"{worker}.xlsx (Measurement)"))  # fmt: skip
+        ref = f"{team[:2].upper()}{WORKERS.index(worker)}"
+        cases += [CaseRow(worker, f"{ref}-1", "CIN", "Child in need", "case", total * 0.5),
+                  CaseRow(worker, f"{ref}-2", "CPP", "Child protection plan", "case",
+                          total * 0.25),
+                  CaseRow(worker, "", "DUTY", "Duty day", "activity", total * 0.25)]  # fmt: skip
+    values = [w.points_per_fte for w in workers]
+    return TeamSheet(team, service, scheme_id, "2026.1", period, "Manager", workers, cases, [],
+                     statistics.fmean(values), statistics.median(values),
+                     statistics.stdev(values) / statistics.fmean(values))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("inbox")
+    for service, (scheme_id, teams, kind) in SERVICES.items():
+        for team in teams:
+            for index, period in enumerate(periods_of(kind)):
+                path = folder / f"{team}-{period}.xlsx".replace(" ", "-")
+                assert write_team_workbook(path, team_sheet(service, scheme_id, team, period,
+                                                            index)) == []  # fmt: skip
+    return folder
+
+
+@pytest.fixture
+def store_path(tmp_path) -> Path:
+    return tmp_path / "returns.sqlite"
+
+
+def test_two_years_of_returns_from_two_services_go_into_the_store(inbox, store_path):
+    hashes = {p: sha256(p) for p in inbox.iterdir()}
+    run = consolidate_files([inbox], store_path)
+    assert run.exit_code == 0, run.report.findings
+    assert len(run.stored) == 72 and run.failed == [] and run.already == []
+    assert {p: sha256(p) for p in inbox.iterdir()} == hashes  # sources only read
+    with ReturnsStore.open(store_path) as store:
+        subs = store.submissions()
+        rows = store.worker_periods()
+        assert store.integrity() == []
+    assert len(subs) == 72 and len(rows) == 72 * 4
+    north = {(r.period, r.worker): r.total_points for r in rows if r.team == "North"}
+    months = periods_of("month")
+    for index, period in enumerate(months):
+        for worker in WORKERS:
+            assert north[(str(period), worker)] == pytest.approx(points("North", worker, index))
+    sample = next(s for s in subs if s.team == "LC Team")
+    assert (sample.period_kind, sample.scheme_id, sample.service) == (
+        FOUR_WEEKS,
+        "leaving-care",
+        "Leaving Care",
+    )
+    assert len(sample.sha256) == 64 and sample.file_name.startswith("LC-Team-")
+
+
+def test_the_same_files_again_change_nothing_and_a_revision_supersedes(inbox, store_path,
+                                                                       tmp_path):  # fmt: skip
+    consolidate_files([inbox], store_path)
+    copy = tmp_path / "copy-of-north.xlsx"
+    shutil.copy(inbox / "North-2026-10.xlsx", copy)
+    again = consolidate_files([inbox, copy], store_path)
+    assert len(again.already) == 73 and again.stored == []
+    assert {f.rule for f in again.report.findings} == {"return-already-stored"}
+    revised = tmp_path / "North-2026-10-revised.xlsx"
+    write_team_workbook(
+        revised,
+        team_sheet(
+            "Safeguarding and Support",
+            "childrens-social-care",
+            "North",
+            Period(2026, 10),
+            23,
+            bump=12,
+        ),
+    )
+    run = consolidate_files([revised], store_path)
+    assert run.superseded == ["North-2026-10.xlsx"]
+    (found,) = run.report.findings
+    assert found.rule == "return-superseded"
+    with ReturnsStore.open(store_path) as store:
+        subs = store.submissions()
+        current = store.worker_periods()
+    assert len(subs) == 73
+    latest = {r.worker: r.total_points for r in current
+              if r.team == "North" and r.period == "2026-10"}  # fmt: skip
+    assert latest == {w: pytest.approx(points("North", w, 23) + 12) for w in WORKERS}
+
+
+def test_a_failing_file_is_refused_and_named_while_the_others_go_in(
+    inbox, store_path, tmp_path, registry
+):
+    from workload_xl.worker_template import write_worker_workbook
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "random.xlsx").write_bytes(b"\x00\x01" * 300)
+    write_worker_workbook(bad / "a-worker-sheet.xlsx", registry.get("childrens-social-care"))
+    good = [inbox / "North-2026-09.xlsx", inbox / "South-2026-09.xlsx"]
+    run = consolidate_files([bad, *good], store_path)
+    assert run.exit_code == 1
+    assert sorted(Path(p).name for p in run.failed) == ["a-worker-sheet.xlsx", "random.xlsx"]
+    assert len(run.stored) == 2
+    rules = {(Path(f.workbook).name, f.rule) for f in run.report.findings}
+    assert ("a-worker-sheet.xlsx", "return-invalid") in rules
+    assert ("random.xlsx", "file-not-workbook") in rules
+
+
+def test_an_interrupted_consolidation_leaves_whole_returns_and_can_be_run_again(
+    inbox, store_path, monkeypatch
+):
+    """Ctrl-C (or a crash) part-way: the files before are stored whole, none is half-stored."""
+    from workload_xl.store import ReturnsStore as Store
+
+    real = Store.ingest
+    calls = {"n": 0}
+
+    def ingest_then_die(self, ret, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT INTO submissions (file_name, source_path, sha256, "
+                "ingested_at, team, service, scheme_id, scheme_version, period, "
+                "period_kind) VALUES ('x','x','x','x','x','x','x','x','x','x')"
+            )
+            raise KeyboardInterrupt  # the transaction is never committed
+        return real(self, ret, **kwargs)
+
+    monkeypatch.setattr(Store, "ingest", ingest_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        consolidate_files([inbox], store_path)
+    monkeypatch.setattr(Store, "ingest", real)
+    with ReturnsStore.open(store_path) as store:
+        assert store.integrity() == []
+        assert len(store.submissions()) == 4
+        assert all(
+            n == 4
+            for (n,) in store.db.execute(
+                "SELECT COUNT(*) FROM worker_periods GROUP BY submission_id"
+            )
+        )
+    rerun = consolidate_files([inbox], store_path)
+    assert (len(rerun.already), len(rerun.stored)) == (4, 68)
+
+
+def test_a_store_that_is_not_a_store_stops_the_run(inbox, tmp_path):
+    junk = tmp_path / "returns.sqlite"
+    junk.write_text("my notes")
+    result = CliRunner().invoke(main, ["consolidate", str(inbox), "--store", str(junk)])
+    assert result.exit_code == 2 and "store-unusable" in result.output
+    assert junk.read_text() == "my notes"
+
+
+def test_the_commands_a_performance_team_runs(inbox, store_path, tmp_path):
+    runner = CliRunner()
+    added = runner.invoke(
+        main,
+        [
+            "teams",
+            "add",
+            "North",
+            "South",
+            "West",
+            "--service",
+            "Safeguarding and Support",
+            "--store",
+            str(store_path),
+        ],
+    )
+    assert added.exit_code == 0 and "Added: West" in added.output
+    done = runner.invoke(main, ["consolidate", str(inbox), "--store", str(store_path),
+                                "--format", "json"])  # fmt: skip
+    assert done.exit_code == 0
+    assert len(json.loads(done.output)["stored"]) == 72
+    status = runner.invoke(main, ["returns", "--store", str(store_path), "--period", "2026-10",
+                                  "--today", "2026-12-01"])  # fmt: skip
+    assert status.exit_code == 0
+    lines = {line.split()[-1]: line for line in status.output.splitlines() if "xlsx" in line}
+    assert "late" in lines["North-2026-10.xlsx"] or "on time" in lines["North-2026-10.xlsx"]
+    assert "West" in status.output and "missing" in status.output
+    listed = runner.invoke(main, ["teams", "list", "--store", str(store_path)])
+    assert "West" in listed.output
+    out = tmp_path / "report.xlsx"
+    report = runner.invoke(main, ["report", "--store", str(store_path), "-o", str(out)])
+    assert report.exit_code == 0, report.output
+    assert "South" in report.output and "upper process limit" in report.output
+
+
+# --- the trend report -----------------------------------------------------------------------
+
+
+def test_the_report_figures_are_the_inputs_rolled_up_per_service(inbox, store_path):
+    consolidate_files([inbox], store_path)
+    with ReturnsStore.open(store_path) as store:
+        report = build_trend_report(store.worker_periods())
+    services = {s.service: s for s in report.services}
+    assert set(services) == set(SERVICES)
+    safeguarding = services["Safeguarding and Support"]
+    assert safeguarding.periods == [str(p) for p in periods_of("month")]
+    north, south = safeguarding.teams
+    for index in range(24):
+        n = [points("North", w, index) for w in WORKERS]
+        s = [points("South", w, index) for w in WORKERS]
+        assert north.mean_ppf[index] == pytest.approx(statistics.fmean(n))
+        assert north.total_points[index] == pytest.approx(sum(n))
+        assert north.total_fte[index] == pytest.approx(4.0)
+        assert north.spread[index] == pytest.approx(statistics.stdev(n) / statistics.fmean(n))
+        assert safeguarding.service_mean[index] == pytest.approx(statistics.fmean(n + s))
+        assert south.vs_service[index] == pytest.approx(statistics.fmean(s) -
+                                                        statistics.fmean(n + s))  # fmt: skip
+    # South's step up of 30 points is special-cause variation, high; North's is not.
+    assert any(p.variation == "special cause high" for p in south.spc[18:])
+    assert all(p.variation == "common" for p in north.spc)
+    assert any(line.startswith("Safeguarding and Support: South") for line in report.summary)
+    assert not any(": North:" in line for line in report.summary)
+
+
+def test_the_report_can_be_limited_to_one_service_and_a_range_of_periods(inbox, store_path):
+    consolidate_files([inbox], store_path)
+    with ReturnsStore.open(store_path) as store:
+        report = build_trend_report(store.worker_periods(), service="leaving care",
+                                    first="2026-P01", last="2026-P06")  # fmt: skip
+    (only,) = report.services
+    assert only.service == "Leaving Care"
+    assert only.periods == [f"2026-P{n:02d}" for n in range(1, 7)]
+
+
+def test_the_report_workbook_has_a_summary_service_sheets_and_xmr_charts(inbox, store_path,
+                                                                         tmp_path):  # fmt: skip
+    from workload_xl.report_workbook import write_report
+
+    consolidate_files([inbox], store_path)
+    with ReturnsStore.open(store_path) as store:
+        report = build_trend_report(store.worker_periods())
+    out = tmp_path / "report.xlsx"
+    assert write_report(out, report) == []
+    wb = load_workbook(out)
+    assert wb.sheetnames[:2] == ["Summary", "Leaving Care"]
+    assert {"SPC North", "SPC South", "SPC LC Team"} <= set(wb.sheetnames)
+    summary = [row[0] for row in wb["Summary"].iter_rows(min_row=5, values_only=True) if row[0]]
+    assert summary[: len(report.summary)] == report.summary
+    south = wb["SPC South"]
+    table = south.tables[next(iter(south.tables))]
+    rows = list(south[table.ref])
+    assert [c.value for c in rows[0]][:4] == ["Period", "Mean points per FTE", "Mean",
+                                              "Upper process limit"]  # fmt: skip
+    assert len(rows) == 25
+    import zipfile
+
+    with zipfile.ZipFile(out) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2 + 3  # one per service sheet, one per team

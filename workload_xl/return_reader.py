@@ -1,0 +1,550 @@
+"""Reads team workbooks as returns, fast, for consolidation (files edge).
+
+A performance team reads hundreds of team workbooks a month, so this reader uses
+python-calamine (Rust) directly: tables by name, whole sheets as rows, no openpyxl. Calamine
+cannot give defined names, so the header cells are found from `xl/workbook.xml` (parsed with
+defusedxml after the file guard has looked at every part), and their values taken from the
+reader's sheet data, whose first row and column are not A1 (`CalamineSheet.start`).
+
+Only values Python wrote are read: the TeamWorkers and TeamCases rows and the header fields.
+The native totals are formulas with no cached value (or a cached 0 from other writers), so
+they are never read; worker totals are recomputed from the TeamCases rows
+(`returns.recompute_workers`). Calamine gives every number as a float and every blank as "".
+
+Every problem becomes a finding naming the file, sheet and cell, never an exception: a
+consolidation run reads a thousand files and must say what is wrong with each bad one.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
+from python_calamine import CalamineWorkbook
+
+from . import layout
+from . import team_layout as tl
+from .file_guard import inspect_workbook_file
+from .findings import Finding
+from .measurement import clean_text, column_letter, is_blank
+from .numbers import read_number
+from .period import Period, PeriodError, parse_period
+from .returns import ReturnLine, ReturnWorker, TeamReturn, recompute_workers
+from .rules import finding
+from .schemes import Scheme, SchemeRegistry
+
+REQUIRED_HEADER = ("team", "service", "period", "scheme_id", "scheme_version")
+OPTIONAL_HEADER = ("manager",)
+
+WORKER_COLUMNS = {"worker": "Worker", "band": "Experience band", "fte": "FTE",
+                  "cases": "Cases", "total_points": "Total points",
+                  "counted": "In team figures"}  # fmt: skip
+LINE_COLUMNS = {"worker": "Worker", "case_ref": "Case reference", "item_code": "Item code",
+                "kind": "Kind", "agreed_points": "Agreed points"}  # fmt: skip
+KINDS = ("case", "activity")
+
+_REFERENCE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+class _Invalid(Exception):
+    """The workbook cannot be a return; carries the findings that say why."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__(findings[0].message if findings else "")
+        self.findings = findings
+
+
+# --- one file ------------------------------------------------------------------------------
+
+
+def read_team_return(
+    path: Path, registry: SchemeRegistry
+) -> tuple[TeamReturn | None, list[Finding]]:
+    """A team workbook as a checked return, and the findings about it.
+
+    None, with findings saying why, when the file cannot be used: not a workbook, damaged,
+    not a team workbook, or a header or row a later step relies on is missing or wrong. A
+    usable return may still have findings (a manager's edited total, rule
+    `return-total-mismatch`).
+    """
+    path = Path(path)
+    name = str(path)
+    problems = inspect_workbook_file(path)
+    if problems:
+        return None, problems
+    try:
+        ret = _Reader(path, name, registry).read()
+    except _Invalid as invalid:
+        return None, invalid.findings
+    except Exception as exc:  # damaged in a way only the parser sees: a finding, not a traceback
+        return None, [_corrupt(name, exc)]
+    return ret, recompute_workers(ret)
+
+
+def _corrupt(name: str, exc: BaseException) -> Finding:
+    detail = " ".join(str(exc).split())[:200]
+    reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return finding(
+        "file-corrupt",
+        f"{name} could not be read as a workbook ({reason}). Open it in Excel, save it "
+        "again as an Excel Workbook (.xlsx) and send it again.",
+        workbook=name,
+    )
+
+
+class _Reader:
+    """The state of reading one file: the workbook, its names and the sheets read so far."""
+
+    def __init__(self, path: Path, name: str, registry: SchemeRegistry):
+        self.path = path
+        self.name = name
+        self.registry = registry
+        self.problems: list[Finding] = []
+        self._sheets: dict[str, tuple[list[list], int, int]] = {}
+
+    def invalid(self, message: str, *, sheet: str = "", cell: str = "", field: str = "",
+                value: Any = None) -> None:  # fmt: skip
+        self.problems.append(finding("return-invalid", message, workbook=self.name,
+                                     sheet=sheet, cell=cell, field=field, value=value))  # fmt: skip
+
+    def stop(self, message: str, **where: Any) -> _Invalid:
+        self.invalid(message, **where)
+        return _Invalid(self.problems)
+
+    def read(self) -> TeamReturn:
+        sheets, names = _workbook_names(self.path)
+        self.book = CalamineWorkbook.from_path(str(self.path), load_tables=True)
+        try:
+            return self._read(sheets, names)
+        finally:
+            self.book.close()
+
+    def _read(self, sheets: list[str], names: dict[tuple[str, int | None], str]) -> TeamReturn:
+        tables = {t.casefold(): t for t in self.book.table_names or []}
+        if tl.TEAM_TABLE.casefold() not in tables:
+            raise self.stop(self._not_a_team_workbook(tables))
+        workers_table = self.book.get_table_by_name(tables[tl.TEAM_TABLE.casefold()])
+        team_sheet = workers_table.sheet
+        cases_table = None
+        if tl.CASES_TABLE.casefold() in tables:
+            cases_table = self.book.get_table_by_name(tables[tl.CASES_TABLE.casefold()])
+        else:
+            self.invalid(
+                f"{self.name} has no {tl.CASES_TABLE} table (the case rows, on the "
+                f"'{tl.CASES_SHEET}' sheet), so its workers' points cannot be checked. Send the "
+                "team workbook as workload-xl built it, with its Cases sheet.",
+                sheet=tl.CASES_SHEET,
+            )
+        local = sheets.index(team_sheet) if team_sheet in sheets else None
+        header = {key: self._header_value(key, team_sheet, local, names)
+                  for key in REQUIRED_HEADER + OPTIONAL_HEADER}  # fmt: skip
+        scheme = self._scheme(header)
+        period = self._period(header, scheme)
+        service = self._service(header, scheme)
+        workers = self._workers(workers_table)
+        lines = self._lines(cases_table) if cases_table is not None else []
+        if self.problems:
+            raise _Invalid(self.problems)
+        return TeamReturn(
+            source=self.name,
+            team=clean_text(header["team"][0]),
+            service=service,
+            scheme_id=scheme.id,
+            scheme_version=clean_text(header["scheme_version"][0]),
+            period=period,
+            manager=clean_text(header["manager"][0]),
+            workers=workers,
+            lines=lines,
+        )
+
+    def _not_a_team_workbook(self, tables: dict[str, str]) -> str:
+        worker = layout.TABLE_NAME.casefold()
+        if any(t.startswith(worker) for t in tables):
+            return (
+                f"{self.name} is a worker's measurement workbook, not a team workbook (it has "
+                f"no {tl.TEAM_TABLE} table). Build the team workbook from the worker sheets "
+                "first (workload-xl build-team) and send that."
+            )
+        return (
+            f"{self.name} is not a team workbook: it has no {tl.TEAM_TABLE} table. Send the "
+            "team workbook as workload-xl built it, with its Team sheet."
+        )
+
+    # --- the header, by defined names ------------------------------------------------------
+
+    def _header_value(self, key: str, team_sheet: str, local: int | None,
+                      names: dict) -> tuple[Any, str, str]:  # fmt: skip
+        """(value, sheet, cell) of a header field; value None when the field cannot be read."""
+        spec = tl.TEAM_FIELD_BY_KEY[key]
+        required = key in REQUIRED_HEADER
+        target = names.get((spec.name.casefold(), local)) or names.get((spec.name.casefold(), None))
+        if target is None:
+            if required:
+                self.invalid(
+                    f"The defined name {spec.name} (the {spec.label.lower()} on the "
+                    f"'{team_sheet}' sheet) is missing, so the {spec.label.lower()} cannot be "
+                    "found. Rebuild the team workbook with workload-xl, or restore the name in "
+                    "Excel (Formulas > Name Manager).",
+                    sheet=team_sheet, field=spec.label,
+                )  # fmt: skip
+            return None, team_sheet, ""
+        place = _parse_reference(target)
+        if place is None:
+            if required:
+                self.invalid(
+                    f"The defined name {spec.name} (the {spec.label.lower()}) is broken: it "
+                    f"refers to {target!r}, not to one cell. Restore it in Excel (Formulas > "
+                    "Name Manager) to the cell beside the label, or rebuild the team workbook.",
+                    sheet=team_sheet, field=spec.label, value=target,
+                )  # fmt: skip
+            return None, team_sheet, ""
+        sheet, row, column = place
+        cell = f"{column_letter(column + 1)}{row + 1}"
+        value = self._cell(sheet, row, column)
+        if value is None and required:
+            self.invalid(
+                f"The defined name {spec.name} refers to the sheet '{sheet}', which is not in "
+                "the workbook. Restore the name in Excel (Formulas > Name Manager).",
+                sheet=team_sheet, field=spec.label, value=target,
+            )  # fmt: skip
+            return None, sheet, cell
+        if required and key != "period" and is_blank(value):
+            self.invalid(
+                f"The {spec.label.lower()} (cell {cell} on the '{sheet}' sheet, name "
+                f"{spec.name}) is blank. Fill it in and send the return again.",
+                sheet=sheet, cell=cell, field=spec.label,
+            )  # fmt: skip
+            return None, sheet, cell
+        return value, sheet, cell
+
+    def _cell(self, sheet: str, row: int, column: int) -> Any:
+        """The value of a cell (0-based row and column): "" when empty, None when the sheet
+        is not in the workbook."""
+        if sheet not in self._sheets:
+            if sheet not in self.book.sheet_names:
+                return None
+            data = self.book.get_sheet_by_name(sheet)
+            top, left = data.start or (0, 0)
+            self._sheets[sheet] = (data.to_python(), top, left)
+        rows, top, left = self._sheets[sheet]
+        r, c = row - top, column - left
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+            return rows[r][c]
+        return ""
+
+    def _scheme(self, header: dict) -> Scheme | None:
+        value, sheet, cell = header["scheme_id"]
+        if value is None:
+            return None
+        scheme = self.registry.get(clean_text(value))
+        if scheme is None:
+            known = ", ".join(self.registry.ids) or "(none)"
+            self.invalid(
+                f"The scheme '{clean_text(value)}' (cell {cell} on the '{sheet}' sheet) is not "
+                f"one this tool knows (known schemes: {known}). Check the scheme id, or add "
+                "the scheme's file to the schemes folder.",
+                sheet=sheet, cell=cell, field="Scheme", value=clean_text(value),
+            )  # fmt: skip
+        return scheme
+
+    def _period(self, header: dict, scheme: Scheme | None) -> Period | None:
+        value, sheet, cell = header["period"]
+        if value is None or scheme is None:
+            return None
+        try:
+            return parse_period(value, scheme.period)
+        except PeriodError as problem:
+            self.invalid(
+                f"The period (cell {cell} on the '{sheet}' sheet): {problem}",
+                sheet=sheet, cell=cell, field="Period", value=clean_text(value),
+            )  # fmt: skip
+        return None
+
+    def _service(self, header: dict, scheme: Scheme | None) -> str:
+        value, sheet, cell = header["service"]
+        if value is None or scheme is None:
+            return ""
+        service = scheme.service_name(clean_text(value))
+        if service is None:
+            self.invalid(
+                f"The service '{clean_text(value)}' (cell {cell} on the '{sheet}' sheet) is not "
+                f"one the scheme {scheme.id} serves ({', '.join(scheme.services)}). Correct "
+                "the service, or check the scheme is the right one.",
+                sheet=sheet, cell=cell, field="Service", value=clean_text(value),
+            )  # fmt: skip
+        return service or ""
+
+    # --- the tables ------------------------------------------------------------------------
+
+    def _grid(self, table, wanted: dict[str, str]) -> _Grid | None:
+        """The table's wanted columns, found by heading; None (and a finding) if one is missing."""
+        headings = {clean_text(h).casefold(): i for i, h in enumerate(table.columns)}
+        found = {key: headings.get(heading.casefold()) for key, heading in wanted.items()}
+        missing = [wanted[key] for key, index in found.items() if index is None]
+        if missing:
+            plural = "s" if len(missing) > 1 else ""
+            self.invalid(
+                f"The {table.name} table on the '{table.sheet}' sheet has no column{plural} "
+                f"headed {', '.join(repr(m) for m in missing)}. Restore the heading{plural} "
+                "or rebuild the team workbook.",
+                sheet=table.sheet, field=", ".join(missing),
+            )  # fmt: skip
+            return None
+        return _Grid(table, found)  # type: ignore[arg-type]
+
+    def _number(self, grid: _Grid, get: dict, key: str, heading: str, row: int, who: str,
+                *, blank: float | None) -> float | None:  # fmt: skip
+        value = get[key]
+        number = read_number(value)
+        if number.status == "blank":
+            return blank
+        if number.value is None:
+            cell = grid.cell(key, row)
+            self.invalid(
+                f"{who}: {heading} (cell {cell} on the '{grid.sheet}' sheet) is "
+                f"'{clean_text(value)}', not a number. Type a number and send the return again.",
+                sheet=grid.sheet, cell=cell, field=heading, value=clean_text(value),
+            )  # fmt: skip
+        return number.value
+
+    def _nameless(self, grid: _Grid, row: int, what: str) -> None:
+        cell = grid.cell("worker", row)
+        self.invalid(
+            f"Row {row} of the {grid.name} table has {what} but no worker's name (cell {cell} "
+            f"on the '{grid.sheet}' sheet). Type the worker's name, or delete the row.",
+            sheet=grid.sheet, cell=cell, field="Worker",
+        )  # fmt: skip
+
+    def _workers(self, table) -> list[ReturnWorker]:
+        grid = self._grid(table, WORKER_COLUMNS)
+        if grid is None:
+            return []
+        workers = []
+        for row, get in grid.rows():
+            name = clean_text(get["worker"])
+            if not name:
+                self._nameless(grid, row, "figures")
+                continue
+            fte = self._number(grid, get, "fte", "FTE", row, name, blank=None)
+            if fte is not None and not 0 < fte <= 1:
+                cell = grid.cell("fte", row)
+                self.invalid(
+                    f"{name}: FTE (cell {cell} on the '{grid.sheet}' sheet) is {fte:g}; it must "
+                    "be above 0 and at most 1. Correct it and send the return again.",
+                    sheet=grid.sheet, cell=cell, field="FTE", value=fte,
+                )  # fmt: skip
+            cases = self._number(grid, get, "cases", "Cases", row, name, blank=0.0)
+            total = self._number(grid, get, "total_points", "Total points", row, name, blank=0.0)
+            counted = clean_text(get["counted"]).casefold()
+            if counted not in ("yes", "no"):
+                cell = grid.cell("counted", row)
+                shown = clean_text(get["counted"])
+                self.invalid(
+                    f"{name}: In team figures (cell {cell} on the '{grid.sheet}' sheet) is "
+                    f"'{shown}'; it must be yes or no. Correct it and send the return again.",
+                    sheet=grid.sheet, cell=cell, field="In team figures", value=shown,
+                )  # fmt: skip
+            workers.append(ReturnWorker(
+                worker=name, band=clean_text(get["band"]), fte=fte, cases=round(cases or 0.0),
+                total_points=total or 0.0, counted=counted == "yes",
+                total_cell=grid.cell("total_points", row),
+            ))  # fmt: skip
+        if not workers and not self.problems:
+            self.invalid(
+                f"The {grid.name} table on the '{grid.sheet}' sheet lists no workers. Build "
+                "the team workbook from the team's worker sheets and send it again.",
+                sheet=grid.sheet,
+            )
+        return workers
+
+    def _lines(self, table) -> list[ReturnLine]:
+        """The TeamCases rows. Hundreds a file, so the loop takes the common case (clean text,
+        float points) without a call per cell, and repeated text (names, codes, kinds) once."""
+        grid = self._grid(table, LINE_COLUMNS)
+        if grid is None:
+            return []
+        w, r, c, k, p = (grid.columns[key] for key in LINE_COLUMNS)
+        # raw cell text -> cleaned, one cache per column: a worker called "Case" is no kind
+        names: dict[str, str] = {}
+        kinds: dict[str, str] = {}
+        codes: dict[str, str] = {}
+        lines: list[ReturnLine] = []
+        append = lines.append
+        for index, values in enumerate(grid.table.to_python()):
+            raw = values[w]
+            name = names.get(raw) if type(raw) is str else None
+            if name is None:
+                name = clean_text(raw)
+                if not name:
+                    if not all(is_blank(v) for v in values):
+                        self._nameless(grid, grid.top + index + 1, "an entry")
+                    continue
+                if type(raw) is str:
+                    names[raw] = name
+            raw = values[k]
+            kind = kinds.get(raw) if type(raw) is str else None
+            if kind is None:
+                kind = clean_text(raw).casefold()
+                if kind not in KINDS:
+                    self._bad_kind(grid, grid.top + index + 1, name, raw)
+                elif type(raw) is str:
+                    kinds[raw] = kind
+            raw = values[c]
+            code = codes.get(raw) if type(raw) is str else None
+            if code is None:
+                code = clean_text(raw)
+                if type(raw) is str:
+                    codes[raw] = code
+            points = values[p]
+            if type(points) is not float or points != points or points in _INFINITE:
+                points = self._number(grid, {"agreed_points": points}, "agreed_points",
+                                      "Agreed points", grid.top + index + 1, name, blank=None)  # fmt: skip
+            append(_make_line(name, _clean(values[r]), code, kind, points))
+        return lines
+
+    def _bad_kind(self, grid: _Grid, row: int, name: str, raw: Any) -> None:
+        cell = grid.cell("kind", row)
+        shown = clean_text(raw)
+        self.invalid(
+            f"{name}: Kind (cell {cell} on the '{grid.sheet}' sheet) is '{shown}'; it must be "
+            "case or activity. Correct it and send the return again.",
+            sheet=grid.sheet, cell=cell, field="Kind", value=shown,
+        )  # fmt: skip
+
+
+def _clean(value: Any) -> str:
+    """`clean_text`, with a quick way through for text that is clean already."""
+    if (type(value) is str and value.isprintable() and value[:1] != " "
+            and value[-1:] != " " and "  " not in value):  # fmt: skip
+        return value
+    return clean_text(value)
+
+
+_INFINITE = (float("inf"), float("-inf"))
+
+
+def _line_maker() -> Callable[..., ReturnLine]:
+    """A quicker way to make ReturnLine records, as pickle does: a frozen dataclass's
+    `__init__` sets each field through `object.__setattr__`, which costs twice as much and
+    counts at ~800 lines a file on the thread that holds the GIL. Used only while it makes
+    records equal to the constructor's; otherwise the constructor."""
+    new = object.__new__
+
+    def make(worker: str, case_ref: str, item_code: str, kind: str, agreed_points) -> ReturnLine:
+        line = new(ReturnLine)
+        line.__dict__.update(worker=worker, case_ref=case_ref, item_code=item_code, kind=kind,
+                             agreed_points=agreed_points)  # fmt: skip
+        return line
+
+    sample = ("Ann", "C1", "CIN", "case", 5.0)
+    try:
+        fast, slow = make(*sample), ReturnLine(*sample)
+        if fast == slow and vars(fast) == vars(slow) and not hasattr(ReturnLine, "__post_init__"):
+            return make
+    except (AttributeError, TypeError, ValueError):
+        pass
+    return ReturnLine
+
+
+_make_line = _line_maker()
+
+
+class _Grid:
+    """A table's rows as calamine gives them, with the wanted columns found by heading and
+    each cell's address on its sheet (calamine's `start` is the first data row, 0-based)."""
+
+    def __init__(self, table, columns: dict[str, int]):
+        self.table = table
+        self.name = table.name
+        self.sheet = table.sheet
+        self.columns = columns
+        self.top, self.left = table.start or (0, 0)
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{column_letter(self.left + self.columns[key] + 1)}{row}"
+
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(Excel row number, {key: value}) for each row with anything in it."""
+        items = self.columns.items()
+        for index, values in enumerate(self.table.to_python()):
+            if all(is_blank(v) for v in values):
+                continue
+            yield self.top + index + 1, {key: values[i] for key, i in items}
+
+
+# --- defined names from xl/workbook.xml ----------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _workbook_names(path: Path) -> tuple[list[str], dict[tuple[str, int | None], str]]:
+    """The sheet names in order, and each defined name's text by (folded name, sheet index):
+    the index of the sheet a name is scoped to, None for a workbook-wide name."""
+    with zipfile.ZipFile(path) as archive:
+        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    sheets: list[str] = []
+    names: dict[tuple[str, int | None], str] = {}
+    for element in root:
+        tag = _local(element.tag)
+        if tag == "sheets":
+            sheets = [s.get("name", "") for s in element if _local(s.tag) == "sheet"]
+        elif tag == "definedNames":
+            for defined in element:
+                local = defined.get("localSheetId")
+                scope = int(local) if local is not None and local.isdigit() else None
+                key = (defined.get("name", "").casefold(), scope)
+                names[key] = (defined.text or "").strip()
+    return sheets, names
+
+
+def _parse_reference(text: str) -> tuple[str, int, int] | None:
+    """('Sheet', row, column), 0-based, of a reference to one cell such as 'Team'!$B$4."""
+    match = _REFERENCE.match(text.lstrip("="))
+    if match is None:
+        return None
+    sheet = match[1].replace("''", "'") if match[1] is not None else match[2]
+    column = 0
+    for ch in match[3].upper():
+        column = column * 26 + ord(ch) - 64
+    return sheet, int(match[4]) - 1, column - 1
+
+
+# --- many files ----------------------------------------------------------------------------
+
+
+def read_team_returns(
+    paths: Iterable[Path], registry: SchemeRegistry, threads: int = 2
+) -> Iterator[tuple[Path, TeamReturn | None, list[Finding]]]:
+    """Read many team workbooks, yielding (path, return or None, findings) in input order.
+
+    Calamine releases the GIL while it inflates and parses a sheet, so a thread pool uses both
+    cores; a few files per thread are read ahead, so memory stays bounded however many files.
+    """
+    paths = [Path(p) for p in paths]
+    if threads <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield (path, *read_team_return(path, registry))
+        return
+    ahead = threads * 4
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        pending: deque[tuple[Path, Future]] = deque()
+        queue = iter(paths)
+        for path in queue:
+            pending.append((path, pool.submit(read_team_return, path, registry)))
+            if len(pending) >= ahead:
+                break
+        while pending:
+            path, future = pending.popleft()
+            ret, problems = future.result()
+            following = next(queue, None)
+            if following is not None:
+                pending.append((following, pool.submit(read_team_return, following, registry)))
+            yield path, ret, problems
