@@ -211,8 +211,11 @@ def test_four_week_returns_are_tracked_as_returned_or_not():
             "2026-08-01T00:00:00",
             None,
         )
+        period_kind = "4 weeks"
 
     teams = [_Team("LC", "Leaving Care"), _Team("LC", "Other")]
     got = {s.team: s.status for s in return_statuses(teams, [Sub()], Period(2026, 7, "4 weeks"),
                                                      dt.date(2026, 9, 1))}  # fmt: skip
     assert got == {"Leaving Care": "returned", "Other": "not returned"}
+    monthly = return_statuses(teams, [Sub()], Period(2026, 7), dt.date(2026, 9, 1))
+    assert [(s.team, s.status) for s in monthly] == [("Other", "missing")]

@@ -403,8 +403,9 @@ class _Reader:
                     codes[raw] = code
             points = values[p]
             if type(points) is not float or points != points or points in _INFINITE:
+                row = grid.top + index + 1
                 points = self._number(grid, {"agreed_points": points}, "agreed_points",
-                                      "Agreed points", grid.top + index + 1, name, blank=None)  # fmt: skip
+                                      "Agreed points", row, name, blank=None)  # fmt: skip
             append(_make_line(name, _clean(values[r]), code, kind, points))
         return lines
 

@@ -185,7 +185,9 @@ def xmr(
     return _marked(points, _patterns(points, settings))
 
 
-def describe(points: Sequence[SpcPoint], subject: str, measure: str) -> list[str]:
+def describe(
+    points: Sequence[SpcPoint], subject: str, measure: str, *, notes: bool = True
+) -> list[str]:
     """Plain sentences for a Summary sheet saying what the chart shows, oldest pattern first.
 
     Works from the marks `xmr` left on the points, so it never says more than the chart does.
@@ -226,7 +228,7 @@ def describe(points: Sequence[SpcPoint], subject: str, measure: str) -> list[str
     sentences = [sentence for *_, sentence in sorted(found)]
     if not found and any(p.mean is not None for p in points):
         sentences.append(f"{subject}: no special cause variation in {measure} ({_span(points)}).")
-    return sentences + _notes(points, subject)
+    return sentences + (_notes(points, subject) if notes else [])
 
 
 # --- limits -------------------------------------------------------------------------------

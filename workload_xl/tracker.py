@@ -40,19 +40,24 @@ def return_statuses(
     """One status per listed team, plus any team that returned without being on the list.
 
     `teams` have .service and .name; `submissions` have .service, .team, .period,
-    .file_name, .ingested_at and .superseded_by (only current returns are considered).
+    .period_kind, .file_name, .ingested_at and .superseded_by (only current returns count).
+    A listed team whose returns are of the other kind of period is left out.
     """
     due = due_date(period)
+    submissions = list(submissions)
     current = {
         (s.service.casefold(), s.team.casefold()): s
         for s in submissions
         if s.period == str(period) and s.superseded_by is None
     }
+    kinds = {(s.service.casefold(), s.team.casefold()): s.period_kind for s in submissions}
     statuses = []
     listed = set()
     for team in teams:
         key = (team.service.casefold(), team.name.casefold())
         listed.add(key)
+        if kinds.get(key, period.kind) != period.kind:
+            continue  # a team that returns 4-week periods has no monthly return, and back
         got = current.get(key)
         if got is None:
             status = _status(due, None, today)

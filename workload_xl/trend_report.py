@@ -18,6 +18,10 @@ from .fairness import coefficient_of_variation
 from .period import Period, PeriodError, parse_period
 from .spc import SpcPoint, SpcSettings, describe, xmr
 
+MIN_GAP = 0.10
+"""A worker's gap from the team mean that counts towards a lasting disparity: 10%, as on the
+team sheet, so small steady differences stay quiet."""
+
 
 @dataclass
 class TeamTrend:
@@ -142,10 +146,12 @@ def _service_trends(name: str, rows: Sequence, first: str | None, last: str | No
 
 
 def _worker_signals(cells, periods, team_names, settings) -> list[WorkerSignal]:
-    """Each worker's points per FTE minus their team's mean, through the same SPC rules."""
+    """Each worker's points per FTE minus their team's mean, through the same SPC rules, and a
+    check for a lasting gap: the SPC mean of a worker who is always far above colleagues sits
+    far above zero, so a steady disparity needs its own test against the team mean itself."""
     found: list[WorkerSignal] = []
     for key in sorted(team_names, key=str.casefold):
-        series: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        series: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
         shown: dict[str, str] = {}
         for p in periods:
             group = [r for r in cells.get((key, p), []) if r.counted and r.points_per_fte]
@@ -154,17 +160,43 @@ def _worker_signals(cells, periods, team_names, settings) -> list[WorkerSignal]:
             mean = statistics.fmean(r.points_per_fte for r in group)
             for r in group:
                 shown.setdefault(r.worker.casefold(), r.worker)
-                series[r.worker.casefold()].append((str(p), r.points_per_fte - mean))
+                series[r.worker.casefold()].append((str(p), r.points_per_fte - mean, mean))
         for worker_key, points in sorted(series.items()):
-            spc = xmr([v for _, v in points], [label for label, _ in points], settings)
-            sentences = signals(
-                spc,
-                subject=f"{shown[worker_key]} ({team_names[key]})",
-                measure="points per FTE relative to the team mean",
-            )
+            subject = f"{shown[worker_key]} ({team_names[key]})"
+            spc = xmr([v for _, v, _ in points], [label for label, _, _ in points], settings)
+            sentences = signals(spc, subject=subject,
+                                measure="points per FTE relative to the team mean")  # fmt: skip
+            gap = lasting_gap(points, settings.run_length)
+            if gap:
+                sentences.insert(0, f"{subject}: {gap}")
             if sentences:
                 found.append(WorkerSignal(team_names[key], shown[worker_key], sentences))
     return found
+
+
+def lasting_gap(points: Sequence[tuple[str, float, float]], length: int,
+                margin: float = MIN_GAP) -> str:  # fmt: skip
+    """The latest run of `length` or more periods in a row in which a worker's points per FTE
+    were more than `margin` (a fraction of the team mean) above, or below, the team mean.
+
+    `points` are (period, worker minus team mean, team mean), oldest first.
+    """
+    best = ""
+    run: list[str] = []
+    side = 0
+    for label, difference, mean in points:
+        sign = 1 if difference > margin * mean else -1 if difference < -margin * mean else 0
+        if sign and sign == side:
+            run.append(label)
+        else:
+            run, side = ([label], sign) if sign else ([], 0)
+        if len(run) >= length:
+            word = "above" if side > 0 else "below"
+            best = (
+                f"points per FTE more than {margin:.0%} {word} the team mean for "
+                f"{len(run)} periods in a row ({run[0]} to {run[-1]})."
+            )
+    return best
 
 
 def _summary(trends: ServiceTrends) -> list[str]:
@@ -184,7 +216,7 @@ def signals(points: Sequence[SpcPoint], subject: str, measure: str) -> list[str]
     the Summary lists what needs a look, not every series that is behaving as usual."""
     if not any(p.variation.startswith("special") for p in points):
         return []
-    return describe(points, subject=subject, measure=measure)
+    return describe(points, subject=subject, measure=measure, notes=False)
 
 
 def _run_against_service(team: TeamTrend, labels: list[str], length: int = 7) -> str:
