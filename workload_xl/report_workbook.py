@@ -46,9 +46,25 @@ def build_report_workbook(report: TrendReport, made: dt.datetime | None = None) 
         _write_service(wb.create_sheet(names.sheet(service.service)), service, names)
         for team in service.teams:
             _write_team(wb.create_sheet(names.sheet(f"SPC {team.team}")), service, team, names)
+    for ws in wb.worksheets:
+        _one_page_wide(ws)
     wb.properties.creator = "workload-xl"
     wb.properties.title = "Workload trend report"
     return wb
+
+
+def _one_page_wide(ws) -> None:
+    """Each sheet prints on landscape pages one page wide, its chart beside its table."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _straight(chart) -> None:
+    """Straight segments between points: a smoothed curve would invent values between them."""
+    for series in chart.series:
+        series.smooth = False
 
 
 class _Names:
@@ -108,7 +124,7 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
     for offset, note in enumerate(notes):
         cell = ws.cell(row + offset, 1, note)
         cell.font = _BOLD if offset == 0 else _NOTE
-    ws.column_dimensions["A"].width = 140
+    ws.column_dimensions["A"].width = 150
 
 
 def _block(ws, top: int, title: str, service: ServiceTrends, rows: list[tuple[str, list]],
@@ -165,6 +181,7 @@ def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
         chart.add_data(data, from_rows=True, titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=2, max_col=last_col, min_row=mean_top))
         chart.x_axis.delete = chart.y_axis.delete = False
+        _straight(chart)
         chart.height, chart.width = 9, 22
         ws.add_chart(chart, f"{get_column_letter(last_col + 2)}4")
 
@@ -224,6 +241,7 @@ def _xmr_chart(ws, team: TeamTrend, top: int, last: int) -> None:
     special.marker.graphicalProperties = _fill("ED7D31")
     special.graphicalProperties.line.noFill = True
     chart.x_axis.delete = chart.y_axis.delete = False
+    _straight(chart)
     chart.height, chart.width = 9, 22
     ws.add_chart(chart, "M4")
 
