@@ -58,6 +58,9 @@ def test_demo_prints_what_it_made_and_found_and_refuses_a_folder_it_did_not_make
     assert "Wrote 4 team workbooks" in text
     assert "Safeguarding North, Safeguarding and Support, 2026-10" in text
     assert len(list((tmp_path / "demo").glob("*/team-*.xlsx"))) == 4
+    assert "Stored 3 returns" in text and "Fostering and Adoption: missing" in text
+    assert "First Response East: late" in text
+    assert (tmp_path / "demo" / "trend-report.xlsx").is_file()
     assert run_demo(tmp_path / "demo", months=1, echo=lines.append) == 0  # its own: replaced
     other = tmp_path / "mine"
     other.mkdir()
