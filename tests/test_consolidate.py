@@ -327,3 +327,22 @@ def test_the_report_opens_in_libreoffice_with_its_charts(inbox, store_path, tmp_
                           str(out)], capture_output=True, timeout=300, check=False)  # fmt: skip
     assert pdf.returncode == 0
     assert (tmp_path / "pdf" / "report.pdf").stat().st_size > 10_000
+
+
+def test_a_recalculation_point_gives_the_shifted_team_fresh_limits(inbox, store_path):
+    """South's step up of 30 from its 19th period is a known change: recalculating the limits
+    there makes the new level the new normal (those later points are no longer outside)."""
+    consolidate_files([inbox], store_path)
+    with ReturnsStore.open(store_path) as store:
+        rows = store.worker_periods(service="Safeguarding and Support")
+    change = str(periods_of("month")[18])
+    report = build_trend_report(rows, recalculate_from=change)
+    south = report.services[0].teams[1]
+    after = south.spc[18:]
+    values = [statistics.fmean(points("South", w, i) for w in WORKERS) for i in range(18, 24)]
+    moving = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+    mean, mr = statistics.fmean(values), statistics.fmean(moving)
+    assert after[0].mean == pytest.approx(mean) and after[0].trial
+    assert after[0].upper_limit == pytest.approx(mean + 2.66 * mr)
+    assert all("outside-limits" not in p.rules for p in after)
+    assert south.spc[0].mean != pytest.approx(mean)

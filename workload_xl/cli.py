@@ -417,6 +417,11 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
     show_default=True,
     help="Points the process limits are computed from.",
 )
+@click.option(
+    "--recalculate-at",
+    "recalculate_at",
+    help="A period at a known change: limits are recalculated from it.",
+)
 @click.option("--force", is_flag=True, help="Replace the output if it exists.")
 def report_command(
     store_path: Path,
@@ -426,6 +431,7 @@ def report_command(
     last: str | None,
     run_length: str,
     baseline: int,
+    recalculate_at: str | None,
     force: bool,
 ) -> None:
     """The trend report: per service, teams over time, XmR charts, and what needs a look."""
@@ -437,7 +443,7 @@ def report_command(
         rows = store.worker_periods()
     settings = SpcSettings(baseline=baseline, run_length=int(run_length))
     report = build_trend_report(rows, service=service, first=first, last=last,
-                                settings=settings)  # fmt: skip
+                                settings=settings, recalculate_from=recalculate_at)  # fmt: skip
     if not report.services:
         click.echo("No returns in the store match: nothing to report.", err=True)
         sys.exit(EXIT_ERRORS)

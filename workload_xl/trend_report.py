@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .fairness import coefficient_of_variation
 from .period import Period, PeriodError, parse_period
@@ -75,8 +75,13 @@ def build_trend_report(
     first: str | None = None,
     last: str | None = None,
     settings: SpcSettings | None = None,
+    recalculate_from: str | None = None,
 ) -> TrendReport:
-    """`rows` are the store's WorkerPeriod records (current returns only)."""
+    """`rows` are the store's WorkerPeriod records (current returns only).
+
+    `recalculate_from` names a period at a known change (a new scheme version, a restructure):
+    every series gets fresh limits from there on, computed from its own points after it.
+    """
     settings = settings or SpcSettings()
     by_service: dict[str, list] = defaultdict(list)
     names: dict[str, str] = {}
@@ -87,7 +92,7 @@ def build_trend_report(
         names.setdefault(key, row.service)
         by_service[key].append(row)
     services = [
-        _service_trends(names[key], group, first, last, settings)
+        _service_trends(names[key], group, first, last, settings, recalculate_from)
         for key, group in sorted(by_service.items())
     ]
     return TrendReport([s for s in services if s.periods], settings)
@@ -97,8 +102,14 @@ def _in_range(period: Period, first: Period | None, last: Period | None) -> bool
     return (first is None or period >= first) and (last is None or period <= last)
 
 
-def _service_trends(name: str, rows: Sequence, first: str | None, last: str | None,
-                    settings: SpcSettings) -> ServiceTrends:  # fmt: skip
+def _service_trends(
+    name: str,
+    rows: Sequence,
+    first: str | None,
+    last: str | None,
+    settings: SpcSettings,
+    recalculate_from: str | None,
+) -> ServiceTrends:
     kind = rows[0].period_kind
     lo = _period(first, kind) if first else None
     hi = _period(last, kind) if last else None
@@ -111,6 +122,11 @@ def _service_trends(name: str, rows: Sequence, first: str | None, last: str | No
         team_names.setdefault(row.team.casefold(), row.team)
         cells[(row.team.casefold(), period)].append(row)
     periods = sorted({p for _, p in cells})
+    change = _period(recalculate_from, kind) if recalculate_from else None
+
+    def chart(values: list[float], labels: list[str]) -> list[SpcPoint]:
+        return xmr(values, labels, _with_change(settings, labels, change, kind))
+
     labels = [str(p) for p in periods]
 
     def counted(group) -> list:
@@ -136,16 +152,28 @@ def _service_trends(name: str, rows: Sequence, first: str | None, last: str | No
             trend.vs_service.append(None if mean is None or base is None else mean - base)
         present = [(label, v) for label, v in zip(labels, trend.mean_ppf, strict=True)
                    if v is not None]  # fmt: skip
-        trend.spc = xmr([v for _, v in present], [label for label, _ in present], settings)
+        trend.spc = chart([v for _, v in present], [label for label, _ in present])
         teams.append(trend)
 
     trends = ServiceTrends(name, labels, teams, service_mean)
-    trends.workers = _worker_signals(cells, periods, team_names, settings)
+    trends.workers = _worker_signals(cells, periods, team_names, settings, chart)
     trends.summary = _summary(trends)
     return trends
 
 
-def _worker_signals(cells, periods, team_names, settings) -> list[WorkerSignal]:
+def _with_change(settings: SpcSettings, labels: list[str], change: Period | None,
+                 kind: str) -> SpcSettings:  # fmt: skip
+    """The settings for one series, with its recalculation point at the change, if it has
+    points on both sides of it."""
+    if change is None:
+        return settings
+    index = next((i for i, label in enumerate(labels) if _period(label, kind) >= change), None)
+    if not index:
+        return settings
+    return replace(settings, recalculate_at=(index,))
+
+
+def _worker_signals(cells, periods, team_names, settings, chart) -> list[WorkerSignal]:
     """Each worker's points per FTE minus their team's mean, through the same SPC rules, and a
     check for a lasting gap: the SPC mean of a worker who is always far above colleagues sits
     far above zero, so a steady disparity needs its own test against the team mean itself."""
@@ -163,7 +191,7 @@ def _worker_signals(cells, periods, team_names, settings) -> list[WorkerSignal]:
                 series[r.worker.casefold()].append((str(p), r.points_per_fte - mean, mean))
         for worker_key, points in sorted(series.items()):
             subject = f"{shown[worker_key]} ({team_names[key]})"
-            spc = xmr([v for _, v, _ in points], [label for label, _, _ in points], settings)
+            spc = chart([v for _, v, _ in points], [label for label, _, _ in points])
             sentences = signals(spc, subject=subject,
                                 measure="points per FTE relative to the team mean")  # fmt: skip
             gap = lasting_gap(points, settings.run_length)
