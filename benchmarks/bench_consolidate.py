@@ -1,0 +1,224 @@
+"""Reading team returns for consolidation: our reader against openpyxl and the zip floor.
+
+One run writes (or reuses) a corpus of N synthetic team workbooks (benchmarks/corpus.py: ~20
+workers, ~40 case rows each) and times, over the same files:
+  (a) openpyxl default (`load_workbook`, not read-only), reading the TeamWorkers and TeamCases
+      rows: the slowest honest way; with --openpyxl-sample K only K files are timed and the
+      time is scaled to N, and labelled so;
+  (b) inflating every zip member and nothing else: the floor for any reader;
+  (c) `read_team_returns` over all N files (file guard, names, both tables, checks, records),
+      with --threads worker processes (its default), and for comparison as many threads, one
+      thread, and the file guard alone (every file passes it first; it inflates every part).
+      Peak memory is the measuring process's (getrusage); worker processes, which getrusage
+      cannot see, are sampled from /proc every 50 ms and their peak sum is shown beside it.
+Each is run in a child process of its own, so the peak memory printed (getrusage maxrss) is
+that method's. Targets from the issue: (a)/(c) >= 20 and (c)/(b) <= 3 for 1,000 files.
+
+Run: `python benchmarks/bench_consolidate.py [--files 1000] [--openpyxl-sample 50]`.
+Timings are wall-clock on whatever else the machine is doing: the load average is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import tempfile
+import threading
+import time
+import warnings
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from openpyxl import load_workbook  # imported here, so no timing pays for an import
+from openpyxl.utils import range_boundaries
+
+from workload_xl import team_layout as tl
+from workload_xl.file_guard import inspect_workbook_file
+from workload_xl.return_reader import read_team_returns
+from workload_xl.schemes import SchemeRegistry
+
+try:
+    from benchmarks.corpus import default_writer, write_corpus
+except ImportError:  # run as a script: benchmarks/ itself is on sys.path
+    from corpus import default_writer, write_corpus
+
+TARGET_SPEEDUP = 20.0
+TARGET_FLOOR_RATIO = 3.0
+
+
+def inflate_only(paths: list[Path]) -> dict:
+    size = 0
+    for path in paths:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                size += len(archive.read(info))
+    return {"unpacked MB": round(size / 2**20, 1)}
+
+
+def guard_only(paths: list[Path]) -> dict:
+    return {"refused": sum(1 for path in paths if inspect_workbook_file(path))}
+
+
+def ours(paths: list[Path], threads: int, processes: bool = True) -> dict:
+    registry = SchemeRegistry.from_dir()
+    workers = lines = refused = warned = 0
+    for _, ret, findings in read_team_returns(paths, registry, threads, processes=processes):
+        if ret is None:
+            refused += 1
+            continue
+        workers += len(ret.workers)
+        lines += len(ret.lines)
+        warned += len(findings)
+    return {"workers": workers, "lines": lines, "refused": refused, "findings": warned}
+
+
+def openpyxl_default(paths: list[Path]) -> dict:
+    """The tables' rows, found by name, with openpyxl's default load."""
+    rows = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in paths:
+            wb = load_workbook(path)
+            for ws in wb.worksheets:
+                for name, ref in ws.tables.items():
+                    if name in (tl.TEAM_TABLE, tl.CASES_TABLE):
+                        min_col, min_row, max_col, max_row = range_boundaries(ref)
+                        rows += sum(1 for _ in ws.iter_rows(
+                            min_row=min_row + 1, max_row=max_row, min_col=min_col,
+                            max_col=max_col, values_only=True))  # fmt: skip
+    return {"rows": rows}
+
+
+def _descendants_rss_mb(root: int) -> float:
+    """Resident memory of every process below `root` (worker processes and the forkserver
+    that starts them), from /proc; 0 where there is no /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(fields[1])
+            rss[int(entry.name)] = int(fields[21]) * resource.getpagesize()
+        except (OSError, ValueError, IndexError):
+            continue
+    below, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - below
+        below |= frontier
+    return sum(rss.get(pid, 0) for pid in below) / 2**20
+
+
+def _child(action: Callable[[], dict], pipe) -> None:
+    me, peak_below, done = os.getpid(), [0.0], threading.Event()
+
+    def watch() -> None:  # getrusage does not see grandchildren such as forkserver workers
+        while not done.wait(0.05):
+            peak_below[0] = max(peak_below[0], _descendants_rss_mb(me))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    start = time.perf_counter()
+    result = action()
+    seconds = time.perf_counter() - start
+    done.set()
+    watcher.join()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    if peak_below[0]:
+        result["worker processes' peak MB, summed"] = round(peak_below[0])
+    pipe.send((seconds, peak, result))
+    pipe.close()
+
+
+def measure(action: Callable[[], dict]) -> tuple[float, float, dict]:
+    """(seconds, peak MB, result) of `action` run in a forked child process."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(action, send))
+    child.start()
+    send.close()
+    outcome = receive.recv()
+    child.join()
+    return outcome
+
+
+def best_of(repeats: int, action: Callable[[], dict]) -> tuple[float, float, dict]:
+    runs = [measure(action) for _ in range(repeats)]
+    return min(runs, key=lambda run: run[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--openpyxl-sample", type=int, default=None, metavar="K",
+                        help="time openpyxl on K files spread over the corpus and scale to N "
+                             "(default: all N files, which takes minutes)")  # fmt: skip
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3, help="best of R for (b) and (c)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="folder to keep the corpus in and reuse (default: a temporary one)",
+    )
+    parser.add_argument("--writer", choices=("xlsxwriter", "project"), default=None)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.corpus or Path(scratch) / "corpus"
+        writer = args.writer or default_writer()
+        start = time.perf_counter()
+        paths = write_corpus(folder, args.files, writer=writer)
+        made = time.perf_counter() - start
+        size = sum(p.stat().st_size for p in paths)
+        for path in paths:  # into the page cache, so no method pays for the disk
+            path.read_bytes()
+        n = len(paths)
+        print(f"corpus: {n} team workbooks ({writer} writer, {size / 2**20:.1f} MB on disk), "
+              f"ready in {made:.1f} s, in {folder}")  # fmt: skip
+        print(f"cpus: {os.cpu_count()}, load average before: "
+              f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
+
+        floor = best_of(args.repeats, lambda: inflate_only(paths))
+        guard = best_of(args.repeats, lambda: guard_only(paths))
+        fast = best_of(args.repeats, lambda: ours(paths, args.threads))
+        threaded = best_of(args.repeats, lambda: ours(paths, args.threads, processes=False))
+        single = best_of(1, lambda: ours(paths, 1))
+        sample = n if not args.openpyxl_sample else max(1, min(n, args.openpyxl_sample))
+        chosen = [paths[round(i * (n - 1) / max(1, sample - 1))] for i in range(sample)]
+        slow = measure(lambda: openpyxl_default(chosen))
+        slow_seconds = slow[0] * n / sample
+
+    def line(label: str, seconds: float, peak: float, result: dict) -> None:
+        detail = ", ".join(f"{k} {v}" for k, v in result.items())
+        print(f"{label:44s} {seconds:8.2f} s  {seconds / n * 1000:6.2f} ms/file  "
+              f"peak {peak:6.0f} MB  ({detail})")  # fmt: skip
+
+    print()
+    scaled = "" if sample == n else f", SCALED from {sample} files x {n / sample:.1f}"
+    line(f"(a) openpyxl default{scaled}", slow_seconds, slow[1], slow[2])
+    line("(b) inflate every zip member (floor)", *floor)
+    line(f"(c) read_team_returns, {args.threads} processes", *fast)
+    line(f"    read_team_returns, {args.threads} threads", *threaded)
+    line("    read_team_returns, 1 thread", *single)
+    line("    of which the file guard alone (1 thread)", *guard)
+    speedup = slow_seconds / fast[0]
+    over_floor = fast[0] / floor[0]
+    print()
+    print(
+        f"openpyxl / ours:   {speedup:6.1f}x   (target >= {TARGET_SPEEDUP:g}x: "
+        f"{'met' if speedup >= TARGET_SPEEDUP else 'NOT met'}){' (scaled)' if scaled else ''}"
+    )
+    print(
+        f"ours / inflate:    {over_floor:6.2f}x   (target <= {TARGET_FLOOR_RATIO:g}x: "
+        f"{'met' if over_floor <= TARGET_FLOOR_RATIO else 'NOT met'})"
+    )
+    print(f"1 thread / {args.threads} processes: {single[0] / fast[0]:5.2f}x;  "
+          f"1 thread / {args.threads} threads: {single[0] / threaded[0]:5.2f}x")  # fmt: skip
+    print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
