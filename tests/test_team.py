@@ -426,3 +426,12 @@ def test_build_team_on_the_command_line(write, registry, tmp_path):
     again = CliRunner().invoke(main, ["build-team", str(folder), "-o", str(out), "--period",
                                       "2026-10"])  # fmt: skip
     assert again.exit_code == 1 and "output-exists" in again.output
+
+
+def test_an_extra_sheets_rows_stay_off_the_cases_sheet(write, registry):
+    folder = write([content("Ann", cases=3), content("Bob"), content("Cat")])
+    extra = content("Ann", cases=9, refs=[f"X{i}" for i in range(9)])
+    write_worker_workbook(folder / "ann-again.xlsx", registry.get(CSC), extra)
+    build = team_of(folder, registry)
+    ann = [c.case_ref for c in build.team.cases if c.worker == "Ann" and c.kind == "case"]
+    assert ann == ["ANN000", "ANN001", "ANN002"]

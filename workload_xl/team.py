@@ -341,11 +341,7 @@ def _worker_rows(included, scheme: Scheme, found) -> list[WorkerRow]:
     """One row per sheet. When a worker has several sheets, the first without errors counts
     and the others are listed as extra, so the team's figures hold each worker once."""
     band_order = {b.label: i for i, b in enumerate(scheme.bands)}
-    sheets_of: dict[str, list] = defaultdict(list)
-    for s in included:
-        sheets_of[_display_name(s.measurement).casefold()].append(s)
-    chosen = {key: next((s for s in group if not s.has_errors), group[0])
-              for key, group in sheets_of.items()}  # fmt: skip
+    chosen = _chosen_sheets(included)
     rows: list[tuple[WorkerRow, bool]] = []
     for s in included:
         m = s.measurement
@@ -382,7 +378,19 @@ def _worker_rows(included, scheme: Scheme, found) -> list[WorkerRow]:
     return [row for row, _ in rows]
 
 
+def _chosen_sheets(included) -> dict[str, SheetOutcome]:
+    """Each worker's one sheet that speaks for them: the first without errors, else the first."""
+    sheets_of: dict[str, list] = defaultdict(list)
+    for s in included:
+        sheets_of[_display_name(s.measurement).casefold()].append(s)
+    return {key: next((s for s in group if not s.has_errors), group[0])
+            for key, group in sheets_of.items()}  # fmt: skip
+
+
 def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
+    """The rows of each worker's chosen sheet: an extra sheet's rows would count twice under
+    the same name once the return is consolidated."""
+    included = list(_chosen_sheets(included).values())
     holders: dict[str, list[str]] = defaultdict(list)
     for s in included:
         for line in s.measurement.lines:
