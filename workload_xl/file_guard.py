@@ -30,6 +30,7 @@ MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 MB. 64 MB leaves room for big teams and stops zip bombs before they cost memory."""
 MAX_PARTS = 2000
 CHUNK_BYTES = 64 * 1024
+PROLOG_BYTES = 512
 ZIP_ENCRYPTED_FLAG = 0x1
 """Bit 0 of a zip entry's flags: the entry is encrypted (`zip -e`, 7-Zip, WinZip AES)."""
 
@@ -196,7 +197,7 @@ def _has_xml_declaration(part) -> bool:
     properly, so a long comment cannot hide a DOCTYPE after it; a UTF-16 part (by its byte
     order mark) is decoded first. Excel never writes a declaration.
     """
-    head = part.read(CHUNK_BYTES)
+    head = part.read(PROLOG_BYTES)  # Excel's prolog is one short line: inflate no more
     encoding = "utf-16" if head[:2] in UTF16_BOMS else "latin-1"
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     text, position = decoder.decode(head), 0
