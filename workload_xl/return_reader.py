@@ -98,8 +98,8 @@ def _corrupt(name: str, exc: BaseException) -> Finding:
     reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
     return finding(
         "file-corrupt",
-        f"{name} could not be read as a workbook ({reason}). Open it in Excel, save it "
-        "again as an Excel Workbook (.xlsx) and send it again.",
+        f"{name} is damaged and could not be read as a workbook ({reason}). Open it in "
+        "Excel, save it again as an Excel Workbook (.xlsx) and send it again.",
         workbook=name,
     )
 

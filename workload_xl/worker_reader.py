@@ -52,8 +52,9 @@ def read_workbook(path: Path, label: str | None = None) -> WorkbookRead:
             [
                 finding(
                     "file-corrupt",
-                    f"{name} could not be read as a workbook ({type(exc).__name__}). "
-                    "Open it in Excel, save it again as .xlsx and resend it.",
+                    f"{name} is damaged and could not be read as a workbook "
+                    f"({type(exc).__name__}). Open it in Excel, save it again as .xlsx and "
+                    "resend it.",
                     workbook=name,
                 )
             ],
