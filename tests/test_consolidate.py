@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -340,7 +341,7 @@ def test_a_recalculation_point_gives_the_shifted_team_fresh_limits(inbox, store_
     south = report.services[0].teams[1]
     after = south.spc[18:]
     values = [statistics.fmean(points("South", w, i) for w in WORKERS) for i in range(18, 24)]
-    moving = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+    moving = [abs(b - a) for a, b in pairwise(values)]
     mean, mr = statistics.fmean(values), statistics.fmean(moving)
     assert after[0].mean == pytest.approx(mean) and after[0].trial
     assert after[0].upper_limit == pytest.approx(mean + 2.66 * mr)
