@@ -22,6 +22,21 @@ from .schemes import Scheme, SchemeError, SchemeRegistry
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
+FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+                             default="text", show_default=True)  # fmt: skip
+FORCE_OPTION = click.option("--force", is_flag=True, help="Replace the output if it exists.")
+
+
+def output_option(help_text: str = "The workbook to write (.xlsx)."):
+    return click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+                        help=help_text)  # fmt: skip
+
+
+def store_option(help_text: str = "The returns store (an SQLite file)."):
+    return click.option("--store", "store_path", type=click.Path(path_type=Path),
+                         required=True, help=help_text)  # fmt: skip
+
+
 def _registry() -> SchemeRegistry:
     try:
         return SchemeRegistry.from_dir()
@@ -105,13 +120,7 @@ def template() -> None:
 
 @template.command("worker")
 @click.option("--scheme", "scheme_id", required=True, help="Scheme id (see `workload-xl schemes`).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="The workbook to write (.xlsx).",
-)
+@output_option("The workbook to write (.xlsx).")
 @click.option(
     "--rows",
     default=40,
@@ -119,7 +128,7 @@ def template() -> None:
     type=click.IntRange(1, 1000),
     help="Rows in the table of cases and activities.",
 )
-@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@FORCE_OPTION
 def template_worker(scheme_id: str, output: Path, rows: int, force: bool) -> None:
     """A worker measurement workbook: one worker, one period."""
     from .worker_template import write_worker_workbook
@@ -133,14 +142,8 @@ def template_worker(scheme_id: str, output: Path, rows: int, force: bool) -> Non
 
 
 @template.command("team")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="The workbook to write (.xlsx).",
-)
-@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@output_option("The workbook to write (.xlsx).")
+@FORCE_OPTION
 def template_team(output: Path, force: bool) -> None:
     """A blank team workbook (build-team fills one from worker sheets)."""
     from .team_workbook import write_team_workbook
@@ -160,13 +163,7 @@ def template_team(output: Path, force: bool) -> None:
 @click.option(
     "--scheme", "scheme_id", help="Check against this scheme instead of the one each sheet names."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@FORMAT_OPTION
 def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str) -> None:
     """Check measurement workbooks (files or folders of them).
 
@@ -191,13 +188,7 @@ def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str)
 
 @main.command("build-team")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="The team workbook to write (.xlsx).",
-)
+@output_option("The team workbook to write (.xlsx).")
 @click.option("--period", help="Use only the sheets for this period, e.g. 2026-10.")
 @click.option(
     "--history",
@@ -206,14 +197,8 @@ def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str)
     type=click.Path(path_type=Path),
     help="Earlier team workbooks (files or a folder), for persistent and trend flags.",
 )
-@click.option("--force", is_flag=True, help="Replace the output if it exists.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@FORCE_OPTION
+@FORMAT_OPTION
 def build_team(
     inputs: tuple[Path, ...],
     output: Path,
@@ -273,20 +258,8 @@ def _open_store(path: Path, create: bool = False):
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="The returns store (an SQLite file; made if missing).",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@store_option("The returns store (an SQLite file; made if missing).")
+@FORMAT_OPTION
 def consolidate(inputs: tuple[Path, ...], store_path: Path, output_format: str) -> None:
     """Ingest team returns (team workbooks, files or folders) into the returns store.
 
@@ -331,7 +304,7 @@ def teams() -> None:
 @teams.command("add")
 @click.argument("names", nargs=-1, required=True)
 @click.option("--service", required=True, help="The service the teams belong to.")
-@click.option("--store", "store_path", type=click.Path(path_type=Path), required=True)
+@store_option()
 def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
     """Add teams (by name) to a service's list."""
     with _open_store(store_path, create=True) as store:
@@ -341,7 +314,7 @@ def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
 
 
 @teams.command("list")
-@click.option("--store", "store_path", type=click.Path(path_type=Path), required=True)
+@store_option()
 def teams_list(store_path: Path) -> None:
     """Show the teams returns are expected from."""
     with _open_store(store_path) as store:
@@ -358,7 +331,7 @@ def teams_list(store_path: Path) -> None:
 
 
 @main.command("returns")
-@click.option("--store", "store_path", type=click.Path(path_type=Path), required=True)
+@store_option()
 @click.option("--period", required=True, help="The period, e.g. 2026-10 or 2026-P07.")
 @click.option("--today", "today_text", help="Judge lateness as of this date (YYYY-MM-DD).")
 def returns_command(store_path: Path, period: str, today_text: str | None) -> None:
@@ -392,14 +365,8 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
 
 
 @main.command("report")
-@click.option("--store", "store_path", type=click.Path(path_type=Path), required=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="The report workbook to write (.xlsx).",
-)
+@store_option()
+@output_option("The report workbook to write (.xlsx).")
 @click.option("--service", help="Only this service (each service is reported on its own).")
 @click.option("--from", "first", help="First period, e.g. 2025-11.")
 @click.option("--to", "last", help="Last period, e.g. 2026-10.")
@@ -422,7 +389,7 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
     "recalculate_at",
     help="A period at a known change: limits are recalculated from it.",
 )
-@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@FORCE_OPTION
 def report_command(
     store_path: Path,
     output: Path,
@@ -468,11 +435,11 @@ def report_command(
 @click.argument("report", type=click.Path(path_type=Path))
 @click.option("--worker", required=True, help="The worker's name, as in the report.")
 @click.option("--scheme", "scheme_id", required=True, help="Scheme id.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@output_option("The measurement workbook to write (.xlsx).")
 @click.option("--team", help="Team name for the header.")
 @click.option("--service", help="Service for the header (needed when a scheme serves several).")
 @click.option("--period", help="Period for the header, e.g. 2026-10.")
-@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@FORCE_OPTION
 def import_caseload(
     report: Path,
     worker: str,
