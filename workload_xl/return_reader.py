@@ -22,7 +22,7 @@ import re
 import signal
 import zipfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -381,7 +381,7 @@ class _Reader:
         kinds: dict[str, str] = {}
         codes: dict[str, str] = {}
         lines: list[ReturnLine] = []
-        append, make = lines.append, _make_line
+        append, make = lines.append, ReturnLine
         for index, values in enumerate(grid.table.to_python()):
             raw = values[w]
             name = names.get(raw)
@@ -430,32 +430,6 @@ class _Reader:
 
 
 _INFINITY = float("inf")
-
-
-def _line_maker() -> Callable[..., ReturnLine]:
-    """A quicker way to make ReturnLine records, as pickle does: a frozen dataclass's
-    `__init__` sets each field through `object.__setattr__`, which costs twice as much and
-    counts at ~800 lines a file on the thread that holds the GIL. Used only while it makes
-    records equal to the constructor's; otherwise the constructor."""
-    new = object.__new__
-
-    def make(worker: str, case_ref: str, item_code: str, kind: str, agreed_points) -> ReturnLine:
-        line = new(ReturnLine)
-        line.__dict__.update(worker=worker, case_ref=case_ref, item_code=item_code, kind=kind,
-                             agreed_points=agreed_points)  # fmt: skip
-        return line
-
-    sample = ("Ann", "C1", "CIN", "case", 5.0)
-    try:
-        fast, slow = make(*sample), ReturnLine(*sample)
-        if fast == slow and vars(fast) == vars(slow) and not hasattr(ReturnLine, "__post_init__"):
-            return make
-    except (AttributeError, TypeError, ValueError):
-        pass
-    return ReturnLine
-
-
-_make_line = _line_maker()
 
 
 class _Grid:
@@ -649,13 +623,12 @@ def _read_in_worker(path: Path) -> tuple[TeamReturn | None, list[Finding]]:
     assert _worker_registry is not None
     ret, findings = read_team_return(path, _worker_registry)
     if ret is not None:
-        ret.lines = [(x.worker, x.case_ref, x.item_code, x.kind, x.agreed_points)
-                     for x in ret.lines]  # type: ignore[misc]  # fmt: skip
+        ret.lines = list(map(tuple, ret.lines))  # type: ignore[arg-type]
     return ret, findings
 
 
 def _unpack(packed: tuple[TeamReturn | None, list[Finding]]):
     ret, findings = packed
     if ret is not None:
-        ret.lines = [_make_line(*line) for line in ret.lines]
+        ret.lines = list(map(ReturnLine._make, ret.lines))
     return ret, findings
