@@ -30,6 +30,7 @@ from workload_xl.fairness import coefficient_of_variation
 from workload_xl.period import MONTH, Period
 from workload_xl.schemes import Scheme, SchemeRegistry
 from workload_xl.team import CaseRow, HistoryRow, TeamSheet, WorkerRow
+from workload_xl.team_workbook import worker_record
 
 SCHEME = "childrens-social-care"
 PERIOD = Period(2026, 10, MONTH)
@@ -143,17 +144,7 @@ def write_with_xlsxwriter(path: Path, team: TeamSheet) -> None:
             ws.write_number(row - 1, column - 1, round(header[spec.key], 4))
         address = f"${chr(64 + column)}${row}"
         wb.define_name(f"'{tl.TEAM_SHEET}'!{spec.name}", f"='{tl.TEAM_SHEET}'!{address}")
-    data = []
-    for w in team.workers:
-        record = {
-            "worker": w.worker, "band": w.band, "fte": w.fte, "cases": w.cases,
-            "case_points": w.case_points, "activity_points": w.activity_points,
-            "total_points": w.total_points, "points_per_fte": _round(w.points_per_fte),
-            "band_mean": _round(w.band_mean), "band_difference": _round(w.band_difference),
-            "counted": "yes" if w.counted else "no", "flags": "; ".join(w.flags),
-            "source": w.source,
-        }  # fmt: skip
-        data.append([record[c.key] for c in tl.TEAM_COLUMNS])
+    data = [worker_record(w) for w in team.workers]
     _table(ws, tl.TEAM_TABLE, tl.TABLE_TOP_ROW - 1, [c.header for c in tl.TEAM_COLUMNS], data)
     cases = [[c.worker, c.case_ref, c.item_code, c.item_label, c.kind, c.agreed_points,
               ", ".join(c.also_allocated_to)] for c in team.cases]  # fmt: skip

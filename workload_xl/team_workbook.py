@@ -25,7 +25,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from . import team_layout as tl
 from .atomic import write_atomically
 from .findings import Finding, Severity
-from .team import TeamSheet
+from .team import TeamSheet, WorkerRow
 from .worker_template import set_value
 
 _TITLE = Font(bold=True, size=14)
@@ -120,18 +120,20 @@ def _write_team_sheet(ws, team: TeamSheet | None) -> None:
 def _worker_values(team: TeamSheet | None) -> list[list]:
     if team is None or not team.workers:
         return [[None] * len(tl.TEAM_COLUMNS)]
-    rows = []
-    for w in team.workers:
-        record = {
-            "worker": w.worker, "band": w.band, "fte": w.fte, "cases": w.cases,
-            "case_points": w.case_points, "activity_points": w.activity_points,
-            "total_points": w.total_points, "points_per_fte": _round(w.points_per_fte),
-            "band_mean": _round(w.band_mean), "band_difference": _round(w.band_difference),
-            "counted": "yes" if w.counted else "no", "flags": "; ".join(w.flags),
-            "source": w.source,
-        }  # fmt: skip
-        rows.append([record[c.key] for c in tl.TEAM_COLUMNS])
-    return rows
+    return [worker_record(w) for w in team.workers]
+
+
+def worker_record(w: WorkerRow) -> list:
+    """A worker's TeamWorkers row, in the order of team_layout.TEAM_COLUMNS."""
+    record = {
+        "worker": w.worker, "band": w.band, "fte": w.fte, "cases": w.cases,
+        "case_points": w.case_points, "activity_points": w.activity_points,
+        "total_points": w.total_points, "points_per_fte": _round(w.points_per_fte),
+        "band_mean": _round(w.band_mean), "band_difference": _round(w.band_difference),
+        "counted": "yes" if w.counted else "no", "flags": "; ".join(w.flags),
+        "source": w.source,
+    }  # fmt: skip
+    return [record[c.key] for c in tl.TEAM_COLUMNS]
 
 
 def _write_workers(ws, team: TeamSheet | None) -> None:
