@@ -505,3 +505,14 @@ def test_a_workbook_saved_with_shared_strings_reads_the_same(registry, tmp_path)
     assert (a.team, a.service, a.period, a.manager, a.workers, a.lines) == (
         b.team, b.service, b.period, b.manager, b.workers, b.lines)  # fmt: skip
     assert len(a.lines) == len(team.cases)
+
+
+def test_the_column_wise_path_reads_what_the_row_by_row_checks_read(built, registry, monkeypatch):
+    """Clean tables take a quicker column-wise path; it must give the very same lines."""
+    import workload_xl.return_reader as reader
+
+    quick, _ = read_team_return(built, registry)
+    monkeypatch.setattr(reader, "_clean_lines", lambda rows, columns: None)
+    checked, _ = read_team_return(built, registry)
+    assert quick.lines == checked.lines and len(quick.lines) > 5
+    assert [type(line) for line in quick.lines] == [type(line) for line in checked.lines]

@@ -376,13 +376,17 @@ class _Reader:
         if grid is None:
             return []
         w, r, c, k, p = (grid.columns[key] for key in LINE_COLUMNS)
+        rows = grid.table.to_python()
+        fast = _clean_lines(rows, (w, r, c, k, p))
+        if fast is not None:
+            return fast
         # raw cell text -> cleaned, one cache per column: a worker called "Case" is no kind
         names: dict[str, str] = {}
         kinds: dict[str, str] = {}
         codes: dict[str, str] = {}
         lines: list[ReturnLine] = []
         append, make = lines.append, ReturnLine
-        for index, values in enumerate(grid.table.to_python()):
+        for index, values in enumerate(rows):
             raw = values[w]
             name = names.get(raw)
             if name is None:
@@ -430,6 +434,35 @@ class _Reader:
 
 
 _INFINITY = float("inf")
+
+
+def _clean_lines(rows: list, columns: tuple[int, ...]) -> list[ReturnLine] | None:
+    """The TeamCases rows column by column, when every row is as the tool writes them: each
+    distinct name, code and kind cleaned once, points all finite floats, no blank names,
+    known kinds. None sends any other table through the row-by-row checks and their findings.
+    About a third of the row-by-row cost, on ~800 rows a file."""
+    if not rows or any(len(row) <= max(columns) for row in rows):
+        return None
+    names, refs, codes, kinds, points = (tuple(row[i] for row in rows) for i in columns)
+    if not all(type(x) is float and -_INFINITY < x < _INFINITY for x in points):
+        return None
+
+    def cleaned(values: tuple, fold: bool = False) -> list[str] | None:
+        try:
+            once = {v: clean_text(v) for v in set(values)}
+        except TypeError:  # an unhashable cell value: let the row checks deal with it
+            return None
+        if fold:
+            once = {v: text.casefold() for v, text in once.items()}
+        return [once[v] for v in values]
+
+    names_, codes_, kinds_ = cleaned(names), cleaned(codes), cleaned(kinds, fold=True)
+    refs_ = cleaned(refs)
+    if None in (names_, codes_, kinds_, refs_) or "" in names_:
+        return None
+    if not set(kinds_) <= set(KINDS):
+        return None
+    return list(map(ReturnLine._make, zip(names_, refs_, codes_, kinds_, points, strict=True)))
 
 
 class _Grid:
