@@ -93,6 +93,33 @@ _RULES = [
     Rule("return-already-stored", INFO, "The same return file is in the store already"),
     Rule("return-superseded", INFO, "A newer return replaces an earlier one for the period"),
     Rule("store-unusable", ERR, "The returns store cannot be opened or written"),
+    # CAPA job plans.
+    Rule("capa-setting-invalid", ERR, "A CAPA setting is outside the range it can take"),
+    Rule(
+        "capa-referrals-invalid",
+        ERR,
+        "Accepted referrals per week are not a number or are negative",
+    ),
+    Rule("capa-clinician-duplicate", ERR, "Two job plans have the same clinician's name"),
+    Rule(
+        "capa-hours-invalid",
+        ERR,
+        "Job plan hours are not a number or are negative, or contracted hours are not above 0",
+    ),
+    Rule(
+        "capa-hours-over-contract",
+        ERR,
+        "A job plan's activity hours add up to more than the contracted hours",
+    ),
+    Rule(
+        "capa-hours-unallocated", INFO, "Some contracted hours are in no activity of the job plan"
+    ),
+    Rule(
+        "capa-absence-dates-invalid", ERR, "An absence has no valid dates or ends before it starts"
+    ),
+    Rule("capa-absence-clinician-unknown", WARN, "An absence names a clinician with no job plan"),
+    Rule("capa-absence-kind-unknown", WARN, "An absence is of no known kind"),
+    Rule("capa-period-invalid", ERR, "The period has no valid dates or ends before it starts"),
     # Caseload import.
     Rule("caseload-unreadable", ERR, "The caseload report cannot be read"),
     Rule("caseload-column-missing", ERR, "The caseload report lacks a column the import needs"),

@@ -1,0 +1,619 @@
+"""CAPA job-plan maths: every number is the published worked example or worked out by hand here.
+
+Findings are compared as flattened lists of (field, rule), so a test says exactly which
+problems a bad input gives and that it gives no others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import replace
+
+import pytest
+
+from workload_xl import capa as capa_module
+from workload_xl.capa import (
+    STATUSES,
+    Absence,
+    CapaError,
+    CapaSettings,
+    Clinician,
+    balance,
+    capacity_lost,
+    check,
+    check_absences,
+    check_job_plans,
+    check_settings,
+    choice_needed_per_week,
+    choice_slots_per_week,
+    core_needed_per_quarter,
+    core_sessions_per_week,
+    hours_per_new_core,
+    load,
+    new_core_per_quarter,
+    relief_capacity,
+    target_queue_size,
+    team_choice_per_week,
+    team_new_core_per_quarter,
+    working_days,
+)
+from workload_xl.findings import Severity
+from workload_xl.rules import RULES
+
+DEFAULTS = CapaSettings()
+
+# A small team whose job plans add up exactly to their contracted hours.
+# Asha: 2 + 17.5 + 4 + 5 + 2 + 2 + 3 + 1 + 1 = 37.5 hours.
+ASHA = Clinician(
+    "Asha", "Clinical psychologist", 37.5, choice=2, core=17.5, specific=4, big_admin=5,
+    team_meeting=2, supervision=2, cpd=3, travel=1, other=1,
+)  # fmt: skip
+# Ben: 2 + 14 + 6 + 2 + 2 + 2 + 7.5 + 1 + 1 = 37.5 hours.
+BEN = Clinician(
+    "Ben", "Mental health nurse", 37.5, choice=2, core=14, big_admin=6, team_meeting=2,
+    supervision=2, cpd=2, management=7.5, travel=1, other=1,
+)  # fmt: skip
+# Cara works part time (0.6 FTE): 1 + 10.5 + 4 + 2 + 1.5 + 1.5 + 2 = 22.5 hours.
+CARA = Clinician(
+    "Cara", "Family therapist", 22.5, choice=1, core=10.5, big_admin=4, team_meeting=2,
+    supervision=1.5, cpd=1.5, other=2,
+)  # fmt: skip
+TEAM = [ASHA, BEN, CARA]
+# Choice: 2 + 2 + 1 = 5 appointments a week.
+# Core: 17.5 + 14 + 10.5 = 42 hours = 42 / 3.5 = 12 sessions; 12 × 2 × 11.25 / 7.5 = 36.
+
+
+def flat(findings):
+    return [(f.field, f.rule) for f in findings]
+
+
+def core_only(hours):
+    return Clinician("Core clinician", contracted_hours=max(hours, 37.5), core=hours)
+
+
+def choice_only(hours):
+    return Clinician("Choice clinician", choice=hours)
+
+
+# --- the published worked examples ---------------------------------------------------------
+
+
+def test_a_quarter_has_a_quarter_of_45_working_weeks():
+    assert DEFAULTS.working_weeks_per_quarter == 11.25
+
+
+def test_one_weekly_core_session_gives_three_new_partnerships_a_quarter():
+    # The CAPA worked example: 2 appointments × 11.25 weeks ÷ 7.5 appointments = 3.
+    assert new_core_per_quarter(1) == pytest.approx(3)
+
+
+def test_eleven_core_hours_give_about_9_4_new_partnerships_a_quarter():
+    # 11 hours ÷ 3.5 hours a session = 3.142857 sessions; × 3 = 9.428571.
+    clinician = Clinician("X", core=11)
+    sessions = core_sessions_per_week(clinician)
+    assert sessions == pytest.approx(11 / 3.5)
+    assert new_core_per_quarter(sessions) == pytest.approx(9.428571, abs=1e-6)
+    assert round(new_core_per_quarter(sessions), 1) == 9.4
+
+
+def test_one_core_hour_gives_about_0_86_new_partnerships_a_quarter():
+    # 3 ÷ 3.5 = 0.857 new partnerships a quarter per weekly hour; the inverse is
+    # 3.5 ÷ 3 = 1.1667 weekly Core hours for each new partnership a quarter.
+    assert new_core_per_quarter(1 / 3.5) == pytest.approx(0.857142, abs=1e-6)
+    assert hours_per_new_core() == pytest.approx(7 / 6)
+
+
+def test_services_using_seven_appointments_and_11_5_weeks_get_their_own_numbers():
+    # 46 working weeks ÷ 4 = 11.5; 2 × 11.5 ÷ 7 = 3.285714.
+    settings = CapaSettings(working_weeks_per_year=46, mean_core_appointments=7)
+    assert new_core_per_quarter(1, settings) == pytest.approx(23 / 7)
+
+
+def test_choice_appointments_needed_equal_accepted_referrals():
+    assert choice_needed_per_week(12) == 12
+    assert choice_needed_per_week(0) == 0
+
+
+def test_choice_slots_are_choice_hours_divided_by_hours_per_appointment():
+    assert choice_slots_per_week(ASHA) == 2
+    # Booked in half-day sessions instead: 3.5 hours ÷ 1.75 = 2 appointments.
+    assert choice_slots_per_week(choice_only(3.5), CapaSettings(hours_per_appointment=1.75)) == 2
+
+
+def test_core_needed_is_referrals_times_weeks_a_quarter_times_transfer_rate():
+    # 1 × 11.25 × 0.68 = 7.65 (below the rule of thumb's 8–9: see core_needed_per_quarter).
+    assert core_needed_per_quarter(1) == pytest.approx(7.65)
+    # 6 × 7.65 = 45.9.
+    assert core_needed_per_quarter(6) == pytest.approx(45.9)
+
+
+def test_the_rule_of_thumb_of_eight_is_reached_with_11_5_weeks_and_70_percent():
+    # 11.5 × 0.70 = 8.05.
+    settings = CapaSettings(working_weeks_per_year=46, transfer_rate=0.70)
+    assert core_needed_per_quarter(1, settings) == pytest.approx(8.05)
+
+
+# --- team totals and co-therapy -----------------------------------------------------------
+
+
+def test_team_capacity_adds_every_clinicians_slots_part_time_included():
+    assert team_choice_per_week(TEAM) == pytest.approx(5)
+    assert team_new_core_per_quarter(TEAM) == pytest.approx(36)
+    # Cara alone: 10.5 hours = 3 sessions = 9 new partnerships a quarter.
+    assert team_new_core_per_quarter([CARA]) == pytest.approx(9)
+
+
+def test_co_therapy_divides_team_capacity_by_one_plus_its_rate():
+    settings = CapaSettings(co_therapy_rate=0.25)
+    # 5 ÷ 1.25 = 4 appointments a week; 36 ÷ 1.25 = 28.8 new partnerships a quarter.
+    assert team_choice_per_week(TEAM, settings) == pytest.approx(4)
+    assert team_new_core_per_quarter(TEAM, settings) == pytest.approx(28.8)
+    # A clinician's own slots are not divided.
+    assert choice_slots_per_week(ASHA, settings) == 2
+
+
+# --- balance ------------------------------------------------------------------------------
+
+
+def test_the_example_team_is_in_balance_for_choice_and_core_with_five_referrals_a_week():
+    result = balance(TEAM, 5)
+    # Choice: 5 ÷ 5 = 1.
+    assert (result.choice.capacity, result.choice.need, result.choice.ratio) == (5, 5, 1)
+    assert result.choice.status == "in balance"
+    # Core: need 5 × 7.65 = 38.25; 36 ÷ 38.25 = 0.941, 5.9% short, within 10%.
+    assert result.core.need == pytest.approx(38.25)
+    assert result.core.ratio == pytest.approx(36 / 38.25)
+    assert result.core.gap == pytest.approx(-2.25)
+    # 2.25 new partnerships × 7/6 hours each = 2.625 weekly Core hours.
+    assert result.core.gap_hours == pytest.approx(-2.625)
+    assert result.core.status == "in balance"
+    assert result.sentences == (
+        "Choice capacity is in balance with demand: equal to it, within the 10% tolerance.",
+        "Core Partnership capacity is in balance with demand: 6% short of it, within the 10% "
+        "tolerance.",
+    )
+
+
+def test_core_capacity_14_percent_short_reads_as_the_published_sentence():
+    # 46 Core hours ÷ 3.5 × 3 = 39.43 new a quarter; need 6 × 7.65 = 45.9;
+    # 39.43 ÷ 45.9 = 0.859 (14% short), gap 6.47 (about 6).
+    result = balance([core_only(46)], 6)
+    assert result.core.status == "short"
+    assert result.core.gap == pytest.approx(46 / 3.5 * 3 - 45.9)
+    assert result.core.sentence == (
+        "Core Partnership capacity is 14% short of demand: about 6 new cases a quarter."
+    )
+
+
+@pytest.mark.parametrize(
+    ("choice_hours", "status"),
+    [
+        (8.9, "short"),  # 8.9 ÷ 10 = 0.89: just beyond 10% short
+        (9, "in balance"),  # 0.90: on the edge counts as in balance
+        (10, "in balance"),
+        (11, "in balance"),  # 1.10: on the edge, even though 1.1 - 1 rounds above 0.1
+        (11.1, "surplus"),  # 1.11: just beyond 10% above
+    ],
+)
+def test_choice_status_turns_on_either_side_of_the_tolerance(choice_hours, status):
+    assert balance([choice_only(choice_hours)], 10).choice.status == status
+
+
+@pytest.mark.parametrize(
+    ("sessions", "status"),
+    [
+        # Transfer 0.8 makes need 10 × 11.25 × 0.8 = 90; each session gives 3.
+        (26, "short"),  # 78 ÷ 90 = 0.867
+        (27, "in balance"),  # 81 ÷ 90 = 0.9
+        (33, "in balance"),  # 99 ÷ 90 = 1.1
+        (34, "surplus"),  # 102 ÷ 90 = 1.133
+    ],
+)
+def test_core_status_turns_on_either_side_of_the_tolerance(sessions, status):
+    settings = CapaSettings(transfer_rate=0.8)
+    assert balance([core_only(sessions * 3.5)], 10, settings).core.status == status
+
+
+def test_a_wider_tolerance_moves_the_edge():
+    settings = CapaSettings(balance_tolerance=0.2)
+    assert balance([choice_only(8.5)], 10, settings).choice.status == "in balance"
+    assert balance([choice_only(7.9)], 10, settings).choice.status == "short"
+
+
+def test_choice_shortfall_is_given_in_appointments_and_in_clinician_hours():
+    # 9 slots with 50% co-therapy deliver 9 ÷ 1.5 = 6; need 10; gap -4 appointments;
+    # each appointment takes 1 hour × 1.5 clinicians = 1.5 hours, so -6 weekly hours.
+    result = balance([choice_only(9)], 10, CapaSettings(co_therapy_rate=0.5))
+    assert result.choice.gap == pytest.approx(-4)
+    assert result.choice.gap_hours == pytest.approx(-6)
+    assert result.choice.sentence == (
+        "Choice capacity is 40% short of demand: about 4 appointments a week."
+    )
+
+
+def test_surplus_sentences_say_how_much_more_than_needed():
+    assert balance([choice_only(13)], 10).choice.sentence == (
+        "Choice capacity is 30% above demand: about 3 appointments a week more than needed."
+    )
+    # 2.4 ÷ 2 = 1.2: 20% above, 0.4 of an appointment.
+    assert balance([choice_only(2.4)], 2).choice.sentence == (
+        "Choice capacity is 20% above demand: less than 1 appointment a week more than needed."
+    )
+    # 12.5 ÷ 10: 25% above; 2.5 appointments round half up to 3.
+    assert balance([choice_only(12.5)], 10).choice.sentence == (
+        "Choice capacity is 25% above demand: about 3 appointments a week more than needed."
+    )
+    # 8.6 ÷ 10: 14% short; 1.4 appointments round to 1, in the singular.
+    assert balance([choice_only(8.6)], 10).choice.sentence == (
+        "Choice capacity is 14% short of demand: about 1 appointment a week."
+    )
+
+
+def test_no_referrals_means_any_capacity_is_a_surplus_with_no_ratio():
+    result = balance(TEAM, 0)
+    assert (result.choice.ratio, result.choice.status) == (None, "surplus")
+    assert result.choice.sentence == (
+        "There is no demand for Choice; its capacity is about 5 appointments a week."
+    )
+    empty = balance([], 0)
+    assert empty.core.status == "in balance"
+    assert empty.core.sentence == "There is no demand for Core Partnership and no capacity for it."
+
+
+def test_every_status_is_one_of_three_words():
+    assert STATUSES == ("in balance", "short", "surplus")
+
+
+# --- job plans ----------------------------------------------------------------------------
+
+
+def test_a_team_whose_job_plans_add_up_has_no_findings():
+    assert check_job_plans(TEAM, DEFAULTS) == []
+    assert [c.unallocated_hours for c in TEAM] == [0, 0, 0]
+
+
+def test_activity_hours_above_contracted_hours_are_an_error():
+    # 37.5 + 2 = 39.5 hours of activities against 37.5 contracted: 2 hours over.
+    over = replace(ASHA, travel=3)
+    assert over.unallocated_hours == -2
+    (found,) = check_job_plans([over], DEFAULTS)
+    assert (found.field, found.rule, found.severity) == (
+        "contracted_hours",
+        "capa-hours-over-contract",
+        Severity.ERROR,
+    )
+    assert found.message == (
+        "Asha's job plan has 39.5 hours of activities a week but 37.5 hours contracted: "
+        "2 hours too many. Take hours out of activities."
+    )
+
+
+def test_unallocated_hours_above_the_tolerance_are_information():
+    # Cara with 1 hour less of other tasks: 1 hour unallocated, on the tolerance: no finding.
+    assert check_job_plans([replace(CARA, other=1)], DEFAULTS) == []
+    # 1.5 hours unallocated: information.
+    (found,) = check_job_plans([replace(CARA, other=0.5)], DEFAULTS)
+    assert (found.rule, found.severity) == ("capa-hours-unallocated", Severity.INFO)
+    assert found.message == (
+        "1.5 hours of Cara's 22.5 hours contracted a week are in no activity of the job plan."
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"core": -2}, [("core", "capa-hours-invalid")]),
+        ({"supervision": "two"}, [("supervision", "capa-hours-invalid")]),
+        ({"cpd": math.nan}, [("cpd", "capa-hours-invalid")]),
+        ({"contracted_hours": 0}, [("contracted_hours", "capa-hours-invalid")]),
+        ({"contracted_hours": -37.5}, [("contracted_hours", "capa-hours-invalid")]),
+        ({"contracted_hours": None}, [("contracted_hours", "capa-hours-invalid")]),
+    ],
+)
+def test_bad_hours_in_a_job_plan_are_each_an_error(changes, expected):
+    found = check_job_plans([replace(BEN, **changes)], DEFAULTS)
+    assert flat(found) == expected
+    assert all(f.severity is Severity.ERROR for f in found)
+
+
+def test_two_job_plans_with_one_name_are_an_error():
+    assert flat(check_job_plans([ASHA, BEN, ASHA], DEFAULTS)) == [
+        ("name", "capa-clinician-duplicate")
+    ]
+
+
+def test_balance_refuses_job_plans_with_negative_hours_but_counts_over_allocated_ones():
+    with pytest.raises(CapaError) as raised:
+        balance([replace(ASHA, core=-1)], 5)
+    assert flat(raised.value.findings) == [("core", "capa-hours-invalid")]
+    assert balance([replace(ASHA, travel=3)], 5).choice.capacity == 2
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+def test_the_default_settings_are_the_capa_ones_and_valid():
+    assert (
+        DEFAULTS.working_weeks_per_year,
+        DEFAULTS.appointments_per_session,
+        DEFAULTS.hours_per_session,
+        DEFAULTS.mean_core_appointments,
+        DEFAULTS.transfer_rate,
+        DEFAULTS.co_therapy_rate,
+        DEFAULTS.choice_target_weeks,
+        DEFAULTS.core_target_weeks,
+        DEFAULTS.balance_tolerance,
+        DEFAULTS.hours_per_appointment,
+    ) == (45, 2, 3.5, 7.5, 0.68, 0.0, 6, 4, 0.10, 1.0)
+    assert check_settings(DEFAULTS) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("transfer_rate", 1.2),
+        ("transfer_rate", -0.1),
+        ("transfer_rate", "68%"),
+        ("mean_core_appointments", 0),
+        ("mean_core_appointments", -7.5),
+        ("working_weeks_per_year", 0),
+        ("working_weeks_per_year", 53),
+        ("appointments_per_session", 0),
+        ("hours_per_session", -3.5),
+        ("hours_per_appointment", 0),
+        ("choice_target_weeks", 0),
+        ("core_target_weeks", -4),
+        ("co_therapy_rate", 1.5),
+        ("balance_tolerance", -0.1),
+        ("balance_tolerance", 1),
+        ("unallocated_hours_tolerance", -1),
+        ("hours_per_session", math.nan),
+        ("hours_per_session", math.inf),
+        ("appointments_per_session", True),
+        ("mean_core_appointments", None),
+        ("leave_in_working_weeks", ("holiday",)),
+        ("leave_in_working_weeks", "annual leave"),
+    ],
+)
+def test_each_bad_setting_gives_one_finding_naming_it(name, value):
+    found = check_settings(replace(DEFAULTS, **{name: value}))
+    assert flat(found) == [(name, "capa-setting-invalid")]
+    assert found[0].severity is Severity.ERROR
+    assert found[0].value is value
+
+
+def test_a_settings_sheet_with_three_mistakes_shows_all_three():
+    bad = CapaSettings(transfer_rate=68, mean_core_appointments=0, core_target_weeks=0)
+    assert flat(check_settings(bad)) == [
+        ("mean_core_appointments", "capa-setting-invalid"),
+        ("transfer_rate", "capa-setting-invalid"),
+        ("core_target_weeks", "capa-setting-invalid"),
+    ]
+
+
+def test_the_maths_refuses_bad_settings_with_the_same_findings():
+    with pytest.raises(CapaError) as raised:
+        new_core_per_quarter(1, CapaSettings(mean_core_appointments=0))
+    assert flat(raised.value.findings) == [("mean_core_appointments", "capa-setting-invalid")]
+    assert "mean core appointments" in str(raised.value)
+
+
+@pytest.mark.parametrize("referrals", [-1, "five", None, math.nan])
+def test_bad_referrals_are_a_finding_and_balance_refuses_them(referrals):
+    with pytest.raises(CapaError) as raised:
+        balance(TEAM, referrals)
+    assert flat(raised.value.findings) == [("referrals_per_week", "capa-referrals-invalid")]
+
+
+# --- absences -----------------------------------------------------------------------------
+
+# The last quarter of 2025/26, 1 January to 31 March 2026 (1 January is a Thursday).
+# January: Thu 1, Fri 2, then 5-9, 12-16, 19-23, 26-30 = 2 + 20 = 22 weekdays.
+# February: 2-6, 9-13, 16-20, 23-27 = 20. March: 2-6, 9-13, 16-20, 23-27, Mon 30, Tue 31 = 22.
+Q4 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+Q4_DAYS = 22 + 20 + 22  # 64
+# The first quarter of 2026/27, 1 April to 30 June 2026 (1 April is a Wednesday).
+# April: 1-3, 6-10, 13-17, 20-24, 27-30 = 3 + 15 + 4 = 22. May: Fri 1, 4-8, 11-15, 18-22,
+# 25-29 = 21. June: 1-5, 8-12, 15-19, 22-26, Mon 29, Tue 30 = 22.
+Q1 = (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+Q1_DAYS = 22 + 21 + 22  # 65
+
+# Cara's maternity leave, Monday 16 February to Friday 14 August 2026, spans the boundary.
+# In Q4: 16-20 and 23-27 February (10), 2-27 March (20), Mon 30 and Tue 31 March (2) = 32.
+# In Q1: every weekday, 65.
+MATERNITY = Absence("Cara", "maternity leave", dt.date(2026, 2, 16), dt.date(2026, 8, 14))
+WEEK_SHARE = 45 / 52  # an absent weekday costs 45/52 of a day of job plan
+
+
+def test_working_days_count_mondays_to_fridays_both_ends_included():
+    assert working_days(*Q4) == Q4_DAYS == 64
+    assert working_days(*Q1) == Q1_DAYS == 65
+    assert working_days(dt.date(2026, 3, 28), dt.date(2026, 3, 29)) == 0  # a weekend
+    assert working_days(dt.date(2026, 3, 27), dt.date(2026, 3, 30)) == 2  # Fri and Mon
+    assert working_days(dt.date(2026, 3, 31), dt.date(2026, 3, 30)) == 0
+
+
+def test_a_maternity_leave_counts_in_each_quarter_for_its_days_there():
+    before = capacity_lost(TEAM, [MATERNITY], *Q4)
+    (loss,) = before.losses
+    assert (loss.clinician, loss.kinds, loss.working_days, loss.planned_days) == (
+        "Cara",
+        ("maternity leave",),
+        32,
+        0,
+    )
+    assert loss.fraction == pytest.approx(32 / 64)
+    # 32 days = 6.4 weeks × 45/52 = 5.538 weeks of job plan.
+    weeks = 32 / 5 * WEEK_SHARE
+    assert loss.weeks == pytest.approx(weeks)
+    assert loss.choice_slots == pytest.approx(1 * weeks)  # 1 Choice appointment a week
+    # Part time, 22.5 contracted hours a week: 22.5 × 5.538 = 124.6 hours.
+    assert loss.hours == pytest.approx(22.5 * weeks)
+    # 3 sessions give 9 a quarter of 11.25 weeks: 9 × 5.538 ÷ 11.25 = 4.43.
+    assert loss.new_core == pytest.approx(9 * weeks / 11.25)
+    assert before.period_working_days == 64
+    assert before.findings == ()
+
+    (after,) = capacity_lost(TEAM, [MATERNITY], *Q1).losses
+    assert (after.working_days, after.fraction) == (65, 1)
+    # A whole quarter away loses exactly the quarter's capacity: 11.25 weeks, 9 partnerships.
+    assert after.weeks == pytest.approx(11.25)
+    assert after.new_core == pytest.approx(9)
+    assert after.choice_slots == pytest.approx(11.25)
+    assert after.hours == pytest.approx(22.5 * 11.25)
+
+
+def test_a_full_time_clinicians_absence_costs_their_own_job_plan():
+    # Ben off sick Monday 2 to Friday 13 March: 10 weekdays = 2 weeks × 45/52 = 1.731 weeks.
+    sick = Absence("Ben", "long-term sickness", dt.date(2026, 3, 2), dt.date(2026, 3, 13))
+    (loss,) = capacity_lost(TEAM, [sick], *Q4).losses
+    weeks = 2 * WEEK_SHARE
+    assert loss.choice_slots == pytest.approx(2 * weeks)
+    # 14 hours = 4 sessions = 12 a quarter; 12 × 1.731 ÷ 11.25 = 1.846.
+    assert loss.new_core == pytest.approx(12 * weeks / 11.25)
+    assert loss.hours == pytest.approx(37.5 * weeks)
+
+
+def test_annual_leave_is_counted_as_days_away_but_costs_nothing_by_default():
+    leave = Absence("Ben", "annual leave", dt.date(2026, 3, 23), dt.date(2026, 3, 27))
+    (loss,) = capacity_lost(TEAM, [leave], *Q4).losses
+    assert (loss.working_days, loss.planned_days, loss.fraction) == (5, 5, 0)
+    assert (loss.choice_slots, loss.new_core, loss.hours) == (0, 0, 0)
+    # A service that counts annual leave too: 5 days = 1 week × 45/52.
+    counted = capacity_lost(TEAM, [leave], *Q4, CapaSettings(leave_in_working_weeks=()))
+    assert counted.losses[0].choice_slots == pytest.approx(2 * WEEK_SHARE)
+
+
+def test_a_day_with_two_absences_counts_once_and_costs_if_either_does():
+    # Sick 2-13 March (10 weekdays), annual leave 9-20 March (10): together 2-20 March, 15.
+    # 9-13 March are both, and cost capacity; 16-20 March are only leave, and do not.
+    absences = [
+        Absence("Asha", "long-term sickness", dt.date(2026, 3, 2), dt.date(2026, 3, 13)),
+        Absence("Asha", "annual leave", dt.date(2026, 3, 9), dt.date(2026, 3, 20)),
+    ]
+    (loss,) = capacity_lost(TEAM, absences, *Q4).losses
+    assert (loss.working_days, loss.planned_days) == (15, 5)
+    assert loss.fraction == pytest.approx(10 / 64)
+    assert loss.kinds == ("long-term sickness", "annual leave")
+
+
+def test_team_totals_add_clinicians_losses_and_allow_for_co_therapy():
+    absences = [
+        MATERNITY,
+        Absence("Ben", "other", dt.date(2026, 3, 2), dt.date(2026, 3, 13)),
+    ]
+    settings = CapaSettings(co_therapy_rate=0.25)
+    lost = capacity_lost(TEAM, absences, *Q4, settings)
+    assert [x.clinician for x in lost.losses] == ["Ben", "Cara"]
+    cara_weeks, ben_weeks = 32 / 5 * WEEK_SHARE, 10 / 5 * WEEK_SHARE
+    assert lost.team_choice_slots == pytest.approx((1 * cara_weeks + 2 * ben_weeks) / 1.25)
+    assert lost.team_hours == pytest.approx(22.5 * cara_weeks + 37.5 * ben_weeks)
+    assert lost.period_weeks == pytest.approx(64 / 5 * WEEK_SHARE)
+
+
+def test_an_absence_outside_the_period_costs_nothing_there():
+    autumn = (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+    assert capacity_lost(TEAM, [MATERNITY], *autumn).losses == ()
+
+
+def test_dates_excel_hands_over_as_datetimes_are_read_as_days():
+    absence = replace(MATERNITY, start=dt.datetime(2026, 2, 16), end=dt.datetime(2026, 8, 14))
+    period = (dt.datetime(2026, 1, 1, 9, 0), dt.date(2026, 3, 31))
+    (loss,) = capacity_lost(TEAM, [absence], *period).losses
+    assert loss.working_days == 32
+
+
+def test_an_absence_ending_before_it_starts_is_an_error_and_left_out():
+    backwards = Absence("Ben", "long-term sickness", dt.date(2026, 3, 13), dt.date(2026, 3, 2))
+    lost = capacity_lost(TEAM, [backwards, MATERNITY], *Q4)
+    assert flat(lost.findings) == [("end", "capa-absence-dates-invalid")]
+    assert lost.findings[0].severity is Severity.ERROR
+    assert lost.findings[0].message == (
+        "Ben's long-term sickness ends on 02 March 2026, before it starts on 13 March 2026; "
+        "check the dates."
+    )
+    assert [x.clinician for x in lost.losses] == ["Cara"]
+
+
+def test_an_absence_without_dates_is_an_error():
+    assert flat(check_absences([Absence("Ben", "other", None, dt.date(2026, 3, 2))], TEAM)) == [
+        ("start", "capa-absence-dates-invalid")
+    ]
+
+
+def test_an_absence_for_someone_without_a_job_plan_is_a_warning_and_left_out():
+    stranger = replace(MATERNITY, clinician="Dev")
+    lost = capacity_lost(TEAM, [stranger], *Q4)
+    assert flat(lost.findings) == [("clinician", "capa-absence-clinician-unknown")]
+    assert lost.findings[0].severity is Severity.WARNING
+    assert lost.losses == ()
+
+
+def test_an_absence_of_an_unknown_kind_is_a_warning_and_still_costs_capacity():
+    odd = replace(MATERNITY, kind="secondment")
+    lost = capacity_lost(TEAM, [odd], *Q4)
+    assert flat(lost.findings) == [("kind", "capa-absence-kind-unknown")]
+    assert lost.losses[0].fraction == pytest.approx(32 / 64)
+
+
+def test_a_period_ending_before_it_starts_is_an_error_and_nothing_is_counted():
+    lost = capacity_lost(TEAM, [MATERNITY], dt.date(2026, 3, 31), dt.date(2026, 1, 1))
+    assert flat(lost.findings) == [("period", "capa-period-invalid")]
+    assert lost.losses == ()
+
+
+def test_check_gathers_settings_job_plans_and_absences_in_one_pass():
+    found = check(
+        CapaSettings(transfer_rate=2),
+        [replace(ASHA, core=-1), BEN],
+        [replace(MATERNITY, clinician="Dev")],
+    )
+    assert flat(found) == [
+        ("transfer_rate", "capa-setting-invalid"),
+        ("core", "capa-hours-invalid"),
+        ("clinician", "capa-absence-clinician-unknown"),
+    ]
+
+
+def test_every_capa_finding_comes_from_the_one_rule_catalogue():
+    import pathlib
+
+    source = pathlib.Path(capa_module.__file__).read_text()
+    used = set(re.findall(r'"(capa-[a-z-]+)"', source))
+    assert used and used <= set(RULES)
+
+
+# --- queues -------------------------------------------------------------------------------
+
+
+def test_load_is_demand_over_capacity_and_above_one_the_queue_grows():
+    # The white paper's list (Fong et al. 2022): 30 a week in, 27 out: 30 ÷ 27 = 1.11.
+    assert load(30, 27) == pytest.approx(1.1111, abs=1e-4)
+    assert load(5, 0) == math.inf
+    assert load(0, 0) == 0
+
+
+def test_target_queue_size_is_demand_times_target_wait_over_four():
+    # 30 a week with a 52-week target: 30 × 52 ÷ 4 = 390.
+    assert target_queue_size(30, 52) == 390
+    # A CAMHS Choice list: 5 referrals a week, 6-week target: 5 × 6 ÷ 4 = 7.5.
+    assert target_queue_size(5, DEFAULTS.choice_target_weeks) == 7.5
+
+
+def test_relief_capacity_clears_the_excess_over_the_weeks_given():
+    # 30 + (1200 - 390) ÷ 26 = 30 + 31.15 = 61.15.
+    assert relief_capacity(30, 1200, 390, 26) == pytest.approx(61.1538, abs=1e-4)
+    # 5 + (40 - 7.5) ÷ 10 = 8.25; a queue below target needs less than demand.
+    assert relief_capacity(5, 40, 7.5, 10) == 8.25
+    assert relief_capacity(5, 2.5, 7.5, 10) == 4.5
+
+
+def test_queue_formulas_refuse_impossible_inputs():
+    with pytest.raises(ValueError):
+        relief_capacity(5, 40, 7.5, 0)
+    with pytest.raises(ValueError):
+        target_queue_size(5, 0)
+    with pytest.raises(ValueError):
+        load(-1, 5)
