@@ -83,6 +83,17 @@ def test_committed_team_template_matches_what_the_generator_makes(tmp_path):
     )
 
 
+def test_committed_jobplan_template_matches_what_the_generator_makes(tmp_path):
+    from workload_xl.jobplan_workbook import write_jobplan_workbook
+
+    fresh = tmp_path / "jobplan.xlsx"
+    assert write_jobplan_workbook(fresh) == []
+    assert fingerprint(templates_dir() / "jobplan.xlsx") == fingerprint(fresh), (
+        "templates/jobplan.xlsx is out of date: regenerate it with "
+        "`workload-xl template jobplan -o templates/jobplan.xlsx --force`"
+    )
+
+
 def test_there_is_a_committed_template_for_every_scheme(registry):
     assert sorted(p.stem.removeprefix("worker-") for p in TEMPLATES) == sorted(registry.ids)
 

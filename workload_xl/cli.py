@@ -155,6 +155,20 @@ def template_team(output: Path, force: bool) -> None:
     click.echo(f"Wrote {output}.")
 
 
+@template.command("jobplan")
+@output_option()
+@FORCE_OPTION
+def template_jobplan(output: Path, force: bool) -> None:
+    """A blank CAPA job plan workbook for a CAMHS team."""
+    from .jobplan_workbook import write_jobplan_workbook
+
+    problems = write_jobplan_workbook(output, force=force)
+    _print_findings(problems)
+    if problems:
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"Wrote {output}.")
+
+
 # --- validation ----------------------------------------------------------------------------
 
 
@@ -426,6 +440,96 @@ def report_command(
     click.echo("What needs a look:" if lines else "Nothing stands out.")
     for line in lines:
         click.echo(f"  - {line}")
+
+
+# --- CAPA job plans -------------------------------------------------------------------------
+
+
+@main.group()
+def capa() -> None:
+    """CAPA job plans: is the service in balance, and what leave costs."""
+
+
+@capa.command("balance")
+@click.argument("jobplan", type=click.Path(path_type=Path))
+@click.option("--without", "without", multiple=True, help="Leave a clinician out (what if).")
+@click.option("--period", help="START:END dates, e.g. 2026-04-01:2026-06-30: capacity lost "
+              "to the planned absences in it.")  # fmt: skip
+@click.option("--referrals", type=float, help="Accepted referrals a week (instead of the "
+              "workbook's).")  # fmt: skip
+@FORMAT_OPTION
+def capa_balance(jobplan: Path, without: tuple[str, ...], period: str | None,
+                 referrals: float | None, output_format: str) -> None:  # fmt: skip
+    """Is the team's capacity in balance with demand, for Choice and Core Partnership?
+
+    Exit status: 0 printed, 1 the job plan has errors, 2 it cannot be read.
+    """
+    import datetime as dt
+
+    from . import capa as maths
+    from .jobplan_workbook import read_jobplan_workbook
+
+    plan, problems = read_jobplan_workbook(jobplan)
+    if plan is None:
+        _print_findings(problems)
+        sys.exit(EXIT_UNREADABLE)
+    demand = referrals if referrals is not None else plan.referrals_per_week
+    names = {n.casefold() for n in without}
+    unknown = names - {c.name.casefold() for c in plan.clinicians}
+    if unknown:
+        raise click.BadParameter(f"no job plan for {', '.join(sorted(unknown))}.",
+                                 param_hint="--without")  # fmt: skip
+    team = [c for c in plan.clinicians if c.name.casefold() not in names]
+    try:
+        if demand is None:
+            raise click.BadParameter("the job plan has no accepted referrals a week; give them "
+                                     "with --referrals.")  # fmt: skip
+        before = maths.balance(plan.clinicians, demand, plan.settings)
+        after = maths.balance(team, demand, plan.settings) if names else None
+        lost = None
+        if period:
+            start_text, _, end_text = period.partition(":")
+            start, end = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
+            lost = maths.capacity_lost(team, plan.absences, start, end, plan.settings)
+    except maths.CapaError as error:
+        _print_findings(list(error.findings) + problems)
+        sys.exit(EXIT_ERRORS)
+    except ValueError as error:
+        raise click.BadParameter(f"{error}; use START:END, e.g. 2026-04-01:2026-06-30.",
+                                 param_hint="--period") from None  # fmt: skip
+    if output_format == "json":
+        from dataclasses import asdict
+
+        from .findings import json_safe
+
+        def plain(value):
+            return json.loads(json.dumps(asdict(value), default=json_safe))
+
+        data = {"referrals_per_week": demand, "balance": plain(before),
+                "without": list(without), "balance_without": after and plain(after),
+                "capacity_lost": lost and plain(lost),
+                "findings": [f.to_dict() for f in problems]}  # fmt: skip
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    _print_findings([f for f in problems if f.severity != "info"])
+    click.echo(f"{len(plan.clinicians)} clinicians, {demand:g} accepted referrals a week.")
+    for sentence in before.sentences:
+        click.echo(f"  {sentence}")
+    if after:
+        click.echo(f"Without {', '.join(without)}:")
+        for sentence in after.sentences:
+            click.echo(f"  {sentence}")
+    if lost:
+        click.echo(f"Capacity lost to planned absences, {lost.start} to {lost.end} "
+                   f"({lost.period_weeks:.2f} working weeks):")  # fmt: skip
+        for loss in lost.losses:
+            if loss.hours:
+                click.echo(f"  {loss.clinician}: {loss.working_days} days away, "
+                           f"{loss.choice_slots:.1f} Choice slots, {loss.new_core:.1f} new Core "
+                           f"Partnerships, {loss.hours:.1f} hours")  # fmt: skip
+        click.echo(f"  Team: {lost.team_choice_slots:.1f} Choice slots, "
+                   f"{lost.team_new_core:.1f} new Core Partnerships, "
+                   f"{lost.team_hours:.1f} hours.")  # fmt: skip
 
 
 # --- caseload import -----------------------------------------------------------------------

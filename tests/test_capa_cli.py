@@ -1,0 +1,79 @@
+"""`workload-xl capa balance` on a real job plan workbook: balance, what-if and leave."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from workload_xl import capa
+from workload_xl.cli import main
+from workload_xl.jobplan_workbook import write_jobplan_workbook
+
+TEAM = [
+    capa.Clinician("Asha Rao", "Clinical psychologist", 37.5, choice=6, core=14, specific=4,
+                   big_admin=5, team_meeting=2, supervision=2, cpd=2, travel=1.5, other=1),
+    capa.Clinician("Tom Reed", "Mental health nurse", 37.5, choice=8, core=16, big_admin=6,
+                   team_meeting=2, supervision=2, cpd=1.5, travel=2),
+    capa.Clinician("Mo Khan", "Family therapist", 22.5, choice=4, core=10, big_admin=4,
+                   team_meeting=2, supervision=1.5, cpd=1),
+]  # fmt: skip
+LEAVE = [capa.Absence("Tom Reed", "maternity leave", dt.date(2026, 2, 16), dt.date(2026, 8, 14))]
+
+
+@pytest.fixture
+def plan(tmp_path):
+    path = tmp_path / "jobplan.xlsx"
+    assert write_jobplan_workbook(path, capa.CapaSettings(), TEAM, LEAVE, 6.0) == []
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["capa", "balance", *map(str, args)])
+
+
+def test_balance_prints_the_same_sentences_as_the_maths(plan):
+    result = run(plan)
+    assert result.exit_code == 0, result.output
+    for sentence in capa.balance(TEAM, 6.0).sentences:
+        assert sentence in result.output
+
+
+def test_without_a_clinician_shows_the_new_balance(plan):
+    result = run(plan, "--without", "mo khan", "--format", "json")
+    data = json.loads(result.output)
+    expected = capa.balance(TEAM[:2], 6.0)
+    assert data["balance_without"]["core"]["capacity"] == pytest.approx(expected.core.capacity)
+    assert data["balance"]["core"]["capacity"] == pytest.approx(capa.balance(TEAM, 6.0)
+                                                                .core.capacity)  # fmt: skip
+
+
+def test_a_period_shows_the_capacity_lost_to_planned_leave(plan):
+    start, end = dt.date(2026, 4, 1), dt.date(2026, 6, 30)
+    lost = capa.capacity_lost(TEAM, LEAVE, start, end)
+    result = run(plan, "--period", "2026-04-01:2026-06-30", "--format", "json")
+    data = json.loads(result.output)["capacity_lost"]
+    assert data["team_new_core"] == pytest.approx(lost.team_new_core)
+    text = run(plan, "--period", "2026-04-01:2026-06-30").output
+    assert "Tom Reed: 65 days away" in text
+
+
+def test_other_referrals_change_the_need(plan):
+    data = json.loads(run(plan, "--referrals", 3, "--format", "json").output)
+    assert data["balance"]["choice"]["need"] == 3
+
+
+def test_bad_arguments_and_files_are_messages_not_tracebacks(plan, tmp_path):
+    assert run(plan, "--without", "Nobody").exit_code == 2
+    assert run(plan, "--period", "April").exit_code == 2
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("not a workbook")
+    result = run(junk)
+    assert result.exit_code == 2 and "file-not-workbook" in result.output
+    bad = tmp_path / "bad.xlsx"
+    write_jobplan_workbook(bad, capa.CapaSettings(),
+                           [capa.Clinician("X", "Nurse", 37.5, choice=-3)], (), 5.0)  # fmt: skip
+    result = run(bad)
+    assert result.exit_code == 1 and "capa-hours-invalid" in result.output

@@ -1,0 +1,224 @@
+"""The CAPA job-plan workbook's contract: sheets, tables, columns and names, as data (core).
+
+The writer (`jobplan_workbook`) and its reader take every place from here, and the cells are
+found by table and defined names, never by fixed addresses. The calculated columns and team
+totals are native formulas that refer to the settings through defined names, so the workbook
+works where Python is absent; each is the formula of `capa` (the tests recalculate them in
+LibreOffice and compare with `capa`). Lookups are INDEX/MATCH: LibreOffice has no XLOOKUP.
+
+Names are workbook-scoped (formulas on one sheet use names on another), unlike the worker
+sheet's sheet-scoped header names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .capa import ABSENCE_KINDS, ACTIVITIES, CapaSettings
+
+JOBPLAN_SHEET = "Job plans"
+SETTINGS_SHEET = "Settings"
+ABSENCES_SHEET = "Absences"
+TEAM_PLAN_SHEET = "Team plan"
+SHEETS = (JOBPLAN_SHEET, ABSENCES_SHEET, TEAM_PLAN_SHEET, SETTINGS_SHEET)
+
+JOBPLANS_TABLE = "JobPlans"
+ABSENCES_TABLE = "Absences"
+SETTINGS_TABLE = "Settings"
+
+DEFAULT_ROWS = 30
+JOBPLANS_HEADER_ROW = 4
+ABSENCES_HEADER_ROW = 4
+SETTINGS_HEADER_ROW = 1
+"""Header rows as written; readers find the tables by name."""
+
+CLINICIAN_NAMES = "ClinicianNames"
+"""Workbook name over the JobPlans Clinician column: the Absences drop-down of names."""
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingField:
+    key: str  # the CapaSettings field
+    name: str  # defined name: a named INDEX/MATCH formula giving the setting's value
+    label: str  # the Setting column's text, as capa's messages name the setting
+    note: str
+    numeric: bool = True
+
+
+def _camel(key: str) -> str:
+    return "".join(part.capitalize() for part in key.split("_"))
+
+
+_NOTES = {
+    "working_weeks_per_year": "52 weeks less annual leave, bank holidays and training (CAPA: 45).",
+    "appointments_per_session": "Appointments in a half-day Core session (CAPA: 2).",
+    "hours_per_session": "Hours in a half-day session (CAPA: 3.5).",
+    "mean_core_appointments": "Mean appointments in a Core Partnership (CAPA: 7.5).",
+    "transfer_rate": "Share of Choice appointments going on to Core; 68% is 0.68.",
+    "co_therapy_rate": "Share of appointments seen by two clinicians; 0 if none.",
+    "choice_target_weeks": "Target weeks from referral to Choice (CAPA: 6).",
+    "core_target_weeks": "Target weeks from Choice to Core (CAPA: 4, at most 6).",
+    "balance_tolerance": "Capacity within this share of need is in balance; 10% is 0.10.",
+    "hours_per_appointment": "Job-plan hours a Choice appointment takes (1; 1.75 in sessions).",
+    "unallocated_hours_tolerance": "Contracted hours left in no activity before it is said.",
+    "leave_in_working_weeks": (
+        "Kinds of absence the working weeks allow for already, separated by commas "
+        f"({', '.join(ABSENCE_KINDS)}); leave blank to count every absence."
+    ),
+}
+
+SETTING_FIELDS: tuple[SettingField, ...] = tuple(
+    SettingField(
+        f.name,
+        _camel(f.name),
+        f.name.replace("_", " "),
+        _NOTES[f.name],
+        numeric=f.name != "leave_in_working_weeks",
+    )
+    for f in dataclasses.fields(CapaSettings)
+)
+SETTING_BY_KEY = {s.key: s for s in SETTING_FIELDS}
+SETTING_BY_LABEL = {s.label.casefold(): s for s in SETTING_FIELDS}
+SETTINGS_COLUMNS = ("Setting", "Value", "Note")
+
+
+def setting(key: str) -> str:
+    """The defined name of a numeric setting, for use in formulas."""
+    return SETTING_BY_KEY[key].name
+
+
+# --- job plans ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the Clinician field, or the calculated figure's key
+    header: str
+    width: float
+    formula: str = ""  # calculated: a native formula; else an input
+    number_format: str = "General"
+    hint: str = ""
+
+    @property
+    def is_input(self) -> bool:
+        return not self.formula
+
+
+def this_row(column: str, table: str = JOBPLANS_TABLE) -> str:
+    """A structured reference to this row's cell: works in Excel and LibreOffice alike."""
+    return f"{table}[[#This Row],[{column}]]"
+
+
+def _capitalised(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+ACTIVITY_HEADERS = {key: _capitalised(label) for key, label in ACTIVITIES.items()}
+"""The JobPlans header of each activity's weekly hours, by Clinician field."""
+
+_NAMED = f'{this_row("Clinician")}=""'
+_ALLOCATED = ",".join(this_row(h) for h in ACTIVITY_HEADERS.values())
+
+JOBPLAN_COLUMNS: tuple[Column, ...] = (
+    Column("name", "Clinician", 22, number_format="@",
+           hint="The clinician's name, as on the Absences sheet."),
+    Column("profession", "Profession", 16, number_format="@"),
+    Column("contracted_hours", "Contracted hours", 11, number_format="0.0#",
+           hint="Weekly contracted hours, above 0 (37.5 full time)."),
+    *(
+        Column(key, header, 11, number_format="0.0#", hint=f"Weekly hours of {label}, 0 or more.")
+        for (key, label), header in zip(ACTIVITIES.items(), ACTIVITY_HEADERS.values(), strict=True)
+    ),
+    Column("allocated_hours", "Allocated hours", 11,
+           f'=IF({_NAMED},"",SUM({_ALLOCATED}))', "0.0#"),
+    Column("unallocated_hours", "Unallocated hours", 11,
+           f'=IF({_NAMED},"",{this_row("Contracted hours")}-{this_row("Allocated hours")})',
+           "0.0#"),
+    Column("choice_slots", "Choice slots a week", 11,
+           f'=IF({_NAMED},"",{this_row(ACTIVITY_HEADERS["choice"])}'
+           f'/{setting("hours_per_appointment")})', "0.0#"),
+    Column("new_core", "New Core a quarter", 11,
+           f'=IF({_NAMED},"",{this_row(ACTIVITY_HEADERS["core"])}'
+           f'/{setting("hours_per_session")}*{setting("appointments_per_session")}'
+           f'*{setting("working_weeks_per_year")}/4/{setting("mean_core_appointments")})',
+           "0.0#"),
+)  # fmt: skip
+JOBPLAN_COLUMN_BY_KEY = {c.key: c for c in JOBPLAN_COLUMNS}
+JOBPLAN_INPUTS = tuple(c for c in JOBPLAN_COLUMNS if c.is_input)
+
+
+# --- absences -----------------------------------------------------------------------------
+
+ABSENCE_COLUMNS: tuple[Column, ...] = (
+    Column("clinician", "Clinician", 22, number_format="@",
+           hint="Pick the clinician: names come from the Job plans sheet."),
+    Column("kind", "Kind", 20, hint="Pick the kind of absence from the list."),
+    Column("start", "Start", 12, number_format="yyyy-mm-dd", hint="First day away."),
+    Column("end", "End", 12, number_format="yyyy-mm-dd", hint="Last day away."),
+)  # fmt: skip
+ABSENCE_COLUMN_BY_KEY = {c.key: c for c in ABSENCE_COLUMNS}
+
+
+# --- team plan: demand and totals ---------------------------------------------------------
+
+REFERRALS_NAME = "ReferralsPerWeek"
+REFERRALS_LABEL = "Accepted referrals a week"
+
+
+@dataclass(frozen=True)
+class TeamTotal:
+    key: str
+    name: str  # workbook-scoped defined name of the cell
+    formula: str
+    number_format: str = "0.0#"
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    """One side of the CAPA balance: capacity, need and capacity ÷ need, in one row."""
+
+    key: str  # "choice" or "core", as capa.Balance
+    label: str
+    capacity: TeamTotal
+    need: TeamTotal
+    ratio: TeamTotal
+
+
+_CO_THERAPY = f"(1+{setting('co_therapy_rate')})"
+
+
+def _ratio(name: str, capacity: str, need: str) -> TeamTotal:
+    return TeamTotal("ratio", name, f'=IF(N({need})>0,{capacity}/{need},"")', "0.00")
+
+
+BALANCE_ROWS: tuple[BalanceRow, ...] = (
+    BalanceRow(
+        "choice",
+        "Choice appointments a week",
+        TeamTotal("capacity", "TeamChoicePerWeek",
+                  f"=SUM({JOBPLANS_TABLE}[Choice slots a week])/{_CO_THERAPY}"),
+        TeamTotal("need", "ChoiceNeededPerWeek", f"=N({REFERRALS_NAME})"),
+        _ratio("ChoiceBalanceRatio", "TeamChoicePerWeek", "ChoiceNeededPerWeek"),
+    ),
+    BalanceRow(
+        "core",
+        "New Core Partnerships a quarter",
+        TeamTotal("capacity", "TeamNewCorePerQuarter",
+                  f"=SUM({JOBPLANS_TABLE}[New Core a quarter])/{_CO_THERAPY}"),
+        TeamTotal("need", "CoreNeededPerQuarter",
+                  f"=N({REFERRALS_NAME})*{setting('working_weeks_per_year')}/4"
+                  f"*{setting('transfer_rate')}"),
+        _ratio("CoreBalanceRatio", "TeamNewCorePerQuarter", "CoreNeededPerQuarter"),
+    ),
+)  # fmt: skip
+BALANCE_HEADERS = ("", "Capacity", "Needed", "Capacity ÷ need")
+TEAM_TOTAL_NAMES = tuple(
+    total.name for row in BALANCE_ROWS for total in (row.capacity, row.need, row.ratio)
+)
+REFERRALS_ROW = 4
+BALANCE_HEADER_ROW = 6
+"""Rows of the Team plan sheet as written; readers find the cells by name."""

@@ -1,0 +1,471 @@
+"""Writes and reads the CAPA job-plan workbook with openpyxl (files edge).
+
+Places come from `jobplan_layout`. The writer puts native formulas in the calculated cells
+(locked) and leaves every input unlocked; the reader finds the tables by name and the demand
+cell by its defined name, turns every problem into a finding naming sheet and cell (never an
+exception), and never trusts a formula's saved result: the figures are `capa`'s to compute.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableFormula, TableStyleInfo
+
+from . import capa
+from . import jobplan_layout as jl
+from .atomic import write_atomically
+from .file_guard import inspect_workbook_file
+from .findings import Finding
+from .measurement import clean_text, is_blank
+from .rules import finding
+from .worker_template import set_value
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_NOTE = Font(italic=True, size=9, color="555555")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
+_CALC_FILL = PatternFill("solid", fgColor="EDEDED")
+_UNLOCKED = Protection(locked=False)
+_THIN = Side(style="thin", color="999999")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+@dataclass
+class JobPlan:
+    """What a job-plan workbook holds, as typed: bad values stay as they are, with findings."""
+
+    settings: capa.CapaSettings = field(default_factory=capa.CapaSettings)
+    clinicians: list[capa.Clinician] = field(default_factory=list)
+    absences: list[capa.Absence] = field(default_factory=list)
+    referrals_per_week: Any = None
+
+
+DEFAULT_SETTINGS = capa.CapaSettings()
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def build_jobplan_workbook(
+    settings: capa.CapaSettings = DEFAULT_SETTINGS,
+    clinicians: Iterable[capa.Clinician] = (),
+    absences: Iterable[capa.Absence] = (),
+    referrals_per_week: float | None = None,
+    rows: int = jl.DEFAULT_ROWS,
+) -> Workbook:
+    clinicians, absences = list(clinicians), list(absences)
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {title: wb.create_sheet(title) for title in jl.SHEETS}
+    _write_settings(wb, sheets[jl.SETTINGS_SHEET], settings)
+    _write_job_plans(wb, sheets[jl.JOBPLAN_SHEET], clinicians, max(rows, len(clinicians) + 5))
+    _write_absences(sheets[jl.ABSENCES_SHEET], absences, max(rows, len(absences) + 5))
+    _write_team_plan(wb, sheets[jl.TEAM_PLAN_SHEET], referrals_per_week)
+    wb.properties.creator = "workload-xl"
+    wb.properties.title = "CAPA job plans"
+    return wb
+
+
+def write_jobplan_workbook(
+    path: Path,
+    settings: capa.CapaSettings = DEFAULT_SETTINGS,
+    clinicians: Iterable[capa.Clinician] = (),
+    absences: Iterable[capa.Absence] = (),
+    referrals_per_week: float | None = None,
+    rows: int = jl.DEFAULT_ROWS,
+    *,
+    force: bool = False,
+) -> list[Finding]:
+    wb = build_jobplan_workbook(settings, clinicians, absences, referrals_per_week, rows)
+    return write_atomically(path, lambda temp: wb.save(temp), force=force)
+
+
+def _name(wb: Workbook, name: str, ws, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(ws.title)}!{ref}")
+
+
+def _absolute(row: int, column: int) -> str:
+    return f"${get_column_letter(column)}${row}"
+
+
+def _title(ws, title: str, note: str) -> None:
+    ws.cell(1, 1, title).font = _TITLE
+    ws.cell(2, 1, note).font = _NOTE
+
+
+def _protect(ws) -> None:
+    """Calculated cells read-only; rows can still be inserted, deleted, sorted and filtered."""
+    ws.protection.sheet = True
+    for action in ("formatCells", "formatColumns", "formatRows", "insertRows", "deleteRows",
+                   "sort", "autoFilter"):  # fmt: skip
+        setattr(ws.protection, action, False)  # False: this action stays allowed
+
+
+def _add_table(ws, name: str, top: int, columns: Sequence[jl.Column], last_row: int) -> None:
+    table = Table(displayName=name, ref=f"A{top}:{get_column_letter(len(columns))}{last_row}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    table._initialise_columns()
+    for table_column, column in zip(table.tableColumns, columns, strict=True):
+        table_column.name = column.header
+        if column.formula:
+            table_column.calculatedColumnFormula = TableFormula(attr_text=column.formula[1:])
+    ws.add_table(table)
+
+
+def _write_rows(ws, top: int, columns, records: list[dict[str, Any]], rows: int) -> None:
+    for index, column in enumerate(columns, start=1):
+        cell = ws.cell(top, index, column.header)
+        cell.font = _BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    for offset in range(rows):
+        record = records[offset] if offset < len(records) else {}
+        for index, column in enumerate(columns, start=1):
+            cell = ws.cell(top + 1 + offset, index)
+            if column.formula:
+                cell.value = column.formula
+                cell.fill = _CALC_FILL
+            else:
+                set_value(cell, record.get(column.key))
+                cell.protection = _UNLOCKED
+            cell.number_format = column.number_format
+    ws.freeze_panes = ws.cell(top + 1, 2)
+
+
+def _validate(ws, dv: DataValidation, ref: str, title: str, prompt: str) -> None:
+    dv.promptTitle, dv.prompt = title[:32], prompt[:255]
+    dv.showInputMessage = bool(prompt)
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _column_ref(columns, key: str, top: int, rows: int) -> str:
+    letter = get_column_letter([c.key for c in columns].index(key) + 1)
+    return f"{letter}{top + 1}:{letter}{top + rows}"
+
+
+def _write_settings(wb: Workbook, ws, settings: capa.CapaSettings) -> None:
+    top = jl.SETTINGS_HEADER_ROW
+    for index, header in enumerate(jl.SETTINGS_COLUMNS, start=1):
+        ws.cell(top, index, header).font = _BOLD
+    last = top + len(jl.SETTING_FIELDS)
+    for row, spec in enumerate(jl.SETTING_FIELDS, start=top + 1):
+        ws.cell(row, 1, spec.label)
+        value = getattr(settings, spec.key)
+        if not spec.numeric:
+            value = ", ".join(value)
+        cell = ws.cell(row, 2)
+        set_value(cell, value)
+        cell.fill, cell.border, cell.protection = _INPUT_FILL, _BOX, _UNLOCKED
+        ws.cell(row, 3, spec.note).protection = _UNLOCKED
+    table = Table(displayName=jl.SETTINGS_TABLE, ref=f"A{top}:C{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    sheet = quote_sheetname(ws.title)
+    values = f"{sheet}!$B${top + 1}:$B${last}"
+    labels = f"{sheet}!$A${top + 1}:$A${last}"
+    for spec in jl.SETTING_FIELDS:
+        if spec.numeric:  # the value found by its label, so sorting the table breaks nothing
+            wb.defined_names[spec.name] = DefinedName(
+                spec.name, attr_text=f'INDEX({values},MATCH("{spec.label}",{labels},0))'
+            )
+    for letter, width in zip("ABC", (28, 14, 80), strict=True):
+        ws.column_dimensions[letter].width = width
+    _protect(ws)
+
+
+def _write_job_plans(wb: Workbook, ws, clinicians: list[capa.Clinician], rows: int) -> None:
+    _title(ws, "CAPA job plans",
+           "Weekly hours of each clinician's job plan. Grey columns are calculated; the "
+           "settings they use are on the Settings sheet.")  # fmt: skip
+    top = jl.JOBPLANS_HEADER_ROW
+    records = [dataclasses.asdict(c) for c in clinicians]
+    _write_rows(ws, top, jl.JOBPLAN_COLUMNS, records, rows)
+    _add_table(ws, jl.JOBPLANS_TABLE, top, jl.JOBPLAN_COLUMNS, top + rows)
+    _name(wb, jl.CLINICIAN_NAMES, ws, f"$A${top + 1}:$A${top + rows}")
+    for column in jl.JOBPLAN_INPUTS[2:]:
+        low = "0.01" if column.key == "contracted_hours" else "0"
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=low,
+                            allow_blank=True, showErrorMessage=True, errorTitle=column.header,
+                            error=column.hint or "Type weekly hours.")  # fmt: skip
+        ref = _column_ref(jl.JOBPLAN_COLUMNS, column.key, top, rows)
+        _validate(ws, dv, ref, column.header, column.hint)
+    ws.row_dimensions[top].height = 45
+    _protect(ws)
+
+
+def _write_absences(ws, absences: list[capa.Absence], rows: int) -> None:
+    _title(ws, "Absences",
+           "Each absence from its first to its last day away, both included.")  # fmt: skip
+    top = jl.ABSENCES_HEADER_ROW
+    records = [dataclasses.asdict(a) for a in absences]
+    _write_rows(ws, top, jl.ABSENCE_COLUMNS, records, rows)
+    _add_table(ws, jl.ABSENCES_TABLE, top, jl.ABSENCE_COLUMNS, top + rows)
+    columns = jl.ABSENCE_COLUMNS
+    hint = jl.ABSENCE_COLUMN_BY_KEY
+    names = DataValidation(type="list", formula1=f"={jl.CLINICIAN_NAMES}", allow_blank=True,
+                           showErrorMessage=True, errorTitle="Clinician",
+                           error="Pick a clinician with a job plan.")  # fmt: skip
+    _validate(ws, names, _column_ref(columns, "clinician", top, rows), "Clinician",
+              hint["clinician"].hint)  # fmt: skip
+    kinds = DataValidation(type="list", formula1=f'"{",".join(capa.ABSENCE_KINDS)}"',
+                           allow_blank=True, showErrorMessage=True, errorTitle="Kind",
+                           error="Pick a kind of absence from the list.")  # fmt: skip
+    _validate(ws, kinds, _column_ref(columns, "kind", top, rows), "Kind", hint["kind"].hint)
+    for key in ("start", "end"):
+        dates = DataValidation(type="date", operator="greaterThan", formula1="36526",
+                               allow_blank=True, showErrorMessage=True, errorTitle="Date",
+                               error="Type a date, e.g. 2026-10-28.")  # fmt: skip
+        _validate(ws, dates, _column_ref(columns, key, top, rows), key.title(), hint[key].hint)
+    _protect(ws)
+
+
+def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None:
+    _title(ws, "CAPA team plan",
+           "Capacity from the job plans against need from accepted referrals. The numbers "
+           "open a discussion; they are not a verdict.")  # fmt: skip
+    row = jl.REFERRALS_ROW
+    ws.cell(row, 1, jl.REFERRALS_LABEL).font = _BOLD
+    cell = ws.cell(row, 2)
+    set_value(cell, referrals_per_week)
+    cell.fill, cell.border, cell.protection = _INPUT_FILL, _BOX, _UNLOCKED
+    _name(wb, jl.REFERRALS_NAME, ws, _absolute(row, 2))
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                        allow_blank=True, showErrorMessage=True, errorTitle="Referrals",
+                        error="Type accepted referrals a week, 0 or more.")  # fmt: skip
+    _validate(ws, dv, cell.coordinate, "Referrals", "Accepted referrals a week, on average.")
+
+    top = jl.BALANCE_HEADER_ROW
+    for column, header in enumerate(jl.BALANCE_HEADERS, start=1):
+        ws.cell(top, column, header).font = _BOLD
+    for row, side in enumerate(jl.BALANCE_ROWS, start=top + 1):
+        ws.cell(row, 1, side.label).font = _BOLD
+        for column, total in enumerate((side.capacity, side.need, side.ratio), start=2):
+            cell = ws.cell(row, column, total.formula)
+            cell.number_format = total.number_format
+            cell.fill, cell.border = _CALC_FILL, _BOX
+            _name(wb, total.name, ws, _absolute(row, column))
+    last = top + len(jl.BALANCE_ROWS)
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Capacity against need"
+    chart.y_axis.title = "Appointments a week / new cases a quarter"
+    chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=top, max_row=last),
+                   titles_from_data=True)  # fmt: skip
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+    chart.width, chart.height = 16, 8
+    ws.add_chart(chart, f"A{last + 3}")
+    for letter, width in zip("ABCD", (32, 14, 14, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+    _protect(ws)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def read_jobplan_workbook(
+    path: Path, label: str | None = None
+) -> tuple[JobPlan | None, list[Finding]]:
+    """The job plan a workbook holds, with every problem as a finding naming sheet and cell.
+
+    None only when the file cannot be read as a job-plan workbook at all. Otherwise the values
+    are as typed (text hours stay text), so `capa.check` on them says the same as the
+    findings, and `capa.balance` refuses what the findings call errors.
+    """
+    name = label or str(Path(path))
+    problems = inspect_workbook_file(Path(path), name)
+    if problems:
+        return None, problems
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            formulas = load_workbook(path, data_only=False)
+            values = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        return None, [finding("file-corrupt", f"{name} is damaged and could not be read as a "
+                              f"workbook ({type(exc).__name__}). Open it in Excel, save it "
+                              "again as .xlsx and resend it.", workbook=name)]  # fmt: skip
+    reader = _Reader(name, formulas, values)
+    tables = {key: reader.table(key) for key in
+              (jl.JOBPLANS_TABLE, jl.ABSENCES_TABLE, jl.SETTINGS_TABLE)}  # fmt: skip
+    missing = [key for key, found in tables.items() if found is None]
+    if missing:
+        return None, [finding(
+            "not-measurement-sheet",
+            f"{name} is not a CAPA job-plan workbook: it has no Excel table named "
+            f"{' or '.join(missing)}. Start from the job-plan template, or copy your rows "
+            "into it.", workbook=name)]  # fmt: skip
+    settings = reader.settings(tables[jl.SETTINGS_TABLE])
+    clinicians = reader.clinicians(tables[jl.JOBPLANS_TABLE], settings)
+    absences = reader.absences(tables[jl.ABSENCES_TABLE], clinicians)
+    referrals = reader.referrals()
+    plan = JobPlan(settings, clinicians, absences, referrals)
+    return plan, reader.findings
+
+
+class _Reader:
+    def __init__(self, name: str, formulas, values) -> None:
+        self.name, self.wb, self.values = name, formulas, values
+        self.findings: list[Finding] = []
+
+    def table(self, wanted: str):
+        for ws in self.wb.worksheets:
+            for table in ws.tables.values():
+                if table.displayName.casefold() == wanted.casefold():
+                    return ws, table
+        return None
+
+    def value(self, ws, address: str) -> Any:
+        """What the user sees: for a formula, its saved result, else the formula's text."""
+        cell = ws[address]
+        if cell.data_type == "f":
+            cached = self.values[ws.title][address].value
+            return cell.value if cached is None else cached
+        value = cell.value
+        return clean_text(value) if isinstance(value, str) else value
+
+    def rows(self, found, columns: Sequence[jl.Column]):
+        """(row number, {key: value}, {key: address}) of each row with any input typed."""
+        ws, table = found
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        max_row -= table.totalsRowCount or 0
+        by_header = {c.header.casefold(): c.key for c in columns if c.is_input}
+        by_key = {c.key: c for c in columns}
+        letters: dict[str, str] = {}
+        for col in range(min_col, max_col + 1):
+            key = by_header.get(clean_text(ws.cell(min_row, col).value).casefold())
+            if key and key not in letters:
+                letters[key] = get_column_letter(col)
+        for key in by_header.values():
+            if key not in letters:
+                self.findings.append(finding(
+                    "not-measurement-sheet",
+                    f"The {table.displayName} table has no column "
+                    f"'{by_key[key].header}'"
+                    "; put the column back as in the template.",
+                    workbook=self.name, sheet=ws.title, field=key))  # fmt: skip
+        for r in range(min_row + 1, max_row + 1):
+            cells = {key: f"{letter}{r}" for key, letter in letters.items()}
+            row = {key: self.value(ws, address) for key, address in cells.items()}
+            if all(is_blank(v) for v in row.values()):
+                continue
+            yield ws, {k: (None if is_blank(v) else v) for k, v in row.items()}, cells
+
+    def locate(self, found: Iterable[Finding], ws, cells: dict[str, str]) -> None:
+        for f in found:
+            self.findings.append(dataclasses.replace(
+                f, workbook=self.name, sheet=ws.title, cell=cells.get(f.field, "")))  # fmt: skip
+
+    def settings(self, found) -> capa.CapaSettings:
+        ws, table = found
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        headers = {clean_text(ws.cell(min_row, c).value).casefold(): c
+                   for c in range(min_col, max_col + 1)}  # fmt: skip
+        label_col, value_col = headers.get("setting"), headers.get("value")
+        typed: dict[str, Any] = {}
+        cells: dict[str, str] = {}
+        if label_col and value_col:
+            for r in range(min_row + 1, max_row + 1):
+                spec = jl.SETTING_BY_LABEL.get(clean_text(ws.cell(r, label_col).value).casefold())
+                if spec is None or spec.key in typed:
+                    continue
+                address = f"{get_column_letter(value_col)}{r}"
+                typed[spec.key], cells[spec.key] = self.value(ws, address), address
+        for spec in jl.SETTING_FIELDS:
+            if spec.key not in typed:
+                default = getattr(capa.CapaSettings(), spec.key)
+                self.findings.append(finding(
+                    "capa-setting-invalid",
+                    f"The Settings table has no row '{spec.label}'; the CAPA default "
+                    f"{default!r} is used. Put the row back as in the template.",
+                    workbook=self.name, sheet=ws.title, field=spec.key, value=None))  # fmt: skip
+                continue
+            if not spec.numeric:
+                text = typed[spec.key]
+                text = "" if text is None else str(text)
+                typed[spec.key] = tuple(k.strip() for k in text.split(",") if k.strip())
+        settings = capa.CapaSettings(**typed)
+        self.locate(capa.check_settings(settings), ws, cells)
+        return settings
+
+    def clinicians(self, found, settings: capa.CapaSettings) -> list[capa.Clinician]:
+        team: list[capa.Clinician] = []
+        seen: set[str] = set()
+        for ws, row, cells in self.rows(found, jl.JOBPLAN_COLUMNS):
+            values = {k: (0.0 if v is None and k in capa.ACTIVITIES else v) for k, v in row.items()}
+            values["name"] = "" if values.get("name") is None else str(values["name"])
+            values["profession"] = "" if values.get("profession") is None else str(
+                values["profession"])  # fmt: skip
+            clinician = capa.Clinician(**values)
+            problems = capa.check_job_plans([clinician], settings)
+            if clinician.name in seen:
+                problems += [f for f in capa.check_job_plans([clinician, clinician], settings)
+                             if f.rule == "capa-clinician-duplicate"]  # fmt: skip
+            seen.add(clinician.name)
+            self.locate(problems, ws, cells)
+            team.append(clinician)
+        return team
+
+    def absences(self, found, team: list[capa.Clinician]) -> list[capa.Absence]:
+        result = []
+        for ws, row, cells in self.rows(found, jl.ABSENCE_COLUMNS):
+            absence = capa.Absence(
+                clinician="" if row.get("clinician") is None else str(row["clinician"]),
+                kind="" if row.get("kind") is None else str(row["kind"]),
+                start=_date(row.get("start")),
+                end=_date(row.get("end")),
+            )
+            self.locate(capa.check_absences([absence], team), ws, cells)
+            result.append(absence)
+        return result
+
+    def referrals(self) -> Any:
+        defined = self.wb.defined_names.get(jl.REFERRALS_NAME)
+        try:
+            ((sheet, ref),) = list(defined.destinations) if defined else []
+            ws = self.wb[sheet]
+            address = ref.replace("$", "")
+            value = self.value(ws, address)
+        except (ValueError, KeyError, TypeError):
+            self.findings.append(finding(
+                "capa-referrals-invalid",
+                f"{self.name} has no cell named {jl.REFERRALS_NAME} for accepted referrals a "
+                "week; put it back as in the template.", workbook=self.name,
+                field="referrals_per_week"))  # fmt: skip
+            return None
+        if is_blank(value):
+            return None
+        self.locate(capa.check_referrals(value), ws, {"referrals_per_week": address})
+        return value
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y", "%d-%m-%Y")
+
+
+def _date(value: Any) -> Any:
+    """A date from a datetime, a date or text in a common UK or ISO form; else as typed."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date) or not isinstance(value, str):
+        return value
+    text = value.strip()
+    for form in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return value
