@@ -61,6 +61,8 @@ def test_demo_prints_what_it_made_and_found_and_refuses_a_folder_it_did_not_make
     assert "Stored 3 returns" in text and "Fostering and Adoption: missing" in text
     assert "First Response East: late" in text
     assert (tmp_path / "demo" / "trend-report.xlsx").is_file()
+    assert "Core Partnership capacity is" in text and "maternity leave costs" in text
+    assert (tmp_path / "demo" / "camhs-jobplans.xlsx").is_file()
     assert run_demo(tmp_path / "demo", months=1, echo=lines.append) == 0  # its own: replaced
     other = tmp_path / "mine"
     other.mkdir()

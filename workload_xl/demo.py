@@ -343,6 +343,41 @@ def consolidate_demo_returns(
     return stored, held_back
 
 
+CAMHS_TEAM = (
+    # name, profession, contracted hours, Choice, Core, Specific, Big Admin, meeting,
+    # supervision, CPD, management, travel, other
+    ("Asha Rao", "Clinical psychologist", 37.5, 2, 18, 4, 5, 2, 2, 2, 0, 1.5, 1),
+    ("Tom Reed", "Mental health nurse", 37.5, 2, 22, 0, 6, 2, 2, 1.5, 0, 2, 0),
+    ("Mo Khan", "Family therapist", 22.5, 1, 13, 0, 4, 2, 1.5, 1, 0, 0, 0),
+    ("Lena Ortiz", "Psychiatrist", 30, 1, 10, 6, 5, 2, 1, 2, 2, 1, 0),
+    ("Ravi Shah", "Mental health nurse", 37.5, 2, 22, 0, 6, 2, 2, 1.5, 0, 2, 0),
+    ("Jess Lowe", "Team manager", 37.5, 1, 6, 0, 4, 2, 2, 1.5, 19, 1, 1),
+)  # fmt: skip
+
+
+def _camhs_demo(out: Path, echo: Callable[[str], None]) -> None:
+    """A CAMHS team's CAPA job plans, its balance, and what a maternity leave costs."""
+    from . import capa
+    from .jobplan_workbook import write_jobplan_workbook
+
+    fields = ("choice", "core", "specific", "big_admin", "team_meeting", "supervision", "cpd",
+              "management", "travel", "other")  # fmt: skip
+    team = [capa.Clinician(name, job, hours, **dict(zip(fields, plan, strict=True)))
+            for name, job, hours, *plan in CAMHS_TEAM]  # fmt: skip
+    leave = [capa.Absence("Tom Reed", "maternity leave", dt.date(2026, 2, 16),
+                          dt.date(2026, 8, 14))]  # fmt: skip
+    referrals = 11.0
+    path = out / "camhs-jobplans.xlsx"
+    write_jobplan_workbook(path, capa.CapaSettings(), team, leave, referrals, force=True)
+    echo(f"A CAMHS team's CAPA job plans: {path} ({len(team)} clinicians, {referrals:g} accepted "
+         "referrals a week).")  # fmt: skip
+    for sentence in capa.balance(team, referrals).sentences:
+        echo(f"  {sentence}")
+    lost = capa.capacity_lost(team, leave, dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    echo(f"  Tom Reed's maternity leave costs April to June {lost.team_choice_slots:.0f} Choice "
+         f"slots and {lost.team_new_core:.1f} new Core Partnerships.")  # fmt: skip
+
+
 def _slug(text: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
 
@@ -406,9 +441,12 @@ def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -
     if len(report.summary) > 15:
         echo(f"  ... and {len(report.summary) - 15} more on its Summary sheet.")
     echo("")
+    _camhs_demo(out, echo)
+    echo("")
     echo(f"Try: workload-xl validate {out} --format json")
     echo(f"     workload-xl returns --store {store_path} --period {LAST_MONTH}")
     echo(f"     workload-xl report --store {store_path} -o report.xlsx --run-length 6")
+    echo(f"     workload-xl capa balance {out / 'camhs-jobplans.xlsx'} --without 'Mo Khan'")
     echo(
         f"     workload-xl import-caseload {out / 'caseload-report.csv'} --worker 'Jo Example' "
         f"--scheme childrens-social-care --service 'First Response' -o jo.xlsx"
