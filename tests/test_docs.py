@@ -323,3 +323,25 @@ def test_the_fairness_keys_of_a_scheme_file_are_documented_with_their_defaults(k
     assert row, f"no row for `{key}` among the scheme file's keys"
     assert f"default {default}" in row
     assert "not yet used" not in row
+
+
+def test_the_job_plan_workbook_is_documented_name_by_name():
+    from workload_xl import jobplan_layout as jl
+
+    text = (DOCS / "workbook-format.md").read_text()
+    part = text[text.index("## The CAPA job plan workbook") :]
+    wanted = [
+        jl.JOBPLANS_TABLE,
+        jl.ABSENCES_TABLE,
+        jl.SETTINGS_TABLE,
+        jl.CLINICIAN_NAMES,
+        jl.REFERRALS_NAME,
+        *jl.SHEETS,
+    ]
+    wanted += [c.header for c in jl.JOBPLAN_COLUMNS + jl.ABSENCE_COLUMNS]
+    wanted += [c.formula for c in jl.JOBPLAN_COLUMNS if c.formula]
+    wanted += [f.name for f in jl.SETTING_FIELDS]
+    wanted += [t.name for row in jl.BALANCE_ROWS for t in (row.capacity, row.need, row.ratio)]
+    wanted += [t.formula for row in jl.BALANCE_ROWS for t in (row.capacity, row.need, row.ratio)]
+    missing = [w for w in wanted if f"`{w}`" not in part]
+    assert missing == []
