@@ -18,7 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -31,16 +31,8 @@ from .file_guard import inspect_workbook_file
 from .findings import Finding
 from .measurement import clean_text, is_blank
 from .rules import finding
+from .workbook_style import BOLD, BOX, CALC_FILL, INPUT_FILL, NOTE, TITLE, UNLOCKED
 from .worker_template import set_value
-
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_NOTE = Font(italic=True, size=9, color="555555")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
-_CALC_FILL = PatternFill("solid", fgColor="EDEDED")
-_UNLOCKED = Protection(locked=False)
-_THIN = Side(style="thin", color="999999")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 @dataclass
@@ -102,8 +94,8 @@ def _absolute(row: int, column: int) -> str:
 
 
 def _title(ws, title: str, note: str) -> None:
-    ws.cell(1, 1, title).font = _TITLE
-    ws.cell(2, 1, note).font = _NOTE
+    ws.cell(1, 1, title).font = TITLE
+    ws.cell(2, 1, note).font = NOTE
 
 
 def _protect(ws) -> None:
@@ -128,7 +120,7 @@ def _add_table(ws, name: str, top: int, columns: Sequence[jl.Column], last_row: 
 def _write_rows(ws, top: int, columns, records: list[dict[str, Any]], rows: int) -> None:
     for index, column in enumerate(columns, start=1):
         cell = ws.cell(top, index, column.header)
-        cell.font = _BOLD
+        cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(index)].width = column.width
     for offset in range(rows):
@@ -137,10 +129,10 @@ def _write_rows(ws, top: int, columns, records: list[dict[str, Any]], rows: int)
             cell = ws.cell(top + 1 + offset, index)
             if column.formula:
                 cell.value = column.formula
-                cell.fill = _CALC_FILL
+                cell.fill = CALC_FILL
             else:
                 set_value(cell, record.get(column.key))
-                cell.protection = _UNLOCKED
+                cell.protection = UNLOCKED
             cell.number_format = column.number_format
     ws.freeze_panes = ws.cell(top + 1, 2)
 
@@ -160,7 +152,7 @@ def _column_ref(columns, key: str, top: int, rows: int) -> str:
 def _write_settings(wb: Workbook, ws, settings: capa.CapaSettings) -> None:
     top = jl.SETTINGS_HEADER_ROW
     for index, header in enumerate(jl.SETTINGS_COLUMNS, start=1):
-        ws.cell(top, index, header).font = _BOLD
+        ws.cell(top, index, header).font = BOLD
     last = top + len(jl.SETTING_FIELDS)
     for row, spec in enumerate(jl.SETTING_FIELDS, start=top + 1):
         ws.cell(row, 1, spec.label)
@@ -169,8 +161,8 @@ def _write_settings(wb: Workbook, ws, settings: capa.CapaSettings) -> None:
             value = ", ".join(value)
         cell = ws.cell(row, 2)
         set_value(cell, value)
-        cell.fill, cell.border, cell.protection = _INPUT_FILL, _BOX, _UNLOCKED
-        ws.cell(row, 3, spec.note).protection = _UNLOCKED
+        cell.fill, cell.border, cell.protection = INPUT_FILL, BOX, UNLOCKED
+        ws.cell(row, 3, spec.note).protection = UNLOCKED
     table = Table(displayName=jl.SETTINGS_TABLE, ref=f"A{top}:C{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
@@ -238,10 +230,10 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
            "Capacity from the job plans against need from accepted referrals. The numbers "
            "open a discussion; they are not a verdict.")  # fmt: skip
     row = jl.REFERRALS_ROW
-    ws.cell(row, 1, jl.REFERRALS_LABEL).font = _BOLD
+    ws.cell(row, 1, jl.REFERRALS_LABEL).font = BOLD
     cell = ws.cell(row, 2)
     set_value(cell, referrals_per_week)
-    cell.fill, cell.border, cell.protection = _INPUT_FILL, _BOX, _UNLOCKED
+    cell.fill, cell.border, cell.protection = INPUT_FILL, BOX, UNLOCKED
     _name(wb, jl.REFERRALS_NAME, ws, _absolute(row, 2))
     dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
                         allow_blank=True, showErrorMessage=True, errorTitle="Referrals",
@@ -250,13 +242,13 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
 
     top = jl.BALANCE_HEADER_ROW
     for column, header in enumerate(jl.BALANCE_HEADERS, start=1):
-        ws.cell(top, column, header).font = _BOLD
+        ws.cell(top, column, header).font = BOLD
     for row, side in enumerate(jl.BALANCE_ROWS, start=top + 1):
-        ws.cell(row, 1, side.label).font = _BOLD
+        ws.cell(row, 1, side.label).font = BOLD
         for column, total in enumerate((side.capacity, side.need, side.ratio), start=2):
             cell = ws.cell(row, column, total.formula)
             cell.number_format = total.number_format
-            cell.fill, cell.border = _CALC_FILL, _BOX
+            cell.fill, cell.border = CALC_FILL, BOX
             _name(wb, total.name, ws, _absolute(row, column))
     last = top + len(jl.BALANCE_ROWS)
 

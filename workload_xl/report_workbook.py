@@ -14,18 +14,15 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.marker import Marker
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .atomic import write_atomically
 from .findings import Finding
 from .trend_report import ServiceTrends, TeamTrend, TrendReport
+from .workbook_style import BOLD, NOTE, TITLE, free_sheet_title
 from .worker_template import set_value
-
-_TITLE = Font(bold=True, size=14)
-_BOLD = Font(bold=True)
-_NOTE = Font(italic=True, size=9, color="555555")
 
 SPC_COLUMNS = ("Period", "Mean points per FTE", "Mean", "Upper process limit",
                "Lower process limit", "Upper two sigma", "Lower two sigma", "Special cause",
@@ -75,11 +72,7 @@ class _Names:
         self.count = 0
 
     def sheet(self, wanted: str) -> str:
-        base = "".join(" " if ch in "[]:*?/\\" else ch for ch in wanted).strip("' ")[:31]
-        title, n = base or "Sheet", 2
-        while title.casefold() in self.sheets:
-            suffix = f" ({n})"
-            title, n = base[: 31 - len(suffix)] + suffix, n + 1
+        title = free_sheet_title(wanted, self.sheets)
         self.sheets.add(title.casefold())
         return title
 
@@ -91,15 +84,15 @@ class _Names:
 def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
     ws.title = "Summary"
     ws["A1"] = "Workload trend report"
-    ws["A1"].font = _TITLE
+    ws["A1"].font = TITLE
     services = ", ".join(s.service for s in report.services) or "none"
     ws["A2"] = (
         f"Made {made:%Y-%m-%d %H:%M} from the returns store. Services: {services}. "
         "Each service is shown on its own: scores are never compared across services."
     )
-    ws["A2"].font = _NOTE
+    ws["A2"].font = NOTE
     ws["A4"] = "What needs a look"
-    ws["A4"].font = _BOLD
+    ws["A4"].font = BOLD
     lines = report.summary or [
         "Nothing stands out: every team's mean points per FTE, and every "
         "worker's against their team, shows common-cause variation."
@@ -123,14 +116,14 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
     ]
     for offset, note in enumerate(notes):
         cell = ws.cell(row + offset, 1, note)
-        cell.font = _BOLD if offset == 0 else _NOTE
+        cell.font = BOLD if offset == 0 else NOTE
     ws.column_dimensions["A"].width = 150
 
 
 def _block(ws, top: int, title: str, service: ServiceTrends, rows: list[tuple[str, list]],
            number_format: str, names: _Names) -> int:  # fmt: skip
     """A titled teams × periods table; returns the next free row."""
-    ws.cell(top, 1, title).font = _BOLD
+    ws.cell(top, 1, title).font = BOLD
     header = top + 1
     ws.cell(header, 1, "Team")
     for index, label in enumerate(service.periods, start=2):
@@ -152,11 +145,11 @@ def _block(ws, top: int, title: str, service: ServiceTrends, rows: list[tuple[st
 
 def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
     ws["A1"] = f"{service.service}: teams over time"
-    ws["A1"].font = _TITLE
+    ws["A1"].font = TITLE
     ws["A2"] = (
         "Counted workers only (sheets without errors). Spread is the coefficient of variation."
     )
-    ws["A2"].font = _NOTE
+    ws["A2"].font = NOTE
     teams = service.teams
     row = 4
     mean_top = row + 1
@@ -188,16 +181,16 @@ def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
 
 def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> None:
     ws["A1"] = f"{team.team} ({service.service}): mean points per FTE, XmR chart"
-    ws["A1"].font = _TITLE
+    ws["A1"].font = TITLE
     ws["A2"] = (
         "Special cause points are marked. Neither direction is better for workload: "
         "high and low are both worth a conversation."
     )
-    ws["A2"].font = _NOTE
+    ws["A2"].font = NOTE
     top = 4
     for index, heading in enumerate(SPC_COLUMNS, start=1):
         cell = ws.cell(top, index, heading)
-        cell.font = _BOLD
+        cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for offset, point in enumerate(team.spc, start=1):
         special = point.variation != "common"

@@ -26,14 +26,10 @@ from . import team_layout as tl
 from .atomic import write_atomically
 from .findings import Finding, Severity
 from .team import TeamSheet, WorkerRow
+from .workbook_style import BOLD, CALC_FILL, INPUT_FILL, NOTE, TITLE
 from .worker_template import set_value
 
-_TITLE = Font(bold=True, size=14)
-_BOLD = Font(bold=True)
-_NOTE = Font(italic=True, size=9, color="555555")
 _MUTED = Font(italic=True, color="7F7F7F")
-_CALC_FILL = PatternFill("solid", fgColor="EDEDED")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
 SEVERITY_FILLS = {
     Severity.ERROR: PatternFill("solid", fgColor="F4B6B6"),
     Severity.WARNING: PatternFill("solid", fgColor="F8CBAD"),
@@ -95,16 +91,16 @@ def _round(value: float | None, places: int = 2) -> float | None:
 
 def _write_team_sheet(ws, team: TeamSheet | None) -> None:
     ws["A1"] = "Team workload measurement sheet"
-    ws["A1"].font = _TITLE
+    ws["A1"].font = TITLE
     ws["A2"] = ("Points inform a discussion; there is no maximum. Flags say what the numbers "
                 "show, compared with colleagues of the same experience band.")  # fmt: skip
-    ws["A2"].font = _NOTE
+    ws["A2"].font = NOTE
     values = _header_values(team)
     places = tl.field_places()
     for spec in tl.TEAM_HEADER + tl.TEAM_TOTALS:
         row, column = places[spec.key]
         label = ws.cell(row, column - 1, spec.label)
-        label.font = _BOLD
+        label.font = BOLD
         label.alignment = Alignment(horizontal="right")
         cell = ws.cell(row, column)
         if spec.formula:
@@ -112,7 +108,7 @@ def _write_team_sheet(ws, team: TeamSheet | None) -> None:
         else:
             set_value(cell, values.get(spec.key))
         cell.number_format = spec.number_format
-        cell.fill = _INPUT_FILL if spec.key in ("manager", "date_signed") else _CALC_FILL
+        cell.fill = INPUT_FILL if spec.key in ("manager", "date_signed") else CALC_FILL
         _name(ws, spec.name, _absolute(f"{get_column_letter(column)}{row}"))
     _write_workers(ws, team)
 
@@ -140,7 +136,7 @@ def _write_workers(ws, team: TeamSheet | None) -> None:
     top = tl.TABLE_TOP_ROW
     for index, column in enumerate(tl.TEAM_COLUMNS, start=1):
         cell = ws.cell(top, index, column.header)
-        cell.font = _BOLD
+        cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.row_dimensions[top].height = 44
@@ -227,7 +223,7 @@ def _table_sheet(ws, name: str, headings: tuple[str, ...], rows: list[list],
                  widths: tuple[int, ...]) -> None:  # fmt: skip
     ws.append(list(headings))
     for cell in ws[1]:
-        cell.font = _BOLD
+        cell.font = BOLD
     for row in rows or [[None] * len(headings)]:
         ws.append([None] * len(headings))
         for index, value in enumerate(row, start=1):

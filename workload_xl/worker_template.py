@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -24,20 +24,22 @@ from . import layout
 from .atomic import write_atomically
 from .findings import Finding
 from .schemes import Scheme
+from .workbook_style import (
+    BOLD,
+    BOX,
+    CALC_FILL,
+    INPUT_FILL,
+    NOTE,
+    TITLE,
+    UNLOCKED,
+    free_sheet_title,
+)
 
 TITLE_ROW = 1
 HEADER_FIRST_ROW = 4
 TABLE_HEADER_ROW = 14
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_NOTE = Font(italic=True, size=9, color="555555")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
-_CALC_FILL = PatternFill("solid", fgColor="EDEDED")
 _RANGE_FILL = PatternFill("solid", fgColor="F8CBAD")
-_UNLOCKED = Protection(locked=False)
-_THIN = Side(style="thin", color="999999")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 @dataclass
@@ -101,7 +103,9 @@ def add_measurement_sheet(
         _write_scheme_sheet(wb, wb.create_sheet(layout.SCHEME_SHEET), scheme)
     worker = str(content.header.get("worker") or "")
     position = len(_measurement_sheets(wb))  # after the other workers' tabs, before Scheme
-    ws = wb.create_sheet(_free_title(wb, title or worker or layout.MEASUREMENT_SHEET), position)
+    ws = wb.create_sheet(
+        free_sheet_title(title or worker or layout.MEASUREMENT_SHEET, wb.sheetnames), position
+    )
     ws.sheet_properties.tabColor = "5B9BD5"
     table = _free_table_name(wb)
     header = {"scheme_id": scheme.id, "scheme_version": scheme.version}
@@ -122,17 +126,6 @@ def _measurement_sheets(wb: Workbook) -> list:
     return [
         ws for ws in wb.worksheets if any(name.startswith(layout.TABLE_NAME) for name in ws.tables)
     ]
-
-
-def _free_title(wb: Workbook, wanted: str) -> str:
-    """A sheet title Excel accepts (31 characters, none of []:*?/\\) not yet in use."""
-    base = "".join(" " if ch in "[]:*?/\\" else ch for ch in wanted).strip("' ")[:31] or "Sheet"
-    title, n = base, 2
-    taken = {t.casefold() for t in wb.sheetnames}
-    while title.casefold() in taken:
-        suffix = f" ({n})"
-        title, n = base[: 31 - len(suffix)] + suffix, n + 1
-    return title
 
 
 def _free_table_name(wb: Workbook) -> str:
@@ -164,13 +157,13 @@ def write_worker_workbook(
 
 
 def _write_title(ws, scheme: Scheme) -> None:
-    ws.cell(TITLE_ROW, 1, "Workload measurement sheet").font = _TITLE
+    ws.cell(TITLE_ROW, 1, "Workload measurement sheet").font = TITLE
     ws.cell(
         TITLE_ROW + 1,
         1,
         f"{scheme.title}, version {scheme.version}. "
         "The points inform a discussion; there is no maximum.",
-    ).font = _NOTE
+    ).font = NOTE
 
 
 def _header_cells() -> dict[str, tuple[int, int]]:
@@ -191,17 +184,17 @@ def _write_header(ws, values: Mapping[str, Any]) -> None:
     for key, (row, column) in _header_cells().items():
         spec = layout.HEADER_BY_KEY[key]
         label = ws.cell(row, column - 1, spec.label)
-        label.font = _BOLD
+        label.font = BOLD
         label.alignment = Alignment(horizontal="right")
         cell = ws.cell(row, column)
         set_value(cell, values.get(key))
         cell.number_format = spec.number_format
-        cell.border = _BOX
+        cell.border = BOX
         if key.startswith("scheme"):
-            cell.fill = _CALC_FILL
+            cell.fill = CALC_FILL
         else:
-            cell.fill = _INPUT_FILL
-            cell.protection = _UNLOCKED
+            cell.fill = INPUT_FILL
+            cell.protection = UNLOCKED
         _name_on_sheet(ws, spec.name, row, column)
 
 
@@ -210,13 +203,13 @@ def _write_totals(ws, table: str) -> None:
     for offset, total in enumerate(layout.TOTAL_FIELDS):
         row = first + offset
         label = ws.cell(row, 3, total.label)
-        label.font = _BOLD
+        label.font = BOLD
         label.alignment = Alignment(horizontal="right")
         cell = ws.cell(row, 4, _for_table(total.formula, table))
         cell.number_format = total.number_format
-        cell.fill = _CALC_FILL
-        cell.border = _BOX
-        cell.font = _BOLD
+        cell.fill = CALC_FILL
+        cell.border = BOX
+        cell.font = BOLD
         _name_on_sheet(ws, total.name, row, 4)
 
 
@@ -226,7 +219,7 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
     columns = layout.COLUMNS
     for index, column in enumerate(columns, start=1):
         cell = ws.cell(top, index, column.header)
-        cell.font = _BOLD
+        cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(index)].width = column.width
     lines = list(lines)
@@ -236,10 +229,10 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
             cell = ws.cell(r, index)
             if column.formula:
                 cell.value = _for_table(column.formula, table_name)
-                cell.fill = _CALC_FILL
+                cell.fill = CALC_FILL
             else:
                 set_value(cell, line.get(column.key))
-                cell.protection = _UNLOCKED
+                cell.protection = UNLOCKED
             cell.number_format = column.number_format
     table = Table(displayName=table_name, ref=f"A{top}:{get_column_letter(len(columns))}{last_row}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
@@ -444,8 +437,8 @@ def _write_scheme_sheet(wb: Workbook, ws, scheme: Scheme) -> None:
     )
 
     row = max(last, len(bands) + 1, len(scheme.services) + 1) + 2
-    ws.cell(row, 1, f"{scheme.title}, version {scheme.version} ({scheme.id})").font = _BOLD
-    ws.cell(row + 1, 1, scheme.note).font = _NOTE
+    ws.cell(row, 1, f"{scheme.title}, version {scheme.version} ({scheme.id})").font = BOLD
+    ws.cell(row + 1, 1, scheme.note).font = NOTE
     for letter, width in zip("ABCDEFGH", (14, 40, 9, 11, 8, 6, 6, 40), strict=True):
         ws.column_dimensions[letter].width = width
     ws.column_dimensions["J"].width = 34
