@@ -90,34 +90,27 @@ def recalculate(paths: Iterable[Path], outdir: Path, *, soffice: str | None = No
     for target in targets:
         target.unlink(missing_ok=True)
 
-    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
-    try:
-        write_profile(profile)
-        command = [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(outdir),
-            *map(str, sources),
-        ]
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=CONVERT_TIMEOUT,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+    done = run_soffice(sources, outdir, "xlsx", soffice)
     missing = [str(target) for target in targets if not target.is_file()]
     if done.returncode != 0 or missing:
         raise RuntimeError(
             f"soffice exited {done.returncode}; not converted: {missing or 'none'}\n"
-            f"command: {' '.join(command)}\nstdout: {done.stdout}\nstderr: {done.stderr}"
+            f"command: {' '.join(done.args)}\nstdout: {done.stdout}\nstderr: {done.stderr}"
         )
     return targets
+
+
+def run_soffice(sources: Iterable[Path], outdir: Path, to: str,
+                soffice: str) -> subprocess.CompletedProcess:  # fmt: skip
+    """One soffice start converting every source to format `to` (xlsx, pdf) in `outdir`, with
+    a fresh profile that recalculates on load; the profile is removed afterwards."""
+    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
+    try:
+        write_profile(profile)
+        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                   "--norestore", "--convert-to", to, "--outdir", str(outdir),
+                   *map(str, sources)]  # fmt: skip
+        return subprocess.run(command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT,
+                              check=False, stdin=subprocess.DEVNULL)  # fmt: skip
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)

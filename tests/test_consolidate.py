@@ -307,10 +307,9 @@ def test_the_report_workbook_has_a_summary_service_sheets_and_xmr_charts(inbox, 
 @pytest.mark.libreoffice
 def test_the_report_opens_in_libreoffice_with_its_charts(inbox, store_path, tmp_path):
     """LibreOffice reads the report and writes it back with every chart it found in it."""
-    import subprocess
     import zipfile
 
-    from tests.libreoffice import recalculate, require_soffice
+    from tests.libreoffice import recalculate, require_soffice, run_soffice
     from workload_xl.report_workbook import write_report
 
     soffice = require_soffice()
@@ -323,9 +322,7 @@ def test_the_report_opens_in_libreoffice_with_its_charts(inbox, store_path, tmp_
     with zipfile.ZipFile(converted) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 5
-    pdf = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile",
-                          "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"),
-                          str(out)], capture_output=True, timeout=300, check=False)  # fmt: skip
+    pdf = run_soffice([out], tmp_path / "pdf", "pdf", soffice)
     assert pdf.returncode == 0
     assert (tmp_path / "pdf" / "report.pdf").stat().st_size > 10_000
 

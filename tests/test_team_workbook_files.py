@@ -14,11 +14,9 @@ import html
 import json
 import posixpath
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
@@ -30,7 +28,11 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from tests.libreoffice import CONVERT_TIMEOUT, recalculate, require_soffice, write_profile
+from tests.libreoffice import (
+    recalculate,
+    require_soffice,
+    run_soffice,
+)
 from workload_xl import layout
 from workload_xl import team_layout as tl
 from workload_xl.api import TeamRun, build_team_files
@@ -354,23 +356,7 @@ def reference(series, where: str) -> tuple[str, tuple[int, int, int, int]]:
 
 
 def render_pdf(source: Path, outdir: Path, soffice: str) -> subprocess.CompletedProcess:
-    """One soffice start converting the workbook to PDF, with a fresh profile."""
-    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
-    try:
-        write_profile(profile)
-        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                   "--norestore", "--convert-to", "pdf", "--outdir", str(outdir),
-                   str(source)]  # fmt: skip
-        return subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=CONVERT_TIMEOUT,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+    return run_soffice([source], outdir, "pdf", soffice)
 
 
 # --- the roster is what the tests say it is -------------------------------------------------
