@@ -39,6 +39,21 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 def inspect_workbook_file(path: Path, label: str | None = None) -> list[Finding]:
     """Findings for a file no spreadsheet reader should be given; empty if it looks sound."""
+    return inspect_and_read(path, label)[0]
+
+
+def inspect_and_read(
+    path: Path, label: str | None = None, keep: tuple[str, ...] = ()
+) -> tuple[list[Finding], dict[str, bytes]]:
+    """The guard's findings and, for a sound file, the parts named in `keep` (those present).
+
+    A reader that needs a part the spreadsheet library cannot give (calamine has no defined
+    names) takes it from here, so a thousand returns open each zip once less."""
+    parts: dict[str, bytes] = {}
+    return _inspect(path, label, keep, parts), parts
+
+
+def _inspect(path: Path, label: str | None, keep: tuple[str, ...], parts: dict) -> list[Finding]:
     name = label or str(path)
     where = {"workbook": name}
     if not path.exists():
@@ -81,7 +96,7 @@ def inspect_workbook_file(path: Path, label: str | None = None) -> list[Finding]
                 **where,
             )
         ]
-    return _inspect_zip(path, name)
+    return _inspect_zip(path, name, keep, parts)
 
 
 def _ole_finding(name: str, body: bytes) -> Finding:
@@ -108,7 +123,7 @@ def _looks_like(head: bytes) -> str:
     return ""
 
 
-def _inspect_zip(path: Path, name: str) -> list[Finding]:
+def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> list[Finding]:
     where = {"workbook": name}
     damaged = finding(
         "file-corrupt",
@@ -173,6 +188,9 @@ def _inspect_zip(path: Path, name: str) -> list[Finding]:
                                 **where,
                             )
                         ]
+            for member in keep:
+                if member in names:
+                    parts[member] = archive.read(member)
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,

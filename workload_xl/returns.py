@@ -68,12 +68,18 @@ def recompute_workers(ret: TeamReturn) -> list[Finding]:
     A manager may have edited a total on the Team sheet; the rows are what was agreed. Where
     the two differ the rows win, and a warning says so.
     """
+    by_name: dict[str, float] = defaultdict(float)
+    cases_by_name: dict[str, int] = defaultdict(int)
+    for worker, _, _, kind, agreed in ret.lines:  # by name as typed: one casefold a name
+        by_name[worker] += agreed or 0.0
+        if kind == "case":
+            cases_by_name[worker] += 1
     points: dict[str, float] = defaultdict(float)
     cases: dict[str, int] = defaultdict(int)
-    for line in ret.lines:
-        key = line.worker.casefold()
-        points[key] += line.agreed_points or 0.0
-        cases[key] += line.kind == "case"
+    for worker, total in by_name.items():
+        points[worker.casefold()] += total
+    for worker, count in cases_by_name.items():
+        cases[worker.casefold()] += count
     problems: list[Finding] = []
     fixed = []
     for w in ret.workers:
