@@ -6,6 +6,14 @@ committed as binaries.
 
 from __future__ import annotations
 
+import os
+
+# xlwings' remote engine and its custom-function server stand in for Excel in the add-in's
+# tests: it is free for non-commercial use (its PolyForm Noncommercial part), and must be
+# chosen before anything imports xlwings.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+os.environ.setdefault("XLWINGS_ON_SERVER", "true")
+
 import datetime as dt
 import hashlib
 from collections.abc import Callable

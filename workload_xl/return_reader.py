@@ -201,7 +201,7 @@ class _Reader:
                     sheet=team_sheet, field=spec.label,
                 )  # fmt: skip
             return None, team_sheet, ""
-        place = _parse_reference(target)
+        place = parse_reference(target)
         if place is None:
             if required:
                 self.invalid(
@@ -546,7 +546,7 @@ def _workbook_names(xml: bytes) -> tuple[list[str], dict[tuple[str, int | None],
     return sheets, names
 
 
-def _parse_reference(text: str) -> tuple[str, int, int] | None:
+def parse_reference(text: str) -> tuple[str, int, int] | None:
     """('Sheet', row, column), 0-based, of a reference to one cell such as 'Team'!$B$4."""
     match = _REFERENCE.match(text.lstrip("="))
     if match is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -456,7 +456,34 @@ def _band_stats(rows: Sequence, key, settings: TeamSettings) -> dict[str, _BandS
     return result
 
 
-def _flag_outliers(team: TeamSheet, settings: TeamSettings, found) -> None:
+def flag_workers(
+    workers: list[WorkerRow],
+    settings: TeamSettings,
+    *,
+    workbook: str,
+    sheet: str,
+    cell: Callable[[int, str], str],
+) -> list[Finding]:
+    """Band means, differences and outlier flags for workers as a Team sheet shows them now,
+    and the team's spread: the add-in's Flag outliers, after a manager corrected an FTE or a
+    band by hand. `cell(index, column key)` says where a worker's figure stands."""
+    for w in workers:
+        w.flags, w.band_mean, w.band_difference, w.robust_score = [], None, None, None
+    values = [w.points_per_fte for w in workers if w.counted and w.points_per_fte is not None]
+    team = TeamSheet(team="", service="", scheme_id="", scheme_version="", period=None,  # type: ignore[arg-type]
+                     manager="", workers=workers, cases=[], history=[],
+                     mean_ppf=statistics.fmean(values) if values else None,
+                     median_ppf=statistics.median(values) if values else None,
+                     spread=coefficient_of_variation(values))  # fmt: skip
+    found = _Findings(workbook)
+    _flag_outliers(team, settings, found, cell=cell, sheet=sheet)
+    _flag_spread(team, settings, found, cell="", sheet=sheet)
+    return list(found)
+
+
+def _flag_outliers(team: TeamSheet, settings: TeamSettings, found, *,
+                   cell: Callable[[int, str], str] = tl.worker_cell,
+                   sheet: str = tl.TEAM_SHEET) -> None:  # fmt: skip
     bands = _band_stats(team.workers, lambda w: w.points_per_fte, settings)
     small_reported = set()
     for index, w in enumerate(team.workers):
@@ -477,9 +504,10 @@ def _flag_outliers(team: TeamSheet, settings: TeamSettings, found) -> None:
                     f"Only {size} counted worker{'s' if size > 1 else ''}"
                     f" in the band '{w.band or '(none)'}': too few to say whether anyone's "
                     f"load is unusual (at least {settings.min_band_size} are needed).",
-                    tl.worker_cell(index, "band"),
+                    cell(index, "band"),
                     "Experience band",
                     w.band,
+                    sheet=sheet,
                 )
             continue
         standing = stats.standing(w, w.points_per_fte, settings)
@@ -493,13 +521,15 @@ def _flag_outliers(team: TeamSheet, settings: TeamSettings, found) -> None:
                 f"{fmt1(stats.median)}, mean {fmt1(stats.mean)}; {abs(w.robust_score):.1f} "
                 "robust deviations from the median). Worth discussing whether work is shared "
                 "fairly.",
-                tl.worker_cell(index, "points_per_fte"),
+                cell(index, "points_per_fte"),
                 "Points per FTE",
                 round(w.points_per_fte, 2),
+                sheet=sheet,
             )
 
 
-def _flag_spread(team: TeamSheet, settings: TeamSettings, found) -> None:
+def _flag_spread(team: TeamSheet, settings: TeamSettings, found, *,
+                 cell: str | None = None, sheet: str = tl.TEAM_SHEET) -> None:  # fmt: skip
     counted = [w for w in team.counted if w.points_per_fte is not None]
     if team.spread is None or len(counted) < settings.min_band_size:
         return
@@ -512,9 +542,10 @@ def _flag_spread(team: TeamSheet, settings: TeamSettings, found) -> None:
             f"coefficient of variation is {team.spread:.0%} (above "
             f"{settings.spread_threshold:.0%}), from {fmt1(low.points_per_fte)} "
             f"({low.worker}) to {fmt1(high.points_per_fte)} ({high.worker}).",
-            tl.field_cell("spread"),
+            tl.field_cell("spread") if cell is None else cell,
             "Spread",
             round(team.spread, 4),
+            sheet=sheet,
         )
 
 

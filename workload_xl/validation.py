@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import layout
@@ -625,3 +625,22 @@ def _check_totals(check: _Check, m: Measurement, scheme: Scheme | None) -> None:
                 f"{spec.label} shows {fmt(shown)} but the rows add up to {fmt(should)}: {why}",
                 *where,
             )
+
+
+def check_entry(scheme: Scheme, item: Any, quantity: Any, agreed: Any) -> list[Finding]:
+    """The findings one table row of item, quantity and agreed points would get, for a
+    spreadsheet function that checks a row where it stands: the same rules and messages as a
+    whole sheet's validation, so a cell and the Errors sheet never disagree."""
+    values = {"item": item, "quantity": quantity, "agreed_points": agreed, "case_ref": "-"}
+    data = SheetData("", "", {}, {"item": "", "quantity": "", "agreed_points": ""}, [])
+    check = _Check(data)
+    _check_row(check, scheme, TableRow(0, values))
+    return [replace(f, message=_NO_ROW.sub(_unnumbered, f.message)) for f in check.found]
+
+
+_NO_ROW = re.compile(r" on row 0\b|\bRow 0 has")
+
+
+def _unnumbered(match: re.Match) -> str:
+    """A function checks the row it stands on, which has no number worth saying."""
+    return "" if match[0].startswith(" on") else "This row has"

@@ -1,0 +1,704 @@
+"""What each add-in button does, through xlwings (live-Excel edge).
+
+Each entry point takes the book (`xw.Book.caller()` when Excel's RunPython calls it with
+none) and, for the buttons that ask for a file or folder, the `path` the VBA asked for. It
+reads whole ranges (a sheet's used range, one call), hands the core the same `SheetData` the
+file readers build, and writes whole ranges back (one call per block of values, one per
+block of colours). The same functions run against a live Excel (Windows, macOS), xlwings
+Server and xlwings Lite, and in the tests against xlwings' remote engine.
+
+Nothing a user does here ends in a traceback dialog: a problem becomes a sentence in the
+status line at the top of the Errors sheet (`STATUS_CELL`), and the book is left as it was.
+
+Highlights never lose a user's own fill: the fill a cell had is recorded on a hidden sheet
+(`HIGHLIGHTS_SHEET`) before it is coloured, and Clear highlights (or the next Validate) puts
+it back. Engines that cannot read a fill (xlwings Server and Lite read no formats) record it
+as unknown, and such a cell gets no fill back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlwings as xw
+
+from .. import layout, validation
+from .. import team_layout as tl
+from ..caseload import map_caseload
+from ..caseload_reader import read_caseload
+from ..findings import SEVERITY_ORDER, Finding, Severity
+from ..measurement import Cell, SheetData, TableRow, TotalCell, clean_text, column_letter, is_blank
+from ..return_reader import parse_reference
+from ..schemes import SchemeRegistry
+from ..team import TeamBuild, TeamSettings, WorkerRow, build_team, flag_workers
+from ..team_workbook import worker_record, write_team_workbook
+from ..validation import SheetResult
+from .buttons import BUTTONS
+
+ERRORS_SHEET = "Errors"
+STATUS_CELL = "A1"
+ERRORS_TOP = 3  # the findings table's heading row on the Errors sheet
+ERRORS_HEADINGS = ("Severity", "Sheet", "Cell", "Field", "Rule", "Message")
+HIGHLIGHTS_SHEET = "Workload highlights"
+HIGHLIGHTS_HEADINGS = ("Sheet", "Cell", "Own fill", "Highlight")
+UNKNOWN_FILL = "unknown"
+TEAM_SHEET = tl.TEAM_SHEET
+TEAM_TOP = 8  # heading row of the team figures on the Team sheet this add-in writes
+
+FILLS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C", Severity.INFO: "#DDEBF7"}
+"""Excel's own light red, yellow and blue 'good, bad and neutral' fills, by severity."""
+
+_LABEL = {b.entry: b.label for b in BUTTONS}
+
+
+# --- every button: the book, and no traceback ---------------------------------------------
+
+
+def _button(function: Callable[..., str]) -> Callable[..., None]:
+    """Run a button's work on the book and write its one-line outcome in the status cell.
+
+    Any exception becomes that line (what stopped, and what to do); the work writes
+    nothing before it has everything it needs, so a stop leaves the book as it was.
+    """
+    takes_path = "path" in inspect.signature(function).parameters
+
+    @functools.wraps(function)
+    def run(book: xw.Book | None = None, path: str | None = None) -> None:
+        book = book if book is not None else xw.Book.caller()
+        label = _LABEL.get(function.__name__, function.__name__)
+        try:
+            outcome = function(book, path) if takes_path else function(book)
+        except _Stop as stop:
+            outcome = str(stop)
+        except Exception as exc:  # a bug or a book we did not foresee: say so, briefly
+            detail = " ".join(str(exc).split())[:160]
+            outcome = (
+                f"stopped ({type(exc).__name__}{': ' + detail if detail else ''}). "
+                "Nothing was changed. Save the workbook and send it to the workload-xl team."
+            )
+        _status(book, f"{label}: {outcome}")
+
+    return run
+
+
+class _Stop(Exception):
+    """A user's situation the button cannot go on from; the message says what to do."""
+
+
+def _status(book: xw.Book, message: str) -> None:
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    with contextlib.suppress(Exception):  # nowhere to say it: the button still ends quietly
+        _sheet(book, ERRORS_SHEET)[STATUS_CELL].value = [[_text(f"{stamp}  {message}")]]
+
+
+# --- reading a sheet through xlwings --------------------------------------------------------
+
+
+@dataclass
+class _Grid:
+    """A sheet's used range as one 2-D list, with the address of its top-left cell."""
+
+    sheet: str
+    top: int  # 1-based row of values[0]
+    left: int  # 1-based column of values[0][0]
+    values: list[list[Any]]
+
+    def at(self, row: int, column: int) -> Any:
+        r, c = row - self.top, column - self.left
+        if 0 <= r < len(self.values) and 0 <= c < len(self.values[r]):
+            return self.values[r][c]
+        return None
+
+    def cells(self) -> Iterable[tuple[int, int, Any]]:
+        for r, row in enumerate(self.values):
+            for c, value in enumerate(row):
+                yield self.top + r, self.left + c, value
+
+
+def _read(sheet: xw.Sheet) -> _Grid:
+    used = sheet.used_range
+    values = used.options(ndim=2).value  # one call for the whole sheet
+    return _Grid(sheet.name, used.row, used.column, values or [[]])
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    top: int  # heading row
+    left: int
+    bottom: int  # last data row
+    right: int
+
+
+def _tables(sheet: xw.Sheet) -> list[_Table]:
+    found = []
+    for table in sheet.tables:
+        area = table.range
+        bottom = area.row + area.rows.count - 1
+        if table.show_totals:
+            bottom -= 1
+        right = area.column + area.columns.count - 1
+        found.append(_Table(table.name, area.row, area.column, bottom, right))
+    return found
+
+
+def _measurement_table(sheet: xw.Sheet) -> _Table | None:
+    prefix = layout.TABLE_NAME.casefold()
+    return next((t for t in _tables(sheet) if t.name.casefold().startswith(prefix)), None)
+
+
+def _names(book: xw.Book) -> dict[tuple[str, str | None], str]:
+    """Each defined name's reference, by (folded name, sheet it is scoped to or None)."""
+    found: dict[tuple[str, str | None], str] = {}
+    for name in book.names:
+        text, scope = name.name, None
+        if "!" in text:
+            scope, text = text.rsplit("!", 1)
+            scope = scope.strip("'").replace("''", "'")
+        found[(text.casefold(), scope)] = name.refers_to or ""
+    return found
+
+
+def _sheet_data(book: xw.Book, sheet: xw.Sheet, grid: _Grid, table: _Table) -> SheetData:
+    """The measurement sheet as the core reads it, found by names and table as files are."""
+    names = _names(book)
+    grids = {sheet.name: grid}
+    header: dict[str, Cell | None] = {}
+    for spec in layout.HEADER_FIELDS:
+        place = _place(names, spec.name, sheet.name)
+        if place is None or place[0] not in [s.name for s in book.sheets]:
+            header[spec.key] = None
+            continue
+        where, row, column = place
+        if where not in grids:
+            grids[where] = _read(book.sheets[where])
+        header[spec.key] = Cell(grids[where].at(row, column), f"{column_letter(column)}{row}")
+
+    totals: dict[str, TotalCell] = {}
+    for spec in layout.TOTAL_FIELDS:
+        place = _place(names, spec.name, sheet.name)
+        if place is None or place[0] != sheet.name:
+            continue
+        address = f"{column_letter(place[2])}{place[1]}"
+        formula = _formula(sheet, address)
+        if formula is _UNREADABLE:  # this engine reads no formulas: Excel keeps them
+            break
+        totals[spec.key] = TotalCell(address, formula, grid.at(place[1], place[2]))
+
+    by_heading = {c.header.casefold(): c.key for c in layout.COLUMNS}
+    columns: dict[str, str] = {}
+    for column in range(table.left, table.right + 1):
+        key = by_heading.get(clean_text(grid.at(table.top, column)).casefold())
+        if key and key not in columns:
+            columns[key] = column_letter(column)
+    numbers = {key: _column_number(letter) for key, letter in columns.items()}
+    rows = [
+        TableRow(row, {key: grid.at(row, number) for key, number in numbers.items()})
+        for row in range(table.top + 1, table.bottom + 1)
+    ]
+    stray = [
+        Cell(value, f"{column_letter(column)}{row}")
+        for row, column, value in grid.cells()
+        if row >= table.top
+        and not (row <= table.bottom and table.left <= column <= table.right)
+        and not is_blank(value)
+    ]
+    return SheetData(book.name, sheet.name, header, columns, rows, totals, stray)
+
+
+_UNREADABLE = object()
+
+
+def _formula(sheet: xw.Sheet, address: str) -> Any:
+    """A totals cell's formula (None when typed over), or _UNREADABLE on engines without."""
+    try:
+        text = sheet[address].formula
+    except (NotImplementedError, AttributeError):
+        return _UNREADABLE
+    if not isinstance(text, str):
+        return _UNREADABLE
+    return text if text.startswith("=") else None
+
+
+def _place(names: dict, name: str, sheet: str) -> tuple[str, int, int] | None:
+    """(sheet, row, column), 1-based, of a one-cell name: the sheet's own, else the book's."""
+    text = names.get((name.casefold(), sheet)) or names.get((name.casefold(), None))
+    if not text:
+        return None
+    place = parse_reference(text)
+    if place is None:
+        return None
+    where, row, column = place
+    return where, row + 1, column + 1
+
+
+def _column_number(letter: str) -> int:
+    number = 0
+    for ch in letter:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _measurement_sheets(book: xw.Book) -> list[tuple[xw.Sheet, _Table]]:
+    found = []
+    for sheet in book.sheets:
+        table = _measurement_table(sheet)
+        if table is not None:
+            found.append((sheet, table))
+    return found
+
+
+def _validate(book: xw.Book, sheet: xw.Sheet, table: _Table) -> SheetResult:
+    data = _sheet_data(book, sheet, _read(sheet), table)
+    return validation.validate_sheet(data, _registry())
+
+
+@functools.lru_cache(maxsize=1)
+def _registry() -> SchemeRegistry:
+    return SchemeRegistry.from_dir()
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _sheet(book: xw.Book, name: str, *, hidden: bool = False) -> xw.Sheet:
+    """The sheet called `name`, added at the end if the book has none."""
+    for sheet in book.sheets:
+        if sheet.name.casefold() == name.casefold():
+            return sheet
+    sheet = book.sheets.add(name=name, after=book.sheets[len(book.sheets) - 1])
+    if hidden:
+        sheet.visible = False
+    return sheet
+
+
+def _text(value: Any) -> Any:
+    """Text a user or a scheme supplied, written so Excel keeps it as text: a leading
+    apostrophe stops "=HYPERLINK(...)" in a case note becoming a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _link(sheet: str, cell: str) -> str:
+    """A formula that jumps to a cell of this workbook; quotes doubled as Excel needs."""
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    target = f"#{quoted}!{cell}".replace('"', '""')
+    return f'=HYPERLINK("{target}","{cell}")'
+
+
+def _write_findings(book: xw.Book, findings: list[Finding]) -> None:
+    """The Errors sheet: headings and one row per finding (one call), links to the cells."""
+    sheet = _sheet(book, ERRORS_SHEET)
+    _clear_below(sheet, ERRORS_TOP)
+    rows: list[list[Any]] = [list(ERRORS_HEADINGS)]
+    for f in sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.sheet, f.cell)):
+        linked = f.sheet and f.cell and f.workbook in ("", book.name)
+        rows.append([
+            str(f.severity), _text(f.sheet), _link(f.sheet, f.cell) if linked else f.cell,
+            _text(f.field), f.rule, _text(f.message),
+        ])  # fmt: skip
+    if len(rows) == 1:
+        rows.append(["", "", "", "", "", "No problems found."])
+    sheet[f"A{ERRORS_TOP}"].value = rows
+
+
+def _clear_below(sheet: xw.Sheet, top: int) -> None:
+    """Empty the sheet from row `top` down (what an earlier press wrote), in one call."""
+    used = sheet.used_range
+    last_row = used.row + used.rows.count - 1
+    last_column = used.column + used.columns.count - 1
+    if last_row >= top:
+        sheet.range((top, 1), (last_row, max(last_column, 1))).clear_contents()
+
+
+# --- highlights ---------------------------------------------------------------------------
+
+
+def _highlight(book: xw.Book, findings: list[Finding]) -> int:
+    """Colour each finding's cell by its worst severity, recording the fill it had."""
+    worst: dict[tuple[str, str], Severity] = {}
+    names = {s.name for s in book.sheets}
+    for f in findings:
+        if f.sheet in names and f.cell and f.workbook in ("", book.name):
+            key = (f.sheet, f.cell)
+            if key not in worst or SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[worst[key]]:
+                worst[key] = f.severity
+    if not worst:
+        return 0
+    record = []
+    by_sheet: dict[str, dict[str, str]] = {}
+    for (sheet, cell), severity in sorted(worst.items()):
+        own = _fill(book.sheets[sheet][cell])
+        record.append([_text(sheet), cell, own, FILLS[severity]])
+        by_sheet.setdefault(sheet, {})[cell] = FILLS[severity]
+    store = _sheet(book, HIGHLIGHTS_SHEET, hidden=True)
+    _clear_below(store, 1)
+    store["A1"].value = [list(HIGHLIGHTS_HEADINGS), *record]
+    for sheet, colours in by_sheet.items():
+        _paint(book.sheets[sheet], colours)
+    return len(worst)
+
+
+def _fill(cell: xw.Range) -> str:
+    """A cell's own fill as #RRGGBB, "" for none, UNKNOWN_FILL where the engine cannot say."""
+    try:
+        colour = cell.color
+    except NotImplementedError:
+        return UNKNOWN_FILL
+    if colour is None:
+        return ""
+    if isinstance(colour, str):
+        return colour.upper()
+    red, green, blue = colour
+    return f"#{red:02X}{green:02X}{blue:02X}"
+
+
+def _paint(sheet: xw.Sheet, colours: dict[str, str | None]) -> None:
+    """Set fills on scattered cells in one call: the block around them, others kept (...)."""
+    places = {address: _split(address) for address in colours}
+    top = min(r for r, _ in places.values())
+    bottom = max(r for r, _ in places.values())
+    left = min(c for _, c in places.values())
+    right = max(c for _, c in places.values())
+    matrix: list[list[Any]] = [[...] * (right - left + 1) for _ in range(bottom - top + 1)]
+    for address, (row, column) in places.items():
+        matrix[row - top][column - left] = colours[address]
+    sheet.range((top, left), (bottom, right)).set_colors(matrix)
+
+
+def _split(address: str) -> tuple[int, int]:
+    letters = address.rstrip("0123456789")
+    return int(address[len(letters) :]), _column_number(letters.upper())
+
+
+def _restore(book: xw.Book) -> int:
+    """Put back the fills recorded by the last highlighting; empty the record."""
+    store = next((s for s in book.sheets if s.name.casefold() == HIGHLIGHTS_SHEET.casefold()),
+                 None)  # fmt: skip
+    if store is None:
+        return 0
+    grid = _read(store)
+    by_sheet: dict[str, dict[str, str | None]] = {}
+    names = {s.name for s in book.sheets}
+    for row in grid.values[1:]:
+        if len(row) < 3 or is_blank(row[0]) or is_blank(row[1]):
+            continue
+        sheet, cell, own = str(row[0]).lstrip("'"), clean_text(row[1]), clean_text(row[2])
+        if sheet in names:
+            by_sheet.setdefault(sheet, {})[cell] = None if own in ("", UNKNOWN_FILL) else own
+    for sheet, colours in by_sheet.items():
+        _paint(book.sheets[sheet], colours)
+    _clear_below(store, 1)
+    return sum(len(c) for c in by_sheet.values())
+
+
+# --- the buttons ----------------------------------------------------------------------------
+
+
+def _active_measurement(book: xw.Book) -> tuple[xw.Sheet, _Table]:
+    sheet = book.sheets.active
+    table = _measurement_table(sheet)
+    if table is None:
+        raise _Stop(
+            f"the active sheet '{sheet.name}' is not a measurement sheet (it has no "
+            f"{layout.TABLE_NAME} table). Click a worker's measurement sheet and press again."
+        )
+    return sheet, table
+
+
+@_button
+def validate_sheet(book: xw.Book) -> str:
+    """Check the active measurement sheet; highlight and list what is wrong."""
+    sheet, table = _active_measurement(book)
+    result = _validate(book, sheet, table)
+    _restore(book)
+    coloured = _highlight(book, result.findings)
+    _write_findings(book, result.findings)
+    return f"'{sheet.name}': {_counts(result.findings)}" + (
+        f"; {coloured} cell{'s' if coloured != 1 else ''} highlighted." if coloured else "."
+    )
+
+
+@_button
+def clear_highlights(book: xw.Book) -> str:
+    restored = _restore(book)
+    if not restored:
+        return "there were no highlights to clear."
+    return f"{restored} cell{'s' if restored != 1 else ''} back to their own fill."
+
+
+@_button
+def add_worker_sheet(book: xw.Book) -> str:
+    """A copy of a measurement sheet with the worker's entries emptied: the copy keeps the
+    scheme's drop-downs, formulas, names and protection exactly as the template made them."""
+    sheets = _measurement_sheets(book)
+    if not sheets:
+        raise _Stop(
+            "this workbook has no measurement sheet to copy. Start from the measurement "
+            "template for your scheme (ask your admin, or: workload-xl template worker)."
+        )
+    active = book.sheets.active
+    source, table = next(((s, t) for s, t in sheets if s.name == active.name), sheets[-1])
+    grid = _read(source)
+    data = _sheet_data(book, source, grid, table)
+    copy = source.copy(after=book.sheets[len(book.sheets) - 1])
+    name = _free_sheet_name(book, "New worker")
+    copy.name = name
+    keep = {"team", "service", "period", "scheme_id", "scheme_version", "manager"}
+    for key, cell in data.header.items():
+        if cell is not None and key not in keep:
+            copy[cell.address].value = None
+    inputs = [c.key for c in layout.COLUMNS if c.is_input and c.key in data.columns]
+    for key in inputs:  # one call per input column
+        letter = data.columns[key]
+        if table.bottom > table.top:
+            copy.range(f"{letter}{table.top + 1}:{letter}{table.bottom}").clear_contents()
+    return f"added the sheet '{name}', a blank copy of '{source.name}'. Type the worker's name."
+
+
+def _free_sheet_name(book: xw.Book, base: str) -> str:
+    taken = {s.name.casefold() for s in book.sheets}
+    name, n = base, 2
+    while name.casefold() in taken:
+        name, n = f"{base} {n}", n + 1
+    return name
+
+
+@_button
+def import_caseload(book: xw.Book, path: str | None = None) -> str:
+    """Fill the active sheet's table from a caseload report: case reference, name, item."""
+    if not path:
+        raise _Stop("no caseload report was chosen. Press again and pick the report file.")
+    sheet, table = _active_measurement(book)
+    data = _sheet_data(book, sheet, _read(sheet), table)
+    scheme_cell = data.header.get("scheme_id")
+    scheme = _registry().get(clean_text(scheme_cell.value) if scheme_cell else "")
+    if scheme is None:
+        raise _Stop(f"the sheet '{sheet.name}' names no scheme this tool knows; "
+                    "check its Scheme cell.")  # fmt: skip
+    worker_cell = data.header.get("worker")
+    worker = clean_text(worker_cell.value) if worker_cell else ""
+    report, problems = read_caseload(Path(path))
+    imported = map_caseload(report, scheme, worker) if report is not None else None
+    findings = problems + (imported.findings if imported else [])
+    if imported is None or not imported.lines:
+        _write_findings(book, findings)
+        raise _Stop(f"nothing was imported from {Path(path).name}; see the Errors sheet.")
+    free = [r for r in data.rows if r.is_empty(_INPUTS)]
+    if len(free) < len(imported.lines):
+        raise _Stop(
+            f"the report has {len(imported.lines)} cases but the table on '{sheet.name}' has "
+            f"only {len(free)} empty rows. Add rows to the table (or a new sheet) and press "
+            "again; nothing was imported."
+        )
+    first = free[0].row
+    if any(r.row != first + i for i, r in enumerate(free[: len(imported.lines)])):
+        raise _Stop("the table's empty rows are not together at its end. Sort the table or "
+                    "clear rows in between, and press again; nothing was imported.")  # fmt: skip
+    for key in ("case_ref", "case_name", "item"):  # one call per column
+        if key not in data.columns:
+            continue
+        letter = data.columns[key]
+        values = [[_text(line.get(key))] for line in imported.lines]
+        sheet[f"{letter}{first}"].value = values
+    _write_findings(book, findings)
+    return (f"{len(imported.lines)} cases imported from {Path(path).name} into '{sheet.name}'"
+            f" from row {first}; {_counts(findings)}.")  # fmt: skip
+
+
+_INPUTS = tuple(c.key for c in layout.COLUMNS if c.is_input)
+
+
+def _team_from_book(book: xw.Book, folder: str | None) -> tuple[TeamBuild, str]:
+    """The team built from this book's worker sheets, or from the workbooks in `folder`."""
+    if folder:
+        from ..api import validate_files
+
+        run = validate_files([Path(folder)], _registry())
+        results, where = run.sheets, f"the workbooks in {folder}"
+        early = [f for f in run.report.findings if f.workbook in run.unreadable]
+    else:
+        sheets = _measurement_sheets(book)
+        if not sheets:
+            raise _Stop(
+                "this workbook has no worker measurement sheets. Press Build team sheet in "
+                "the workbook with one tab per worker, or choose the folder of worker workbooks."
+            )
+        results = [_validate(book, s, t) for s, t in sheets]
+        where, early = "this workbook's worker sheets", []
+    build = build_team(results, _registry(), output=book.name)
+    build.findings[:0] = early
+    if build.team is None:
+        _write_findings(book, build.findings)
+        raise _Stop(f"no team sheet could be built from {where}; see the Errors sheet.")
+    return build, where
+
+
+@_button
+def build_team_sheet(book: xw.Book, path: str | None = None) -> str:
+    """The Team sheet in this workbook: header and one row a worker (one call)."""
+    build, where = _team_from_book(book, path)
+    team = build.team
+    assert team is not None
+    sheet = _sheet(book, TEAM_SHEET)
+    _clear_below(sheet, 1)
+    sheet["A1"].value = _team_block(team)
+    _write_findings(book, build.findings)
+    flagged = sum(1 for w in team.workers if w.flags)
+    return (f"built from {where}: {len(team.workers)} workers, {team.period}; "
+            f"{flagged} flagged; {_counts(build.findings)}.")  # fmt: skip
+
+
+def _team_block(team) -> list[list[Any]]:
+    width = len(tl.TEAM_COLUMNS)
+    pad = [None] * (width - 2)
+    header = [
+        ["Team workload", None, *pad],
+        [None] * width,
+        ["Team", _text(team.team), *pad],
+        ["Service", _text(team.service), *pad],
+        ["Period", str(team.period), *pad],
+        ["Scheme", f"{team.scheme_id} {team.scheme_version}", *pad],
+        [None] * width,
+    ]
+    rows = [[_text(v) for v in worker_record(w)] for w in team.workers]
+    return [*header, [c.header for c in tl.TEAM_COLUMNS], *rows]
+
+
+@_button
+def flag_outliers(book: xw.Book) -> str:
+    """Re-flag the Team sheet's workers as it stands now (a manager may have corrected an
+    FTE or a band): band means, differences and flags rewritten in one call, flagged rows
+    coloured in one."""
+    sheet = next((s for s in book.sheets if s.name.casefold() == TEAM_SHEET.casefold()), None)
+    if sheet is None:
+        raise _Stop("this workbook has no Team sheet. Press Build team sheet first.")
+    grid = _read(sheet)
+    heading_row, columns = _find_headings(grid)
+    workers = []
+    for row in range(heading_row + 1, grid.top + len(grid.values)):
+        name = clean_text(grid.at(row, columns["worker"]))
+        if not name:
+            break
+        workers.append(_worker_from(grid, row, columns, name))
+    if not workers:
+        raise _Stop(f"the Team sheet lists no workers under row {heading_row}.")
+    scheme_text = clean_text(grid.at(_label_row(grid, "Scheme"), 2)).split(" ")[0]
+    scheme = _registry().get(scheme_text)
+    settings = TeamSettings.for_scheme(scheme) if scheme else TeamSettings()
+
+    def cell(index: int, key: str) -> str:
+        return f"{column_letter(columns.get(key, columns['worker']))}{heading_row + 1 + index}"
+
+    findings = flag_workers(workers, settings, workbook=book.name, sheet=sheet.name, cell=cell)
+    first = min(columns[k] for k in ("band_mean", "band_difference", "flags"))
+    last = max(columns[k] for k in ("band_mean", "band_difference", "flags"))
+    block = []
+    for w in workers:
+        record = dict(zip([c.key for c in tl.TEAM_COLUMNS], worker_record(w), strict=True))
+        by_column = {columns[k]: record[k] for k in ("band_mean", "band_difference", "flags")}
+        block.append([by_column.get(c) for c in range(first, last + 1)])
+    sheet.range((heading_row + 1, first)).value = block
+    colours = {f"{column_letter(columns['worker'])}{heading_row + 1 + i}":
+               (FILLS[Severity.WARNING] if w.flags else None)
+               for i, w in enumerate(workers)}  # fmt: skip
+    _paint(sheet, colours)
+    _write_findings(book, findings)
+    flagged = sum(1 for w in workers if w.flags)
+    return f"{flagged} of {len(workers)} workers flagged on the Team sheet; {_counts(findings)}."
+
+
+def _find_headings(grid: _Grid) -> tuple[int, dict[str, int]]:
+    wanted = {c.header.casefold(): c.key for c in tl.TEAM_COLUMNS}
+    for row, _, _ in grid.cells():
+        found = {}
+        for column in range(grid.left, grid.left + len(grid.values[row - grid.top])):
+            key = wanted.get(clean_text(grid.at(row, column)).casefold())
+            if key:
+                found[key] = column
+        if {"worker", "band", "fte", "total_points", "counted", "flags"} <= found.keys():
+            needed = {"points_per_fte", "band_mean", "band_difference"}
+            if needed <= found.keys():
+                return row, found
+    raise _Stop("the Team sheet has no table headed Worker, Experience band, FTE, ... "
+                "Press Build team sheet to write it again.")  # fmt: skip
+
+
+def _label_row(grid: _Grid, label: str) -> int:
+    for row, column, value in grid.cells():
+        if column == grid.left and clean_text(value).casefold() == label.casefold():
+            return row
+    return 0
+
+
+def _worker_from(grid: _Grid, row: int, columns: dict[str, int], name: str) -> WorkerRow:
+    def number(key: str) -> float | None:
+        value = grid.at(row, columns[key]) if key in columns else None
+        try:
+            return float(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+
+    fte = number("fte")
+    total = number("total_points") or 0.0
+    return WorkerRow(
+        worker=name, band=clean_text(grid.at(row, columns["band"])), fte=fte,
+        cases=int(number("cases") or 0), case_points=number("case_points") or 0.0,
+        activity_points=number("activity_points") or 0.0, total_points=total,
+        points_per_fte=total / fte if fte else None,
+        counted=clean_text(grid.at(row, columns["counted"])).casefold() == "yes",
+        source=clean_text(grid.at(row, columns["source"])) if "source" in columns else "",
+    )  # fmt: skip
+
+
+@_button
+def export_team_return(book: xw.Book, path: str | None = None) -> str:
+    """The team return for the performance team: a team workbook file built from this
+    book's worker sheets, in the chosen folder (else beside this workbook). It has case
+    references and no case names; `workload-xl consolidate` reads it."""
+    build, _ = _team_from_book(book, None)
+    team = build.team
+    assert team is not None
+    folder = Path(path) if path else _book_folder(book)
+    output = folder / _return_name(team.team, str(team.period))
+    if output.exists():
+        raise _Stop(f"{output} exists already. Move or rename it (it may be last month's "
+                    "return sent again), or choose another folder, and press again.")  # fmt: skip
+    problems = write_team_workbook(output, team, build.findings, force=False)
+    if problems:
+        _write_findings(book, problems + build.findings)
+        raise _Stop(problems[0].message)
+    _write_findings(book, build.findings)
+    return (
+        f"wrote {output} ({len(team.workers)} workers, {team.period}); {_counts(build.findings)}."
+    )
+
+
+def _book_folder(book: xw.Book) -> Path:
+    full = Path(book.fullname)
+    if full.parent == Path(".") or not full.parent.exists():
+        raise _Stop("this workbook has not been saved to a folder yet. Save it, or choose a "
+                    "folder for the return, and press again.")  # fmt: skip
+    return full.parent
+
+
+def _return_name(team: str, period: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in team).strip() or "Team"
+    return f"{safe} {period} team return.xlsx"
+
+
+def _counts(findings: list[Finding]) -> str:
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
+    parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
+    return ", ".join(parts) if parts else "no problems found"
+
+
+__all__ = [b.entry for b in BUTTONS]

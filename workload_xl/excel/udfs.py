@@ -1,0 +1,284 @@
+"""Spreadsheet functions for the add-in (`@xw.func`), thin over the core.
+
+Each takes whole ranges and returns an array of the same shape, so a column is one call, not
+one per cell: Excel spills the answer beside the table. A single cell broadcasts against a
+range (one scheme id for every row, one FTE for a column of points).
+
+A cell never shows a Python traceback. A bad argument for one row gives that row a short
+message saying what to type; a bad argument for the whole call (ranges of different sizes,
+an unknown scheme) gives every cell that message. The messages are the validation's own
+(`validation.check_entry`), so a cell and the Errors sheet never disagree.
+
+Names: Excel shows a function by its Python name in capitals (`wl_points` is `WL_POINTS`).
+The arguments' `doc` is the help Excel shows in its function wizard; the docstring is the
+function's description.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import xlwings as xw
+
+from .. import capa
+from ..numbers import read_number
+from ..schemes import Scheme, SchemeRegistry
+from ..validation import check_entry
+
+Grid = list[list[Any]]
+
+BLANK = ""
+"""What a cell shows for a row with nothing to say (an empty row, a row with no problem)."""
+
+
+class _CallError(ValueError):
+    """A problem with the whole call: every cell shows its message."""
+
+
+@functools.lru_cache(maxsize=1)
+def _registry() -> SchemeRegistry:
+    return SchemeRegistry.from_dir()
+
+
+def _scheme(scheme_id: Any) -> Scheme:
+    text = "" if scheme_id is None else str(scheme_id).strip()
+    if not text:
+        raise _CallError(
+            "Give the scheme id as the last argument: the Scheme cell at the top of the sheet."
+        )
+    scheme = _registry().get(text)
+    if scheme is None:
+        known = ", ".join(_registry().ids)
+        raise _CallError(f"'{text}' is not a scheme this tool knows ({known}).")
+    return scheme
+
+
+def _grid(value: Any) -> Grid:
+    """A 2-D list, whatever xlwings gave: a single value becomes one cell."""
+    if isinstance(value, list):
+        if value and isinstance(value[0], list):
+            return value
+        return [value]
+    return [[value]]
+
+
+def _broadcast(*values: Any) -> tuple[int, int, list[Grid]]:
+    """The arguments as grids of one shape; a single cell stands for every row."""
+    grids = [_grid(v) for v in values]
+    shapes = {(len(g), len(g[0]) if g else 0) for g in grids if (len(g), len(g[0])) != (1, 1)}
+    if len(shapes) > 1:
+        sizes = " and ".join(f"{r} × {c}" for r, c in sorted(shapes))
+        raise _CallError(
+            f"The ranges are different sizes ({sizes} cells): give ranges of the same rows, "
+            "or a single cell."
+        )
+    rows, columns = shapes.pop() if shapes else (1, 1)
+    return rows, columns, [_stretch(g, rows, columns) for g in grids]
+
+
+def _stretch(grid: Grid, rows: int, columns: int) -> Grid:
+    if (len(grid), len(grid[0])) == (1, 1):
+        return [[grid[0][0]] * columns for _ in range(rows)]
+    return grid
+
+
+def _each(function: Callable[..., Any], *values: Any) -> Grid:
+    """`function` applied cell by cell; a problem with the call fills every cell."""
+    try:
+        rows, columns, grids = _broadcast(*values)
+        return [
+            [_safe(function, *(g[r][c] for g in grids)) for c in range(columns)]
+            for r in range(rows)
+        ]
+    except _CallError as problem:
+        return [[str(problem)]]
+
+
+def _safe(function: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return function(*args)
+    except _CallError as problem:
+        return str(problem)
+    except capa.CapaError as problem:
+        return problem.findings[0].message if problem.findings else str(problem)
+
+
+def _number(value: Any, what: str) -> float | None:
+    """A number as a person typed it ("3", " 3 ", 3.0); None when blank; else a message."""
+    number = read_number(value)
+    if number.status == "blank":
+        return None
+    if number.value is None:
+        raise _CallError(f"The {what} is not a number: type a number.")
+    return number.value
+
+
+# --- points ---------------------------------------------------------------------------------
+
+
+@xw.func
+@xw.arg(
+    "items", ndim=2, doc="The Item cells (one cell or a whole column), as the scheme names them."
+)
+@xw.arg(
+    "quantities",
+    ndim=2,
+    doc="The Quantity cells, the same size as items, or one cell; blank counts 1.",
+)
+@xw.arg("scheme", doc="The scheme id: the Scheme cell at the top of the measurement sheet.")
+def wl_points(items: Any, quantities: Any = None, scheme: Any = None) -> Grid:  # fmt: skip
+    """The scheme's points for each item, times its quantity. A blank item gives a blank."""
+    try:
+        found = _scheme(scheme)
+    except _CallError as problem:
+        return [[str(problem)]]
+
+    def points(item: Any, quantity: Any) -> Any:
+        if item is None or not str(item).strip():
+            return BLANK
+        entry = found.item_by_label(str(item))
+        if entry is None:
+            raise _CallError(f"'{str(item).strip()}' is not an item of the scheme {found.id}.")
+        times = _number(quantity, "quantity")
+        if times is not None and times <= 0:
+            raise _CallError("The quantity must be above 0, or blank for 1.")
+        return entry.points * (1.0 if times is None else times)
+
+    return _each(points, items, quantities)
+
+
+@xw.func
+@xw.arg("items", ndim=2, doc="The Item cells (one cell or a whole column).")
+@xw.arg(
+    "quantities",
+    ndim=2,
+    doc="The Quantity cells, the same size as items, or one cell; blank counts 1.",
+)
+@xw.arg("agreed", ndim=2, doc="The Agreed points cells, the same size as items.")
+@xw.arg("scheme", doc="The scheme id: the Scheme cell at the top of the measurement sheet.")
+def wl_check(items: Any, quantities: Any, agreed: Any, scheme: Any = None) -> Grid:  # fmt: skip
+    """For each row, blank if the agreed score is sound, else what is wrong and how to fix it."""
+    try:
+        found = _scheme(scheme)
+    except _CallError as problem:
+        return [[str(problem)]]
+
+    def check(item: Any, quantity: Any, points: Any) -> str:
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in (item, points)):
+            return BLANK
+        problems = check_entry(found, item, quantity, points)
+        return problems[0].message if problems else BLANK
+
+    return _each(check, items, quantities, agreed)
+
+
+@xw.func
+@xw.arg("points", ndim=2, doc="Total points (one cell or a column).")
+@xw.arg("fte", ndim=2, doc="Full-time equivalent, above 0 and at most 1 (same size, or one cell).")
+def wl_per_fte(points: Any, fte: Any) -> Grid:  # fmt: skip
+    """Points per full-time equivalent: points ÷ FTE, to compare part-time and full-time workers."""
+
+    def per_fte(total: Any, share: Any) -> Any:
+        amount = _number(total, "points")
+        part = _number(share, "FTE")
+        if amount is None or part is None:
+            return BLANK
+        if not 0 < part <= 1:
+            raise _CallError(f"FTE is {part:g}; it must be above 0 and at most 1.")
+        return amount / part
+
+    return _each(per_fte, points, fte)
+
+
+# --- CAPA -----------------------------------------------------------------------------------
+
+
+@xw.func
+@xw.arg("referrals_per_week", ndim=2, doc="Accepted referrals a week (one cell or a column).")
+def capa_choice_needed(referrals_per_week: Any) -> Grid:
+    """Choice appointments needed a week: one for each accepted referral (CAPA plans for full
+    attendance)."""
+
+    def needed(value: Any) -> Any:
+        referrals = _number(value, "number of referrals")
+        return BLANK if referrals is None else capa.choice_needed_per_week(referrals)
+
+    return _each(needed, referrals_per_week)
+
+
+@xw.func
+@xw.arg(
+    "core_hours", ndim=2, doc="Weekly Core Partnership hours in a job plan (one cell or a column)."
+)
+@xw.arg("hours_per_session", doc="Hours in a half-day session (default 3.5).")
+@xw.arg("appointments_per_session", doc="Appointments in a session (default 2).")
+@xw.arg("working_weeks_per_year", doc="Working weeks a year (default 45: 11.25 a quarter).")
+@xw.arg("mean_appointments", doc="Mean appointments in a Core Partnership (default 7.5).")
+def capa_new_core(core_hours: Any, hours_per_session: Any = None,
+                  appointments_per_session: Any = None, working_weeks_per_year: Any = None,
+                  mean_appointments: Any = None) -> Grid:  # fmt: skip
+    """New Core Partnerships a quarter that weekly Core hours can take on: hours ÷ 3.5 ×
+    2 × 11.25 ÷ 7.5 with the CAPA defaults (11 hours give about 9.4)."""
+    try:
+        settings = _settings(
+            hours_per_session=hours_per_session,
+            appointments_per_session=appointments_per_session,
+            working_weeks_per_year=working_weeks_per_year,
+            mean_core_appointments=mean_appointments,
+        )
+    except (_CallError, capa.CapaError) as problem:
+        return [[_message(problem)]]
+
+    def quarter(value: Any) -> Any:
+        hours = _number(value, "number of Core hours")
+        if hours is None:
+            return BLANK
+        if hours < 0:
+            raise _CallError("Core hours must be 0 or more.")
+        return capa.new_core_per_quarter(hours / settings.hours_per_session, settings)
+
+    return _each(quarter, core_hours)
+
+
+@xw.func
+@xw.arg("capacity", ndim=2, doc="Capacity: appointments or new cases the team can offer.")
+@xw.arg("demand", ndim=2, doc="Demand: appointments or new cases needed, in the same units.")
+def capa_balance(capacity: Any, demand: Any) -> Grid:
+    """Capacity ÷ demand: 1 is in balance, below 1 short, above 1 a surplus."""
+
+    def ratio(offered: Any, needed: Any) -> Any:
+        have = _number(offered, "capacity")
+        need = _number(needed, "demand")
+        if have is None or need is None:
+            return BLANK
+        if need <= 0 or have < 0:
+            raise _CallError("Demand must be above 0 and capacity 0 or more.")
+        return have / need
+
+    return _each(ratio, capacity, demand)
+
+
+def _settings(**given: Any) -> capa.CapaSettings:
+    """CAPA settings with the defaults for blank arguments; bad ones raise with a message."""
+    values = {}
+    for name, value in given.items():
+        number = _number(value, name.replace("_", " "))
+        if number is not None:
+            values[name] = number
+    settings = capa.CapaSettings(**values)
+    problems = capa.check_settings(settings)
+    if problems:
+        raise _CallError(problems[0].message)
+    return settings
+
+
+def _message(problem: Exception) -> str:
+    if isinstance(problem, capa.CapaError) and problem.findings:
+        return problem.findings[0].message
+    return str(problem)
+
+
+UDFS = (wl_points, wl_check, wl_per_fte, capa_choice_needed, capa_new_core, capa_balance)
+"""Every function the add-in offers, in the order the workbook lists them."""
