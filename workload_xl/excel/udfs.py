@@ -51,8 +51,14 @@ def _scheme(scheme_id: Any) -> Scheme:
     scheme = _registry().get(text)
     if scheme is None:
         known = ", ".join(_registry().ids)
-        raise _CallError(f"'{text}' is not a scheme this tool knows ({known}).")
+        raise _CallError(f"{_quoted(text)} is not a scheme this tool knows ({known}).")
     return scheme
+
+
+def _quoted(value: Any, limit: int = 40) -> str:
+    """What the user typed, quoted, and cut short: a cell shows a sentence, not a paste."""
+    text = " ".join(str(value).split())
+    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
 
 
 def _grid(value: Any) -> Grid:
@@ -140,7 +146,7 @@ def wl_points(items: Any, quantities: Any = None, scheme: Any = None) -> Grid:  
             return BLANK
         entry = found.item_by_label(str(item))
         if entry is None:
-            raise _CallError(f"'{str(item).strip()}' is not an item of the scheme {found.id}.")
+            raise _CallError(f"{_quoted(item)} is not an item of the scheme {found.id}.")
         times = _number(quantity, "quantity")
         if times is not None and times <= 0:
             raise _CallError("The quantity must be above 0, or blank for 1.")
