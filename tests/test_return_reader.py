@@ -516,3 +516,25 @@ def test_the_column_wise_path_reads_what_the_row_by_row_checks_read(built, regis
     checked, _ = read_team_return(built, registry)
     assert quick.lines == checked.lines and len(quick.lines) > 5
     assert [type(line) for line in quick.lines] == [type(line) for line in checked.lines]
+
+
+@pytest.mark.parametrize("value", [None, "=1/0"], ids=["blank", "error value"])
+def test_blank_or_error_agreed_points_are_a_warning_at_the_cell_and_count_zero(
+    copy, registry, built, value
+):
+    """Calamine reads an error such as #DIV/0! as empty, so both look alike to the reader:
+    the row is kept, counts 0, and the warning says which cell to look at."""
+    _, before, _ = table_rows(load_workbook(built), tl.CASES_TABLE)
+    index = next(i for i, r in enumerate(before) if r["Worker"] == "Bob Birch")
+    path = copy(set_table_cell(tl.CASES_TABLE, "Agreed points", value))
+    ret, findings = read_team_return(path, registry)
+    # and the Team sheet's total, made when the row had points, no longer matches the rows
+    assert sorted(f.rule for f in findings) == ["return-points-blank", "return-total-mismatch"]
+    warning = next(f for f in findings if f.rule == "return-points-blank")
+    ws, _, rows = table_rows(load_workbook(path), tl.CASES_TABLE)
+    assert (warning.sheet, warning.cell) == (
+        ws.title, f"{column_of(ws, tl.CASES_TABLE, 'Agreed points')}{rows[index]}")  # fmt: skip
+    assert ret is not None and "Bob Birch" in warning.message
+    bob = next(w for w in ret.workers if w.worker == "Bob Birch")
+    expected = BY_NAME["Bob Birch"].total - before[index]["Agreed points"]
+    assert bob.total_points == pytest.approx(expected)

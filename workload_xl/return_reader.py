@@ -81,8 +81,9 @@ def read_team_return(
     problems, parts = inspect_and_read(path, keep=(_WORKBOOK_PART,))
     if problems:
         return None, problems
+    reader = _Reader(path, name, registry)
     try:
-        ret = _Reader(path, name, registry).read(parts[_WORKBOOK_PART])
+        ret = reader.read(parts[_WORKBOOK_PART])
     except _Invalid as invalid:
         return None, invalid.findings
     except Exception as exc:  # damaged in a way only the parser sees: a finding, not a traceback
@@ -91,7 +92,7 @@ def read_team_return(
         if type(exc).__name__ != "PanicException":
             raise
         return None, [_corrupt(name, exc)]
-    return ret, recompute_workers(ret)
+    return ret, reader.notes + recompute_workers(ret)
 
 
 def _corrupt(name: str, exc: BaseException) -> Finding:
@@ -112,7 +113,8 @@ class _Reader:
         self.path = path
         self.name = name
         self.registry = registry
-        self.problems: list[Finding] = []
+        self.problems: list[Finding] = []  # the return cannot be used
+        self.notes: list[Finding] = []  # it can, and these are worth saying
         self._sheets: dict[str, tuple[list[list], int, int]] = {}
 
     def invalid(self, message: str, *, sheet: str = "", cell: str = "", field: str = "",
@@ -421,8 +423,20 @@ class _Reader:
                 row = grid.top + index + 1
                 points = self._number(grid, {"agreed_points": points}, "agreed_points",
                                       "Agreed points", row, name, blank=None)  # fmt: skip
+                if points is None and is_blank(values[p]):
+                    self._blank_points(grid, row, name)
             append(make(name, ref, code, kind, points))
         return lines
+
+    def _blank_points(self, grid: _Grid, row: int, name: str) -> None:
+        cell = grid.cell("agreed_points", row)
+        self.notes.append(finding(
+            "return-points-blank",
+            f"{name}: Agreed points (cell {cell} on the '{grid.sheet}' sheet) is blank or shows "
+            "an error such as #REF!, so the row counts 0 points. Type the agreed points in the "
+            "worker's measurement sheet, rebuild the team sheet and send the return again.",
+            workbook=self.name, sheet=grid.sheet, cell=cell, field="Agreed points",
+        ))  # fmt: skip
 
     def _bad_kind(self, grid: _Grid, row: int, name: str, raw: Any) -> None:
         cell = grid.cell("kind", row)

@@ -90,6 +90,7 @@ _RULES = [
     # Consolidation: team returns into the returns store.
     Rule("return-invalid", ERR, "A team return cannot be used"),
     Rule("return-total-mismatch", WARN, "A worker's total on a return does not match its rows"),
+    Rule("return-points-blank", WARN, "A case row on a return has no agreed points, or an error"),
     Rule("return-already-stored", INFO, "The same return file is in the store already"),
     Rule("return-superseded", INFO, "A newer return replaces an earlier one for the period"),
     Rule("store-unusable", ERR, "The returns store cannot be opened or written"),
