@@ -274,3 +274,25 @@ def test_native_formulas_equal_capa_after_libreoffice_recalculation(tmp_path):
     )
     assert result.choice.capacity == pytest.approx(expected_totals["TeamChoicePerWeek"])
     assert result.core.need == pytest.approx(expected_totals["CoreNeededPerQuarter"])
+
+
+def test_the_team_plan_says_in_words_what_capa_says_for_short_surplus_balance_and_none(tmp_path):
+    """One sentence a side, a native formula: after LibreOffice recalculates, each equals
+    capa.balance's sentence for the same plan, whichever way the balance falls."""
+    soffice = require_soffice()
+    referrals = {"short": 9.0, "surplus": 2.0, "balanced": 4.6, "none": 0.0}
+    sources = [write(tmp_path / f"{label}.xlsx", referrals_per_week=value)
+               for label, value in referrals.items()]  # fmt: skip
+    sources.append(write(tmp_path / "blank.xlsx", referrals_per_week=None))
+    recalculated = recalculate(sources, tmp_path / "recalculated", soffice=soffice)
+    statuses = set()
+    for path, value in zip(recalculated, referrals.values(), strict=False):
+        wb = load_workbook(path, data_only=True)
+        result = capa.balance(list(TEAM), value, SETTINGS)
+        statuses |= {result.choice.status, result.core.status}
+        assert named(wb, "ChoiceVerdict").value == result.choice.sentence, path.name
+        assert named(wb, "CoreVerdict").value == result.core.sentence, path.name
+    assert statuses == set(capa.STATUSES)  # every kind of sentence was compared
+    blank = load_workbook(recalculated[-1], data_only=True)
+    assert named(blank, "CoreVerdict").value == "Type the accepted referrals a week above."
+    assert set(jl.VERDICT_NAMES) == {"ChoiceVerdict", "CoreVerdict"}

@@ -179,13 +179,54 @@ class TeamTotal:
 
 @dataclass(frozen=True)
 class BalanceRow:
-    """One side of the CAPA balance: capacity, need and capacity ÷ need, in one row."""
+    """One side of the CAPA balance: capacity, need, capacity ÷ need and what that means, in
+    one row."""
 
     key: str  # "choice" or "core", as capa.Balance
     label: str
     capacity: TeamTotal
     need: TeamTotal
     ratio: TeamTotal
+    activity: str  # as capa's sentences name it
+    unit: tuple[str, str, str]  # one, many, per: as capa's sentences count it
+    verdict_name: str
+
+    @property
+    def verdict(self) -> TeamTotal:
+        return TeamTotal("verdict", self.verdict_name, verdict_formula(self), "General")
+
+
+def verdict_formula(side: BalanceRow) -> str:
+    """capa's balance sentence as a native formula, so the sheet says what its numbers mean
+    as the user edits them, with Python absent: the same words, percentages and rounding
+    (halves up, as capa's `_about` and Excel's ROUND both do for positive numbers)."""
+    one, many, per = side.unit
+    capacity, need, ratio = side.capacity.name, side.need.name, side.ratio.name
+    tolerance = setting("balance_tolerance")
+    pct = f"ROUND(ABS({ratio}-1)*100,0)"
+
+    def amount(x: str) -> str:
+        n = f"ROUND({x},0)"
+        return (f'IF({n}=0,"less than 1 {one} {per}",'
+                f'"about "&{n}&IF({n}=1," {one}"," {many}")&" {per}")')  # fmt: skip
+
+    activity = side.activity
+    no_demand = (f'IF({capacity}>0,"There is no demand for {activity}; its capacity is "'
+                 f'&{amount(capacity)}&".","There is no demand for {activity} and no capacity '
+                 f'for it.")')  # fmt: skip
+    balanced = (f'"{activity} capacity is in balance with demand: "&IF({pct}=0,"equal to it",'
+                f'{pct}&"% "&IF({capacity}-{need}<0,"short of","above")&" it")&", within the "'
+                f'&ROUND({tolerance}*100,0)&"% tolerance."')  # fmt: skip
+    short = (
+        f'"{activity} capacity is "&{pct}&"% short of demand: "&{amount(f"{need}-{capacity}")}&"."'
+    )
+    surplus = (f'"{activity} capacity is "&{pct}&"% above demand: "'
+               f'&{amount(f"{capacity}-{need}")}&" more than needed."')  # fmt: skip
+    return (
+        f'=IF(ISBLANK({REFERRALS_NAME}),"Type the accepted referrals a week above.",'
+        f"IF(N({need})<=0,{no_demand},"
+        f"IF(ABS({ratio}-1)<={tolerance}+1E-9,{balanced},IF({ratio}<1,{short},{surplus}))))"
+    )
 
 
 _CO_THERAPY = f"(1+{setting('co_therapy_rate')})"
@@ -203,6 +244,7 @@ BALANCE_ROWS: tuple[BalanceRow, ...] = (
                   f"=SUM({JOBPLANS_TABLE}[Choice slots a week])/{_CO_THERAPY}"),
         TeamTotal("need", "ChoiceNeededPerWeek", f"=N({REFERRALS_NAME})"),
         _ratio("ChoiceBalanceRatio", "TeamChoicePerWeek", "ChoiceNeededPerWeek"),
+        "Choice", ("appointment", "appointments", "a week"), "ChoiceVerdict",
     ),
     BalanceRow(
         "core",
@@ -213,12 +255,14 @@ BALANCE_ROWS: tuple[BalanceRow, ...] = (
                   f"=N({REFERRALS_NAME})*{setting('working_weeks_per_year')}/4"
                   f"*{setting('transfer_rate')}"),
         _ratio("CoreBalanceRatio", "TeamNewCorePerQuarter", "CoreNeededPerQuarter"),
+        "Core Partnership", ("new case", "new cases", "a quarter"), "CoreVerdict",
     ),
 )  # fmt: skip
-BALANCE_HEADERS = ("", "Capacity", "Needed", "Capacity ÷ need")
+BALANCE_HEADERS = ("", "Capacity", "Needed", "Capacity ÷ need", "What it means")
 TEAM_TOTAL_NAMES = tuple(
     total.name for row in BALANCE_ROWS for total in (row.capacity, row.need, row.ratio)
 )
+VERDICT_NAMES = tuple(row.verdict_name for row in BALANCE_ROWS)
 REFERRALS_ROW = 4
 BALANCE_HEADER_ROW = 6
 """Rows of the Team plan sheet as written; readers find the cells by name."""

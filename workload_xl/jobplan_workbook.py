@@ -245,11 +245,14 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
         ws.cell(top, column, header).font = BOLD
     for row, side in enumerate(jl.BALANCE_ROWS, start=top + 1):
         ws.cell(row, 1, side.label).font = BOLD
-        for column, total in enumerate((side.capacity, side.need, side.ratio), start=2):
+        for column, total in enumerate((side.capacity, side.need, side.ratio, side.verdict),
+                                       start=2):  # fmt: skip
             cell = ws.cell(row, column, total.formula)
             cell.number_format = total.number_format
             cell.fill, cell.border = CALC_FILL, BOX
             _name(wb, total.name, ws, _absolute(row, column))
+        ws.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 45
     last = top + len(jl.BALANCE_ROWS)
 
     chart = BarChart()
@@ -261,7 +264,7 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
     chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
     chart.width, chart.height = 16, 8
     ws.add_chart(chart, f"A{last + 3}")
-    for letter, width in zip("ABCD", (32, 14, 14, 16), strict=True):
+    for letter, width in zip("ABCDE", (32, 14, 14, 16, 60), strict=True):
         ws.column_dimensions[letter].width = width
     _protect(ws)
 
