@@ -188,7 +188,7 @@ def test_files_that_are_not_job_plans_are_findings(tmp_path):
     other = tmp_path / "other.xlsx"
     Workbook().save(other)
     plan, findings = read_jobplan_workbook(other)
-    assert plan is None and [f.rule for f in findings] == ["not-measurement-sheet"]
+    assert plan is None and [f.rule for f in findings] == ["not-jobplan-workbook"]
     assert "job-plan" in findings[0].message
 
     text = tmp_path / "text.xlsx"
@@ -296,3 +296,39 @@ def test_the_team_plan_says_in_words_what_capa_says_for_short_surplus_balance_an
     blank = load_workbook(recalculated[-1], data_only=True)
     assert named(blank, "CoreVerdict").value == "Type the accepted referrals a week above."
     assert set(jl.VERDICT_NAMES) == {"ChoiceVerdict", "CoreVerdict"}
+
+
+def test_a_row_with_hours_and_no_name_is_an_error_at_its_name_cell_and_stops_the_balance(
+    tmp_path,
+):
+    team = [*TEAM, capa.Clinician("", "Nurse", 37.5, choice=10, core=20)]
+    path = write(tmp_path / "nameless.xlsx", clinicians=team)
+    plan, findings = read_jobplan_workbook(path)
+    jobs_sheet, jobs = table_cells(path, jl.JOBPLANS_TABLE)
+    assert [(f.rule, f.sheet, f.cell) for f in findings if f.severity == "error"] == [
+        ("capa-clinician-missing", jobs_sheet, jobs[3]["Clinician"])
+    ]
+    with pytest.raises(capa.CapaError) as raised:
+        capa.balance(plan.clinicians, REFERRALS, plan.settings)
+    assert [f.rule for f in raised.value.findings] == ["capa-clinician-missing"]
+
+
+def test_a_lost_column_or_settings_row_is_named_and_defaults_are_said(tmp_path):
+    path = write(tmp_path / "edited.xlsx")
+    wb = load_workbook(path)
+    jobs_sheet, jobs = table_cells(path, jl.JOBPLANS_TABLE)
+    settings_sheet, settings_rows = table_cells(path, jl.SETTINGS_TABLE)
+    profession = jobs[0]["Profession"].rstrip("0123456789")
+    heading_row = int(jobs[0]["Profession"][len(profession) :]) - 1
+    wb[jobs_sheet][f"{profession}{heading_row}"] = "Job title"  # a heading typed over
+    tolerance = next(r for r, spec in zip(settings_rows, jl.SETTING_FIELDS, strict=True)
+                     if spec.key == "balance_tolerance")  # fmt: skip
+    wb[settings_sheet][tolerance["Setting"]] = None  # the row's label deleted
+    wb.save(path)
+
+    plan, findings = read_jobplan_workbook(path)
+    rules = {(f.rule, f.field) for f in findings}
+    assert ("jobplan-column-missing", "profession") in rules
+    missing = next(f for f in findings if f.rule == "capa-setting-missing")
+    assert missing.severity == "warning" and "0.1" in missing.message
+    assert plan.settings.balance_tolerance == capa.CapaSettings().balance_tolerance

@@ -257,6 +257,9 @@ def check_job_plans(team: Sequence[Clinician], settings: CapaSettings) -> list[F
     seen: set[str] = set()
     for clinician in team:
         who = clinician.name
+        if not str(who).strip():
+            found += _nameless([clinician])
+            continue
         if who in seen:
             found.append(
                 _finding(
@@ -294,6 +297,19 @@ def check_job_plans(team: Sequence[Clinician], settings: CapaSettings) -> list[F
                 )
             )
     return found
+
+
+def _nameless(team: Sequence[Clinician]) -> list[Finding]:
+    """A job plan with no name cannot be counted for anyone, nor its absences matched."""
+    return [
+        _finding(
+            "capa-clinician-missing",
+            "A job plan has hours but no clinician's name. Type the name, or clear the row.",
+            field="name",
+        )
+        for clinician in team
+        if not str(clinician.name).strip()
+    ]
 
 
 def _bad_hours(clinician: Clinician) -> list[Finding]:
@@ -473,12 +489,14 @@ def balance(
 
     Choice: the team's appointments a week against accepted referrals a week. Core: the
     team's new Core Partnerships a quarter against referrals × weeks a quarter × transfer
-    rate. Raises CapaError for bad settings, referrals or job-plan hours (over- or
-    under-allocated plans are still counted: their Choice and Core hours are what they are).
+    rate. Raises CapaError for bad settings, referrals or job-plan hours, or a plan with no
+    name (over- or under-allocated plans are still counted: their Choice and Core hours are
+    what they are).
     """
     _raise_on_errors(
         check_settings(settings)
         + check_referrals(demand_per_week)
+        + _nameless(team)
         + [f for c in team for f in _bad_hours(c)]
     )
     choice = _side(

@@ -300,7 +300,7 @@ def read_jobplan_workbook(
     missing = [key for key, found in tables.items() if found is None]
     if missing:
         return None, [finding(
-            "not-measurement-sheet",
+            "not-jobplan-workbook",
             f"{name} is not a CAPA job-plan workbook: it has no Excel table named "
             f"{' or '.join(missing)}. Start from the job-plan template, or copy your rows "
             "into it.", workbook=name)]  # fmt: skip
@@ -348,7 +348,7 @@ class _Reader:
         for key in by_header.values():
             if key not in letters:
                 self.findings.append(finding(
-                    "not-measurement-sheet",
+                    "jobplan-column-missing",
                     f"The {table.displayName} table has no column "
                     f"'{by_key[key].header}'"
                     "; put the column back as in the template.",
@@ -384,7 +384,7 @@ class _Reader:
             if spec.key not in typed:
                 default = getattr(capa.CapaSettings(), spec.key)
                 self.findings.append(finding(
-                    "capa-setting-invalid",
+                    "capa-setting-missing",
                     f"The Settings table has no row '{spec.label}'; the CAPA default "
                     f"{default!r} is used. Put the row back as in the template.",
                     workbook=self.name, sheet=ws.title, field=spec.key, value=None))  # fmt: skip

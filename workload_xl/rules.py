@@ -95,7 +95,11 @@ _RULES = [
     Rule("return-superseded", INFO, "A newer return replaces an earlier one for the period"),
     Rule("store-unusable", ERR, "The returns store cannot be opened or written"),
     # CAPA job plans.
+    Rule("not-jobplan-workbook", ERR, "A file given as a job plan has no job-plan tables"),
+    Rule("jobplan-column-missing", ERR, "A job-plan table has lost one of its columns"),
     Rule("capa-setting-invalid", ERR, "A CAPA setting is outside the range it can take"),
+    Rule("capa-setting-missing", WARN, "A CAPA setting's row is missing: the default is used"),
+    Rule("capa-clinician-missing", ERR, "A job plan row has hours but no clinician's name"),
     Rule(
         "capa-referrals-invalid",
         ERR,
