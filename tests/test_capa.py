@@ -617,3 +617,51 @@ def test_queue_formulas_refuse_impossible_inputs():
         target_queue_size(5, 0)
     with pytest.raises(ValueError):
         load(-1, 5)
+
+
+# --- demand from a referral series -----------------------------------------------------------
+
+
+def _week(monday: dt.date, referrals) -> capa_module.ReferralCount:
+    return capa_module.ReferralCount(monday, monday + dt.timedelta(days=6), referrals)
+
+
+def test_a_weekly_series_gives_the_mean_of_its_weeks():
+    mondays = [dt.date(2026, 9, 7) + dt.timedelta(weeks=i) for i in range(6)]
+    series = [_week(m, n) for m, n in zip(mondays, (4, 6, 5, 7, 3, 5), strict=True)]
+    assert capa_module.demand_per_week(series) == pytest.approx(30 / 6)
+
+
+def test_a_monthly_series_is_weighted_by_the_days_in_each_month():
+    # September 30 days, 20 referrals; October 31 days, 31 referrals: 51 in 61 days.
+    series = [
+        capa_module.ReferralCount(dt.date(2026, 9, 1), dt.date(2026, 9, 30), 20),
+        capa_module.ReferralCount(dt.date(2026, 10, 1), dt.date(2026, 10, 31), 31),
+    ]
+    assert capa_module.demand_per_week(series) == pytest.approx(51 / 61 * 7)
+    mixed = [*series, _week(dt.date(2026, 11, 2), 9)]  # a week after the months
+    assert capa_module.demand_per_week(mixed) == pytest.approx(60 / 68 * 7)
+
+
+def test_a_bad_series_is_refused_with_a_finding_for_each_problem():
+    bad = [
+        capa_module.ReferralCount(dt.date(2026, 9, 1), dt.date(2026, 9, 30), 20),
+        capa_module.ReferralCount(dt.date(2026, 9, 28), dt.date(2026, 10, 4), -1),  # overlaps, < 0
+        capa_module.ReferralCount("last week", dt.date(2026, 1, 1), 2),
+        capa_module.ReferralCount(
+            dt.date(2026, 3, 9), dt.date(2026, 3, 2), 2
+        ),  # ends before it starts
+    ]
+    with pytest.raises(capa_module.CapaError) as raised:
+        capa_module.demand_per_week(bad)
+    found = [(f.rule, f.field) for f in raised.value.findings]
+    assert found == [
+        ("capa-referrals-invalid", "referrals"),
+        ("capa-referrals-invalid", "start"),
+        ("capa-referrals-invalid", "end"),
+        ("capa-referrals-invalid", "start"),  # the overlap, at the later count's start
+    ]
+    messages = " ".join(f.message for f in raised.value.findings)
+    assert "'last week' to 2026-01-01" in messages and "overlaps" in messages
+    with pytest.raises(capa_module.CapaError, match="empty"):
+        capa_module.demand_per_week([])

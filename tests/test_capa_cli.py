@@ -77,3 +77,19 @@ def test_bad_arguments_and_files_are_messages_not_tracebacks(plan, tmp_path):
                            [capa.Clinician("X", "Nurse", 37.5, choice=-3)], (), 5.0)  # fmt: skip
     result = run(bad)
     assert result.exit_code == 1 and "capa-hours-invalid" in result.output
+
+
+def test_balance_uses_the_referral_series_when_no_referrals_a_week_are_typed(tmp_path):
+    path = tmp_path / "series.xlsx"
+    series = [capa.ReferralCount(dt.date(2026, 9, 1), dt.date(2026, 9, 30), 26),
+              capa.ReferralCount(dt.date(2026, 10, 1), dt.date(2026, 10, 31), 27)]  # fmt: skip
+    assert write_jobplan_workbook(path, capa.CapaSettings(), TEAM, LEAVE, None,
+                                  referral_series=series) == []  # fmt: skip
+    result = run(path)
+    assert result.exit_code == 0, result.output
+    demand = capa.demand_per_week(series)
+    assert f"{demand:.3g} accepted referrals a week (from the referral series" in result.output
+    for sentence in capa.balance(TEAM, demand).sentences:
+        assert sentence in result.output
+    data = json.loads(run(path, "--format", "json").output)
+    assert data["referrals_per_week"] == pytest.approx(demand)

@@ -336,8 +336,15 @@ def test_the_job_plan_workbook_is_documented_name_by_name():
         jl.SETTINGS_TABLE,
         jl.CLINICIAN_NAMES,
         jl.REFERRALS_NAME,
+        jl.REFERRALS_TABLE,
+        jl.SERIES_NAME,
+        jl.SERIES_FORMULA,
+        jl.DEMAND_NAME,
+        jl.DEMAND_FORMULA,
         *jl.SHEETS,
     ]
+    wanted += [c.header for c in jl.REFERRAL_COLUMNS]
+    wanted += [c.formula for c in jl.REFERRAL_COLUMNS if c.formula]
     wanted += [c.header for c in jl.JOBPLAN_COLUMNS + jl.ABSENCE_COLUMNS]
     wanted += [c.formula for c in jl.JOBPLAN_COLUMNS if c.formula]
     wanted += [f.name for f in jl.SETTING_FIELDS]

@@ -294,7 +294,9 @@ def test_the_team_plan_says_in_words_what_capa_says_for_short_surplus_balance_an
         assert named(wb, "CoreVerdict").value == result.core.sentence, path.name
     assert statuses == set(capa.STATUSES)  # every kind of sentence was compared
     blank = load_workbook(recalculated[-1], data_only=True)
-    assert named(blank, "CoreVerdict").value == "Type the accepted referrals a week above."
+    assert named(blank, "CoreVerdict").value == (
+        "Type the accepted referrals a week above, or a referral series on the Demand sheet."
+    )
     assert set(jl.VERDICT_NAMES) == {"ChoiceVerdict", "CoreVerdict"}
 
 
@@ -332,3 +334,43 @@ def test_a_lost_column_or_settings_row_is_named_and_defaults_are_said(tmp_path):
     missing = next(f for f in findings if f.rule == "capa-setting-missing")
     assert missing.severity == "warning" and "0.1" in missing.message
     assert plan.settings.balance_tolerance == capa.CapaSettings().balance_tolerance
+
+
+SERIES = (
+    capa.ReferralCount(dt.date(2026, 9, 1), dt.date(2026, 9, 30), 19),
+    capa.ReferralCount(dt.date(2026, 10, 1), dt.date(2026, 10, 31), 24),
+    capa.ReferralCount(dt.date(2026, 11, 2), dt.date(2026, 11, 8), 6),
+)
+
+
+def test_a_referral_series_is_the_demand_when_no_referrals_a_week_are_typed(tmp_path):
+    soffice = require_soffice()
+    source = write(tmp_path / "series.xlsx", referrals_per_week=None, referral_series=SERIES)
+    typed = write(tmp_path / "typed.xlsx", referral_series=SERIES)  # typed referrals win
+    converted, converted_typed = recalculate([source, typed], tmp_path / "out", soffice=soffice)
+
+    plan, findings = read_jobplan_workbook(converted)
+    assert [f for f in findings if f.severity == "error"] == []
+    assert plan.referral_series == list(SERIES) and plan.referrals_per_week is None
+    demand = capa.demand_per_week(SERIES)
+    assert plan.demand_per_week == pytest.approx(demand)
+
+    wb = load_workbook(converted, data_only=True)
+    assert named(wb, jl.SERIES_NAME).value == pytest.approx(demand)
+    assert named(wb, jl.DEMAND_NAME).value == pytest.approx(demand)
+    result = capa.balance(list(TEAM), demand, SETTINGS)
+    assert named(wb, "ChoiceNeededPerWeek").value == pytest.approx(demand)
+    assert named(wb, "CoreVerdict").value == result.core.sentence
+    other = load_workbook(converted_typed, data_only=True)
+    assert named(other, jl.DEMAND_NAME).value == pytest.approx(REFERRALS)
+
+
+def test_bad_series_rows_are_findings_at_their_cells(tmp_path):
+    series = [*SERIES, capa.ReferralCount(dt.date(2026, 10, 20), dt.date(2026, 10, 26), "six")]
+    path = write(tmp_path / "bad-series.xlsx", referrals_per_week=None, referral_series=series)
+    plan, findings = read_jobplan_workbook(path)
+    sheet, rows = table_cells(path, jl.REFERRALS_TABLE)
+    located = {(f.sheet, f.cell) for f in findings if f.rule == "capa-referrals-invalid"}
+    assert located == {(sheet, rows[3]["Accepted referrals"]), (sheet, rows[3]["Start"])}
+    with pytest.raises(capa.CapaError):
+        plan.demand_per_week  # noqa: B018

@@ -41,6 +41,7 @@ Choices a reader of the numbers should know (the tests pin each one):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
@@ -184,6 +185,70 @@ def check_referrals(referrals_per_week: object) -> list[Finding]:
             value=referrals_per_week,
         )
     ]
+
+
+@dataclass(frozen=True)
+class ReferralCount:
+    """Accepted referrals from `start` to `end`, both days included: a week, a month, or any
+    stretch a service counts by."""
+
+    start: dt.date
+    end: dt.date
+    referrals: float
+
+
+def check_referral_series(series: Sequence[ReferralCount]) -> list[Finding]:
+    """Each count needs dates in order and a number of referrals, 0 or more; two counts may
+    not cover the same day, or its referrals would be counted twice."""
+    found: list[Finding] = []
+    spans: list[tuple[dt.date, dt.date]] = []
+    for count in series:
+        start, end = _day_or_none(count.start), _day_or_none(count.end)
+        if start is None or end is None or end < start:
+            bad = "start" if start is None else "end"
+            found.append(_finding(
+                "capa-referrals-invalid",
+                f"A referral count runs from {_shown(count.start)} to {_shown(count.end)}; "
+                "give its first and last day as dates, the last on or after the first.",
+                field=bad, value=getattr(count, bad),
+            ))  # fmt: skip
+        else:
+            spans.append((start, end))
+        if not (_is_number(count.referrals) and float(count.referrals) >= 0):
+            found.append(_finding(
+                "capa-referrals-invalid",
+                f"Accepted referrals are {count.referrals!r} for the count starting "
+                f"{count.start}; type a number, 0 or more.",
+                field="referrals", value=count.referrals,
+            ))  # fmt: skip
+    spans.sort()
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        if start <= end:
+            found.append(_finding(
+                "capa-referrals-invalid",
+                f"The referral count starting {start} overlaps the one before it (which ends "
+                f"{end}), so some days would be counted twice. Correct the dates.",
+                field="start", value=start,
+            ))  # fmt: skip
+    return found
+
+
+def demand_per_week(series: Sequence[ReferralCount]) -> float:
+    """Accepted referrals a week from a weekly or monthly series: all the referrals ÷ all
+    the days counted × 7.
+
+    Weighted by days, so October (31 days) weighs more than February and weeks and months may
+    be mixed; a weekly series gives the mean of its weeks. CAPA adjusts Choice slots over
+    about six weeks as referrals vary, so a service gives the stretch it plans for (the last
+    six weeks, or the same quarter last year). Raises CapaError for a bad or empty series.
+    """
+    _raise_on_errors(check_referral_series(series))
+    days = sum((_day(count.end) - _day(count.start)).days + 1 for count in series)
+    if not days:
+        raise CapaError([_finding("capa-referrals-invalid", "The referral series is empty; "
+                                  "give at least one count, or the referrals a week.",
+                                  field="referrals")])  # fmt: skip
+    return sum(float(count.referrals) for count in series) / days * 7
 
 
 # --- job plans ----------------------------------------------------------------------------
@@ -830,6 +895,13 @@ def _is_number(value: object) -> bool:
 def _day(value: dt.date) -> dt.date:
     """A date, taking the day of a datetime (Excel hands dates over as datetimes)."""
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _shown(value: object) -> str:
+    """A date as 2026-10-01, anything else as typed ('blank' for nothing)."""
+    if isinstance(value, dt.date):
+        return _day(value).isoformat()
+    return "blank" if value is None else repr(value)
 
 
 def _day_or_none(value: object) -> dt.date | None:

@@ -169,6 +169,29 @@ def template_jobplan(output: Path, force: bool) -> None:
     click.echo(f"Wrote {output}.")
 
 
+@main.command("build-xlsm")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("workload.xlsm"),
+              show_default=True, help="The add-in workbook to write (.xlsm).")  # fmt: skip
+@FORCE_OPTION
+def build_xlsm(output: Path, force: bool) -> None:
+    """Build workload.xlsm, the Excel add-in: the Workload ribbon tab, its macros and the
+    spreadsheet functions, from the button and function definitions."""
+    if output.suffix.lower() != ".xlsm":
+        raise click.BadParameter("the add-in must be an .xlsm file: Excel refuses macros in "
+                                 "any other.", param_hint="--output")  # fmt: skip
+    try:
+        from .xlsm_build import write_xlsm
+    except ImportError as missing:  # ms-ovba, in the test extras: pip install -e ".[test]"
+        click.echo(f"build-xlsm needs {missing.name}: install it with pip install -e "
+                   '".[test]"', err=True)  # fmt: skip
+        sys.exit(EXIT_ERRORS)
+    problems = write_xlsm(output, force=force)
+    _print_findings(problems)
+    if problems:
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"Wrote {output}.")
+
+
 # --- validation ----------------------------------------------------------------------------
 
 
@@ -473,7 +496,6 @@ def capa_balance(jobplan: Path, without: tuple[str, ...], period: str | None,
     if plan is None:
         _print_findings(problems)
         sys.exit(EXIT_UNREADABLE)
-    demand = referrals if referrals is not None else plan.referrals_per_week
     names = {n.casefold() for n in without}
     unknown = names - {c.name.casefold() for c in plan.clinicians}
     if unknown:
@@ -481,9 +503,10 @@ def capa_balance(jobplan: Path, without: tuple[str, ...], period: str | None,
                                  param_hint="--without")  # fmt: skip
     team = [c for c in plan.clinicians if c.name.casefold() not in names]
     try:
+        demand = referrals if referrals is not None else plan.demand_per_week
         if demand is None:
-            raise click.BadParameter("the job plan has no accepted referrals a week; give them "
-                                     "with --referrals.")  # fmt: skip
+            raise click.BadParameter("the job plan has no accepted referrals a week nor a "
+                                     "referral series; give them with --referrals.")  # fmt: skip
         before = maths.balance(plan.clinicians, demand, plan.settings)
         after = maths.balance(team, demand, plan.settings) if names else None
         lost = None
@@ -512,7 +535,11 @@ def capa_balance(jobplan: Path, without: tuple[str, ...], period: str | None,
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     _print_findings([f for f in problems if f.severity != "info"])
-    click.echo(f"{len(plan.clinicians)} clinicians, {demand:g} accepted referrals a week.")
+    source = ""
+    if referrals is None and plan.referrals_per_week is None:
+        source = " (from the referral series on the Demand sheet)"
+    click.echo(f"{len(plan.clinicians)} clinicians, {demand:.3g} accepted referrals a week"
+               f"{source}.")  # fmt: skip
     for sentence in before.sentences:
         click.echo(f"  {sentence}")
     if after:

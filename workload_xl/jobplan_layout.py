@@ -21,16 +21,19 @@ JOBPLAN_SHEET = "Job plans"
 SETTINGS_SHEET = "Settings"
 ABSENCES_SHEET = "Absences"
 TEAM_PLAN_SHEET = "Team plan"
-SHEETS = (JOBPLAN_SHEET, ABSENCES_SHEET, TEAM_PLAN_SHEET, SETTINGS_SHEET)
+DEMAND_SHEET = "Demand"
+SHEETS = (JOBPLAN_SHEET, ABSENCES_SHEET, TEAM_PLAN_SHEET, DEMAND_SHEET, SETTINGS_SHEET)
 
 JOBPLANS_TABLE = "JobPlans"
 ABSENCES_TABLE = "Absences"
 SETTINGS_TABLE = "Settings"
+REFERRALS_TABLE = "Referrals"
 
 DEFAULT_ROWS = 30
 JOBPLANS_HEADER_ROW = 4
 ABSENCES_HEADER_ROW = 4
 SETTINGS_HEADER_ROW = 1
+REFERRALS_HEADER_ROW = 4
 """Header rows as written; readers find the tables by name."""
 
 CLINICIAN_NAMES = "ClinicianNames"
@@ -163,10 +166,38 @@ ABSENCE_COLUMNS: tuple[Column, ...] = (
 ABSENCE_COLUMN_BY_KEY = {c.key: c for c in ABSENCE_COLUMNS}
 
 
+# --- demand: a referral series -------------------------------------------------------------
+
+REFERRAL_COLUMNS: tuple[Column, ...] = (
+    Column("start", "Start", 12, number_format="yyyy-mm-dd",
+           hint="First day of the week or month counted."),
+    Column("end", "End", 12, number_format="yyyy-mm-dd",
+           hint="Last day of the week or month counted."),
+    Column("referrals", "Accepted referrals", 12, number_format="0.##",
+           hint="Referrals accepted from Start to End, 0 or more."),
+    Column("days", "Days", 8,
+           f'=IF(OR({this_row("Start", "Referrals")}="",{this_row("End", "Referrals")}=""),"",'
+           f'{this_row("End", "Referrals")}-{this_row("Start", "Referrals")}+1)', "0"),
+)  # fmt: skip
+REFERRAL_COLUMN_BY_KEY = {c.key: c for c in REFERRAL_COLUMNS}
+
 # --- team plan: demand and totals ---------------------------------------------------------
 
 REFERRALS_NAME = "ReferralsPerWeek"
 REFERRALS_LABEL = "Accepted referrals a week"
+SERIES_NAME = "SeriesPerWeek"
+SERIES_LABEL = "From the referral series (Demand sheet)"
+SERIES_FORMULA = (
+    f"=IF(N(SUM({REFERRALS_TABLE}[Days]))>0,SUMIFS({REFERRALS_TABLE}[Accepted referrals],"
+    f'{REFERRALS_TABLE}[Days],">0")/SUM({REFERRALS_TABLE}[Days])*7,"")'
+)
+"""capa.demand_per_week as a formula: referrals over the days counted, × 7."""
+DEMAND_NAME = "DemandPerWeek"
+DEMAND_LABEL = "Demand used: referrals a week"
+DEMAND_FORMULA = (
+    f'=IF(ISNUMBER({REFERRALS_NAME}),{REFERRALS_NAME},IF(ISNUMBER({SERIES_NAME}),{SERIES_NAME},""))'
+)
+"""The referrals a week typed above, else the series': what the balance is worked out on."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +254,8 @@ def verdict_formula(side: BalanceRow) -> str:
     surplus = (f'"{activity} capacity is "&{pct}&"% above demand: "'
                f'&{amount(f"{capacity}-{need}")}&" more than needed."')  # fmt: skip
     return (
-        f'=IF(ISBLANK({REFERRALS_NAME}),"Type the accepted referrals a week above.",'
+        f'=IF(NOT(ISNUMBER({DEMAND_NAME})),"Type the accepted referrals a week above, or '
+        f'a referral series on the Demand sheet.",'
         f"IF(N({need})<=0,{no_demand},"
         f"IF(ABS({ratio}-1)<={tolerance}+1E-9,{balanced},IF({ratio}<1,{short},{surplus}))))"
     )
@@ -242,7 +274,7 @@ BALANCE_ROWS: tuple[BalanceRow, ...] = (
         "Choice appointments a week",
         TeamTotal("capacity", "TeamChoicePerWeek",
                   f"=SUM({JOBPLANS_TABLE}[Choice slots a week])/{_CO_THERAPY}"),
-        TeamTotal("need", "ChoiceNeededPerWeek", f"=N({REFERRALS_NAME})"),
+        TeamTotal("need", "ChoiceNeededPerWeek", f"=N({DEMAND_NAME})"),
         _ratio("ChoiceBalanceRatio", "TeamChoicePerWeek", "ChoiceNeededPerWeek"),
         "Choice", ("appointment", "appointments", "a week"), "ChoiceVerdict",
     ),
@@ -252,7 +284,7 @@ BALANCE_ROWS: tuple[BalanceRow, ...] = (
         TeamTotal("capacity", "TeamNewCorePerQuarter",
                   f"=SUM({JOBPLANS_TABLE}[New Core a quarter])/{_CO_THERAPY}"),
         TeamTotal("need", "CoreNeededPerQuarter",
-                  f"=N({REFERRALS_NAME})*{setting('working_weeks_per_year')}/4"
+                  f"=N({DEMAND_NAME})*{setting('working_weeks_per_year')}/4"
                   f"*{setting('transfer_rate')}"),
         _ratio("CoreBalanceRatio", "TeamNewCorePerQuarter", "CoreNeededPerQuarter"),
         "Core Partnership", ("new case", "new cases", "a quarter"), "CoreVerdict",
@@ -264,5 +296,7 @@ TEAM_TOTAL_NAMES = tuple(
 )
 VERDICT_NAMES = tuple(row.verdict_name for row in BALANCE_ROWS)
 REFERRALS_ROW = 4
-BALANCE_HEADER_ROW = 6
+SERIES_ROW = 5
+DEMAND_ROW = 6
+BALANCE_HEADER_ROW = 8
 """Rows of the Team plan sheet as written; readers find the cells by name."""

@@ -43,6 +43,17 @@ class JobPlan:
     clinicians: list[capa.Clinician] = field(default_factory=list)
     absences: list[capa.Absence] = field(default_factory=list)
     referrals_per_week: Any = None
+    referral_series: list[capa.ReferralCount] = field(default_factory=list)
+
+    @property
+    def demand_per_week(self) -> Any:
+        """The referrals a week typed on the Team plan, else the series' (None if neither).
+        A bad series raises CapaError, with findings, as the balance would."""
+        if self.referrals_per_week is not None:
+            return self.referrals_per_week
+        if self.referral_series:
+            return capa.demand_per_week(self.referral_series)
+        return None
 
 
 DEFAULT_SETTINGS = capa.CapaSettings()
@@ -57,8 +68,9 @@ def build_jobplan_workbook(
     absences: Iterable[capa.Absence] = (),
     referrals_per_week: float | None = None,
     rows: int = jl.DEFAULT_ROWS,
+    referral_series: Iterable[capa.ReferralCount] = (),
 ) -> Workbook:
-    clinicians, absences = list(clinicians), list(absences)
+    clinicians, absences, series = list(clinicians), list(absences), list(referral_series)
     wb = Workbook()
     wb.remove(wb.active)
     sheets = {title: wb.create_sheet(title) for title in jl.SHEETS}
@@ -66,6 +78,7 @@ def build_jobplan_workbook(
     _write_job_plans(wb, sheets[jl.JOBPLAN_SHEET], clinicians, max(rows, len(clinicians) + 5))
     _write_absences(sheets[jl.ABSENCES_SHEET], absences, max(rows, len(absences) + 5))
     _write_team_plan(wb, sheets[jl.TEAM_PLAN_SHEET], referrals_per_week)
+    _write_demand(sheets[jl.DEMAND_SHEET], series, max(rows, len(series) + 5))
     wb.properties.creator = "workload-xl"
     wb.properties.title = "CAPA job plans"
     return wb
@@ -79,9 +92,11 @@ def write_jobplan_workbook(
     referrals_per_week: float | None = None,
     rows: int = jl.DEFAULT_ROWS,
     *,
+    referral_series: Iterable[capa.ReferralCount] = (),
     force: bool = False,
 ) -> list[Finding]:
-    wb = build_jobplan_workbook(settings, clinicians, absences, referrals_per_week, rows)
+    wb = build_jobplan_workbook(settings, clinicians, absences, referrals_per_week, rows,
+                                referral_series)  # fmt: skip
     return write_atomically(path, lambda temp: wb.save(temp), force=force)
 
 
@@ -225,6 +240,29 @@ def _write_absences(ws, absences: list[capa.Absence], rows: int) -> None:
     _protect(ws)
 
 
+def _write_demand(ws, series: list[capa.ReferralCount], rows: int) -> None:
+    _title(ws, "Referral series",
+           "Accepted referrals by week or by month, for demand when the Team plan's referrals "
+           "a week are left blank: all the referrals ÷ all the days counted × 7.")  # fmt: skip
+    top = jl.REFERRALS_HEADER_ROW
+    records = [dataclasses.asdict(c) for c in series]
+    _write_rows(ws, top, jl.REFERRAL_COLUMNS, records, rows)
+    _add_table(ws, jl.REFERRALS_TABLE, top, jl.REFERRAL_COLUMNS, top + rows)
+    hint = jl.REFERRAL_COLUMN_BY_KEY
+    for key in ("start", "end"):
+        dates = DataValidation(type="date", operator="greaterThan", formula1="36526",
+                               allow_blank=True, showErrorMessage=True, errorTitle="Date",
+                               error="Type a date, e.g. 2026-10-01.")  # fmt: skip
+        _validate(ws, dates, _column_ref(jl.REFERRAL_COLUMNS, key, top, rows), key.title(),
+                  hint[key].hint)  # fmt: skip
+    count = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                           allow_blank=True, showErrorMessage=True, errorTitle="Referrals",
+                           error="Type the referrals accepted, 0 or more.")  # fmt: skip
+    _validate(ws, count, _column_ref(jl.REFERRAL_COLUMNS, "referrals", top, rows), "Referrals",
+              hint["referrals"].hint)  # fmt: skip
+    _protect(ws)
+
+
 def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None:
     _title(ws, "CAPA team plan",
            "Capacity from the job plans against need from accepted referrals. The numbers "
@@ -238,7 +276,17 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
     dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
                         allow_blank=True, showErrorMessage=True, errorTitle="Referrals",
                         error="Type accepted referrals a week, 0 or more.")  # fmt: skip
-    _validate(ws, dv, cell.coordinate, "Referrals", "Accepted referrals a week, on average.")
+    _validate(ws, dv, cell.coordinate, "Referrals",
+              "Accepted referrals a week, on average. Leave blank to use the referral series "
+              "on the Demand sheet.")  # fmt: skip
+    for row, label, name, formula in (
+        (jl.SERIES_ROW, jl.SERIES_LABEL, jl.SERIES_NAME, jl.SERIES_FORMULA),
+        (jl.DEMAND_ROW, jl.DEMAND_LABEL, jl.DEMAND_NAME, jl.DEMAND_FORMULA),
+    ):
+        ws.cell(row, 1, label).font = BOLD
+        cell = ws.cell(row, 2, formula)
+        cell.fill, cell.border, cell.number_format = CALC_FILL, BOX, "0.0#"
+        _name(wb, name, ws, _absolute(row, 2))
 
     top = jl.BALANCE_HEADER_ROW
     for column, header in enumerate(jl.BALANCE_HEADERS, start=1):
@@ -297,6 +345,7 @@ def read_jobplan_workbook(
     reader = _Reader(name, formulas, values)
     tables = {key: reader.table(key) for key in
               (jl.JOBPLANS_TABLE, jl.ABSENCES_TABLE, jl.SETTINGS_TABLE)}  # fmt: skip
+    series_table = reader.table(jl.REFERRALS_TABLE)  # optional: workbooks before the series
     missing = [key for key, found in tables.items() if found is None]
     if missing:
         return None, [finding(
@@ -308,7 +357,8 @@ def read_jobplan_workbook(
     clinicians = reader.clinicians(tables[jl.JOBPLANS_TABLE], settings)
     absences = reader.absences(tables[jl.ABSENCES_TABLE], clinicians)
     referrals = reader.referrals()
-    plan = JobPlan(settings, clinicians, absences, referrals)
+    series = reader.series(series_table) if series_table is not None else []
+    plan = JobPlan(settings, clinicians, absences, referrals, series)
     return plan, reader.findings
 
 
@@ -426,6 +476,21 @@ class _Reader:
             )
             self.locate(capa.check_absences([absence], team), ws, cells)
             result.append(absence)
+        return result
+
+    def series(self, found) -> list[capa.ReferralCount]:
+        result = []
+        for ws, row, cells in self.rows(found, jl.REFERRAL_COLUMNS):
+            count = capa.ReferralCount(_date(row.get("start")), _date(row.get("end")),
+                                       row.get("referrals"))  # fmt: skip
+            self.locate(capa.check_referral_series([count]), ws, cells)
+            result.append(count)
+        overlaps = [f for f in capa.check_referral_series(result)
+                    if "overlaps" in f.message]  # fmt: skip
+        for f in overlaps:
+            where = next((cells for ws_, row, cells in self.rows(found, jl.REFERRAL_COLUMNS)
+                          if _date(row.get("start")) == f.value), {})  # fmt: skip
+            self.locate([f], found[0], where)
         return result
 
     def referrals(self) -> Any:
