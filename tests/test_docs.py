@@ -343,6 +343,7 @@ def test_the_job_plan_workbook_is_documented_name_by_name():
         jl.DEMAND_FORMULA,
         *jl.SHEETS,
     ]
+    wanted += [t.name for _, t in jl.HOURS_TOTALS] + [t.formula for _, t in jl.HOURS_TOTALS]
     wanted += [c.header for c in jl.REFERRAL_COLUMNS]
     wanted += [c.formula for c in jl.REFERRAL_COLUMNS if c.formula]
     wanted += [c.header for c in jl.JOBPLAN_COLUMNS + jl.ABSENCE_COLUMNS]

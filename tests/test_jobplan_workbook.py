@@ -269,6 +269,12 @@ def test_native_formulas_equal_capa_after_libreoffice_recalculation(tmp_path):
         "CoreBalanceRatio": result.core.ratio,
     }
     assert set(expected_totals) == set(jl.TEAM_TOTAL_NAMES), "a total is left unchecked"
+    hours = {"TeamContractedHours": sum(c.contracted_hours for c in TEAM),
+             "TeamUnallocatedHours": sum(c.unallocated_hours for c in TEAM)}  # fmt: skip
+    for key in capa.ACTIVITIES:
+        hours[f"TeamHours{jl._camel(key)}"] = sum(getattr(c, key) for c in TEAM)
+    assert {t.name for _, t in jl.HOURS_TOTALS} == set(hours), "an activity is left unchecked"
+    assert {name: named(wb, name).value for name in hours} == pytest.approx(hours)
     assert {name: named(wb, name).value for name in expected_totals} == pytest.approx(
         expected_totals
     )

@@ -295,6 +295,20 @@ TEAM_TOTAL_NAMES = tuple(
     total.name for row in BALANCE_ROWS for total in (row.capacity, row.need, row.ratio)
 )
 VERDICT_NAMES = tuple(row.verdict_name for row in BALANCE_ROWS)
+
+HOURS_TOTALS: tuple[tuple[str, TeamTotal], ...] = (
+    ("Contracted hours", TeamTotal("contracted_hours", "TeamContractedHours",
+                                   f"=SUM({JOBPLANS_TABLE}[Contracted hours])")),
+    *(
+        (header, TeamTotal(key, f"TeamHours{_camel(key)}", f"=SUM({JOBPLANS_TABLE}[{header}])"))
+        for key, header in ACTIVITY_HEADERS.items()
+    ),
+    ("Unallocated hours", TeamTotal("unallocated_hours", "TeamUnallocatedHours",
+                                    f"=SUM({JOBPLANS_TABLE}[Unallocated hours])")),
+)  # fmt: skip
+"""The team's weekly hours by activity type, beside the balance on the Team plan sheet."""
+HOURS_HEADERS = ("Team hours a week", "Hours")
+HOURS_COLUMN = 7  # G: label, H: hours
 REFERRALS_ROW = 4
 SERIES_ROW = 5
 DEMAND_ROW = 6

@@ -303,6 +303,17 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
         ws.row_dimensions[row].height = 45
     last = top + len(jl.BALANCE_ROWS)
 
+    left = jl.HOURS_COLUMN
+    for offset, header in enumerate(jl.HOURS_HEADERS):
+        ws.cell(top, left + offset, header).font = BOLD
+    for row, (label, total) in enumerate(jl.HOURS_TOTALS, start=top + 1):
+        ws.cell(row, left, label)
+        cell = ws.cell(row, left + 1, total.formula)
+        cell.number_format, cell.fill, cell.border = "0.0#", CALC_FILL, BOX
+        _name(wb, total.name, ws, _absolute(row, left + 1))
+    ws.column_dimensions[get_column_letter(left)].width = 26
+    ws.column_dimensions[get_column_letter(left + 1)].width = 10
+
     chart = BarChart()
     chart.type = "col"
     chart.title = "Capacity against need"
