@@ -324,3 +324,28 @@ def test_every_button_has_an_entry_point_taking_the_book():
         parameters = list(__import__("inspect").signature(function).parameters)
         assert parameters[0] == "book" and (not button.asks or "path" in parameters)
     assert layout.TABLE_NAME == "WorkItems"
+
+
+# --- xlwings Lite -----------------------------------------------------------------------------
+
+
+def test_the_lite_scripts_run_through_xlwings_script_runner_with_the_book_injected(
+    sheet_with_mistakes,
+):
+    import asyncio
+
+    import xlwings as xw
+    from xlwings import server
+
+    from workload_xl.excel import lite
+
+    names = {s["function_name"] for s in server.custom_scripts_meta(lite)}
+    assert names == {"validate_sheet", "clear_highlights", "add_worker_sheet",
+                     "build_team_sheet", "flag_outliers"}  # fmt: skip
+    book = remote.book(sheet_with_mistakes.path)
+    asyncio.run(server.custom_scripts_call(lite, "validate_sheet",
+                                           typehint_to_value={xw.Book: book}))  # fmt: skip
+    actions = book.json()["actions"]
+    assert "'Measurement': 2 errors; 2 cells highlighted." in status(actions)
+    functions = {f["name"] for f in server.custom_functions_meta(lite)["functions"]}
+    assert {"WL_POINTS", "CAPA_NEW_CORE", "CAPA_BALANCE"} <= functions

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import re
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -38,6 +37,7 @@ from .findings import Finding
 from .measurement import clean_text, column_letter, is_blank
 from .numbers import read_number
 from .period import Period, PeriodError, parse_period
+from .references import parse_reference
 from .returns import ReturnLine, ReturnWorker, TeamReturn, recompute_workers
 from .rules import finding
 from .schemes import KINDS, Scheme, SchemeRegistry
@@ -51,8 +51,6 @@ _CASES = dict(zip(("worker", "case_ref", "item_code", "item", "kind", "agreed_po
                   tl.CASES_COLUMNS, strict=True))  # fmt: skip
 _LINE_KEYS = ("worker", "case_ref", "item_code", "kind", "agreed_points")
 LINE_COLUMNS = {key: _CASES[key] for key in _LINE_KEYS}
-
-_REFERENCE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 
 class _Invalid(Exception):
@@ -558,18 +556,6 @@ def _workbook_names(xml: bytes) -> tuple[list[str], dict[tuple[str, int | None],
                 key = (defined.get("name", "").casefold(), scope)
                 names[key] = (defined.text or "").strip()
     return sheets, names
-
-
-def parse_reference(text: str) -> tuple[str, int, int] | None:
-    """('Sheet', row, column), 0-based, of a reference to one cell such as 'Team'!$B$4."""
-    match = _REFERENCE.match(text.lstrip("="))
-    if match is None:
-        return None
-    sheet = match[1].replace("''", "'") if match[1] is not None else match[2]
-    column = 0
-    for ch in match[3].upper():
-        column = column * 26 + ord(ch) - 64
-    return sheet, int(match[4]) - 1, column - 1
 
 
 # --- many files ----------------------------------------------------------------------------

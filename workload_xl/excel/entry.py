@@ -31,11 +31,9 @@ import xlwings as xw
 
 from .. import layout, validation
 from .. import team_layout as tl
-from ..caseload import map_caseload
-from ..caseload_reader import read_caseload
 from ..findings import SEVERITY_ORDER, Finding, Severity
 from ..measurement import Cell, SheetData, TableRow, TotalCell, clean_text, column_letter, is_blank
-from ..return_reader import parse_reference
+from ..references import parse_reference
 from ..schemes import SchemeRegistry
 from ..team import TeamBuild, TeamSettings, WorkerRow, build_team, flag_workers
 from ..team_workbook import worker_record, write_team_workbook
@@ -486,6 +484,9 @@ def import_caseload(book: xw.Book, path: str | None = None) -> str:
                     "check its Scheme cell.")  # fmt: skip
     worker_cell = data.header.get("worker")
     worker = clean_text(worker_cell.value) if worker_cell else ""
+    from ..caseload import map_caseload  # pandas: loaded only for this button
+    from ..caseload_reader import read_caseload
+
     report, problems = read_caseload(Path(path))
     imported = map_caseload(report, scheme, worker) if report is not None else None
     findings = problems + (imported.findings if imported else [])
