@@ -159,7 +159,15 @@ def consolidate_files(
             if ret is None:
                 run.failed.append(str(path))
             else:
-                _ingest_one(store, run, Path(path), ret, now)
+                try:
+                    _ingest_one(store, run, Path(path), ret, now)
+                except StoreError as problem:  # the store cannot take more: stop, say why
+                    run.store_unusable = True
+                    run.failed.append(str(path))
+                    run.report.extend([finding("store-unusable", f"{path}: {problem} The "
+                                               "files after it were not read.",
+                                               workbook=str(store_path))])  # fmt: skip
+                    break
             if progress:
                 progress(path)
     return run

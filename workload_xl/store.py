@@ -8,6 +8,7 @@ supersession recorded. The schema is versioned; docs/returns-store.md documents 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -191,13 +192,23 @@ class ReturnsStore:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE takes the write lock at once, so two ingests queue, never clash."""
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):  # a failed write may have ended it
+                    self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:  # a full disk, a read-only share, a lock
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            raise StoreError(
+                f"{self.path} could not be written ({exc}). Nothing of this change was "
+                "stored. Check the disk has space and the store's folder is writable, then "
+                "run the command again."
+            ) from None
 
     # --- submissions --------------------------------------------------------------------
 

@@ -1,0 +1,175 @@
+"""The returns store under faults, and taking everything out of it (export, check)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import multiprocessing
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+from openpyxl import load_workbook
+
+from workload_xl.period import Period
+from workload_xl.return_reader import read_team_return
+from workload_xl.returns import ReturnLine, ReturnWorker, TeamReturn
+from workload_xl.store import ReturnsStore
+from workload_xl.store_export import TABLES, export_store, neutralised
+
+
+def a_return(team: str, workers: int = 4, lines: int = 50, name: str = "Worker") -> TeamReturn:
+    people = [ReturnWorker(f"{name} {i}", "Social worker", 1.0, lines, float(lines), True)
+              for i in range(workers)]  # fmt: skip
+    rows = [ReturnLine(w.worker, f"C{i:02d}{j:04d}", "CIN", "case", 1.0)
+            for i, w in enumerate(people) for j in range(lines)]  # fmt: skip
+    return TeamReturn(f"{team}.xlsx", team, "First Response", "childrens-social-care", "2026.1",
+                      Period(2026, 10), "Sam", people, rows)  # fmt: skip
+
+
+def _ingest_many(path: str, prefix: str, count: int, barrier) -> None:
+    barrier.wait()  # both processes start writing at the same moment
+    with ReturnsStore.open(path) as store:
+        for i in range(count):
+            digest = hashlib.sha256(f"{prefix} {i}".encode()).hexdigest()
+            store.ingest(a_return(f"{prefix} {i}"), sha256=digest,
+                         source_path=f"{prefix}-{i}.xlsx")  # fmt: skip
+
+
+def test_two_processes_ingesting_at_once_both_succeed(tmp_path):
+    path = tmp_path / "store.sqlite"
+    ReturnsStore.open(path).close()  # made first, as consolidate does
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    workers = [context.Process(target=_ingest_many, args=(str(path), p, 15, barrier))
+               for p in ("North", "South")]  # fmt: skip
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0]  # no "database is locked"
+    with ReturnsStore.open(path) as store:
+        assert len(store.submissions()) == 30
+        assert store.integrity() == []
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT COUNT(*) FROM return_lines").fetchone()[0] == 30 * 4 * 50
+
+
+def test_a_full_disk_part_way_through_an_ingest_leaves_the_store_as_it_was(tmp_path):
+    """The file size limit (RLIMIT_FSIZE) makes writes past it fail as a full disk would."""
+    path = tmp_path / "store.sqlite"
+    with ReturnsStore.open(path) as store:
+        store.ingest(a_return("Before"), sha256="a" * 64, source_path="before.xlsx")
+    before = path.stat().st_size
+    script = textwrap.dedent(f"""
+        import resource, signal, sys
+        sys.path.insert(0, {str(tmp_path.parent.parent)!r})
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        from tests.test_store_faults import a_return
+        from workload_xl.store import ReturnsStore
+        store = ReturnsStore.open({str(path)!r})
+        store.db.execute("PRAGMA journal_mode = DELETE")  # so the main file must grow
+        limit = {before} + 8192
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        try:
+            store.ingest(a_return("Huge", workers=40, lines=400), sha256="b" * 64,
+                         source_path="huge.xlsx")
+        except Exception as exc:
+            print(type(exc).__name__, exc)
+            sys.exit(3)
+        sys.exit(0)
+    """)
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    script = script.replace(repr(str(tmp_path.parent.parent)), repr(str(root)))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 3, done.stdout + done.stderr
+    with ReturnsStore.open(path) as store:
+        assert [s.team for s in store.submissions()] == ["Before"]
+        assert store.integrity() == []
+
+
+def test_export_writes_every_table_whole_to_csv_and_a_workbook_text_kept_as_text(tmp_path):
+    path = tmp_path / "store.sqlite"
+    with ReturnsStore.open(path) as store:
+        store.ingest(a_return("North", name="=HYPERLINK(\"http://x\")"), sha256="a" * 64,
+                     source_path="north.xlsx")  # fmt: skip
+        store.ingest(a_return("South", workers=2, lines=3), sha256="b" * 64,
+                     source_path="south.xlsx")  # fmt: skip
+        store.add_team("First Response", "+East")
+        out = tmp_path / "export"
+        out.mkdir()
+        done, problems = export_store(store.db, out, sheet_rows=150)
+    assert problems == []
+    db = sqlite3.connect(path)
+    for exported in done:
+        expected = db.execute(f"SELECT COUNT(*) FROM {exported.table}").fetchone()[0]
+        with exported.csv_path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert exported.rows == expected == len(rows) - 1, exported.table
+    assert {e.table for e in done} == set(TABLES)
+
+    lines = next(e for e in done if e.table == "return_lines")
+    with lines.csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        workers = {row[1] for row in list(csv.reader(handle))[1:]}
+    assert '\'=HYPERLINK("http://x") 0' in workers  # neutralised, never a formula
+    assert not any(w.startswith("=") for w in workers)
+
+    wb = load_workbook(out / "returns-store.xlsx")
+    assert lines.sheets == ("return_lines", "return_lines (2)")  # 206 rows, 149 a sheet
+    sheet_rows = sum(wb[name].max_row - 1 for name in lines.sheets)
+    assert sheet_rows == lines.rows
+    cell = wb["return_lines"]["B2"]
+    assert cell.value == '=HYPERLINK("http://x") 0' and cell.data_type == "s"
+    assert wb["teams"]["C2"].value == "+East"
+
+    _, problems = export_store(sqlite3.connect(path), out)
+    assert [p.rule for p in problems] == ["output-exists"]  # never over a file unasked
+
+
+def test_neutralising_leaves_numbers_and_ordinary_text_alone():
+    assert neutralised("-5") == "'-5" and neutralised(-5) == -5
+    assert neutralised("@SUM(A1)") == "'@SUM(A1)" and neutralised("\tx") == "'\tx"
+    assert neutralised("Jo Example") == "Jo Example" and neutralised(None) is None
+
+
+def test_consolidate_into_a_store_that_cannot_grow_is_a_finding_not_a_traceback(tmp_path, registry):
+    from benchmarks.corpus import synthetic_team, write_with_project
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for seed in (1, 2):  # real team workbooks, as the tool writes them
+        write_with_project(
+            folder / f"team-{seed}.xlsx",
+            synthetic_team(seed, registry.get("childrens-social-care"), workers=6, rows=30),
+        )
+    store = tmp_path / "store.sqlite"
+    ReturnsStore.open(store).close()
+    script = textwrap.dedent(f"""
+        import resource, signal, sys
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        from workload_xl.cli import main
+        size = {store.stat().st_size}
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        sys.argv = ["workload-xl", "consolidate", {str(folder)!r}, "--store", {str(store)!r}]
+        main()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "Traceback" not in output and "store-unusable" in output
+    assert "could not be written" in output
+    with ReturnsStore.open(store) as opened:
+        stored = opened.submissions()
+        assert opened.integrity() == []
+    assert len(stored) < 2  # the run stopped at the file the store could not take
+    db = sqlite3.connect(store)
+    for submission in stored:  # and what went in before it went in whole
+        lines = db.execute("SELECT COUNT(*) FROM return_lines WHERE submission_id = ?",
+                           (submission.id,)).fetchone()[0]  # fmt: skip
+        ret, _ = read_team_return(folder / submission.file_name, registry)
+        assert lines == len(ret.lines)
