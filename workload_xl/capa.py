@@ -340,6 +340,9 @@ def check_job_plans(team: Sequence[Clinician], settings: CapaSettings) -> list[F
         if bad:
             continue
         spare = clinician.unallocated_hours
+        tolerance = settings.unallocated_hours_tolerance
+        if not (_is_number(tolerance) and tolerance >= 0):  # said by check_settings
+            tolerance = CapaSettings().unallocated_hours_tolerance
         if spare < -_TOLERANCE:
             found.append(
                 _finding(
@@ -351,7 +354,7 @@ def check_job_plans(team: Sequence[Clinician], settings: CapaSettings) -> list[F
                     value=clinician.contracted_hours,
                 )
             )
-        elif spare > settings.unallocated_hours_tolerance + _TOLERANCE:
+        elif spare > tolerance + _TOLERANCE:
             found.append(
                 _finding(
                     "capa-hours-unallocated",

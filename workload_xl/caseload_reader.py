@@ -74,7 +74,17 @@ def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    try:  # newline="": the csv module, not StringIO, decides what a lone \r means
+        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:
+        return None, [
+            finding(
+                "caseload-unreadable",
+                f"{name} is not a CSV file this tool can read ({exc}). Export the caseload "
+                "report again as CSV or Excel.",
+                **unreadable,
+            )
+        ]
     return _table(name, "", rows), []
 
 

@@ -1,0 +1,294 @@
+"""Property-based tests: whatever a user types or sends, every reader and validator answers
+with findings and a clean exit, never an exception.
+
+Hypothesis writes real workbooks with any value in any cell (numbers stored as text, dates,
+booleans, error values, huge and tiny numbers, very long and non-Latin text, formulas, stray
+and non-breaking spaces) and reads them back through the same code the commands use. Example
+counts are kept modest (each example is a workbook written and read), and the database of
+failing examples is off so CI never depends on an earlier run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from workload_xl import jobplan_layout as jl
+from workload_xl import layout
+from workload_xl import team_layout as tl
+from workload_xl.api import validate_files
+from workload_xl.caseload import map_caseload
+from workload_xl.caseload_reader import read_caseload
+from workload_xl.jobplan_workbook import read_jobplan_workbook, write_jobplan_workbook
+from workload_xl.measurement import clean_text
+from workload_xl.return_reader import read_team_return
+from workload_xl.rules import RULES
+from workload_xl.schemes import SchemeRegistry
+from workload_xl.worker_template import write_worker_workbook
+
+from .conftest import CSC, valid_content
+
+PROPERTIES = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+KNOWN_RULES = set(RULES)
+REGISTRY = SchemeRegistry.from_dir()
+
+# --- what a user may put in a cell ---------------------------------------------------------
+
+ERROR_VALUES = ("#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!")
+cell_text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet="0123456789.,- \u00a0", min_size=1, max_size=8),  # numbers as text
+    st.sampled_from(ERROR_VALUES),
+    st.sampled_from((" 3 ", "3.0", "3", "\u00a03\u00a0", "1e3", "–5", "five", "三", "ß")),
+    st.sampled_from(("=1/0", '=HYPERLINK("http://x")', "=SUM(A1:A2)", "@x", "+1", "-")),
+    st.text(alphabet="ابجدهوзжщ漢字🙂", min_size=1, max_size=30),
+    st.builds(lambda n: "x" * n, st.integers(200, 5000)),
+)
+cell_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.sampled_from((1e-300, -1e-300, 1e300, -1e300, 0.1 + 0.2)),
+    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(9999, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(9999, 12, 31)),
+    cell_text,
+)
+
+
+def _clean_run(findings) -> None:
+    for f in findings:
+        assert f.rule in KNOWN_RULES, f.rule
+        assert f.message and "Traceback" not in f.message
+
+
+def _writable(value):
+    """openpyxl refuses control characters in cells; a user cannot type them either."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch >= " " or ch in "\t\n")
+    return value
+
+
+# --- the worker's measurement sheet ---------------------------------------------------------
+
+INPUT_COLUMNS = [c.key for c in layout.COLUMNS if c.is_input]
+
+
+@pytest.fixture(scope="module")
+def measurement_sheet(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("prop-sheet") / "sheet.xlsx"
+    assert write_worker_workbook(path, REGISTRY.get(CSC), valid_content()) == []
+    return path
+
+
+HEADER_KEYS = [f.key for f in layout.HEADER_FIELDS]
+
+
+@PROPERTIES
+@given(
+    cells=st.lists(
+        st.tuples(st.sampled_from(INPUT_COLUMNS), st.integers(0, 9), cell_value),
+        min_size=1,
+        max_size=12,
+    ),
+    header=st.lists(st.tuples(st.sampled_from(HEADER_KEYS), cell_value), max_size=4),
+)
+def test_any_values_in_a_measurement_sheet_give_findings_never_an_exception(
+    measurement_sheet, cells, header
+):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sheet.xlsx"
+        wb = load_workbook(measurement_sheet)
+        ws = wb[layout.MEASUREMENT_SHEET]
+        places = _places(wb, ws)
+        for column, line, value in cells:
+            ws[f"{places['columns'][column]}{places['first_row'] + line}"] = _writable(value)
+        for key, value in header:
+            ws[places["header"][key]] = _writable(value)
+        wb.save(path)
+        before = path.read_bytes()
+        run = validate_files([path], REGISTRY)
+        _clean_run(run.report.findings)
+        assert run.exit_code in (0, 1, 2)
+        assert path.read_bytes() == before  # read, never written
+
+
+def _places(wb, ws) -> dict:
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    table = ws.tables[layout.TABLE_NAME]
+    min_col, min_row, max_col, _ = range_boundaries(table.ref)
+    headers = {ws.cell(min_row, c).value: get_column_letter(c) for c in range(min_col, max_col + 1)}
+    columns = {c.key: headers[c.header] for c in layout.COLUMNS if c.header in headers}
+    header = {}
+    for spec in layout.HEADER_FIELDS:
+        ((_, ref),) = list(ws.defined_names[spec.name].destinations)
+        header[spec.key] = ref.replace("$", "")
+    return {"columns": columns, "first_row": min_row + 1, "header": header}
+
+
+@pytest.mark.parametrize("typed", [" 3 ", "3.0", "3", "\u00a03\u00a0"])
+def test_a_number_as_the_user_meant_it_is_accepted_with_an_info_finding(make_sheet, typed):
+    """Quantity 3 of a duty day typed as text: read as 3, said, never an error."""
+    content = valid_content()
+    content.lines[3]["quantity"] = typed  # duty day, 3 days, 6 points agreed
+    sheet = make_sheet(content)
+    run = sheet.run()
+    assert not run.report.has_errors
+    said = [f for f in run.report.findings if f.rule == "number-as-text"]
+    assert [(f.severity, f.cell) for f in said] == [("info", sheet.table_cell("quantity", 3))]
+    (measurement,) = run.measurements
+    assert measurement.lines[3].quantity == 3
+
+
+# --- the team return, read by the fast reader -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def team_return(tmp_path_factory) -> Path:
+    from benchmarks.corpus import synthetic_team, write_with_project
+
+    path = tmp_path_factory.mktemp("prop-return") / "team.xlsx"
+    write_with_project(path, synthetic_team(3, REGISTRY.get(CSC), workers=5, rows=8))
+    return path
+
+
+@PROPERTIES
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.sampled_from((tl.TEAM_TABLE, tl.CASES_TABLE)),
+            st.integers(0, 12),
+            st.integers(0, 12),
+            cell_value,
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    header=st.lists(st.tuples(st.sampled_from(tl.TEAM_HEADER), cell_value), max_size=3),
+)
+def test_any_values_in_a_team_return_give_findings_never_an_exception(team_return, cells, header):
+    from openpyxl.utils import range_boundaries
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "return.xlsx"
+        wb = load_workbook(team_return)
+        for table_name, row, column, value in cells:
+            ws = next(w for w in wb.worksheets if table_name in w.tables)
+            min_col, min_row, max_col, max_row = range_boundaries(ws.tables[table_name].ref)
+            r = min_row + 1 + row % max(1, max_row - min_row)
+            c = min_col + column % (max_col - min_col + 1)
+            ws.cell(r, c).value = _writable(value)
+        for field, value in header:
+            scope = (
+                wb.defined_names
+                if field.name in wb.defined_names
+                else (wb[tl.TEAM_SHEET].defined_names)
+            )
+            ((sheet, ref),) = list(scope[field.name].destinations)
+            wb[sheet][ref.replace("$", "")] = _writable(value)
+        wb.save(path)
+        ret, findings = read_team_return(path, REGISTRY)
+        _clean_run(findings)
+        if ret is not None:
+            assert all(isinstance(line.worker, str) and line.worker for line in ret.lines)
+            assert all(
+                p is None or math.isfinite(p) for p in (li.agreed_points for li in ret.lines)
+            )
+
+
+# --- a caseload report, as bytes from any system --------------------------------------------
+
+
+@PROPERTIES
+@given(
+    rows=st.lists(st.lists(st.one_of(cell_text, st.just("")), min_size=0, max_size=6), max_size=8),
+    encoding=st.sampled_from(("utf-8", "utf-8-sig", "cp1252", "utf-16", "latin-1")),
+    delimiter=st.sampled_from((",", ";", "\t")),
+    noise=st.binary(max_size=64),
+)
+def test_any_caseload_report_gives_findings_never_an_exception(rows, encoding, delimiter, noise):
+    import csv
+    import io
+
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter).writerows(
+        [["Case ID", "Child name", "Case type", "Allocated worker"], *rows]
+    )
+    data = text.getvalue().encode(encoding, errors="replace") + noise
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.csv"
+        path.write_bytes(data)
+        table, findings = read_caseload(path)
+        _clean_run(findings)
+        if table is not None:
+            result = map_caseload(table, REGISTRY.get(CSC), "Jo Example")
+            _clean_run(result.findings)
+
+
+# --- a CAPA job plan -------------------------------------------------------------------------
+
+JOBPLAN_INPUTS = [c.header for c in jl.JOBPLAN_INPUTS]
+
+
+@pytest.fixture(scope="module")
+def job_plan(tmp_path_factory) -> Path:
+    from workload_xl import capa
+
+    path = tmp_path_factory.mktemp("prop-plan") / "plan.xlsx"
+    team = [capa.Clinician("Asha", "Nurse", 37.5, choice=6, core=12, big_admin=5)]
+    assert write_jobplan_workbook(path, clinicians=team, referrals_per_week=4.0) == []
+    return path
+
+
+@PROPERTIES
+@given(
+    cells=st.lists(st.tuples(st.sampled_from(JOBPLAN_INPUTS), st.integers(0, 4), cell_value),
+                   min_size=1, max_size=10),
+    setting=st.tuples(st.sampled_from([s.label for s in jl.SETTING_FIELDS]), cell_value),
+    referrals=cell_value,
+)  # fmt: skip
+def test_any_values_in_a_job_plan_give_findings_never_an_exception(
+    job_plan, cells, setting, referrals
+):
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    from workload_xl import capa
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.xlsx"
+        wb = load_workbook(job_plan)
+        ws = wb[jl.JOBPLAN_SHEET]
+        min_col, min_row, max_col, _ = range_boundaries(ws.tables[jl.JOBPLANS_TABLE].ref)
+        headers = {ws.cell(min_row, c).value: get_column_letter(c)
+                   for c in range(min_col, max_col + 1)}  # fmt: skip
+        for header, row, value in cells:
+            ws[f"{headers[header]}{min_row + 1 + row}"] = _writable(value)
+        settings_ws = wb[jl.SETTINGS_SHEET]
+        for row in settings_ws.iter_rows(min_row=2):
+            if clean_text(row[0].value) == setting[0]:
+                row[1].value = _writable(setting[1])
+        ((sheet, ref),) = list(wb.defined_names[jl.REFERRALS_NAME].destinations)
+        wb[sheet][ref.replace("$", "")] = _writable(referrals)
+        wb.save(path)
+        plan, findings = read_jobplan_workbook(path)
+        _clean_run(findings)
+        if plan is not None and not any(f.severity == "error" for f in findings):
+            try:
+                demand = plan.demand_per_week
+                if demand is not None:
+                    capa.balance(plan.clinicians, demand, plan.settings)
+            except capa.CapaError as refused:  # refusals carry findings, never a crash
+                _clean_run(refused.findings)
