@@ -173,3 +173,54 @@ def test_consolidate_into_a_store_that_cannot_grow_is_a_finding_not_a_traceback(
                            (submission.id,)).fetchone()[0]  # fmt: skip
         ret, _ = read_team_return(folder / submission.file_name, registry)
         assert lines == len(ret.lines)
+
+
+def test_store_check_and_export_from_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from workload_xl.cli import main
+
+    path = tmp_path / "store.sqlite"
+    with ReturnsStore.open(path) as store:
+        store.ingest(a_return("North"), sha256="a" * 64, source_path="north.xlsx")
+    runner = CliRunner()
+    checked = runner.invoke(main, ["store", "check", "--store", str(path)])
+    assert checked.exit_code == 0, checked.output
+    assert "1 returns stored (1 current, 0 superseded)" in checked.output
+    assert "Integrity check: sound." in checked.output
+
+    out = tmp_path / "out"
+    out.mkdir()
+    exported = runner.invoke(main, ["store", "export", "--store", str(path), "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{t}.csv" for t in TABLES] + ["returns-store.xlsx"]
+    )
+    assert "return_lines: 200 rows -> return_lines.csv" in exported.output
+    again = runner.invoke(main, ["store", "export", "--store", str(path), "-o", str(out)])
+    assert again.exit_code == 1 and "output-exists" in again.output
+
+    missing = runner.invoke(main, ["store", "check", "--store", str(tmp_path / "none.sqlite")])
+    assert missing.exit_code == 2 and "store-unusable" in missing.output
+
+
+def test_store_check_finds_a_damaged_store(tmp_path):
+    from click.testing import CliRunner
+
+    from workload_xl.cli import main
+
+    path = tmp_path / "store.sqlite"
+    with ReturnsStore.open(path) as store:
+        for i in range(40):
+            store.ingest(a_return(f"Team {i}"), sha256=f"{i:064d}", source_path=f"{i}.xlsx")
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db = sqlite3.connect(path)
+    # Break an index behind SQLite's back: the table and its index now disagree.
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute("UPDATE sqlite_schema SET sql = replace(sql, 'submission_id', 'worker') "
+               "WHERE name = 'return_lines_by_submission'")  # fmt: skip
+    db.commit()
+    db.close()
+    checked = CliRunner().invoke(main, ["store", "check", "--store", str(path)])
+    assert checked.exit_code == 1, checked.output
+    assert "store-damaged" in checked.output and "Traceback" not in checked.output

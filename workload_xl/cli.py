@@ -367,6 +367,65 @@ def teams_list(store_path: Path) -> None:
     )
 
 
+@main.group()
+def store() -> None:
+    """Look after the returns store: check it, take everything out of it."""
+
+
+@store.command("check")
+@store_option()
+def store_check(store_path: Path) -> None:
+    """Run SQLite's integrity and foreign-key checks and count what the store holds.
+
+    Exit status: 0 sound, 1 problems found, 2 no usable store.
+    """
+    with _open_store(store_path) as opened:
+        problems = opened.integrity()
+        held = opened.submissions()
+    current = sum(1 for s in held if s.superseded_by is None)
+    click.echo(f"{store_path}: {len(held)} returns stored ({current} current, "
+               f"{len(held) - current} superseded).")  # fmt: skip
+    if problems:
+        from .rules import finding
+
+        _print_findings([
+            finding("store-damaged", f"{problem}. Keep a copy of the file, export what can be "
+                    "read (workload-xl store export) and rebuild the store from the returns.",
+                    workbook=str(store_path))
+            for problem in problems[:50]
+        ])  # fmt: skip
+        sys.exit(EXIT_ERRORS)
+    click.echo("Integrity check: sound.")
+
+
+@store.command("export")
+@store_option()
+@click.option("-o", "--output", "folder", required=True, type=click.Path(path_type=Path),
+              help="The folder to write the CSV files and returns-store.xlsx into.")  # fmt: skip
+@FORCE_OPTION
+def store_export(store_path: Path, folder: Path, force: bool) -> None:
+    """Write every table of the store to a CSV file and a sheet of returns-store.xlsx.
+
+    Text that could run as a formula (starting =, +, -, @) is neutralised in the CSV files
+    and written as text in the workbook.
+    """
+    from .store_export import export_store
+
+    if not folder.is_dir():
+        click.echo(f"output-unwritable: the folder {folder} does not exist. Create it first.",
+                   err=True)  # fmt: skip
+        sys.exit(EXIT_UNREADABLE)
+    with _open_store(store_path) as opened:
+        done, problems = export_store(opened.db, folder, force=force)
+    for exported in done:
+        sheets = f" (sheets: {', '.join(exported.sheets)})" if exported.sheets else ""
+        click.echo(f"{exported.table}: {exported.rows} rows -> {exported.csv_path.name}{sheets}")
+    if problems:
+        _print_findings(problems)
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"Wrote {len(done)} CSV files and returns-store.xlsx in {folder}.")
+
+
 @main.command("returns")
 @store_option()
 @click.option("--period", required=True, help="The period, e.g. 2026-10 or 2026-P07.")

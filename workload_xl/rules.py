@@ -94,6 +94,7 @@ _RULES = [
     Rule("return-already-stored", INFO, "The same return file is in the store already"),
     Rule("return-superseded", INFO, "A newer return replaces an earlier one for the period"),
     Rule("store-unusable", ERR, "The returns store cannot be opened or written"),
+    Rule("store-damaged", ERR, "The returns store fails SQLite's integrity check"),
     # CAPA job plans.
     Rule("not-jobplan-workbook", ERR, "A file given as a job plan has no job-plan tables"),
     Rule("jobplan-column-missing", ERR, "A job-plan table has lost one of its columns"),
