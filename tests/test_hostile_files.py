@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -287,6 +288,14 @@ def _too_many_parts(path: Path, good: Path) -> Path:
     return rewrite_zip(good, path, extra)
 
 
+def _huge_dimension(path: Path, good: Path) -> Path:
+    """A sheet that declares every cell of a worksheet: refused before it is parsed."""
+    with zipfile.ZipFile(good) as archive:
+        sheet = archive.read(SHEET)
+    sheet = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', sheet, count=1)
+    return rewrite_zip(good, path, {SHEET: sheet})
+
+
 def _folder_holding_a_folder(folder: Path, _good: Path) -> tuple[Path, Path]:
     inbox = folder / "inbox"
     (inbox / "book.xlsx").mkdir(parents=True)
@@ -423,6 +432,12 @@ CASES = [
             ),
         ),
         "damaged",
+    ),
+    Hostile(
+        "a sheet declaring 17 billion cells",
+        "file-too-large",
+        _file("cells.xlsx", _huge_dimension),
+        "cells",
     ),
     Hostile(
         "more parts than a workbook has",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -485,6 +486,34 @@ def test_a_file_that_kills_a_worker_gets_a_finding_and_the_run_goes_on(mixed, co
     index = paths.index(killer)
     ret, found = results[index][1:]
     assert ret is None and only(found, "file-corrupt").workbook == str(killer)
+    others = results[:index] + results[index + 1 :]
+    expected = [(path, *read_team_return(path, registry)) for path, _, _ in others]
+    assert rules_of(others) == rules_of(expected)
+
+
+class StallingRegistry(SchemeRegistry):
+    """Hangs its process, as a reader stuck on a hostile file would, on 'stall-me'."""
+
+    def get(self, scheme_id: str):
+        if str(scheme_id).strip() == "stall-me":
+            time.sleep(600)
+        return super().get(scheme_id)
+
+
+def test_a_file_that_stalls_a_worker_is_stopped_with_a_finding_and_the_run_goes_on(
+    mixed, copy, registry
+):
+    staller = copy(set_name("scheme_id", "stall-me"), name="staller.xlsx")
+    paths = [*mixed[: SMALL_BATCH - 1], staller, *mixed[:8]]
+    started = time.monotonic()
+    results = list(read_team_returns(paths, StallingRegistry(list(registry)), threads=2,
+                                     file_seconds=2.0))  # fmt: skip
+    assert time.monotonic() - started < 60  # not the ten minutes the file would take
+    assert [path for path, _, _ in results] == paths
+    index = paths.index(staller)
+    ret, found = results[index][1:]
+    assert ret is None and only(found, "file-too-slow").workbook == str(staller)
+    assert "2 seconds" in found[0].message
     others = results[:index] + results[index + 1 :]
     expected = [(path, *read_team_return(path, registry)) for path, _, _ in others]
     assert rules_of(others) == rules_of(expected)

@@ -9,6 +9,7 @@ finding naming the file, in milliseconds and bounded memory, instead of a traceb
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -29,6 +30,14 @@ MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 """A real measurement workbook is well under 1 MB unpacked; a team workbook of 60 sheets a few
 MB. 64 MB leaves room for big teams and stops zip bombs before they cost memory."""
 MAX_PARTS = 2000
+MAX_CELLS = 5_000_000
+"""Cells the sheets may declare (their `<dimension>`), checked before any sheet is parsed: a
+team workbook of 60 workers holds about 50,000. The 64 MB cap bounds what a lying or missing
+dimension can hide (a cell takes at least a dozen bytes of XML)."""
+DIMENSION_BYTES = 4096
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?"'
+)
 CHUNK_BYTES = 64 * 1024
 PROLOG_BYTES = 512
 ZIP_ENCRYPTED_FLAG = 0x1
@@ -174,10 +183,15 @@ def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> l
                         **where,
                     )
                 ]
+            cells = 0
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with archive.open(info) as part:
-                        declared = _has_xml_declaration(part)
+                        head = None
+                        if info.filename.startswith("xl/worksheets/"):
+                            head = part.read(DIMENSION_BYTES)
+                            cells += _declared_cells(head)
+                        declared = _has_xml_declaration(part, head)
                     if declared:
                         return [
                             finding(
@@ -188,6 +202,16 @@ def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> l
                                 **where,
                             )
                         ]
+            if cells > MAX_CELLS:
+                return [
+                    finding(
+                        "file-too-large",
+                        f"{name} declares {cells:,} cells in its sheets, more than the "
+                        f"{MAX_CELLS:,} a workbook this tool reads can hold. Check it is the "
+                        "right file.",
+                        **where,
+                    )
+                ]
             for member in keep:
                 if member in names:
                     parts[member] = archive.read(member)
@@ -205,7 +229,24 @@ def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> l
     return []
 
 
-def _has_xml_declaration(part) -> bool:
+def _declared_cells(head: bytes) -> int:
+    """The cells a worksheet's `<dimension ref>` spans, from its first few KB only."""
+    match = _DIMENSION.search(head)
+    if match is None or match[3] is None:
+        return 1 if match else 0
+    rows = abs(int(match[4]) - int(match[2])) + 1
+    columns = abs(_column(match[3]) - _column(match[1])) + 1
+    return rows * columns
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ch - 64
+    return number
+
+
+def _has_xml_declaration(part, head: bytes | None = None) -> bool:
     """Whether a part's prolog holds a declaration (`<!DOCTYPE`, `<!ENTITY`, any `<!` that is
     not a comment) before its root element.
 
@@ -215,7 +256,8 @@ def _has_xml_declaration(part) -> bool:
     properly, so a long comment cannot hide a DOCTYPE after it; a UTF-16 part (by its byte
     order mark) is decoded first. Excel never writes a declaration.
     """
-    head = part.read(PROLOG_BYTES)  # Excel's prolog is one short line: inflate no more
+    if head is None:
+        head = part.read(PROLOG_BYTES)  # Excel's prolog is one short line: inflate no more
     encoding = "utf-16" if head[:2] in UTF16_BOMS else "latin-1"
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     text, position = decoder.decode(head), 0

@@ -23,6 +23,7 @@ import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -565,12 +566,21 @@ SMALL_BATCH = 40
 processes (~0.1 s) costs about what they save on 50 files."""
 AHEAD = 4
 """Files each worker may have in hand beyond the one being yielded, so memory stays bounded."""
+FILE_SECONDS = 60.0
+"""Longest a worker process may spend on one file before it is stopped and the file gets a
+finding (`file-too-slow`): a team workbook takes milliseconds, a hostile one must not hold up
+a month's consolidation."""
 
 Read = tuple[Path, TeamReturn | None, list[Finding]]
 
 
 def read_team_returns(
-    paths: Iterable[Path], registry: SchemeRegistry, threads: int = 2, *, processes: bool = True
+    paths: Iterable[Path],
+    registry: SchemeRegistry,
+    threads: int = 2,
+    *,
+    processes: bool = True,
+    file_seconds: float = FILE_SECONDS,
 ) -> Iterator[Read]:
     """Read many team workbooks, yielding (path, return or None, findings) in input order.
 
@@ -580,7 +590,10 @@ def read_team_returns(
     guard, the checks, ~800 records), so threads gained ~1.2x over one here and processes
     ~1.5x (benchmarks/bench_consolidate.py). Returns come back from a worker as plain tuples
     and become records here, which costs less than pickling the records. A worker that dies
-    (a crash in the Rust reader on a hostile file) costs that file a finding, not the run.
+    (a crash in the Rust reader on a hostile file) costs that file a finding, not the run, and
+    so does a file a worker spends more than `file_seconds` on (the worker is stopped). Files
+    read in this process (small batches) have no time limit: the guard's size and cell caps
+    bound them.
     """
     paths = [Path(p) for p in paths]
     workers = max(1, threads)
@@ -588,7 +601,7 @@ def read_team_returns(
         for path in paths:
             yield (path, *read_team_return(path, registry))
     elif processes:
-        yield from _in_processes(paths, registry, workers)
+        yield from _in_processes(paths, registry, workers, file_seconds)
     else:
         yield from _in_threads(paths, registry, workers)
 
@@ -609,10 +622,12 @@ def _in_threads(paths: list[Path], registry: SchemeRegistry, workers: int) -> It
                 future.cancel()
 
 
-def _in_processes(paths: list[Path], registry: SchemeRegistry, workers: int) -> Iterator[Read]:
-    """Worker processes read the files. If one dies (a crash, not a Python exception), the
-    files in hand are read again one at a time, so only the file that kills the reader gets a
-    finding, and the rest of the run goes on."""
+def _in_processes(
+    paths: list[Path], registry: SchemeRegistry, workers: int, file_seconds: float
+) -> Iterator[Read]:
+    """Worker processes read the files. If one dies (a crash, not a Python exception) or
+    takes too long, the files in hand are read again one at a time, so only the file that
+    kills or stalls the reader gets a finding, and the rest of the run goes on."""
     context = _context()
     queue = deque(paths)
     while queue:
@@ -624,24 +639,34 @@ def _in_processes(paths: list[Path], registry: SchemeRegistry, workers: int) -> 
                         future = pool.submit(_read_in_worker, queue[0])  # may find it broken
                         pending.append((queue.popleft(), future))
                     path, future = pending[0]
-                    packed = future.result()
+                    packed = future.result(timeout=file_seconds)
                     pending.popleft()
                     yield (path, *_unpack(packed))
+            except FutureTimeout:
+                path, _ = pending.popleft()
+                _stop(pool)
+                yield path, None, [_too_slow(path, file_seconds)]
             except BrokenExecutor:
                 pass  # the files still in hand are read again below
             finally:
                 for _, future in pending:
                     future.cancel()
-        yield from _one_at_a_time([path for path, _ in pending], registry, context)
+        yield from _one_at_a_time([path for path, _ in pending], registry, context, file_seconds)
 
 
-def _one_at_a_time(paths: list[Path], registry: SchemeRegistry, context) -> Iterator[Read]:
+def _one_at_a_time(
+    paths: list[Path], registry: SchemeRegistry, context, file_seconds: float
+) -> Iterator[Read]:
     pool = None
     try:
         for path in paths:
             pool = pool or _pool(1, registry, context)
             try:
-                packed = pool.submit(_read_in_worker, path).result()
+                packed = pool.submit(_read_in_worker, path).result(timeout=file_seconds)
+            except FutureTimeout:
+                _stop(pool)
+                pool = None
+                yield path, None, [_too_slow(path, file_seconds)]
             except BrokenExecutor:
                 pool.shutdown()
                 pool = None
@@ -651,6 +676,23 @@ def _one_at_a_time(paths: list[Path], registry: SchemeRegistry, context) -> Iter
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool whose worker is stuck: its processes are killed, not waited for."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _too_slow(path: Path, seconds: float) -> Finding:
+    return finding(
+        "file-too-slow",
+        f"{path} took longer than {seconds:g} seconds to read, so it was stopped (a team "
+        "workbook takes a fraction of a second). Open it in Excel, check it holds only the "
+        "team sheet, save it again as an Excel Workbook (.xlsx) and send it again.",
+        workbook=str(path),
+    )
 
 
 def _context():

@@ -33,6 +33,7 @@ _RULES = [
     Rule("file-encrypted", ERR, "The workbook is password-protected"),
     Rule("file-corrupt", ERR, "The workbook is damaged and cannot be read"),
     Rule("file-too-large", ERR, "The workbook expands to more data than a measurement sheet holds"),
+    Rule("file-too-slow", ERR, "Reading the workbook took longer than the time allowed"),
     Rule(
         "file-unsafe", ERR, "The workbook contains XML constructs that are never in a real workbook"
     ),
@@ -147,6 +148,7 @@ FILE_LEVEL_RULES = frozenset(
         "file-encrypted",
         "file-corrupt",
         "file-too-large",
+        "file-too-slow",
         "file-unsafe",
         "not-measurement-sheet",
     }
