@@ -135,10 +135,13 @@ def consolidate_files(
     registry: SchemeRegistry | None = None,
     now=None,
     progress=None,
+    pseudonymiser=None,
 ) -> ConsolidationRun:
     """Ingest team returns into the store, one transaction per file; the sources are only read.
 
     `progress`, if given, is called with each path as it is done (the CLI's progress bar).
+    With a `pseudonymiser`, people's names are replaced by their pseudonyms before anything is
+    stored, so the store never holds them.
     """
     from .return_reader import read_team_returns
     from .rules import finding
@@ -159,6 +162,8 @@ def consolidate_files(
             if ret is None:
                 run.failed.append(str(path))
             else:
+                if pseudonymiser is not None:
+                    ret = pseudonymiser.team_return(ret)
                 try:
                     _ingest_one(store, run, Path(path), ret, now)
                 except StoreError as problem:  # the store cannot take more: stop, say why

@@ -293,11 +293,57 @@ def _open_store(path: Path, create: bool = False):
         sys.exit(EXIT_UNREADABLE)
 
 
+PSEUDONYMISE_OPTION = click.option(
+    "--pseudonymise", "key_file", type=click.Path(path_type=Path),
+    help="Replace worker and manager names by pseudonyms keyed by this key file "
+         "(made by `workload-xl key new`).",
+)  # fmt: skip
+
+
+def _pseudonymiser(key_file: Path | None):
+    if key_file is None:
+        return None
+    from .pseudonyms import KeyFileError, Pseudonymiser, load_key
+
+    try:
+        return Pseudonymiser(load_key(key_file))
+    except KeyFileError as problem:
+        raise click.BadParameter(str(problem), param_hint="--pseudonymise") from None
+
+
+@main.group()
+def key() -> None:
+    """The key that turns names into pseudonyms, for reports shared beyond the service."""
+
+
+@key.command("new")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="The key file to write. Keep it safe and out of shared folders.")  # fmt: skip
+@FORCE_OPTION
+def key_new(output: Path, force: bool) -> None:
+    """Make a new random key file."""
+    from .atomic import write_atomically
+    from .pseudonyms import new_key
+
+    text = new_key() + "\n"
+    problems = write_atomically(output, lambda temp: temp.write_text(text, encoding="ascii"),
+                                force=force)  # fmt: skip
+    if problems:
+        _print_findings(problems)
+        sys.exit(EXIT_ERRORS)
+    output.chmod(0o600)
+    click.echo(f"Wrote {output}. The same key always gives a person the same pseudonym; "
+               "whoever holds it can check a name against a pseudonym.")  # fmt: skip
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @store_option("The returns store (an SQLite file; made if missing).")
+@PSEUDONYMISE_OPTION
 @FORMAT_OPTION
-def consolidate(inputs: tuple[Path, ...], store_path: Path, output_format: str) -> None:
+def consolidate(
+    inputs: tuple[Path, ...], store_path: Path, key_file: Path | None, output_format: str
+) -> None:
     """Ingest team returns (team workbooks, files or folders) into the returns store.
 
     Each file is one transaction: a file that fails its checks is not stored, and the others
@@ -307,13 +353,15 @@ def consolidate(inputs: tuple[Path, ...], store_path: Path, output_format: str) 
     from .api import consolidate_files
     from .inputs import expand_inputs
 
+    pseudonymiser = _pseudonymiser(key_file)
     paths = expand_inputs(inputs)
     quiet = not sys.stderr.isatty()  # a progress bar only where a person watches
     with click.progressbar(length=len(paths), label="Consolidating", file=sys.stderr,
                            hidden=quiet) as bar:  # fmt: skip
         run = consolidate_files(
-            paths, store_path, registry=_registry(), progress=lambda _: bar.update(1)
-        )
+            paths, store_path, registry=_registry(), progress=lambda _: bar.update(1),
+            pseudonymiser=pseudonymiser,
+        )  # fmt: skip
     if output_format == "json":
         data = run.report.to_dict()
         data.update(
@@ -485,6 +533,7 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
     "recalculate_at",
     help="A period at a known change: limits are recalculated from it.",
 )
+@PSEUDONYMISE_OPTION
 @FORCE_OPTION
 def report_command(
     store_path: Path,
@@ -495,15 +544,22 @@ def report_command(
     run_length: str,
     baseline: int,
     recalculate_at: str | None,
+    key_file: Path | None,
     force: bool,
 ) -> None:
-    """The trend report: per service, teams over time, XmR charts, and what needs a look."""
+    """The trend report: per service, teams over time, XmR charts, and what needs a look.
+
+    With --pseudonymise, workers appear by pseudonym, for a report shared beyond the service.
+    """
     from .report_workbook import write_report
     from .spc import SpcSettings
     from .trend_report import build_trend_report
 
+    pseudonymiser = _pseudonymiser(key_file)
     with _open_store(store_path) as store:
         rows = store.worker_periods()
+    if pseudonymiser is not None:
+        rows = pseudonymiser.rows(rows)
     settings = SpcSettings(baseline=baseline, run_length=int(run_length))
     report = build_trend_report(rows, service=service, first=first, last=last,
                                 settings=settings, recalculate_from=recalculate_at)  # fmt: skip

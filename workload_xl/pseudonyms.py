@@ -1,0 +1,81 @@
+"""Worker and manager names replaced by keyed pseudonyms, for reports shared beyond a service.
+
+A report sent outside the service needs to show that *a* worker carries a persistent load,
+not who. A keyed hash (HMAC-SHA256) gives each person the same pseudonym every month, so
+trends and persistent disparities still show, while nobody without the key can go from a
+pseudonym back to a name by trying names: the performance team holds the key, as a file made
+by `workload-xl key new`. Names are compared as people write them (letter case and spacing
+ignored), so "Jo Smith" and "jo  smith" are one person.
+
+Pseudonyms look like "W-3F9A2C71"; a name that already is one is left alone, so pseudonymising
+a store that holds pseudonyms changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from .measurement import clean_text
+from .returns import ReturnLine, TeamReturn
+
+KEY_BYTES = 32
+PATTERN = re.compile(r"^W-[0-9A-F]{8}$")
+
+T = TypeVar("T")
+
+
+class KeyFileError(ValueError):
+    """The key file cannot be used; the message says why and what to do."""
+
+
+def new_key() -> str:
+    """A fresh key as hex text: 32 random bytes from the operating system."""
+    return secrets.token_hex(KEY_BYTES)
+
+
+def load_key(path: Path) -> bytes:
+    try:
+        text = Path(path).read_text(encoding="ascii").strip()
+        key = bytes.fromhex(text)
+    except FileNotFoundError:
+        raise KeyFileError(f"There is no key file at {path}. Make one with `workload-xl key new "
+                        "-o FILE` and keep it safe: it is what links pseudonyms to people."
+                        ) from None  # fmt: skip
+    except (UnicodeDecodeError, ValueError):
+        raise KeyFileError(f"{path} is not a workload-xl key file (64 hexadecimal characters). "
+                        "Give the file `workload-xl key new` made.") from None  # fmt: skip
+    if len(key) < 16:
+        raise KeyFileError(f"The key in {path} is too short ({len(key)} bytes; at least 16). "
+                        "Make a new one with `workload-xl key new`.")  # fmt: skip
+    return key
+
+
+@dataclasses.dataclass(frozen=True)
+class Pseudonymiser:
+    key: bytes
+
+    def name(self, person: str) -> str:
+        text = clean_text(person)
+        if not text or PATTERN.match(text):
+            return text
+        digest = hmac.new(self.key, text.casefold().encode("utf-8"), hashlib.sha256)
+        return "W-" + digest.hexdigest()[:8].upper()
+
+    def team_return(self, ret: TeamReturn) -> TeamReturn:
+        """The return with every person's name replaced: workers, their rows, the manager."""
+        workers = [dataclasses.replace(w, worker=self.name(w.worker)) for w in ret.workers]
+        names = {line.worker: self.name(line.worker) for line in ret.lines}
+        lines = [ReturnLine(names[line.worker], *line[1:]) for line in ret.lines]
+        return dataclasses.replace(ret, workers=workers, lines=lines,
+                                   manager=self.name(ret.manager))  # fmt: skip
+
+    def rows(self, rows: Iterable[T]) -> list[T]:
+        """Records with a `worker` field (the store's worker periods), renamed."""
+        return [dataclasses.replace(row, worker=self.name(row.worker)) for row in rows]  # type: ignore[type-var]
