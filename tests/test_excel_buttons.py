@@ -258,6 +258,32 @@ def test_build_team_sheet_writes_the_team_figures_in_one_call_and_no_case_names(
     assert "4 workers, 2026-10" in status(actions)
 
 
+def test_build_from_a_folder_reads_the_worker_workbooks_there(registry, tmp_path, make_sheet):
+    folder = tmp_path / "workers"
+    folder.mkdir()
+    for index in range(3):
+        content = valid_content()
+        content.header["worker"] = f"Folder Worker {index}"
+        make_sheet(content, name=f"w{index}.xlsx").path.rename(folder / f"w{index}.xlsx")
+    book_file = make_sheet(name="admin.xlsx").path  # the open workbook: any workbook
+    actions = press(entry.build_team_sheet_from_folder, book_file, path=str(folder))
+    team = remote.values_written(actions, sheet_position(actions, book_file, entry.TEAM_SHEET))
+    top = entry.TEAM_TOP
+    assert [team[f"A{top + i}"] for i in (1, 2, 3)] == [f"Folder Worker {i}" for i in range(3)]
+    assert f"built from the workbooks in {folder}" in status(actions)
+    none = press(entry.build_team_sheet_from_folder, book_file)
+    assert "no folder was chosen" in status(none)
+
+
+def test_build_team_sheet_in_a_workbook_without_worker_tabs_says_what_to_do(tmp_path):
+    from openpyxl import Workbook
+
+    empty = tmp_path / "empty.xlsx"
+    Workbook().save(empty)
+    message = status(press(entry.build_team_sheet, empty))
+    assert "no worker measurement sheets" in message and "Build from a folder" in message
+
+
 def test_flag_outliers_reflags_the_team_sheet_as_the_manager_corrected_it(registry, tmp_path):
     path = team_workbook(registry, tmp_path, ftes=(1.0, 1.0, 1.0, 1.0, 1.0), court=False)
     built = remote.apply(path, press(entry.build_team_sheet, path), tmp_path / "built.xlsx")

@@ -48,8 +48,11 @@ BUTTONS: tuple[Button, ...] = (
            "Excel), mapping case types to the scheme's items.",
            "Measurement sheet", asks="file"),
     Button("BuildTeamSheet", "Build team sheet", "build_team_sheet", "PivotTableLayoutReportLayout",
-           "Build the team sheet from the worker sheets in this workbook (or, if it has none, "
-           "from the workbooks in a folder you choose).",
+           "Build the Team sheet from the worker sheets in this workbook.",
+           "Team"),
+    Button("BuildTeamFromFolder", "Build from a folder", "build_team_sheet_from_folder",
+           "FileOpen",
+           "Build the Team sheet from the worker workbooks in a folder you choose.",
            "Team", asks="folder"),
     Button("FlagOutliers", "Flag outliers", "flag_outliers", "ConditionalFormattingHighlightCells",
            "Mark workers whose points per FTE stand well apart from their band on the Team "

@@ -530,8 +530,8 @@ def _team_from_book(book: xw.Book, folder: str | None) -> tuple[TeamBuild, str]:
         sheets = _measurement_sheets(book)
         if not sheets:
             raise _Stop(
-                "this workbook has no worker measurement sheets. Press Build team sheet in "
-                "the workbook with one tab per worker, or choose the folder of worker workbooks."
+                "this workbook has no worker measurement sheets. Copy the worker tabs in, or "
+                "press Build from a folder and choose the folder of worker workbooks."
             )
         results = [_validate(book, s, t) for s, t in sheets]
         where, early = "this workbook's worker sheets", []
@@ -544,8 +544,20 @@ def _team_from_book(book: xw.Book, folder: str | None) -> tuple[TeamBuild, str]:
 
 
 @_button
-def build_team_sheet(book: xw.Book, path: str | None = None) -> str:
-    """The Team sheet in this workbook: header and one row a worker (one call)."""
+def build_team_sheet(book: xw.Book) -> str:
+    """The Team sheet in this workbook, from its worker tabs: header and one row a worker."""
+    return _build_team_sheet(book, None)
+
+
+@_button
+def build_team_sheet_from_folder(book: xw.Book, path: str | None = None) -> str:
+    """The Team sheet in this workbook, from the worker workbooks in a folder."""
+    if not path:
+        raise _Stop("no folder was chosen. Press again and pick the folder of worker workbooks.")
+    return _build_team_sheet(book, path)
+
+
+def _build_team_sheet(book: xw.Book, path: str | None) -> str:
     build, where = _team_from_book(book, path)
     team = build.team
     assert team is not None
