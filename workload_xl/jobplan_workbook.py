@@ -508,7 +508,7 @@ class _Reader:
         defined = self.wb.defined_names.get(jl.REFERRALS_NAME)
         try:
             ((sheet, ref),) = list(defined.destinations) if defined else []
-            ws = self.wb[sheet]
+            ws = self.wb[sheet.replace("''", "'")]  # openpyxl keeps a quote doubled
             address = ref.replace("$", "")
             value = self.value(ws, address)
         except (ValueError, KeyError, TypeError):

@@ -106,6 +106,7 @@ def _resolve_name(wb, ws, name: str) -> tuple[str, str] | None:
         if len(destinations) != 1:
             return None
         sheet, ref = destinations[0]
+        sheet = sheet.replace("''", "'")  # openpyxl keeps the quote doubled: Jo''s sheet
         ref = ref.replace("$", "")
         if ":" in ref:
             first, last = ref.split(":")
