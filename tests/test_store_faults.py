@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import multiprocessing
+import os
 import sqlite3
 import subprocess
 import sys
@@ -224,3 +225,62 @@ def test_store_check_finds_a_damaged_store(tmp_path):
     checked = CliRunner().invoke(main, ["store", "check", "--store", str(path)])
     assert checked.exit_code == 1, checked.output
     assert "store-damaged" in checked.output and "Traceback" not in checked.output
+
+
+def test_consolidate_killed_at_random_moments_leaves_a_store_a_rerun_completes(tmp_path, registry):
+    """kill -9 of the real command at three random moments of a 60-file run: each time the
+    store is sound, every return in it is whole, and running again stores the rest once."""
+    import random
+    import signal
+    import time
+
+    from benchmarks.corpus import synthetic_team, write_with_xlsxwriter
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    scheme = registry.get("childrens-social-care")
+    expected = {}
+    for seed in range(60):
+        path = folder / f"team-{seed:02d}.xlsx"
+        team = synthetic_team(seed, scheme, workers=8, rows=25, history=0)
+        write_with_xlsxwriter(path, team)
+        expected[path.name] = len(team.cases)
+    store = tmp_path / "store.sqlite"
+    command = [sys.executable, "-m", "workload_xl", "consolidate", str(folder), "--store",
+               str(store)]  # fmt: skip
+    chooser = random.Random(20261123)
+    for _ in range(3):
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True)  # fmt: skip
+        # Wait until a few more returns are in, then a random moment more: mid-ingest.
+        target = _stored(store) + chooser.randint(1, 12)
+        deadline = time.monotonic() + 60
+        while _stored(store) < target and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(chooser.uniform(0, 0.05))
+        os.killpg(child.pid, signal.SIGKILL)  # the command and its reader processes
+        child.wait()
+        with ReturnsStore.open(store) as opened:
+            assert opened.integrity() == []
+            stored = opened.submissions()
+            counts = dict(opened.db.execute("SELECT submission_id, COUNT(*) FROM return_lines "
+                                            "GROUP BY submission_id").fetchall())  # fmt: skip
+        assert all(counts.get(s.id) == expected[s.file_name] for s in stored)
+        assert len(stored) < 60  # it was killed part-way, not after the end
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    with ReturnsStore.open(store) as opened:
+        stored = opened.submissions()
+    assert sorted(s.file_name for s in stored) == sorted(expected)  # each once, none lost
+
+
+def _stored(store) -> int:
+    """Returns in the store now, read beside a running consolidation (WAL lets readers in)."""
+    try:
+        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        try:
+            return db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:  # not made yet
+        return 0
