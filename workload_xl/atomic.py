@@ -7,7 +7,9 @@ a temporary file in the same folder and renamed into place, which is atomic on o
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +21,27 @@ from .rules import finding
 def write_atomically(
     path: Path, write: Callable[[Path], None], *, force: bool = False
 ) -> list[Finding]:
-    """Call `write(temp_path)` then move the result to `path`; findings instead of exceptions."""
-    path = Path(path)
+    """Call `write(temp_path)` then move the result to `path`; findings instead of exceptions.
+
+    A writer that fails part-way (a full disk) can leave objects that fail again as they are
+    cleaned up (openpyxl's zip file), which Python reports as "Exception ignored ... Traceback"
+    on the console: the user has the finding, so that noise is silenced while this runs.
+    """
+    hook = sys.unraisablehook
+    sys.unraisablehook = _ignore_unraisable
+    try:
+        problems = _write_atomically(Path(path), write, force)
+        gc.collect()  # the failed writer's leftovers, finalised while the hook is quiet
+    finally:
+        sys.unraisablehook = hook
+    return problems
+
+
+def _ignore_unraisable(_unraisable) -> None:
+    pass
+
+
+def _write_atomically(path: Path, write: Callable[[Path], None], force: bool) -> list[Finding]:
     where = {"workbook": str(path)}
     if path.exists() and not force:
         return [
