@@ -135,3 +135,15 @@ def test_every_function_has_a_description_and_help_for_each_argument():
         assert function["description"], function["name"]
         for parameter in function["parameters"]:
             assert parameter["description"], (function["name"], parameter["name"])
+
+
+def test_a_bug_inside_a_function_is_a_short_message_in_its_cell_not_a_traceback(monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("deep inside")
+
+    monkeypatch.setattr(udfs, "check_entry", broken)
+    result = call("wl_check", column("Child in need", ""), column(1, None), column(5, None),
+                  [[CSC]])  # fmt: skip
+    assert result[0][0].startswith("This could not be worked out (ZeroDivisionError)")
+    assert result[1] == [""]  # the empty row still answers
+    assert "Traceback" not in result[0][0] and "deep inside" not in result[0][0]

@@ -100,6 +100,8 @@ def _each(function: Callable[..., Any], *values: Any) -> Grid:
         ]
     except _CallError as problem:
         return [[str(problem)]]
+    except Exception as problem:  # a bug: a short message in the cell, never a traceback
+        return [[_unexpected(problem)]]
 
 
 def _safe(function: Callable[..., Any], *args: Any) -> Any:
@@ -109,6 +111,13 @@ def _safe(function: Callable[..., Any], *args: Any) -> Any:
         return str(problem)
     except capa.CapaError as problem:
         return problem.findings[0].message if problem.findings else str(problem)
+    except Exception as problem:  # a bug: this cell says so briefly, the others still work
+        return _unexpected(problem)
+
+
+def _unexpected(problem: Exception) -> str:
+    return (f"This could not be worked out ({type(problem).__name__}); please tell the "
+            "workload-xl team which cell and what it holds.")  # fmt: skip
 
 
 def _number(value: Any, what: str) -> float | None:
