@@ -292,3 +292,40 @@ def test_any_values_in_a_job_plan_give_findings_never_an_exception(
                     capa.balance(plan.clinicians, demand, plan.settings)
             except capa.CapaError as refused:  # refusals carry findings, never a crash
                 _clean_run(refused.findings)
+
+
+# --- the add-in, reading a live book through xlwings ------------------------------------------
+
+
+@PROPERTIES
+@given(
+    cells=st.lists(
+        st.tuples(st.sampled_from(INPUT_COLUMNS), st.integers(0, 9), cell_value),
+        min_size=1,
+        max_size=10,
+    ),
+    header=st.lists(st.tuples(st.sampled_from(HEADER_KEYS), cell_value), max_size=3),
+)
+def test_any_values_in_a_live_sheet_give_the_validate_button_a_status_line_never_a_traceback(
+    measurement_sheet, cells, header
+):
+    from workload_xl.excel import entry
+
+    from . import xlwings_remote as remote
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sheet.xlsx"
+        wb = load_workbook(measurement_sheet)
+        ws = wb[layout.MEASUREMENT_SHEET]
+        places = _places(wb, ws)
+        for column, line, value in cells:
+            ws[f"{places['columns'][column]}{places['first_row'] + line}"] = _writable(value)
+        for key, value in header:
+            ws[places["header"][key]] = _writable(value)
+        wb.save(path)
+        book = remote.book(path)
+        entry.validate_sheet(book)
+        writes = [a for a in book.json()["actions"] if a["func"] == "setValues"]
+        lines = [a["values"][0][0] for a in writes
+                 if (a["start_row"], a["start_column"], a["row_count"]) == (0, 0, 1)]  # fmt: skip
+        assert lines and "Validate this sheet: 'Measurement'" in lines[-1], lines

@@ -71,3 +71,45 @@ def test_a_macro_enabled_workbook_is_read_as_data_and_nothing_in_it_runs(tmp_pat
     result = run("validate", copy, "--format", "json")
     assert result.exit_code == 2 and "not-measurement-sheet" in result.output  # data only
     assert copy.read_bytes() == before
+
+
+def test_a_target_locked_by_another_program_is_a_finding(tmp_path, monkeypatch):
+    """Excel on Windows locks an open workbook: the rename into place is refused."""
+    import os
+
+    def locked(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", locked)
+    result = run("template", "team", "-o", tmp_path / "team.xlsx")
+    assert result.exit_code == 1, result.output
+    assert "output-unwritable" in result.output and "Close the file" in result.output
+    assert list(tmp_path.iterdir()) == []  # the temporary file is gone too
+
+
+def test_the_capa_and_caseload_commands_never_change_what_they_read(tmp_path):
+    import csv
+    import hashlib
+
+    from workload_xl import capa
+    from workload_xl.jobplan_workbook import write_jobplan_workbook
+
+    plan = tmp_path / "plan.xlsx"
+    team = [capa.Clinician("Asha Rao", "Nurse", 37.5, choice=6, core=14, big_admin=5)]
+    assert write_jobplan_workbook(plan, clinicians=team, referrals_per_week=4.0) == []
+    report = tmp_path / "caseload.csv"
+    with report.open("w", newline="") as handle:
+        csv.writer(handle).writerows([["Case ID", "Child name", "Case type", "Allocated worker"],
+                                      ["C1", "Ava Report", "CIN", "Jo Example"]])  # fmt: skip
+
+    def digest(path):
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    before = {plan: digest(plan), report: digest(report)}
+    assert run("capa", "balance", plan, "--without", "Asha Rao").exit_code in (0, 1)
+    assert run("capa", "balance", plan, "--format", "json").exit_code == 0
+    done = run("import-caseload", report, "--worker", "Jo Example", "--scheme",
+               "childrens-social-care", "--service", "First Response", "-o",
+               tmp_path / "jo.xlsx")  # fmt: skip
+    assert done.exit_code in (0, 1), done.output
+    assert {path: digest(path) for path in before} == before
