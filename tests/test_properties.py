@@ -94,35 +94,42 @@ def measurement_sheet(tmp_path_factory) -> Path:
 
 
 HEADER_KEYS = [f.key for f in layout.HEADER_FIELDS]
-
-
-@PROPERTIES
-@given(
-    cells=st.lists(
+SHEET_EDITS = {
+    "cells": st.lists(
         st.tuples(st.sampled_from(INPUT_COLUMNS), st.integers(0, 9), cell_value),
         min_size=1,
         max_size=12,
     ),
-    header=st.lists(st.tuples(st.sampled_from(HEADER_KEYS), cell_value), max_size=4),
-)
+    "header": st.lists(st.tuples(st.sampled_from(HEADER_KEYS), cell_value), max_size=4),
+}
+"""Values typed anywhere in a measurement sheet's table and header."""
+
+
+@PROPERTIES
+@given(**SHEET_EDITS)
 def test_any_values_in_a_measurement_sheet_give_findings_never_an_exception(
     measurement_sheet, cells, header
 ):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sheet.xlsx"
-        wb = load_workbook(measurement_sheet)
-        ws = wb[layout.MEASUREMENT_SHEET]
-        places = _places(wb, ws)
-        for column, line, value in cells:
-            ws[f"{places['columns'][column]}{places['first_row'] + line}"] = _writable(value)
-        for key, value in header:
-            ws[places["header"][key]] = _writable(value)
-        wb.save(path)
+        _edit_sheet(measurement_sheet, path, cells, header)
         before = path.read_bytes()
         run = validate_files([path], REGISTRY)
         _clean_run(run.report.findings)
         assert run.exit_code in (0, 1, 2)
         assert path.read_bytes() == before  # read, never written
+
+
+def _edit_sheet(source: Path, path: Path, cells, header) -> None:
+    """The measurement sheet with the generated values typed into its table and header."""
+    wb = load_workbook(source)
+    ws = wb[layout.MEASUREMENT_SHEET]
+    places = _places(wb, ws)
+    for column, line, value in cells:
+        ws[f"{places['columns'][column]}{places['first_row'] + line}"] = _writable(value)
+    for key, value in header:
+        ws[places["header"][key]] = _writable(value)
+    wb.save(path)
 
 
 def _places(wb, ws) -> dict:
@@ -298,14 +305,7 @@ def test_any_values_in_a_job_plan_give_findings_never_an_exception(
 
 
 @PROPERTIES
-@given(
-    cells=st.lists(
-        st.tuples(st.sampled_from(INPUT_COLUMNS), st.integers(0, 9), cell_value),
-        min_size=1,
-        max_size=10,
-    ),
-    header=st.lists(st.tuples(st.sampled_from(HEADER_KEYS), cell_value), max_size=3),
-)
+@given(**SHEET_EDITS)
 def test_any_values_in_a_live_sheet_give_the_validate_button_a_status_line_never_a_traceback(
     measurement_sheet, cells, header
 ):
@@ -315,14 +315,7 @@ def test_any_values_in_a_live_sheet_give_the_validate_button_a_status_line_never
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sheet.xlsx"
-        wb = load_workbook(measurement_sheet)
-        ws = wb[layout.MEASUREMENT_SHEET]
-        places = _places(wb, ws)
-        for column, line, value in cells:
-            ws[f"{places['columns'][column]}{places['first_row'] + line}"] = _writable(value)
-        for key, value in header:
-            ws[places["header"][key]] = _writable(value)
-        wb.save(path)
+        _edit_sheet(measurement_sheet, path, cells, header)
         book = remote.book(path)
         entry.validate_sheet(book)
         writes = [a for a in book.json()["actions"] if a["func"] == "setValues"]

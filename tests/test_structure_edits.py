@@ -70,21 +70,20 @@ def filter_rows(wb) -> None:
         ws.row_dimensions[row].hidden = True
 
 
+def resize(ws, name: str, bottom) -> None:
+    """The table's last row moved, as dragging its corner does: `bottom(top, old bottom)`."""
+    left, top, right, last = table_area(ws, name)
+    ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom(top, last)}"
+    ws.tables[name].ref = ref
+
+
 def grow_table(wb) -> None:
-    ws = wb[SHEET]
-    left, top, right, bottom = table_area(ws, layout.TABLE_NAME)
-    ws.tables[
-        layout.TABLE_NAME
-    ].ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom + 25}"
+    resize(wb[SHEET], layout.TABLE_NAME, lambda _, last: last + 25)
 
 
 def shrink_table(wb) -> None:
     """Rows 4 and 5 of the data are left below the table: still typed, no longer counted."""
-    ws = wb[SHEET]
-    left, top, right, _ = table_area(ws, layout.TABLE_NAME)
-    ws.tables[
-        layout.TABLE_NAME
-    ].ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{top + 3}"
+    resize(wb[SHEET], layout.TABLE_NAME, lambda top, _: top + 3)
 
 
 def delete_table(wb) -> None:
@@ -199,10 +198,8 @@ def r_hide(wb):
 
 
 def r_grow(wb):
-    ws, (left, top, right, bottom) = _cases_area(wb)
-    ws.tables[
-        tl.CASES_TABLE
-    ].ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom + 30}"
+    ws, _ = _cases_area(wb)
+    resize(ws, tl.CASES_TABLE, lambda _, last: last + 30)
 
 
 def r_rename(wb):

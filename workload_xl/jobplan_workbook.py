@@ -159,6 +159,23 @@ def _validate(ws, dv: DataValidation, ref: str, title: str, prompt: str) -> None
     ws.add_data_validation(dv)
 
 
+def _table_sheet(
+    ws, title: tuple[str, str], table: str, top: int,
+    columns: Sequence[jl.Column], records: Sequence[Any], rows: int,
+) -> None:  # fmt: skip
+    """A sheet whose heart is one input table: title, note, the rows written, the table."""
+    _title(ws, *title)
+    _write_rows(ws, top, columns, [dataclasses.asdict(r) for r in records], rows)
+    _add_table(ws, table, top, columns, top + rows)
+
+
+def _date_validation(ws, ref: str, key: str, hint: str) -> None:
+    dates = DataValidation(type="date", operator="greaterThan", formula1="36526",
+                           allow_blank=True, showErrorMessage=True, errorTitle="Date",
+                           error="Type a date, e.g. 2026-10-28.")  # fmt: skip
+    _validate(ws, dates, ref, key.title(), hint)
+
+
 def _column_ref(columns, key: str, top: int, rows: int) -> str:
     letter = get_column_letter([c.key for c in columns].index(key) + 1)
     return f"{letter}{top + 1}:{letter}{top + rows}"
@@ -195,13 +212,10 @@ def _write_settings(wb: Workbook, ws, settings: capa.CapaSettings) -> None:
 
 
 def _write_job_plans(wb: Workbook, ws, clinicians: list[capa.Clinician], rows: int) -> None:
-    _title(ws, "CAPA job plans",
-           "Weekly hours of each clinician's job plan. Grey columns are calculated; the "
-           "settings they use are on the Settings sheet.")  # fmt: skip
     top = jl.JOBPLANS_HEADER_ROW
-    records = [dataclasses.asdict(c) for c in clinicians]
-    _write_rows(ws, top, jl.JOBPLAN_COLUMNS, records, rows)
-    _add_table(ws, jl.JOBPLANS_TABLE, top, jl.JOBPLAN_COLUMNS, top + rows)
+    _table_sheet(ws, ("CAPA job plans", "Weekly hours of each clinician's job plan. Grey "
+                      "columns are calculated; the settings they use are on the Settings sheet."),
+                 jl.JOBPLANS_TABLE, top, jl.JOBPLAN_COLUMNS, clinicians, rows)  # fmt: skip
     _name(wb, jl.CLINICIAN_NAMES, ws, f"$A${top + 1}:$A${top + rows}")
     for column in jl.JOBPLAN_INPUTS[2:]:
         low = "0.01" if column.key == "contracted_hours" else "0"
@@ -215,12 +229,16 @@ def _write_job_plans(wb: Workbook, ws, clinicians: list[capa.Clinician], rows: i
 
 
 def _write_absences(ws, absences: list[capa.Absence], rows: int) -> None:
-    _title(ws, "Absences",
-           "Each absence from its first to its last day away, both included.")  # fmt: skip
     top = jl.ABSENCES_HEADER_ROW
-    records = [dataclasses.asdict(a) for a in absences]
-    _write_rows(ws, top, jl.ABSENCE_COLUMNS, records, rows)
-    _add_table(ws, jl.ABSENCES_TABLE, top, jl.ABSENCE_COLUMNS, top + rows)
+    _table_sheet(
+        ws,
+        ("Absences", "Each absence from its first to its last day away, both included."),
+        jl.ABSENCES_TABLE,
+        top,
+        jl.ABSENCE_COLUMNS,
+        absences,
+        rows,
+    )
     columns = jl.ABSENCE_COLUMNS
     hint = jl.ABSENCE_COLUMN_BY_KEY
     names = DataValidation(type="list", formula1=f"={jl.CLINICIAN_NAMES}", allow_blank=True,
@@ -233,28 +251,20 @@ def _write_absences(ws, absences: list[capa.Absence], rows: int) -> None:
                            error="Pick a kind of absence from the list.")  # fmt: skip
     _validate(ws, kinds, _column_ref(columns, "kind", top, rows), "Kind", hint["kind"].hint)
     for key in ("start", "end"):
-        dates = DataValidation(type="date", operator="greaterThan", formula1="36526",
-                               allow_blank=True, showErrorMessage=True, errorTitle="Date",
-                               error="Type a date, e.g. 2026-10-28.")  # fmt: skip
-        _validate(ws, dates, _column_ref(columns, key, top, rows), key.title(), hint[key].hint)
+        _date_validation(ws, _column_ref(columns, key, top, rows), key, hint[key].hint)
     _protect(ws)
 
 
 def _write_demand(ws, series: list[capa.ReferralCount], rows: int) -> None:
-    _title(ws, "Referral series",
-           "Accepted referrals by week or by month, for demand when the Team plan's referrals "
-           "a week are left blank: all the referrals ÷ all the days counted × 7.")  # fmt: skip
     top = jl.REFERRALS_HEADER_ROW
-    records = [dataclasses.asdict(c) for c in series]
-    _write_rows(ws, top, jl.REFERRAL_COLUMNS, records, rows)
-    _add_table(ws, jl.REFERRALS_TABLE, top, jl.REFERRAL_COLUMNS, top + rows)
+    _table_sheet(ws, ("Referral series", "Accepted referrals by week or by month, for demand "
+                      "when the Team plan's referrals a week are left blank: all the referrals "
+                      "÷ all the days counted × 7."),
+                 jl.REFERRALS_TABLE, top, jl.REFERRAL_COLUMNS, series, rows)  # fmt: skip
     hint = jl.REFERRAL_COLUMN_BY_KEY
     for key in ("start", "end"):
-        dates = DataValidation(type="date", operator="greaterThan", formula1="36526",
-                               allow_blank=True, showErrorMessage=True, errorTitle="Date",
-                               error="Type a date, e.g. 2026-10-01.")  # fmt: skip
-        _validate(ws, dates, _column_ref(jl.REFERRAL_COLUMNS, key, top, rows), key.title(),
-                  hint[key].hint)  # fmt: skip
+        _date_validation(ws, _column_ref(jl.REFERRAL_COLUMNS, key, top, rows), key,
+                         hint[key].hint)  # fmt: skip
     count = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
                            allow_blank=True, showErrorMessage=True, errorTitle="Referrals",
                            error="Type the referrals accepted, 0 or more.")  # fmt: skip
