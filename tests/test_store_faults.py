@@ -249,6 +249,7 @@ def test_consolidate_killed_at_random_moments_leaves_a_store_a_rerun_completes(t
     command = [sys.executable, "-m", "workload_xl", "consolidate", str(folder), "--store",
                str(store)]  # fmt: skip
     chooser = random.Random(20261123)
+    seen = []
     for _ in range(3):
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                  start_new_session=True)  # fmt: skip
@@ -266,7 +267,8 @@ def test_consolidate_killed_at_random_moments_leaves_a_store_a_rerun_completes(t
             counts = dict(opened.db.execute("SELECT submission_id, COUNT(*) FROM return_lines "
                                             "GROUP BY submission_id").fetchall())  # fmt: skip
         assert all(counts.get(s.id) == expected[s.file_name] for s in stored)
-        assert len(stored) < 60  # it was killed part-way, not after the end
+        seen.append(len(stored))
+    assert any(0 < n < 60 for n in seen), seen  # killed part-way, not only after the end
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stdout + finished.stderr
     with ReturnsStore.open(store) as opened:
@@ -276,11 +278,13 @@ def test_consolidate_killed_at_random_moments_leaves_a_store_a_rerun_completes(t
 
 def _stored(store) -> int:
     """Returns in the store now, read beside a running consolidation (WAL lets readers in)."""
+    if not store.exists():
+        return 0
     try:
-        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        db = sqlite3.connect(store, timeout=5)
         try:
             return db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
         finally:
             db.close()
-    except sqlite3.Error:  # not made yet
+    except sqlite3.Error:  # being made: no table yet
         return 0
