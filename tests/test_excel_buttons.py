@@ -375,3 +375,19 @@ def test_the_lite_scripts_run_through_xlwings_script_runner_with_the_book_inject
     assert "'Measurement': 2 errors; 2 cells highlighted." in status(actions)
     functions = {f["name"] for f in server.custom_functions_meta(lite)["functions"]}
     assert {"WL_POINTS", "CAPA_NEW_CORE", "CAPA_BALANCE"} <= functions
+
+
+def test_text_a_user_typed_goes_back_into_excel_as_text_not_a_formula(registry, tmp_path):
+    """The add-in writes through Excel, which runs any string starting with '=': a worker
+    called '=HYPERLINK(...)' must arrive on the Team sheet as the text typed."""
+    contents = []
+    for index, name in enumerate(('=HYPERLINK("http://example.invalid","x")', "+1", "@me")):
+        content = valid_content()
+        content.header["worker"] = f"{name}{index}"
+        contents.append(content)
+    path = tmp_path / "team.xlsx"
+    build_team_of_worker_sheets(registry.get(CSC), contents).save(path)
+    actions = press(entry.build_team_sheet, path)
+    team = remote.values_written(actions, sheet_position(actions, path, entry.TEAM_SHEET))
+    names = {team[f"A{entry.TEAM_TOP + i}"] for i in (1, 2, 3)}
+    assert names == {'\'=HYPERLINK("http://example.invalid","x")0', "'+11", "'@me2"}

@@ -51,7 +51,9 @@ cell_text = st.one_of(
     st.text(max_size=40),
     st.text(alphabet="0123456789.,- \u00a0", min_size=1, max_size=8),  # numbers as text
     st.sampled_from(ERROR_VALUES),
-    st.sampled_from((" 3 ", "3.0", "3", "\u00a03\u00a0", "1e3", "–5", "five", "三", "ß")),
+    st.sampled_from(
+        (" 3 ", "3.0", "3", "\u00a03\u00a0", "1e3", "1e999", "inf", "nan", "–5", "five", "三", "ß")
+    ),
     st.sampled_from(("=1/0", '=HYPERLINK("http://x")', "=SUM(A1:A2)", "@x", "+1", "-")),
     st.text(alphabet="ابجدهوзжщ漢字🙂", min_size=1, max_size=30),
     st.builds(lambda n: "x" * n, st.integers(200, 5000)),
@@ -322,3 +324,46 @@ def test_any_values_in_a_live_sheet_give_the_validate_button_a_status_line_never
         lines = [a["values"][0][0] for a in writes
                  if (a["start_row"], a["start_column"], a["row_count"]) == (0, 0, 1)]  # fmt: skip
         assert lines and "Validate this sheet: 'Measurement'" in lines[-1], lines
+
+
+# --- a team workbook read as history (build-team --history) ---------------------------------
+
+
+@PROPERTIES
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.sampled_from((tl.TEAM_TABLE, tl.HISTORY_TABLE)),
+            st.integers(0, 12),
+            st.integers(0, 12),
+            cell_value,
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    period=cell_value,
+)
+def test_any_values_in_a_team_workbook_read_as_history_give_findings_never_an_exception(
+    team_return, cells, period
+):
+    from openpyxl.utils import range_boundaries
+
+    from workload_xl.team_reader import read_history
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "history.xlsx"
+        wb = load_workbook(team_return)
+        for table_name, row, column, value in cells:
+            ws = next((w for w in wb.worksheets if table_name in w.tables), None)
+            if ws is None:
+                continue
+            min_col, min_row, max_col, max_row = range_boundaries(ws.tables[table_name].ref)
+            r = min_row + 1 + row % max(1, max_row - min_row)
+            c = min_col + column % (max_col - min_col + 1)
+            ws.cell(r, c).value = _writable(value)
+        ((_, ref),) = list(wb[tl.TEAM_SHEET].defined_names["TeamPeriod"].destinations)
+        wb[tl.TEAM_SHEET][ref.replace("$", "")] = _writable(period)
+        wb.save(path)
+        rows, findings = read_history([path])
+        _clean_run(findings)
+        assert all(r.points_per_fte is None or math.isfinite(r.points_per_fte) for r in rows)
