@@ -353,3 +353,14 @@ def test_the_job_plan_workbook_is_documented_name_by_name():
     wanted += [t.formula for row in jl.BALANCE_ROWS for t in (row.capacity, row.need, row.ratio)]
     missing = [w for w in wanted if f"`{w}`" not in part]
     assert missing == []
+
+
+def test_the_sheets_the_add_in_writes_are_documented():
+    from workload_xl.excel import entry
+
+    text = (DOCS / "workbook-format.md").read_text()
+    part = text[text.index("## Sheets the Excel add-in writes") :]
+    wanted = [entry.ERRORS_SHEET, entry.HIGHLIGHTS_SHEET, entry.TEAM_SHEET, entry.UNKNOWN_FILL]
+    wanted += [*entry.ERRORS_HEADINGS, *entry.HIGHLIGHTS_HEADINGS, *entry.FILLS.values()]
+    assert [w for w in wanted if f"`{w}`" not in part and w not in part] == []
+    assert f"row {entry.TEAM_TOP}" in part and f"row {entry.ERRORS_TOP}" in part
