@@ -105,13 +105,25 @@ def test_two_years_of_returns_from_two_services_go_into_the_store(inbox, store_p
     assert len(sample.sha256) == 64 and sample.file_name.startswith("LC-Team-")
 
 
-def test_the_same_files_again_change_nothing_and_a_revision_supersedes(inbox, store_path,
-                                                                       tmp_path):  # fmt: skip
+def test_the_same_files_again_change_nothing_and_a_revision_supersedes(
+    inbox, store_path, tmp_path, monkeypatch
+):
+    from workload_xl import return_reader
+
     consolidate_files([inbox], store_path)
     copy = tmp_path / "copy-of-north.xlsx"
     shutil.copy(inbox / "North-2026-10.xlsx", copy)
+    read = []
+    real = return_reader.read_team_returns
+
+    def watched(paths, *args, **kwargs):  # the real reader, with what it is given noted
+        read.extend(paths)
+        return real(paths, *args, **kwargs)
+
+    monkeypatch.setattr(return_reader, "read_team_returns", watched)
     again = consolidate_files([inbox, copy], store_path)
     assert len(again.already) == 73 and again.stored == []
+    assert read == []  # files the store has seen are known by their bytes, not parsed again
     assert {f.rule for f in again.report.findings} == {"return-already-stored"}
     revised = tmp_path / "North-2026-10-revised.xlsx"
     write_team_workbook(

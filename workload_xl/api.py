@@ -156,7 +156,17 @@ def consolidate_files(
         run.report.extend([finding("store-unusable", str(problem), workbook=str(store_path))])
         return run
     with store:
-        for path, ret, problems in read_team_returns(expand_inputs(inputs), registry):
+        paths = expand_inputs(inputs)
+        digests = _digests(paths)
+        known = store.known_hashes()
+        for path in paths:  # in the store already: not even parsed, so a rerun is quick
+            if digests.get(path) in known:
+                run.report.files.append(str(path))
+                _already(run, path)
+                if progress:
+                    progress(path)
+        fresh = [path for path in paths if digests.get(path) not in known]
+        for path, ret, problems in read_team_returns(fresh, registry):
             run.report.files.append(str(path))
             run.report.extend(problems)
             if ret is None:
@@ -165,7 +175,7 @@ def consolidate_files(
                 if pseudonymiser is not None:
                     ret = pseudonymiser.team_return(ret)
                 try:
-                    _ingest_one(store, run, Path(path), ret, now)
+                    _ingest_one(store, run, Path(path), ret, now, digests.get(path))
                 except StoreError as problem:  # the store cannot take more: stop, say why
                     run.store_unusable = True
                     run.failed.append(str(path))
@@ -178,21 +188,40 @@ def consolidate_files(
     return run
 
 
-def _ingest_one(store, run: ConsolidationRun, path: Path, ret, now) -> None:
+def _digests(paths: list[Path]) -> dict[Path, str]:
+    """SHA-256 of each readable file's bytes: how the store knows a file it has seen."""
+    import hashlib
+
+    found = {}
+    for path in paths:
+        try:
+            found[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:  # missing or unreadable: the reader says so, as a finding
+            continue
+    return found
+
+
+def _already(run: ConsolidationRun, path: Path) -> None:
+    from .rules import finding
+
+    run.already.append(str(path))
+    message = (
+        f"{path} is in the store already (the same bytes were ingested before), so nothing changed."
+    )
+    run.report.extend([finding("return-already-stored", message, workbook=str(path))])
+
+
+def _ingest_one(store, run: ConsolidationRun, path: Path, ret, now, digest: str | None) -> None:
     import hashlib
 
     from .rules import finding
 
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest is None:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
     done = store.ingest(ret, sha256=digest, source_path=str(path), now=now)
     where = {"workbook": str(path)}
     if done.outcome == "already":
-        run.already.append(str(path))
-        message = (
-            f"{path} is in the store already (the same bytes were ingested before), so "
-            "nothing changed."
-        )
-        run.report.extend([finding("return-already-stored", message, **where)])
+        _already(run, path)
     else:
         run.stored.append(str(path))
     if done.superseded_id is not None:

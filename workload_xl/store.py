@@ -251,6 +251,10 @@ class ReturnsStore:
                 return Ingested("stored", new_id, earlier[0], earlier[1])
             return Ingested("stored", new_id)
 
+    def known_hashes(self) -> set[str]:
+        """The SHA-256 of every file ever ingested: the same bytes are never stored twice."""
+        return {row[0] for row in self.db.execute("SELECT sha256 FROM submissions")}
+
     def submissions(self, *, current_only: bool = False) -> list[Submission]:
         table = "current_submissions" if current_only else "submissions"
         rows = self.db.execute(
