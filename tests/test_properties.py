@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import tempfile
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from workload_xl.worker_template import write_worker_workbook
 from .conftest import CSC, valid_content
 
 PROPERTIES = settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("WORKLOAD_XL_EXAMPLES", "40")),  # more for a deep run
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
