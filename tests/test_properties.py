@@ -166,6 +166,28 @@ def test_a_number_as_the_user_meant_it_is_accepted_with_an_info_finding(make_she
 # --- the team return, read by the fast reader -----------------------------------------------
 
 
+def table_cells(*tables: str):
+    """Values for cells of these tables, by (table, row, column) wrapped into the table."""
+    return st.lists(
+        st.tuples(st.sampled_from(tables), st.integers(0, 12), st.integers(0, 12), cell_value),
+        min_size=1,
+        max_size=10,
+    )
+
+
+def _type_into_tables(wb, cells) -> None:
+    from openpyxl.utils import range_boundaries
+
+    for table_name, row, column, value in cells:
+        ws = next((w for w in wb.worksheets if table_name in w.tables), None)
+        if ws is None:
+            continue
+        min_col, min_row, max_col, max_row = range_boundaries(ws.tables[table_name].ref)
+        r = min_row + 1 + row % max(1, max_row - min_row)
+        c = min_col + column % (max_col - min_col + 1)
+        ws.cell(r, c).value = _writable(value)
+
+
 @pytest.fixture(scope="module")
 def team_return(tmp_path_factory) -> Path:
     from benchmarks.corpus import synthetic_team, write_with_project
@@ -177,30 +199,15 @@ def team_return(tmp_path_factory) -> Path:
 
 @PROPERTIES
 @given(
-    cells=st.lists(
-        st.tuples(
-            st.sampled_from((tl.TEAM_TABLE, tl.CASES_TABLE)),
-            st.integers(0, 12),
-            st.integers(0, 12),
-            cell_value,
-        ),
-        min_size=1,
-        max_size=10,
-    ),
+    cells=table_cells(tl.TEAM_TABLE, tl.CASES_TABLE),
     header=st.lists(st.tuples(st.sampled_from(tl.TEAM_HEADER), cell_value), max_size=3),
 )
 def test_any_values_in_a_team_return_give_findings_never_an_exception(team_return, cells, header):
-    from openpyxl.utils import range_boundaries
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "return.xlsx"
         wb = load_workbook(team_return)
-        for table_name, row, column, value in cells:
-            ws = next(w for w in wb.worksheets if table_name in w.tables)
-            min_col, min_row, max_col, max_row = range_boundaries(ws.tables[table_name].ref)
-            r = min_row + 1 + row % max(1, max_row - min_row)
-            c = min_col + column % (max_col - min_col + 1)
-            ws.cell(r, c).value = _writable(value)
+        _type_into_tables(wb, cells)
         for field, value in header:
             scope = (
                 wb.defined_names
@@ -332,36 +339,19 @@ def test_any_values_in_a_live_sheet_give_the_validate_button_a_status_line_never
 
 @PROPERTIES
 @given(
-    cells=st.lists(
-        st.tuples(
-            st.sampled_from((tl.TEAM_TABLE, tl.HISTORY_TABLE)),
-            st.integers(0, 12),
-            st.integers(0, 12),
-            cell_value,
-        ),
-        min_size=1,
-        max_size=10,
-    ),
+    cells=table_cells(tl.TEAM_TABLE, tl.HISTORY_TABLE),
     period=cell_value,
 )
 def test_any_values_in_a_team_workbook_read_as_history_give_findings_never_an_exception(
     team_return, cells, period
 ):
-    from openpyxl.utils import range_boundaries
 
     from workload_xl.team_reader import read_history
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "history.xlsx"
         wb = load_workbook(team_return)
-        for table_name, row, column, value in cells:
-            ws = next((w for w in wb.worksheets if table_name in w.tables), None)
-            if ws is None:
-                continue
-            min_col, min_row, max_col, max_row = range_boundaries(ws.tables[table_name].ref)
-            r = min_row + 1 + row % max(1, max_row - min_row)
-            c = min_col + column % (max_col - min_col + 1)
-            ws.cell(r, c).value = _writable(value)
+        _type_into_tables(wb, cells)
         ((_, ref),) = list(wb[tl.TEAM_SHEET].defined_names["TeamPeriod"].destinations)
         wb[tl.TEAM_SHEET][ref.replace("$", "")] = _writable(period)
         wb.save(path)
