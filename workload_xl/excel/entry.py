@@ -33,6 +33,7 @@ from .. import layout, validation
 from .. import team_layout as tl
 from ..findings import SEVERITY_ORDER, Finding, Severity
 from ..measurement import Cell, SheetData, TableRow, TotalCell, clean_text, column_letter, is_blank
+from ..numbers import read_number
 from ..references import parse_reference
 from ..schemes import SchemeRegistry
 from ..team import TeamBuild, TeamSettings, WorkerRow, build_team, flag_workers
@@ -629,18 +630,21 @@ def flag_outliers(book: xw.Book) -> str:
     return f"{flagged} of {len(workers)} workers flagged on the Team sheet; {_counts(findings)}."
 
 
+_TEAM_NEEDED = {"worker", "band", "fte", "total_points", "counted", "points_per_fte",
+                "band_mean", "band_difference", "flags"}  # fmt: skip
+
+
 def _find_headings(grid: _Grid) -> tuple[int, dict[str, int]]:
+    """The Team sheet's heading row, found by its headings wherever the manager moved it."""
     wanted = {c.header.casefold(): c.key for c in tl.TEAM_COLUMNS}
-    for row, _, _ in grid.cells():
-        found = {}
-        for column in range(grid.left, grid.left + len(grid.values[row - grid.top])):
-            key = wanted.get(clean_text(grid.at(row, column)).casefold())
-            if key:
-                found[key] = column
-        if {"worker", "band", "fte", "total_points", "counted", "flags"} <= found.keys():
-            needed = {"points_per_fte", "band_mean", "band_difference"}
-            if needed <= found.keys():
-                return row, found
+    for offset, values in enumerate(grid.values):
+        found: dict[str, int] = {}
+        for index, value in enumerate(values):
+            key = wanted.get(clean_text(value).casefold())
+            if key and key not in found:
+                found[key] = grid.left + index
+        if found.keys() >= _TEAM_NEEDED:
+            return grid.top + offset, found
     raise _Stop("the Team sheet has no table headed Worker, Experience band, FTE, ... "
                 "Press Build team sheet to write it again.")  # fmt: skip
 
@@ -654,11 +658,7 @@ def _label_row(grid: _Grid, label: str) -> int:
 
 def _worker_from(grid: _Grid, row: int, columns: dict[str, int], name: str) -> WorkerRow:
     def number(key: str) -> float | None:
-        value = grid.at(row, columns[key]) if key in columns else None
-        try:
-            return float(value) if value not in (None, "") else None
-        except (TypeError, ValueError):
-            return None
+        return read_number(grid.at(row, columns[key]) if key in columns else None).value
 
     fte = number("fte")
     total = number("total_points") or 0.0
