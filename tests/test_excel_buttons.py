@@ -391,3 +391,23 @@ def test_text_a_user_typed_goes_back_into_excel_as_text_not_a_formula(registry, 
     team = remote.values_written(actions, sheet_position(actions, path, entry.TEAM_SHEET))
     names = {team[f"A{entry.TEAM_TOP + i}"] for i in (1, 2, 3)}
     assert names == {'\'=HYPERLINK("http://example.invalid","x")0', "'+11", "'@me2"}
+
+
+# --- workload.xlsm itself, as a user first opens it ---------------------------------------
+
+
+def test_the_add_in_workbook_works_the_moment_it_opens(tmp_path):
+    """workload.xlsm ships with a blank Measurement sheet: Validate says what to fill in, and
+    Add worker sheet copies it."""
+    import shutil
+
+    book_file = tmp_path / "workload.xlsm"
+    shutil.copy(Path(__file__).resolve().parent.parent / "workload.xlsm", book_file)
+    actions = press(entry.validate_sheet, book_file, active=layout.MEASUREMENT_SHEET)
+    assert "'Measurement': " in status(actions) and "error" in status(actions)
+    position = sheet_position(actions, book_file, entry.ERRORS_SHEET)
+    rules = set(remote.values_written(actions, position).values())
+    assert "header-missing" in rules
+    added = press(entry.add_worker_sheet, book_file, active=layout.MEASUREMENT_SHEET)
+    assert "copySheet" in {a["func"] for a in added}
+    assert "a blank copy of 'Measurement'" in status(added)

@@ -32,11 +32,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.xml.functions import tostring
 
+from . import layout
 from .atomic import write_atomically
 from .excel.buttons import BUTTONS, RIBBON_TAB, UDF_MODULE, Button
 from .findings import Finding
+from .schemes import SchemeRegistry
 from .vba_project import vba_project_bin
 from .workbook_style import BOLD, NOTE, TITLE
+from .worker_template import add_measurement_sheet
 from .xlsm_vba import (
     WORKBOOK_BASE,
     WORKSHEET_BASE,
@@ -57,7 +60,15 @@ XLSM_NAME = "workload.xlsm"
 START_SHEET = "Start here"
 CONFIG_SHEET = "xlwings.conf"  # the sheet xlwings' GetConfig reads, by this exact name
 WORKBOOK_CODE_NAME = "ThisWorkbook"
-SHEET_CODE_NAMES = {START_SHEET: "Sheet1", CONFIG_SHEET: "Sheet2"}
+DEFAULT_SCHEME = "childrens-social-care"
+"""The scheme of the blank measurement sheet the workbook ships with, so the buttons work the
+moment it opens; a service on another scheme brings in its own worker workbook's tabs."""
+SHEET_CODE_NAMES = {
+    START_SHEET: "Sheet1",
+    CONFIG_SHEET: "Sheet2",
+    layout.MEASUREMENT_SHEET: "Sheet3",
+    layout.SCHEME_SHEET: "Sheet4",
+}
 
 CONFIG_ROWS: tuple[tuple[str, str], ...] = (("UDF Modules", UDF_MODULE),)
 """Only where xlwings' defaults will not do: without it xlwings looks for the functions in a
@@ -118,6 +129,10 @@ def _sheets(buttons: Sequence[Button], udfs: Sequence[Udf]) -> dict[str, bytes]:
     start = wb.active
     start.title = START_SHEET
     _write_start_sheet(start, buttons, udfs)
+    scheme = SchemeRegistry.from_dir().get(DEFAULT_SCHEME)
+    add_measurement_sheet(wb, scheme, title=layout.MEASUREMENT_SHEET)
+    wb.move_sheet(START_SHEET, offset=-wb.index(start))  # first: Start here, Measurement, ...
+    wb.active = 0
     config = wb.create_sheet(CONFIG_SHEET)
     _write_config_sheet(config)
     for ws in wb.worksheets:
@@ -185,10 +200,11 @@ START_LINES = (
     "pip install workload-xl (it brings xlwings, the bridge the buttons use).",
     "Open it and enable macros when Excel asks: the buttons and functions are VBA macros "
     "that call Python.",
-    "The buttons work on the sheets of this workbook. Bring in a measurement sheet first: in "
-    "a worker workbook select the Measurement and Scheme tabs,",
-    "right-click > Move or Copy > To book: this workbook, tick Create a copy. Add worker "
-    "sheet then makes blank copies of it.",
+    "The buttons work on the sheets of this workbook. It comes with a blank Measurement sheet "
+    "for children's social care: fill it in, and Add worker sheet makes blank copies of it.",
+    "For another scheme, bring in that scheme's sheets: in a worker workbook select the "
+    "Measurement and Scheme tabs, right-click > Move or Copy > To book: this workbook, tick "
+    "Create a copy.",
     "A button of your own on any sheet: Developer > Insert > Button (Form Control), then "
     "choose its macro from the Macro column below.",
     f"The {CONFIG_SHEET} sheet tells xlwings where the functions are. Leave it as it is; to "
