@@ -169,10 +169,11 @@ def _sheet_data(book: xw.Book, sheet: xw.Sheet, grid: _Grid, table: _Table) -> S
     """The measurement sheet as the core reads it, found by names and table as files are."""
     names = _names(book)
     grids = {sheet.name: grid}
+    sheet_names = {s.name for s in book.sheets}  # once: in a live Excel each is a COM call
     header: dict[str, Cell | None] = {}
     for spec in layout.HEADER_FIELDS:
         place = _place(names, spec.name, sheet.name)
-        if place is None or place[0] not in [s.name for s in book.sheets]:
+        if place is None or place[0] not in sheet_names:
             header[spec.key] = None
             continue
         where, row, column = place
@@ -650,9 +651,11 @@ def _find_headings(grid: _Grid) -> tuple[int, dict[str, int]]:
 
 
 def _label_row(grid: _Grid, label: str) -> int:
-    for row, column, value in grid.cells():
-        if column == grid.left and clean_text(value).casefold() == label.casefold():
-            return row
+    """The row whose first cell is `label` (0 if none): a row at a time, not every cell."""
+    wanted = label.casefold()
+    for offset, values in enumerate(grid.values):
+        if values and clean_text(values[0]).casefold() == wanted:
+            return grid.top + offset
     return 0
 
 
