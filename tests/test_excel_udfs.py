@@ -147,3 +147,17 @@ def test_a_bug_inside_a_function_is_a_short_message_in_its_cell_not_a_traceback(
     assert result[0][0].startswith("This could not be worked out (ZeroDivisionError)")
     assert result[1] == [""]  # the empty row still answers
     assert "Traceback" not in result[0][0] and "deep inside" not in result[0][0]
+
+
+def test_a_broken_scheme_file_is_a_message_in_the_cell(tmp_path, monkeypatch):
+    from workload_xl import excel
+
+    (tmp_path / "broken.toml").write_text('id = "broken"\nitems = "not a list"\n')
+    monkeypatch.setenv("WORKLOAD_XL_SCHEMES", str(tmp_path))
+    excel.registry.cache_clear()
+    try:
+        result = call("wl_points", column("Duty day"), None, [["broken"]])
+    finally:
+        excel.registry.cache_clear()  # the next test loads the real schemes again
+    assert result[0][0].startswith("A points scheme file is wrong:")
+    assert "broken.toml" in result[0][0] and "Traceback" not in result[0][0]

@@ -35,10 +35,10 @@ from ..findings import SEVERITY_ORDER, Finding, Severity
 from ..measurement import Cell, SheetData, TableRow, TotalCell, clean_text, column_letter, is_blank
 from ..numbers import read_number
 from ..references import parse_reference
-from ..schemes import SchemeRegistry
 from ..team import TeamBuild, TeamSettings, WorkerRow, build_team, flag_workers
 from ..team_workbook import worker_record, write_team_workbook
 from ..validation import SheetResult
+from . import registry
 from .buttons import BUTTONS
 
 ERRORS_SHEET = "Errors"
@@ -257,12 +257,7 @@ def _measurement_sheets(book: xw.Book) -> list[tuple[xw.Sheet, _Table]]:
 
 def _validate(book: xw.Book, sheet: xw.Sheet, table: _Table) -> SheetResult:
     data = _sheet_data(book, sheet, _read(sheet), table)
-    return validation.validate_sheet(data, _registry())
-
-
-@functools.lru_cache(maxsize=1)
-def _registry() -> SchemeRegistry:
-    return SchemeRegistry.from_dir()
+    return validation.validate_sheet(data, registry())
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -480,7 +475,7 @@ def import_caseload(book: xw.Book, path: str | None = None) -> str:
     sheet, table = _active_measurement(book)
     data = _sheet_data(book, sheet, _read(sheet), table)
     scheme_cell = data.header.get("scheme_id")
-    scheme = _registry().get(clean_text(scheme_cell.value) if scheme_cell else "")
+    scheme = registry().get(clean_text(scheme_cell.value) if scheme_cell else "")
     if scheme is None:
         raise _Stop(f"the sheet '{sheet.name}' names no scheme this tool knows; "
                     "check its Scheme cell.")  # fmt: skip
@@ -525,7 +520,7 @@ def _team_from_book(book: xw.Book, folder: str | None) -> tuple[TeamBuild, str]:
     if folder:
         from ..api import validate_files
 
-        run = validate_files([Path(folder)], _registry())
+        run = validate_files([Path(folder)], registry())
         results, where = run.sheets, f"the workbooks in {folder}"
         early = [f for f in run.report.findings if f.workbook in run.unreadable]
     else:
@@ -537,7 +532,7 @@ def _team_from_book(book: xw.Book, folder: str | None) -> tuple[TeamBuild, str]:
             )
         results = [_validate(book, s, t) for s, t in sheets]
         where, early = "this workbook's worker sheets", []
-    build = build_team(results, _registry(), output=book.name)
+    build = build_team(results, registry(), output=book.name)
     build.findings[:0] = early
     if build.team is None:
         _write_findings(book, build.findings)
@@ -607,7 +602,7 @@ def flag_outliers(book: xw.Book) -> str:
     if not workers:
         raise _Stop(f"the Team sheet lists no workers under row {heading_row}.")
     scheme_text = clean_text(grid.at(_label_row(grid, "Scheme"), 2)).split(" ")[0]
-    scheme = _registry().get(scheme_text)
+    scheme = registry().get(scheme_text)
     settings = TeamSettings.for_scheme(scheme) if scheme else TeamSettings()
 
     def cell(index: int, key: str) -> str:

@@ -16,7 +16,6 @@ function's description.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +23,9 @@ import xlwings as xw
 
 from .. import capa
 from ..numbers import read_number
-from ..schemes import Scheme, SchemeRegistry
+from ..schemes import Scheme, SchemeError
 from ..validation import check_entry
+from . import registry
 
 Grid = list[list[Any]]
 
@@ -37,20 +37,18 @@ class _CallError(ValueError):
     """A problem with the whole call: every cell shows its message."""
 
 
-@functools.lru_cache(maxsize=1)
-def _registry() -> SchemeRegistry:
-    return SchemeRegistry.from_dir()
-
-
 def _scheme(scheme_id: Any) -> Scheme:
     text = "" if scheme_id is None else str(scheme_id).strip()
     if not text:
         raise _CallError(
             "Give the scheme id as the last argument: the Scheme cell at the top of the sheet."
         )
-    scheme = _registry().get(text)
+    try:
+        scheme = registry().get(text)
+    except SchemeError as problem:  # a scheme file was edited wrongly: say so in the cell
+        raise _CallError(f"A points scheme file is wrong: {problem}") from None
     if scheme is None:
-        known = ", ".join(_registry().ids)
+        known = ", ".join(registry().ids)
         raise _CallError(f"{_quoted(text)} is not a scheme this tool knows ({known}).")
     return scheme
 
