@@ -356,3 +356,62 @@ def test_a_recalculation_point_gives_the_shifted_team_fresh_limits(inbox, store_
     assert after[0].upper_limit == pytest.approx(mean + 2.66 * mr)
     assert all("outside-limits" not in p.rules for p in after)
     assert south.spc[0].mean != pytest.approx(mean)
+
+
+# --- how many files are read at once ------------------------------------------------------
+
+
+def store_rows(store_path: Path) -> list[tuple]:
+    with ReturnsStore.open(store_path, create=False) as store:
+        return store.db.execute(
+            "SELECT s.file_name, l.worker, l.case_ref, l.item_code, l.kind, l.agreed_points "
+            "FROM return_lines l JOIN submissions s ON s.id = l.submission_id "
+            "ORDER BY s.file_name, l.rowid"
+        ).fetchall()
+
+
+def test_processes_1_reads_in_this_process_and_stores_what_worker_processes_store(
+    inbox, tmp_path, monkeypatch
+):
+    from workload_xl import return_reader
+
+    runner = CliRunner()
+    parallel = tmp_path / "parallel.sqlite"
+    done = runner.invoke(main, ["consolidate", str(inbox), "--store", str(parallel),
+                                "--processes", "2"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+
+    def no_workers(*args, **kwargs):
+        raise AssertionError("worker processes were started")
+
+    monkeypatch.setattr(return_reader, "_in_processes", no_workers)
+    alone = tmp_path / "alone.sqlite"
+    done = runner.invoke(main, ["consolidate", str(inbox), "--store", str(alone),
+                                "--processes", "1"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    rows = store_rows(alone)
+    assert len({row[0] for row in rows}) == 72
+    assert rows == store_rows(parallel)
+    refused = runner.invoke(main, ["consolidate", str(inbox), "--store", str(alone),
+                                   "--processes", "0"])  # fmt: skip
+    assert refused.exit_code == 2 and "--processes" in refused.output
+
+
+def test_by_default_one_file_is_read_per_usable_core(inbox, registry, monkeypatch):
+    from workload_xl import return_reader
+
+    monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: {0, 2, 5},
+                        raising=False)  # fmt: skip
+    assert return_reader.usable_cores() == 3
+    seen = []
+
+    def spy(paths, registry, workers, seconds):
+        seen.append(workers)
+        return iter(())
+
+    monkeypatch.setattr(return_reader, "_in_processes", spy)
+    paths = sorted(inbox.glob("*.xlsx"))
+    list(return_reader.read_team_returns(paths, registry))
+    monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    alone = list(return_reader.read_team_returns(paths[:41], registry))
+    assert seen == [3] and len(alone) == 41

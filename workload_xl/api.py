@@ -136,10 +136,12 @@ def consolidate_files(
     now=None,
     progress=None,
     pseudonymiser=None,
+    processes: int | None = None,
 ) -> ConsolidationRun:
     """Ingest team returns into the store, one transaction per file; the sources are only read.
 
-    `progress`, if given, is called with each path as it is done (the CLI's progress bar).
+    `processes` files are read at once (default: one per usable core); 1 reads them in this
+    process. `progress`, if given, is called with each path as it is done (the CLI's progress bar).
     With a `pseudonymiser`, people's names are replaced by their pseudonyms before anything is
     stored, so the store never holds them.
     """
@@ -166,7 +168,7 @@ def consolidate_files(
                 if progress:
                     progress(path)
         fresh = [path for path in paths if digests.get(path) not in known]
-        for path, ret, problems in read_team_returns(fresh, registry):
+        for path, ret, problems in read_team_returns(fresh, registry, processes):
             run.report.files.append(str(path))
             run.report.extend(problems)
             if ret is None:

@@ -340,9 +340,16 @@ def key_new(output: Path, force: bool) -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @store_option("The returns store (an SQLite file; made if missing).")
 @PSEUDONYMISE_OPTION
+@click.option("--processes", type=click.IntRange(min=1), default=None, metavar="N",
+              help="How many files to read at once (default: one per core; 1 reads them "
+                   "one after another).")  # fmt: skip
 @FORMAT_OPTION
 def consolidate(
-    inputs: tuple[Path, ...], store_path: Path, key_file: Path | None, output_format: str
+    inputs: tuple[Path, ...],
+    store_path: Path,
+    key_file: Path | None,
+    processes: int | None,
+    output_format: str,
 ) -> None:
     """Ingest team returns (team workbooks, files or folders) into the returns store.
 
@@ -360,7 +367,7 @@ def consolidate(
                            hidden=quiet) as bar:  # fmt: skip
         run = consolidate_files(
             paths, store_path, registry=_registry(), progress=lambda _: bar.update(1),
-            pseudonymiser=pseudonymiser,
+            pseudonymiser=pseudonymiser, processes=processes,
         )  # fmt: skip
     if output_format == "json":
         data = run.report.to_dict()

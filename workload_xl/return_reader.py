@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -574,17 +575,26 @@ a month's consolidation."""
 Read = tuple[Path, TeamReturn | None, list[Finding]]
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than the
+    machine has): how many files are read at once unless told otherwise."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def read_team_returns(
     paths: Iterable[Path],
     registry: SchemeRegistry,
-    threads: int = 2,
+    threads: int | None = None,
     *,
     processes: bool = True,
     file_seconds: float = FILE_SECONDS,
 ) -> Iterator[Read]:
     """Read many team workbooks, yielding (path, return or None, findings) in input order.
 
-    `threads` files are read at once (default 2: both cores of the machines this runs on), in
+    `threads` files are read at once (default: one per usable core, `usable_cores`), in
     worker processes, or with `processes=False` in threads of this process. Calamine releases
     the GIL while it parses, but about half of each file's time is Python holding it (the file
     guard, the checks, ~800 records), so threads gained ~1.2x over one here and processes
@@ -596,7 +606,7 @@ def read_team_returns(
     bound them.
     """
     paths = [Path(p) for p in paths]
-    workers = max(1, threads)
+    workers = max(1, threads if threads is not None else usable_cores())
     if workers == 1 or len(paths) < SMALL_BATCH:
         for path in paths:
             yield (path, *read_team_return(path, registry))
