@@ -20,8 +20,13 @@ def test_the_consolidation_benchmark_runs_and_prints_every_ratio(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     for label in ("(a) openpyxl default", "(b) inflate every zip member", "(c) read_team_returns",
-                  "(d) consolidate into a new store"):  # fmt: skip
+                  "(d) consolidate into a new store", "(e) the libraries alone"):  # fmt: skip
         assert label in out, out
     ratios = re.findall(r"openpyxl / ours\s+([\d.]+)x.*ours / inflate\s+([\d.]+)x", out)
-    assert len(ratios) == 2 and all(float(a) > 1 and float(b) > 1 for a, b in ratios), out
+    assert len(ratios) == 4 and all(float(a) > 1 and float(b) > 1 for a, b in ratios), out
+    # (e) reads the same rows as our reader, so it is a bound on the same work
+    read = re.search(r"\(c\) read_team_returns.*workers (\d+), lines (\d+)", out)
+    bare = re.findall(r"the libraries alone.*\(rows (\d+)", out)
+    assert read and len(bare) == 2, out
+    assert {int(n) for n in bare} == {int(read[1]) + int(read[2])}, out
     assert "stored 45, refused 0" in out and len(list((tmp_path / "corpus").glob("*.xlsx"))) == 45
