@@ -39,6 +39,21 @@ def counts(path) -> tuple[int, int, int]:
                  for t in ("submissions", "worker_periods", "return_lines"))  # fmt: skip
 
 
+@pytest.mark.parametrize("n_lines", [0, 1, 99, 100, 101, 250, 1000])
+def test_every_line_is_stored_whole_and_in_order_however_many(tmp_path, n_lines):
+    """Lines go in a hundred to a statement: the counts either side of that are checked."""
+    ret = a_return()
+    ret.lines = [ReturnLine(f"Worker {i % 3}", f"C{i}", "CIN" if i % 2 else "", "case",
+                            None if i % 7 == 0 else i / 4) for i in range(n_lines)]  # fmt: skip
+    with ReturnsStore.open(tmp_path / "store.sqlite") as store:
+        store.ingest(a_return(team="South"), sha256="b" * 64, source_path="south.xlsx")
+        done = store.ingest(ret, sha256="a" * 64, source_path="north.xlsx")
+        stored = store.db.execute(
+            "SELECT worker, case_ref, item_code, kind, agreed_points FROM return_lines "
+            "WHERE submission_id = ? ORDER BY rowid", (done.submission_id,)).fetchall()  # fmt: skip
+    assert [ReturnLine(*row) for row in stored] == ret.lines
+
+
 def test_a_return_is_stored_with_its_provenance_and_rows(tmp_path):
     path = tmp_path / "store.sqlite"
     with ReturnsStore.open(path) as store:
