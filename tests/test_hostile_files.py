@@ -139,6 +139,12 @@ def _write_part(archive: zipfile.ZipFile, name: str, content: Part) -> None:
         content(part)
 
 
+def _random_text(size: int) -> bytes:
+    """Letters deflate cannot shrink much: the compressed part spans many reads."""
+    letters = random.Random(size).choices(b"abcdefghijklmnopqrstuvwxyz ", k=size)
+    return bytes(letters)
+
+
 def billion_laughs(root: str, body: str = "&lol9;") -> bytes:
     """The classic entity expansion: 10 levels of 10 references, a billion 'lol's unpacked."""
     entities = ['<!ENTITY lol "lol">']
@@ -394,6 +400,34 @@ CASES = [
                         b"?>\n", b"?>\n<!--" + b" " * 16384 + b"-->", 1
                     )
                 },
+            ),
+        ),
+        WORKBOOK,
+    ),
+    Hostile(
+        "doctype after a comment too random to compress",
+        "file-unsafe",
+        _file(
+            "random-comment.xlsx",
+            lambda path, good: rewrite_zip(
+                good,
+                path,
+                {
+                    WORKBOOK: billion_laughs("workbook").replace(
+                        b"?>\n", b"?>\n<!--" + _random_text(200_000) + b"-->", 1
+                    )
+                },
+            ),
+        ),
+        WORKBOOK,
+    ),
+    Hostile(
+        "billion laughs in a part stored without compression",
+        "file-unsafe",
+        _file(
+            "stored.xlsx",
+            lambda path, good: rewrite_zip(
+                good, path, {WORKBOOK: billion_laughs("workbook")}, compression=zipfile.ZIP_STORED
             ),
         ),
         WORKBOOK,
@@ -678,3 +712,22 @@ def test_a_folder_given_in_place_of_a_workbook_gets_a_finding(tmp_path: Path) ->
     outcome = run_validate([folder], "json", tmp_path)
     assert outcome.returncode == 2
     assert [f["rule"] for f in outcome.json()["findings"]] == ["file-not-workbook"]
+
+
+def test_the_guard_reads_a_parts_start_as_zipfile_inflates_it(good_workbook, tmp_path):
+    """The guard inflates the start of each part itself (for speed); what it reads must be
+    what zipfile gives, whatever the size asked for, across its raw reads of 4 KB."""
+    from workload_xl.file_guard import _DeflatedHead
+
+    notes = b"<notes>" + _random_text(50_000) + b"</notes>"
+    big = rewrite_zip(good_workbook, tmp_path / "big.xlsx", {"xl/notes.xml": notes})
+    sizes = random.Random(7)
+    with big.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        for info in archive.infolist():
+            whole = archive.read(info)
+            for size in (1, 512, 4096, 10_000, len(whole) + 1):
+                assert _DeflatedHead(handle, info).read(size) == whole[:size], info.filename
+            part, got = _DeflatedHead(handle, info), b""
+            while chunk := part.read(sizes.randint(1, 9000)):
+                got += chunk
+            assert got == whole, info.filename

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import codecs
 import re
+import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from .findings import Finding
 from .rules import finding
@@ -141,7 +143,7 @@ def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> l
         **where,
     )
     try:
-        with zipfile.ZipFile(path) as archive:
+        with path.open("rb") as handle, zipfile.ZipFile(handle) as archive:
             infos = archive.infolist()
             if len(infos) > MAX_PARTS:
                 return [
@@ -186,7 +188,7 @@ def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> l
             cells = 0
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
-                    with archive.open(info) as part:
+                    with _open_part(archive, handle, info) as part:
                         head = None
                         if info.filename.startswith("xl/worksheets/"):
                             head = part.read(DIMENSION_BYTES)
@@ -227,6 +229,66 @@ def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> l
     ):
         return [damaged]
     return []
+
+
+def _open_part(archive: zipfile.ZipFile, handle: BinaryIO, info: zipfile.ZipInfo):
+    """A part to read the start of: deflated parts (all Excel writes) straight from the zip's
+    bytes, others through zipfile."""
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        return _DeflatedHead(handle, info)
+    return archive.open(info)
+
+
+class _DeflatedHead:
+    """The first bytes of a deflated part, inflated from the zip's own bytes with zlib.
+
+    zipfile's `open` costs about 20 microseconds a part (a reader object, a CRC, a buffer),
+    a third of the guard's time on a thousand returns of 21 parts each; this reads only as
+    much compressed data as the bytes asked for need. Nothing is trusted: the local header's
+    signature is checked, and damaged data raises zlib.error like zipfile would."""
+
+    def __init__(self, handle: BinaryIO, info: zipfile.ZipInfo):
+        handle.seek(info.header_offset)
+        header = handle.read(_LOCAL_HEADER.size)
+        if len(header) < _LOCAL_HEADER.size or header[:4] != ZIP_MAGIC:
+            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+        name_length, extra_length = _LOCAL_HEADER.unpack(header)[-2:]
+        self._handle = handle
+        self._position = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+        self._left = info.compress_size
+        self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+
+    def read(self, size: int) -> bytes:
+        out: list[bytes] = []
+        while size > 0 and not self._inflate.eof:
+            raw = self._inflate.unconsumed_tail or self._next_raw()
+            data = self._inflate.decompress(raw, size)
+            if not data and not raw:
+                break
+            out.append(data)
+            size -= len(data)
+        return b"".join(out)
+
+    def _next_raw(self) -> bytes:
+        if self._left <= 0:
+            return b""
+        self._handle.seek(self._position)
+        raw = self._handle.read(min(self._left, _RAW_CHUNK))
+        self._position += len(raw)
+        self._left = self._left - len(raw) if raw else 0
+        return raw
+
+    def __enter__(self) -> _DeflatedHead:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+"""A zip local file header: signature, versions, flags, method, time, date, CRC, sizes, and
+the lengths of the name and extra field that come before the data."""
+_RAW_CHUNK = 4096
 
 
 def _declared_cells(head: bytes) -> int:
