@@ -206,8 +206,8 @@ def build_team(
         median_ppf=statistics.median(values) if values else None,
         spread=coefficient_of_variation(values),
     )
-    _flag_outliers(team, settings, found)
-    _flag_spread(team, settings, found)
+    _flag_outliers(team.workers, settings, found)
+    _flag_spread(team.workers, team.spread, settings, found)
     _flag_co_working(team, found)
     team.history = _merge_history(history, team)
     _flag_persistence(team, settings, found)
@@ -470,23 +470,19 @@ def flag_workers(
     for w in workers:
         w.flags, w.band_mean, w.band_difference, w.robust_score = [], None, None, None
     values = [w.points_per_fte for w in workers if w.counted and w.points_per_fte is not None]
-    team = TeamSheet(team="", service="", scheme_id="", scheme_version="", period=None,  # type: ignore[arg-type]
-                     manager="", workers=workers, cases=[], history=[],
-                     mean_ppf=statistics.fmean(values) if values else None,
-                     median_ppf=statistics.median(values) if values else None,
-                     spread=coefficient_of_variation(values))  # fmt: skip
     found = _Findings(workbook)
-    _flag_outliers(team, settings, found, cell=cell, sheet=sheet)
-    _flag_spread(team, settings, found, cell="", sheet=sheet)
+    _flag_outliers(workers, settings, found, cell=cell, sheet=sheet)
+    _flag_spread(workers, coefficient_of_variation(values), settings, found, cell="",
+                 sheet=sheet)  # fmt: skip
     return list(found)
 
 
-def _flag_outliers(team: TeamSheet, settings: TeamSettings, found, *,
+def _flag_outliers(workers: list[WorkerRow], settings: TeamSettings, found, *,
                    cell: Callable[[int, str], str] = tl.worker_cell,
                    sheet: str = tl.TEAM_SHEET) -> None:  # fmt: skip
-    bands = _band_stats(team.workers, lambda w: w.points_per_fte, settings)
+    bands = _band_stats(workers, lambda w: w.points_per_fte, settings)
     small_reported = set()
-    for index, w in enumerate(team.workers):
+    for index, w in enumerate(workers):
         if w.band not in bands or w.points_per_fte is None:
             continue
         stats = bands[w.band]
@@ -528,23 +524,30 @@ def _flag_outliers(team: TeamSheet, settings: TeamSettings, found, *,
             )
 
 
-def _flag_spread(team: TeamSheet, settings: TeamSettings, found, *,
-                 cell: str | None = None, sheet: str = tl.TEAM_SHEET) -> None:  # fmt: skip
-    counted = [w for w in team.counted if w.points_per_fte is not None]
-    if team.spread is None or len(counted) < settings.min_band_size:
+def _flag_spread(
+    workers: list[WorkerRow],
+    spread: float | None,
+    settings: TeamSettings,
+    found,
+    *,
+    cell: str | None = None,
+    sheet: str = tl.TEAM_SHEET,
+) -> None:
+    counted = [w for w in workers if w.counted and w.points_per_fte is not None]
+    if spread is None or len(counted) < settings.min_band_size:
         return
-    if team.spread > settings.spread_threshold:
+    if spread > settings.spread_threshold:
         low = min(counted, key=lambda w: w.points_per_fte)
         high = max(counted, key=lambda w: w.points_per_fte)
         found.add(
             "team-spread-wide",
             f"Points per FTE differ widely across the team: the "
-            f"coefficient of variation is {team.spread:.0%} (above "
+            f"coefficient of variation is {spread:.0%} (above "
             f"{settings.spread_threshold:.0%}), from {fmt1(low.points_per_fte)} "
             f"({low.worker}) to {fmt1(high.points_per_fte)} ({high.worker}).",
             tl.field_cell("spread") if cell is None else cell,
             "Spread",
-            round(team.spread, 4),
+            round(spread, 4),
             sheet=sheet,
         )
 
