@@ -191,8 +191,8 @@ def test_an_interrupted_consolidation_leaves_whole_returns_and_can_be_run_again(
         return real(self, ret, **kwargs)
 
     monkeypatch.setattr(Store, "ingest", ingest_then_die)
-    with pytest.raises(KeyboardInterrupt):
-        consolidate_files([inbox], store_path)
+    run = consolidate_files([inbox], store_path)
+    assert run.interrupted and len(run.stored) == 4
     monkeypatch.setattr(Store, "ingest", real)
     with ReturnsStore.open(store_path) as store:
         assert store.integrity() == []
@@ -415,3 +415,86 @@ def test_by_default_one_file_is_read_per_usable_core(inbox, registry, monkeypatc
     monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     alone = list(return_reader.read_team_returns(paths[:41], registry))
     assert seen == [3] and len(alone) == 41
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------
+
+
+def test_an_interrupted_run_keeps_what_it_stored_and_a_rerun_stores_the_rest(inbox, store_path):
+    done: list[Path] = []
+
+    def press_ctrl_c_after_five(path: Path) -> None:
+        done.append(path)
+        if len(done) == 5:
+            raise KeyboardInterrupt
+
+    run = consolidate_files([inbox], store_path, progress=press_ctrl_c_after_five, processes=2)
+    assert run.interrupted and run.exit_code == 130
+    assert [Path(p) for p in run.stored] == done
+    with ReturnsStore.open(store_path, create=False) as store:
+        assert [s.file_name for s in store.submissions()] == [p.name for p in done]
+        assert store.integrity() == []
+    rerun = consolidate_files([inbox], store_path)
+    assert not rerun.interrupted and (len(rerun.already), len(rerun.stored)) == (5, 67)
+
+
+def _group_ends(group: int, seconds: float = 10) -> bool:
+    """Whether every process of the group ends within `seconds`: multiprocessing's helper
+    processes (the fork server, the resource tracker) leave a moment after the run."""
+    import os
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+STALL_ON_THE_TENTH = """
+import sys, time
+from workload_xl import api
+from workload_xl.cli import main
+real, calls = api._ingest_one, []
+def slow(*args):
+    calls.append(1)
+    if len(calls) == 10:
+        print("STALLED", file=sys.stderr, flush=True)
+        time.sleep(60)
+    return real(*args)
+api._ingest_one = slow
+main()
+"""
+
+
+def test_ctrl_c_in_a_real_run_says_what_was_kept_and_leaves_no_process(inbox, store_path):
+    """A real SIGINT to the whole process group, as a terminal's Ctrl-C sends it, while worker
+    processes are reading: a sentence, exit 130, no traceback, a sound store of nine returns,
+    and no process left behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", STALL_ON_THE_TENTH, "consolidate", str(inbox), "--store",
+         str(store_path), "--processes", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert child.stderr is not None
+        assert child.stderr.readline().strip() == "STALLED"
+        os.killpg(child.pid, signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+    assert child.returncode == 130, out + err
+    assert "Traceback" not in out + err
+    assert "Stopped (Ctrl-C) after 9 of 72 file(s)" in err and "9 stored" in out
+    assert _group_ends(child.pid), "a process of the run outlived it"
+    with ReturnsStore.open(store_path, create=False) as store:
+        assert len(store.submissions()) == 9 and store.integrity() == []

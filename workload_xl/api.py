@@ -6,6 +6,7 @@ become findings naming the file.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,12 +120,17 @@ class ConsolidationRun:
     superseded: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     store_unusable: bool = False
+    interrupted: bool = False
+    """Stopped by Ctrl-C: what was stored stays, the file being stored was left out whole."""
 
     @property
     def exit_code(self) -> int:
-        """0 every file stored (or stored already), 1 some files refused, 2 no store."""
+        """0 every file stored (or stored already), 1 some files refused, 2 no store, 130
+        stopped by Ctrl-C (the shell's own code for it)."""
         if self.store_unusable:
             return 2
+        if self.interrupted:
+            return 130
         return 1 if self.failed else 0
 
 
@@ -158,17 +164,31 @@ def consolidate_files(
         run.report.extend([finding("store-unusable", str(problem), workbook=str(store_path))])
         return run
     with store:
-        paths = expand_inputs(inputs)
-        digests = _digests(paths)
-        known = store.known_hashes()
-        for path in paths:  # in the store already: not even parsed, so a rerun is quick
-            if digests.get(path) in known:
-                run.report.files.append(str(path))
-                _already(run, path)
-                if progress:
-                    progress(path)
-        fresh = [path for path in paths if digests.get(path) not in known]
-        for path, ret, problems in read_team_returns(fresh, registry, processes):
+        try:
+            paths = expand_inputs(inputs)
+            digests = _digests(paths)
+            known = store.known_hashes()
+            for path in paths:  # in the store already: not even parsed, so a rerun is quick
+                if digests.get(path) in known:
+                    run.report.files.append(str(path))
+                    _already(run, path)
+                    if progress:
+                        progress(path)
+            fresh = [path for path in paths if digests.get(path) not in known]
+            _ingest_all(store, run, read_team_returns(fresh, registry, processes), now,
+                        digests, progress, pseudonymiser, store_path)  # fmt: skip
+        except KeyboardInterrupt:  # the file in hand was rolled back; the rest stay stored
+            run.interrupted = True
+    return run
+
+
+def _ingest_all(store, run: ConsolidationRun, reads, now, digests: dict, progress,
+                pseudonymiser, store_path: Path) -> None:  # fmt: skip
+    from .rules import finding
+    from .store import StoreError
+
+    with contextlib.closing(reads):  # an interrupted run stops its worker processes here
+        for path, ret, problems in reads:
             run.report.files.append(str(path))
             run.report.extend(problems)
             if ret is None:
@@ -184,10 +204,9 @@ def consolidate_files(
                     run.report.extend([finding("store-unusable", f"{path}: {problem} The "
                                                "files after it were not read.",
                                                workbook=str(store_path))])  # fmt: skip
-                    break
+                    return
             if progress:
                 progress(path)
-    return run
 
 
 def _digests(paths: list[Path]) -> dict[Path, str]:

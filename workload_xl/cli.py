@@ -355,7 +355,8 @@ def consolidate(
 
     Each file is one transaction: a file that fails its checks is not stored, and the others
     go in. The same file twice changes nothing; a newer return for a team and period replaces
-    the earlier one, and both stay. Exit status: 0 all stored, 1 some refused, 2 no store.
+    the earlier one, and both stay. Exit status: 0 all stored, 1 some refused, 2 no store,
+    130 stopped by Ctrl-C (what was stored stays).
     """
     from .api import consolidate_files
     from .inputs import expand_inputs
@@ -372,8 +373,9 @@ def consolidate(
     if output_format == "json":
         data = run.report.to_dict()
         data.update(
-            stored=run.stored, already=run.already, superseded=run.superseded, failed=run.failed
-        )
+            stored=run.stored, already=run.already, superseded=run.superseded, failed=run.failed,
+            interrupted=run.interrupted,
+        )  # fmt: skip
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         shown = [f for f in run.report.sorted() if f.severity != "info"]
@@ -384,6 +386,14 @@ def consolidate(
             f"{len(paths)} file(s): {len(run.stored)} stored, {len(run.already)} already "
             f"in the store, {len(run.superseded)} earlier return(s) superseded, "
             f"{len(run.failed)} refused. Store: {store_path}"
+        )
+    if run.interrupted:
+        done = len(run.stored) + len(run.already) + len(run.failed)
+        click.echo(
+            f"Stopped (Ctrl-C) after {done} of {len(paths)} file(s). The returns stored so far "
+            "are kept and the store is sound. Run the same command again to store the rest: "
+            "files already in the store are skipped.",
+            err=True,
         )
     sys.exit(run.exit_code)
 
