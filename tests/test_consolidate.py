@@ -403,6 +403,11 @@ def test_by_default_one_file_is_read_per_usable_core(inbox, registry, monkeypatc
     monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: {0, 2, 5},
                         raising=False)  # fmt: skip
     assert return_reader.usable_cores() == 3
+    many = set(range(return_reader.MAX_DEFAULT_PROCESSES * 4))
+    monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: many, raising=False)
+    assert return_reader.usable_cores() == return_reader.MAX_DEFAULT_PROCESSES
+    monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: {0, 2, 5},
+                        raising=False)  # fmt: skip
     seen = []
 
     def spy(paths, registry, workers, seconds):

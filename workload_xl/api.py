@@ -146,7 +146,7 @@ def consolidate_files(
 ) -> ConsolidationRun:
     """Ingest team returns into the store, one transaction per file; the sources are only read.
 
-    `processes` files are read at once (default: one per usable core); 1 reads them in this
+    `processes` files are read at once (default: one per usable core, up to 8); 1 reads them in this
     process. `progress`, if given, is called with each path as it is done (the CLI's progress bar).
     With a `pseudonymiser`, people's names are replaced by their pseudonyms before anything is
     stored, so the store never holds them.

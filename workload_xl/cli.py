@@ -341,8 +341,8 @@ def key_new(output: Path, force: bool) -> None:
 @store_option("The returns store (an SQLite file; made if missing).")
 @PSEUDONYMISE_OPTION
 @click.option("--processes", type=click.IntRange(min=1), default=None, metavar="N",
-              help="How many files to read at once (default: one per core; 1 reads them "
-                   "one after another).")  # fmt: skip
+              help="How many files to read at once (default: one per core, up to 8; 1 "
+                   "reads them one after another).")  # fmt: skip
 @FORMAT_OPTION
 def consolidate(
     inputs: tuple[Path, ...],

@@ -575,13 +575,21 @@ a month's consolidation."""
 Read = tuple[Path, TeamReturn | None, list[Finding]]
 
 
+MAX_DEFAULT_PROCESSES = 8
+"""Files read at once by default, at most. One process stores every return (SQLite has one
+writer) at about 2-3 ms a file, and a reader takes about 6 ms, so a few readers keep it busy:
+more would only hold memory (~60 MB each). `--processes` may ask for more."""
+
+
 def usable_cores() -> int:
     """The cores this process may run on (a container or `taskset` may allow fewer than the
-    machine has): how many files are read at once unless told otherwise."""
+    machine has), up to MAX_DEFAULT_PROCESSES: how many files are read at once unless told
+    otherwise."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_PROCESSES))
 
 
 def read_team_returns(
