@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
@@ -27,10 +26,10 @@ from openpyxl.worksheet.table import Table, TableFormula, TableStyleInfo
 from . import capa
 from . import jobplan_layout as jl
 from .atomic import write_atomically
-from .file_guard import inspect_workbook_file
 from .findings import Finding
 from .measurement import clean_text, is_blank
 from .rules import finding
+from .workbook_loading import load_formulas_and_values
 from .workbook_style import BOLD, BOX, CALC_FILL, INPUT_FILL, NOTE, TITLE, UNLOCKED
 from .worker_template import set_value
 
@@ -351,19 +350,10 @@ def read_jobplan_workbook(
     findings, and `capa.balance` refuses what the findings call errors.
     """
     name = label or str(Path(path))
-    problems = inspect_workbook_file(Path(path), name)
-    if problems:
+    books, problems = load_formulas_and_values(Path(path), name)
+    if books is None:
         return None, problems
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            formulas = load_workbook(path, data_only=False)
-            values = load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        return None, [finding("file-corrupt", f"{name} is damaged and could not be read as a "
-                              f"workbook ({type(exc).__name__}). Open it in Excel, save it "
-                              "again as .xlsx and resend it.", workbook=name)]  # fmt: skip
-    reader = _Reader(name, formulas, values)
+    reader = _Reader(name, *books)
     tables = {key: reader.table(key) for key in
               (jl.JOBPLANS_TABLE, jl.ABSENCES_TABLE, jl.SETTINGS_TABLE)}  # fmt: skip
     series_table = reader.table(jl.REFERRALS_TABLE)  # optional: workbooks before the series

@@ -7,20 +7,18 @@ The file is opened for reading only; nothing here writes.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from . import layout
 from . import team_layout as tl
-from .file_guard import inspect_workbook_file
 from .findings import Finding
 from .measurement import Cell, SheetData, TableRow, TotalCell, clean_text, is_blank
 from .rules import finding
+from .workbook_loading import load_formulas_and_values
 
 MAX_STRAY_FINDINGS = 20
 
@@ -38,28 +36,10 @@ class WorkbookRead:
 def read_workbook(path: Path, label: str | None = None) -> WorkbookRead:
     """Every measurement sheet in the file, or file-level findings saying why there are none."""
     name = label or str(path)
-    problems = inspect_workbook_file(path, name)
-    if problems:
+    books, problems = load_formulas_and_values(path, name)
+    if books is None:
         return WorkbookRead([], problems)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            formulas = load_workbook(path, data_only=False)
-            values = load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        return WorkbookRead(
-            [],
-            [
-                finding(
-                    "file-corrupt",
-                    f"{name} is damaged and could not be read as a workbook "
-                    f"({type(exc).__name__}). Open it in Excel, save it again as .xlsx and "
-                    "resend it.",
-                    workbook=name,
-                )
-            ],
-        )
-
+    formulas, values = books
     sheets = []
     for ws in formulas.worksheets:
         table = _measurement_table(ws)
