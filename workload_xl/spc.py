@@ -335,22 +335,21 @@ def _recency(pattern: _Pattern) -> tuple[int, int]:
 
 def _outside(point: SpcPoint) -> int:
     """+1 above the upper process limit, -1 below the lower one, else 0."""
-    if point.value is None or point.upper_limit is None or point.lower_limit is None:
-        return 0
-    if _side(point.value, point.upper_limit) > 0:
-        return 1
-    if _side(point.value, point.lower_limit) < 0:
-        return -1
-    return 0
+    return _beyond(point.value, point.upper_limit, point.lower_limit)
 
 
 def _beyond_two_sigma(point: SpcPoint) -> int:
     """+1 above the upper two-sigma line, -1 below the lower one, else 0."""
-    if point.value is None or point.upper_two_sigma is None or point.lower_two_sigma is None:
+    return _beyond(point.value, point.upper_two_sigma, point.lower_two_sigma)
+
+
+def _beyond(value: float | None, upper: float | None, lower: float | None) -> int:
+    """+1 above `upper`, -1 below `lower`, else 0 (also when any of them is missing)."""
+    if value is None or upper is None or lower is None:
         return 0
-    if _side(point.value, point.upper_two_sigma) > 0:
+    if _side(value, upper) > 0:
         return 1
-    if _side(point.value, point.lower_two_sigma) < 0:
+    if _side(value, lower) < 0:
         return -1
     return 0
 
