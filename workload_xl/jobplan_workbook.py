@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableFormula, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from . import capa
 from . import jobplan_layout as jl
@@ -30,7 +30,16 @@ from .findings import Finding
 from .measurement import clean_text, is_blank
 from .rules import finding
 from .workbook_loading import load_formulas_and_values
-from .workbook_style import BOLD, BOX, CALC_FILL, INPUT_FILL, NOTE, TITLE, UNLOCKED
+from .workbook_style import (
+    BOLD,
+    BOX,
+    CALC_FILL,
+    INPUT_FILL,
+    NOTE,
+    TITLE,
+    UNLOCKED,
+    add_table,
+)
 from .worker_template import set_value
 
 
@@ -121,14 +130,8 @@ def _protect(ws) -> None:
 
 
 def _add_table(ws, name: str, top: int, columns: Sequence[jl.Column], last_row: int) -> None:
-    table = Table(displayName=name, ref=f"A{top}:{get_column_letter(len(columns))}{last_row}")
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    table._initialise_columns()
-    for table_column, column in zip(table.tableColumns, columns, strict=True):
-        table_column.name = column.header
-        if column.formula:
-            table_column.calculatedColumnFormula = TableFormula(attr_text=column.formula[1:])
-    ws.add_table(table)
+    add_table(ws, name, top, last_row, [(c.header, c.formula) for c in columns],
+              "TableStyleMedium2")  # fmt: skip
 
 
 def _write_rows(ws, top: int, columns, records: list[dict[str, Any]], rows: int) -> None:

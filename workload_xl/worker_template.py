@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableFormula, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from . import layout
 from .atomic import write_atomically
@@ -32,6 +32,7 @@ from .workbook_style import (
     NOTE,
     TITLE,
     UNLOCKED,
+    add_table,
     free_sheet_title,
 )
 
@@ -234,15 +235,9 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
                 set_value(cell, line.get(column.key))
                 cell.protection = UNLOCKED
             cell.number_format = column.number_format
-    table = Table(displayName=table_name, ref=f"A{top}:{get_column_letter(len(columns))}{last_row}")
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-    table._initialise_columns()
-    for table_column, column in zip(table.tableColumns, columns, strict=True):
-        table_column.name = column.header
-        if column.formula:
-            formula = _for_table(column.formula, table_name)
-            table_column.calculatedColumnFormula = TableFormula(attr_text=formula[1:])
-    ws.add_table(table)
+    add_table(ws, table_name, top, last_row,
+              [(c.header, c.formula and _for_table(c.formula, table_name)) for c in columns],
+              "TableStyleLight9")  # fmt: skip
     ws.freeze_panes = ws.cell(top + 1, 1)
 
 
