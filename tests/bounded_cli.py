@@ -1,0 +1,99 @@
+"""Runs `python -m workload_xl` the way a hostile-input test needs it: in a child process
+held to 1 GB of address space and 30 seconds, reporting the peak memory it and its own
+worker processes used.
+
+The limits are resource limits, not timed assertions: a command that needs more memory than
+the cap fails inside the child (and the test sees that failure), and one that runs past the
+time limit is killed and the test fails with `subprocess.TimeoutExpired`. The numbers are the
+issue's promise for any input: under 30 s and under 1 GB, whatever the file claims.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+TIME_LIMIT_SECONDS = 30
+MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024
+
+_CHILD = """
+import os, runpy, sys
+try:
+    import resource
+except ImportError:  # Windows: no resource limits; the timeout still holds
+    resource = None
+if resource is not None:
+    cap = int(os.environ["WORKLOAD_XL_TEST_MEMORY_CAP"])
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+try:
+    runpy.run_module("workload_xl", run_name="__main__", alter_sys=True)
+finally:
+    peak = -1
+    if resource is not None:
+        scale = 1 if sys.platform == "darwin" else 1024  # Linux reports kilobytes
+        peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * scale
+    with open(os.environ["WORKLOAD_XL_TEST_PEAK_RSS"], "w") as out:
+        out.write(str(peak))
+"""
+"""The CLI under a memory cap, noting the larger of its own peak RSS and its largest worker's
+when it exits (even by SystemExit)."""
+
+TRACEBACK_MARKS = ("Traceback (most recent call last)", "panicked at", "RUST_BACKTRACE",
+                   "stack backtrace", "Fatal Python error")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    peak_rss: int  # bytes; -1 where the platform cannot say
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def assert_no_traceback(self) -> None:
+        for mark in TRACEBACK_MARKS:
+            assert mark not in self.output, self.output[-3000:]
+
+    def assert_bounded(self) -> None:
+        """No traceback, and the memory promise kept (time is held by the run's timeout)."""
+        self.assert_no_traceback()
+        assert self.peak_rss < MEMORY_LIMIT_BYTES, self.peak_rss
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, env: dict | None = None,
+            timeout: float = TIME_LIMIT_SECONDS) -> Run:  # fmt: skip
+    """`workload-xl ARGS` in a child held to 1 GB and `timeout` seconds."""
+    scratch = Path(cwd or Path.cwd())
+    peak_file = scratch / f".peak-rss-{os.getpid()}-{id(args)}.txt"
+    child_env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "100",
+                 "WORKLOAD_XL_TEST_PEAK_RSS": str(peak_file),
+                 "WORKLOAD_XL_TEST_MEMORY_CAP": str(MEMORY_LIMIT_BYTES), **(env or {})}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=child_env,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        peak = int(peak_file.read_text())
+        peak_file.unlink()
+    except (OSError, ValueError):
+        peak = -1
+    return Run(done.returncode, done.stdout, done.stderr, peak)
