@@ -26,6 +26,11 @@ from .measurement import clean_text
 from .returns import ReturnLine, TeamReturn
 
 KEY_BYTES = 32
+MAX_KEY_FILE_BYTES = 4096
+"""A key file is 65 bytes; anything much bigger (or a device, a folder) is not one."""
+FINGERPRINT_LABEL = b"\x00workload-xl key fingerprint 1"
+"""What a key's fingerprint is the HMAC of: a text no name can be, so a fingerprint is never a
+pseudonym, and it tells keys apart without telling anything of the key."""
 PATTERN = re.compile(r"^W-[0-9A-F]{8}$")
 
 T = TypeVar("T")
@@ -41,16 +46,38 @@ def new_key() -> str:
 
 
 def load_key(path: Path) -> bytes:
+    """The key in a key file. Only a small regular file is read, and at most a few KB of it,
+    so a folder, a device such as /dev/zero or a huge file is a plain message."""
+    path = Path(path)
+    not_key = (f"{path} is not a workload-xl key file (64 hexadecimal characters). Give the "
+               "file `workload-xl key new` made.")  # fmt: skip
     try:
-        text = Path(path).read_text(encoding="ascii").strip()
-        key = bytes.fromhex(text)
+        if not path.exists():
+            raise FileNotFoundError(path)
+        if not path.is_file():
+            kind = "a folder" if path.is_dir() else "a device or other special file"
+            raise KeyFileError(f"{path} is {kind}, not a key file. Give the file "
+                               "`workload-xl key new` made.")  # fmt: skip
+        with path.open("rb") as handle:
+            data = handle.read(MAX_KEY_FILE_BYTES + 1)
+        if len(data) > MAX_KEY_FILE_BYTES:
+            raise KeyFileError(not_key)
+        key = bytes.fromhex(data.decode("ascii").strip())
+    except KeyFileError:
+        raise
     except FileNotFoundError:
         raise KeyFileError(f"There is no key file at {path}. Make one with `workload-xl key new "
                         "-o FILE` and keep it safe: it is what links pseudonyms to people."
                         ) from None  # fmt: skip
+    except PermissionError:
+        raise KeyFileError(f"{path} cannot be read: permission denied. Run the command as the "
+                           "person who keeps the key, or check the file's permissions."
+                           ) from None  # fmt: skip
     except (UnicodeDecodeError, ValueError):
-        raise KeyFileError(f"{path} is not a workload-xl key file (64 hexadecimal characters). "
-                        "Give the file `workload-xl key new` made.") from None  # fmt: skip
+        raise KeyFileError(not_key) from None
+    except OSError as exc:
+        raise KeyFileError(f"{path} cannot be read ({exc.strerror or exc}). Give the file "
+                           "`workload-xl key new` made.") from None  # fmt: skip
     if len(key) < 16:
         raise KeyFileError(f"The key in {path} is too short ({len(key)} bytes; at least 16). "
                         "Make a new one with `workload-xl key new`.")  # fmt: skip
@@ -60,6 +87,11 @@ def load_key(path: Path) -> bytes:
 @dataclasses.dataclass(frozen=True)
 class Pseudonymiser:
     key: bytes
+
+    @property
+    def fingerprint(self) -> str:
+        """What the store records of the key: HMAC of a fixed label, never the key itself."""
+        return hmac.new(self.key, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()[:16]
 
     def name(self, person: str) -> str:
         text = clean_text(person)

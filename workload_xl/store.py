@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, repeat
-from pathlib import Path
+from pathlib import Path, PurePath
+from urllib.parse import quote
 
 from .returns import TeamReturn
 
@@ -75,18 +77,41 @@ CREATE VIEW IF NOT EXISTS current_submissions AS
 """
 
 
+DATA_TABLES = ("teams", "submissions", "worker_periods", "return_lines")
+"""The tables that make a file a returns store (with `meta`); any other SQLite file is refused."""
+
+NAMES, PSEUDONYMS = "names", "pseudonyms"
+"""What the store holds for people (meta `people`): their names, or keyed pseudonyms."""
+
+_PSEUDONYM_GLOB = "W-" + "[0-9A-F]" * 8
+
+
 class StoreError(Exception):
-    """The store cannot be used; the message says why and what to do."""
+    """The store cannot be used; the message says why and what to do, `rule` which finding."""
+
+    def __init__(self, message: str, rule: str = "store-unusable"):
+        super().__init__(message)
+        self.rule = rule
 
 
 @dataclass(frozen=True)
 class Ingested:
-    """What one ingest did: 'stored', 'already' (same bytes), with any submission replaced."""
+    """What one ingest did: 'stored', 'already' (same bytes) or 'held' (a change of service or
+    of people that waits for a decision: nothing stored), with any submissions replaced."""
 
     outcome: str
-    submission_id: int
-    superseded_id: int | None = None
-    superseded_file: str = ""
+    submission_id: int | None
+    superseded: tuple[tuple[int, str], ...] = ()
+    held_reason: str = ""
+    held_against: str = field(default="")
+
+    @property
+    def superseded_id(self) -> int | None:
+        return self.superseded[0][0] if self.superseded else None
+
+    @property
+    def superseded_file(self) -> str:
+        return self.superseded[0][1] if self.superseded else ""
 
 
 @dataclass(frozen=True)
@@ -141,28 +166,54 @@ def now_text(now: dt.datetime | None = None) -> str:
 class ReturnsStore:
     """One open store. Use as a context manager; every write is its own transaction."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path):
+    def __init__(self, connection: sqlite3.Connection, path: Path, *, read_only: bool = False):
         self.db = connection
         self.path = path
+        self.read_only = read_only
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = True) -> ReturnsStore:
+    def open(cls, path: Path, *, create: bool = True, read_only: bool = False) -> ReturnsStore:
+        """Open a returns store; `read_only` for commands that only read, which never change
+        the file (SQLite's mode=ro) and never make one. A file that is not a returns store, or
+        whose meta table is damaged, is refused before anything is written to it."""
         path = Path(path)
-        if not path.exists() and not create:
-            raise StoreError(f"There is no returns store at {path}. Check the name, or make "
-                             "one by consolidating returns into it.")  # fmt: skip
+        if not path.exists():
+            if read_only or not create:
+                raise StoreError(f"There is no returns store at {path}. Check the name, or make "
+                                 "one by consolidating returns into it.")  # fmt: skip
+        elif not path.is_file():
+            raise StoreError(f"{path} is a folder, not a returns store. Give the store's file "
+                             "(for example returns.sqlite).")  # fmt: skip
+        db = None
         try:
-            db = sqlite3.connect(path, timeout=60, isolation_level=None)
-            db.execute("PRAGMA foreign_keys = ON")
+            if read_only:
+                db = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True, timeout=60,
+                                     isolation_level=None)  # fmt: skip
+            else:
+                db = sqlite3.connect(path, timeout=60, isolation_level=None)
             db.execute("PRAGMA busy_timeout = 60000")
-            db.execute("PRAGMA journal_mode = WAL")
-            # WAL with NORMAL sync: a killed process loses nothing committed and the file is
-            # never damaged; only a power cut can undo the last returns, which a rerun (the
-            # same files are known by their bytes) stores again. FULL cost ~1.5 ms a file.
-            db.execute("PRAGMA synchronous = NORMAL")
-            store = cls(db, path)
-            store._migrate()
+            made = _recognise(db, path)  # only reads: a foreign file is left as it was
+            if read_only and not made:
+                raise StoreError(f"{path} is an empty SQLite database, not a returns store. "
+                                 "Check the --store path.", "store-foreign")  # fmt: skip
+            db.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                db.execute("PRAGMA journal_mode = WAL")
+                # WAL with NORMAL sync: a killed process loses nothing committed and the file
+                # is never damaged; only a power cut can undo the last returns, which a rerun
+                # (the same files are known by their bytes) stores again. FULL cost ~1.5 ms a
+                # file.
+                db.execute("PRAGMA synchronous = NORMAL")
+            store = cls(db, path, read_only=read_only)
+            if not made:
+                store._create()
+        except StoreError:
+            if db is not None:
+                db.close()
+            raise
         except sqlite3.DatabaseError as exc:
+            if db is not None:
+                db.close()
             raise StoreError(
                 f"{path} cannot be used as a returns store ({exc}). Check it is "
                 "the right file; a store is made by `workload-xl consolidate`."
@@ -170,6 +221,12 @@ class ReturnsStore:
         return store
 
     def close(self) -> None:
+        """Close; a writer leaves the file in rollback-journal mode when it is the last one, so
+        a later read-only open has no -wal or -shm file to make beside it."""
+        if not self.read_only:
+            with contextlib.suppress(sqlite3.Error):  # another connection still has it open
+                self.db.execute("PRAGMA busy_timeout = 0")
+                self.db.execute("PRAGMA journal_mode = DELETE")
         self.db.close()
 
     def __enter__(self) -> ReturnsStore:
@@ -178,21 +235,14 @@ class ReturnsStore:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _migrate(self) -> None:
+    def _create(self) -> None:
         with self.transaction():
+            if _tables(self.db):  # another process made it meanwhile: leave it be
+                return
             for statement in _statements(SCHEMA):
                 self.db.execute(statement)
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self.db.execute(
-                    "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
-                self.db.execute("INSERT INTO meta VALUES ('created_at', ?)", (now_text(),))
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} was made by a newer version of workload-xl "
-                    f"(schema {row[0]}); update workload-xl to use it."
-                )
+            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self.db.execute("INSERT INTO meta VALUES ('created_at', ?)", (now_text(),))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -218,18 +268,31 @@ class ReturnsStore:
     # --- submissions --------------------------------------------------------------------
 
     def ingest(self, ret: TeamReturn, *, sha256: str, source_path: str,
-               now: dt.datetime | None = None) -> Ingested:  # fmt: skip
-        """Store one return, whole or not at all, superseding an earlier one for its period."""
+               now: dt.datetime | None = None, pseudonym_key: str | None = None,
+               accept_changes: bool = False) -> Ingested:  # fmt: skip
+        """Store one return, whole or not at all, superseding an earlier one for its period.
+
+        `pseudonym_key` is the fingerprint of the key the return's names were pseudonymised
+        with (None: real names); a store holds one or the other, so a mismatch is refused
+        (StoreError, nothing stored). A return that changes the service of the team's current
+        return for the period, or that shares neither a worker nor its manager with the return
+        it would supersede, is held ('held', nothing stored) unless `accept_changes`.
+        """
         moment = now_text(now)
         with self.transaction():
             known = self.db.execute("SELECT id FROM submissions WHERE sha256 = ?",
                                     (sha256,)).fetchone()  # fmt: skip
             if known:
                 return Ingested("already", known[0])
+            self.check_people(pseudonym_key)
             earlier = self.db.execute(
-                "SELECT id, file_name FROM current_submissions WHERE service = ? AND team = ? "
-                "AND period = ? ORDER BY id DESC LIMIT 1",
-                (ret.service, ret.team, str(ret.period))).fetchone()  # fmt: skip
+                "SELECT id, file_name, service, manager FROM current_submissions "
+                "WHERE team = ? AND period = ? ORDER BY id DESC",
+                (ret.team, str(ret.period))).fetchall()  # fmt: skip
+            replaced, held = self._judge(ret, earlier)
+            if held and not accept_changes:
+                return Ingested("held", None, held_reason=held[0], held_against=held[1])
+            self._hold_people(pseudonym_key)
             cursor = self.db.execute(
                 "INSERT INTO submissions (file_name, source_path, sha256, ingested_at, team, "
                 "service, scheme_id, scheme_version, period, period_kind, manager) "
@@ -247,12 +310,102 @@ class ReturnsStore:
             # (id,) + line: a ReturnLine is (worker, case_ref, item_code, kind, agreed_points)
             _insert_many(self.db, "return_lines", 6, map(tuple.__add__, repeat((new_id,)),
                                                            ret.lines))  # fmt: skip
-            if earlier:
-                self.db.execute(
-                    "UPDATE submissions SET superseded_by = ?, superseded_at = ? WHERE id = ?",
-                    (new_id, moment, earlier[0]))  # fmt: skip
-                return Ingested("stored", new_id, earlier[0], earlier[1])
-            return Ingested("stored", new_id)
+            self.db.executemany(
+                "UPDATE submissions SET superseded_by = ?, superseded_at = ? WHERE id = ?",
+                [(new_id, moment, old_id) for old_id, _ in replaced])  # fmt: skip
+            return Ingested("stored", new_id, replaced)
+
+    def _judge(self, ret: TeamReturn, earlier: list[tuple]):
+        """The current returns `ret` replaces (id, file), and why it waits for a decision
+        (reason, the other return's file) or None.
+
+        The same team name in another service is another team, unless the two returns share a
+        worker or the manager: then the team is moving service and would count in both. In the
+        same service a return that shares no worker and not the manager with the one it would
+        replace may be another team's, sent under the wrong team name."""
+        replaced, held = [], None
+        for old_id, old_file, old_service, old_manager in earlier:
+            shares = self._shares_people(ret, old_id, old_manager)
+            if old_service.casefold() == ret.service.casefold():
+                replaced.append((old_id, old_file))
+                if shares is False and held is None:
+                    held = (f"none of its workers nor its manager are on the return it "
+                            f"would replace for {ret.team}, {ret.period} ({old_file}): it may "
+                            "be another team's return under the wrong team name",
+                            old_file)  # fmt: skip
+            elif shares:
+                replaced.append((old_id, old_file))
+                held = (f"it names the service {ret.service!r}, but the same team's current "
+                        f"return for {ret.period} ({old_file}) is in {old_service!r}: the team "
+                        "would count in two services", old_file)  # fmt: skip
+        return tuple(replaced), held
+
+    def _shares_people(self, ret: TeamReturn, old_id: int, old_manager: str) -> bool | None:
+        """Whether two returns share a worker or their manager; None when one names nobody."""
+        manager = _person(ret.manager)
+        if manager and manager == _person(old_manager):
+            return True
+        workers = {_person(w.worker) for w in ret.workers} - {""}
+        rows = self.db.execute("SELECT worker FROM worker_periods WHERE submission_id = ?",
+                               (old_id,))  # fmt: skip
+        before = {_person(row[0]) for row in rows} - {""}
+        if not workers or not before:
+            return None
+        return bool(workers & before)
+
+    # --- people: names or pseudonyms --------------------------------------------------------
+
+    def people(self) -> tuple[str | None, str]:
+        """What the store holds for people: (NAMES, ""), (PSEUDONYMS, key fingerprint), or
+        (None, "") while it holds no returns. A store from before this was recorded is judged
+        by what it holds: any name that is not a pseudonym means names, otherwise pseudonyms
+        with a key not yet known (the next ingest with a key records its fingerprint)."""
+        rows = self.db.execute(
+            "SELECT key, value FROM meta WHERE key IN ('people', 'pseudonym_key')"
+        )
+        meta = dict(rows.fetchall())
+        if "people" in meta:
+            return meta["people"], meta.get("pseudonym_key", "")
+        if self.db.execute("SELECT 1 FROM submissions LIMIT 1").fetchone() is None:
+            return None, ""
+        named = self.db.execute(
+            "SELECT 1 FROM worker_periods WHERE worker NOT GLOB ? UNION ALL SELECT 1 FROM "
+            "submissions WHERE manager != '' AND manager NOT GLOB ? LIMIT 1",
+            (_PSEUDONYM_GLOB, _PSEUDONYM_GLOB)).fetchone()  # fmt: skip
+        return (NAMES, "") if named else (PSEUDONYMS, "")
+
+    def check_people(self, pseudonym_key: str | None) -> None:
+        """A StoreError, before anything is stored, when returns pseudonymised with
+        `pseudonym_key` (None: with real names) would be mixed with what the store holds."""
+        held, key = self.people()
+        if held is None:
+            return
+        where = f"{self.path} holds"
+        if held == NAMES and pseudonym_key:
+            raise StoreError(
+                f"{where} workers' real names, so pseudonymised returns would sit next to them "
+                "and the store would hold both. Consolidate without --pseudonymise, or into a "
+                "new store kept for pseudonymised returns.", "store-people-mismatch")  # fmt: skip
+        if held == PSEUDONYMS and not pseudonym_key:
+            raise StoreError(
+                f"{where} pseudonyms, so these returns would put real names next to them. Add "
+                "--pseudonymise with the key file the store was made with.",
+                "store-people-mismatch")  # fmt: skip
+        if held == PSEUDONYMS and key and pseudonym_key != key:
+            raise StoreError(
+                f"{where} pseudonyms made with another key (fingerprint {key}; this key's is "
+                f"{pseudonym_key}), so the same person would get two pseudonyms. Give the key "
+                "file the store was made with.", "store-people-mismatch")  # fmt: skip
+
+    def _hold_people(self, pseudonym_key: str | None) -> None:
+        """Inside an ingest's transaction: refuse a mismatch, record what the store holds."""
+        self.check_people(pseudonym_key)
+        held, key = self.people()
+        wanted = PSEUDONYMS if pseudonym_key else NAMES
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('people', ?)", (held or wanted,))
+        if pseudonym_key and not key:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pseudonym_key', ?)",
+                            (pseudonym_key,))  # fmt: skip
 
     def known_hashes(self) -> set[str]:
         """The SHA-256 of every file ever ingested: the same bytes are never stored twice."""
@@ -304,6 +457,73 @@ class ReturnsStore:
         return problems
 
 
+def sqlite_uri(path: PurePath | str, *, read_only: bool = False) -> str:
+    """An SQLite `file:` URI for a path: absolute, with forward slashes, and every character
+    that means something in a URI (a space, ?, #, %) percent-encoded. A Windows drive path
+    becomes file:///C:/..., a UNC path file:////server/share/... (an empty authority, which
+    SQLite accepts; pathlib's as_uri would put the server in the authority, which it refuses).
+    """
+    path = path if isinstance(path, PurePath) else Path(path)
+    if not path.is_absolute():
+        path = Path(os.path.abspath(path))
+    text = path.as_posix()
+    if not text.startswith("/"):
+        text = "/" + text  # C:/x -> /C:/x
+    uri = "file://" + quote(text, safe="/:")
+    return uri + "?mode=ro" if read_only else uri
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _recognise(db: sqlite3.Connection, path: Path) -> bool:
+    """True for a returns store, False for an empty database (a new store); a StoreError for
+    any other SQLite file, a store whose meta table is damaged, or one from a newer version.
+    Reads only, so a refused file is left byte for byte as it was."""
+    tables = _tables(db)
+    if not tables:
+        return False
+    if not set(DATA_TABLES) <= tables:
+        shown = ", ".join(sorted(tables)[:6]) + (", ..." if len(tables) > 6 else "")
+        raise StoreError(
+            f"{path} is an SQLite database, but not a returns store: it holds other tables "
+            f"({shown}), probably another application's. Nothing was changed in it. Check the "
+            "--store path: give the returns store, or a new file name to make a new store.",
+            "store-foreign",
+        )
+    if "meta" not in tables:
+        raise _damaged(path, "its meta table is missing")
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, f"its meta table cannot be read ({exc})") from None
+    version = meta.get("schema_version")
+    if version is None:
+        raise _damaged(path, "its meta table has no schema_version")
+    try:
+        number = int(str(version).strip())
+    except ValueError:
+        raise _damaged(path, f"its schema_version is {str(version)[:40]!r}, not a number") from None
+    if number > SCHEMA_VERSION:
+        raise StoreError(f"{path} was made by a newer version of workload-xl "
+                         f"(schema {number}); update workload-xl to use it.")  # fmt: skip
+    if number < 1:
+        raise _damaged(path, f"its schema_version is {number}, which no version of workload-xl "
+                       "writes")  # fmt: skip
+    return True
+
+
+def _damaged(path: Path, what: str) -> StoreError:
+    return StoreError(
+        f"{path} is a returns store, but {what}. Nothing was changed in it. Restore the file "
+        "from a backup, or ask whoever looks after the store to set it right with an SQLite "
+        f"tool (this version writes schema_version {SCHEMA_VERSION}); or rebuild the store by "
+        "consolidating the returns into a new file.",
+        "store-damaged",
+    )
+
+
 ROWS_A_STATEMENT = 100
 """Rows one INSERT carries. Python's sqlite3 steps a statement once a row with executemany,
 and that stepping, not SQLite's own work, is most of an ingest's cost: 100 rows a statement
@@ -321,6 +541,11 @@ def _insert_many(db: sqlite3.Connection, table: str, width: int, rows: Iterable[
                                    for start in range(0, full, ROWS_A_STATEMENT)])  # fmt: skip
     if full < len(rows):
         db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", rows[full:])
+
+
+def _person(name: str) -> str:
+    """A name as people compare it: letter case and spacing ignored."""
+    return " ".join(str(name or "").split()).casefold()
 
 
 def _statements(script: str) -> Iterable[str]:
