@@ -17,7 +17,7 @@ from . import __version__
 from .api import validate_files
 from .findings import Finding, Report
 from .render import findings_text, plain_table, report_json, summary_line
-from .schemes import Scheme, SchemeError, SchemeRegistry
+from .schemes import Scheme, SchemeError, SchemeFolderError, SchemeRegistry
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -38,15 +38,32 @@ def store_option(help_text: str = "The returns store (an SQLite file)."):
 
 
 def _registry() -> SchemeRegistry:
+    """The schemes, each wrong scheme file said once (scheme-invalid) and left out. A scheme
+    folder that cannot be used, or that has no usable scheme, stops the command (exit 2)."""
     try:
-        return SchemeRegistry.from_dir()
-    except SchemeError as problem:
-        click.echo(f"A points scheme file is wrong: {problem}", err=True)
+        registry = SchemeRegistry.from_dir()
+    except SchemeFolderError as problem:
+        _print_findings([problem.finding])
         sys.exit(EXIT_UNREADABLE)
+    _print_findings(list(registry.problems))
+    if not len(registry):
+        from .paths import schemes_dir
+
+        click.echo(f"No points scheme could be loaded from {schemes_dir()}, so this command "
+                   "cannot run. Put the scheme .toml files there, or correct the ones named "
+                   "above.", err=True)  # fmt: skip
+        sys.exit(EXIT_UNREADABLE)
+    return registry
 
 
 def _scheme(registry: SchemeRegistry, scheme_id: str) -> Scheme:
     scheme = registry.get(scheme_id)
+    if scheme is None and registry.problem(scheme_id):
+        raise click.BadParameter(
+            f"the scheme file for '{scheme_id}' is wrong, so that scheme was not loaded (see "
+            "above). Correct the file and run the command again.",
+            param_hint="--scheme",
+        )
     if scheme is None:
         raise click.BadParameter(
             f"there is no scheme '{scheme_id}'. Known schemes: {', '.join(registry.ids)}.",
@@ -60,7 +77,21 @@ def _print_findings(findings: list[Finding]) -> None:
         click.echo(findings_text(Report(findings).sorted()), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group; a scheme folder that cannot be used is one message, never a
+    traceback, whichever command met it (exit 2)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SchemeFolderError as problem:
+            _print_findings([problem.finding])
+        except SchemeError as problem:
+            click.echo(f"A points scheme file is wrong: {problem}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="workload-xl")
 def main() -> None:
     """Fair, visible workloads for social care and child mental health teams.
@@ -81,6 +112,8 @@ def schemes(ctx: click.Context) -> None:
     registry = _registry()
     rows = [(s.id, s.version, s.period, ", ".join(s.services), str(len(s.items))) for s in registry]
     click.echo(plain_table(("Scheme", "Version", "Period", "Services", "Items"), rows))
+    if registry.problems:  # said above; the exit status tells a script a file is wrong
+        sys.exit(EXIT_ERRORS)
 
 
 @schemes.command("show")
@@ -284,13 +317,33 @@ def team_summary(team) -> dict:
 
 
 def _open_store(path: Path, create: bool = False):
+    """The store; without `create`, opened read-only (SQLite's mode=ro): it is never changed
+    nor made. A foreign or damaged file is a message and exit 2."""
     from .store import ReturnsStore, StoreError
 
     try:
-        return ReturnsStore.open(path, create=create)
+        return ReturnsStore.open(path, create=create, read_only=not create)
     except StoreError as problem:
-        click.echo(f"store-unusable: {problem}", err=True)
+        click.echo(f"{problem.rule}: {problem}", err=True)
         sys.exit(EXIT_UNREADABLE)
+
+
+def _refuse_writing_over_inputs(outputs, inputs) -> None:
+    """Stop (exit 2, nothing written) when an output is one of the command's inputs, given as
+    (what it is, path): the store, a workbook read, the key file. --force does not change it."""
+    from .atomic import output_clashes
+
+    problems = output_clashes(outputs, [(what, p) for what, p in inputs if p is not None])
+    if problems:
+        _print_findings(problems)
+        sys.exit(EXIT_UNREADABLE)
+
+
+def _store_inputs(store_path: Path, key_file: Path | None = None) -> list:
+    from .atomic import store_files
+
+    return [("the returns store", p) for p in store_files(store_path)] + [("the key file",
+                                                                            key_file)]  # fmt: skip
 
 
 PSEUDONYMISE_OPTION = click.option(
@@ -327,11 +380,12 @@ def key_new(output: Path, force: bool) -> None:
 
     text = new_key() + "\n"
     problems = write_atomically(output, lambda temp: temp.write_text(text, encoding="ascii"),
-                                force=force)  # fmt: skip
+                                force=force, private=True)  # fmt: skip
     if problems:
         _print_findings(problems)
         sys.exit(EXIT_ERRORS)
-    output.chmod(0o600)
+    with contextlib.suppress(OSError):  # private from its first byte; again where chmod works
+        output.chmod(0o600)
     click.echo(f"Wrote {output}. The same key always gives a person the same pseudonym; "
                "whoever holds it can check a name against a pseudonym.")  # fmt: skip
 
@@ -580,6 +634,8 @@ def report_command(
     settings = SpcSettings(baseline=baseline, run_length=int(run_length))
     report = build_trend_report(rows, service=service, first=first, last=last,
                                 settings=settings, recalculate_from=recalculate_at)  # fmt: skip
+    for line in report.left_out:  # a store made by an older version may hold these
+        click.echo(f"Left out of the figures: {line}", err=True)
     if not report.services:
         click.echo("No returns in the store match: nothing to report.", err=True)
         sys.exit(EXIT_ERRORS)

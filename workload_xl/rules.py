@@ -34,6 +34,8 @@ _RULES = [
     Rule("file-corrupt", ERR, "The workbook is damaged and cannot be read"),
     Rule("file-too-large", ERR, "The workbook expands to more data than a measurement sheet holds"),
     Rule("file-too-slow", ERR, "Reading the workbook took longer than the time allowed"),
+    Rule("sheet-too-large", ERR, "A sheet has something in a cell far beyond its data"),
+    Rule("table-too-large", ERR, "A table's range reaches far beyond the rows it needs"),
     Rule(
         "file-unsafe", ERR, "The workbook contains XML constructs that are never in a real workbook"
     ),
@@ -50,7 +52,7 @@ _RULES = [
     Rule("scheme-version-mismatch", ERR, "The sheet was made from another version of the scheme"),
     Rule("service-unknown", ERR, "The service is not one the scheme serves"),
     Rule("band-unknown", ERR, "The experience band is not one of the scheme's bands"),
-    Rule("fte-invalid", ERR, "FTE is missing, not a number, or outside (0, 1]"),
+    Rule("fte-invalid", ERR, "FTE is missing, not a number, or outside 0.01 to 1"),
     Rule("period-invalid", ERR, "The period is missing or not a valid month or 4-week period"),
     Rule("date-invalid", ERR, "The date agreed is not a date"),
     # The table of cases and activities.
@@ -94,8 +96,11 @@ _RULES = [
     Rule("return-points-blank", WARN, "A case row on a return has no agreed points, or an error"),
     Rule("return-already-stored", INFO, "The same return file is in the store already"),
     Rule("return-superseded", INFO, "A newer return replaces an earlier one for the period"),
+    Rule("return-held", WARN, "A return changing a team's service or people awaits a decision"),
     Rule("store-unusable", ERR, "The returns store cannot be opened or written"),
-    Rule("store-damaged", ERR, "The returns store fails SQLite's integrity check"),
+    Rule("store-damaged", ERR, "The returns store fails SQLite's checks, or its meta is damaged"),
+    Rule("store-foreign", ERR, "The file given as the returns store is another SQLite database"),
+    Rule("store-people-mismatch", ERR, "Names and pseudonyms would be mixed in the store"),
     # CAPA job plans.
     Rule("not-jobplan-workbook", ERR, "A file given as a job plan has no job-plan tables"),
     Rule("jobplan-column-missing", ERR, "A job-plan table has lost one of its columns"),
@@ -133,9 +138,13 @@ _RULES = [
     Rule("caseload-type-unmapped", WARN, "A case type in the report maps to no scheme item"),
     Rule("caseload-no-cases", WARN, "The caseload report lists no cases for this worker"),
     Rule("caseload-ref-duplicate", WARN, "The caseload report lists the same case twice"),
+    # Points scheme files.
+    Rule("scheme-invalid", ERR, "A points scheme file is wrong, so that scheme was not loaded"),
+    Rule("scheme-folder-unusable", ERR, "The points scheme folder cannot be used"),
     # Writing files.
     Rule("output-exists", ERR, "The output file exists already"),
     Rule("output-unwritable", ERR, "The output file cannot be written"),
+    Rule("output-is-input", ERR, "The output would be written over a file the command reads"),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
@@ -150,6 +159,8 @@ FILE_LEVEL_RULES = frozenset(
         "file-too-large",
         "file-too-slow",
         "file-unsafe",
+        "sheet-too-large",
+        "table-too-large",
         "not-measurement-sheet",
     }
 )

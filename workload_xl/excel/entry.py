@@ -35,6 +35,7 @@ from ..findings import SEVERITY_ORDER, Finding, Severity
 from ..measurement import Cell, SheetData, TableRow, TotalCell, clean_text, column_letter, is_blank
 from ..numbers import read_number
 from ..references import parse_reference
+from ..schemes import SchemeError
 from ..team import TeamBuild, TeamSettings, WorkerRow, build_team, flag_workers
 from ..team_workbook import worker_record, write_team_workbook
 from ..validation import SheetResult
@@ -76,6 +77,8 @@ def _button(function: Callable[..., str]) -> Callable[..., None]:
             outcome = function(book, path) if takes_path else function(book)
         except _Stop as stop:
             outcome = str(stop)
+        except SchemeError as problem:  # the scheme folder cannot be used: say which, how
+            outcome = f"stopped: {problem} Nothing was changed."
         except Exception as exc:  # a bug or a book we did not foresee: say so, briefly
             detail = " ".join(str(exc).split())[:160]
             outcome = (

@@ -22,8 +22,9 @@ from typing import Any
 import xlwings as xw
 
 from .. import capa
+from ..measurement import FTE_RANGE, fte_in_range
 from ..numbers import read_number
-from ..schemes import Scheme, SchemeError
+from ..schemes import Scheme, SchemeError, SchemeFolderError
 from ..validation import check_entry
 from . import registry
 
@@ -45,8 +46,12 @@ def _scheme(scheme_id: Any) -> Scheme:
         )
     try:
         scheme = registry().get(text)
+    except SchemeFolderError as problem:  # the folder itself: missing, not a folder, ...
+        raise _CallError(str(problem)) from None
     except SchemeError as problem:  # a scheme file was edited wrongly: say so in the cell
         raise _CallError(f"A points scheme file is wrong: {problem}") from None
+    if scheme is None and registry().problem(text):  # its file is wrong: the others load
+        raise _CallError(f"A points scheme file is wrong: {registry().problem(text)}")
     if scheme is None:
         known = ", ".join(registry().ids)
         raise _CallError(f"{_quoted(text)} is not a scheme this tool knows ({known}).")
@@ -198,8 +203,8 @@ def wl_per_fte(points: Any, fte: Any) -> Grid:  # fmt: skip
         part = _number(share, "FTE")
         if amount is None or part is None:
             return BLANK
-        if not 0 < part <= 1:
-            raise _CallError(f"FTE is {part:g}; it must be above 0 and at most 1.")
+        if not fte_in_range(part):
+            raise _CallError(f"FTE is {part:g}; it must be {FTE_RANGE}.")
         return amount / part
 
     return _each(per_fte, points, fte)
