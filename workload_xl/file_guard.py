@@ -9,12 +9,21 @@ finding naming the file, in milliseconds and bounded memory, instead of a traceb
 from __future__ import annotations
 
 import codecs
+import contextlib
+import os
+import posixpath
 import re
+import stat
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import BinaryIO
+
+from defusedxml import ElementTree
 
 from .findings import Finding
 from .rules import finding
@@ -31,17 +40,17 @@ ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 """A real measurement workbook is well under 1 MB unpacked; a team workbook of 60 sheets a few
 MB. 64 MB leaves room for big teams and stops zip bombs before they cost memory."""
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""The file itself: a measurement or team workbook is a few hundred KB. Also the most any
+command reads to hash a file."""
 MAX_PARTS = 2000
 MAX_CELLS = 5_000_000
-"""Cells the sheets may declare (their `<dimension>`), checked before any sheet is parsed: a
-team workbook of 60 workers holds about 50,000. The 64 MB cap bounds what a lying or missing
-dimension can hide (a cell takes at least a dozen bytes of XML)."""
-DIMENSION_BYTES = 4096
+"""Cells the sheets may declare (their `<dimension>`, which some readers reserve room for) and
+may really span, in all: a team workbook of 60 workers holds about 50,000."""
 _DIMENSION = re.compile(
     rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?"'
 )
 CHUNK_BYTES = 64 * 1024
-PROLOG_BYTES = 512
 ZIP_ENCRYPTED_FLAG = 0x1
 """Bit 0 of a zip entry's flags: the entry is encrypted (`zip -e`, 7-Zip, WinZip AES)."""
 
@@ -67,11 +76,17 @@ def inspect_and_read(
 def _inspect(path: Path, label: str | None, keep: tuple[str, ...], parts: dict) -> list[Finding]:
     name = label or str(path)
     where = {"workbook": name}
-    if not path.exists():
+    try:
+        status = path.stat()
+    except FileNotFoundError:
         return [
             finding("file-not-found", f"{name} does not exist. Check the name and folder.", **where)
         ]
-    if path.is_dir():
+    except OSError as exc:
+        return [
+            finding("file-not-found", f"{name} cannot be opened: {exc.strerror or exc}.", **where)
+        ]
+    if stat.S_ISDIR(status.st_mode):
         return [
             finding(
                 "file-not-workbook",
@@ -80,12 +95,26 @@ def _inspect(path: Path, label: str | None, keep: tuple[str, ...], parts: dict) 
                 **where,
             )
         ]
+    if not stat.S_ISREG(status.st_mode):
+        return [_not_regular(name)]
+    if status.st_size > MAX_FILE_BYTES:
+        return [
+            finding(
+                "file-too-large",
+                f"{name} is {status.st_size / 2**20:,.0f} MB, more than the "
+                f"{MAX_FILE_BYTES // 2**20} MB a workload workbook can be. Check it is the "
+                "right file.",
+                **where,
+            )
+        ]
     try:
-        with path.open("rb") as handle:
+        with _open_regular(path) as handle:
             head = handle.read(8)
             if head == OLE_MAGIC:
                 body = handle.read(1024 * 1024)
                 return [_ole_finding(name, body)]
+    except _NotRegular:  # replaced by a pipe or device since it was looked at
+        return [_not_regular(name)]
     except OSError as exc:
         return [
             finding("file-not-found", f"{name} cannot be opened: {exc.strerror or exc}.", **where)
@@ -108,6 +137,24 @@ def _inspect(path: Path, label: str | None, keep: tuple[str, ...], parts: dict) 
             )
         ]
     return _inspect_zip(path, name, keep, parts)
+
+
+def _not_regular(name: str) -> Finding:
+    return finding(
+        "file-not-workbook",
+        f"{name} is not a file but a pipe, a device or a link to one, so it is not read. Put "
+        "the workbook itself in its place.",
+        workbook=name,
+    )
+
+
+def is_regular_file(path: Path) -> bool:
+    """Whether the path (or what a link at it points to) is a regular file: the only thing
+    any command opens, hashes or reads. Never blocks, even on a FIFO."""
+    try:
+        return stat.S_ISREG(Path(path).stat().st_mode)
+    except OSError:
+        return False
 
 
 def _ole_finding(name: str, body: bytes) -> Finding:
@@ -143,77 +190,20 @@ def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> l
         **where,
     )
     try:
-        with path.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        with _open_regular(path) as handle, zipfile.ZipFile(handle) as archive:
             infos = archive.infolist()
-            if len(infos) > MAX_PARTS:
-                return [
-                    finding(
-                        "file-too-large",
-                        f"{name} has {len(infos)} parts inside; a "
-                        f"workbook this tool reads has at most {MAX_PARTS}.",
-                        **where,
-                    )
-                ]
-            total = sum(info.file_size for info in infos)
-            if total > MAX_UNCOMPRESSED_BYTES:
-                return [
-                    finding(
-                        "file-too-large",
-                        f"{name} unpacks to {total / 2**20:,.0f} MB, "
-                        f"more than the {MAX_UNCOMPRESSED_BYTES // 2**20} MB a "
-                        "measurement workbook can need. Check it is the right file.",
-                        **where,
-                    )
-                ]
+            problem = _check_directory(handle, infos, name)
+            if problem is None:
+                scan = _Scan()
+                for info in infos:
+                    problem = _scan_part(archive, handle, info, scan, name)
+                    if problem is not None:
+                        break
+                else:
+                    problem = _check_extents(archive, scan, name)
+            if problem is not None:
+                return [problem]
             names = {info.filename for info in infos}
-            if "xl/workbook.xml" not in names:
-                return [
-                    finding(
-                        "file-not-workbook",
-                        f"{name} is a zip file or another Office document, not an Excel workbook.",
-                        **where,
-                    )
-                ]
-            if any(info.flag_bits & ZIP_ENCRYPTED_FLAG for info in infos):
-                # zipfile raises RuntimeError when asked to open such an entry, which no
-                # handler below expects; say what it is instead.
-                return [
-                    finding(
-                        "file-encrypted",
-                        f"{name} is a zip protected by a password, so it cannot be read. "
-                        "Ask for a copy saved from Excel without a password.",
-                        **where,
-                    )
-                ]
-            cells = 0
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")):
-                    with _open_part(archive, handle, info) as part:
-                        head = None
-                        if info.filename.startswith("xl/worksheets/"):
-                            head = part.read(DIMENSION_BYTES)
-                            cells += _declared_cells(head)
-                        declared = _has_xml_declaration(part, head)
-                    if declared:
-                        return [
-                            finding(
-                                "file-unsafe",
-                                f"{name} contains an XML declaration "
-                                f"(in {info.filename}) that Excel never writes; it is "
-                                "not read, for safety. Ask for a copy saved from Excel.",
-                                **where,
-                            )
-                        ]
-            if cells > MAX_CELLS:
-                return [
-                    finding(
-                        "file-too-large",
-                        f"{name} declares {cells:,} cells in its sheets, more than the "
-                        f"{MAX_CELLS:,} a workbook this tool reads can hold. Check it is the "
-                        "right file.",
-                        **where,
-                    )
-                ]
             for member in keep:
                 if member in names:
                     parts[member] = archive.read(member)
@@ -226,9 +216,499 @@ def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> l
         NotImplementedError,
         zlib.error,  # a deflate stream with damaged bytes in the middle
         LZMAError,  # the same in a part compressed with LZMA, which zip allows
+        _Damaged,  # a part that inflates to more than its header says, or a lying header
     ):
         return [damaged]
     return []
+
+
+class _Damaged(Exception):
+    """A zip whose headers and data disagree: one `file-corrupt` finding."""
+
+
+def _check_directory(handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str) -> Finding | None:
+    """What the zip's directory alone shows: too many parts, a declared size too large, not a
+    workbook, encrypted parts, a part named twice, or a local header naming another part."""
+    where = {"workbook": name}
+    if len(infos) > MAX_PARTS:
+        return finding(
+            "file-too-large",
+            f"{name} has {len(infos)} parts inside; a workbook this tool reads has at most "
+            f"{MAX_PARTS}.",
+            **where,
+        )
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return _too_many_bytes(name, total)
+    names = [info.filename for info in infos]
+    if "xl/workbook.xml" not in names:
+        return finding(
+            "file-not-workbook",
+            f"{name} is a zip file or another Office document, not an Excel workbook.",
+            **where,
+        )
+    if any(info.flag_bits & ZIP_ENCRYPTED_FLAG for info in infos):
+        # zipfile raises RuntimeError when asked to open such an entry, which no handler
+        # expects; say what it is instead.
+        return finding(
+            "file-encrypted",
+            f"{name} is a zip protected by a password, so it cannot be read. "
+            "Ask for a copy saved from Excel without a password.",
+            **where,
+        )
+    folded = [n.replace("\\", "/").casefold() for n in names]
+    if len(set(folded)) != len(folded):
+        twice = next(n for n in names if folded.count(n.replace("\\", "/").casefold()) > 1)
+        return _unsafe(name, f"holds two parts named {twice} (readers would disagree on which "
+                       "one is the workbook)")  # fmt: skip
+    for info in infos:
+        local = _local_name(handle, info)
+        if local != info.filename.encode("utf-8") and local != info.orig_filename.encode(
+            "cp437", errors="replace"
+        ):
+            return _unsafe(name, f"names the part {info.filename} differently in two places "
+                           "(its local header and the zip's directory)")  # fmt: skip
+    return None
+
+
+def _local_name(handle: BinaryIO, info: zipfile.ZipInfo) -> bytes:
+    handle.seek(info.header_offset)
+    header = handle.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size or header[:4] != ZIP_MAGIC:
+        raise _Damaged(info.filename)
+    return handle.read(_LOCAL_HEADER.unpack(header)[-2])
+
+
+def _unsafe(name: str, what: str) -> Finding:
+    return finding(
+        "file-unsafe",
+        f"{name} {what}, which Excel never writes; it is not read, for safety. Ask for a copy "
+        "saved from Excel.",
+        workbook=name,
+    )
+
+
+def _too_many_bytes(name: str, total: int) -> Finding:
+    return finding(
+        "file-too-large",
+        f"{name} unpacks to {total / 2**20:,.0f} MB or more, more than the "
+        f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB a measurement workbook can need. Check it is "
+        "the right file.",
+        workbook=name,
+    )
+
+
+@dataclass
+class _Scan:
+    """What the guard learnt from inflating every part: bytes, elements, each sheet's real
+    extent (by part name) and each table's reference."""
+
+    inflated: int = 0
+    elements: int = 0
+    declared: int = 0
+    extents: dict[str, tuple[int, int]] = field(default_factory=dict)
+    tables: dict[str, str] = field(default_factory=dict)
+
+
+def _scan_part(
+    archive: zipfile.ZipFile, handle: BinaryIO, info: zipfile.ZipInfo, scan: _Scan, name: str
+) -> Finding | None:
+    """Inflate one part whole, counting what it really holds (never what its header claims):
+    bytes, elements and, for XML, the prolog's declarations, a sheet's real extent, a
+    table's reference and (for the small parts readers load as trees) nesting depth."""
+    part_name = info.filename
+    xml = part_name.endswith((".xml", ".rels", ".vml"))
+    sheet = xml and part_name.startswith("xl/worksheets/")
+    table = xml and part_name.startswith("xl/tables/")
+    tree = xml and not sheet and part_name != SHARED_STRINGS
+    extent = _Extent() if sheet else None
+    prolog = _Prolog() if xml else None
+    size = elements = depth = deepest = 0
+    carry = b""
+    with _open_part(archive, handle, info) as part:
+        while chunk := part.read(CHUNK_BYTES):
+            size += len(chunk)
+            if size > info.file_size:  # more than the header says: a lying zip
+                raise _Damaged(part_name)
+            if scan.inflated + size > MAX_UNCOMPRESSED_BYTES:
+                return _too_many_bytes(name, scan.inflated + size)
+            if not xml:
+                continue
+            if prolog is not None:
+                verdict = prolog.feed(chunk)
+                if verdict is not None:
+                    if verdict:
+                        return _declaration(name, part_name)
+                    prolog = None
+            elements += chunk.count(b"<")
+            if elements > _element_cap(part_name):
+                return _too_many_elements(name, part_name, elements)
+            if extent is not None:
+                carry = extent.feed(carry + chunk)
+            elif tree:
+                depth, deepest = _depth(chunk, depth, deepest)
+                if deepest > MAX_DEPTH:
+                    return _unsafe(name, f"nests its XML more than {MAX_DEPTH} levels deep "
+                                   f"(in {part_name})")  # fmt: skip
+            if table and size == len(chunk):
+                ref = _TABLE_REF.search(chunk)
+                scan.tables[part_name] = ref[1].decode("ascii") if ref else ""
+    if size != info.file_size:
+        raise _Damaged(part_name)
+    if prolog is not None and prolog.feed(b"", end=True):
+        return _declaration(name, part_name)
+    if extent is not None:
+        extent.feed(carry)
+        scan.extents[part_name] = extent.span()
+        scan.declared += extent.declared
+    scan.inflated += size
+    scan.elements += elements
+    return None
+
+
+SHARED_STRINGS = "xl/sharedStrings.xml"
+MAX_ELEMENTS = {SHARED_STRINGS: 2_000_000, "xl/styles.xml": 500_000}
+"""Tags a part may hold (`<` counted as inflated). A team workbook's shared strings hold a
+few thousand; Excel allows 64,000 cell formats. Millions of tiny entries cost openpyxl
+minutes and gigabytes, so they are refused before any reader builds them."""
+MAX_PART_ELEMENTS = 4_000_000
+"""Tags any other part may hold: sheets are bounded by their cells, the rest is small."""
+MAX_DEPTH = 100
+"""XML nesting in the parts readers load whole (workbook, styles, relationships, tables):
+Excel's are under 20 deep; deep nesting makes tree readers recurse until they fail."""
+
+
+def _element_cap(part_name: str) -> int:
+    return MAX_ELEMENTS.get(part_name, MAX_PART_ELEMENTS)
+
+
+def _too_many_elements(name: str, part_name: str, count: int) -> Finding:
+    return finding(
+        "file-too-large",
+        f"{name} holds more than {_element_cap(part_name):,} entries in {part_name}, far more "
+        "than a workload workbook can need. Check it is the right file, or copy its sheets "
+        "into a new workbook in Excel and send that.",
+        workbook=name,
+    )
+
+
+def _declaration(name: str, part_name: str) -> Finding:
+    return finding(
+        "file-unsafe",
+        f"{name} contains an XML declaration (in {part_name}) that Excel never writes; it is "
+        "not read, for safety. Ask for a copy saved from Excel.",
+        workbook=name,
+    )
+
+
+_TAG_TOKEN = re.compile(rb"</|/>|<[!?]|<")
+_DEPTH_STEP = {b"<": 1, b"</": -1, b"/>": -1, b"<!": 0, b"<?": 0}
+
+
+def _depth(chunk: bytes, depth: int, deepest: int) -> tuple[int, int]:
+    """The nesting depth after this chunk and the deepest so far, from its tag tokens (one
+    regex pass and a running sum, both in C). A token split across chunks shifts the count by
+    one at most."""
+    steps = list(accumulate(map(_DEPTH_STEP.__getitem__, _TAG_TOKEN.findall(chunk)),
+                            initial=depth))  # fmt: skip
+    return steps[-1], max(deepest, max(steps))
+
+
+_TABLE_REF = re.compile(rb"<(?:\w{1,30}:)?table\b[^>]{0,2000}?\bref\s*=\s*[\"']([^\"']{1,40})")
+
+_ROW_REF = re.compile(rb"<(?:\w{1,30}:)?row\b[^>]{0,1000}?\br\s*=\s*[\"']\s*(\d{1,12})")
+_CELL_REF = re.compile(
+    rb"<(?:\w{1,30}:)?c\b[^>]{0,1000}?\br\s*=\s*[\"']\s*\$?([A-Za-z]{1,6})\$?(\d{1,12})"
+)
+_ROW_TAG = re.compile(rb"<(?:\w{1,30}:)?row[\s/>]")
+_CELL_TAG = re.compile(rb"<(?:\w{1,30}:)?c[\s/>]")
+
+
+class _Extent:
+    """The real extent of a worksheet (rows and columns from A1), from the cells it holds,
+    whatever its `<dimension>` says: what a reader that builds a dense range will allocate.
+
+    Fed chunks of the sheet's XML; each call returns the bytes after the last `<` to prepend
+    to the next chunk, so no tag is split. Linear: each byte is searched a fixed number of
+    times, in C. For a chunk whose every cell is written `<c r="A1"` (as Excel, openpyxl,
+    xlsxwriter and LibreOffice write them) the longest row number and column name bound the
+    extent from a few literal searches; only a chunk whose bound could pass the cap, or
+    written any other way, has its addresses read one by one. A cell or row without an `r`
+    attribute takes the next place, so each one counts as one more column or row on top of
+    the largest address seen (an overestimate only for files Excel never writes)."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns = 0
+        self.unaddressed_rows = 0
+        self.unaddressed_cells = 0
+        self.declared = 0  # the cells its <dimension> claims, which some readers reserve
+
+    def feed(self, data: bytes) -> bytes:
+        cut = data.rfind(b"<")
+        if cut < 0 or len(data) - cut > 4096:
+            cut = len(data)
+        body, rest = data[:cut], data[cut:]
+        if b"dimension" in body:
+            self.declared = max(self.declared, _declared_cells(body))
+        bound = _quick_bound(body)
+        if bound is not None:
+            self.rows, self.columns = max(self.rows, bound[0]), max(self.columns, bound[1])
+        else:
+            self._exact(body)
+        return rest
+
+    def _exact(self, body: bytes) -> None:
+        rows = _ROW_REF.findall(body)
+        cells = _CELL_REF.findall(body)
+        if rows:
+            self.rows = max(self.rows, max(map(int, set(rows))))
+        if cells:
+            letters, numbers = zip(*cells, strict=True)
+            self.rows = max(self.rows, max(map(int, set(numbers))))
+            self.columns = max(self.columns, max(map(_column, set(letters))))
+        self.unaddressed_rows += max(0, len(_ROW_TAG.findall(body)) - len(rows))
+        self.unaddressed_cells += max(0, len(_CELL_TAG.findall(body)) - len(cells))
+
+    def span(self) -> tuple[int, int]:
+        return self.rows + self.unaddressed_rows, self.columns + self.unaddressed_cells
+
+
+_SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
+"""Every capital letter to A and every digit to 0, so one literal search asks "is there an
+address with three letters" or "with five digits"."""
+_MOST_COLUMNS = {1: 26, 2: 26 + 26**2, 3: 26 + 26**2 + 26**3}
+
+
+def _quick_bound(body: bytes) -> tuple[int, int] | None:
+    """(rows, columns) no cell in this chunk goes beyond, when every cell in it is written
+    `<c r="A1"` and the bound is within the cap; None when its addresses must be read."""
+    if (
+        body.count(b"<c ") != body.count(b'<c r="')
+        or b"<c>" in body
+        or b"<c/>" in body
+        or b":c " in body
+        or b":c>" in body
+    ):
+        return None
+    shape = body.translate(_SHAPE)
+    letters = 1
+    if b'<c r="AA' in shape:
+        letters = 2 if b'<c r="AAA' not in shape else 3 if b'<c r="AAAA' not in shape else 0
+    digits = 3
+    if b'A0000"' in shape:
+        digits = next((n for n in (4, 5, 6, 7) if b"A" + b"0" * (n + 1) + b'"' not in shape), 0)
+    if not letters or not digits:
+        return None
+    rows, columns = 10**digits - 1, _MOST_COLUMNS[letters]
+    return (rows, columns) if rows * columns <= MAX_SHEET_CELLS else None
+
+
+MAX_SHEET_CELLS = 2_000_000
+"""Cells one sheet may span from A1 to its last row and column (rows x columns): what a
+reader that builds the sheet as a grid allocates. A team workbook's largest sheet spans under
+10,000 (800 case rows of 8 columns); a caseload report of 10,000 cases of 40 columns, 400,000."""
+MAX_TABLE_CELLS = 1_000_000
+"""Cells one table's reference may span: a team's case table of 6,000 rows spans 42,000."""
+
+
+def _check_extents(archive: zipfile.ZipFile, scan: _Scan, name: str) -> Finding | None:
+    """A sheet whose real extent, or a table whose reference, spans more cells than any
+    reader should build: a finding at the far cell, naming the sheet."""
+    if scan.declared > MAX_CELLS:
+        return finding(
+            "file-too-large",
+            f"{name} declares {scan.declared:,} cells in its sheets, more than the "
+            f"{MAX_CELLS:,} a workbook this tool reads can hold. Check it is the right file.",
+            workbook=name,
+        )
+    total = 0
+    for part_name, (rows, columns) in scan.extents.items():
+        cells = rows * columns
+        total += cells
+        if cells > MAX_SHEET_CELLS:
+            sheet = _sheet_names(archive).get(part_name, part_name)
+            corner = f"{_letters(columns)}{rows}"
+            return finding(
+                "sheet-too-large",
+                f"{name}: the sheet '{sheet}' has something in row {rows:,} or column "
+                f"{_letters(columns)}, so it spans {cells:,} cells to {corner} (a workload "
+                f"workbook needs far fewer than {MAX_SHEET_CELLS:,}). In Excel, press Ctrl+End on "
+                "that sheet to go to the last cell, delete the rows and columns after your data, "
+                "save and send the file again.",
+                workbook=name, sheet=sheet, cell=corner,
+            )  # fmt: skip
+    if total > MAX_CELLS:
+        return finding(
+            "file-too-large",
+            f"{name} spans {total:,} cells in its sheets, more than the {MAX_CELLS:,} a "
+            "workbook this tool reads can hold. Check it is the right file.",
+            workbook=name,
+        )
+    for part_name, ref in scan.tables.items():
+        bounds = _bounds(ref)
+        if bounds is None:
+            continue
+        (top, left), (bottom, right) = bounds
+        cells = (bottom - top + 1) * (right - left + 1)
+        if cells > MAX_TABLE_CELLS:
+            table, sheet = _table_place(archive, part_name)
+            return finding(
+                "table-too-large",
+                f"{name}: the table {table} on the sheet '{sheet}' covers {ref} ({cells:,} "
+                f"cells), far more than its rows need. In Excel, click in the table, choose "
+                "Table Design > Resize Table and end it at the last row you use, then save and "
+                "send the file again.",
+                workbook=name, sheet=sheet, cell=ref.split(":")[-1].replace("$", ""),
+            )  # fmt: skip
+    return None
+
+
+_A1 = re.compile(r"^\$?([A-Za-z]{1,6})\$?(\d{1,12})$")
+
+
+def _bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """((top, left), (bottom, right)) of an A1 reference, 1-based; None if it is not one."""
+    ends = []
+    for piece in ref.split(":")[:2]:
+        match = _A1.match(piece.strip())
+        if match is None:
+            return None
+        ends.append((int(match[2]), _column(match[1].encode("ascii"))))
+    if len(ends) == 1:
+        ends.append(ends[0])
+    (r1, c1), (r2, c2) = ends
+    return (min(r1, r2), min(c1, c2)), (max(r1, r2), max(c1, c2))
+
+
+def _letters(column: int) -> str:
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters or "A"
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet part's sheet name (for messages only; the parts are known to be sound
+    and small by now)."""
+    try:
+        rels = _relationships(archive, "xl/_rels/workbook.xml.rels", "xl/")
+        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except Exception:  # a message without the sheet's name is still a message
+        return {}
+    found = {}
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet":
+            rid = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), "")
+            if rid in rels:
+                found[rels[rid]] = element.get("name", "")
+    return found
+
+
+def _table_place(archive: zipfile.ZipFile, table_part: str) -> tuple[str, str]:
+    """(table name, sheet name) of a table part, for the message."""
+    table = table_part
+    with contextlib.suppress(Exception):
+        root = ElementTree.fromstring(archive.read(table_part))
+        table = root.get("displayName") or root.get("name") or table_part
+    sheets = _sheet_names(archive)
+    for sheet_part, sheet in sheets.items():
+        folder, _, base = sheet_part.rpartition("/")
+        with contextlib.suppress(Exception):
+            rels = _relationships(archive, f"{folder}/_rels/{base}.rels", folder + "/")
+            if table_part in rels.values():
+                return table, sheet
+    return table, "?"
+
+
+def _relationships(archive: zipfile.ZipFile, rels_part: str, base: str) -> dict[str, str]:
+    """Relationship id -> part name (targets resolved against `base`)."""
+    root = ElementTree.fromstring(archive.read(rels_part))
+    found = {}
+    for element in root:
+        target = element.get("Target", "")
+        if target.startswith("/"):
+            resolved = target.lstrip("/")
+        else:
+            resolved = posixpath.normpath(posixpath.join(base, target))
+        found[element.get("Id", "")] = resolved
+    return found
+
+
+_PROLOG_ENDS = {"<!--": "-->", "<?": "?>"}
+
+
+class _Prolog:
+    """Whether a part's prolog holds a declaration (`<!DOCTYPE`, `<!ENTITY`, any `<!` that is
+    not a comment) before its root element, fed chunk by chunk.
+
+    XML allows declarations only in the prolog, so the scan stops at the root element: for the
+    parts Excel writes that is within the first hundred bytes. Comments and processing
+    instructions of any length are skipped properly, so a long comment cannot hide a DOCTYPE
+    after it; a UTF-16 part (by its byte order mark) is decoded first. Each character is
+    searched once (a terminator split across chunks is found by looking back a few
+    characters), so a hostile comment costs linear time. Excel never writes a declaration.
+    """
+
+    def __init__(self) -> None:
+        self._decoder = None
+        self._text = ""
+        self._position = 0
+        self._inside: str | None = None  # the terminator being looked for
+
+    def feed(self, chunk: bytes, end: bool = False) -> bool | None:
+        """True: a declaration; False: the root element is reached; None: feed more."""
+        if self._decoder is None:
+            encoding = "utf-16" if chunk[:2] in UTF16_BOMS else "latin-1"
+            self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        # Only the unsearched tail is kept: the text before the position has been judged.
+        self._text = self._text[self._position :] + self._decoder.decode(chunk, final=end)
+        self._position = 0
+        text = self._text
+        while True:
+            if self._inside is not None:
+                close = text.find(self._inside, self._position)
+                if close < 0:
+                    self._position = max(self._position, len(text) - len(self._inside) + 1)
+                    return False if end else None
+                self._position = close + len(self._inside)
+                self._inside = None
+                continue
+            start = text.find("<", self._position)
+            if start < 0:
+                self._position = len(text)
+                return False if end else None
+            if len(text) - start < 4 and not end:
+                self._position = start
+                return None
+            opener = next((o for o in _PROLOG_ENDS if text.startswith(o, start)), None)
+            if opener is None:
+                return text.startswith("<!", start)
+            self._inside = _PROLOG_ENDS[opener]
+            self._position = start + len(opener)
+
+
+@contextlib.contextmanager
+def _open_regular(path: Path) -> Iterator[BinaryIO]:
+    """The file opened for reading only if it is a regular file: a FIFO, a device or a socket
+    (or a link to one) is refused without blocking (O_NONBLOCK where there is one) and
+    without reading it."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotRegular(path)
+        handle = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        yield handle
+
+
+class _NotRegular(OSError):
+    """A path that is not a regular file."""
 
 
 def _open_part(archive: zipfile.ZipFile, handle: BinaryIO, info: zipfile.ZipInfo):
@@ -288,11 +768,11 @@ class _DeflatedHead:
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 """A zip local file header: signature, versions, flags, method, time, date, CRC, sizes, and
 the lengths of the name and extra field that come before the data."""
-_RAW_CHUNK = 4096
+_RAW_CHUNK = 64 * 1024
 
 
 def _declared_cells(head: bytes) -> int:
-    """The cells a worksheet's `<dimension ref>` spans, from its first few KB only."""
+    """The cells a worksheet's `<dimension ref>` spans."""
     match = _DIMENSION.search(head)
     if match is None or match[3] is None:
         return 1 if match else 0
@@ -306,35 +786,3 @@ def _column(letters: bytes) -> int:
     for ch in letters.upper():
         number = number * 26 + ch - 64
     return number
-
-
-def _has_xml_declaration(part, head: bytes | None = None) -> bool:
-    """Whether a part's prolog holds a declaration (`<!DOCTYPE`, `<!ENTITY`, any `<!` that is
-    not a comment) before its root element.
-
-    XML allows declarations only in the prolog, so the scan stops at the root element: for
-    the parts Excel writes that is within the first hundred bytes, which keeps this guard cheap
-    on a thousand returns. Comments and processing instructions of any length are skipped
-    properly, so a long comment cannot hide a DOCTYPE after it; a UTF-16 part (by its byte
-    order mark) is decoded first. Excel never writes a declaration.
-    """
-    if head is None:
-        head = part.read(PROLOG_BYTES)  # Excel's prolog is one short line: inflate no more
-    encoding = "utf-16" if head[:2] in UTF16_BOMS else "latin-1"
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    text, position = decoder.decode(head), 0
-    ends = {"<!--": "-->", "<?": "?>"}
-    while True:
-        start = text.find("<", position)
-        if start >= 0 and len(text) - start >= 4:
-            opener = next((o for o in ends if text.startswith(o, start)), None)
-            if opener is None:
-                return text.startswith("<!", start)
-            end = text.find(ends[opener], start + len(opener))
-            if end >= 0:
-                position = end + len(ends[opener])
-                continue
-        chunk = part.read(CHUNK_BYTES)
-        if not chunk:
-            return False
-        text += decoder.decode(chunk)
