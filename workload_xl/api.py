@@ -119,6 +119,8 @@ class ConsolidationRun:
     already: list[str] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+    """Not stored: a change of service or of people that waits for --accept-changes."""
     store_unusable: bool = False
     interrupted: bool = False
     """Stopped by Ctrl-C: what was stored stays, the file being stored was left out whole."""
@@ -131,7 +133,7 @@ class ConsolidationRun:
             return 2
         if self.interrupted:
             return 130
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.held else 0
 
 
 def consolidate_files(
@@ -143,29 +145,42 @@ def consolidate_files(
     progress=None,
     pseudonymiser=None,
     processes: int | None = None,
+    accept_changes: bool = False,
 ) -> ConsolidationRun:
     """Ingest team returns into the store, one transaction per file; the sources are only read.
 
     `processes` files are read at once (default: one per usable core, up to 8); 1 reads them in this
     process. `progress`, if given, is called with each path as it is done (the CLI's progress bar).
     With a `pseudonymiser`, people's names are replaced by their pseudonyms before anything is
-    stored, so the store never holds them.
+    stored, so the store never holds them; the store holds names or pseudonyms made with one
+    key, never both (store-people-mismatch). A return that changes a team's service or people
+    is held (return-held) unless `accept_changes`. The store is never one of the inputs.
     """
+    from .atomic import output_clashes, store_files
     from .return_reader import read_team_returns
     from .rules import finding
     from .store import ReturnsStore, StoreError
 
     registry = registry or SchemeRegistry.from_dir()
     run = ConsolidationRun(Report())
+    paths = expand_inputs(inputs)
+    clashes = output_clashes(store_files(store_path), [("an input", p) for p in paths])
+    if clashes:
+        run.store_unusable = True
+        run.report.extend(clashes)
+        return run
+    store = None
     try:
         store = ReturnsStore.open(store_path)
-    except StoreError as problem:
+        store.check_people(pseudonymiser.fingerprint if pseudonymiser is not None else None)
+    except StoreError as problem:  # before anything is read or stored
+        if store is not None:
+            store.close()
         run.store_unusable = True
-        run.report.extend([finding("store-unusable", str(problem), workbook=str(store_path))])
+        run.report.extend([finding(problem.rule, str(problem), workbook=str(store_path))])
         return run
     with store:
         try:
-            paths = expand_inputs(inputs)
             digests = _digests(paths)
             known = store.known_hashes()
             for path in paths:  # in the store already: not even parsed, so a rerun is quick
@@ -176,14 +191,14 @@ def consolidate_files(
                         progress(path)
             fresh = [path for path in paths if digests.get(path) not in known]
             _ingest_all(store, run, read_team_returns(fresh, registry, processes), now,
-                        digests, progress, pseudonymiser, store_path)  # fmt: skip
+                        digests, progress, pseudonymiser, store_path, accept_changes)  # fmt: skip
         except KeyboardInterrupt:  # the file in hand was rolled back; the rest stay stored
             run.interrupted = True
     return run
 
 
 def _ingest_all(store, run: ConsolidationRun, reads, now, digests: dict, progress,
-                pseudonymiser, store_path: Path) -> None:  # fmt: skip
+                pseudonymiser, store_path: Path, accept_changes: bool = False) -> None:  # fmt: skip
     from .rules import finding
     from .store import StoreError
 
@@ -197,11 +212,12 @@ def _ingest_all(store, run: ConsolidationRun, reads, now, digests: dict, progres
                 if pseudonymiser is not None:
                     ret = pseudonymiser.team_return(ret)
                 try:
-                    _ingest_one(store, run, Path(path), ret, now, digests.get(path))
+                    _ingest_one(store, run, Path(path), ret, now, digests.get(path),
+                                pseudonymiser, accept_changes)  # fmt: skip
                 except StoreError as problem:  # the store cannot take more: stop, say why
                     run.store_unusable = True
                     run.failed.append(str(path))
-                    run.report.extend([finding("store-unusable", f"{path}: {problem} The "
+                    run.report.extend([finding(problem.rule, f"{path}: {problem} The "
                                                "files after it were not read.",
                                                workbook=str(store_path))])  # fmt: skip
                     return
@@ -232,23 +248,35 @@ def _already(run: ConsolidationRun, path: Path) -> None:
     run.report.extend([finding("return-already-stored", message, workbook=str(path))])
 
 
-def _ingest_one(store, run: ConsolidationRun, path: Path, ret, now, digest: str | None) -> None:
+def _ingest_one(store, run: ConsolidationRun, path: Path, ret, now, digest: str | None,
+                pseudonymiser=None, accept_changes: bool = False) -> None:  # fmt: skip
     import hashlib
 
     from .rules import finding
 
     if digest is None:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    done = store.ingest(ret, sha256=digest, source_path=str(path), now=now)
+    key = pseudonymiser.fingerprint if pseudonymiser is not None else None
+    done = store.ingest(ret, sha256=digest, source_path=str(path), now=now, pseudonym_key=key,
+                        accept_changes=accept_changes)  # fmt: skip
     where = {"workbook": str(path)}
+    if done.outcome == "held":
+        run.held.append(str(path))
+        message = (
+            f"{path} was not stored: {done.held_reason}. Check both files. If the change is "
+            "meant, run the same consolidate command again with --accept-changes; otherwise "
+            "correct the team workbook and consolidate it again."
+        )
+        run.report.extend([finding("return-held", message, **where)])
+        return
     if done.outcome == "already":
         _already(run, path)
     else:
         run.stored.append(str(path))
-    if done.superseded_id is not None:
-        run.superseded.append(done.superseded_file)
+    for _, replaced_file in done.superseded:
+        run.superseded.append(replaced_file)
         message = (
-            f"{path} replaces the earlier return {done.superseded_file} for {ret.team}, "
+            f"{path} replaces the earlier return {replaced_file} for {ret.team}, "
             f"{ret.period}; both stay in the store, the earlier one marked superseded."
         )
         run.report.extend([finding("return-superseded", message, **where)])

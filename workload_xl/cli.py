@@ -6,6 +6,7 @@ findings naming the file, sheet and cell; a traceback is a bug.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections import Counter
@@ -284,8 +285,12 @@ def build_team(
     not written, 2 an input could not be read.
     """
     from .api import build_team_files
+    from .inputs import expand_inputs
     from .render import team_text
 
+    read = [("a workbook", p) for p in expand_inputs(inputs)]
+    _refuse_writing_over_inputs([output], read + [("a history workbook", p)
+                                                  for p in expand_inputs(history)])  # fmt: skip
     run = build_team_files(
         inputs, output, registry=_registry(), period=period, history=history, force=force
     )
@@ -397,12 +402,16 @@ def key_new(output: Path, force: bool) -> None:
 @click.option("--processes", type=click.IntRange(min=1), default=None, metavar="N",
               help="How many files to read at once (default: one per core, up to 8; 1 "
                    "reads them one after another).")  # fmt: skip
+@click.option("--accept-changes", is_flag=True,
+              help="Store returns held because they change a team's service or people "
+                   "(return-held), replacing the returns they change.")  # fmt: skip
 @FORMAT_OPTION
 def consolidate(
     inputs: tuple[Path, ...],
     store_path: Path,
     key_file: Path | None,
     processes: int | None,
+    accept_changes: bool,
     output_format: str,
 ) -> None:
     """Ingest team returns (team workbooks, files or folders) into the returns store.
@@ -413,22 +422,24 @@ def consolidate(
     130 stopped by Ctrl-C (what was stored stays).
     """
     from .api import consolidate_files
+    from .atomic import store_files
     from .inputs import expand_inputs
 
     pseudonymiser = _pseudonymiser(key_file)
+    _refuse_writing_over_inputs(store_files(store_path), [("the key file", key_file)])
     paths = expand_inputs(inputs)
     quiet = not sys.stderr.isatty()  # a progress bar only where a person watches
     with click.progressbar(length=len(paths), label="Consolidating", file=sys.stderr,
                            hidden=quiet) as bar:  # fmt: skip
         run = consolidate_files(
             paths, store_path, registry=_registry(), progress=lambda _: bar.update(1),
-            pseudonymiser=pseudonymiser, processes=processes,
+            pseudonymiser=pseudonymiser, processes=processes, accept_changes=accept_changes,
         )  # fmt: skip
     if output_format == "json":
         data = run.report.to_dict()
         data.update(
             stored=run.stored, already=run.already, superseded=run.superseded, failed=run.failed,
-            interrupted=run.interrupted,
+            held=run.held, interrupted=run.interrupted,
         )  # fmt: skip
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -439,8 +450,13 @@ def consolidate(
         click.echo(
             f"{len(paths)} file(s): {len(run.stored)} stored, {len(run.already)} already "
             f"in the store, {len(run.superseded)} earlier return(s) superseded, "
-            f"{len(run.failed)} refused. Store: {store_path}"
+            f"{len(run.failed)} refused"
+            + (f", {len(run.held)} held for a decision" if run.held else "")
+            + f". Store: {store_path}"
         )
+        if run.held:
+            click.echo("Held returns were not stored. If the changes they make are meant, run "
+                       "the same command again with --accept-changes.")  # fmt: skip
     if run.interrupted:
         done = len(run.stored) + len(run.already) + len(run.failed)
         click.echo(
@@ -463,6 +479,13 @@ def teams() -> None:
 @store_option()
 def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
     """Add teams (by name) to a service's list."""
+    if not service.strip():
+        raise click.BadParameter("the service is blank: give the service's name.",
+                                 param_hint="--service")  # fmt: skip
+    if any(not name.strip() for name in names):
+        raise click.BadParameter("a team name is blank: give each team's name, as its "
+                                 "managers write it on the team sheet.",
+                                 param_hint="NAMES")  # fmt: skip
     with _open_store(store_path, create=True) as store:
         for name in names:
             added = store.add_team(service, name)
@@ -528,8 +551,9 @@ def store_export(store_path: Path, folder: Path, force: bool) -> None:
     Text that could run as a formula (starting =, +, -, @) is neutralised in the CSV files
     and written as text in the workbook.
     """
-    from .store_export import export_store
+    from .store_export import export_store, output_paths
 
+    _refuse_writing_over_inputs(output_paths(folder), _store_inputs(store_path))
     if not folder.is_dir():
         click.echo(f"output-unwritable: the folder {folder} does not exist. Create it first.",
                    err=True)  # fmt: skip
@@ -626,6 +650,7 @@ def report_command(
     from .spc import SpcSettings
     from .trend_report import build_trend_report
 
+    _refuse_writing_over_inputs([output], _store_inputs(store_path, key_file))
     pseudonymiser = _pseudonymiser(key_file)
     with _open_store(store_path) as store:
         rows = store.worker_periods()
@@ -774,6 +799,7 @@ def import_caseload(
     from .caseload_reader import read_caseload
     from .worker_template import WorkerSheetContent, write_worker_workbook
 
+    _refuse_writing_over_inputs([output], [("the caseload report", report)])
     scheme = _scheme(_registry(), scheme_id)
     table, problems = read_caseload(report)
     if table is None:

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -198,7 +199,7 @@ class ReturnsStore:
                                  "Check the --store path.", "store-foreign")  # fmt: skip
             db.execute("PRAGMA foreign_keys = ON")
             if not read_only:
-                db.execute("PRAGMA journal_mode = WAL")
+                _write_ahead(db)
                 # WAL with NORMAL sync: a killed process loses nothing committed and the file
                 # is never damaged; only a power cut can undo the last returns, which a rerun
                 # (the same files are known by their bytes) stores again. FULL cost ~1.5 ms a
@@ -471,6 +472,22 @@ def sqlite_uri(path: PurePath | str, *, read_only: bool = False) -> str:
         text = "/" + text  # C:/x -> /C:/x
     uri = "file://" + quote(text, safe="/:")
     return uri + "?mode=ro" if read_only else uri
+
+
+def _write_ahead(db: sqlite3.Connection, seconds: float = 60) -> None:
+    """Put the store in WAL mode for writing. A store at rest is in rollback-journal mode (see
+    close), and the switch needs the file to itself, which SQLite does not wait for: two
+    processes opening at once retry here, as the busy timeout would, up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()
+            if (mode and str(mode[0]).lower() == "wal") or time.monotonic() > deadline:
+                return  # past the deadline the rollback journal serves: slower, as safe
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.02)
 
 
 def _tables(db: sqlite3.Connection) -> set[str]:

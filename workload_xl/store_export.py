@@ -48,6 +48,14 @@ def neutralised(value: Any) -> Any:
     return value
 
 
+WORKBOOK_NAME = "returns-store.xlsx"
+
+
+def output_paths(folder: Path) -> list[Path]:
+    """Every file an export writes into `folder`: a CSV file a table, then the workbook."""
+    return [Path(folder) / f"{table}.csv" for table in TABLES] + [Path(folder) / WORKBOOK_NAME]
+
+
 def export_store(
     db: sqlite3.Connection, folder: Path, *, force: bool = False, sheet_rows: int = MAX_SHEET_ROWS
 ) -> tuple[list[Exported], list[Finding]]:
@@ -65,7 +73,7 @@ def export_store(
             return done, problems
         done.append(Exported(table, counts[table], path, ()))
     sheets: dict[str, tuple[str, ...]] = {}
-    workbook = folder / "returns-store.xlsx"
+    workbook = folder / WORKBOOK_NAME
     problems += write_atomically(
         workbook, lambda temp: _write_workbook(db, temp, sheets, sheet_rows), force=force
     )
