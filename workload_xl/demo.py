@@ -20,6 +20,7 @@ from pathlib import Path
 from . import layout
 from .api import consolidate_files, validate_files
 from .atomic import write_atomically
+from .paths import safe_file_name
 from .period import FOUR_WEEKS, MONTH, Period, previous_months
 from .render import findings_text, summary_line, team_text
 from .report_workbook import write_report
@@ -379,7 +380,10 @@ def _camhs_demo(out: Path, echo: Callable[[str], None]) -> None:
 
 
 def _slug(text: str) -> str:
-    return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
+    """A name as a file or folder name: lower case, words joined by hyphens, and safe on every
+    system (paths.safe_file_name) whatever the name."""
+    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
+    return safe_file_name(slug, fallback="unnamed").name
 
 
 def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -> int:

@@ -34,6 +34,7 @@ from .. import team_layout as tl
 from ..findings import SEVERITY_ORDER, Finding, Severity
 from ..measurement import Cell, SheetData, TableRow, TotalCell, clean_text, column_letter, is_blank
 from ..numbers import read_number
+from ..paths import SafeName, safe_file_name
 from ..references import parse_reference
 from ..schemes import SchemeError
 from ..team import TeamBuild, TeamSettings, WorkerRow, build_team, flag_workers
@@ -682,7 +683,8 @@ def export_team_return(book: xw.Book, path: str | None = None) -> str:
     team = build.team
     assert team is not None
     folder = Path(path) if path else _book_folder(book)
-    output = folder / _return_name(team.team, str(team.period))
+    name = _return_name(team.team, str(team.period))
+    output = folder / name.name
     if output.exists():
         raise _Stop(f"{output} exists already. Move or rename it (it may be last month's "
                     "return sent again), or choose another folder, and press again.")  # fmt: skip
@@ -691,8 +693,11 @@ def export_team_return(book: xw.Book, path: str | None = None) -> str:
         _write_findings(book, problems + build.findings)
         raise _Stop(problems[0].message)
     _write_findings(book, build.findings)
+    shortened = (" The team's name is too long for a file name, so the file name was shortened."
+                 if name.shortened else "")  # fmt: skip
     return (
-        f"wrote {output} ({len(team.workers)} workers, {team.period}); {_counts(build.findings)}."
+        f"wrote {output} ({len(team.workers)} workers, {team.period}); "
+        f"{_counts(build.findings)}.{shortened}"
     )
 
 
@@ -704,9 +709,10 @@ def _book_folder(book: xw.Book) -> Path:
     return full.parent
 
 
-def _return_name(team: str, period: str) -> str:
-    safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in team).strip() or "Team"
-    return f"{safe} {period} team return.xlsx"
+def _return_name(team: str, period: str) -> SafeName:
+    """`<Team> <period> team return.xlsx`, safe on every system: a team name too long for a
+    file name is cut (the period and " team return" are kept), and `shortened` says so."""
+    return safe_file_name(team, tail=f" {period} team return", extension=".xlsx", fallback="Team")
 
 
 def _counts(findings: list[Finding]) -> str:
