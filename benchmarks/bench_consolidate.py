@@ -48,7 +48,8 @@ from python_calamine import CalamineWorkbook
 from workload_xl import team_layout as tl
 from workload_xl.api import consolidate_files
 from workload_xl.file_guard import inspect_workbook_file
-from workload_xl.return_reader import _context, read_team_returns, usable_cores
+from workload_xl.isolation import start_method
+from workload_xl.return_reader import read_team_returns, usable_cores
 from workload_xl.schemes import SchemeRegistry
 
 try:
@@ -116,7 +117,8 @@ def libraries_alone(paths: list[Path], processes: int, scratch: Path, store: boo
         db.execute("CREATE TABLE workers (file INTEGER, a, b, c, d, e, f, g, h)")
         db.execute("CREATE TABLE lines (file INTEGER, a, b, c, d, e, f, g)")
     rows = 0
-    with ProcessPoolExecutor(processes, mp_context=_context()) as pool:  # as the reader's
+    context = multiprocessing.get_context(start_method())  # as the reader's
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
         for number, (workers, lines) in enumerate(pool.map(_bare_rows, paths, chunksize=4)):
             rows += len(workers) + len(lines)
             if db is not None:

@@ -1,0 +1,221 @@
+"""Runs a reader over untrusted files in worker processes held to a time and a memory limit
+(files edge).
+
+A file from a hostile or careless sender can make a reader run for minutes, ask for
+gigabytes, or crash the process outright (a native abort in the Rust reader cannot be caught
+in Python). Read in a worker process, such a file costs only itself: a worker that runs past
+the time limit is killed, one that runs out of its memory allowance fails there (or dies),
+and either way that one file gets an outcome saying so while the run goes on with a fresh
+worker. Nothing a worker prints reaches the user: its standard error goes to the null device,
+so a native backtrace never shows.
+
+Each worker takes one file at a time, so a worker that dies names the file that killed it.
+Results come back in input order, with at most a few files in hand per worker, so memory
+stays flat in the number of files. Processes start with `forkserver` where there is one and
+`spawn` elsewhere (Windows, macOS): never `fork`, which copies the parent's threads and locks.
+
+On POSIX the memory limit is the worker's address space (RLIMIT_AS); Windows has no such
+limit for one process without extra packages, so there the time limit and the file guard's
+caps (workload_xl.file_guard) bound a worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import Any
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None  # type: ignore[assignment]
+
+FILE_SECONDS = 60.0
+"""Longest a worker may spend on one file: a workbook takes well under a second."""
+MEMORY_BYTES = 1536 * 1024 * 1024
+"""Address space a worker may use (where the platform can limit it): a worker with Python,
+openpyxl and calamine loaded uses about 250 MB of it, reading a real workbook a few tens more."""
+AHEAD = 4
+"""Files each worker may have finished beyond the one the caller is waiting for."""
+
+
+@dataclass(frozen=True)
+class Done:
+    """The function's result for one item."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The item stopped its worker: `why` is "slow" (past the time limit), "memory" (past the
+    memory allowance) or "crashed" (the process ended while reading it)."""
+
+    why: str
+    seconds: float
+
+
+Outcome = Done | Failed
+
+
+def start_method() -> str:
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def map_in_workers(
+    function: Callable[[Any], Any],
+    items: Iterable[Any],
+    *,
+    workers: int,
+    seconds: float = FILE_SECONDS,
+    memory: int | None = MEMORY_BYTES,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple = (),
+) -> Iterator[tuple[Any, Outcome]]:
+    """(item, outcome) for each item, in input order, `function(item)` run in one of
+    `workers` processes. `function` and `initializer` must be importable module functions."""
+    items = list(items)
+    if not items:
+        return
+    context = multiprocessing.get_context(start_method())
+    queue: deque[int] = deque(range(len(items)))
+    results: dict[int, Outcome] = {}
+    pool: list[_Worker] = []
+    start = (context, function, initializer, initargs, memory)
+    try:
+        pool = [_Worker(*start) for _ in range(max(1, min(workers, len(items))))]
+        next_out = 0
+        while next_out < len(items):
+            for worker in pool:
+                if worker.job is None and queue and queue[0] < next_out + len(pool) * AHEAD:
+                    worker.give(queue.popleft(), items)
+            while next_out in results:
+                yield items[next_out], results.pop(next_out)
+                next_out += 1
+            if next_out >= len(items):
+                break
+            busy = [worker for worker in pool if worker.job is not None]
+            if not busy:
+                continue
+            deadline = min(worker.started for worker in busy) + seconds
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                             timeout=max(0.0, deadline - time.monotonic())))  # fmt: skip
+            for index, worker in enumerate(pool):
+                if worker.job is None:
+                    continue
+                outcome = worker.collect(ready, seconds)
+                if outcome is None:
+                    continue
+                job, result = outcome
+                results[job] = result
+                if isinstance(result, Failed):
+                    worker.end()
+                    pool[index] = _Worker(*start)
+    finally:
+        for worker in pool:
+            worker.end()
+
+
+class _Worker:
+    """One worker process and the pipe it takes items and returns outcomes on."""
+
+    def __init__(self, context, function, initializer, initargs, memory) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child, function, initializer, initargs, memory), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.job: int | None = None
+        self.started = 0.0
+
+    def give(self, job: int, items: list) -> None:
+        self.job, self.started = job, time.monotonic()
+        self.conn.send(items[job])
+
+    def collect(self, ready: set, seconds: float) -> tuple[int, Outcome] | None:
+        """The outcome of the item in hand, if there is one yet."""
+        job = self.job
+        assert job is not None
+        took = time.monotonic() - self.started
+        if self.conn in ready:
+            try:
+                reply = self.conn.recv()
+            except (EOFError, OSError):  # died mid-reply
+                reply = None
+            if reply is not None:
+                self.job = None
+                kind, value = reply
+                return job, Done(value) if kind == "done" else Failed(value, took)
+            return job, Failed("crashed", took)
+        if self.process.sentinel in ready:
+            return job, Failed("crashed", took)
+        if took >= seconds:
+            return job, Failed("slow", took)
+        return None
+
+    def end(self) -> None:
+        """Stop the process: asked nicely when idle, killed when busy or deaf."""
+        if self.process.is_alive() and self.job is None:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+def _serve(conn, function, initializer, initargs, memory) -> None:
+    """A worker's life: limits first, then one item at a time until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the run in the parent
+    _quiet()
+    if memory is not None:
+        limit_memory(memory)
+    if initializer is not None:
+        initializer(*initargs)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the parent has gone
+            return
+        if message is None:
+            return
+        item = message
+        try:
+            reply = ("done", function(item))
+        except MemoryError:
+            reply = ("failed", "memory")
+        except Exception:  # a reader's bug on this file: the file is reported, the run goes on
+            reply = ("failed", "crashed")
+        del item
+        conn.send(reply)
+
+
+def limit_memory(memory: int) -> None:
+    """Hold this process to `memory` bytes of address space, or to the limit it already has
+    if that is lower (POSIX; nothing on Windows)."""
+    if resource is None:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    caps = [value for value in (memory, soft, hard) if value != resource.RLIM_INFINITY]
+    with contextlib.suppress(ValueError, OSError):  # one that will not: the time limit holds
+        resource.setrlimit(resource.RLIMIT_AS, (min(caps), hard))
+
+
+def _quiet() -> None:
+    """The worker's standard error to the null device: what a native crash prints (a Rust
+    panic, an allocation failure) is for no user's eyes; the parent reports the file."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+    except OSError:
+        pass
