@@ -50,13 +50,13 @@ def team_sheet(service: str, scheme_id: str, team: str, period: Period, index: i
     workers, cases = [], []
     for worker in WORKERS:
         total = points(team, worker, index) + bump
-        workers.append(WorkerRow(worker, "Social worker", 1.0, 2, total * 0.75, total * 0.25,
+        # two cases scored within the scheme's range, the rest of the load as duty days
+        workers.append(WorkerRow(worker, "Social worker", 1.0, 2, 13.0, total - 13.0,
                                  total, total, True, f"{worker}.xlsx (Measurement)"))  # fmt: skip
         ref = f"{team[:2].upper()}{WORKERS.index(worker)}"
-        cases += [CaseRow(worker, f"{ref}-1", "CIN", "Child in need", "case", total * 0.5),
-                  CaseRow(worker, f"{ref}-2", "CPP", "Child protection plan", "case",
-                          total * 0.25),
-                  CaseRow(worker, "", "DUTY", "Duty day", "activity", total * 0.25)]  # fmt: skip
+        cases += [CaseRow(worker, f"{ref}-1", "CIN", "Child in need", "case", 5.0),
+                  CaseRow(worker, f"{ref}-2", "CPP", "Child protection plan", "case", 8.0),
+                  CaseRow(worker, "", "DUTY", "Duty day", "activity", total - 13.0)]  # fmt: skip
     values = [w.points_per_fte for w in workers]
     return TeamSheet(team, service, scheme_id, "2026.1", period, "Manager", workers, cases, [],
                      statistics.fmean(values), statistics.median(values),
@@ -370,7 +370,7 @@ def store_rows(store_path: Path) -> list[tuple]:
         ).fetchall()
 
 
-def test_processes_1_reads_in_this_process_and_stores_what_worker_processes_store(
+def test_processes_1_reads_in_one_worker_process_and_stores_what_two_store(
     inbox, tmp_path, monkeypatch
 ):
     from workload_xl import return_reader
@@ -381,14 +381,18 @@ def test_processes_1_reads_in_this_process_and_stores_what_worker_processes_stor
                                 "--processes", "2"])  # fmt: skip
     assert done.exit_code == 0, done.output
 
-    def no_workers(*args, **kwargs):
-        raise AssertionError("worker processes were started")
+    real, asked = return_reader.isolation.map_in_workers, []
 
-    monkeypatch.setattr(return_reader, "_in_processes", no_workers)
+    def counted(*args, workers, **kwargs):
+        asked.append(workers)
+        return real(*args, workers=workers, **kwargs)
+
+    monkeypatch.setattr(return_reader.isolation, "map_in_workers", counted)
     alone = tmp_path / "alone.sqlite"
     done = runner.invoke(main, ["consolidate", str(inbox), "--store", str(alone),
                                 "--processes", "1"])  # fmt: skip
     assert done.exit_code == 0, done.output
+    assert asked == [1]  # one worker process: the limits hold however few are asked for
     rows = store_rows(alone)
     assert len({row[0] for row in rows}) == 72
     assert rows == store_rows(parallel)
@@ -418,8 +422,8 @@ def test_by_default_one_file_is_read_per_usable_core(inbox, registry, monkeypatc
     paths = sorted(inbox.glob("*.xlsx"))
     list(return_reader.read_team_returns(paths, registry))
     monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    alone = list(return_reader.read_team_returns(paths[:41], registry))
-    assert seen == [3] and len(alone) == 41
+    list(return_reader.read_team_returns(paths[:41], registry))
+    assert seen == [3, 1]
 
 
 # --- Ctrl-C ---------------------------------------------------------------------------------

@@ -79,8 +79,8 @@ def test_check_gives_each_row_the_message_validation_gives_its_cell(make_sheet):
 def test_points_per_fte_broadcasts_one_fte_and_refuses_impossible_ftes():
     assert call("wl_per_fte", column(30, 45, None), [[0.75]]) == [[40.0], [60.0], [""]]
     bad = call("wl_per_fte", column(30, 30), column(0, 1.5))
-    assert bad == [["FTE is 0; it must be above 0 and at most 1."],
-                   ["FTE is 1.5; it must be above 0 and at most 1."]]  # fmt: skip
+    assert bad == [["FTE is 0; it must be at least 0.01 and at most 1."],
+                   ["FTE is 1.5; it must be at least 0.01 and at most 1."]]  # fmt: skip
 
 
 def test_capa_functions_give_the_published_worked_example():

@@ -100,6 +100,11 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
     for offset, line in enumerate(lines, start=5):
         set_value(ws.cell(offset, 1), line)
     row = 6 + len(lines)
+    if report.left_out:
+        ws.cell(row, 1, "Left out of the figures").font = BOLD
+        for offset, line in enumerate(report.left_out, start=row + 1):
+            set_value(ws.cell(offset, 1), line)
+        row += len(report.left_out) + 2
     notes = [
         "How to read this report",
         "Each team's mean points per FTE is plotted on an XmR chart (NHS 'Making Data Count'): "

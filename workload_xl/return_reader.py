@@ -17,30 +17,44 @@ consolidation run reads a thousand files and must say what is wrong with each ba
 
 from __future__ import annotations
 
+import contextlib
 import math
-import multiprocessing
 import os
-import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import repeat
+from operator import gt, itemgetter, lt
 from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
 
-from . import layout
+from . import isolation, layout
 from . import team_layout as tl
 from .file_guard import inspect_and_read
 from .findings import Finding
-from .measurement import clean_text, column_letter, is_blank
-from .numbers import read_number
+from .measurement import (
+    FTE_RANGE,
+    MOST_UNITS,
+    clean_text,
+    column_letter,
+    fte_in_range,
+    is_blank,
+)
+from .numbers import fmt, read_number
 from .period import Period, PeriodError, parse_period
 from .references import parse_reference
-from .returns import ReturnLine, ReturnWorker, TeamReturn, recompute_workers
+from .returns import (
+    LINE_POINTS_LIMIT,
+    TOLERANCE,
+    ReturnLine,
+    ReturnWorker,
+    TeamReturn,
+    line_bounds,
+    recompute_workers,
+)
 from .rules import finding
 from .schemes import KINDS, Scheme, SchemeRegistry
 
@@ -157,7 +171,8 @@ class _Reader:
         period = self._period(header, scheme)
         service = self._service(header, scheme)
         workers = self._workers(workers_table)
-        lines = self._lines(cases_table) if cases_table is not None else []
+        counted = frozenset(w.worker.casefold() for w in workers if w.counted)
+        lines = self._lines(cases_table, scheme, counted) if cases_table is not None else []
         if self.problems:
             raise _Invalid(self.problems)
         return TeamReturn(
@@ -335,17 +350,18 @@ class _Reader:
         if grid is None:
             return []
         workers = []
+        first_counted: dict[str, int] = {}  # folded name -> the row that counts them
         for row, get in grid.rows():
             name = clean_text(get["worker"])
             if not name:
                 self._nameless(grid, row, "figures")
                 continue
             fte = self._number(grid, get, "fte", "FTE", row, name, blank=None)
-            if fte is not None and not 0 < fte <= 1:
+            if fte is not None and not fte_in_range(fte):
                 cell = grid.cell("fte", row)
                 self.invalid(
                     f"{name}: FTE (cell {cell} on the '{grid.sheet}' sheet) is {fte:g}; it must "
-                    "be above 0 and at most 1. Correct it and send the return again.",
+                    f"be {FTE_RANGE}. Correct it and send the return again.",
                     sheet=grid.sheet, cell=cell, field="FTE", value=fte,
                 )  # fmt: skip
             cases = self._number(grid, get, "cases", "Cases", row, name, blank=0.0)
@@ -359,6 +375,8 @@ class _Reader:
                     f"'{shown}'; it must be yes or no. Correct it and send the return again.",
                     sheet=grid.sheet, cell=cell, field="In team figures", value=shown,
                 )  # fmt: skip
+            if counted == "yes":
+                self._counted_once(grid, row, name, first_counted)
             workers.append(ReturnWorker(
                 worker=name, band=clean_text(get["band"]), fte=fte, cases=round(cases or 0.0),
                 total_points=total or 0.0, counted=counted == "yes",
@@ -372,9 +390,30 @@ class _Reader:
             )
         return workers
 
-    def _lines(self, table) -> list[ReturnLine]:
+    def _counted_once(self, grid: _Grid, row: int, name: str, first: dict[str, int]) -> None:
+        """A worker is in a return's figures once: a second row for them marked yes would count
+        their points twice. (An extra sheet for a worker is listed with no, as build-team
+        writes it.) Names are compared ignoring case, as the Cases rows are matched to them."""
+        key = name.casefold()
+        if key not in first:
+            first[key] = row
+            return
+        cell = grid.cell("worker", row)
+        self.invalid(
+            f"{name} is on rows {first[key]} and {row} of the '{grid.sheet}' sheet (the "
+            f"{grid.name} table; this is cell {cell}), both in the team figures, so their points "
+            "would count twice. Keep one row for each worker (mark an extra one 'no' in In team "
+            "figures), or rebuild the team workbook, and send the return again.",
+            sheet=grid.sheet, cell=cell, field="Worker",
+        )  # fmt: skip
+
+    def _lines(self, table, scheme: Scheme | None = None,
+               counted: frozenset[str] = frozenset()) -> list[ReturnLine]:  # fmt: skip
         """The TeamCases rows. Hundreds a file, so the loop takes the common case (clean text,
-        float points) without a call per cell, and repeated text (names, codes, kinds) once."""
+        float points) without a call per cell, and repeated text (names, codes, kinds) once.
+
+        Every row's points are a number within LINE_POINTS_LIMIT, and a row of a worker in the
+        team figures (`counted`, names folded) holds what the scheme allows for its item."""
         grid = self._grid(table, LINE_COLUMNS)
         if grid is None:
             return []
@@ -382,7 +421,12 @@ class _Reader:
         rows = grid.table.to_python()
         fast = _clean_lines(rows, (w, r, c, k, p))
         if fast is not None:
+            if scheme is None or _within(fast, line_bounds(scheme)):
+                return fast
+            at = range(grid.top + 1, grid.top + 1 + len(fast))  # one line a row, in order
+            self._check_points(grid, fast, at, scheme, counted)
             return fast
+        at: list[int] = []  # the Excel row of each line, for the points checks
         # raw cell text -> cleaned, one cache per column: a worker called "Case" is no kind
         names: dict[str, str] = {}
         kinds: dict[str, str] = {}
@@ -426,7 +470,51 @@ class _Reader:
                 if points is None and is_blank(values[p]):
                     self._blank_points(grid, row, name)
             append(make(name, ref, code, kind, points))
+            at.append(grid.top + index + 1)
+        self._check_points(grid, lines, at, scheme, counted)
         return lines
+
+    def _check_points(self, grid: _Grid, lines: list[ReturnLine], at: Iterable[int],
+                      scheme: Scheme | None, counted: frozenset[str]) -> None:  # fmt: skip
+        """Row by row: points within LINE_POINTS_LIMIT on every row, and within the scheme's
+        range for its item on the rows of a worker in the team figures."""
+        if scheme is not None:
+            low, high, low_else, high_else = line_bounds(scheme)
+        else:  # the scheme is unknown, and that is a finding already
+            low, high, low_else, high_else = {}, {}, -LINE_POINTS_LIMIT, LINE_POINTS_LIMIT
+        for (name, _, code, _, points), row in zip(lines, at, strict=True):
+            if points is None:
+                continue
+            cell = grid.cell("agreed_points", row)
+            where = {"sheet": grid.sheet, "cell": cell, "field": "Agreed points", "value": points}
+            if not -LINE_POINTS_LIMIT <= points <= LINE_POINTS_LIMIT:
+                self.invalid(
+                    f"{name}: Agreed points (cell {cell} on the '{grid.sheet}' sheet) are "
+                    f"{points:g}, more than any row can hold (at most "
+                    f"{LINE_POINTS_LIMIT:,.0f} either side of 0). Correct the points in the "
+                    "worker's measurement sheet, rebuild the team sheet and send the return again.",
+                    **where,
+                )  # fmt: skip
+                continue
+            if name.casefold() not in counted:
+                continue  # a sheet with errors, listed and not counted: its rows may be wrong
+            lo, hi = low.get(code, low_else), high.get(code, high_else)
+            if lo <= points <= hi:
+                continue
+            item = scheme.item_by_code(code) if scheme else None
+            what = f"'{item.label}'" if item else "an item this scheme does not have"
+            per = ""
+            if item is not None and not item.is_case:
+                per = f" ({fmt(MOST_UNITS)} {item.unit.removeprefix('per ')}s at most)"
+            self.invalid(
+                f"{name}: Agreed points (cell {cell} on the '{grid.sheet}' sheet) are "
+                f"{fmt(points)}, outside the range {fmt(lo + TOLERANCE)} to "
+                f"{fmt(hi - TOLERANCE)} the "
+                f"scheme allows for {what}{per}, yet the worker is in the team figures. Correct "
+                "the points in the worker's measurement sheet, rebuild the team sheet and send "
+                "the return again.",
+                **where,
+            )  # fmt: skip
 
     def _blank_points(self, grid: _Grid, row: int, name: str) -> None:
         cell = grid.cell("agreed_points", row)
@@ -479,6 +567,20 @@ def _clean_lines(rows: list, columns: tuple[int, ...]) -> list[ReturnLine] | Non
     rows_ = zip(names_, refs_, codes_, kinds_, points, strict=True)
     return list(map(tuple.__new__, repeat(ReturnLine), rows_))  # ReturnLine._make, in C
 
+
+def _within(lines: list[ReturnLine], bounds: tuple) -> bool:
+    """Whether every line's points lie within its item's range (`returns.line_bounds`), a
+    column at a time in C: one dict lookup a line, no Python call a line. False sends the
+    lines through the row-by-row check (`_Reader._check_points`), which knows whose row is in
+    the team figures and says which cell is wrong. Points are all floats here."""
+    low, high, low_else, high_else = bounds
+    codes = list(map(_CODE, lines))
+    points = list(map(_POINTS, lines))
+    return not (any(map(gt, points, map(high.get, codes, repeat(high_else))))
+                or any(map(lt, points, map(low.get, codes, repeat(low_else)))))  # fmt: skip
+
+
+_CODE, _POINTS = itemgetter(2), itemgetter(4)
 
 _SEPARATOR = "|"
 
@@ -562,12 +664,7 @@ def _workbook_names(xml: bytes) -> tuple[list[str], dict[tuple[str, int | None],
 
 # --- many files ----------------------------------------------------------------------------
 
-SMALL_BATCH = 40
-"""Fewer files than this are read in this process, one after another: starting worker
-processes (~0.1 s) costs about what they save on 50 files."""
-AHEAD = 4
-"""Files each worker may have in hand beyond the one being yielded, so memory stays bounded."""
-FILE_SECONDS = 60.0
+FILE_SECONDS = isolation.FILE_SECONDS
 """Longest a worker process may spend on one file before it is stopped and the file gets a
 finding (`file-too-slow`): a team workbook takes milliseconds, a hostile one must not hold up
 a month's consolidation."""
@@ -602,23 +699,17 @@ def read_team_returns(
 ) -> Iterator[Read]:
     """Read many team workbooks, yielding (path, return or None, findings) in input order.
 
-    `threads` files are read at once (default: one per usable core, `usable_cores`), in
-    worker processes, or with `processes=False` in threads of this process. Calamine releases
-    the GIL while it parses, but about half of each file's time is Python holding it (the file
-    guard, the checks, ~800 records), so threads gained ~1.2x over one here and processes
-    ~1.5x (benchmarks/bench_consolidate.py). Returns come back from a worker as plain tuples
-    and become records here, which costs less than pickling the records. A worker that dies
-    (a crash in the Rust reader on a hostile file) costs that file a finding, not the run, and
-    so does a file a worker spends more than `file_seconds` on (the worker is stopped). Files
-    read in this process (small batches) have no time limit: the guard's size and cell caps
-    bound them.
+    `threads` files are read at once (default: one per usable core, `usable_cores`), each in
+    a worker process held to a time and a memory limit (workload_xl.isolation), however few
+    the files: a file that crashes the Rust reader, asks for gigabytes or runs past
+    `file_seconds` costs that file a finding (`file-corrupt`, `file-too-large`,
+    `file-too-slow`), never the run. Returns come back from a worker as plain tuples and
+    become records here, which costs less than pickling the records. `processes=False` reads
+    in threads of this process instead, with no limits (for benchmarks and tests only).
     """
     paths = [Path(p) for p in paths]
     workers = max(1, threads if threads is not None else usable_cores())
-    if workers == 1 or len(paths) < SMALL_BATCH:
-        for path in paths:
-            yield (path, *read_team_return(path, registry))
-    elif processes:
+    if processes:
         yield from _in_processes(paths, registry, workers, file_seconds)
     else:
         yield from _in_threads(paths, registry, workers)
@@ -630,7 +721,7 @@ def _in_threads(paths: list[Path], registry: SchemeRegistry, workers: int) -> It
         pending: deque[tuple[Path, Future]] = deque()
         try:
             while queue or pending:
-                while queue and len(pending) < workers * AHEAD:
+                while queue and len(pending) < workers * isolation.AHEAD:
                     path = queue.popleft()
                     pending.append((path, pool.submit(read_team_return, path, registry)))
                 path, future = pending.popleft()
@@ -643,64 +734,31 @@ def _in_threads(paths: list[Path], registry: SchemeRegistry, workers: int) -> It
 def _in_processes(
     paths: list[Path], registry: SchemeRegistry, workers: int, file_seconds: float
 ) -> Iterator[Read]:
-    """Worker processes read the files. If one dies (a crash, not a Python exception) or
-    takes too long, the files in hand are read again one at a time, so only the file that
-    kills or stalls the reader gets a finding, and the rest of the run goes on."""
-    context = _context()
-    queue = deque(paths)
-    while queue:
-        pending: deque[tuple[Path, Future]] = deque()
-        with _pool(workers, registry, context) as pool:
-            try:
-                while queue or pending:
-                    while queue and len(pending) < workers * AHEAD:
-                        future = pool.submit(_read_in_worker, queue[0])  # may find it broken
-                        pending.append((queue.popleft(), future))
-                    path, future = pending[0]
-                    packed = future.result(timeout=file_seconds)
-                    pending.popleft()
-                    yield (path, *_unpack(packed))
-            except FutureTimeout:
-                path, _ = pending.popleft()
-                _stop(pool)
-                yield path, None, [_too_slow(path, file_seconds)]
-            except BrokenExecutor:
-                pass  # the files still in hand are read again below
-            finally:
-                for _, future in pending:
-                    future.cancel()
-        yield from _one_at_a_time([path for path, _ in pending], registry, context, file_seconds)
-
-
-def _one_at_a_time(
-    paths: list[Path], registry: SchemeRegistry, context, file_seconds: float
-) -> Iterator[Read]:
-    pool = None
-    try:
-        for path in paths:
-            pool = pool or _pool(1, registry, context)
-            try:
-                packed = pool.submit(_read_in_worker, path).result(timeout=file_seconds)
-            except FutureTimeout:
-                _stop(pool)
-                pool = None
-                yield path, None, [_too_slow(path, file_seconds)]
-            except BrokenExecutor:
-                pool.shutdown()
-                pool = None
-                yield path, None, [_crashed(path)]
+    outcomes = isolation.map_in_workers(
+        _read_in_worker, paths, workers=min(workers, len(paths)), seconds=file_seconds,
+        initializer=_start_worker, initargs=(registry,),
+    )  # fmt: skip
+    with contextlib.closing(outcomes):  # a run stopped early stops its workers here
+        for path, outcome in outcomes:
+            if isinstance(outcome, isolation.Done):
+                yield (path, *_unpack(outcome.value))
             else:
-                yield (path, *_unpack(packed))
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+                yield path, None, [failed_finding(path, outcome, file_seconds)]
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End a pool whose worker is stuck: its processes are killed, not waited for."""
-    for process in list(getattr(pool, "_processes", {}).values()):
-        process.kill()
-    pool.shutdown(wait=True, cancel_futures=True)
+def failed_finding(path: Path, outcome: isolation.Failed, seconds: float) -> Finding:
+    """The finding for a file that stopped its worker process."""
+    if outcome.why == "slow":
+        return _too_slow(path, seconds)
+    if outcome.why == "memory":
+        return finding(
+            "file-too-large",
+            f"{path} needs more memory to read than a workbook can (its reader was stopped). "
+            "Open it in Excel, check it holds only the workbook's own sheets, save it again as "
+            "an Excel Workbook (.xlsx) and send it again.",
+            workbook=str(path),
+        )
+    return _crashed(path)
 
 
 def _too_slow(path: Path, seconds: float) -> Finding:
@@ -710,17 +768,6 @@ def _too_slow(path: Path, seconds: float) -> Finding:
         "workbook takes a fraction of a second). Open it in Excel, check it holds only the "
         "team sheet, save it again as an Excel Workbook (.xlsx) and send it again.",
         workbook=str(path),
-    )
-
-
-def _context():
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def _pool(workers: int, registry: SchemeRegistry, context) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(registry,)
     )
 
 
@@ -739,7 +786,6 @@ _worker_registry: SchemeRegistry | None = None
 def _start_worker(registry: SchemeRegistry) -> None:
     global _worker_registry
     _worker_registry = registry
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the run in the parent
 
 
 def _read_in_worker(path: Path) -> tuple[TeamReturn | None, list[Finding]]:

@@ -13,10 +13,32 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .findings import Finding
+from .measurement import MOST_UNITS
 from .period import Period
 from .rules import finding
+from .schemes import Scheme
 
 TOLERANCE = 0.01
+
+LINE_POINTS_LIMIT = 1_000_000.0
+"""The most points, either side of zero, any row of a return may hold, counted in the team
+figures or not: tens of thousands of times the most any item of a shipped scheme gives, so only
+a slip goes beyond it. With every row within it, every total the store and the reports make
+from the rows is a finite number."""
+
+
+def line_bounds(scheme: Scheme) -> tuple[dict[str, float], dict[str, float], float, float]:
+    """The least and most agreed points one row of an item may hold in a return, by item code
+    (a return has no quantity, so an activity may hold up to MOST_UNITS of its most), and the
+    bounds for a code the scheme does not have: never negative, at most its largest activity's.
+    Within TOLERANCE, as the worker sheet's `points-out-of-range`."""
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    for item in scheme.items:
+        units = 1.0 if item.is_case else MOST_UNITS
+        low[item.code] = (item.min if item.is_case else 0.0) - TOLERANCE
+        high[item.code] = item.max * units + TOLERANCE
+    return low, high, -TOLERANCE, max(high.values(), default=LINE_POINTS_LIMIT)
 
 
 @dataclass(frozen=True)

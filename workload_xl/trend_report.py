@@ -10,11 +10,12 @@ plain-English sentences for what needs a look. The workbook writer only lays thi
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from .fairness import coefficient_of_variation
+from .measurement import FTE_RANGE, fte_in_range
 from .period import Period, PeriodError, parse_period
 from .spc import SpcPoint, SpcSettings, describe, xmr
 
@@ -55,6 +56,7 @@ class ServiceTrends:
 class TrendReport:
     services: list[ServiceTrends]
     settings: SpcSettings
+    left_out: list[str] = field(default_factory=list)  # rows whose figures make no sense
 
     @property
     def summary(self) -> list[str]:
@@ -85,8 +87,14 @@ def build_trend_report(
     settings = settings or SpcSettings()
     by_service: dict[str, list] = defaultdict(list)
     names: dict[str, str] = {}
+    senseless: Counter[tuple[str, str, str]] = Counter()
     for row in rows:
+        if not isinstance(row.service, str) or not isinstance(row.team, str):
+            continue  # not a row any version of the tool wrote
         if service and row.service.casefold() != service.casefold():
+            continue
+        if row.counted and not sensible(row):
+            senseless[(row.service, row.team, str(row.period))] += 1
             continue
         key = row.service.casefold()
         names.setdefault(key, row.service)
@@ -95,7 +103,35 @@ def build_trend_report(
         _service_trends(names[key], group, first, last, settings, recalculate_from)
         for key, group in sorted(by_service.items())
     ]
-    return TrendReport([s for s in services if s.periods], settings)
+    return TrendReport([s for s in services if s.periods], settings, _left_out(senseless))
+
+
+POINTS_LIMIT = 1e12
+"""The most points (either side of zero) a worker's row may carry into the report: far beyond
+any real workload, and small enough that every sum, mean and spread the report makes stays a
+finite number, whatever the store holds."""
+
+
+def sensible(row) -> bool:
+    """Whether a counted worker row's FTE and points are ones the checks accept today (FTE in
+    range or blank, points a finite number within POINTS_LIMIT). A store made by an older
+    version, or edited by hand, can hold others: an FTE of 1e-307 makes points per FTE
+    infinite, and the report cannot chart that."""
+    fte, points = row.fte, row.total_points
+    if fte is not None and (type(fte) not in (int, float) or not fte_in_range(fte)):
+        return False
+    return type(points) in (int, float) and -POINTS_LIMIT <= points <= POINTS_LIMIT
+
+
+def _left_out(senseless: Counter[tuple[str, str, str]]) -> list[str]:
+    return [
+        f"{service}, team {team}, {period}: {count} worker row{'s' if count > 1 else ''} not "
+        f"counted, because the store holds an FTE or points no sheet could give "
+        f"(FTE must be {FTE_RANGE}; points a number no larger than {POINTS_LIMIT:,.0f}). The "
+        "store may have been made by an older version: correct that return and consolidate it "
+        "again."
+        for (service, team, period), count in sorted(senseless.items())
+    ]
 
 
 def _in_range(period: Period, first: Period | None, last: Period | None) -> bool:

@@ -14,7 +14,19 @@ from typing import Any
 
 from . import layout
 from .findings import Finding
-from .measurement import Cell, Line, Measurement, SheetData, TableRow, clean_text, is_blank
+from .measurement import (
+    FTE_MAX,
+    FTE_RANGE,
+    MOST_UNITS,
+    Cell,
+    Line,
+    Measurement,
+    SheetData,
+    TableRow,
+    clean_text,
+    fte_in_range,
+    is_blank,
+)
 from .numbers import fmt, read_date, read_number
 from .period import MONTH, PeriodError, parse_period
 from .rules import finding
@@ -303,11 +315,11 @@ def _check_fte(check: _Check) -> float | None:
         return None
     if number.status == "text":
         _as_text(check, cell.address, "FTE", cell.value)
-    if not 0 < number.value <= 1:
-        hint = " (is it hours? divide by the full-time hours)" if number.value > 1 else ""
+    if not fte_in_range(number.value):
+        hint = " (is it hours? divide by the full-time hours)" if number.value > FTE_MAX else ""
         check.add(
             "fte-invalid",
-            f"FTE is {fmt(number.value)}; it must be above 0 and at most 1{hint}.",
+            f"FTE is {number.value:g}; it must be {FTE_RANGE}{hint}.",
             cell.address,
             "FTE",
             cell.value,
@@ -466,10 +478,11 @@ def _check_quantity(check: _Check, row: TableRow) -> float | None:
     address = check.data.address(row, "quantity")
     if number.status == "blank":
         return 1.0
-    if number.value is None or number.value <= 0:
+    if number.value is None or not 0 < number.value <= MOST_UNITS:
         check.add(
             "quantity-invalid",
-            f"The quantity {_shown(value)} is not a number above 0. "
+            f"The quantity {_shown(value)} is not a number above 0 and at most "
+            f"{fmt(MOST_UNITS)} (the hours in a month). "
             "Type the number of days, sessions or hours, or leave it blank for 1.",
             address,
             "Quantity",
