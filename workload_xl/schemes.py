@@ -440,6 +440,8 @@ def _read_at_most(handle: int, limit: int) -> bytes:
 
 
 def _kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "a file"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
