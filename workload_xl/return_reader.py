@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -573,11 +572,14 @@ def _within(lines: list[ReturnLine], bounds: tuple) -> bool:
     column at a time in C: one dict lookup a line, no Python call a line. False sends the
     lines through the row-by-row check (`_Reader._check_points`), which knows whose row is in
     the team figures and says which cell is wrong. Points are all floats here."""
-    low, high, low_else, high_else = bounds
+    low, high, _, _ = bounds
     codes = list(map(_CODE, lines))
     points = list(map(_POINTS, lines))
-    return not (any(map(gt, points, map(high.get, codes, repeat(high_else))))
-                or any(map(lt, points, map(low.get, codes, repeat(low_else)))))  # fmt: skip
+    try:
+        return not (any(map(gt, points, map(high.__getitem__, codes)))
+                    or any(map(lt, points, map(low.__getitem__, codes))))  # fmt: skip
+    except KeyError:  # a code the scheme does not have: the row-by-row check has its bounds
+        return False
 
 
 _CODE, _POINTS = itemgetter(2), itemgetter(4)
@@ -672,21 +674,8 @@ a month's consolidation."""
 Read = tuple[Path, TeamReturn | None, list[Finding]]
 
 
-MAX_DEFAULT_PROCESSES = 8
-"""Files read at once by default, at most. One process stores every return (SQLite has one
-writer) at about 2-3 ms a file, and a reader takes about 6 ms, so a few readers keep it busy:
-more would only hold memory (~60 MB each). `--processes` may ask for more."""
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (a container or `taskset` may allow fewer than the
-    machine has), up to MAX_DEFAULT_PROCESSES: how many files are read at once unless told
-    otherwise."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_DEFAULT_PROCESSES))
+MAX_DEFAULT_PROCESSES = isolation.MAX_DEFAULT_PROCESSES
+usable_cores = isolation.usable_cores
 
 
 def read_team_returns(
@@ -743,41 +732,7 @@ def _in_processes(
             if isinstance(outcome, isolation.Done):
                 yield (path, *_unpack(outcome.value))
             else:
-                yield path, None, [failed_finding(path, outcome, file_seconds)]
-
-
-def failed_finding(path: Path, outcome: isolation.Failed, seconds: float) -> Finding:
-    """The finding for a file that stopped its worker process."""
-    if outcome.why == "slow":
-        return _too_slow(path, seconds)
-    if outcome.why == "memory":
-        return finding(
-            "file-too-large",
-            f"{path} needs more memory to read than a workbook can (its reader was stopped). "
-            "Open it in Excel, check it holds only the workbook's own sheets, save it again as "
-            "an Excel Workbook (.xlsx) and send it again.",
-            workbook=str(path),
-        )
-    return _crashed(path)
-
-
-def _too_slow(path: Path, seconds: float) -> Finding:
-    return finding(
-        "file-too-slow",
-        f"{path} took longer than {seconds:g} seconds to read, so it was stopped (a team "
-        "workbook takes a fraction of a second). Open it in Excel, check it holds only the "
-        "team sheet, save it again as an Excel Workbook (.xlsx) and send it again.",
-        workbook=str(path),
-    )
-
-
-def _crashed(path: Path) -> Finding:
-    return finding(
-        "file-corrupt",
-        f"{path} stopped the workbook reader (its process ended while reading this file). Open "
-        "it in Excel, save it again as an Excel Workbook (.xlsx) and send it again.",
-        workbook=str(path),
-    )
+                yield path, None, [isolation.failure_finding(path, outcome, file_seconds)]
 
 
 _worker_registry: SchemeRegistry | None = None
