@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import isolation
 from .findings import Report
 from .inputs import expand_inputs
 from .measurement import Measurement
 from .schemes import SchemeRegistry
 from .team import TeamBuild
 from .validation import SheetResult, validate_sheet
-from .worker_reader import read_workbook
+from .worker_reader import WorkbookRead, read_workbook
 
 
 @dataclass
@@ -45,9 +46,9 @@ def validate_files(
 ) -> ValidationRun:
     registry = registry or SchemeRegistry.from_dir()
     run = ValidationRun(Report())
-    for path in expand_inputs(inputs):
+    paths = expand_inputs(inputs)
+    for path, read in isolation.read_each(read_workbook, paths, _not_read):
         run.report.files.append(str(path))
-        read = read_workbook(path)
         run.report.extend(read.findings)
         if read.unreadable:
             run.unreadable.append(str(path))
@@ -56,6 +57,10 @@ def validate_files(
             run.report.extend(result.findings)
             run.sheets.append(result)
     return run
+
+
+def _not_read(_path: Path, problem) -> WorkbookRead:
+    return WorkbookRead([], [problem])
 
 
 @dataclass
@@ -169,13 +174,10 @@ def consolidate_files(
         run.store_unusable = True
         run.report.extend(clashes)
         return run
-    store = None
+    key = pseudonymiser.fingerprint if pseudonymiser is not None else None
     try:
-        store = ReturnsStore.open(store_path)
-        store.check_people(pseudonymiser.fingerprint if pseudonymiser is not None else None)
+        store = ReturnsStore.open_to_ingest(store_path, key)
     except StoreError as problem:  # before anything is read or stored
-        if store is not None:
-            store.close()
         run.store_unusable = True
         run.report.extend([finding(problem.rule, str(problem), workbook=str(store_path))])
         return run
@@ -226,16 +228,37 @@ def _ingest_all(store, run: ConsolidationRun, reads, now, digests: dict, progres
 
 
 def _digests(paths: list[Path]) -> dict[Path, str]:
-    """SHA-256 of each readable file's bytes: how the store knows a file it has seen."""
-    import hashlib
-
+    """SHA-256 of each regular file's bytes: how the store knows a file it has seen. A pipe,
+    a device or a file larger than any workbook is not read at all (the guard says why)."""
     found = {}
     for path in paths:
-        try:
-            found[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError:  # missing or unreadable: the reader says so, as a finding
-            continue
+        digest = file_digest(Path(path))
+        if digest is not None:
+            found[path] = digest
     return found
+
+
+def file_digest(path: Path) -> str | None:
+    """The SHA-256 of a regular file of at most the guard's size cap, read in chunks; None
+    for anything else (missing, a folder, a FIFO, /dev/zero, too large)."""
+    import hashlib
+
+    from .file_guard import MAX_FILE_BYTES, is_regular_file
+
+    if not is_regular_file(path):
+        return None
+    digest = hashlib.sha256()
+    read = 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                read += len(chunk)
+                if read > MAX_FILE_BYTES:
+                    return None
+                digest.update(chunk)
+    except OSError:  # unreadable: the reader says so, as a finding
+        return None
+    return digest.hexdigest()
 
 
 def _already(run: ConsolidationRun, path: Path) -> None:
@@ -250,12 +273,10 @@ def _already(run: ConsolidationRun, path: Path) -> None:
 
 def _ingest_one(store, run: ConsolidationRun, path: Path, ret, now, digest: str | None,
                 pseudonymiser=None, accept_changes: bool = False) -> None:  # fmt: skip
-    import hashlib
-
     from .rules import finding
 
-    if digest is None:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest is None:  # read by the reader, so it was there: hashed now, or named by its path
+        digest = file_digest(path) or f"unhashed:{path}"
     key = pseudonymiser.fingerprint if pseudonymiser is not None else None
     done = store.ingest(ret, sha256=digest, source_path=str(path), now=now, pseudonym_key=key,
                         accept_changes=accept_changes)  # fmt: skip

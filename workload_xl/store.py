@@ -221,6 +221,25 @@ class ReturnsStore:
             ) from None
         return store
 
+    @classmethod
+    def open_to_ingest(cls, path: Path, pseudonym_key: str | None) -> ReturnsStore:
+        """The store opened for returns with names (`pseudonym_key` None) or pseudonyms made
+        with that key. It is judged read-only first, so a store that cannot take them, or a
+        file that is no store, is refused left byte for byte as it was. (A file in WAL mode is
+        judged by the writing connection instead, which reads before it writes and removes the
+        -wal and -shm files as it closes; a read-only one would leave them behind.)"""
+        path = Path(path)
+        if path.is_file() and path.stat().st_size and not _in_wal_mode(path):
+            with cls.open(path, read_only=True) as looked:
+                looked.check_people(pseudonym_key)
+        store = cls.open(path)
+        try:
+            store.check_people(pseudonym_key)
+        except StoreError:
+            store.close()
+            raise
+        return store
+
     def close(self) -> None:
         """Close; a writer leaves the file in rollback-journal mode when it is the last one, so
         a later read-only open has no -wal or -shm file to make beside it."""
@@ -488,6 +507,16 @@ def _write_ahead(db: sqlite3.Connection, seconds: float = 60) -> None:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
         time.sleep(0.02)
+
+
+def _in_wal_mode(path: Path) -> bool:
+    """Whether an SQLite file's header says write-ahead logging (bytes 18 and 19 are 2)."""
+    try:
+        with Path(path).open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
 
 
 def _tables(db: sqlite3.Connection) -> set[str]:
