@@ -50,9 +50,10 @@ def _registry() -> SchemeRegistry:
     if not len(registry):
         from .paths import schemes_dir
 
+        fix = ("correct the scheme files named above" if registry.problems
+               else "put the scheme .toml files there")  # fmt: skip
         click.echo(f"No points scheme could be loaded from {schemes_dir()}, so this command "
-                   "cannot run. Put the scheme .toml files there, or correct the ones named "
-                   "above.", err=True)  # fmt: skip
+                   f"cannot run: {fix}.", err=True)  # fmt: skip
         sys.exit(EXIT_UNREADABLE)
     return registry
 
