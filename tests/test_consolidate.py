@@ -404,14 +404,14 @@ def test_processes_1_reads_in_one_worker_process_and_stores_what_two_store(
 def test_by_default_one_file_is_read_per_usable_core(inbox, registry, monkeypatch):
     from workload_xl import return_reader
 
-    monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: {0, 2, 5},
-                        raising=False)  # fmt: skip
+    affinity = return_reader.isolation.os
+    monkeypatch.setattr(affinity, "sched_getaffinity", lambda pid: {0, 2, 5}, raising=False)
     assert return_reader.usable_cores() == 3
     many = set(range(return_reader.MAX_DEFAULT_PROCESSES * 4))
-    monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: many, raising=False)
+    monkeypatch.setattr(affinity, "sched_getaffinity", lambda pid: many, raising=False)
     assert return_reader.usable_cores() == return_reader.MAX_DEFAULT_PROCESSES
-    monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: {0, 2, 5},
-                        raising=False)  # fmt: skip
+    affinity = return_reader.isolation.os
+    monkeypatch.setattr(affinity, "sched_getaffinity", lambda pid: {0, 2, 5}, raising=False)
     seen = []
 
     def spy(paths, registry, workers, seconds):
@@ -421,7 +421,7 @@ def test_by_default_one_file_is_read_per_usable_core(inbox, registry, monkeypatc
     monkeypatch.setattr(return_reader, "_in_processes", spy)
     paths = sorted(inbox.glob("*.xlsx"))
     list(return_reader.read_team_returns(paths, registry))
-    monkeypatch.setattr(return_reader.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(affinity, "sched_getaffinity", lambda pid: {0}, raising=False)
     list(return_reader.read_team_returns(paths[:41], registry))
     assert seen == [3, 1]
 

@@ -23,7 +23,7 @@ from workload_xl import return_reader
 from workload_xl import team_layout as tl
 from workload_xl.api import build_team_files
 from workload_xl.period import Period
-from workload_xl.return_reader import SMALL_BATCH, read_team_return, read_team_returns
+from workload_xl.return_reader import read_team_return, read_team_returns
 from workload_xl.returns import ReturnLine, ReturnWorker
 from workload_xl.rules import FILE_LEVEL_RULES
 from workload_xl.schemes import SchemeRegistry
@@ -31,6 +31,9 @@ from workload_xl.worker_template import WorkerSheetContent, write_worker_workboo
 
 CSC = "childrens-social-care"
 TEAM, SERVICE, PERIOD, MANAGER = "Team A", "Safeguarding and Support", "2026-10", "Sam Okoro"
+
+MANY = 40
+"""Files enough to keep two worker processes busy with several each."""
 
 
 @dataclass(frozen=True)
@@ -435,8 +438,8 @@ def mixed(copy, tmp_path) -> list[Path]:
     blank = copy(set_name("period", None), name="blank.xlsx")
     noise = tmp_path / "noise.xlsx"
     noise.write_bytes(b"\x00" * 100)
-    paths = [good, noise, edited, blank] * (SMALL_BATCH // 4 + 1)
-    assert len(paths) >= SMALL_BATCH
+    paths = [good, noise, edited, blank] * (MANY // 4 + 1)
+    assert len(paths) >= MANY
     return paths
 
 
@@ -461,11 +464,22 @@ def test_many_files_come_back_in_input_order_each_as_if_read_alone(mixed, regist
             assert all(type(line) is ReturnLine for line in ret.lines)
 
 
-def test_few_files_are_read_in_this_process(mixed, registry):
+def test_few_files_are_read_in_a_worker_process_as_if_read_alone(mixed, registry):
     few = mixed[:4]
     assert rules_of(read_team_returns(few, registry)) == rules_of(
         (path, *read_team_return(path, registry)) for path in few
     )
+
+
+def test_even_one_file_is_held_to_the_time_limit(copy, registry):
+    """No batch is too small for the limits: one stalling file among two is stopped."""
+    good = copy(name="good.xlsx")
+    staller = copy(set_name("scheme_id", "stall-me"), name="staller.xlsx")
+    results = list(read_team_returns([staller, good], StallingRegistry(list(registry)),
+                                     threads=1, file_seconds=2.0))  # fmt: skip
+    assert [found[0].rule if found else None for _, _, found in results] == [
+        "file-too-slow", None]  # fmt: skip
+    assert results[1][1] is not None
 
 
 class CrashingRegistry(SchemeRegistry):
@@ -479,7 +493,7 @@ class CrashingRegistry(SchemeRegistry):
 
 def test_a_file_that_kills_a_worker_gets_a_finding_and_the_run_goes_on(mixed, copy, registry):
     killer = copy(set_name("scheme_id", "crash-me"), name="killer.xlsx")
-    paths = [*mixed[: SMALL_BATCH - 1], killer, *mixed[:8]]
+    paths = [*mixed[: MANY - 1], killer, *mixed[:8]]
     crashing = CrashingRegistry(list(registry))
     results = list(read_team_returns(paths, crashing, threads=2))
     assert [path for path, _, _ in results] == paths
@@ -504,7 +518,7 @@ def test_a_file_that_stalls_a_worker_is_stopped_with_a_finding_and_the_run_goes_
     mixed, copy, registry
 ):
     staller = copy(set_name("scheme_id", "stall-me"), name="staller.xlsx")
-    paths = [*mixed[: SMALL_BATCH - 1], staller, *mixed[:8]]
+    paths = [*mixed[: MANY - 1], staller, *mixed[:8]]
     started = time.monotonic()
     results = list(read_team_returns(paths, StallingRegistry(list(registry)), threads=2,
                                      file_seconds=2.0))  # fmt: skip

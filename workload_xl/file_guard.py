@@ -474,9 +474,13 @@ class _Extent:
         return self.rows + self.unaddressed_rows, self.columns + self.unaddressed_cells
 
 
-_SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
-"""Every capital letter to A and every digit to 0, so one literal search asks "is there an
-address with three letters" or "with five digits"."""
+_SHAPE = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    b"A" * 26 + b"a" * 26 + b"0" * 10,
+)
+"""Every capital to A, small letter to a and digit to 0, so one literal search asks "is
+there an address with three letters", "with five digits" or "in small letters". `<c r="`
+becomes `<a a="`."""
 _MOST_COLUMNS = {1: 26, 2: 26 + 26**2, 3: 26 + 26**2 + 26**3}
 
 
@@ -492,12 +496,14 @@ def _quick_bound(body: bytes) -> tuple[int, int] | None:
     ):
         return None
     shape = body.translate(_SHAPE)
+    if b'<a a="a' in shape:  # an address in small letters (or a one-letter tag like it)
+        return None
     letters = 1
-    if b'<c r="AA' in shape:
-        letters = 2 if b'<c r="AAA' not in shape else 3 if b'<c r="AAAA' not in shape else 0
-    digits = 3
-    if b'A0000"' in shape:
-        digits = next((n for n in (4, 5, 6, 7) if b"A" + b"0" * (n + 1) + b'"' not in shape), 0)
+    if b'<a a="AA' in shape:
+        letters = 2 if b'<a a="AAA' not in shape else 3 if b'<a a="AAAA' not in shape else 0
+    digits = 3  # a letter followed by at least N digits: "A" and N zeros in the shape
+    if b"A0000" in shape:
+        digits = next((n for n in (4, 5, 6, 7) if b"A" + b"0" * (n + 1) not in shape), 0)
     if not letters or not digits:
         return None
     rows, columns = 10**digits - 1, _MOST_COLUMNS[letters]

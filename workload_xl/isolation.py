@@ -30,7 +30,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
+from pathlib import Path
 from typing import Any
+
+from .findings import Finding
+from .rules import finding
 
 try:
     import resource
@@ -63,6 +67,76 @@ class Failed:
 
 
 Outcome = Done | Failed
+
+MAX_DEFAULT_PROCESSES = 8
+"""Files read at once by default, at most. One process stores every return (SQLite has one
+writer) at about 2-3 ms a file, and a reader takes about 6 ms, so a few readers keep it busy:
+more would only hold memory (~60 MB each). `--processes` may ask for more."""
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than the
+    machine has), up to MAX_DEFAULT_PROCESSES: how many files are read at once unless told
+    otherwise."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_PROCESSES))
+
+
+def read_each(
+    reader: Callable[[Path], Any],
+    paths: Iterable[Path],
+    failed: Callable[[Path, Finding], Any],
+    *,
+    workers: int | None = None,
+    seconds: float = FILE_SECONDS,
+) -> Iterator[tuple[Path, Any]]:
+    """(path, reader(path)) for each path, in order, each read in a worker process held to
+    the limits; a file that stops its worker gives `failed(path, finding)` instead, the
+    finding saying why (`file-too-slow`, `file-too-large`, `file-corrupt`)."""
+    paths = list(paths)
+    outcomes = map_in_workers(reader, paths, workers=workers or usable_cores(), seconds=seconds)
+    with contextlib.closing(outcomes):
+        for path, outcome in outcomes:
+            if isinstance(outcome, Done):
+                yield path, outcome.value
+            else:
+                yield path, failed(path, failure_finding(path, outcome, seconds))
+
+
+def read_one(reader: Callable[[Path], Any], path: Path, failed: Callable[[Path, Finding], Any],
+             *, seconds: float = FILE_SECONDS) -> Any:  # fmt: skip
+    """`reader(path)` in a worker process held to the limits, as `read_each` for one file."""
+    return next(read_each(reader, [path], failed, workers=1, seconds=seconds))[1]
+
+
+def failure_finding(path: Path, outcome: Failed, seconds: float) -> Finding:
+    """The finding for a file that stopped its worker process."""
+    if outcome.why == "slow":
+        return finding(
+            "file-too-slow",
+            f"{path} took longer than {seconds:g} seconds to read, so it was stopped (a "
+            "workbook takes a fraction of a second). Open it in Excel, check it holds only the "
+            "workbook's own sheets, save it again as an Excel Workbook (.xlsx) and send it "
+            "again.",
+            workbook=str(path),
+        )
+    if outcome.why == "memory":
+        return finding(
+            "file-too-large",
+            f"{path} needs more memory to read than a workbook can (its reader was stopped). "
+            "Open it in Excel, check it holds only the workbook's own sheets, save it again as "
+            "an Excel Workbook (.xlsx) and send it again.",
+            workbook=str(path),
+        )
+    return finding(
+        "file-corrupt",
+        f"{path} stopped the workbook reader (its process ended while reading this file). Open "
+        "it in Excel, save it again as an Excel Workbook (.xlsx) and send it again.",
+        workbook=str(path),
+    )
 
 
 def start_method() -> str:

@@ -400,7 +400,7 @@ class _Reader:
     def rows(self, found, columns: Sequence[jl.Column]):
         """(row number, {key: value}, {key: address}) of each row with any input typed."""
         ws, table = found
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        min_col, min_row, max_col, max_row = _within_cells(ws, table)
         max_row -= table.totalsRowCount or 0
         by_header = {c.header.casefold(): c.key for c in columns if c.is_input}
         by_key = {c.key: c for c in columns}
@@ -431,7 +431,7 @@ class _Reader:
 
     def settings(self, found) -> capa.CapaSettings:
         ws, table = found
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        min_col, min_row, max_col, max_row = _within_cells(ws, table)
         headers = {clean_text(ws.cell(min_row, c).value).casefold(): c
                    for c in range(min_col, max_col + 1)}  # fmt: skip
         label_col, value_col = headers.get("setting"), headers.get("value")
@@ -543,3 +543,11 @@ def _date(value: Any) -> Any:
         except ValueError:
             continue
     return value
+
+
+def _within_cells(ws, table) -> tuple[int, int, int, int]:
+    """A table's bounds, cut at the sheet's last row and column holding a cell: a table
+    stretched far beyond its data reads (and creates) no empty cells."""
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    return (min_col, min_row, min(max_col, max(ws.max_column, min_col)),
+            min(max_row, max(ws.max_row, min_row)))  # fmt: skip

@@ -8,11 +8,13 @@ Found by table and defined names, like every workbook this tool reads.
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
+from . import isolation
 from . import team_layout as tl
 from .file_guard import inspect_workbook_file
 from .findings import Finding
@@ -30,11 +32,15 @@ def read_history(
     """History rows from team workbooks (files or folders); unusable files become findings."""
     rows: list[HistoryRow] = []
     problems: list[Finding] = []
-    for path in expand_inputs(inputs):
-        found, trouble = _read_one(path, period_kind)
+    reader = partial(_read_one, kind=period_kind)
+    for _path, (found, trouble) in isolation.read_each(reader, expand_inputs(inputs), _not_read):
         rows.extend(found)
         problems.extend(trouble)
     return rows, problems
+
+
+def _not_read(path: Path, problem: Finding) -> tuple[list[HistoryRow], list[Finding]]:
+    return [], [_unusable(path, problem.message)]
 
 
 def _unusable(path: Path, why: str) -> Finding:
@@ -91,6 +97,8 @@ def _rows(tables: dict, period, kind: str) -> list[HistoryRow]:
 
 def _records(ws, table) -> list[dict]:
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    # Only rows that hold cells: a table stretched far below its data creates no empty ones.
+    max_row, max_col = min(max_row, max(ws.max_row, min_row)), min(max_col, ws.max_column)
     grid = list(ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
                              max_col=max_col, values_only=True))  # fmt: skip
     headings = [clean_text(h) for h in grid[0]]

@@ -133,6 +133,9 @@ def _read_sheet(name: str, wb, ws, value_ws, table) -> SheetData:
 
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     max_row -= table.totalsRowCount or 0
+    # Rows below the sheet's last cell are empty: a table stretched to row 1,048,576 creates
+    # none of them (ws[...] would create every cell it asks for).
+    max_row = min(max_row, max(ws.max_row, min_row))
     by_header = {_fold(c.header): c.key for c in layout.COLUMNS}
     columns: dict[str, str] = {}
     for col in range(min_col, max_col + 1):
