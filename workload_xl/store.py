@@ -457,6 +457,8 @@ class ReturnsStore:
 
     def add_team(self, service: str, name: str, now: dt.datetime | None = None) -> bool:
         """Add a team to the list returns are expected from; False if it was there already."""
+        if not name.strip() or not service.strip():
+            raise StoreError("A team needs a name and a service; one of them is blank.")
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO teams (service, name, added_at) VALUES (?, ?, ?)",
