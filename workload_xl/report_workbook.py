@@ -21,8 +21,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from .atomic import write_atomically
 from .findings import Finding
 from .trend_report import ServiceTrends, TeamTrend, TrendReport
-from .workbook_style import BOLD, NOTE, TITLE, free_sheet_title
-from .worker_template import set_value
+from .workbook_style import BOLD, NOTE, TITLE, cell_text, free_sheet_title, put, set_value
 
 SPC_COLUMNS = ("Period", "Mean points per FTE", "Mean", "Upper process limit",
                "Lower process limit", "Upper two sigma", "Lower two sigma", "Special cause",
@@ -83,16 +82,13 @@ class _Names:
 
 def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
     ws.title = "Summary"
-    ws["A1"] = "Workload trend report"
-    ws["A1"].font = TITLE
+    put(ws, 1, 1, "Workload trend report").font = TITLE
     services = ", ".join(s.service for s in report.services) or "none"
-    ws["A2"] = (
+    put(ws, 2, 1, (
         f"Made {made:%Y-%m-%d %H:%M} from the returns store. Services: {services}. "
         "Each service is shown on its own: scores are never compared across services."
-    )
-    ws["A2"].font = NOTE
-    ws["A4"] = "What needs a look"
-    ws["A4"].font = BOLD
+    )).font = NOTE  # fmt: skip
+    put(ws, 4, 1, "What needs a look").font = BOLD
     lines = report.summary or [
         "Nothing stands out: every team's mean points per FTE, and every "
         "worker's against their team, shows common-cause variation."
@@ -101,7 +97,7 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
         set_value(ws.cell(offset, 1), line)
     row = 6 + len(lines)
     if report.left_out:
-        ws.cell(row, 1, "Left out of the figures").font = BOLD
+        put(ws, row, 1, "Left out of the figures").font = BOLD
         for offset, line in enumerate(report.left_out, start=row + 1):
             set_value(ws.cell(offset, 1), line)
         row += len(report.left_out) + 2
@@ -120,19 +116,18 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
         "lasting disparity stands apart from a noisy month.",
     ]
     for offset, note in enumerate(notes):
-        cell = ws.cell(row + offset, 1, note)
-        cell.font = BOLD if offset == 0 else NOTE
+        put(ws, row + offset, 1, note).font = BOLD if offset == 0 else NOTE
     ws.column_dimensions["A"].width = 150
 
 
 def _block(ws, top: int, title: str, service: ServiceTrends, rows: list[tuple[str, list]],
            number_format: str, names: _Names) -> int:  # fmt: skip
     """A titled teams × periods table; returns the next free row."""
-    ws.cell(top, 1, title).font = BOLD
+    put(ws, top, 1, title).font = BOLD
     header = top + 1
-    ws.cell(header, 1, "Team")
+    put(ws, header, 1, "Team")
     for index, label in enumerate(service.periods, start=2):
-        ws.cell(header, index, label)
+        put(ws, header, index, label)
     for offset, (name, values) in enumerate(rows, start=1):
         set_value(ws.cell(header + offset, 1), name)
         for index, value in enumerate(values, start=2):
@@ -149,12 +144,9 @@ def _block(ws, top: int, title: str, service: ServiceTrends, rows: list[tuple[st
 
 
 def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
-    ws["A1"] = f"{service.service}: teams over time"
-    ws["A1"].font = TITLE
-    ws["A2"] = (
-        "Counted workers only (sheets without errors). Spread is the coefficient of variation."
-    )
-    ws["A2"].font = NOTE
+    put(ws, 1, 1, f"{service.service}: teams over time").font = TITLE
+    put(ws, 2, 1, "Counted workers only (sheets without errors). Spread is the coefficient of "
+        "variation.").font = NOTE  # fmt: skip
     teams = service.teams
     row = 4
     mean_top = row + 1
@@ -171,7 +163,7 @@ def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
     ws.column_dimensions["A"].width = 34
     if service.periods:
         chart = LineChart()
-        chart.title = f"{service.service}: mean points per FTE by team"
+        chart.title = cell_text(f"{service.service}: mean points per FTE by team")
         chart.y_axis.title = "Mean points per FTE"
         last_col = len(service.periods) + 1
         data = Reference(ws, min_col=1, max_col=last_col, min_row=mean_top + 1,
@@ -185,16 +177,12 @@ def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
 
 
 def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> None:
-    ws["A1"] = f"{team.team} ({service.service}): mean points per FTE, XmR chart"
-    ws["A1"].font = TITLE
-    ws["A2"] = (
-        "Special cause points are marked. Neither direction is better for workload: "
-        "high and low are both worth a conversation."
-    )
-    ws["A2"].font = NOTE
+    put(ws, 1, 1, f"{team.team} ({service.service}): mean points per FTE, XmR chart").font = TITLE
+    put(ws, 2, 1, "Special cause points are marked. Neither direction is better for workload: "
+        "high and low are both worth a conversation.").font = NOTE  # fmt: skip
     top = 4
     for index, heading in enumerate(SPC_COLUMNS, start=1):
-        cell = ws.cell(top, index, heading)
+        cell = put(ws, top, index, heading)
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for offset, point in enumerate(team.spc, start=1):
@@ -204,8 +192,8 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
                   point.value if special else None, ", ".join(point.rules), point.variation,
                   "trial" if point.trial else "baseline"]  # fmt: skip
         for index, value in enumerate(values, start=1):
-            cell = ws.cell(top + offset, index,
-                           round(value, 4) if isinstance(value, float) else value)  # fmt: skip
+            cell = put(ws, top + offset, index,
+                       round(value, 4) if isinstance(value, float) else value)  # fmt: skip
             if 2 <= index <= 8:
                 cell.number_format = "0.0"
     last = top + max(1, len(team.spc))
@@ -221,7 +209,7 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
 
 def _xmr_chart(ws, team: TeamTrend, top: int, last: int) -> None:
     chart = LineChart()
-    chart.title = f"{team.team}: mean points per FTE"
+    chart.title = cell_text(f"{team.team}: mean points per FTE")
     chart.y_axis.title = "Mean points per FTE"
     chart.add_data(Reference(ws, min_col=2, max_col=8, min_row=top, max_row=last),
                    titles_from_data=True)  # fmt: skip

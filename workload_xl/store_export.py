@@ -14,6 +14,7 @@ A sheet holds at most 1,048,576 rows, so a table longer than that continues on f
 from __future__ import annotations
 
 import csv
+import math
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from .atomic import write_atomically
 from .findings import Finding
+from .workbook_style import cell_text
 
 TABLES = ("meta", "teams", "submissions", "worker_periods", "return_lines")
 """Every table of the schema (docs/returns-store.md), in the order they are exported."""
@@ -122,7 +124,13 @@ def _write_workbook(db: sqlite3.Connection, path: Path, sheets: dict, sheet_rows
 
 
 def _text_cell(ws, value: Any) -> Any:
-    """A value for a write-only sheet, text kept as text even when it starts with '='."""
+    """A value for a write-only sheet, text kept as text even when it starts with '=', without
+    the control characters no cell can hold (`workbook_style.cell_text`); an infinity a store
+    made by an older version may hold is written as its text, which Excel can open."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        value = cell_text(value)
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(ws, value=value)
         cell.data_type = "s"

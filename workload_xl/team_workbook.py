@@ -26,8 +26,7 @@ from . import team_layout as tl
 from .atomic import write_atomically
 from .findings import Finding, Severity
 from .team import TeamSheet, WorkerRow
-from .workbook_style import BOLD, CALC_FILL, INPUT_FILL, NOTE, TITLE
-from .worker_template import set_value
+from .workbook_style import BOLD, CALC_FILL, INPUT_FILL, NOTE, TITLE, put, set_value
 
 _MUTED = Font(italic=True, color="7F7F7F")
 SEVERITY_FILLS = {
@@ -90,16 +89,14 @@ def _round(value: float | None, places: int = 2) -> float | None:
 
 
 def _write_team_sheet(ws, team: TeamSheet | None) -> None:
-    ws["A1"] = "Team workload measurement sheet"
-    ws["A1"].font = TITLE
-    ws["A2"] = ("Points inform a discussion; there is no maximum. Flags say what the numbers "
-                "show, compared with colleagues of the same experience band.")  # fmt: skip
-    ws["A2"].font = NOTE
+    put(ws, 1, 1, "Team workload measurement sheet").font = TITLE
+    put(ws, 2, 1, "Points inform a discussion; there is no maximum. Flags say what the numbers "
+        "show, compared with colleagues of the same experience band.").font = NOTE  # fmt: skip
     values = _header_values(team)
     places = tl.field_places()
     for spec in tl.TEAM_HEADER + tl.TEAM_TOTALS:
         row, column = places[spec.key]
-        label = ws.cell(row, column - 1, spec.label)
+        label = put(ws, row, column - 1, spec.label)
         label.font = BOLD
         label.alignment = Alignment(horizontal="right")
         cell = ws.cell(row, column)
@@ -135,7 +132,7 @@ def worker_record(w: WorkerRow) -> list:
 def _write_workers(ws, team: TeamSheet | None) -> None:
     top = tl.TABLE_TOP_ROW
     for index, column in enumerate(tl.TEAM_COLUMNS, start=1):
-        cell = ws.cell(top, index, column.header)
+        cell = put(ws, top, index, column.header)
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(index)].width = column.width
@@ -221,9 +218,8 @@ def _highlight(ws, findings: list[Finding]) -> None:
 
 def _table_sheet(ws, name: str, headings: tuple[str, ...], rows: list[list],
                  widths: tuple[int, ...]) -> None:  # fmt: skip
-    ws.append(list(headings))
-    for cell in ws[1]:
-        cell.font = BOLD
+    for index, heading in enumerate(headings, start=1):
+        put(ws, 1, index, heading).font = BOLD
     for row in rows or [[None] * len(headings)]:
         ws.append([None] * len(headings))
         for index, value in enumerate(row, start=1):

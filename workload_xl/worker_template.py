@@ -34,6 +34,7 @@ from .workbook_style import (
     UNLOCKED,
     add_table,
     free_sheet_title,
+    set_value,  # the one text path; imported from here by older code
 )
 
 TITLE_ROW = 1
@@ -49,13 +50,6 @@ class WorkerSheetContent:
 
     header: dict[str, Any] = field(default_factory=dict)
     lines: list[dict[str, Any]] = field(default_factory=list)
-
-
-def set_value(cell, value: Any) -> None:
-    """Write a value; text stays text even when it starts with '=' (no formula injection)."""
-    cell.value = value
-    if isinstance(value, str) and cell.data_type == "f":
-        cell.data_type = "s"
 
 
 def build_worker_workbook(
