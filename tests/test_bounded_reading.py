@@ -513,3 +513,15 @@ def test_stopping_a_run_early_ends_its_workers():
         time.sleep(0.05)
     assert multiprocessing.active_children() == []
     assert {t.ident for t in threading.enumerate()} <= before
+
+
+def test_where_no_process_can_start_files_are_read_here_with_the_same_outcomes(monkeypatch):
+    """Pyodide (xlwings Lite) and some sandboxes cannot start processes: reading still works,
+    bounded by the file guard's caps alone."""
+
+    def cannot(*args, **kwargs):
+        raise NotImplementedError("no processes in this Python")
+
+    monkeypatch.setattr(isolation, "_Worker", cannot)
+    got = list(isolation.map_in_workers(sleep_then, [0.0, 0.01], workers=2))
+    assert [(item, outcome.value) for item, outcome in got] == [(0.0, 0.0), (0.01, 0.01)]

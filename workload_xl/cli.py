@@ -79,6 +79,14 @@ def _print_findings(findings: list[Finding]) -> None:
         click.echo(findings_text(Report(findings).sorted()), err=True)
 
 
+def read_bounded(reader, path: Path):
+    """`reader(path)` -> (result or None, findings), run in a worker process held to the time
+    and memory limits (workload_xl.isolation): a file that stalls or floods it is a finding."""
+    from .isolation import read_one
+
+    return read_one(reader, path, lambda _path, problem: (None, [problem]))
+
+
 class _Main(click.Group):
     """The command group; a scheme folder that cannot be used is one message, never a
     traceback, whichever command met it (exit 2)."""
@@ -706,7 +714,7 @@ def capa_balance(jobplan: Path, without: tuple[str, ...], period: str | None,
     from . import capa as maths
     from .jobplan_workbook import read_jobplan_workbook
 
-    plan, problems = read_jobplan_workbook(jobplan)
+    plan, problems = read_bounded(read_jobplan_workbook, jobplan)
     if plan is None:
         _print_findings(problems)
         sys.exit(EXIT_UNREADABLE)
@@ -802,7 +810,7 @@ def import_caseload(
 
     _refuse_writing_over_inputs([output], [("the caseload report", report)])
     scheme = _scheme(_registry(), scheme_id)
-    table, problems = read_caseload(report)
+    table, problems = read_bounded(read_caseload, report)
     if table is None:
         _print_findings(problems)
         sys.exit(EXIT_UNREADABLE)

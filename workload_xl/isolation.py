@@ -164,7 +164,12 @@ def map_in_workers(
     pool: list[_Worker] = []
     start = (context, function, initializer, initargs, memory)
     try:
-        pool = [_Worker(*start) for _ in range(max(1, min(workers, len(items))))]
+        try:
+            pool = [_Worker(*start) for _ in range(max(1, min(workers, len(items))))]
+        except (OSError, RuntimeError, NotImplementedError):
+            # This Python cannot start processes (Pyodide, as in xlwings Lite; a sandbox).
+            yield from _in_this_process(function, items, initializer, initargs)
+            return
         next_out = 0
         while next_out < len(items):
             for worker in pool:
@@ -195,6 +200,18 @@ def map_in_workers(
     finally:
         for worker in pool:
             worker.end()
+
+
+def _in_this_process(function, items, initializer, initargs) -> Iterator[tuple[Any, Outcome]]:
+    """The same outcomes, without limits, where no worker process can be started: the file
+    guard's caps still bound each file."""
+    if initializer is not None:
+        initializer(*initargs)
+    for item in items:
+        try:
+            yield item, Done(function(item))
+        except MemoryError:
+            yield item, Failed("memory", 0.0)
 
 
 class _Worker:
