@@ -23,6 +23,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from . import layout
 from .atomic import write_atomically
 from .findings import Finding
+from .measurement import FTE_MAX, FTE_MIN
 from .schemes import Scheme
 from .workbook_style import (
     BOLD,
@@ -297,8 +298,8 @@ def _write_validations(ws, rows: int) -> None:
     fte = DataValidation(
         type="decimal",
         operator="between",
-        formula1="0.01",
-        formula2="1",
+        formula1=f"{FTE_MIN:g}",  # the one FTE range (measurement.py), as Excel checks it
+        formula2=f"{FTE_MAX:g}",
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="FTE",
