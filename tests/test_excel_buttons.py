@@ -411,3 +411,25 @@ def test_the_add_in_workbook_works_the_moment_it_opens(tmp_path):
     added = press(entry.add_worker_sheet, book_file, active=layout.MEASUREMENT_SHEET)
     assert "copySheet" in {a["func"] for a in added}
     assert "a blank copy of 'Measurement'" in status(added)
+
+
+def test_a_sheet_used_far_beyond_its_data_is_not_read_and_says_where(make_sheet, monkeypatch):
+    """The live reader asks a sheet's used range how big it is before any value is sent: a
+    cell far out (here past a cap lowered to keep the payload small) stops the button with the
+    far cell named, not a read of millions of cells."""
+    from openpyxl import load_workbook
+
+    path = make_sheet().path
+    wb = load_workbook(path)
+    wb["Measurement"]["Z200"] = "x"
+    wb.save(path)
+    monkeypatch.setattr(entry.file_guard, "MAX_SHEET_CELLS", 3000)
+    line = status(press(entry.validate_sheet, path, active="Measurement"))
+    assert "Z200" in line and "Ctrl+End" in line and "Traceback" not in line
+
+
+def test_a_table_stretched_far_beyond_its_rows_is_not_read(make_sheet, monkeypatch):
+    path = make_sheet().path
+    monkeypatch.setattr(entry.file_guard, "MAX_TABLE_CELLS", 100)
+    line = status(press(entry.validate_sheet, path, active="Measurement"))
+    assert "Resize Table" in line and "WorkItems" in line

@@ -29,7 +29,7 @@ from typing import Any
 
 import xlwings as xw
 
-from .. import layout, validation
+from .. import file_guard, layout, validation
 from .. import team_layout as tl
 from ..findings import SEVERITY_ORDER, Finding, Severity
 from ..measurement import Cell, SheetData, TableRow, TotalCell, clean_text, column_letter, is_blank
@@ -127,6 +127,14 @@ class _Grid:
 
 def _read(sheet: xw.Sheet) -> _Grid:
     used = sheet.used_range
+    rows, columns = used.shape
+    if rows * columns > file_guard.MAX_SHEET_CELLS:  # asked before a single value is sent
+        corner = used[-1, -1].address.replace("$", "")
+        raise _Stop(
+            f"the sheet '{sheet.name}' is used as far as cell {corner} ({rows * columns:,} "
+            "cells), far beyond any workload sheet, so it was not read. Press Ctrl+End on it to "
+            "go to that cell, delete the rows and columns after your data, save and press again."
+        )
     values = used.options(ndim=2).value  # one call for the whole sheet
     return _Grid(sheet.name, used.row, used.column, values or [[]])
 
@@ -148,6 +156,12 @@ def _tables(sheet: xw.Sheet) -> list[_Table]:
         if table.show_totals:
             bottom -= 1
         right = area.column + area.columns.count - 1
+        if (bottom - area.row + 1) * (right - area.column + 1) > file_guard.MAX_TABLE_CELLS:
+            raise _Stop(
+                f"the table {table.name} on '{sheet.name}' reaches row {bottom:,}, far beyond "
+                "its data, so it was not read. Click in it, choose Table Design > Resize Table, "
+                "end it at the last row you use and press again."
+            )
         found.append(_Table(table.name, area.row, area.column, bottom, right))
     return found
 
