@@ -525,3 +525,20 @@ def test_where_no_process_can_start_files_are_read_here_with_the_same_outcomes(m
     monkeypatch.setattr(isolation, "_Worker", cannot)
     got = list(isolation.map_in_workers(sleep_then, [0.0, 0.01], workers=2))
     assert [(item, outcome.value) for item, outcome in got] == [(0.0, 0.0), (0.01, 0.01)]
+
+
+@pytest.mark.skipif(not POSIX, reason="FIFOs and /dev/zero are POSIX")
+@pytest.mark.parametrize("special", ["fifo", "dev-zero"])
+def test_a_caseload_report_that_is_a_pipe_or_a_device_is_refused_without_reading(
+    special, tmp_path
+):
+    report = tmp_path / "caseload report.csv"
+    if special == "fifo":
+        os.mkfifo(report)
+    else:
+        report.symlink_to("/dev/zero")
+    run = run_cli("import-caseload", report, "--worker", "Jo", "--scheme", CSC, "-o",
+                  tmp_path / "jo.xlsx", cwd=tmp_path)  # fmt: skip
+    run.assert_bounded()
+    assert run.returncode == 2
+    assert "not a file but a pipe" in run.output

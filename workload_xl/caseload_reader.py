@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .caseload import CaseloadTable
-from .file_guard import inspect_workbook_file
+from .file_guard import inspect_workbook_file, is_regular_file
 from .findings import Finding
 from .rules import finding
 
@@ -24,6 +24,15 @@ MAX_REPORT_BYTES = 32 * 1024 * 1024
 def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
     name = str(path)
     unreadable = {"workbook": name}
+    if path.exists() and not path.is_dir() and not is_regular_file(path):
+        return None, [
+            finding(
+                "caseload-unreadable",
+                f"{name} is not a file but a pipe, a device or a link to one, so it is not "
+                "read. Export the caseload report again and give that file.",
+                **unreadable,
+            )
+        ]
     if not path.is_file():
         return None, [
             finding(
@@ -60,7 +69,16 @@ def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
                 **unreadable,
             )
         ]
-    raw = path.read_bytes()
+    with path.open("rb") as handle:  # at most the cap, whatever the size said a moment ago
+        raw = handle.read(MAX_REPORT_BYTES + 1)
+    if len(raw) > MAX_REPORT_BYTES:
+        return None, [
+            finding(
+                "caseload-unreadable",
+                f"{name} is larger than a caseload report can be. Check it is the right file.",
+                **unreadable,
+            )
+        ]
     text = _decode(raw)
     if "\x00" in text:
         return None, [
