@@ -542,3 +542,20 @@ def test_a_caseload_report_that_is_a_pipe_or_a_device_is_refused_without_reading
     run.assert_bounded()
     assert run.returncode == 2
     assert "not a file but a pipe" in run.output
+
+
+def test_a_file_larger_than_any_workbook_is_refused_by_its_size_before_it_is_read(
+    returns, tmp_path
+):
+    """65 MB (sparse, so the test writes almost nothing): not opened as a zip, not hashed."""
+    big = tmp_path / "inbox" / "huge.xlsx"
+    big.parent.mkdir()
+    with big.open("wb") as handle:
+        handle.write(b"PK\x03\x04")
+        handle.truncate(65 * 1024 * 1024)
+    shutil.copy(returns[0], big.parent / "North.xlsx")
+    for command in (["validate", big], ["consolidate", big.parent, "--store", tmp_path / "s"]):
+        run = run_cli(*command, "--format", "json", cwd=tmp_path)
+        run.assert_bounded()
+        found = only(run.json()["findings"], "file-too-large")
+        assert found["workbook"] == str(big) and "65 MB" in found["message"]
