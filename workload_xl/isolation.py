@@ -44,8 +44,9 @@ except ImportError:  # Windows
 FILE_SECONDS = 60.0
 """Longest a worker may spend on one file: a workbook takes well under a second."""
 MEMORY_BYTES = 1536 * 1024 * 1024
-"""Address space a worker may use (where the platform can limit it): a worker with Python,
-openpyxl and calamine loaded uses about 250 MB of it, reading a real workbook a few tens more."""
+"""Address space a worker may use (where the platform can limit it): a worker that has read a
+team return with calamine and a measurement sheet with openpyxl peaks at about 160 MB of it
+(pandas, for caseload reports, adds a few hundred)."""
 AHEAD = 4
 """Files each worker may have finished beyond the one the caller is waiting for."""
 
