@@ -196,9 +196,7 @@ def test_validate_refuses_a_worker_table_stretched_to_the_last_row_at_its_cell(
                 and f["severity"] == "error"]  # fmt: skip
 
 
-def test_a_table_stretched_within_the_cap_reads_as_if_it_ended_at_its_data(
-    worker_book, tmp_path
-):
+def test_a_table_stretched_within_the_cap_reads_as_if_it_ended_at_its_data(worker_book, tmp_path):
     """Readers read only rows that hold cells: a table reaching row 60,000 (840,000 cells,
     under the cap) validates exactly as the table it was, without creating its empty rows."""
     with zipfile.ZipFile(worker_book) as archive:
@@ -377,9 +375,7 @@ def test_validate_and_build_team_skip_pipes_and_devices_with_a_finding(
     assert _named_special(run.json()["findings"], special_folder) == both
 
 
-def test_consolidate_skips_pipes_and_devices_before_hashing_them(
-    special_folder, returns, tmp_path
-):
+def test_consolidate_skips_pipes_and_devices_before_hashing_them(special_folder, returns, tmp_path):
     shutil.copy(returns[0], special_folder / "North.xlsx")
     run = run_cli("consolidate", special_folder, "--store", tmp_path / "s.sqlite", "--format",
                   "json", cwd=tmp_path)  # fmt: skip
@@ -529,9 +525,7 @@ def test_where_no_process_can_start_files_are_read_here_with_the_same_outcomes(m
 
 @pytest.mark.skipif(not POSIX, reason="FIFOs and /dev/zero are POSIX")
 @pytest.mark.parametrize("special", ["fifo", "dev-zero"])
-def test_a_caseload_report_that_is_a_pipe_or_a_device_is_refused_without_reading(
-    special, tmp_path
-):
+def test_a_caseload_report_that_is_a_pipe_or_a_device_is_refused_without_reading(special, tmp_path):
     report = tmp_path / "caseload report.csv"
     if special == "fifo":
         os.mkfifo(report)

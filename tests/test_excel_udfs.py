@@ -161,3 +161,13 @@ def test_a_broken_scheme_file_is_a_message_in_the_cell(tmp_path, monkeypatch):
         excel.registry.cache_clear()  # the next test loads the real schemes again
     assert result[0][0].startswith("A points scheme file is wrong:")
     assert "broken.toml" in result[0][0] and "Traceback" not in result[0][0]
+
+
+def test_the_fte_help_in_excel_states_the_one_fte_range():
+    """The function's help is read from source as a literal for the VBA wrappers, so it cannot
+    use the constant: this keeps the two in step."""
+    import inspect
+
+    from workload_xl.measurement import FTE_RANGE
+
+    assert f"Full-time equivalent, {FTE_RANGE} " in inspect.getsource(udfs)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .measurement import FTE_RANGE
+
 MEASUREMENT_SHEET = "Measurement"
 SCHEME_SHEET = "Scheme"
 TABLE_NAME = "WorkItems"
@@ -44,7 +46,7 @@ HEADER_FIELDS: tuple[HeaderField, ...] = (
         "@",
         "A month as 2026-10, or a 4-week period as 2026-P07.",
     ),
-    HeaderField("fte", "FTE", "FTE", True, "0.00", "Full-time equivalent, above 0 and at most 1."),
+    HeaderField("fte", "FTE", "FTE", True, "0.00", f"Full-time equivalent, {FTE_RANGE}."),
     HeaderField(
         "band", "ExperienceBand", "Experience band", True, "@", "Pick the band from the list."
     ),
