@@ -255,6 +255,26 @@ def _deep(source: Path, target: Path) -> Path:
     return rewrite_zip(source, target, {"xl/styles.xml": xml.replace(b"</styleSheet>", deep)})
 
 
+def _long_token(where: str, token: bytes):
+    """One part holding a 60 MB token, its size declared honestly: expat (behind openpyxl)
+    re-reads an unfinished token each time it is fed, which on this costs it hours."""
+
+    def make(source: Path, target: Path) -> Path:
+        part = sheet_part(source, _first_sheet(source))
+        head = b'<?xml version="1.0"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/'
+        head += b'spreadsheetml/2006/main">'
+        body = {"prolog": b'<?xml version="1.0"?>\n' + token, "body": head + token}[where]
+        return rewrite_zip(source, target, {part: body})
+
+    return make
+
+
+def _first_sheet(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return re.search(r'<sheet [^>]*name="([^"]+)"', archive.read("xl/workbook.xml").decode())[1]
+
+
+SIXTY_MB = 60 * 1024 * 1024
 SST = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 STYLES = b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>'
 FLOODS = {
@@ -266,6 +286,14 @@ FLOODS = {
         _flood("xl/styles.xml", b"<xf/>", 600_000, STYLES, b"</cellXfs></styleSheet>"),
         "file-too-large"),
     "styles nested 100,000 deep": (_deep, "file-unsafe"),
+    "a 60 MB comment never closed, in a sheet's prolog": (
+        _long_token("prolog", b"<!--" + b" " * SIXTY_MB), "file-unsafe"),
+    "a 60 MB comment sprinkled with tags, in a sheet": (
+        _long_token("body", b"<!--" + b"<a>" * (SIXTY_MB // 3) + b"-->"), "file-unsafe"),
+    "a 60 MB attribute": (_long_token("body", b'<sheetPr codeName="' + b"x" * SIXTY_MB + b'"/>'),
+                          "file-unsafe"),
+    "a 60 MB CDATA section": (_long_token("body", b"<![CDATA[" + b"<" * SIXTY_MB + b"]]>"),
+                              "file-unsafe"),
 }  # fmt: skip
 
 

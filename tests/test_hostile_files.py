@@ -14,7 +14,6 @@ subprocess timeout is only a safety net so a hang fails instead of blocking the 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import re
@@ -34,6 +33,8 @@ from workload_xl.api import validate_files
 from workload_xl.rules import FILE_LEVEL_RULES
 from workload_xl.schemes import SchemeRegistry
 from workload_xl.worker_template import write_worker_workbook
+
+from .bounded_cli import Run
 
 SAFETY_TIMEOUT_SECONDS = 120
 MEMORY_BOUND_BYTES = 400 * 1024 * 1024
@@ -64,15 +65,8 @@ not this one's."""
 # --- running the CLI -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Outcome:
-    returncode: int
-    stdout: str
-    stderr: str
-    peak_rss: int  # bytes; -1 where the platform cannot say
-
-    def json(self) -> dict:
-        return json.loads(self.stdout)
+Outcome = Run
+"""What a run gave: the same record as the bounded runner's."""
 
 
 def run_validate(args: list[Path], output_format: str, scratch: Path) -> Outcome:

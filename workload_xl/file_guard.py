@@ -318,11 +318,12 @@ def _scan_part(
     table's reference and (for the small parts readers load as trees) nesting depth."""
     part_name = info.filename
     xml = part_name.endswith((".xml", ".rels", ".vml"))
-    sheet = xml and part_name.startswith("xl/worksheets/")
+    sheet = part_name.startswith("xl/worksheets/") and part_name.endswith(".xml")
     table = xml and part_name.startswith("xl/tables/")
     tree = xml and not sheet and part_name != SHARED_STRINGS
     extent = _Extent() if sheet else None
     prolog = _Prolog() if xml else None
+    tokens = _Tokens() if xml else None
     size = elements = depth = deepest = 0
     carry = b""
     with _open_part(archive, handle, info) as part:
@@ -343,6 +344,9 @@ def _scan_part(
             elements += chunk.count(b"<")
             if elements > _element_cap(part_name):
                 return _too_many_elements(name, part_name, elements)
+            if not tokens.feed(chunk):
+                return _unsafe(name, f"holds one XML tag, comment or text over "
+                               f"{MAX_TOKEN_BYTES // 2**20} MB long (in {part_name})")  # fmt: skip
             if extent is not None:
                 carry = extent.feed(carry + chunk)
             elif tree:
@@ -355,10 +359,14 @@ def _scan_part(
                 scan.tables[part_name] = ref[1].decode("ascii") if ref else ""
     if size != info.file_size:
         raise _Damaged(part_name)
+    if tokens is not None and not tokens.feed(b"", end=True):
+        return _unsafe(name, f"holds an XML comment or section that is never closed, or one "
+                       f"over {MAX_TOKEN_BYTES // 2**20} MB long (in {part_name})")  # fmt: skip
     if prolog is not None and prolog.feed(b"", end=True):
         return _declaration(name, part_name)
     if extent is not None:
-        extent.feed(carry)
+        if carry:
+            extent.feed(carry)
         scan.extents[part_name] = extent.span()
         scan.declared += extent.declared
     scan.inflated += size
@@ -399,6 +407,80 @@ def _declaration(name: str, part_name: str) -> Finding:
         "not read, for safety. Ask for a copy saved from Excel.",
         workbook=name,
     )
+
+
+MAX_TOKEN_BYTES = 1024 * 1024
+"""The longest tag, comment, processing instruction or CDATA section (and the longest run
+without a tag) a part may hold. Excel's longest is a cell's text, 32,767 characters (under
+200 KB as XML); the expat parser behind openpyxl re-reads an unfinished token each time it is
+fed more, so a 60 MB one costs it hours."""
+MAX_SPECIALS = 10_000
+"""Comments, processing instructions and CDATA sections a part may hold (Excel writes only
+the XML declaration)."""
+_SPECIAL = re.compile(rb"<!--|<!\[CDATA\[|<\?")
+_SPECIAL_START = re.compile(rb"<[!?]")
+_SPECIAL_END = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+
+
+class _Tokens:
+    """Whether every token of a part (tag, comment, processing instruction, CDATA section,
+    and every stretch between two tags) is shorter than MAX_TOKEN_BYTES, fed chunk by chunk.
+
+    A tag cannot hold `<`, so a long tag is a long stretch without one: two searches a chunk.
+    Comments, instructions and CDATA may hold `<`, so they are followed from opener to
+    terminator, but only in a chunk that has an opener or is inside one (Excel writes none
+    but the declaration). Linear: each byte is searched a fixed number of times."""
+
+    def __init__(self) -> None:
+        self.offset = 0  # bytes fed so far
+        self.last_lt = 0  # where the latest `<` was
+        self.tail = b""  # the end of the previous chunk, for an opener or terminator split
+        self.inside: bytes | None = None  # the terminator being looked for
+        self.start = 0  # where the open comment, instruction or section began
+        self.specials = 0
+
+    def feed(self, chunk: bytes, end: bool = False) -> bool:
+        if end:
+            return self.inside is None and self.offset - self.last_lt <= MAX_TOKEN_BYTES
+        first = chunk.find(b"<")
+        if first < 0:
+            if self.offset + len(chunk) - self.last_lt > MAX_TOKEN_BYTES:
+                return False
+        else:
+            if self.offset + first - self.last_lt > MAX_TOKEN_BYTES:
+                return False
+            self.last_lt = self.offset + chunk.rfind(b"<")
+        data = self.tail + chunk
+        special = self.inside is not None or _SPECIAL_START.search(data)
+        if special and not self._specials(data, self.offset - len(self.tail), len(self.tail)):
+            return False
+        self.offset += len(chunk)
+        self.tail = data[-8:]
+        return True
+
+    def _specials(self, data: bytes, base: int, fresh: int) -> bool:
+        """Follow comments, instructions and sections through `data` (which starts at
+        absolute position `base`; bytes before `fresh` were searched already)."""
+        position = 0
+        while True:
+            if self.inside is not None:
+                close = data.find(self.inside, position)
+                if close < 0:
+                    return base + len(data) - self.start <= MAX_TOKEN_BYTES
+                if base + close - self.start > MAX_TOKEN_BYTES:
+                    return False
+                position, self.inside = close + len(self.inside), None
+                continue
+            opener = _SPECIAL.search(data, position)
+            if opener is None:
+                return True
+            position = opener.end()
+            if position <= fresh:  # found whole in the previous chunk already
+                continue
+            self.specials += 1
+            if self.specials > MAX_SPECIALS:
+                return False
+            self.inside, self.start = _SPECIAL_END[opener[0]], base + opener.start()
 
 
 _TAG_TOKEN = re.compile(rb"</|/>|<[!?]|<")
@@ -486,28 +568,31 @@ _MOST_COLUMNS = {1: 26, 2: 26 + 26**2, 3: 26 + 26**2 + 26**3}
 
 def _quick_bound(body: bytes) -> tuple[int, int] | None:
     """(rows, columns) no cell in this chunk goes beyond, when every cell in it is written
-    `<c r="A1"` and the bound is within the cap; None when its addresses must be read."""
-    if (
-        body.count(b"<c ") != body.count(b'<c r="')
-        or b"<c>" in body
-        or b"<c/>" in body
-        or b":c " in body
-        or b":c>" in body
-    ):
+    `<c r="A1"` and the bound is within the cap; None when its addresses must be read.
+    Compiled literal searches, which here run faster than `bytes.find`."""
+    if _ODD_CELL.search(body) or _PREFIXED_CELL.search(body):
         return None
     shape = body.translate(_SHAPE)
-    if b'<a a="a' in shape:  # an address in small letters (or a one-letter tag like it)
+    if _SMALL_LETTERS.search(shape):  # an address in small letters (or a one-letter tag)
         return None
     letters = 1
-    if b'<a a="AA' in shape:
-        letters = 2 if b'<a a="AAA' not in shape else 3 if b'<a a="AAAA' not in shape else 0
+    if _LETTERS[2].search(shape):
+        letters = 0 if _LETTERS[4].search(shape) else 3 if _LETTERS[3].search(shape) else 2
     digits = 3  # a letter followed by at least N digits: "A" and N zeros in the shape
-    if b"A0000" in shape:
-        digits = next((n for n in (4, 5, 6, 7) if b"A" + b"0" * (n + 1) not in shape), 0)
+    if _DIGITS[4].search(shape):
+        digits = next((n for n in (4, 5, 6, 7) if not _DIGITS[n + 1].search(shape)), 0)
     if not letters or not digits:
         return None
     rows, columns = 10**digits - 1, _MOST_COLUMNS[letters]
     return (rows, columns) if rows * columns <= MAX_SHEET_CELLS else None
+
+
+_ODD_CELL = re.compile(rb'<c(?:[>/]| (?!r="))')
+"""A cell with no attributes, or whose first attribute is not its address."""
+_PREFIXED_CELL = re.compile(rb":c[ >/]")
+_SMALL_LETTERS = re.compile(rb'<a a="a')
+_LETTERS = {n: re.compile(b'<a a="' + b"A" * n) for n in (2, 3, 4)}
+_DIGITS = {n: re.compile(b"A" + b"0" * n) for n in range(4, 9)}
 
 
 MAX_SHEET_CELLS = 2_000_000
