@@ -54,12 +54,18 @@ finally:
     else:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         peak *= 1 if sys.platform == "darwin" else 1024  # Linux reports kilobytes
+        try:  # Linux: ru_maxrss starts at the forking parent's size; VmHWM is this program's
+            with open("/proc/self/status") as status:
+                peak = next(int(l.split()[1]) * 1024 for l in status if l.startswith("VmHWM"))
+        except (OSError, StopIteration, ValueError):
+            pass
     with open(os.environ["WORKLOAD_XL_TEST_PEAK_RSS"], "w") as out:
         out.write(str(peak))
 """
 """`python -m workload_xl`, plus a note of the child's own peak RSS when it exits (even by
 SystemExit). RUSAGE_CHILDREN in the test process would be the maximum over every child so far,
-not this one's."""
+not this one's; and on Linux a child's own ru_maxrss starts at the size of the test process
+that forked it, so there the peak is read from /proc (VmHWM)."""
 
 
 # --- running the CLI -----------------------------------------------------------------------

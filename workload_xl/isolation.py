@@ -47,6 +47,8 @@ MEMORY_BYTES = 1536 * 1024 * 1024
 """Address space a worker may use (where the platform can limit it): a worker that has read a
 team return with calamine and a measurement sheet with openpyxl peaks at about 160 MB of it
 (pandas, for caseload reports, adds a few hundred)."""
+START_SECONDS = 120.0
+"""Longest a worker may take to start (Python, then the reader's imports)."""
 AHEAD = 4
 """Files each worker may have finished beyond the one the caller is waiting for."""
 
@@ -167,6 +169,8 @@ def map_in_workers(
     try:
         try:
             pool = [_Worker(*start) for _ in range(max(1, min(workers, len(items))))]
+            for worker in pool:  # all start at once; each file's clock starts once it is up
+                worker.wait_until_ready()
         except (OSError, RuntimeError, NotImplementedError):
             # This Python cannot start processes (Pyodide, as in xlwings Lite; a sandbox).
             yield from _in_this_process(function, items, initializer, initargs)
@@ -198,6 +202,7 @@ def map_in_workers(
                 if isinstance(result, Failed):
                     worker.end()
                     pool[index] = _Worker(*start)
+                    pool[index].wait_until_ready()
     finally:
         for worker in pool:
             worker.end()
@@ -227,6 +232,17 @@ class _Worker:
         child.close()
         self.job: int | None = None
         self.started = 0.0
+
+    def wait_until_ready(self) -> None:
+        """Wait for the worker to have started Python and imported the reader, which on a
+        busy machine can take seconds that must not count against the first file."""
+        try:
+            if self.conn.poll(START_SECONDS) and self.conn.recv() == "ready":
+                return
+        except (EOFError, OSError):
+            pass
+        self.end()
+        raise RuntimeError("a worker process did not start")
 
     def give(self, job: int, items: list) -> None:
         self.job, self.started = job, time.monotonic()
@@ -273,6 +289,7 @@ def _serve(conn, function, initializer, initargs, memory) -> None:
         limit_memory(memory)
     if initializer is not None:
         initializer(*initargs)
+    conn.send("ready")
     while True:
         try:
             message = conn.recv()
