@@ -29,6 +29,7 @@ from workload_xl import isolation
 from workload_xl.file_guard import _Extent, inspect_workbook_file
 from workload_xl.period import Period
 from workload_xl.schemes import SchemeRegistry
+from workload_xl.team import CaseRow
 from workload_xl.team_workbook import write_team_workbook
 from workload_xl.worker_template import write_worker_workbook
 
@@ -581,3 +582,60 @@ def test_a_file_larger_than_any_workbook_is_refused_by_its_size_before_it_is_rea
         run.assert_bounded()
         found = only(run.json()["findings"], "file-too-large")
         assert found["workbook"] == str(big) and "65 MB" in found["message"]
+
+
+# --- numbers that pass a range check but make no sense, through consolidate and report -----
+
+
+def _tiny_fte(sheet):
+    sheet.workers[0].fte = 1e-307
+
+
+def _negative_points(sheet):
+    first = sheet.cases[0]
+    sheet.cases[0] = CaseRow(first.worker, first.case_ref, first.item_code, first.item_label,
+                             first.kind, -50.0)  # fmt: skip
+
+
+def _infinite_total(sheet):
+    duty = next(i for i, c in enumerate(sheet.cases) if c.kind == "activity")
+    row = sheet.cases[duty]
+    huge = CaseRow(row.worker, "", row.item_code, row.item_label, row.kind, 1e308)
+    sheet.cases[duty : duty + 1] = [huge, huge]
+
+
+def _worker_twice(sheet):
+    sheet.workers.append(sheet.workers[0])
+
+
+SENSELESS = {
+    "an FTE of 1e-307": _tiny_fte,
+    "points of -50": _negative_points,
+    "two rows of 1e308 points": _infinite_total,
+    "a worker listed twice": _worker_twice,
+}
+
+
+def test_numbers_that_make_no_sense_are_refused_at_their_cell_and_the_rest_stored(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = team_return(inbox, "North")
+    bad = {}
+    for number, (what, change) in enumerate(SENSELESS.items()):
+        sheet = team_sheet(SERVICE, CSC, f"Team {number}", Period(2026, 10), 0)
+        change(sheet)
+        bad[what] = inbox / f"Team {number} 2026-10.xlsx"
+        assert write_team_workbook(bad[what], sheet) == []
+    store = tmp_path / "returns.sqlite"
+    run = run_cli("consolidate", inbox, "--store", store, "--format", "json", cwd=tmp_path)
+    run.assert_bounded()
+    assert run.returncode == 1
+    report = run.json()
+    assert report["stored"] == [str(good)]
+    assert sorted(report["failed"]) == sorted(map(str, bad.values()))
+    for what, path in bad.items():
+        mine = [f for f in report["findings"] if f["workbook"] == str(path)]
+        assert mine and all(f["rule"] == "return-invalid" and f["cell"] for f in mine), what
+    shown = run_cli("report", "--store", store, "-o", tmp_path / "trend.xlsx", cwd=tmp_path)
+    shown.assert_bounded()
+    assert shown.returncode == 0 and (tmp_path / "trend.xlsx").is_file()
