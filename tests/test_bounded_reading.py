@@ -639,3 +639,95 @@ def test_numbers_that_make_no_sense_are_refused_at_their_cell_and_the_rest_store
     shown = run_cli("report", "--store", store, "-o", tmp_path / "trend.xlsx", cwd=tmp_path)
     shown.assert_bounded()
     assert shown.returncode == 0 and (tmp_path / "trend.xlsx").is_file()
+
+
+# --- parts are known by what they are, not by their names -----------------------------------
+
+
+def move_part(source: Path, target: Path, old: str, new: str, change=None) -> Path:
+    """A copy with one part moved (and its relationships and content type following it), as
+    readers find parts: through the relationships, whatever they are called."""
+    with zipfile.ZipFile(source) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    data = parts.pop(old)
+    parts[new] = change(data) if change else data
+    old_rel = old.split("/", 1)[1] if old.startswith("xl/") else old
+    new_rel = new.split("/", 1)[1] if new.startswith("xl/") else new
+    for name in list(parts):
+        if name.endswith(".rels") or name == "[Content_Types].xml":
+            text = parts[name].replace(old.encode(), new.encode())
+            text = text.replace(old_rel.encode(), new_rel.encode())
+            parts[name] = text.replace(
+                old.rsplit("/", 1)[1].encode(), new.rsplit("/", 1)[1].encode()
+            )
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return target
+
+
+FAR_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+
+
+def _far(xml: bytes) -> bytes:
+    return xml.replace(b"</sheetData>", FAR_ROW)
+
+
+@pytest.mark.parametrize("new", ["xl/data/sheet9.xml", "xl/worksheets/sheet9.XML",
+                                 "xl/worksheets/sheet9.bin"])  # fmt: skip
+def test_a_sheet_moved_or_renamed_is_still_scanned_as_a_sheet(new, returns, tmp_path):
+    good = returns[0]
+    bad = move_part(good, tmp_path / "moved.xlsx", sheet_part(good, "Team"), new, _far)
+    for command in (["validate", bad], ["consolidate", bad, "--store", tmp_path / "s"]):
+        run = run_cli(*command, "--format", "json", cwd=tmp_path)
+        run.assert_bounded()
+        found = only(run.json()["findings"], "sheet-too-large")
+        assert (found["sheet"], found["cell"]) == ("Team", "XFD1048576"), command[0]
+
+
+def test_a_table_renamed_and_flooded_is_still_held_to_the_caps(worker_book, tmp_path):
+    old = table_part(worker_book, "WorkItems")
+    flood = lambda xml: xml.replace(b"</table>", b"<x/>" * 5_000_000 + b"</table>")  # noqa: E731
+    bad = move_part(worker_book, tmp_path / "flood.xlsx", old, "xl/tables/table1.bin", flood)
+    run = run_cli("validate", bad, "--format", "json", cwd=tmp_path)
+    run.assert_bounded()
+    assert [f["rule"] for f in run.json()["findings"]] == ["file-too-large"]
+
+
+FAR_CELLS = {
+    "a tab after the tag": b'<c\tr="XFD999"><v>1</v></c>',
+    "a new line after the tag": b'<c\nr="XFD999"><v>1</v></c>',
+    "dollar signs": b'<c r="$XFD$999"><v>1</v></c>',
+}
+
+
+@pytest.mark.parametrize("case", list(FAR_CELLS), ids=lambda c: c.replace(" ", "-"))
+def test_a_far_cell_written_with_odd_spacing_or_dollars_is_found(case, returns, tmp_path):
+    row = b'<row r="999">' + FAR_CELLS[case] + b"</row></sheetData>"
+    bad = edit_part(returns[0], tmp_path / "odd.xlsx", sheet_part(returns[0], "Team"),
+                    lambda xml: xml.replace(b"</sheetData>", row))  # fmt: skip
+    assert [f.rule for f in inspect_workbook_file(bad)] == ["sheet-too-large"]
+
+
+def test_addresses_written_with_character_references_are_refused(returns, tmp_path):
+    row = b'<row r="1"><c r="&#88;FD1048576"><v>1</v></c></row></sheetData>'
+    bad = edit_part(returns[0], tmp_path / "escaped.xlsx", sheet_part(returns[0], "Team"),
+                    lambda xml: xml.replace(b"</sheetData>", row))  # fmt: skip
+    assert [f.rule for f in inspect_workbook_file(bad)] == ["file-unsafe"]
+    table = with_table_ref(returns[0], tmp_path / "escaped-table.xlsx", "TeamCases",
+                           "A1:G&#49;048576")  # fmt: skip
+    assert [f.rule for f in inspect_workbook_file(table)] == ["file-unsafe"]
+
+
+def test_two_hundred_small_sheets_are_not_taken_for_a_huge_workbook(tmp_path):
+    wb = Workbook()
+    for number in range(200):
+        wb.create_sheet(f"Sheet {number}")["A1"] = number
+    wb.save(tmp_path / "many.xlsx")
+    assert inspect_workbook_file(tmp_path / "many.xlsx") == []
+
+
+def test_a_reversed_table_range_is_named_by_its_far_corner(returns, tmp_path):
+    bad = with_table_ref(returns[0], tmp_path / "reversed.xlsx", "TeamCases", "I1048576:A1")
+    (found,) = inspect_workbook_file(bad)
+    assert (found.rule, found.cell) == ("table-too-large", "I1048576")

@@ -306,6 +306,7 @@ class _Scan:
     inflated: int = 0
     elements: int = 0
     declared: int = 0
+    estimated: bool = False  # some extent is a bound from the quick scan, not exact
     extents: dict[str, tuple[int, int]] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
 
@@ -315,15 +316,15 @@ def _scan_part(
 ) -> Finding | None:
     """Inflate one part whole, counting what it really holds (never what its header claims):
     bytes, elements and, for XML, the prolog's declarations, a sheet's real extent, a
-    table's reference and (for the small parts readers load as trees) nesting depth."""
+    table's reference and (for the parts readers load as trees) nesting depth.
+
+    What a part is comes from its content, not its name: readers follow the workbook's
+    relationships, so a sheet moved to `xl/data/sheet1.bin` is still read as a sheet. XML is
+    any part whose first character is `<`; its root element says what it is, and a part
+    whose root is hidden behind comments is scanned as every kind at once."""
     part_name = info.filename
-    xml = part_name.endswith((".xml", ".rels", ".vml"))
-    sheet = part_name.startswith("xl/worksheets/") and part_name.endswith(".xml")
-    table = xml and part_name.startswith("xl/tables/")
-    tree = xml and not sheet and part_name != SHARED_STRINGS
-    extent = _Extent() if sheet else None
-    prolog = _Prolog() if xml else None
-    tokens = _Tokens() if xml else None
+    kind = ""  # decided by the first chunk
+    prolog = tokens = extent = None
     size = elements = depth = deepest = 0
     carry = b""
     with _open_part(archive, handle, info) as part:
@@ -333,7 +334,13 @@ def _scan_part(
                 raise _Damaged(part_name)
             if scan.inflated + size > MAX_UNCOMPRESSED_BYTES:
                 return _too_many_bytes(name, scan.inflated + size)
-            if not xml:
+            if not kind:
+                kind = _kind(chunk)
+                if kind == "utf-16":
+                    return _unsafe(name, f"has a part in UTF-16 ({part_name})")
+                prolog, tokens = (_Prolog(), _Tokens()) if kind != "binary" else (None, None)
+                extent = _Extent() if kind in ("worksheet", "?") else None
+            if kind == "binary":
                 continue
             if prolog is not None:
                 verdict = prolog.feed(chunk)
@@ -342,21 +349,25 @@ def _scan_part(
                         return _declaration(name, part_name)
                     prolog = None
             elements += chunk.count(b"<")
-            if elements > _element_cap(part_name):
-                return _too_many_elements(name, part_name, elements)
+            if elements > _element_cap(kind):
+                return _too_many_elements(name, part_name, _element_cap(kind))
             if not tokens.feed(chunk):
                 return _unsafe(name, f"holds one XML tag, comment or text over "
                                f"{MAX_TOKEN_BYTES // 2**20} MB long (in {part_name})")  # fmt: skip
             if extent is not None:
                 carry = extent.feed(carry + chunk)
-            elif tree:
+                if extent.escaped:
+                    return _unsafe(name, f"writes a cell's address with character references "
+                                   f"(in {part_name})")  # fmt: skip
+            if kind not in ("worksheet", "sst"):
                 depth, deepest = _depth(chunk, depth, deepest)
                 if deepest > MAX_DEPTH:
                     return _unsafe(name, f"nests its XML more than {MAX_DEPTH} levels deep "
                                    f"(in {part_name})")  # fmt: skip
-            if table and size == len(chunk):
+            if kind in ("table", "?") and size == len(chunk):
                 ref = _TABLE_REF.search(chunk)
-                scan.tables[part_name] = ref[1].decode("ascii") if ref else ""
+                if ref is not None or kind == "table":
+                    scan.tables[part_name] = ref[1].decode("ascii", "replace") if ref else ""
     if size != info.file_size:
         raise _Damaged(part_name)
     if tokens is not None and not tokens.feed(b"", end=True):
@@ -367,35 +378,65 @@ def _scan_part(
     if extent is not None:
         if carry:
             extent.feed(carry)
+        if extent.escaped:
+            return _unsafe(name, f"writes a cell's address with character references "
+                           f"(in {part_name})")  # fmt: skip
         scan.extents[part_name] = extent.span()
+        scan.estimated |= extent.estimated
         scan.declared += extent.declared
     scan.inflated += size
     scan.elements += elements
     return None
 
 
-SHARED_STRINGS = "xl/sharedStrings.xml"
-MAX_ELEMENTS = {SHARED_STRINGS: 2_000_000, "xl/styles.xml": 500_000}
-"""Tags a part may hold (`<` counted as inflated). A team workbook's shared strings hold a
-few thousand; Excel allows 64,000 cell formats. Millions of tiny entries cost openpyxl
-minutes and gigabytes, so they are refused before any reader builds them."""
+_DECLARATION = re.compile(rb"\s*<\?xml[^>]{0,500}\?>\s*")
+_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?([A-Za-z_][\w.-]{0,60})")
+_KINDS = {b"worksheet": "worksheet", b"chartsheet": "worksheet", b"dialogsheet": "worksheet",
+          b"macrosheet": "worksheet", b"table": "table", b"sst": "sst",
+          b"styleSheet": "styles"}  # fmt: skip
+
+
+def _kind(head: bytes) -> str:
+    """What a part is, from its first bytes: "binary" (not XML), "utf-16" (XML Excel never
+    writes), the kind its root element names ("worksheet", "table", "sst", "styles"), "xml"
+    for any other root, or "?" when the root is not the first thing after the declaration."""
+    body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
+    if body[:2] in UTF16_BOMS:
+        return "utf-16"
+    if body.lstrip()[:1] != b"<":
+        return "binary"
+    if b"\x00" in body[:512]:  # UTF-16 or UTF-32 without a byte order mark
+        return "utf-16"
+    declaration = _DECLARATION.match(body)
+    start = declaration.end() if declaration else len(body) - len(body.lstrip())
+    root = _ROOT.match(body, start)
+    if root is None:
+        return "?"
+    return _KINDS.get(root[1], "xml")
+
+
+MAX_ELEMENTS = {"sst": 2_000_000, "styles": 500_000}
+"""Tags a part may hold (`<` counted as inflated), by what it is. A team workbook's shared
+strings hold a few thousand; Excel allows 64,000 cell formats. Millions of tiny entries cost
+openpyxl minutes and gigabytes, so they are refused before any reader builds them."""
 MAX_PART_ELEMENTS = 4_000_000
 """Tags any other part may hold: sheets are bounded by their cells, the rest is small."""
 MAX_DEPTH = 100
-"""XML nesting in the parts readers load whole (workbook, styles, relationships, tables):
-Excel's are under 20 deep; deep nesting makes tree readers recurse until they fail."""
+"""XML nesting in the parts readers load whole (workbook, styles, relationships, tables,
+drawings, charts): Excel's are under 20 deep; deep nesting makes tree readers recurse until
+they fail."""
 
 
-def _element_cap(part_name: str) -> int:
-    return MAX_ELEMENTS.get(part_name, MAX_PART_ELEMENTS)
+def _element_cap(kind: str) -> int:
+    return MAX_ELEMENTS.get(kind, MAX_PART_ELEMENTS)
 
 
-def _too_many_elements(name: str, part_name: str, count: int) -> Finding:
+def _too_many_elements(name: str, part_name: str, cap: int) -> Finding:
     return finding(
         "file-too-large",
-        f"{name} holds more than {_element_cap(part_name):,} entries in {part_name}, far more "
-        "than a workload workbook can need. Check it is the right file, or copy its sheets "
-        "into a new workbook in Excel and send that.",
+        f"{name} holds more than {cap:,} entries in {part_name}, far more than a workload "
+        "workbook can need. Check it is the right file, or copy its sheets into a new workbook "
+        "in Excel and send that.",
         workbook=name,
     )
 
@@ -519,12 +560,15 @@ class _Extent:
     attribute takes the next place, so each one counts as one more column or row on top of
     the largest address seen (an overestimate only for files Excel never writes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, exact: bool = False) -> None:
         self.rows = 0
         self.columns = 0
         self.unaddressed_rows = 0
         self.unaddressed_cells = 0
         self.declared = 0  # the cells its <dimension> claims, which some readers reserve
+        self.exact = exact  # read every address, never the quick bound
+        self.estimated = False  # some chunk was bounded, not read address by address
+        self.escaped = False  # an address written with character references (&#88;...)
 
     def feed(self, data: bytes) -> bytes:
         cut = data.rfind(b"<")
@@ -533,14 +577,17 @@ class _Extent:
         body, rest = data[:cut], data[cut:]
         if b"dimension" in body:
             self.declared = max(self.declared, _declared_cells(body))
-        bound = _quick_bound(body)
+        bound = None if self.exact else _quick_bound(body)
         if bound is not None:
             self.rows, self.columns = max(self.rows, bound[0]), max(self.columns, bound[1])
+            self.estimated = True
         else:
             self._exact(body)
         return rest
 
     def _exact(self, body: bytes) -> None:
+        if b"&" in body and _ESCAPED_ADDRESS.search(body):
+            self.escaped = True
         rows = _ROW_REF.findall(body)
         cells = _CELL_REF.findall(body)
         if rows:
@@ -573,8 +620,6 @@ def _quick_bound(body: bytes) -> tuple[int, int] | None:
     if _ODD_CELL.search(body) or _PREFIXED_CELL.search(body):
         return None
     shape = body.translate(_SHAPE)
-    if _SMALL_LETTERS.search(shape):  # an address in small letters (or a one-letter tag)
-        return None
     letters = 1
     if _LETTERS[2].search(shape):
         letters = 0 if _LETTERS[4].search(shape) else 3 if _LETTERS[3].search(shape) else 2
@@ -587,10 +632,13 @@ def _quick_bound(body: bytes) -> tuple[int, int] | None:
     return (rows, columns) if rows * columns <= MAX_SHEET_CELLS else None
 
 
-_ODD_CELL = re.compile(rb'<c(?:[>/]| (?!r="))')
-"""A cell with no attributes, or whose first attribute is not its address."""
-_PREFIXED_CELL = re.compile(rb":c[ >/]")
-_SMALL_LETTERS = re.compile(rb'<a a="a')
+_ODD_CELL = re.compile(rb'<c(?:[>/\t\r\n]| (?!r="[A-Z]))')
+"""A cell with no attributes, any white space but one space after its name, or whose first
+attribute is not its address in capitals."""
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
+_ESCAPED_ADDRESS = re.compile(
+    rb"<(?:\w{1,30}:)?(?:c|row)\b[^>]{0,1000}?\br\s*=\s*[\"'][^\"'>]{0,40}&"
+)
 _LETTERS = {n: re.compile(b'<a a="' + b"A" * n) for n in (2, 3, 4)}
 _DIGITS = {n: re.compile(b"A" + b"0" * n) for n in range(4, 9)}
 
@@ -613,6 +661,12 @@ def _check_extents(archive: zipfile.ZipFile, scan: _Scan, name: str) -> Finding 
             f"{MAX_CELLS:,} a workbook this tool reads can hold. Check it is the right file.",
             workbook=name,
         )
+    if scan.estimated and sum(r * c for r, c in scan.extents.values()) > MAX_CELLS:
+        # Many small sheets each bounded loosely: read their addresses one by one instead.
+        for part_name in scan.extents:
+            extent = _Extent(exact=True)
+            extent.feed(archive.read(part_name) + b"<")
+            scan.extents[part_name] = extent.span()
     total = 0
     for part_name, (rows, columns) in scan.extents.items():
         cells = rows * columns
@@ -639,7 +693,8 @@ def _check_extents(archive: zipfile.ZipFile, scan: _Scan, name: str) -> Finding 
     for part_name, ref in scan.tables.items():
         bounds = _bounds(ref)
         if bounds is None:
-            continue
+            return _unsafe(name, f"gives a table a range that is not an A1 reference "
+                           f"(in {part_name})")  # fmt: skip
         (top, left), (bottom, right) = bounds
         cells = (bottom - top + 1) * (right - left + 1)
         if cells > MAX_TABLE_CELLS:
@@ -650,7 +705,7 @@ def _check_extents(archive: zipfile.ZipFile, scan: _Scan, name: str) -> Finding 
                 f"cells), far more than its rows need. In Excel, click in the table, choose "
                 "Table Design > Resize Table and end it at the last row you use, then save and "
                 "send the file again.",
-                workbook=name, sheet=sheet, cell=ref.split(":")[-1].replace("$", ""),
+                workbook=name, sheet=sheet, cell=f"{_letters(right)}{bottom}",
             )  # fmt: skip
     return None
 
