@@ -731,3 +731,21 @@ def test_a_reversed_table_range_is_named_by_its_far_corner(returns, tmp_path):
     bad = with_table_ref(returns[0], tmp_path / "reversed.xlsx", "TeamCases", "I1048576:A1")
     (found,) = inspect_workbook_file(bad)
     assert (found.rule, found.cell) == ("table-too-large", "I1048576")
+
+
+@pytest.mark.skipif(not POSIX, reason="FIFOs are POSIX")
+@pytest.mark.parametrize("command", [["template", "worker", "--scheme", CSC], ["key", "new"]],
+                         ids=["template", "key-new"])  # fmt: skip
+def test_force_never_writes_over_a_pipe_or_a_link(command, tmp_path):
+    pipe = tmp_path / "pipe.xlsx"
+    os.mkfifo(pipe)
+    real = tmp_path / "real.xlsx"
+    real.write_bytes(b"keep me")
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(real)
+    for target in (pipe, link):
+        run = run_cli(*command, "-o", target, "--force", cwd=tmp_path)
+        run.assert_bounded()
+        said = " ".join(run.output.split())  # the text report wraps its lines
+        assert run.returncode != 0 and "is not a file" in said, run.output
+    assert pipe.is_fifo() and link.is_symlink() and real.read_bytes() == b"keep me"

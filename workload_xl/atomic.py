@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -47,6 +48,16 @@ def _write_atomically(
     path: Path, write: Callable[[Path], None], force: bool, private: bool = False
 ) -> list[Finding]:
     where = {"workbook": str(path)}
+    if path.is_symlink() or (path.exists() and not stat.S_ISREG(path.stat().st_mode)):
+        # --force replaces a file, never a device, a pipe, a folder or what a link points at
+        return [
+            finding(
+                "output-unwritable",
+                f"{path} is not a file (it is a folder, a link, a device or a pipe), so nothing "
+                "is written over it, --force or not. Choose another name for the output.",
+                **where,
+            )
+        ]
     if path.exists() and not force:
         return [
             finding(
