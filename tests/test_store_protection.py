@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import shutil
 import sqlite3
 import stat
 from pathlib import Path, PureWindowsPath
@@ -280,7 +281,7 @@ def test_a_damaged_meta_table_is_a_finding_never_a_traceback(tmp_path, damage, c
             "report": ["report", "-o", "r.xlsx"]}[command]  # fmt: skip
     run = run_cli(*args, "--store", store, cwd=tmp_path)
     run.assert_bounded()
-    assert run.returncode == 2, run.output
+    assert run.returncode == (1 if command == "store check" else 2), run.output  # check: found
     assert "store-damaged" in said(run.output) and "returns.sqlite is a returns store, but" in said(
         run.output
     )
@@ -476,3 +477,81 @@ def test_held_returns_are_counted_by_the_api(tmp_path):
     moved = write_return(tmp_path / "b.xlsx", service="Children in Care", index=1)
     run = consolidate_files([moved], store)
     assert run.held == [str(moved)] and run.stored == [] and run.exit_code == 1
+
+
+# --- a store another tool has changed -------------------------------------------------------
+
+TAMPERING = {
+    "a view dropped": "DROP VIEW current_submissions",
+    "a column renamed": "ALTER TABLE worker_periods RENAME COLUMN fte TO fte_old",
+    "a trigger that wipes lines": (
+        "CREATE TRIGGER wipe AFTER INSERT ON submissions BEGIN DELETE FROM return_lines; END"
+    ),
+    "a view that never ends": (
+        "DROP VIEW current_submissions; CREATE VIEW current_submissions AS WITH RECURSIVE "
+        "r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT s.* FROM submissions s, r"
+    ),
+    "an extra table": "CREATE TABLE notes (text)",
+}
+
+
+@pytest.fixture(scope="module")
+def sound_store(tmp_path_factory) -> tuple[Path, Path]:
+    """A store holding one return, and a second return to consolidate into it."""
+    folder = tmp_path_factory.mktemp("sound")
+    first, second = folder / "North.xlsx", folder / "South.xlsx"
+    for path, team in ((first, "North"), (second, "South")):
+        sheet = team_sheet("Safeguarding and Support", "childrens-social-care", team,
+                           Period(2026, 10), 0)  # fmt: skip
+        assert write_team_workbook(path, sheet) == []
+    store = folder / "returns.sqlite"
+    assert consolidate_files([first], store).exit_code == 0
+    return store, second
+
+
+@pytest.mark.parametrize("change", list(TAMPERING), ids=lambda c: c.replace(" ", "-"))
+def test_a_store_another_tool_changed_is_refused_by_every_command_unchanged(
+    change, sound_store, tmp_path
+):
+    """Reading it would fail or never end, and writing to it could delete returns: every
+    command says the store is damaged, and leaves it byte for byte as it was."""
+    sound, second = sound_store
+    store = tmp_path / "returns.sqlite"
+    shutil.copy(sound, store)
+    db = sqlite3.connect(store)
+    db.executescript(TAMPERING[change])
+    db.commit()
+    db.close()
+    before = hashlib.sha256(store.read_bytes()).hexdigest()
+    (tmp_path / "out").mkdir()
+    for command in (["returns", "--period", "2026-10"], ["report", "-o", tmp_path / "r.xlsx"],
+                    ["store", "check"], ["store", "export", "-o", tmp_path / "out"],
+                    ["consolidate", second]):  # fmt: skip
+        run = run_cli(*command, "--store", store, cwd=tmp_path)
+        run.assert_bounded()
+        damaged = 1 if command[0] == "store" and command[1] == "check" else 2  # it checks
+        assert run.returncode == damaged and "store-damaged" in run.output, (command, run.output)
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == before
+
+
+def test_a_blob_another_tool_put_in_the_store_is_exported_as_hex(sound_store, tmp_path):
+    store = tmp_path / "returns.sqlite"
+    shutil.copy(sound_store[0], store)
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE worker_periods SET band = x'00ff' WHERE rowid = 1")
+    out = tmp_path / "export"
+    out.mkdir()
+    run = run_cli("store", "export", "--store", store, "-o", out, "--force", cwd=tmp_path)
+    run.assert_bounded()
+    assert run.returncode == 0, run.output
+    assert "00ff" in (out / "worker_periods.csv").read_text(encoding="utf-8-sig")
+    assert (out / "returns-store.xlsx").is_file()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs are POSIX")
+def test_a_store_path_that_is_a_pipe_is_named_as_one(tmp_path):
+    pipe = tmp_path / "returns.sqlite"
+    os.mkfifo(pipe)
+    run = run_cli("returns", "--store", pipe, "--period", "2026-10", cwd=tmp_path)
+    run.assert_bounded()
+    assert run.returncode == 2 and "pipe" in run.output and "folder" not in run.output

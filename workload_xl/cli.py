@@ -528,8 +528,15 @@ def store() -> None:
 def store_check(store_path: Path) -> None:
     """Run SQLite's integrity and foreign-key checks and count what the store holds.
 
-    Exit status: 0 sound, 1 problems found, 2 no usable store.
+    Exit status: 0 sound, 1 problems found (a damaged store included), 2 no store.
     """
+    from .store import ReturnsStore, StoreError
+
+    try:  # a store whose schema another tool changed is refused on opening: that is damage
+        ReturnsStore.open(store_path, create=False, read_only=True).close()
+    except StoreError as problem:
+        click.echo(f"{problem.rule}: {problem}", err=True)
+        sys.exit(EXIT_ERRORS if problem.rule == "store-damaged" else EXIT_UNREADABLE)
     with _open_store(store_path) as opened:
         problems = opened.integrity()
         held = opened.submissions()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import sqlite3
 import time
@@ -182,9 +183,13 @@ class ReturnsStore:
             if read_only or not create:
                 raise StoreError(f"There is no returns store at {path}. Check the name, or make "
                                  "one by consolidating returns into it.")  # fmt: skip
-        elif not path.is_file():
+        elif path.is_dir():
             raise StoreError(f"{path} is a folder, not a returns store. Give the store's file "
                              "(for example returns.sqlite).")  # fmt: skip
+        elif not path.is_file():
+            raise StoreError(f"{path} is not a file but a pipe, a device or a link to one, so "
+                             "it is not opened. Give the store's file (for example "
+                             "returns.sqlite).")  # fmt: skip
         db = None
         try:
             if read_only:
@@ -559,7 +564,47 @@ def _recognise(db: sqlite3.Connection, path: Path) -> bool:
     if number < 1:
         raise _damaged(path, f"its schema_version is {number}, which no version of workload-xl "
                        "writes")  # fmt: skip
+    problem = _schema_problem(db)
+    if problem:
+        raise _damaged(path, problem)
     return True
+
+
+def _schema_problem(db: sqlite3.Connection) -> str:
+    """What differs between the file's tables, indexes, views and triggers and the ones
+    workload-xl makes, or "". A view dropped or rewritten, a column renamed, a trigger added
+    by another tool would make reads fail or writes delete returns; the schema has not changed
+    since the first store was made, so any difference is damage."""
+    found = _schema_of(db)
+    expected = _expected_schema()
+    for key in sorted(expected.keys() - found.keys()):
+        return f"its {key[0]} {key[1]} is missing"
+    for key in sorted(found.keys() - expected.keys()):
+        return (f"it holds a {key[0]} {key[1]!r} that workload-xl never makes (another tool "
+                "added it; it could change or hide returns)")  # fmt: skip
+    for key in sorted(expected):
+        if found[key] != expected[key]:
+            return f"its {key[0]} {key[1]} was changed by another tool"
+    return ""
+
+
+def _schema_of(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    rows = db.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return {(kind, name): " ".join(str(sql or "").split()) for kind, name, sql in rows}
+
+
+@functools.cache
+def _expected_schema() -> dict[tuple[str, str], str]:
+    """The schema objects of a new store, as SQLite records them."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for statement in _statements(SCHEMA):
+            db.execute(statement)
+        return _schema_of(db)
+    finally:
+        db.close()
 
 
 def _damaged(path: Path, what: str) -> StoreError:

@@ -44,7 +44,10 @@ class Exported:
 
 def neutralised(value: Any) -> Any:
     """A CSV cell that no spreadsheet will run: text starting with a formula character gets
-    an apostrophe (OWASP's advice); numbers and other text are as they were."""
+    an apostrophe (OWASP's advice); a BLOB another tool wrote is written in hex; numbers and
+    other text are as they were."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
     if isinstance(value, str) and value.startswith(_DANGEROUS):
         return "'" + value
     return value
@@ -126,8 +129,13 @@ def _write_workbook(db: sqlite3.Connection, path: Path, sheets: dict, sheet_rows
 def _text_cell(ws, value: Any) -> Any:
     """A value for a write-only sheet, text kept as text even when it starts with '=', without
     the control characters no cell can hold (`workbook_style.cell_text`); an infinity a store
-    made by an older version may hold is written as its text, which Excel can open."""
+    made by an older version may hold is written as its text, which Excel can open, and so is
+    a BLOB (in hex) or an integer too large for Excel that another tool put there."""
     if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):  # a BLOB another tool wrote
+        return bytes(value).hex()
+    if isinstance(value, int) and not -(2**53) <= value <= 2**53:  # beyond what Excel holds
         return str(value)
     if isinstance(value, str):
         value = cell_text(value)
