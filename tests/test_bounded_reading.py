@@ -749,3 +749,17 @@ def test_force_never_writes_over_a_pipe_or_a_link(command, tmp_path):
         said = " ".join(run.output.split())  # the text report wraps its lines
         assert run.returncode != 0 and "is not a file" in said, run.output
     assert pipe.is_fifo() and link.is_symlink() and real.read_bytes() == b"keep me"
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA], ids=["bzip2", "lzma"])
+def test_parts_compressed_as_excel_never_does_are_refused_by_every_command(
+    method, returns, worker_book, tmp_path
+):
+    """openpyxl reads bzip2 and LZMA parts, calamine does not: refused alike, before either."""
+    sheet = rewrite_zip(worker_book, tmp_path / "sheet.xlsx", compression=method)
+    team = rewrite_zip(returns[0], tmp_path / "team.xlsx", compression=method)
+    for command in (["validate", sheet], ["consolidate", team, "--store", tmp_path / "s"]):
+        run = run_cli(*command, "--format", "json", cwd=tmp_path)
+        run.assert_bounded()
+        found = only(run.json()["findings"], "file-corrupt")
+        assert "never uses" in found["message"], command[0]

@@ -256,6 +256,17 @@ def _check_directory(handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str) 
             "Ask for a copy saved from Excel without a password.",
             **where,
         )
+    odd = next((i for i in infos if i.compress_type not in _EXCEL_COMPRESSION), None)
+    if odd is not None:
+        # Excel stores or deflates every part; calamine reads nothing else, openpyxl does:
+        # refused here, every command treats such a file the same way.
+        return finding(
+            "file-corrupt",
+            f"{name} is damaged or was not saved by Excel: its part {odd.filename} is "
+            f"compressed in a way Excel never uses (zip method {odd.compress_type}). Open it "
+            "in Excel, save it again as an Excel Workbook (.xlsx) and send it again.",
+            **where,
+        )
     folded = [n.replace("\\", "/").casefold() for n in names]
     if len(set(folded)) != len(folded):
         twice = next(n for n in names if folded.count(n.replace("\\", "/").casefold()) > 1)
@@ -269,6 +280,9 @@ def _check_directory(handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str) 
             return _unsafe(name, f"names the part {info.filename} differently in two places "
                            "(its local header and the zip's directory)")  # fmt: skip
     return None
+
+
+_EXCEL_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 
 def _local_name(handle: BinaryIO, info: zipfile.ZipInfo) -> bytes:
