@@ -555,3 +555,22 @@ def test_a_store_path_that_is_a_pipe_is_named_as_one(tmp_path):
     run = run_cli("returns", "--store", pipe, "--period", "2026-10", cwd=tmp_path)
     run.assert_bounded()
     assert run.returncode == 2 and "pipe" in run.output and "folder" not in run.output
+
+
+@pytest.mark.parametrize("name", ["North\u202eEast", "North\x07", "N" * 201],
+                         ids=["right-to-left-override", "bell", "too-long"])  # fmt: skip
+def test_teams_add_refuses_invisible_characters_and_endless_names(name, tmp_path):
+    run = run_cli("teams", "add", name, "--service", "First Response", "--store",
+                  tmp_path / "returns.sqlite", cwd=tmp_path)  # fmt: skip
+    run.assert_bounded()
+    assert run.returncode != 0 and "control characters" in said(run.output), run.output
+
+
+def test_teams_add_folds_spaces_as_returns_are_read(tmp_path):
+    store = tmp_path / "returns.sqlite"
+    run = run_cli("teams", "add", "North\tEast ", "--service", " First  Response", "--store",
+                  store, cwd=tmp_path)  # fmt: skip
+    run.assert_bounded()
+    assert run.returncode == 0, run.output
+    with ReturnsStore.open(store, create=False, read_only=True) as opened:
+        assert [(t.service, t.name) for t in opened.teams()] == [("First Response", "North East")]

@@ -495,9 +495,14 @@ def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
         raise click.BadParameter("a team name is blank: give each team's name, as its "
                                  "managers write it on the team sheet.",
                                  param_hint="NAMES")  # fmt: skip
+    from .store import StoreError
+
     with _open_store(store_path, create=True) as store:
         for name in names:
-            added = store.add_team(service, name)
+            try:
+                added = store.add_team(service, name)
+            except StoreError as problem:
+                raise click.BadParameter(str(problem), param_hint="NAMES") from None
             click.echo(f"{'Added' if added else 'Already listed'}: {name} ({service})")
 
 

@@ -14,6 +14,7 @@ import functools
 import os
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,9 +22,12 @@ from itertools import chain, repeat
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
+from .measurement import clean_text
 from .returns import TeamReturn
 
 SCHEMA_VERSION = 1
+MAX_TEAM_NAME = 200
+"""Characters a listed team's name or service may have: a team's name is a few words."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -462,12 +466,23 @@ class ReturnsStore:
 
     def add_team(self, service: str, name: str, now: dt.datetime | None = None) -> bool:
         """Add a team to the list returns are expected from; False if it was there already."""
-        if not name.strip() or not service.strip():
+        # As a return's team and service are read: spaces, tabs and line breaks folded, so
+        # the listed team matches the returns that name it.
+        name, service = clean_text(name), clean_text(service)
+        if not name or not service:
             raise StoreError("A team needs a name and a service; one of them is blank.")
+        for what, text in (("team name", name), ("service", service)):
+            if len(text) > MAX_TEAM_NAME or any(unicodedata.category(c) in ("Cc", "Cf")
+                                                for c in text):  # fmt: skip
+                raise StoreError(
+                    f"That {what} is longer than {MAX_TEAM_NAME} characters or holds invisible "
+                    "control characters (pasted from another program?). Type it again, as it "
+                    "stands on the team's sheet."
+                )
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO teams (service, name, added_at) VALUES (?, ?, ?)",
-                (service.strip(), name.strip(), now_text(now)))  # fmt: skip
+                (service, name, now_text(now)))  # fmt: skip
             return cursor.rowcount == 1
 
     def teams(self) -> list[Team]:
