@@ -763,3 +763,21 @@ def test_parts_compressed_as_excel_never_does_are_refused_by_every_command(
         run.assert_bounded()
         found = only(run.json()["findings"], "file-corrupt")
         assert "never uses" in found["message"], command[0]
+
+
+def test_a_comment_split_anywhere_is_a_comment_and_a_doctype_split_anywhere_is_refused():
+    """Openers and terminators cut across chunks are judged whole: the scan defers a `<!`
+    near a chunk's end until it can tell a comment or CDATA from a declaration."""
+    from workload_xl.file_guard import _Tokens
+
+    head = b'<?xml version="1.0"?>\n'
+    cases = {head + b"<!-- a -->\n<root><![CDATA[<x>]]></root>": False,
+             head + b"<!-- <!DOCTYPE inside a comment --><root/>": False,
+             head + b"<!-- a --><!DOCTYPE root [<!ENTITY e 'x'>]><root/>": True,
+             head + b"<root/><!DOCTYPE root>": True}  # fmt: skip
+    for xml, declared in cases.items():
+        for cut in range(1, len(xml)):
+            tokens = _Tokens()
+            fine = tokens.feed(xml[:cut]) and tokens.feed(xml[cut:]) and tokens.feed(b"", True)
+            assert (not fine and tokens.declaration) == declared, (xml, cut)
+            assert fine == (not declared), (xml, cut)

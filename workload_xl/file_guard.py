@@ -314,11 +314,10 @@ def _too_many_bytes(name: str, total: int) -> Finding:
 
 @dataclass
 class _Scan:
-    """What the guard learnt from inflating every part: bytes, elements, each sheet's real
-    extent (by part name) and each table's reference."""
+    """What the guard learnt from inflating every part: bytes, each sheet's real extent (by
+    part name) and declared cells, and each table's reference."""
 
     inflated: int = 0
-    elements: int = 0
     declared: int = 0
     estimated: bool = False  # some extent is a bound from the quick scan, not exact
     extents: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -329,7 +328,7 @@ def _scan_part(
     archive: zipfile.ZipFile, handle: BinaryIO, info: zipfile.ZipInfo, scan: _Scan, name: str
 ) -> Finding | None:
     """Inflate one part whole, counting what it really holds (never what its header claims):
-    bytes, elements and, for XML, the prolog's declarations, a sheet's real extent, a
+    bytes, elements and, for XML, declarations, long tokens, a sheet's real extent, a
     table's reference and (for the parts readers load as trees) nesting depth.
 
     What a part is comes from its content, not its name: readers follow the workbook's
@@ -338,7 +337,7 @@ def _scan_part(
     whose root is hidden behind comments is scanned as every kind at once."""
     part_name = info.filename
     kind = ""  # decided by the first chunk
-    prolog = tokens = extent = None
+    tokens = extent = None
     size = elements = depth = deepest = 0
     carry = b""
     with _open_part(archive, handle, info) as part:
@@ -352,27 +351,20 @@ def _scan_part(
                 kind = _kind(chunk)
                 if kind == "utf-16":
                     return _unsafe(name, f"has a part in UTF-16 ({part_name})")
-                prolog, tokens = (_Prolog(), _Tokens()) if kind != "binary" else (None, None)
+                tokens = _Tokens() if kind != "binary" else None
                 extent = _Extent() if kind in ("worksheet", "?") else None
             if kind == "binary":
                 continue
-            if prolog is not None:
-                verdict = prolog.feed(chunk)
-                if verdict is not None:
-                    if verdict:
-                        return _declaration(name, part_name)
-                    prolog = None
             elements += chunk.count(b"<")
             if elements > _element_cap(kind):
                 return _too_many_elements(name, part_name, _element_cap(kind))
             if not tokens.feed(chunk):
+                if tokens.declaration:
+                    return _declaration(name, part_name)
                 return _unsafe(name, f"holds one XML tag, comment or text over "
                                f"{MAX_TOKEN_BYTES // 2**20} MB long (in {part_name})")  # fmt: skip
             if extent is not None:
                 carry = extent.feed(carry + chunk)
-                if extent.escaped:
-                    return _unsafe(name, f"writes a cell's address with character references "
-                                   f"(in {part_name})")  # fmt: skip
             if kind not in ("worksheet", "sst"):
                 depth, deepest = _depth(chunk, depth, deepest)
                 if deepest > MAX_DEPTH:
@@ -385,10 +377,10 @@ def _scan_part(
     if size != info.file_size:
         raise _Damaged(part_name)
     if tokens is not None and not tokens.feed(b"", end=True):
+        if tokens.declaration:
+            return _declaration(name, part_name)
         return _unsafe(name, f"holds an XML comment or section that is never closed, or one "
                        f"over {MAX_TOKEN_BYTES // 2**20} MB long (in {part_name})")  # fmt: skip
-    if prolog is not None and prolog.feed(b"", end=True):
-        return _declaration(name, part_name)
     if extent is not None:
         if carry:
             extent.feed(carry)
@@ -399,7 +391,6 @@ def _scan_part(
         scan.estimated |= extent.estimated
         scan.declared += extent.declared
     scan.inflated += size
-    scan.elements += elements
     return None
 
 
@@ -456,12 +447,7 @@ def _too_many_elements(name: str, part_name: str, cap: int) -> Finding:
 
 
 def _declaration(name: str, part_name: str) -> Finding:
-    return finding(
-        "file-unsafe",
-        f"{name} contains an XML declaration (in {part_name}) that Excel never writes; it is "
-        "not read, for safety. Ask for a copy saved from Excel.",
-        workbook=name,
-    )
+    return _unsafe(name, f"contains an XML declaration (in {part_name})")
 
 
 MAX_TOKEN_BYTES = 1024 * 1024
@@ -472,31 +458,39 @@ fed more, so a 60 MB one costs it hours."""
 MAX_SPECIALS = 10_000
 """Comments, processing instructions and CDATA sections a part may hold (Excel writes only
 the XML declaration)."""
-_SPECIAL = re.compile(rb"<!--|<!\[CDATA\[|<\?")
+_SPECIAL = re.compile(rb"<!--|<!\[CDATA\[|<\?|<!")
+"""Openers, longest first: `<!` alone is a declaration (DOCTYPE, ENTITY)."""
 _SPECIAL_START = re.compile(rb"<[!?]")
 _SPECIAL_END = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+_LONGEST_OPENER = len(b"<![CDATA[")
 
 
 class _Tokens:
-    """Whether every token of a part (tag, comment, processing instruction, CDATA section,
-    and every stretch between two tags) is shorter than MAX_TOKEN_BYTES, fed chunk by chunk.
+    """Whether a part holds a declaration (`<!DOCTYPE`, `<!ENTITY`: any `<!` outside a
+    comment or CDATA section) and whether every token (tag, comment, processing instruction,
+    CDATA section, and every stretch between two tags) is shorter than MAX_TOKEN_BYTES, fed
+    chunk by chunk.
 
     A tag cannot hold `<`, so a long tag is a long stretch without one: two searches a chunk.
-    Comments, instructions and CDATA may hold `<`, so they are followed from opener to
-    terminator, but only in a chunk that has an opener or is inside one (Excel writes none
-    but the declaration). Linear: each byte is searched a fixed number of times."""
+    Comments, instructions and CDATA may hold `<` (and a DOCTYPE's text), so they are
+    followed from opener to terminator, but only in a chunk that has an opener or is inside
+    one (Excel writes none but the XML declaration): no amount of comment hides a DOCTYPE
+    after it. Linear: each byte is searched a fixed number of times, and everything before
+    `seen` is never judged again."""
 
     def __init__(self) -> None:
         self.offset = 0  # bytes fed so far
         self.last_lt = 0  # where the latest `<` was
         self.tail = b""  # the end of the previous chunk, for an opener or terminator split
+        self.seen = 0  # everything before this position has been judged
         self.inside: bytes | None = None  # the terminator being looked for
         self.start = 0  # where the open comment, instruction or section began
         self.specials = 0
+        self.declaration = False
 
     def feed(self, chunk: bytes, end: bool = False) -> bool:
-        if end:
-            return self.inside is None and self.offset - self.last_lt <= MAX_TOKEN_BYTES
+        """False when the part is refused: `declaration` says whether for a declaration; at
+        the `end` (an empty chunk) also for a comment or section never closed."""
         first = chunk.find(b"<")
         if first < 0:
             if self.offset + len(chunk) - self.last_lt > MAX_TOKEN_BYTES:
@@ -505,18 +499,18 @@ class _Tokens:
             if self.offset + first - self.last_lt > MAX_TOKEN_BYTES:
                 return False
             self.last_lt = self.offset + chunk.rfind(b"<")
-        data = self.tail + chunk
+        data, base = self.tail + chunk, self.offset - len(self.tail)
         special = self.inside is not None or _SPECIAL_START.search(data)
-        if special and not self._specials(data, self.offset - len(self.tail), len(self.tail)):
+        if special and not self._specials(data, base, end):
             return False
         self.offset += len(chunk)
-        self.tail = data[-8:]
-        return True
+        self.tail = data[-2 * _LONGEST_OPENER :]
+        return self.inside is None if end else True
 
-    def _specials(self, data: bytes, base: int, fresh: int) -> bool:
-        """Follow comments, instructions and sections through `data` (which starts at
-        absolute position `base`; bytes before `fresh` were searched already)."""
-        position = 0
+    def _specials(self, data: bytes, base: int, end: bool) -> bool:
+        """Follow comments, instructions and sections through `data`, which starts at
+        absolute position `base`."""
+        position = max(0, self.seen - base)
         while True:
             if self.inside is not None:
                 close = data.find(self.inside, position)
@@ -525,17 +519,22 @@ class _Tokens:
                 if base + close - self.start > MAX_TOKEN_BYTES:
                     return False
                 position, self.inside = close + len(self.inside), None
+                self.seen = base + position
                 continue
             opener = _SPECIAL.search(data, position)
             if opener is None:
                 return True
-            position = opener.end()
-            if position <= fresh:  # found whole in the previous chunk already
-                continue
+            if opener[0] == b"<!":
+                if len(data) - opener.start() < _LONGEST_OPENER and not end:
+                    return True  # perhaps a comment's opener, split: judged with what follows
+                self.declaration = True
+                return False
             self.specials += 1
             if self.specials > MAX_SPECIALS:
                 return False
             self.inside, self.start = _SPECIAL_END[opener[0]], base + opener.start()
+            position = opener.end()
+            self.seen = base + position
 
 
 _TAG_TOKEN = re.compile(rb"</|/>|<[!?]|<")
@@ -794,59 +793,6 @@ def _relationships(archive: zipfile.ZipFile, rels_part: str, base: str) -> dict[
             resolved = posixpath.normpath(posixpath.join(base, target))
         found[element.get("Id", "")] = resolved
     return found
-
-
-_PROLOG_ENDS = {"<!--": "-->", "<?": "?>"}
-
-
-class _Prolog:
-    """Whether a part's prolog holds a declaration (`<!DOCTYPE`, `<!ENTITY`, any `<!` that is
-    not a comment) before its root element, fed chunk by chunk.
-
-    XML allows declarations only in the prolog, so the scan stops at the root element: for the
-    parts Excel writes that is within the first hundred bytes. Comments and processing
-    instructions of any length are skipped properly, so a long comment cannot hide a DOCTYPE
-    after it; a UTF-16 part (by its byte order mark) is decoded first. Each character is
-    searched once (a terminator split across chunks is found by looking back a few
-    characters), so a hostile comment costs linear time. Excel never writes a declaration.
-    """
-
-    def __init__(self) -> None:
-        self._decoder = None
-        self._text = ""
-        self._position = 0
-        self._inside: str | None = None  # the terminator being looked for
-
-    def feed(self, chunk: bytes, end: bool = False) -> bool | None:
-        """True: a declaration; False: the root element is reached; None: feed more."""
-        if self._decoder is None:
-            encoding = "utf-16" if chunk[:2] in UTF16_BOMS else "latin-1"
-            self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-        # Only the unsearched tail is kept: the text before the position has been judged.
-        self._text = self._text[self._position :] + self._decoder.decode(chunk, final=end)
-        self._position = 0
-        text = self._text
-        while True:
-            if self._inside is not None:
-                close = text.find(self._inside, self._position)
-                if close < 0:
-                    self._position = max(self._position, len(text) - len(self._inside) + 1)
-                    return False if end else None
-                self._position = close + len(self._inside)
-                self._inside = None
-                continue
-            start = text.find("<", self._position)
-            if start < 0:
-                self._position = len(text)
-                return False if end else None
-            if len(text) - start < 4 and not end:
-                self._position = start
-                return None
-            opener = next((o for o in _PROLOG_ENDS if text.startswith(o, start)), None)
-            if opener is None:
-                return text.startswith("<!", start)
-            self._inside = _PROLOG_ENDS[opener]
-            self._position = start + len(opener)
 
 
 @contextlib.contextmanager
