@@ -330,16 +330,17 @@ def team_summary(team) -> dict:
 # --- the performance team: returns store ------------------------------------------------
 
 
-def _open_store(path: Path, create: bool = False):
+def _open_store(path: Path, create: bool = False, damaged_exit: int = EXIT_UNREADABLE):
     """The store; without `create`, opened read-only (SQLite's mode=ro): it is never changed
-    nor made. A foreign or damaged file is a message and exit 2."""
+    nor made. A foreign or damaged file is a message and exit 2 (a damaged one
+    `damaged_exit`)."""
     from .store import ReturnsStore, StoreError
 
     try:
         return ReturnsStore.open(path, create=create, read_only=not create)
     except StoreError as problem:
         click.echo(f"{problem.rule}: {problem}", err=True)
-        sys.exit(EXIT_UNREADABLE)
+        sys.exit(damaged_exit if problem.rule == "store-damaged" else EXIT_UNREADABLE)
 
 
 def _refuse_writing_over_inputs(outputs, inputs) -> None:
@@ -535,14 +536,9 @@ def store_check(store_path: Path) -> None:
 
     Exit status: 0 sound, 1 problems found (a damaged store included), 2 no store.
     """
-    from .store import ReturnsStore, StoreError
-
-    try:  # a store whose schema another tool changed is refused on opening: that is damage
-        ReturnsStore.open(store_path, create=False, read_only=True).close()
-    except StoreError as problem:
-        click.echo(f"{problem.rule}: {problem}", err=True)
-        sys.exit(EXIT_ERRORS if problem.rule == "store-damaged" else EXIT_UNREADABLE)
-    with _open_store(store_path) as opened:
+    # A store whose schema another tool changed is refused on opening: for this command that
+    # is damage found (1), not a missing store (2).
+    with _open_store(store_path, damaged_exit=EXIT_ERRORS) as opened:
         problems = opened.integrity()
         held = opened.submissions()
     current = sum(1 for s in held if s.superseded_by is None)

@@ -66,7 +66,6 @@ class Failed:
     memory allowance) or "crashed" (the process ended while reading it)."""
 
     why: str
-    seconds: float
 
 
 Outcome = Done | Failed
@@ -95,12 +94,14 @@ def read_each(
     *,
     workers: int | None = None,
     seconds: float = FILE_SECONDS,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple = (),
 ) -> Iterator[tuple[Path, Any]]:
     """(path, reader(path)) for each path, in order, each read in a worker process held to
     the limits; a file that stops its worker gives `failed(path, finding)` instead, the
     finding saying why (`file-too-slow`, `file-too-large`, `file-corrupt`)."""
-    paths = list(paths)
-    outcomes = map_in_workers(reader, paths, workers=workers or usable_cores(), seconds=seconds)
+    outcomes = map_in_workers(reader, paths, workers=workers or usable_cores(), seconds=seconds,
+                              initializer=initializer, initargs=initargs)  # fmt: skip
     with contextlib.closing(outcomes):
         for path, outcome in outcomes:
             if isinstance(outcome, Done):
@@ -217,7 +218,7 @@ def _in_this_process(function, items, initializer, initargs) -> Iterator[tuple[A
         try:
             yield item, Done(function(item))
         except MemoryError:
-            yield item, Failed("memory", 0.0)
+            yield item, Failed("memory")
 
 
 class _Worker:
@@ -261,12 +262,12 @@ class _Worker:
             if reply is not None:
                 self.job = None
                 kind, value = reply
-                return job, Done(value) if kind == "done" else Failed(value, took)
-            return job, Failed("crashed", took)
+                return job, Done(value) if kind == "done" else Failed(value)
+            return job, Failed("crashed")
         if self.process.sentinel in ready:
-            return job, Failed("crashed", took)
+            return job, Failed("crashed")
         if took >= seconds:
-            return job, Failed("slow", took)
+            return job, Failed("slow")
         return None
 
     def end(self) -> None:

@@ -723,16 +723,13 @@ def _in_threads(paths: list[Path], registry: SchemeRegistry, workers: int) -> It
 def _in_processes(
     paths: list[Path], registry: SchemeRegistry, workers: int, file_seconds: float
 ) -> Iterator[Read]:
-    outcomes = isolation.map_in_workers(
-        _read_in_worker, paths, workers=min(workers, len(paths)), seconds=file_seconds,
-        initializer=_start_worker, initargs=(registry,),
+    reads = isolation.read_each(
+        _read_in_worker, paths, lambda _path, problem: (None, [problem]), workers=workers,
+        seconds=file_seconds, initializer=_start_worker, initargs=(registry,),
     )  # fmt: skip
-    with contextlib.closing(outcomes):  # a run stopped early stops its workers here
-        for path, outcome in outcomes:
-            if isinstance(outcome, isolation.Done):
-                yield (path, *_unpack(outcome.value))
-            else:
-                yield path, None, [isolation.failure_finding(path, outcome, file_seconds)]
+    with contextlib.closing(reads):  # a run stopped early stops its workers here
+        for path, packed in reads:
+            yield (path, *_unpack(packed))
 
 
 _worker_registry: SchemeRegistry | None = None
