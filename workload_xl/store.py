@@ -17,7 +17,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, repeat
 from pathlib import Path, PurePath
 from urllib.parse import quote
@@ -109,7 +109,7 @@ class Ingested:
     submission_id: int | None
     superseded: tuple[tuple[int, str], ...] = ()
     held_reason: str = ""
-    held_against: str = field(default="")
+    """Why it was held; it names the other return's file."""
 
     @property
     def superseded_id(self) -> int | None:
@@ -320,7 +320,7 @@ class ReturnsStore:
                 (ret.team, str(ret.period))).fetchall()  # fmt: skip
             replaced, held = self._judge(ret, earlier)
             if held and not accept_changes:
-                return Ingested("held", None, held_reason=held[0], held_against=held[1])
+                return Ingested("held", None, held_reason=held)
             self._hold_people(pseudonym_key)
             cursor = self.db.execute(
                 "INSERT INTO submissions (file_name, source_path, sha256, ingested_at, team, "
@@ -346,7 +346,7 @@ class ReturnsStore:
 
     def _judge(self, ret: TeamReturn, earlier: list[tuple]):
         """The current returns `ret` replaces (id, file), and why it waits for a decision
-        (reason, the other return's file) or None.
+        (naming the other return's file), or None.
 
         The same team name in another service is another team, unless the two returns share a
         worker or the manager: then the team is moving service and would count in both. In the
@@ -360,13 +360,12 @@ class ReturnsStore:
                 if shares is False and held is None:
                     held = (f"none of its workers nor its manager are on the return it "
                             f"would replace for {ret.team}, {ret.period} ({old_file}): it may "
-                            "be another team's return under the wrong team name",
-                            old_file)  # fmt: skip
+                            "be another team's return under the wrong team name")  # fmt: skip
             elif shares:
                 replaced.append((old_id, old_file))
                 held = (f"it names the service {ret.service!r}, but the same team's current "
                         f"return for {ret.period} ({old_file}) is in {old_service!r}: the team "
-                        "would count in two services", old_file)  # fmt: skip
+                        "would count in two services")  # fmt: skip
         return tuple(replaced), held
 
     def _shares_people(self, ret: TeamReturn, old_id: int, old_manager: str) -> bool | None:
