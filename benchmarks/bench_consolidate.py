@@ -45,12 +45,12 @@ from openpyxl import load_workbook  # imported here, so no timing pays for an im
 from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
-from workload_xl import team_layout as tl
-from workload_xl.api import consolidate_files
-from workload_xl.file_guard import inspect_workbook_file
-from workload_xl.isolation import start_method
-from workload_xl.return_reader import read_team_returns, usable_cores
-from workload_xl.schemes import SchemeRegistry
+from workload_xl.contracts import team as tl
+from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.files.file_guard import inspect_workbook_file
+from workload_xl.files.isolation import start_method
+from workload_xl.files.return_reader import read_team_returns, usable_cores
+from workload_xl.services.api import consolidate_files
 
 try:
     from benchmarks.corpus import default_writer, write_corpus
@@ -84,24 +84,35 @@ def ours(paths: list[Path], threads: int, processes: bool = True) -> dict:
         workers += len(ret.workers)
         lines += len(ret.lines)
         warned += len(findings)
-    return {"workers": workers, "lines": lines, "refused": refused, "findings": warned,
-            "files": len(paths)}  # fmt: skip
+    return {
+        "workers": workers,
+        "lines": lines,
+        "refused": refused,
+        "findings": warned,
+        "files": len(paths),
+    }
 
 
 def consolidate(paths: list[Path], scratch: Path) -> dict:
     """The whole command's work: read every file and ingest it into a fresh returns store."""
     store = Path(tempfile.mkdtemp(dir=scratch)) / "store.sqlite"
     run = consolidate_files(paths, store, registry=SchemeRegistry.from_dir())
-    return {"stored": len(run.stored), "refused": len(run.failed),
-            "store MB": round(store.stat().st_size / 2**20, 1), "files": len(paths)}  # fmt: skip
+    return {
+        "stored": len(run.stored),
+        "refused": len(run.failed),
+        "store MB": round(store.stat().st_size / 2**20, 1),
+        "files": len(paths),
+    }
 
 
 def _bare_rows(path: Path) -> tuple[list, list]:
     """Both tables' rows as calamine gives them, and nothing else (for (e))."""
     book = CalamineWorkbook.from_path(str(path), load_tables=True)
     try:
-        return tuple(book.get_table_by_name(name).to_python()  # type: ignore[return-value]
-                     for name in (tl.TEAM_TABLE, tl.CASES_TABLE))  # fmt: skip
+        return tuple(
+            book.get_table_by_name(name).to_python()  # type: ignore[return-value]
+            for name in (tl.TEAM_TABLE, tl.CASES_TABLE)
+        )
     finally:
         book.close()
 
@@ -110,8 +121,9 @@ def libraries_alone(paths: list[Path], processes: int, scratch: Path, store: boo
     """(e): calamine in worker processes, and with `store` SQLite in this one."""
     db = None
     if store:
-        db = sqlite3.connect(Path(tempfile.mkdtemp(dir=scratch)) / "bare.sqlite",
-                             isolation_level=None)  # fmt: skip
+        db = sqlite3.connect(
+            Path(tempfile.mkdtemp(dir=scratch)) / "bare.sqlite", isolation_level=None
+        )
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")  # as the returns store
         db.execute("CREATE TABLE workers (file INTEGER, a, b, c, d, e, f, g, h)")
@@ -123,10 +135,14 @@ def libraries_alone(paths: list[Path], processes: int, scratch: Path, store: boo
             rows += len(workers) + len(lines)
             if db is not None:
                 db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT INTO workers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               [(number, *row[:8]) for row in workers])  # fmt: skip
-                db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               [(number, *row[:7]) for row in lines])  # fmt: skip
+                db.executemany(
+                    "INSERT INTO workers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(number, *row[:8]) for row in workers],
+                )
+                db.executemany(
+                    "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(number, *row[:7]) for row in lines],
+                )
                 db.execute("COMMIT")
     if db is not None:
         db.close()
@@ -144,9 +160,16 @@ def openpyxl_default(paths: list[Path]) -> dict:
                 for name, ref in ws.tables.items():
                     if name in (tl.TEAM_TABLE, tl.CASES_TABLE):
                         min_col, min_row, max_col, max_row = range_boundaries(ref)
-                        rows += sum(1 for _ in ws.iter_rows(
-                            min_row=min_row + 1, max_row=max_row, min_col=min_col,
-                            max_col=max_col, values_only=True))  # fmt: skip
+                        rows += sum(
+                            1
+                            for _ in ws.iter_rows(
+                                min_row=min_row + 1,
+                                max_row=max_row,
+                                min_col=min_col,
+                                max_col=max_col,
+                                values_only=True,
+                            )
+                        )
     return {"rows": rows}
 
 
@@ -213,11 +236,20 @@ def best_of(repeats: int, action: Callable[[], dict]) -> tuple[float, float, dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
-    parser.add_argument("--openpyxl-sample", type=int, default=None, metavar="K",
-                        help="time openpyxl on K files spread over the corpus and scale to N "
-                             "(default: all N files, which takes minutes)")  # fmt: skip
-    parser.add_argument("--threads", type=int, default=None,
-                        help="files read at once (default: one per usable core)")  # fmt: skip
+    parser.add_argument(
+        "--openpyxl-sample",
+        type=int,
+        default=None,
+        metavar="K",
+        help="time openpyxl on K files spread over the corpus and scale to N "
+        "(default: all N files, which takes minutes)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="files read at once (default: one per usable core)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="best of R for (b) and (c)")
     parser.add_argument(
         "--corpus",
@@ -239,19 +271,25 @@ def main() -> None:
         for path in paths:  # into the page cache, so no method pays for the disk
             path.read_bytes()
         n = len(paths)
-        print(f"corpus: {n} team workbooks ({writer} writer, {size / 2**20:.1f} MB on disk), "
-              f"ready in {made:.1f} s, in {folder}")  # fmt: skip
-        print(f"cpus: {os.cpu_count()}, load average before: "
-              f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
+        print(
+            f"corpus: {n} team workbooks ({writer} writer, {size / 2**20:.1f} MB on disk), "
+            f"ready in {made:.1f} s, in {folder}"
+        )
+        print(
+            f"cpus: {os.cpu_count()}, load average before: "
+            f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
 
         floor = best_of(args.repeats, lambda: inflate_only(paths))
         guard = best_of(args.repeats, lambda: guard_only(paths))
         fast = best_of(args.repeats, lambda: ours(paths, args.threads))
         whole = best_of(args.repeats, lambda: consolidate(paths, Path(scratch)))
-        bare_read = best_of(args.repeats, lambda: libraries_alone(
-            paths, args.threads, Path(scratch), store=False))  # fmt: skip
-        bare = best_of(args.repeats, lambda: libraries_alone(
-            paths, args.threads, Path(scratch), store=True))  # fmt: skip
+        bare_read = best_of(
+            args.repeats, lambda: libraries_alone(paths, args.threads, Path(scratch), store=False)
+        )
+        bare = best_of(
+            args.repeats, lambda: libraries_alone(paths, args.threads, Path(scratch), store=True)
+        )
         threaded = best_of(args.repeats, lambda: ours(paths, args.threads, processes=False))
         single = best_of(1, lambda: ours(paths, 1))
         sample = n if not args.openpyxl_sample else max(1, min(n, args.openpyxl_sample))
@@ -261,8 +299,10 @@ def main() -> None:
 
     def line(label: str, seconds: float, peak: float, result: dict) -> None:
         detail = ", ".join(f"{k} {v}" for k, v in result.items())
-        print(f"{label:44s} {seconds:8.2f} s  {seconds / n * 1000:6.2f} ms/file  "
-              f"peak {peak:6.0f} MB  ({detail})")  # fmt: skip
+        print(
+            f"{label:44s} {seconds:8.2f} s  {seconds / n * 1000:6.2f} ms/file  "
+            f"peak {peak:6.0f} MB  ({detail})"
+        )
 
     print()
     scaled = "" if sample == n else f", SCALED from {sample} files x {n / sample:.1f}"
@@ -276,9 +316,12 @@ def main() -> None:
     line(f"(e) the libraries alone: calamine, {args.threads} proc.", *bare_read)
     line("    the libraries alone: calamine + SQLite", *bare)
     print()
-    for label, ours_seconds in (("reading (c)", fast[0]), ("consolidating (d)", whole[0]),
-                                ("libraries read (e)", bare_read[0]),
-                                ("libraries + SQL (e)", bare[0])):  # fmt: skip
+    for label, ours_seconds in (
+        ("reading (c)", fast[0]),
+        ("consolidating (d)", whole[0]),
+        ("libraries read (e)", bare_read[0]),
+        ("libraries + SQL (e)", bare[0]),
+    ):
         speedup = slow_seconds / ours_seconds
         over_floor = ours_seconds / floor[0]
         print(
@@ -288,8 +331,10 @@ def main() -> None:
             f"(target <= {TARGET_FLOOR_RATIO:g}x: "
             f"{'met' if over_floor <= TARGET_FLOOR_RATIO else 'NOT met'})"
         )
-    print(f"1 thread / {args.threads} processes: {single[0] / fast[0]:5.2f}x;  "
-          f"1 thread / {args.threads} threads: {single[0] / threaded[0]:5.2f}x")  # fmt: skip
+    print(
+        f"1 thread / {args.threads} processes: {single[0] / fast[0]:5.2f}x;  "
+        f"1 thread / {args.threads} threads: {single[0] / threaded[0]:5.2f}x"
+    )
     print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from workload_xl.api import validate_files
-from workload_xl.demo import generate
-from workload_xl.schemes import SchemeRegistry
+from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.services.api import validate_files
+from workload_xl.services.demo import generate
 
 
 def timed(action, repeats: int) -> float:

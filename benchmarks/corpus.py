@@ -25,25 +25,77 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from workload_xl import team_layout as tl
-from workload_xl.fairness import coefficient_of_variation
-from workload_xl.period import MONTH, Period
-from workload_xl.schemes import Scheme, SchemeRegistry
-from workload_xl.team import CaseRow, HistoryRow, TeamSheet, WorkerRow
-from workload_xl.team_workbook import worker_record
+from workload_xl.contracts import team as tl
+from workload_xl.core.fairness import coefficient_of_variation
+from workload_xl.core.period import MONTH, Period
+from workload_xl.core.schemes import Scheme, SchemeRegistry
+from workload_xl.core.team import CaseRow, HistoryRow, TeamSheet, WorkerRow
+from workload_xl.files.team_workbook import worker_record
 
 SCHEME = "childrens-social-care"
 PERIOD = Period(2026, 10, MONTH)
 MANIFEST = "corpus.json"
 
-FIRST = ("Amira", "Ben", "Chloe", "Dev", "Ella", "Farah", "Gareth", "Hana", "Isaac", "Jade",
-         "Kofi", "Leah", "Mo", "Nia", "Owen", "Priya", "Rhys", "Sade", "Tom", "Uma", "Vik",
-         "Wren", "Yusuf", "Zoe")  # fmt: skip
-LAST = ("Adebayo", "Brennan", "Chowdhury", "Davies", "Evans", "Fraser", "Gill", "Hughes",
-        "Iqbal", "Jones", "Khan", "Lewis", "Morgan", "Nowak", "Okafor", "Patel", "Quinn",
-        "Roberts", "Singh", "Thomas", "Usman", "Vaughan", "Williams", "Young")  # fmt: skip
-TEAMS = ("First Response East", "First Response West", "Safeguarding North",
-         "Safeguarding South", "Children in Care Central", "Children in Care Coast")  # fmt: skip
+FIRST = (
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Farah",
+    "Gareth",
+    "Hana",
+    "Isaac",
+    "Jade",
+    "Kofi",
+    "Leah",
+    "Mo",
+    "Nia",
+    "Owen",
+    "Priya",
+    "Rhys",
+    "Sade",
+    "Tom",
+    "Uma",
+    "Vik",
+    "Wren",
+    "Yusuf",
+    "Zoe",
+)
+LAST = (
+    "Adebayo",
+    "Brennan",
+    "Chowdhury",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Gill",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Thomas",
+    "Usman",
+    "Vaughan",
+    "Williams",
+    "Young",
+)
+TEAMS = (
+    "First Response East",
+    "First Response West",
+    "Safeguarding North",
+    "Safeguarding South",
+    "Children in Care Central",
+    "Children in Care Coast",
+)
 
 
 def synthetic_team(
@@ -74,10 +126,17 @@ def synthetic_team(
         case_points = sum(line.agreed_points for line in own if line.kind == "case")
         counted = index < workers - 1 or rng.random() < 0.5
         row = WorkerRow(
-            worker=name, band=band, fte=fte, cases=sum(1 for line in own if line.kind == "case"),
-            case_points=case_points, activity_points=total - case_points, total_points=total,
-            points_per_fte=total / fte, counted=counted, source=f"{prefix}/{name}.xlsx (Sheet)",
-        )  # fmt: skip
+            worker=name,
+            band=band,
+            fte=fte,
+            cases=sum(1 for line in own if line.kind == "case"),
+            case_points=case_points,
+            activity_points=total - case_points,
+            total_points=total,
+            points_per_fte=total / fte,
+            counted=counted,
+            source=f"{prefix}/{name}.xlsx (Sheet)",
+        )
         if not counted:
             row.flags.append("the sheet has errors (see the Errors sheet): not in team figures")
         worker_rows.append(row)
@@ -94,21 +153,32 @@ def synthetic_team(
         earlier = earlier.previous()
         for w in worker_rows:
             total = w.total_points * rng.uniform(0.85, 1.15)
-            past.append(HistoryRow(earlier, w.worker, w.band, w.fte, round(total, 1),
-                                   round(total / w.fte, 2), True))  # fmt: skip
+            past.append(
+                HistoryRow(
+                    earlier, w.worker, w.band, w.fte, round(total, 1), round(total / w.fte, 2), True
+                )
+            )
     return TeamSheet(
-        team=team_name, service=service, scheme_id=scheme.id, scheme_version=scheme.version,
-        period=PERIOD, manager=f"{rng.choice(FIRST)} {rng.choice(LAST)}", workers=worker_rows,
-        cases=lines, history=past, mean_ppf=statistics.fmean(values),
-        median_ppf=statistics.median(values), spread=coefficient_of_variation(values),
-    )  # fmt: skip
+        team=team_name,
+        service=service,
+        scheme_id=scheme.id,
+        scheme_version=scheme.version,
+        period=PERIOD,
+        manager=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+        workers=worker_rows,
+        cases=lines,
+        history=past,
+        mean_ppf=statistics.fmean(values),
+        median_ppf=statistics.median(values),
+        spread=coefficient_of_variation(values),
+    )
 
 
 # --- writers -------------------------------------------------------------------------------
 
 
 def write_with_project(path: Path, team: TeamSheet) -> None:
-    from workload_xl.team_workbook import write_team_workbook
+    from workload_xl.files.team_workbook import write_team_workbook
 
     problems = write_team_workbook(path, team, force=True)
     if problems:
@@ -127,11 +197,16 @@ def write_with_xlsxwriter(path: Path, team: TeamSheet) -> None:
     ws.write(0, 0, "Team workload measurement sheet", bold)
     ws.write(1, 0, "Points inform a discussion; there is no maximum.")
     header = {
-        "team": team.team, "service": team.service, "period": str(team.period),
-        "scheme_id": team.scheme_id, "scheme_version": team.scheme_version,
-        "manager": team.manager, "mean_ppf": team.mean_ppf, "median_ppf": team.median_ppf,
+        "team": team.team,
+        "service": team.service,
+        "period": str(team.period),
+        "scheme_id": team.scheme_id,
+        "scheme_version": team.scheme_version,
+        "manager": team.manager,
+        "mean_ppf": team.mean_ppf,
+        "median_ppf": team.median_ppf,
         "spread": team.spread,
-    }  # fmt: skip
+    }
     places = tl.field_places()
     for spec in tl.TEAM_HEADER + tl.TEAM_TOTALS:
         row, column = places[spec.key]
@@ -146,14 +221,43 @@ def write_with_xlsxwriter(path: Path, team: TeamSheet) -> None:
         wb.define_name(f"'{tl.TEAM_SHEET}'!{spec.name}", f"='{tl.TEAM_SHEET}'!{address}")
     data = [worker_record(w) for w in team.workers]
     _table(ws, tl.TEAM_TABLE, tl.TABLE_TOP_ROW - 1, [c.header for c in tl.TEAM_COLUMNS], data)
-    cases = [[c.worker, c.case_ref, c.item_code, c.item_label, c.kind, c.agreed_points,
-              ", ".join(c.also_allocated_to)] for c in team.cases]  # fmt: skip
+    cases = [
+        [
+            c.worker,
+            c.case_ref,
+            c.item_code,
+            c.item_label,
+            c.kind,
+            c.agreed_points,
+            ", ".join(c.also_allocated_to),
+        ]
+        for c in team.cases
+    ]
     _table(wb.add_worksheet(tl.CASES_SHEET), tl.CASES_TABLE, 0, tl.CASES_COLUMNS, cases)
-    history = [[str(h.period), h.worker, h.band, h.fte, h.total_points, _round(h.points_per_fte),
-                "yes" if h.counted else "no"] for h in team.history]  # fmt: skip
+    history = [
+        [
+            str(h.period),
+            h.worker,
+            h.band,
+            h.fte,
+            h.total_points,
+            _round(h.points_per_fte),
+            "yes" if h.counted else "no",
+        ]
+        for h in team.history
+    ]
     _table(wb.add_worksheet(tl.HISTORY_SHEET), tl.HISTORY_TABLE, 0, tl.HISTORY_COLUMNS, history)
-    errors = [["info", "band-too-small", "(this workbook)", tl.TEAM_SHEET, "", "Experience band",
-               "Too few workers share this band to compare them."]]  # fmt: skip
+    errors = [
+        [
+            "info",
+            "band-too-small",
+            "(this workbook)",
+            tl.TEAM_SHEET,
+            "",
+            "Experience band",
+            "Too few workers share this band to compare them.",
+        ]
+    ]
     _table(wb.add_worksheet(tl.ERRORS_SHEET), tl.ERRORS_TABLE, 0, tl.ERRORS_COLUMNS, errors)
     wb.close()
 
@@ -162,9 +266,17 @@ def _table(ws, name: str, top: int, headings, rows: list[list]) -> None:
     """A table whose header row is 0-based row `top`, values written as the project does
     (None as an empty cell, text always as text)."""
     rows = rows or [[None] * len(headings)]
-    ws.add_table(top, 0, top + len(rows), len(headings) - 1,
-                 {"name": name, "columns": [{"header": h} for h in headings],
-                  "style": "Table Style Light 9"})  # fmt: skip
+    ws.add_table(
+        top,
+        0,
+        top + len(rows),
+        len(headings) - 1,
+        {
+            "name": name,
+            "columns": [{"header": h} for h in headings],
+            "style": "Table Style Light 9",
+        },
+    )
     for r, values in enumerate(rows, start=top + 1):
         for c, value in enumerate(values):
             if value is None:

@@ -50,8 +50,13 @@ when it exits (even by SystemExit). On Linux a child's ru_maxrss starts at the s
 process that forked it (the test runner), so its own peak is read from /proc (VmHWM); its
 workers are forked from a small forkserver, so their ru_maxrss is theirs."""
 
-TRACEBACK_MARKS = ("Traceback (most recent call last)", "panicked at", "RUST_BACKTRACE",
-                   "stack backtrace", "Fatal Python error")  # fmt: skip
+TRACEBACK_MARKS = (
+    "Traceback (most recent call last)",
+    "panicked at",
+    "RUST_BACKTRACE",
+    "stack backtrace",
+    "Fatal Python error",
+)
 
 
 @dataclass(frozen=True)
@@ -78,14 +83,23 @@ class Run:
         assert self.peak_rss < MEMORY_LIMIT_BYTES, self.peak_rss
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None, env: dict | None = None,
-            timeout: float = TIME_LIMIT_SECONDS) -> Run:  # fmt: skip
+def run_cli(
+    *args: str | Path,
+    cwd: Path | None = None,
+    env: dict | None = None,
+    timeout: float = TIME_LIMIT_SECONDS,
+) -> Run:
     """`workload-xl ARGS` in a child held to 1 GB and `timeout` seconds."""
     scratch = Path(cwd or Path.cwd())
     peak_file = scratch / f".peak-rss-{os.getpid()}-{id(args)}.txt"
-    child_env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "100",
-                 "WORKLOAD_XL_TEST_PEAK_RSS": str(peak_file),
-                 "WORKLOAD_XL_TEST_MEMORY_CAP": str(MEMORY_LIMIT_BYTES), **(env or {})}  # fmt: skip
+    child_env = {
+        **os.environ,
+        "PYTHONIOENCODING": "utf-8",
+        "COLUMNS": "100",
+        "WORKLOAD_XL_TEST_PEAK_RSS": str(peak_file),
+        "WORKLOAD_XL_TEST_MEMORY_CAP": str(MEMORY_LIMIT_BYTES),
+        **(env or {}),
+    }
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, *map(str, args)],
         capture_output=True,

@@ -24,10 +24,10 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from workload_xl import layout
-from workload_xl.api import validate_files
-from workload_xl.schemes import SchemeRegistry
-from workload_xl.worker_template import WorkerSheetContent, write_worker_workbook
+from workload_xl.contracts import worker as layout
+from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.files.worker_template import WorkerSheetContent, write_worker_workbook
+from workload_xl.services.api import validate_files
 
 CSC = "childrens-social-care"
 
@@ -50,15 +50,27 @@ def valid_content() -> WorkerSheetContent:
         "date_agreed": dt.date(2026, 10, 28),
     }
     lines = [
-        {"case_ref": "C100001", "case_name": "Ava Test", "item": "Child in need",
-         "agreed_points": 5},
-        {"case_ref": "C100002", "case_name": "Ben Test", "item": "Child protection plan",
-         "agreed_points": 8},
-        {"case_ref": "C100003", "case_name": "Cai Test", "item": "Looked after child",
-         "agreed_points": 7},
+        {
+            "case_ref": "C100001",
+            "case_name": "Ava Test",
+            "item": "Child in need",
+            "agreed_points": 5,
+        },
+        {
+            "case_ref": "C100002",
+            "case_name": "Ben Test",
+            "item": "Child protection plan",
+            "agreed_points": 8,
+        },
+        {
+            "case_ref": "C100003",
+            "case_name": "Cai Test",
+            "item": "Looked after child",
+            "agreed_points": 7,
+        },
         {"item": "Duty day", "quantity": 3, "agreed_points": 6},
         {"item": "Training day", "quantity": 2, "agreed_points": 3},
-    ]  # fmt: skip
+    ]
     return WorkerSheetContent(header, lines)
 
 

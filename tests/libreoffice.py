@@ -100,17 +100,32 @@ def recalculate(paths: Iterable[Path], outdir: Path, *, soffice: str | None = No
     return targets
 
 
-def run_soffice(sources: Iterable[Path], outdir: Path, to: str,
-                soffice: str) -> subprocess.CompletedProcess:  # fmt: skip
+def run_soffice(
+    sources: Iterable[Path], outdir: Path, to: str, soffice: str
+) -> subprocess.CompletedProcess:
     """One soffice start converting every source to format `to` (xlsx, pdf) in `outdir`, with
     a fresh profile that recalculates on load; the profile is removed afterwards."""
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
     try:
         write_profile(profile)
-        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                   "--norestore", "--convert-to", to, "--outdir", str(outdir),
-                   *map(str, sources)]  # fmt: skip
-        return subprocess.run(command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT,
-                              check=False, stdin=subprocess.DEVNULL)  # fmt: skip
+        command = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(outdir),
+            *map(str, sources),
+        ]
+        return subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=CONVERT_TIMEOUT,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
     finally:
         shutil.rmtree(profile, ignore_errors=True)

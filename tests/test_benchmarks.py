@@ -13,14 +13,32 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_consolidation_benchmark_runs_and_prints_every_ratio(tmp_path):
     done = subprocess.run(
-        [sys.executable, "benchmarks/bench_consolidate.py", "--files", "45",
-         "--openpyxl-sample", "3", "--repeats", "1", "--corpus", str(tmp_path / "corpus")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "benchmarks/bench_consolidate.py",
+            "--files",
+            "45",
+            "--openpyxl-sample",
+            "3",
+            "--repeats",
+            "1",
+            "--corpus",
+            str(tmp_path / "corpus"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
-    for label in ("(a) openpyxl default", "(b) inflate every zip member", "(c) read_team_returns",
-                  "(d) consolidate into a new store", "(e) the libraries alone"):  # fmt: skip
+    for label in (
+        "(a) openpyxl default",
+        "(b) inflate every zip member",
+        "(c) read_team_returns",
+        "(d) consolidate into a new store",
+        "(e) the libraries alone",
+    ):
         assert label in out, out
     ratios = re.findall(r"openpyxl / ours\s+([\d.]+)x.*ours / inflate\s+([\d.]+)x", out)
     assert len(ratios) == 4 and all(float(a) > 1 and float(b) > 1 for a, b in ratios), out

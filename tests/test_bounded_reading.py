@@ -25,13 +25,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from workload_xl import isolation
-from workload_xl.file_guard import _Extent, inspect_workbook_file
-from workload_xl.period import Period
-from workload_xl.schemes import SchemeRegistry
-from workload_xl.team import CaseRow
-from workload_xl.team_workbook import write_team_workbook
-from workload_xl.worker_template import write_worker_workbook
+from workload_xl.core.period import Period
+from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.core.team import CaseRow
+from workload_xl.files import isolation
+from workload_xl.files.file_guard import _Extent, inspect_workbook_file
+from workload_xl.files.team_workbook import write_team_workbook
+from workload_xl.files.worker_template import write_worker_workbook
 
 from .bounded_cli import run_cli
 from .conftest import valid_content
@@ -76,14 +76,22 @@ def with_far_cell(source: Path, target: Path, sheet: str, cell: str) -> Path:
     """One cell far out, added to the sheet's XML with its <dimension> left alone."""
     row = re.search(r"\d+", cell)[0]
     far = f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row>'.encode()
-    return edit_part(source, target, sheet_part(source, sheet),
-                     lambda xml: xml.replace(b"</sheetData>", far + b"</sheetData>"))  # fmt: skip
+    return edit_part(
+        source,
+        target,
+        sheet_part(source, sheet),
+        lambda xml: xml.replace(b"</sheetData>", far + b"</sheetData>"),
+    )
 
 
 def with_table_ref(source: Path, target: Path, table: str, ref: str) -> Path:
     new = f'ref="{ref}"'.encode()
-    return edit_part(source, target, table_part(source, table),
-                     lambda xml: re.sub(rb'\bref="[^"]+"', new, xml, count=1))  # fmt: skip
+    return edit_part(
+        source,
+        target,
+        table_part(source, table),
+        lambda xml: re.sub(rb'\bref="[^"]+"', new, xml, count=1),
+    )
 
 
 def team_return(folder: Path, team: str, month: int = 10) -> Path:
@@ -123,17 +131,29 @@ def only(findings: list[dict], rule: str) -> dict:
 POISONS = {
     "a cell at XFD1048576 on the Team sheet": (
         lambda good, bad: with_far_cell(good, bad, "Team", "XFD1048576"),
-        "sheet-too-large", "Team", "XFD1048576"),
+        "sheet-too-large",
+        "Team",
+        "XFD1048576",
+    ),
     "a cell at ZZ200000 on the Cases sheet": (
         lambda good, bad: with_far_cell(good, bad, "Cases", "ZZ200000"),
-        "sheet-too-large", "Cases", "ZZ200000"),
+        "sheet-too-large",
+        "Cases",
+        "ZZ200000",
+    ),
     "a case table covering the whole sheet": (
         lambda good, bad: with_table_ref(good, bad, "TeamCases", "A1:XFD1048576"),
-        "table-too-large", "Cases", "XFD1048576"),
+        "table-too-large",
+        "Cases",
+        "XFD1048576",
+    ),
     "a worker table stretched to row 1,048,576": (
         lambda good, bad: with_table_ref(good, bad, "TeamWorkers", "A22:L1048576"),
-        "table-too-large", "Team", "L1048576"),
-}  # fmt: skip
+        "table-too-large",
+        "Team",
+        "L1048576",
+    ),
+}
 
 
 @pytest.mark.parametrize("poison", list(POISONS), ids=lambda p: p.replace(" ", "-"))
@@ -168,8 +188,9 @@ def test_a_poisoned_team_workbook_given_as_history_is_named_and_the_team_sheet_b
     make, rule, _, _ = POISONS[poison]
     bad = make(returns[0], tmp_path / "last month.xlsx")
     out = tmp_path / "team.xlsx"
-    run = run_cli("build-team", worker_book, "-o", out, "--history", bad, "--format", "json",
-                  cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "build-team", worker_book, "-o", out, "--history", bad, "--format", "json", cwd=tmp_path
+    )
     run.assert_bounded()
     assert out.is_file(), run.output[-2000:]
     history = only(run.json()["findings"], "history-unreadable")
@@ -193,8 +214,11 @@ def test_validate_refuses_a_worker_table_stretched_to_the_last_row_at_its_cell(
     assert (found["workbook"], found["cell"]) == (str(bad), "N1048576")
     assert "WorkItems" in found["message"] and "Resize Table" in found["message"]
     assert report["files"] == [str(bad), str(good_copy)]  # the other file was read
-    assert not [f for f in report["findings"] if f["workbook"] == str(good_copy)
-                and f["severity"] == "error"]  # fmt: skip
+    assert not [
+        f
+        for f in report["findings"]
+        if f["workbook"] == str(good_copy) and f["severity"] == "error"
+    ]
 
 
 def test_a_table_stretched_within_the_cap_reads_as_if_it_ended_at_its_data(worker_book, tmp_path):
@@ -203,8 +227,9 @@ def test_a_table_stretched_within_the_cap_reads_as_if_it_ended_at_its_data(worke
     with zipfile.ZipFile(worker_book) as archive:
         ref = re.search(rb'\bref="([^"]+)"', archive.read(table_part(worker_book, "WorkItems")))
     top_left = ref[1].decode().split(":")[0]
-    stretched = with_table_ref(worker_book, tmp_path / "long.xlsx", "WorkItems",
-                               f"{top_left}:N60000")  # fmt: skip
+    stretched = with_table_ref(
+        worker_book, tmp_path / "long.xlsx", "WorkItems", f"{top_left}:N60000"
+    )
 
     def seen(path: Path) -> list[tuple]:
         run = run_cli("validate", path, "--format", "json", cwd=tmp_path)
@@ -220,10 +245,20 @@ def test_a_caseload_report_with_one_far_cell_is_refused_at_that_cell(tmp_path):
     for row in (["Case ID", "Case type", "Allocated worker"], ["C1", "Child in Need", "Jo"]):
         wb.active.append(row)
     wb.save(tmp_path / "plain.xlsx")
-    report = with_far_cell(tmp_path / "plain.xlsx", tmp_path / "report.xlsx", "Caseload",
-                           "XFD1048576")  # fmt: skip
-    run = run_cli("import-caseload", report, "--worker", "Jo", "--scheme", CSC, "-o",
-                  tmp_path / "jo.xlsx", cwd=tmp_path)  # fmt: skip
+    report = with_far_cell(
+        tmp_path / "plain.xlsx", tmp_path / "report.xlsx", "Caseload", "XFD1048576"
+    )
+    run = run_cli(
+        "import-caseload",
+        report,
+        "--worker",
+        "Jo",
+        "--scheme",
+        CSC,
+        "-o",
+        tmp_path / "jo.xlsx",
+        cwd=tmp_path,
+    )
     run.assert_bounded()
     assert run.returncode == 2
     assert "sheet-too-large" in run.output and "XFD1048576" in run.output
@@ -282,20 +317,30 @@ FLOODS = {
     "a part inflating to 100 MB whose headers say 100 bytes": (_lying_comment, "file-corrupt"),
     "three million shared strings": (
         _flood("xl/sharedStrings.xml", b"<si><t>a</t></si>", 3_000_000, SST, b"</sst>"),
-        "file-too-large"),
+        "file-too-large",
+    ),
     "six hundred thousand cell styles": (
         _flood("xl/styles.xml", b"<xf/>", 600_000, STYLES, b"</cellXfs></styleSheet>"),
-        "file-too-large"),
+        "file-too-large",
+    ),
     "styles nested 100,000 deep": (_deep, "file-unsafe"),
     "a 60 MB comment never closed, in a sheet's prolog": (
-        _long_token("prolog", b"<!--" + b" " * SIXTY_MB), "file-unsafe"),
+        _long_token("prolog", b"<!--" + b" " * SIXTY_MB),
+        "file-unsafe",
+    ),
     "a 60 MB comment sprinkled with tags, in a sheet": (
-        _long_token("body", b"<!--" + b"<a>" * (SIXTY_MB // 3) + b"-->"), "file-unsafe"),
-    "a 60 MB attribute": (_long_token("body", b'<sheetPr codeName="' + b"x" * SIXTY_MB + b'"/>'),
-                          "file-unsafe"),
-    "a 60 MB CDATA section": (_long_token("body", b"<![CDATA[" + b"<" * SIXTY_MB + b"]]>"),
-                              "file-unsafe"),
-}  # fmt: skip
+        _long_token("body", b"<!--" + b"<a>" * (SIXTY_MB // 3) + b"-->"),
+        "file-unsafe",
+    ),
+    "a 60 MB attribute": (
+        _long_token("body", b'<sheetPr codeName="' + b"x" * SIXTY_MB + b'"/>'),
+        "file-unsafe",
+    ),
+    "a 60 MB CDATA section": (
+        _long_token("body", b"<![CDATA[" + b"<" * SIXTY_MB + b"]]>"),
+        "file-unsafe",
+    ),
+}
 
 
 @pytest.mark.parametrize("flood", list(FLOODS), ids=lambda f: f.replace(" ", "-"))
@@ -312,8 +357,9 @@ def test_a_part_that_lies_or_floods_is_refused_by_validate_and_consolidate(
     inbox.mkdir()
     make(returns[0], inbox / "bad.xlsx")
     shutil.copy(returns[1], inbox / "good.xlsx")
-    run = run_cli("consolidate", inbox, "--store", tmp_path / "s.sqlite", "--format", "json",
-                  cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "consolidate", inbox, "--store", tmp_path / "s.sqlite", "--format", "json", cwd=tmp_path
+    )
     run.assert_bounded()
     assert run.returncode == 1
     report = run.json()
@@ -354,8 +400,9 @@ def test_parts_named_twice_or_two_ways_are_refused_the_same_way_by_every_command
     run.assert_bounded()
     assert [f["rule"] for f in run.json()["findings"]] == ["file-unsafe"]
     team = make(returns[0], tmp_path / "team.xlsx")
-    run = run_cli("consolidate", team, "--store", tmp_path / "s.sqlite", "--format", "json",
-                  cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "consolidate", team, "--store", tmp_path / "s.sqlite", "--format", "json", cwd=tmp_path
+    )
     run.assert_bounded()
     assert [f["rule"] for f in run.json()["findings"]] == ["file-unsafe"]
     assert run.returncode == 1
@@ -381,8 +428,11 @@ SPECIAL = ["pipe link.xlsx", "x.xlsx", "zero.xlsx"]
 
 
 def _named_special(findings: list[dict], folder: Path) -> list[str]:
-    return sorted(Path(f["workbook"]).name for f in findings if "not a file but a pipe"
-                  in f["message"] and Path(f["workbook"]).parent == folder)  # fmt: skip
+    return sorted(
+        Path(f["workbook"]).name
+        for f in findings
+        if "not a file but a pipe" in f["message"] and Path(f["workbook"]).parent == folder
+    )
 
 
 def test_validate_and_build_team_skip_pipes_and_devices_with_a_finding(
@@ -396,8 +446,17 @@ def test_validate_and_build_team_skip_pipes_and_devices_with_a_finding(
     assert _named_special(report["findings"], special_folder) == SPECIAL
     assert str(special_folder / "Jo Example.xlsx") in report["files"]
     out = tmp_path / "team.xlsx"
-    run = run_cli("build-team", special_folder, "-o", out, "--history",
-                  special_folder / "zero.xlsx", "--format", "json", cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "build-team",
+        special_folder,
+        "-o",
+        out,
+        "--history",
+        special_folder / "zero.xlsx",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
     run.assert_bounded()
     assert out.is_file()
     both = sorted([*SPECIAL, "zero.xlsx"])  # among the sheets, and again as history
@@ -406,8 +465,15 @@ def test_validate_and_build_team_skip_pipes_and_devices_with_a_finding(
 
 def test_consolidate_skips_pipes_and_devices_before_hashing_them(special_folder, returns, tmp_path):
     shutil.copy(returns[0], special_folder / "North.xlsx")
-    run = run_cli("consolidate", special_folder, "--store", tmp_path / "s.sqlite", "--format",
-                  "json", cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "consolidate",
+        special_folder,
+        "--store",
+        tmp_path / "s.sqlite",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
     run.assert_bounded()
     report = run.json()
     assert _named_special(report["findings"], special_folder) == SPECIAL
@@ -418,8 +484,10 @@ def test_consolidate_skips_pipes_and_devices_before_hashing_them(special_folder,
 
 
 def _sheet(cells: bytes) -> bytes:
-    return (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            b'<dimension ref="A1"/><sheetData>' + cells + b"</sheetData></worksheet>")  # fmt: skip
+    return (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1"/><sheetData>' + cells + b"</sheetData></worksheet>"
+    )
 
 
 EXTENTS = {
@@ -427,11 +495,10 @@ EXTENTS = {
     "single quotes": (b"<row r='1'><c r='XFD1048576'><v>1</v></c></row>", (1048576, 16384)),
     "r after other attributes": (b'<row r="1"><c s="1" r="XFD9"><v>1</v></c></row>', (9, 16384)),
     "a namespace prefix": (b'<x:row r="1"><x:c r="ZZ5"><x:v>1</x:v></x:c></x:row>', (5, 702)),
-    "cells with no address": (b"<row>" + b"<c/>" * 20_000 + b"<c><v>1</v></c></row>",
-                              (1, 20_001)),
+    "cells with no address": (b"<row>" + b"<c/>" * 20_000 + b"<c><v>1</v></c></row>", (1, 20_001)),
     "a cell row beyond its row": (b'<row r="1"><c r="A900000"><v>1</v></c></row>', (900000, 1)),
     "lower-case letters": (b'<row r="1"><c r="xfd1"><v>1</v></c></row>', (1, 16384)),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", list(EXTENTS), ids=lambda c: c.replace(" ", "-"))
@@ -449,19 +516,26 @@ def test_the_extent_scan_covers_every_way_a_cell_can_be_placed(case):
 
 
 def test_a_far_cell_written_any_way_is_refused_before_any_reader(worker_book, tmp_path):
-    for number, far in enumerate([b"<c r='XFD1048576' t='n'><v>1</v></c>",
-                                  b'<x:c r="XFD1048576"><x:v>1</x:v></x:c>',
-                                  b'<c t="n" r="XFD1048576"><v>1</v></c>']):  # fmt: skip
+    for number, far in enumerate(
+        [
+            b"<c r='XFD1048576' t='n'><v>1</v></c>",
+            b'<x:c r="XFD1048576"><x:v>1</x:v></x:c>',
+            b'<c t="n" r="XFD1048576"><v>1</v></c>',
+        ]
+    ):
         row = b'<row r="1048576">' + far + b"</row></sheetData>"
-        bad = edit_part(worker_book, tmp_path / f"far-{number}.xlsx",
-                        sheet_part(worker_book, "Measurement"),
-                        lambda xml, row=row: xml.replace(b"</sheetData>", row))  # fmt: skip
+        bad = edit_part(
+            worker_book,
+            tmp_path / f"far-{number}.xlsx",
+            sheet_part(worker_book, "Measurement"),
+            lambda xml, row=row: xml.replace(b"</sheetData>", row),
+        )
         assert [f.rule for f in inspect_workbook_file(bad)] == ["sheet-too-large"], far
 
 
 def test_the_guard_passes_every_workbook_the_tool_writes(returns, worker_book, tmp_path):
     """The caps leave room: templates, team returns and a job plan pass untouched."""
-    from workload_xl.jobplan_workbook import write_jobplan_workbook
+    from workload_xl.files.jobplan_workbook import write_jobplan_workbook
 
     plan = tmp_path / "plan.xlsx"
     assert write_jobplan_workbook(plan) == []
@@ -501,8 +575,9 @@ def test_a_file_past_its_time_is_stopped_and_the_rest_go_on():
 
 @pytest.mark.skipif(not POSIX, reason="address-space limits are POSIX")
 def test_a_file_that_asks_for_too_much_memory_fails_in_its_worker_and_the_rest_go_on():
-    got = list(isolation.map_in_workers(allocate, [1, 2048, 1], workers=1,
-                                        memory=512 * 1024 * 1024))  # fmt: skip
+    got = list(
+        isolation.map_in_workers(allocate, [1, 2048, 1], workers=1, memory=512 * 1024 * 1024)
+    )
     assert [getattr(outcome, "why", None) for _, outcome in got] == [None, "memory", None]
     assert got[2][1].value == 1024 * 1024
 
@@ -512,7 +587,7 @@ def test_a_worker_that_crashes_natively_costs_its_file_and_prints_nothing(tmp_pa
     Run in a child so its standard error can be read whole."""
     script = (
         "import sys; sys.path.insert(0, '.')\n"
-        "from workload_xl import isolation\n"
+        "from workload_xl.files import isolation\n"
         "from tests.test_bounded_reading import abort, sleep_then\n"
         "got = list(isolation.map_in_workers(abort, [1, 2], workers=2))\n"
         "got += list(isolation.map_in_workers(sleep_then, [0.0], workers=1))\n"
@@ -520,8 +595,13 @@ def test_a_worker_that_crashes_natively_costs_its_file_and_prints_nothing(tmp_pa
     )
     import subprocess
 
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60, cwd=Path(__file__).parent.parent)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parent.parent,
+    )
     assert done.stdout.strip() == "['crashed', 'crashed', 'done']", done.stderr
     assert done.stderr == ""
 
@@ -560,8 +640,17 @@ def test_a_caseload_report_that_is_a_pipe_or_a_device_is_refused_without_reading
         os.mkfifo(report)
     else:
         report.symlink_to("/dev/zero")
-    run = run_cli("import-caseload", report, "--worker", "Jo", "--scheme", CSC, "-o",
-                  tmp_path / "jo.xlsx", cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "import-caseload",
+        report,
+        "--worker",
+        "Jo",
+        "--scheme",
+        CSC,
+        "-o",
+        tmp_path / "jo.xlsx",
+        cwd=tmp_path,
+    )
     run.assert_bounded()
     assert run.returncode == 2
     assert "not a file but a pipe" in run.output
@@ -593,8 +682,9 @@ def _tiny_fte(sheet):
 
 def _negative_points(sheet):
     first = sheet.cases[0]
-    sheet.cases[0] = CaseRow(first.worker, first.case_ref, first.item_code, first.item_label,
-                             first.kind, -50.0)  # fmt: skip
+    sheet.cases[0] = CaseRow(
+        first.worker, first.case_ref, first.item_code, first.item_label, first.kind, -50.0
+    )
 
 
 def _infinite_total(sheet):
@@ -673,8 +763,9 @@ def _far(xml: bytes) -> bytes:
     return xml.replace(b"</sheetData>", FAR_ROW)
 
 
-@pytest.mark.parametrize("new", ["xl/data/sheet9.xml", "xl/worksheets/sheet9.XML",
-                                 "xl/worksheets/sheet9.bin"])  # fmt: skip
+@pytest.mark.parametrize(
+    "new", ["xl/data/sheet9.xml", "xl/worksheets/sheet9.XML", "xl/worksheets/sheet9.bin"]
+)
 def test_a_sheet_moved_or_renamed_is_still_scanned_as_a_sheet(new, returns, tmp_path):
     good = returns[0]
     bad = move_part(good, tmp_path / "moved.xlsx", sheet_part(good, "Team"), new, _far)
@@ -704,18 +795,27 @@ FAR_CELLS = {
 @pytest.mark.parametrize("case", list(FAR_CELLS), ids=lambda c: c.replace(" ", "-"))
 def test_a_far_cell_written_with_odd_spacing_or_dollars_is_found(case, returns, tmp_path):
     row = b'<row r="999">' + FAR_CELLS[case] + b"</row></sheetData>"
-    bad = edit_part(returns[0], tmp_path / "odd.xlsx", sheet_part(returns[0], "Team"),
-                    lambda xml: xml.replace(b"</sheetData>", row))  # fmt: skip
+    bad = edit_part(
+        returns[0],
+        tmp_path / "odd.xlsx",
+        sheet_part(returns[0], "Team"),
+        lambda xml: xml.replace(b"</sheetData>", row),
+    )
     assert [f.rule for f in inspect_workbook_file(bad)] == ["sheet-too-large"]
 
 
 def test_addresses_written_with_character_references_are_refused(returns, tmp_path):
     row = b'<row r="1"><c r="&#88;FD1048576"><v>1</v></c></row></sheetData>'
-    bad = edit_part(returns[0], tmp_path / "escaped.xlsx", sheet_part(returns[0], "Team"),
-                    lambda xml: xml.replace(b"</sheetData>", row))  # fmt: skip
+    bad = edit_part(
+        returns[0],
+        tmp_path / "escaped.xlsx",
+        sheet_part(returns[0], "Team"),
+        lambda xml: xml.replace(b"</sheetData>", row),
+    )
     assert [f.rule for f in inspect_workbook_file(bad)] == ["file-unsafe"]
-    table = with_table_ref(returns[0], tmp_path / "escaped-table.xlsx", "TeamCases",
-                           "A1:G&#49;048576")  # fmt: skip
+    table = with_table_ref(
+        returns[0], tmp_path / "escaped-table.xlsx", "TeamCases", "A1:G&#49;048576"
+    )
     assert [f.rule for f in inspect_workbook_file(table)] == ["file-unsafe"]
 
 
@@ -734,8 +834,11 @@ def test_a_reversed_table_range_is_named_by_its_far_corner(returns, tmp_path):
 
 
 @pytest.mark.skipif(not POSIX, reason="FIFOs are POSIX")
-@pytest.mark.parametrize("command", [["template", "worker", "--scheme", CSC], ["key", "new"]],
-                         ids=["template", "key-new"])  # fmt: skip
+@pytest.mark.parametrize(
+    "command",
+    [["template", "worker", "--scheme", CSC], ["key", "new"]],
+    ids=["template", "key-new"],
+)
 def test_force_never_writes_over_a_pipe_or_a_link(command, tmp_path):
     pipe = tmp_path / "pipe.xlsx"
     os.mkfifo(pipe)
@@ -768,13 +871,15 @@ def test_parts_compressed_as_excel_never_does_are_refused_by_every_command(
 def test_a_comment_split_anywhere_is_a_comment_and_a_doctype_split_anywhere_is_refused():
     """Openers and terminators cut across chunks are judged whole: the scan defers a `<!`
     near a chunk's end until it can tell a comment or CDATA from a declaration."""
-    from workload_xl.file_guard import _Tokens
+    from workload_xl.files.file_guard import _Tokens
 
     head = b'<?xml version="1.0"?>\n'
-    cases = {head + b"<!-- a -->\n<root><![CDATA[<x>]]></root>": False,
-             head + b"<!-- <!DOCTYPE inside a comment --><root/>": False,
-             head + b"<!-- a --><!DOCTYPE root [<!ENTITY e 'x'>]><root/>": True,
-             head + b"<root/><!DOCTYPE root>": True}  # fmt: skip
+    cases = {
+        head + b"<!-- a -->\n<root><![CDATA[<x>]]></root>": False,
+        head + b"<!-- <!DOCTYPE inside a comment --><root/>": False,
+        head + b"<!-- a --><!DOCTYPE root [<!ENTITY e 'x'>]><root/>": True,
+        head + b"<root/><!DOCTYPE root>": True,
+    }
     for xml, declared in cases.items():
         for cut in range(1, len(xml)):
             tokens = _Tokens()

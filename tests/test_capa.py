@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import pytest
 
-from workload_xl import capa as capa_module
-from workload_xl.capa import (
+from workload_xl.core import capa as capa_module
+from workload_xl.core.capa import (
     STATUSES,
     Absence,
     CapaError,
@@ -39,27 +39,55 @@ from workload_xl.capa import (
     team_new_core_per_quarter,
     working_days,
 )
-from workload_xl.findings import Severity
-from workload_xl.rules import RULES
+from workload_xl.core.findings import Severity
+from workload_xl.core.rules import RULES
 
 DEFAULTS = CapaSettings()
 
 # A small team whose job plans add up exactly to their contracted hours.
 # Asha: 2 + 17.5 + 4 + 5 + 2 + 2 + 3 + 1 + 1 = 37.5 hours.
 ASHA = Clinician(
-    "Asha", "Clinical psychologist", 37.5, choice=2, core=17.5, specific=4, big_admin=5,
-    team_meeting=2, supervision=2, cpd=3, travel=1, other=1,
-)  # fmt: skip
+    "Asha",
+    "Clinical psychologist",
+    37.5,
+    choice=2,
+    core=17.5,
+    specific=4,
+    big_admin=5,
+    team_meeting=2,
+    supervision=2,
+    cpd=3,
+    travel=1,
+    other=1,
+)
 # Ben: 2 + 14 + 6 + 2 + 2 + 2 + 7.5 + 1 + 1 = 37.5 hours.
 BEN = Clinician(
-    "Ben", "Mental health nurse", 37.5, choice=2, core=14, big_admin=6, team_meeting=2,
-    supervision=2, cpd=2, management=7.5, travel=1, other=1,
-)  # fmt: skip
+    "Ben",
+    "Mental health nurse",
+    37.5,
+    choice=2,
+    core=14,
+    big_admin=6,
+    team_meeting=2,
+    supervision=2,
+    cpd=2,
+    management=7.5,
+    travel=1,
+    other=1,
+)
 # Cara works part time (0.6 FTE): 1 + 10.5 + 4 + 2 + 1.5 + 1.5 + 2 = 22.5 hours.
 CARA = Clinician(
-    "Cara", "Family therapist", 22.5, choice=1, core=10.5, big_admin=4, team_meeting=2,
-    supervision=1.5, cpd=1.5, other=2,
-)  # fmt: skip
+    "Cara",
+    "Family therapist",
+    22.5,
+    choice=1,
+    core=10.5,
+    big_admin=4,
+    team_meeting=2,
+    supervision=1.5,
+    cpd=1.5,
+    other=2,
+)
 TEAM = [ASHA, BEN, CARA]
 # Choice: 2 + 2 + 1 = 5 appointments a week.
 # Core: 17.5 + 14 + 10.5 = 42 hours = 42 / 3.5 = 12 sessions; 12 × 2 × 11.25 / 7.5 = 36.

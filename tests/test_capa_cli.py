@@ -8,18 +8,49 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from workload_xl import capa
 from workload_xl.cli import main
-from workload_xl.jobplan_workbook import write_jobplan_workbook
+from workload_xl.core import capa
+from workload_xl.files.jobplan_workbook import write_jobplan_workbook
 
 TEAM = [
-    capa.Clinician("Asha Rao", "Clinical psychologist", 37.5, choice=6, core=14, specific=4,
-                   big_admin=5, team_meeting=2, supervision=2, cpd=2, travel=1.5, other=1),
-    capa.Clinician("Tom Reed", "Mental health nurse", 37.5, choice=8, core=16, big_admin=6,
-                   team_meeting=2, supervision=2, cpd=1.5, travel=2),
-    capa.Clinician("Mo Khan", "Family therapist", 22.5, choice=4, core=10, big_admin=4,
-                   team_meeting=2, supervision=1.5, cpd=1),
-]  # fmt: skip
+    capa.Clinician(
+        "Asha Rao",
+        "Clinical psychologist",
+        37.5,
+        choice=6,
+        core=14,
+        specific=4,
+        big_admin=5,
+        team_meeting=2,
+        supervision=2,
+        cpd=2,
+        travel=1.5,
+        other=1,
+    ),
+    capa.Clinician(
+        "Tom Reed",
+        "Mental health nurse",
+        37.5,
+        choice=8,
+        core=16,
+        big_admin=6,
+        team_meeting=2,
+        supervision=2,
+        cpd=1.5,
+        travel=2,
+    ),
+    capa.Clinician(
+        "Mo Khan",
+        "Family therapist",
+        22.5,
+        choice=4,
+        core=10,
+        big_admin=4,
+        team_meeting=2,
+        supervision=1.5,
+        cpd=1,
+    ),
+]
 LEAVE = [capa.Absence("Tom Reed", "maternity leave", dt.date(2026, 2, 16), dt.date(2026, 8, 14))]
 
 
@@ -46,8 +77,9 @@ def test_without_a_clinician_shows_the_new_balance(plan):
     data = json.loads(result.output)
     expected = capa.balance(TEAM[:2], 6.0)
     assert data["balance_without"]["core"]["capacity"] == pytest.approx(expected.core.capacity)
-    assert data["balance"]["core"]["capacity"] == pytest.approx(capa.balance(TEAM, 6.0)
-                                                                .core.capacity)  # fmt: skip
+    assert data["balance"]["core"]["capacity"] == pytest.approx(
+        capa.balance(TEAM, 6.0).core.capacity
+    )
 
 
 def test_a_period_shows_the_capacity_lost_to_planned_leave(plan):
@@ -73,18 +105,23 @@ def test_bad_arguments_and_files_are_messages_not_tracebacks(plan, tmp_path):
     result = run(junk)
     assert result.exit_code == 2 and "file-not-workbook" in result.output
     bad = tmp_path / "bad.xlsx"
-    write_jobplan_workbook(bad, capa.CapaSettings(),
-                           [capa.Clinician("X", "Nurse", 37.5, choice=-3)], (), 5.0)  # fmt: skip
+    write_jobplan_workbook(
+        bad, capa.CapaSettings(), [capa.Clinician("X", "Nurse", 37.5, choice=-3)], (), 5.0
+    )
     result = run(bad)
     assert result.exit_code == 1 and "capa-hours-invalid" in result.output
 
 
 def test_balance_uses_the_referral_series_when_no_referrals_a_week_are_typed(tmp_path):
     path = tmp_path / "series.xlsx"
-    series = [capa.ReferralCount(dt.date(2026, 9, 1), dt.date(2026, 9, 30), 26),
-              capa.ReferralCount(dt.date(2026, 10, 1), dt.date(2026, 10, 31), 27)]  # fmt: skip
-    assert write_jobplan_workbook(path, capa.CapaSettings(), TEAM, LEAVE, None,
-                                  referral_series=series) == []  # fmt: skip
+    series = [
+        capa.ReferralCount(dt.date(2026, 9, 1), dt.date(2026, 9, 30), 26),
+        capa.ReferralCount(dt.date(2026, 10, 1), dt.date(2026, 10, 31), 27),
+    ]
+    assert (
+        write_jobplan_workbook(path, capa.CapaSettings(), TEAM, LEAVE, None, referral_series=series)
+        == []
+    )
     result = run(path)
     assert result.exit_code == 0, result.output
     demand = capa.demand_per_week(series)

@@ -8,8 +8,8 @@ import sys
 
 from click.testing import CliRunner
 
-from workload_xl.api import validate_files
 from workload_xl.cli import main
+from workload_xl.services.api import validate_files
 
 from .conftest import sha256
 

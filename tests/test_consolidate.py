@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from workload_xl.api import consolidate_files
 from workload_xl.cli import main
-from workload_xl.period import FOUR_WEEKS, Period, previous_months
-from workload_xl.store import ReturnsStore
-from workload_xl.team import CaseRow, TeamSheet, WorkerRow
-from workload_xl.team_workbook import write_team_workbook
-from workload_xl.trend_report import build_trend_report
+from workload_xl.core.period import FOUR_WEEKS, Period, previous_months
+from workload_xl.core.team import CaseRow, TeamSheet, WorkerRow
+from workload_xl.core.trends import build_trend_report
+from workload_xl.files.team_workbook import write_team_workbook
+from workload_xl.services.api import consolidate_files
+from workload_xl.store.database import ReturnsStore
 
 from .conftest import sha256
 
@@ -45,22 +45,48 @@ def points(team: str, worker: str, index: int) -> float:
     return base + (30 if team == "South" and index >= 18 else 0)
 
 
-def team_sheet(service: str, scheme_id: str, team: str, period: Period, index: int,
-               bump: float = 0) -> TeamSheet:  # fmt: skip
+def team_sheet(
+    service: str, scheme_id: str, team: str, period: Period, index: int, bump: float = 0
+) -> TeamSheet:
     workers, cases = [], []
     for worker in WORKERS:
         total = points(team, worker, index) + bump
         # two cases scored within the scheme's range, the rest of the load as duty days
-        workers.append(WorkerRow(worker, "Social worker", 1.0, 2, 13.0, total - 13.0,
-                                 total, total, True, f"{worker}.xlsx (Measurement)"))  # fmt: skip
+        workers.append(
+            WorkerRow(
+                worker,
+                "Social worker",
+                1.0,
+                2,
+                13.0,
+                total - 13.0,
+                total,
+                total,
+                True,
+                f"{worker}.xlsx (Measurement)",
+            )
+        )
         ref = f"{team[:2].upper()}{WORKERS.index(worker)}"
-        cases += [CaseRow(worker, f"{ref}-1", "CIN", "Child in need", "case", 5.0),
-                  CaseRow(worker, f"{ref}-2", "CPP", "Child protection plan", "case", 8.0),
-                  CaseRow(worker, "", "DUTY", "Duty day", "activity", total - 13.0)]  # fmt: skip
+        cases += [
+            CaseRow(worker, f"{ref}-1", "CIN", "Child in need", "case", 5.0),
+            CaseRow(worker, f"{ref}-2", "CPP", "Child protection plan", "case", 8.0),
+            CaseRow(worker, "", "DUTY", "Duty day", "activity", total - 13.0),
+        ]
     values = [w.points_per_fte for w in workers]
-    return TeamSheet(team, service, scheme_id, "2026.1", period, "Manager", workers, cases, [],
-                     statistics.fmean(values), statistics.median(values),
-                     statistics.stdev(values) / statistics.fmean(values))  # fmt: skip
+    return TeamSheet(
+        team,
+        service,
+        scheme_id,
+        "2026.1",
+        period,
+        "Manager",
+        workers,
+        cases,
+        [],
+        statistics.fmean(values),
+        statistics.median(values),
+        statistics.stdev(values) / statistics.fmean(values),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +96,10 @@ def inbox(tmp_path_factory) -> Path:
         for team in teams:
             for index, period in enumerate(periods_of(kind)):
                 path = folder / f"{team}-{period}.xlsx".replace(" ", "-")
-                assert write_team_workbook(path, team_sheet(service, scheme_id, team, period,
-                                                            index)) == []  # fmt: skip
+                assert (
+                    write_team_workbook(path, team_sheet(service, scheme_id, team, period, index))
+                    == []
+                )
     return folder
 
 
@@ -108,7 +136,7 @@ def test_two_years_of_returns_from_two_services_go_into_the_store(inbox, store_p
 def test_the_same_files_again_change_nothing_and_a_revision_supersedes(
     inbox, store_path, tmp_path, monkeypatch
 ):
-    from workload_xl import return_reader
+    from workload_xl.files import return_reader
 
     consolidate_files([inbox], store_path)
     copy = tmp_path / "copy-of-north.xlsx"
@@ -145,15 +173,16 @@ def test_the_same_files_again_change_nothing_and_a_revision_supersedes(
         subs = store.submissions()
         current = store.worker_periods()
     assert len(subs) == 73
-    latest = {r.worker: r.total_points for r in current
-              if r.team == "North" and r.period == "2026-10"}  # fmt: skip
+    latest = {
+        r.worker: r.total_points for r in current if r.team == "North" and r.period == "2026-10"
+    }
     assert latest == {w: pytest.approx(points("North", w, 23) + 12) for w in WORKERS}
 
 
 def test_a_failing_file_is_refused_and_named_while_the_others_go_in(
     inbox, store_path, tmp_path, registry
 ):
-    from workload_xl.worker_template import write_worker_workbook
+    from workload_xl.files.worker_template import write_worker_workbook
 
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -173,7 +202,7 @@ def test_an_interrupted_consolidation_leaves_whole_returns_and_can_be_run_again(
     inbox, store_path, monkeypatch
 ):
     """Ctrl-C (or a crash) part-way: the files before are stored whole, none is half-stored."""
-    from workload_xl.store import ReturnsStore as Store
+    from workload_xl.store.database import ReturnsStore as Store
 
     real = Store.ingest
     calls = {"n": 0}
@@ -232,12 +261,15 @@ def test_the_commands_a_performance_team_runs(inbox, store_path, tmp_path):
         ],
     )
     assert added.exit_code == 0 and "Added: West" in added.output
-    done = runner.invoke(main, ["consolidate", str(inbox), "--store", str(store_path),
-                                "--format", "json"])  # fmt: skip
+    done = runner.invoke(
+        main, ["consolidate", str(inbox), "--store", str(store_path), "--format", "json"]
+    )
     assert done.exit_code == 0
     assert len(json.loads(done.output)["stored"]) == 72
-    status = runner.invoke(main, ["returns", "--store", str(store_path), "--period", "2026-10",
-                                  "--today", "2026-12-01"])  # fmt: skip
+    status = runner.invoke(
+        main,
+        ["returns", "--store", str(store_path), "--period", "2026-10", "--today", "2026-12-01"],
+    )
     assert status.exit_code == 0
     lines = {line.split()[-1]: line for line in status.output.splitlines() if "xlsx" in line}
     assert "late" in lines["North-2026-10.xlsx"] or "on time" in lines["North-2026-10.xlsx"]
@@ -270,8 +302,9 @@ def test_the_report_figures_are_the_inputs_rolled_up_per_service(inbox, store_pa
         assert north.total_fte[index] == pytest.approx(4.0)
         assert north.spread[index] == pytest.approx(statistics.stdev(n) / statistics.fmean(n))
         assert safeguarding.service_mean[index] == pytest.approx(statistics.fmean(n + s))
-        assert south.vs_service[index] == pytest.approx(statistics.fmean(s) -
-                                                        statistics.fmean(n + s))  # fmt: skip
+        assert south.vs_service[index] == pytest.approx(
+            statistics.fmean(s) - statistics.fmean(n + s)
+        )
     # South's step up of 30 points is special-cause variation, high; North's is not.
     assert any(p.variation == "special cause high" for p in south.spc[18:])
     assert all(p.variation == "common" for p in north.spc)
@@ -282,16 +315,18 @@ def test_the_report_figures_are_the_inputs_rolled_up_per_service(inbox, store_pa
 def test_the_report_can_be_limited_to_one_service_and_a_range_of_periods(inbox, store_path):
     consolidate_files([inbox], store_path)
     with ReturnsStore.open(store_path) as store:
-        report = build_trend_report(store.worker_periods(), service="leaving care",
-                                    first="2026-P01", last="2026-P06")  # fmt: skip
+        report = build_trend_report(
+            store.worker_periods(), service="leaving care", first="2026-P01", last="2026-P06"
+        )
     (only,) = report.services
     assert only.service == "Leaving Care"
     assert only.periods == [f"2026-P{n:02d}" for n in range(1, 7)]
 
 
-def test_the_report_workbook_has_a_summary_service_sheets_and_xmr_charts(inbox, store_path,
-                                                                         tmp_path):  # fmt: skip
-    from workload_xl.report_workbook import write_report
+def test_the_report_workbook_has_a_summary_service_sheets_and_xmr_charts(
+    inbox, store_path, tmp_path
+):
+    from workload_xl.files.report_workbook import write_report
 
     consolidate_files([inbox], store_path)
     with ReturnsStore.open(store_path) as store:
@@ -306,8 +341,12 @@ def test_the_report_workbook_has_a_summary_service_sheets_and_xmr_charts(inbox, 
     south = wb["SPC South"]
     table = south.tables[next(iter(south.tables))]
     rows = list(south[table.ref])
-    assert [c.value for c in rows[0]][:4] == ["Period", "Mean points per FTE", "Mean",
-                                              "Upper process limit"]  # fmt: skip
+    assert [c.value for c in rows[0]][:4] == [
+        "Period",
+        "Mean points per FTE",
+        "Mean",
+        "Upper process limit",
+    ]
     assert len(rows) == 25
     import zipfile
 
@@ -322,7 +361,7 @@ def test_the_report_opens_in_libreoffice_with_its_charts(inbox, store_path, tmp_
     import zipfile
 
     from tests.libreoffice import recalculate, require_soffice, run_soffice
-    from workload_xl.report_workbook import write_report
+    from workload_xl.files.report_workbook import write_report
 
     soffice = require_soffice()
     consolidate_files([inbox], store_path)
@@ -373,12 +412,13 @@ def store_rows(store_path: Path) -> list[tuple]:
 def test_processes_1_reads_in_one_worker_process_and_stores_what_two_store(
     inbox, tmp_path, monkeypatch
 ):
-    from workload_xl import return_reader
+    from workload_xl.files import return_reader
 
     runner = CliRunner()
     parallel = tmp_path / "parallel.sqlite"
-    done = runner.invoke(main, ["consolidate", str(inbox), "--store", str(parallel),
-                                "--processes", "2"])  # fmt: skip
+    done = runner.invoke(
+        main, ["consolidate", str(inbox), "--store", str(parallel), "--processes", "2"]
+    )
     assert done.exit_code == 0, done.output
 
     real, asked = return_reader.isolation.map_in_workers, []
@@ -389,20 +429,22 @@ def test_processes_1_reads_in_one_worker_process_and_stores_what_two_store(
 
     monkeypatch.setattr(return_reader.isolation, "map_in_workers", counted)
     alone = tmp_path / "alone.sqlite"
-    done = runner.invoke(main, ["consolidate", str(inbox), "--store", str(alone),
-                                "--processes", "1"])  # fmt: skip
+    done = runner.invoke(
+        main, ["consolidate", str(inbox), "--store", str(alone), "--processes", "1"]
+    )
     assert done.exit_code == 0, done.output
     assert asked == [1]  # one worker process: the limits hold however few are asked for
     rows = store_rows(alone)
     assert len({row[0] for row in rows}) == 72
     assert rows == store_rows(parallel)
-    refused = runner.invoke(main, ["consolidate", str(inbox), "--store", str(alone),
-                                   "--processes", "0"])  # fmt: skip
+    refused = runner.invoke(
+        main, ["consolidate", str(inbox), "--store", str(alone), "--processes", "0"]
+    )
     assert refused.exit_code == 2 and "--processes" in refused.output
 
 
 def test_by_default_one_file_is_read_per_usable_core(inbox, registry, monkeypatch):
-    from workload_xl import return_reader
+    from workload_xl.files import return_reader
 
     affinity = return_reader.isolation.os
     monkeypatch.setattr(affinity, "sched_getaffinity", lambda pid: {0, 2, 5}, raising=False)
@@ -465,7 +507,7 @@ def _group_ends(group: int, seconds: float = 10) -> bool:
 
 STALL_ON_THE_TENTH = """
 import sys, time
-from workload_xl import api
+from workload_xl.services import api
 from workload_xl.cli import main
 real, calls = api._ingest_one, []
 def slow(*args):
@@ -489,10 +531,22 @@ def test_ctrl_c_in_a_real_run_says_what_was_kept_and_leaves_no_process(inbox, st
     import sys
 
     child = subprocess.Popen(
-        [sys.executable, "-c", STALL_ON_THE_TENTH, "consolidate", str(inbox), "--store",
-         str(store_path), "--processes", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            STALL_ON_THE_TENTH,
+            "consolidate",
+            str(inbox),
+            "--store",
+            str(store_path),
+            "--processes",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert child.stderr is not None
         assert child.stderr.readline().strip() == "STALLED"

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from workload_xl import layout, schemes
-from workload_xl import team_layout as tl
-from workload_xl.rules import RULES
-from workload_xl.team import TeamSettings
+from workload_xl.contracts import team as tl
+from workload_xl.contracts import worker as layout
+from workload_xl.core import schemes
+from workload_xl.core.rules import RULES
+from workload_xl.core.team import TeamSettings
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FINDINGS_MD = DOCS / "findings.md"
@@ -104,9 +105,10 @@ def test_every_heading_in_findings_md_is_a_real_rule_id():
 
 def test_no_rule_is_documented_twice_in_findings_md():
     headings = [
-        line for line in FINDINGS_MD.read_text(encoding="utf-8").splitlines()
+        line
+        for line in FINDINGS_MD.read_text(encoding="utf-8").splitlines()
         if line.startswith("### ")
-    ]  # fmt: skip
+    ]
     assert len(headings) == len(set(headings))
 
 
@@ -141,7 +143,7 @@ def _rules_raised_in(*modules: str) -> list[str]:
     return sorted(found & set(RULES))
 
 
-TEAM_RULES = _rules_raised_in("team.py", "team_reader.py")
+TEAM_RULES = _rules_raised_in("core/team.py", "core/fairness.py", "files/team_reader.py")
 
 
 def test_the_team_rules_are_found():
@@ -209,9 +211,7 @@ def test_every_column_header_of_the_table_is_documented(column):
     assert _in_code(column.header) in _workbook_format()
 
 
-@pytest.mark.parametrize(
-    "column", [c for c in layout.COLUMNS if c.formula], ids=lambda c: c.key
-)  # fmt: skip
+@pytest.mark.parametrize("column", [c for c in layout.COLUMNS if c.formula], ids=lambda c: c.key)
 def test_every_calculated_column_formula_is_documented_exactly(column):
     assert _in_code(column.formula) in _workbook_format()
 
@@ -231,14 +231,12 @@ def test_the_table_name_and_sheet_names_are_documented():
 
 @pytest.mark.parametrize(
     "name", [*layout.SCHEME_LOOKUP_NAMES, layout.BAND_LABELS_NAME, layout.SERVICE_NAMES_NAME]
-)  # fmt: skip
+)
 def test_every_workbook_scoped_scheme_name_is_documented(name):
     assert _in_code(name) in _workbook_format()
 
 
-@pytest.mark.parametrize(
-    "key", sorted(schemes._TOP_KEYS | schemes._ITEM_KEYS | schemes._BAND_KEYS)
-)  # fmt: skip
+@pytest.mark.parametrize("key", sorted(schemes._TOP_KEYS | schemes._ITEM_KEYS | schemes._BAND_KEYS))
 def test_every_scheme_file_key_is_documented(key):
     assert _in_code(key) in _workbook_format()
 
@@ -264,16 +262,12 @@ def test_every_team_sheet_defined_name_and_label_is_documented(spec):
     assert f"| {spec.label} |" in row
 
 
-@pytest.mark.parametrize(
-    "spec", [f for f in tl.TEAM_TOTALS if f.formula], ids=lambda f: f.name
-)  # fmt: skip
+@pytest.mark.parametrize("spec", [f for f in tl.TEAM_TOTALS if f.formula], ids=lambda f: f.name)
 def test_every_native_team_total_formula_is_documented_exactly(spec):
     assert _in_code(spec.formula) in _table_row(_team_part(), spec.name)
 
 
-@pytest.mark.parametrize(
-    "spec", [f for f in tl.TEAM_TOTALS if not f.formula], ids=lambda f: f.name
-)  # fmt: skip
+@pytest.mark.parametrize("spec", [f for f in tl.TEAM_TOTALS if not f.formula], ids=lambda f: f.name)
 def test_every_team_total_written_by_python_is_documented_as_a_value(spec):
     assert "value (Python)" in _table_row(_team_part(), spec.name)
 
@@ -326,7 +320,7 @@ def test_the_fairness_keys_of_a_scheme_file_are_documented_with_their_defaults(k
 
 
 def test_the_job_plan_workbook_is_documented_name_by_name():
-    from workload_xl import jobplan_layout as jl
+    from workload_xl.contracts import jobplan as jl
 
     text = (DOCS / "workbook-format.md").read_text()
     part = text[text.index("## The CAPA job plan workbook") :]

@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from workload_xl import layout
-from workload_xl.api import consolidate_files
+from workload_xl.contracts import worker as layout
 from workload_xl.excel import entry
 from workload_xl.excel.buttons import BUTTONS
-from workload_xl.store import ReturnsStore
-from workload_xl.worker_template import (
+from workload_xl.files.worker_template import (
     WorkerSheetContent,
     build_team_of_worker_sheets,
 )
+from workload_xl.services.api import consolidate_files
+from workload_xl.store.database import ReturnsStore
 
 from . import xlwings_remote as remote
 from .conftest import CSC, valid_content
@@ -38,9 +38,13 @@ def press(button, workbook: Path, active: str | None = None, **kwargs) -> list[d
 
 def status(actions: list[dict]) -> str:
     """The last status line a button wrote (A1 of the Errors sheet)."""
-    lines = [a["values"][0][0] for a in actions if a["func"] == "setValues"
-             and (a["start_row"], a["start_column"], a["row_count"]) == (0, 0, 1)
-             and a["column_count"] == 1]  # fmt: skip
+    lines = [
+        a["values"][0][0]
+        for a in actions
+        if a["func"] == "setValues"
+        and (a["start_row"], a["start_column"], a["row_count"]) == (0, 0, 1)
+        and a["column_count"] == 1
+    ]
     assert lines, "the button wrote no status line"
     return lines[-1]
 
@@ -171,8 +175,11 @@ def test_add_worker_sheet_copies_the_sheet_and_empties_the_workers_entries(make_
     renamed = next(a for a in actions if a["func"] == "setSheetName")
     assert renamed["args"] == ["New worker"]
     position = renamed["sheet_position"]
-    cleared = [a for a in actions if a["sheet_position"] == position
-               and a["func"] in ("rangeClearContents", "setValues")]  # fmt: skip
+    cleared = [
+        a
+        for a in actions
+        if a["sheet_position"] == position and a["func"] in ("rangeClearContents", "setValues")
+    ]
     addresses = set()
     for a in cleared:
         for r in range(a["row_count"]):
@@ -194,12 +201,14 @@ def test_import_caseload_writes_the_workers_cases_into_the_empty_rows_one_call_a
     sheet = make_sheet()
     report = tmp_path / "caseload.csv"
     with report.open("w", newline="") as handle:
-        csv.writer(handle).writerows([
-            ["Case ID", "Child name", "Case type", "Allocated worker"],
-            ["C300001", "Fay Report", "Child in Need", "Jo Example"],
-            ["C300002", "Gus Report", "CP", "Jo Example"],
-            ["C300003", "Hal Report", "CLA", "Someone Else"],
-        ])  # fmt: skip
+        csv.writer(handle).writerows(
+            [
+                ["Case ID", "Child name", "Case type", "Allocated worker"],
+                ["C300001", "Fay Report", "Child in Need", "Jo Example"],
+                ["C300002", "Gus Report", "CP", "Jo Example"],
+                ["C300003", "Hal Report", "CLA", "Someone Else"],
+            ]
+        )
     actions = press(entry.import_caseload, sheet.path, path=str(report))
     written = remote.values_written(actions, 0)
     first_free = 5  # valid_content has five rows
@@ -246,8 +255,11 @@ def test_build_team_sheet_writes_the_team_figures_in_one_call_and_no_case_names(
     actions = press(entry.build_team_sheet, path)
     position = sheet_position(actions, path, entry.TEAM_SHEET)
     team = remote.values_written(actions, position)
-    blocks = [a for a in actions if a["func"] == "setValues" and a["row_count"] > 1
-              and a["sheet_position"] == position]  # fmt: skip
+    blocks = [
+        a
+        for a in actions
+        if a["func"] == "setValues" and a["row_count"] > 1 and a["sheet_position"] == position
+    ]
     assert len(blocks) == 1
     heading = entry.TEAM_TOP
     assert team[f"A{heading}"] == "Worker"
@@ -366,11 +378,17 @@ def test_the_lite_scripts_run_through_xlwings_script_runner_with_the_book_inject
     from workload_xl.excel import lite
 
     names = {s["function_name"] for s in server.custom_scripts_meta(lite)}
-    assert names == {"validate_sheet", "clear_highlights", "add_worker_sheet",
-                     "build_team_sheet", "flag_outliers"}  # fmt: skip
+    assert names == {
+        "validate_sheet",
+        "clear_highlights",
+        "add_worker_sheet",
+        "build_team_sheet",
+        "flag_outliers",
+    }
     book = remote.book(sheet_with_mistakes.path)
-    asyncio.run(server.custom_scripts_call(lite, "validate_sheet",
-                                           typehint_to_value={xw.Book: book}))  # fmt: skip
+    asyncio.run(
+        server.custom_scripts_call(lite, "validate_sheet", typehint_to_value={xw.Book: book})
+    )
     actions = book.json()["actions"]
     assert "'Measurement': 2 errors; 2 cells highlighted." in status(actions)
     functions = {f["name"] for f in server.custom_functions_meta(lite)["functions"]}

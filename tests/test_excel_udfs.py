@@ -15,18 +15,23 @@ import xlwings as xw
 from openpyxl import load_workbook
 from xlwings import server
 
-from workload_xl import layout
-from workload_xl.api import validate_files
+from workload_xl.contracts import worker as layout
 from workload_xl.excel import udfs
+from workload_xl.services.api import validate_files
 
 from .conftest import CSC, valid_content
 
 
 def call(name: str, *args):
     data = {
-        "func_name": name, "args": list(args), "version": xw.__version__, "client": "Office.js",
-        "runtime": "1.4", "culture_info_name": "en-GB", "caller_address": "Sheet1!Z1",
-    }  # fmt: skip
+        "func_name": name,
+        "args": list(args),
+        "version": xw.__version__,
+        "client": "Office.js",
+        "runtime": "1.4",
+        "culture_info_name": "en-GB",
+        "caller_address": "Sheet1!Z1",
+    }
     return asyncio.run(server.custom_functions_call(data, udfs))
 
 
@@ -37,22 +42,34 @@ def column(*values):
 def test_points_for_a_column_of_items_in_one_call_times_quantity(registry):
     scheme = registry.get(CSC)
     cin, duty = scheme.item_by_label("Child in need"), scheme.item_by_label("Duty day")
-    result = call("wl_points", column("Child in need", "Duty day", "", "child IN need"),
-                  column(None, 3, None, 2), [[CSC]])  # fmt: skip
+    result = call(
+        "wl_points",
+        column("Child in need", "Duty day", "", "child IN need"),
+        column(None, 3, None, 2),
+        [[CSC]],
+    )
     assert result == [[cin.points], [duty.points * 3], [""], [cin.points * 2]]
 
 
 def test_points_name_what_is_wrong_row_by_row_or_for_the_whole_call():
-    result = call("wl_points", column("Child in need", "Nonsense", "Duty day"),
-                  column(None, None, -1), [[CSC]])  # fmt: skip
+    result = call(
+        "wl_points",
+        column("Child in need", "Nonsense", "Duty day"),
+        column(None, None, -1),
+        [[CSC]],
+    )
     assert result[1] == [f"'Nonsense' is not an item of the scheme {CSC}."]
     assert result[2] == ["The quantity must be above 0, or blank for 1."]
     assert call("wl_points", column("Duty day"), None, [["no-such-scheme"]])[0][0].startswith(
         "'no-such-scheme' is not a scheme this tool knows"
     )
     uneven = call("wl_points", column("Duty day", "Duty day"), column(1, 2, 3), [[CSC]])
-    assert uneven == [["The ranges are different sizes (2 × 1 and 3 × 1 cells): give ranges "
-                       "of the same rows, or a single cell."]]  # fmt: skip
+    assert uneven == [
+        [
+            "The ranges are different sizes (2 × 1 and 3 × 1 cells): give ranges "
+            "of the same rows, or a single cell."
+        ]
+    ]
 
 
 def test_check_gives_each_row_the_message_validation_gives_its_cell(make_sheet):
@@ -79,8 +96,10 @@ def test_check_gives_each_row_the_message_validation_gives_its_cell(make_sheet):
 def test_points_per_fte_broadcasts_one_fte_and_refuses_impossible_ftes():
     assert call("wl_per_fte", column(30, 45, None), [[0.75]]) == [[40.0], [60.0], [""]]
     bad = call("wl_per_fte", column(30, 30), column(0, 1.5))
-    assert bad == [["FTE is 0; it must be at least 0.01 and at most 1."],
-                   ["FTE is 1.5; it must be at least 0.01 and at most 1."]]  # fmt: skip
+    assert bad == [
+        ["FTE is 0; it must be at least 0.01 and at most 1."],
+        ["FTE is 1.5; it must be at least 0.01 and at most 1."],
+    ]
 
 
 def test_capa_functions_give_the_published_worked_example():
@@ -142,8 +161,9 @@ def test_a_bug_inside_a_function_is_a_short_message_in_its_cell_not_a_traceback(
         raise ZeroDivisionError("deep inside")
 
     monkeypatch.setattr(udfs, "check_entry", broken)
-    result = call("wl_check", column("Child in need", ""), column(1, None), column(5, None),
-                  [[CSC]])  # fmt: skip
+    result = call(
+        "wl_check", column("Child in need", ""), column(1, None), column(5, None), [[CSC]]
+    )
     assert result[0][0].startswith("This could not be worked out (ZeroDivisionError)")
     assert result[1] == [""]  # the empty row still answers
     assert "Traceback" not in result[0][0] and "deep inside" not in result[0][0]
@@ -168,6 +188,6 @@ def test_the_fte_help_in_excel_states_the_one_fte_range():
     use the constant: this keeps the two in step."""
     import inspect
 
-    from workload_xl.measurement import FTE_RANGE
+    from workload_xl.core.measurement import FTE_RANGE
 
     assert f"Full-time equivalent, {FTE_RANGE} " in inspect.getsource(udfs)

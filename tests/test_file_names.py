@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from workload_xl.api import consolidate_files
+from workload_xl.core.paths import NAME_BYTES_LIMIT, STEM_LIMIT, safe_file_name
 from workload_xl.excel import entry
-from workload_xl.paths import NAME_BYTES_LIMIT, STEM_LIMIT, safe_file_name
-from workload_xl.store import ReturnsStore
-from workload_xl.worker_template import build_team_of_worker_sheets
+from workload_xl.files.worker_template import build_team_of_worker_sheets
+from workload_xl.services.api import consolidate_files
+from workload_xl.store.database import ReturnsStore
 
 from . import xlwings_remote as remote
 from .conftest import CSC, valid_content
@@ -21,8 +21,14 @@ from .conftest import CSC, valid_content
 TAIL, EXTENSION = " 2026-10 team return", ".xlsx"
 
 WINDOWS_FORBIDDEN = set('<>:"/\\|?*') | {chr(n) for n in range(32)}
-WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
-                    *(f"LPT{n}" for n in range(1, 10))}  # fmt: skip
+WINDOWS_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{n}" for n in range(1, 10)),
+    *(f"LPT{n}" for n in range(1, 10)),
+}
 
 
 def return_name(team: str):
@@ -38,15 +44,18 @@ def assert_windows_safe(name: str) -> None:
 
 
 def test_an_ordinary_team_name_is_kept_as_it_is():
-    assert return_name("First Response East") == ("First Response East 2026-10 team return.xlsx",
-                                                  False)  # fmt: skip
+    assert return_name("First Response East") == (
+        "First Response East 2026-10 team return.xlsx",
+        False,
+    )
     assert return_name("Children & Families (West)").name == (
         "Children & Families (West) 2026-10 team return.xlsx"
     )
 
 
-@pytest.mark.parametrize("device", ["CON", "con", "Prn", "AUX", "nul", "COM1", "com9", "LPT1",
-                                    "lpt9", "NUL ", "CONIN$"])  # fmt: skip
+@pytest.mark.parametrize(
+    "device", ["CON", "con", "Prn", "AUX", "nul", "COM1", "com9", "LPT1", "lpt9", "NUL ", "CONIN$"]
+)
 def test_a_name_windows_keeps_for_a_device_gets_an_underscore_with_or_without_extension(device):
     for extension in ("", ".xlsx", ".txt"):
         name = safe_file_name(device, extension=extension).name
@@ -96,8 +105,16 @@ def test_a_long_name_is_cut_to_the_limit_keeping_the_period_and_suffix_whole():
     assert_windows_safe(words)
 
 
-@pytest.mark.parametrize("team", ["日本語チーム" * 60, "😀" * 300, "e\u0301" * 300, "Ωmega-" * 80,
-                                  "\U0001f468\u200d\U0001f469\u200d\U0001f467" * 80])  # fmt: skip
+@pytest.mark.parametrize(
+    "team",
+    [
+        "日本語チーム" * 60,
+        "😀" * 300,
+        "e\u0301" * 300,
+        "Ωmega-" * 80,
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467" * 80,
+    ],
+)
 def test_a_long_unicode_name_is_cut_between_characters_within_windows_and_linux_limits(team):
     made = return_name(team)
     assert made.shortened
@@ -145,9 +162,12 @@ def team_book(registry, tmp_path: Path, team: str) -> Path:
 def press_export(path: Path, out: Path) -> str:
     book = remote.book(path)
     entry.export_team_return(book, path=str(out))
-    lines = [a["values"][0][0] for a in book.json()["actions"] if a["func"] == "setValues"
-             and (a["start_row"], a["start_column"], a["row_count"], a["column_count"])
-             == (0, 0, 1, 1)]  # fmt: skip
+    lines = [
+        a["values"][0][0]
+        for a in book.json()["actions"]
+        if a["func"] == "setValues"
+        and (a["start_row"], a["start_column"], a["row_count"], a["column_count"]) == (0, 0, 1, 1)
+    ]
     assert lines, "the button wrote no status line"
     return lines[-1]
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from workload_xl import capa
 from workload_xl.cli import main
-from workload_xl.jobplan_workbook import read_jobplan_workbook, write_jobplan_workbook
-from workload_xl.worker_template import write_worker_workbook
+from workload_xl.core import capa
+from workload_xl.files.jobplan_workbook import read_jobplan_workbook, write_jobplan_workbook
+from workload_xl.files.worker_template import write_worker_workbook
 
 from .conftest import CSC, valid_content
 
@@ -44,8 +44,13 @@ def formulas_with_mark(path: Path) -> list[str]:
 
 def texts(path: Path) -> set[str]:
     wb = load_workbook(path)
-    return {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
-            if isinstance(c.value, str)}  # fmt: skip
+    return {
+        str(c.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    }
 
 
 def test_typed_text_that_looks_like_a_formula_stays_text_through_every_output(tmp_path, registry):

@@ -29,10 +29,10 @@ from typing import IO
 import msoffcrypto.format.ooxml
 import pytest
 
-from workload_xl.api import validate_files
-from workload_xl.rules import FILE_LEVEL_RULES
-from workload_xl.schemes import SchemeRegistry
-from workload_xl.worker_template import write_worker_workbook
+from workload_xl.core.rules import FILE_LEVEL_RULES
+from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.files.worker_template import write_worker_workbook
+from workload_xl.services.api import validate_files
 
 from .bounded_cli import Run
 
@@ -717,7 +717,7 @@ def test_a_folder_given_in_place_of_a_workbook_gets_a_finding(tmp_path: Path) ->
 def test_the_guard_reads_a_parts_start_as_zipfile_inflates_it(good_workbook, tmp_path):
     """The guard inflates the start of each part itself (for speed); what it reads must be
     what zipfile gives, whatever the size asked for, across its raw reads of 4 KB."""
-    from workload_xl.file_guard import _DeflatedHead
+    from workload_xl.files.file_guard import _DeflatedHead
 
     notes = b"<notes>" + _random_text(50_000) + b"</notes>"
     big = rewrite_zip(good_workbook, tmp_path / "big.xlsx", {"xl/notes.xml": notes})

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from workload_xl import schemes
-from workload_xl.schemes import (
+from workload_xl.core import schemes
+from workload_xl.core.schemes import (
     MAX_BANDS,
     MAX_ITEMS,
     MAX_NESTING,
@@ -97,8 +97,9 @@ def link_to_dev_zero(folder: Path) -> Path:
 
 def hundred_thousand_items(folder: Path) -> Path:
     path = folder / "many-items.toml"
-    path.write_text(HEADER.format(id="many-items") + "items = [" + "{}, " * 100_000 + "]\n",
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        HEADER.format(id="many-items") + "items = [" + "{}, " * 100_000 + "]\n", encoding="utf-8"
+    )
     return path
 
 
@@ -131,7 +132,7 @@ BAD_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "100,000 bands": (hundred_thousand_bands, f"at most {MAX_BANDS}"),
     "not UTF-8": (not_utf8, "not UTF-8 text"),
     "a folder named *.toml": (a_folder_named_toml, "a folder, not an ordinary file"),
-}  # fmt: skip
+}
 
 
 @pytest.fixture(params=list(BAD_FILES), ids=list(BAD_FILES))
@@ -182,8 +183,12 @@ def test_validate_beside_a_bad_scheme_file_checks_sheets_of_the_good_schemes(tmp
     folder = good_folder(tmp_path)
     fifo(folder)
     env = {"WORKLOAD_XL_SCHEMES": str(folder)}
-    assert run_cli("template", "worker", "--scheme", CSC, "-o", "jo.xlsx", cwd=tmp_path,
-                   env=env).returncode == 0  # fmt: skip
+    assert (
+        run_cli(
+            "template", "worker", "--scheme", CSC, "-o", "jo.xlsx", cwd=tmp_path, env=env
+        ).returncode
+        == 0
+    )
     run = run_cli("validate", "jo.xlsx", "--format", "json", cwd=tmp_path, env=env)
     run.assert_bounded()
     assert run.json()["files"] == ["jo.xlsx"]  # stdout stays JSON; the problem is on stderr
@@ -221,7 +226,7 @@ BAD_FOLDERS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "a file": (file_not_folder, "is a file, not a folder"),
     "a FIFO": (fifo_folder, "named pipe (FIFO), not a folder"),
     "10,000 tiny files": (ten_thousand_files, f"more than {MAX_SCHEME_FILES} .toml files"),
-}  # fmt: skip
+}
 
 
 @pytest.fixture(params=list(BAD_FOLDERS), ids=list(BAD_FOLDERS))
@@ -362,8 +367,9 @@ def test_a_message_quotes_a_huge_value_cut_short(tmp_path):
     assert len(str(caught.value)) < 300
 
 
-@pytest.mark.parametrize(("count", "usable"), [(MAX_SCHEME_FILES, True),
-                                               (MAX_SCHEME_FILES + 1, False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("count", "usable"), [(MAX_SCHEME_FILES, True), (MAX_SCHEME_FILES + 1, False)]
+)
 def test_a_scheme_folder_holds_at_most_the_file_limit(tmp_path, count, usable):
     for n in range(count):
         (tmp_path / f"s{n:03d}.toml").write_text("", encoding="utf-8")

@@ -11,9 +11,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from tests.libreoffice import recalculate, require_soffice
-from workload_xl import capa
-from workload_xl import jobplan_layout as jl
-from workload_xl.jobplan_workbook import (
+from workload_xl.contracts import jobplan as jl
+from workload_xl.core import capa
+from workload_xl.files.jobplan_workbook import (
     JobPlan,
     build_jobplan_workbook,
     read_jobplan_workbook,
@@ -29,14 +29,45 @@ SETTINGS = capa.CapaSettings(
     leave_in_working_weeks=(capa.ANNUAL_LEAVE, capa.OTHER_ABSENCE),
 )
 TEAM = (
-    capa.Clinician("Asha Patel", "Clinical psychologist", 37.5, choice=7, core=14, specific=3,
-                   big_admin=5, team_meeting=2, supervision=1.5, cpd=2, management=1,
-                   travel=1, other=1),
-    capa.Clinician("Ben Okafor", "Mental health nurse", 22.5, choice=3.5, core=10.5,
-                   big_admin=4, team_meeting=1.5, supervision=1, travel=2),
-    capa.Clinician("Cara Lewis", "Family therapist", 30, choice=5.25, core=12, big_admin=5,
-                   team_meeting=2, supervision=1, cpd=3, other=1.75),
-)  # fmt: skip
+    capa.Clinician(
+        "Asha Patel",
+        "Clinical psychologist",
+        37.5,
+        choice=7,
+        core=14,
+        specific=3,
+        big_admin=5,
+        team_meeting=2,
+        supervision=1.5,
+        cpd=2,
+        management=1,
+        travel=1,
+        other=1,
+    ),
+    capa.Clinician(
+        "Ben Okafor",
+        "Mental health nurse",
+        22.5,
+        choice=3.5,
+        core=10.5,
+        big_admin=4,
+        team_meeting=1.5,
+        supervision=1,
+        travel=2,
+    ),
+    capa.Clinician(
+        "Cara Lewis",
+        "Family therapist",
+        30,
+        choice=5.25,
+        core=12,
+        big_admin=5,
+        team_meeting=2,
+        supervision=1,
+        cpd=3,
+        other=1.75,
+    ),
+)
 ABSENCES = (
     capa.Absence("Asha Patel", capa.ANNUAL_LEAVE, dt.date(2026, 4, 6), dt.date(2026, 4, 10)),
     capa.Absence("Ben Okafor", capa.MATERNITY_LEAVE, dt.date(2026, 5, 1), dt.date(2026, 10, 30)),
@@ -46,8 +77,10 @@ REFERRALS = 4.5
 
 
 def write(path: Path, **changes) -> Path:
-    given = dict(settings=SETTINGS, clinicians=TEAM, absences=ABSENCES,
-                 referrals_per_week=REFERRALS) | changes  # fmt: skip
+    given = (
+        dict(settings=SETTINGS, clinicians=TEAM, absences=ABSENCES, referrals_per_week=REFERRALS)
+        | changes
+    )
     assert write_jobplan_workbook(path, **given) == []
     return path
 
@@ -58,10 +91,13 @@ def table_cells(path: Path, table_name: str) -> tuple[str, list[dict[str, str]]]
     for ws in wb.worksheets:
         if table_name in ws.tables:
             min_col, min_row, max_col, max_row = range_boundaries(ws.tables[table_name].ref)
-            headers = {ws.cell(min_row, c).value: get_column_letter(c)
-                       for c in range(min_col, max_col + 1)}  # fmt: skip
-            rows = [{h: f"{letter}{r}" for h, letter in headers.items()}
-                    for r in range(min_row + 1, max_row + 1)]  # fmt: skip
+            headers = {
+                ws.cell(min_row, c).value: get_column_letter(c) for c in range(min_col, max_col + 1)
+            }
+            rows = [
+                {h: f"{letter}{r}" for h, letter in headers.items()}
+                for r in range(min_row + 1, max_row + 1)
+            ]
             return ws.title, rows
     raise AssertionError(f"no table {table_name}")
 
@@ -128,8 +164,13 @@ def test_bad_inputs_are_findings_at_their_cells(tmp_path):
         capa.Absence("Cara Lewis", capa.OTHER_ABSENCE, "next week", dt.date(2026, 7, 3))
     )
     settings = dataclasses.replace(SETTINGS, transfer_rate=68)
-    path = write(tmp_path / "bad.xlsx", settings=settings, clinicians=team, absences=absences,
-                 referrals_per_week="lots")  # fmt: skip
+    path = write(
+        tmp_path / "bad.xlsx",
+        settings=settings,
+        clinicians=team,
+        absences=absences,
+        referrals_per_week="lots",
+    )
 
     plan, findings = read_jobplan_workbook(path)
     assert plan is not None
@@ -164,8 +205,10 @@ def test_bad_inputs_are_findings_at_their_cells(tmp_path):
 
 def test_a_duplicate_name_and_unknown_clinician_are_found_at_the_name(tmp_path):
     team = [*TEAM, dataclasses.replace(TEAM[0], profession="Locum")]
-    absences = [*ABSENCES, capa.Absence("Dan Nobody", "sabbatical", dt.date(2026, 1, 5),
-                                        dt.date(2026, 1, 9))]  # fmt: skip
+    absences = [
+        *ABSENCES,
+        capa.Absence("Dan Nobody", "sabbatical", dt.date(2026, 1, 5), dt.date(2026, 1, 9)),
+    ]
     path = write(tmp_path / "dupes.xlsx", clinicians=team, absences=absences)
     _, findings = read_jobplan_workbook(path)
     jobs_sheet, jobs = table_cells(path, jl.JOBPLANS_TABLE)
@@ -214,8 +257,9 @@ def test_inputs_are_unlocked_and_calculations_locked():
         cell = named(wb, name)
         assert cell.data_type == "f" and cell.protection.locked, name
     assert len(wb[jl.TEAM_PLAN_SHEET]._charts) == 1
-    formulas = [c.value for s in wb.worksheets for r in s.iter_rows() for c in r
-                if c.data_type == "f"]  # fmt: skip
+    formulas = [
+        c.value for s in wb.worksheets for r in s.iter_rows() for c in r if c.data_type == "f"
+    ]
     formulas += [d.attr_text for d in wb.defined_names.values()]
     assert formulas and not [f for f in formulas if "XLOOKUP" in str(f).upper()]
 
@@ -269,8 +313,10 @@ def test_native_formulas_equal_capa_after_libreoffice_recalculation(tmp_path):
         "CoreBalanceRatio": result.core.ratio,
     }
     assert set(expected_totals) == set(jl.TEAM_TOTAL_NAMES), "a total is left unchecked"
-    hours = {"TeamContractedHours": sum(c.contracted_hours for c in TEAM),
-             "TeamUnallocatedHours": sum(c.unallocated_hours for c in TEAM)}  # fmt: skip
+    hours = {
+        "TeamContractedHours": sum(c.contracted_hours for c in TEAM),
+        "TeamUnallocatedHours": sum(c.unallocated_hours for c in TEAM),
+    }
     for key in capa.ACTIVITIES:
         hours[f"TeamHours{jl._camel(key)}"] = sum(getattr(c, key) for c in TEAM)
     assert {t.name for _, t in jl.HOURS_TOTALS} == set(hours), "an activity is left unchecked"
@@ -287,8 +333,10 @@ def test_the_team_plan_says_in_words_what_capa_says_for_short_surplus_balance_an
     capa.balance's sentence for the same plan, whichever way the balance falls."""
     soffice = require_soffice()
     referrals = {"short": 9.0, "surplus": 2.0, "balanced": 4.6, "none": 0.0}
-    sources = [write(tmp_path / f"{label}.xlsx", referrals_per_week=value)
-               for label, value in referrals.items()]  # fmt: skip
+    sources = [
+        write(tmp_path / f"{label}.xlsx", referrals_per_week=value)
+        for label, value in referrals.items()
+    ]
     sources.append(write(tmp_path / "blank.xlsx", referrals_per_week=None))
     recalculated = recalculate(sources, tmp_path / "recalculated", soffice=soffice)
     statuses = set()
@@ -329,8 +377,11 @@ def test_a_lost_column_or_settings_row_is_named_and_defaults_are_said(tmp_path):
     profession = jobs[0]["Profession"].rstrip("0123456789")
     heading_row = int(jobs[0]["Profession"][len(profession) :]) - 1
     wb[jobs_sheet][f"{profession}{heading_row}"] = "Job title"  # a heading typed over
-    tolerance = next(r for r, spec in zip(settings_rows, jl.SETTING_FIELDS, strict=True)
-                     if spec.key == "balance_tolerance")  # fmt: skip
+    tolerance = next(
+        r
+        for r, spec in zip(settings_rows, jl.SETTING_FIELDS, strict=True)
+        if spec.key == "balance_tolerance"
+    )
     wb[settings_sheet][tolerance["Setting"]] = None  # the row's label deleted
     wb.save(path)
 

@@ -21,10 +21,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from tests.libreoffice import recalculate, require_soffice
-from workload_xl import layout
-from workload_xl.api import validate_files
-from workload_xl.period import MONTH
-from workload_xl.schemes import SchemeRegistry
+from workload_xl.contracts import worker as layout
+from workload_xl.core.period import MONTH
+from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.services.api import validate_files
 
 pytestmark = pytest.mark.libreoffice
 
@@ -143,9 +143,10 @@ def plan_rows(items: list[dict[str, Any]], first_row: int) -> tuple[list[Planned
             other = item["Max"] if item["Max"] != item["Points"] else item["Min"]
             agreed = (item["Points"] + other) / 2 * times
         planned.append(
-            PlannedRow(row, item["Label"], item["Kind"], item["Unit"], quantity,
-                       scheme_points, agreed)
-        )  # fmt: skip
+            PlannedRow(
+                row, item["Label"], item["Kind"], item["Unit"], quantity, scheme_points, agreed
+            )
+        )
         row += 1
     return planned, blank_rows
 
@@ -196,8 +197,9 @@ def fill_template(
     copy.parent.mkdir(parents=True, exist_ok=True)
     wb.save(copy)
     letters = {key: ws.cell(first, col).column_letter for key, col in by_key.items()}
-    return FilledCopy(template, template_sha, copy, FTE, planned, blank_rows, letters, totals,
-                      typed_total)  # fmt: skip
+    return FilledCopy(
+        template, template_sha, copy, FTE, planned, blank_rows, letters, totals, typed_total
+    )
 
 
 def arithmetic_totals(copy: FilledCopy) -> dict[str, float]:

@@ -21,10 +21,10 @@ from click.testing import CliRunner
 from defusedxml import ElementTree
 from openpyxl import load_workbook
 
-from workload_xl import capa
 from workload_xl.cli import main
-from workload_xl.jobplan_workbook import write_jobplan_workbook
-from workload_xl.worker_template import write_worker_workbook
+from workload_xl.core import capa
+from workload_xl.files.jobplan_workbook import write_jobplan_workbook
+from workload_xl.files.worker_template import write_worker_workbook
 
 from .conftest import CSC, valid_content
 
@@ -77,8 +77,22 @@ def build_everything(root: Path, names: tuple[str, ...], registry) -> dict[str, 
         for n, name in enumerate(names):
             writer.writerow([f"{name}{n}", name, "Child in Need", names[0]])
     out["caseload"] = root / "from-caseload.xlsx"
-    run("import-caseload", report, "--worker", names[0], "--scheme", CSC, "--team", names[1],
-        "--service", SERVICE, "--period", PERIODS[1], "-o", out["caseload"])  # fmt: skip
+    run(
+        "import-caseload",
+        report,
+        "--worker",
+        names[0],
+        "--scheme",
+        CSC,
+        "--team",
+        names[1],
+        "--service",
+        SERVICE,
+        "--period",
+        PERIODS[1],
+        "-o",
+        out["caseload"],
+    )
 
     # worker sheets, team sheets for two teams and two periods, a store, a report, an export
     for t, team in enumerate(names[:2]):
@@ -87,8 +101,9 @@ def build_everything(root: Path, names: tuple[str, ...], registry) -> dict[str, 
             folder.mkdir()
             for w, worker in enumerate(names):
                 content = valid_content()
-                content.header.update(worker=worker, team=team, manager=names[-1],
-                                      service=SERVICE, period=period)  # fmt: skip
+                content.header.update(
+                    worker=worker, team=team, manager=names[-1], service=SERVICE, period=period
+                )
                 for n, line in enumerate(content.lines):
                     line["notes"] = names[n % len(names)]
                     if line.get("case_ref"):
@@ -124,12 +139,15 @@ def build_everything(root: Path, names: tuple[str, ...], registry) -> dict[str, 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory, registry) -> tuple[dict[str, Path], dict[str, Path]]:
     root = tmp_path_factory.mktemp("one-text-path")
-    return (build_everything(root / "plain", PLAIN, registry),
-            build_everything(root / "hostile", HOSTILE, registry))  # fmt: skip
+    return (
+        build_everything(root / "plain", PLAIN, registry),
+        build_everything(root / "hostile", HOSTILE, registry),
+    )
 
 
-@pytest.mark.parametrize("output", ["caseload", "worker", "team", "report", "export",
-                                    "blank team", "job plan"])  # fmt: skip
+@pytest.mark.parametrize(
+    "output", ["caseload", "worker", "team", "report", "export", "blank team", "job plan"]
+)
 def test_every_formula_in_an_output_from_hostile_names_is_one_its_layout_declares(outputs, output):
     plain, hostile = outputs
     assert hostile[output].exists(), output
@@ -144,8 +162,13 @@ def test_the_hostile_names_arrive_as_text(outputs):
     texts = set()
     for path in hostile.values():
         wb = load_workbook(path)
-        texts |= {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
-                  if isinstance(c.value, str)}  # fmt: skip
+        texts |= {
+            c.value
+            for ws in wb.worksheets
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str)
+        }
     for name in HOSTILE:
         assert name in texts, name
     # the trend report's XmR sheet heads with the team's name, as text

@@ -18,7 +18,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from workload_xl.cli import main
-from workload_xl.worker_template import write_worker_workbook
+from workload_xl.files.worker_template import write_worker_workbook
 
 from .conftest import CSC, valid_content
 
@@ -49,8 +49,11 @@ def write_workers(folder: Path, registry) -> None:
 
 
 def hashes(folder: Path) -> dict[Path, str]:
-    return {p: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+    return {
+        p: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def leaks_in(path: Path) -> list[str]:
@@ -80,8 +83,16 @@ def test_no_case_name_leaves_the_worker_sheets_and_no_input_is_ever_written(tmp_
     for team in TEAMS:
         for period in PERIODS:
             slug = team.split()[0].lower()
-            commands.append(["build-team", str(inputs / team / period), "-o",
-                             str(out / f"{slug}-{period}.xlsx"), "--format", "json"])  # fmt: skip
+            commands.append(
+                [
+                    "build-team",
+                    str(inputs / team / period),
+                    "-o",
+                    str(out / f"{slug}-{period}.xlsx"),
+                    "--format",
+                    "json",
+                ]
+            )
     commands += [
         ["consolidate", str(out), "--store", str(store), "--format", "json"],
         ["teams", "add", *TEAMS, "--service", "First Response", "--store", str(store)],

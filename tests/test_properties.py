@@ -21,18 +21,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from workload_xl import jobplan_layout as jl
-from workload_xl import layout
-from workload_xl import team_layout as tl
-from workload_xl.api import validate_files
-from workload_xl.caseload import map_caseload
-from workload_xl.caseload_reader import read_caseload
-from workload_xl.jobplan_workbook import read_jobplan_workbook, write_jobplan_workbook
-from workload_xl.measurement import clean_text
-from workload_xl.return_reader import read_team_return
-from workload_xl.rules import RULES
-from workload_xl.schemes import SchemeRegistry
-from workload_xl.worker_template import write_worker_workbook
+from workload_xl.contracts import jobplan as jl
+from workload_xl.contracts import team as tl
+from workload_xl.contracts import worker as layout
+from workload_xl.core.caseload import map_caseload
+from workload_xl.core.measurement import clean_text
+from workload_xl.core.rules import RULES
+from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.files.caseload_reader import read_caseload
+from workload_xl.files.jobplan_workbook import read_jobplan_workbook, write_jobplan_workbook
+from workload_xl.files.return_reader import read_team_return
+from workload_xl.files.worker_template import write_worker_workbook
+from workload_xl.services.api import validate_files
 
 from .conftest import CSC, valid_content
 
@@ -262,7 +262,7 @@ JOBPLAN_INPUTS = [c.header for c in jl.JOBPLAN_INPUTS]
 
 @pytest.fixture(scope="module")
 def job_plan(tmp_path_factory) -> Path:
-    from workload_xl import capa
+    from workload_xl.core import capa
 
     path = tmp_path_factory.mktemp("prop-plan") / "plan.xlsx"
     team = [capa.Clinician("Asha", "Nurse", 37.5, choice=6, core=12, big_admin=5)]
@@ -272,25 +272,29 @@ def job_plan(tmp_path_factory) -> Path:
 
 @PROPERTIES
 @given(
-    cells=st.lists(st.tuples(st.sampled_from(JOBPLAN_INPUTS), st.integers(0, 4), cell_value),
-                   min_size=1, max_size=10),
+    cells=st.lists(
+        st.tuples(st.sampled_from(JOBPLAN_INPUTS), st.integers(0, 4), cell_value),
+        min_size=1,
+        max_size=10,
+    ),
     setting=st.tuples(st.sampled_from([s.label for s in jl.SETTING_FIELDS]), cell_value),
     referrals=cell_value,
-)  # fmt: skip
+)
 def test_any_values_in_a_job_plan_give_findings_never_an_exception(
     job_plan, cells, setting, referrals
 ):
     from openpyxl.utils import get_column_letter, range_boundaries
 
-    from workload_xl import capa
+    from workload_xl.core import capa
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "plan.xlsx"
         wb = load_workbook(job_plan)
         ws = wb[jl.JOBPLAN_SHEET]
         min_col, min_row, max_col, _ = range_boundaries(ws.tables[jl.JOBPLANS_TABLE].ref)
-        headers = {ws.cell(min_row, c).value: get_column_letter(c)
-                   for c in range(min_col, max_col + 1)}  # fmt: skip
+        headers = {
+            ws.cell(min_row, c).value: get_column_letter(c) for c in range(min_col, max_col + 1)
+        }
         for header, row, value in cells:
             ws[f"{headers[header]}{min_row + 1 + row}"] = _writable(value)
         settings_ws = wb[jl.SETTINGS_SHEET]
@@ -329,8 +333,11 @@ def test_any_values_in_a_live_sheet_give_the_validate_button_a_status_line_never
         book = remote.book(path)
         entry.validate_sheet(book)
         writes = [a for a in book.json()["actions"] if a["func"] == "setValues"]
-        lines = [a["values"][0][0] for a in writes
-                 if (a["start_row"], a["start_column"], a["row_count"]) == (0, 0, 1)]  # fmt: skip
+        lines = [
+            a["values"][0][0]
+            for a in writes
+            if (a["start_row"], a["start_column"], a["row_count"]) == (0, 0, 1)
+        ]
         assert lines and "Validate this sheet: 'Measurement'" in lines[-1], lines
 
 
@@ -346,7 +353,7 @@ def test_any_values_in_a_team_workbook_read_as_history_give_findings_never_an_ex
     team_return, cells, period
 ):
 
-    from workload_xl.team_reader import read_history
+    from workload_xl.files.team_reader import read_history
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "history.xlsx"

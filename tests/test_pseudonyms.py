@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from workload_xl.cli import main
-from workload_xl.period import Period
-from workload_xl.pseudonyms import KeyFileError, Pseudonymiser, load_key, new_key
-from workload_xl.returns import ReturnWorker, TeamReturn
-from workload_xl.store import ReturnsStore
+from workload_xl.core.period import Period
+from workload_xl.core.pseudonyms import KeyFileError, Pseudonymiser, load_key, new_key
+from workload_xl.core.returns import ReturnWorker, TeamReturn
+from workload_xl.store.database import ReturnsStore
 
 from .test_personal_data import TEAMS, write_workers
 
@@ -53,8 +53,15 @@ def test_consolidate_and_report_with_a_key_hold_and_show_no_names(tmp_path, regi
     assert (tmp_path / "team.key").stat().st_mode & 0o077 == 0  # private to its owner
     for team in TEAMS:
         for period in ("2026-09", "2026-10"):
-            done = runner.invoke(main, ["build-team", str(inputs / team / period), "-o",
-                                        str(out / f"{team[:5]}-{period}.xlsx")])  # fmt: skip
+            done = runner.invoke(
+                main,
+                [
+                    "build-team",
+                    str(inputs / team / period),
+                    "-o",
+                    str(out / f"{team[:5]}-{period}.xlsx"),
+                ],
+            )
             assert done.exit_code in (0, 1), done.output
     store = tmp_path / "pseudonymous.sqlite"
     key = ["--pseudonymise", str(tmp_path / "team.key")]
@@ -77,9 +84,17 @@ def test_consolidate_and_report_with_a_key_hold_and_show_no_names(tmp_path, regi
     named = tmp_path / "named.sqlite"
     with ReturnsStore.open(named) as opened:
         for month in range(3, 11):
-            people = [ReturnWorker(f"Worker {i}", "Social worker", 1.0, 10,
-                                   80.0 * (2 if i == 0 else 1) + month % 3, True)
-                      for i in range(5)]  # fmt: skip
+            people = [
+                ReturnWorker(
+                    f"Worker {i}",
+                    "Social worker",
+                    1.0,
+                    10,
+                    80.0 * (2 if i == 0 else 1) + month % 3,
+                    True,
+                )
+                for i in range(5)
+            ]
             ret = TeamReturn(
                 "n.xlsx",
                 "North Hub",
@@ -103,6 +118,16 @@ def test_consolidate_and_report_with_a_key_hold_and_show_no_names(tmp_path, regi
         text = "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
     assert p.name("Worker 0") in text and "Worker 0" not in text
 
-    wrong = runner.invoke(main, ["report", "--store", str(named), "-o", str(tmp_path / "x.xlsx"),
-                                 "--pseudonymise", str(tmp_path / "none.key")])  # fmt: skip
+    wrong = runner.invoke(
+        main,
+        [
+            "report",
+            "--store",
+            str(named),
+            "-o",
+            str(tmp_path / "x.xlsx"),
+            "--pseudonymise",
+            str(tmp_path / "none.key"),
+        ],
+    )
     assert wrong.exit_code == 2 and "workload-xl key new" in wrong.output

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from workload_xl.measurement import FTE_MIN, MOST_UNITS
-from workload_xl.period import Period
-from workload_xl.returns import LINE_POINTS_LIMIT, ReturnLine, ReturnWorker, TeamReturn
-from workload_xl.store import ReturnsStore
-from workload_xl.workbook_style import TEXT_LIMIT
+from workload_xl.core.measurement import FTE_MIN, MOST_UNITS
+from workload_xl.core.period import Period
+from workload_xl.core.returns import LINE_POINTS_LIMIT, ReturnLine, ReturnWorker, TeamReturn
+from workload_xl.files.style import TEXT_LIMIT
+from workload_xl.store.database import ReturnsStore
 
 from .bounded_cli import run_cli
 
@@ -29,8 +29,9 @@ UNICODE = ("Zoë Ñúñez", "王小明", "محمد علي", "Ama 🙂 Owusu", "R
 LARGEST_ACTIVITY = 3 * MOST_UNITS  # Duty day: 3 points a day at most, 744 days at most
 
 
-def worker(name: str, fte: float | None, lines: list[tuple[str, str, str, float]],
-           counted: bool = True) -> tuple[ReturnWorker, list[ReturnLine]]:  # fmt: skip
+def worker(
+    name: str, fte: float | None, lines: list[tuple[str, str, str, float]], counted: bool = True
+) -> tuple[ReturnWorker, list[ReturnLine]]:
     rows = [ReturnLine(name, ref, code, kind, points) for ref, code, kind, points in lines]
     total = sum(p for *_, p in lines)
     cases = sum(1 for _, _, kind, _ in lines if kind == "case")
@@ -40,8 +41,17 @@ def worker(name: str, fte: float | None, lines: list[tuple[str, str, str, float]
 def a_return(team: str, period: Period, people) -> TeamReturn:
     workers = [w for w, _ in people]
     lines = [line for _, rows in people for line in rows]
-    return TeamReturn(f"{team[:20]}-{period}.xlsx", team, SERVICE, SCHEME, "2026.1", period,
-                      "Manager", workers, lines)  # fmt: skip
+    return TeamReturn(
+        f"{team[:20]}-{period}.xlsx",
+        team,
+        SERVICE,
+        SCHEME,
+        "2026.1",
+        period,
+        "Manager",
+        workers,
+        lines,
+    )
 
 
 LAST = Period(2026, 10)
@@ -70,25 +80,43 @@ def extremes() -> list[TeamReturn]:
     # many workers over two years, every one on zero points but one
     for index, period in enumerate(months(24)):
         people = [worker(f"Worker {i:04d}", 1.0, []) for i in range(400)]
-        people.append(worker("Case Holder", 0.5, [(f"C{index}", "CIN", "case", 8.0),
-                                                  (f"D{index}", "CIN", "case", 4.0)]))  # fmt: skip
+        people.append(
+            worker(
+                "Case Holder",
+                0.5,
+                [(f"C{index}", "CIN", "case", 8.0), (f"D{index}", "CIN", "case", 4.0)],
+            )
+        )
         returns.append(a_return("Many Workers", period, people))
     # a period only one team returned, by a worker in one period only
-    returns.append(a_return("Lone Team", Period(2024, 1), [worker("Once Only", 0.6, [
-        ("C1", "CPP", "case", 8.0)])]))  # fmt: skip
+    returns.append(
+        a_return(
+            "Lone Team", Period(2024, 1), [worker("Once Only", 0.6, [("C1", "CPP", "case", 8.0)])]
+        )
+    )
     # names at the length limit, and two teams alike in their first 31 characters
     long_ref = "R" * TEXT_LIMIT
     for suffix in ("", " B"):
-        people = [worker(LONGEST + suffix, 1.0, [(long_ref, "CIN", "case", 5.0)]),
-                  worker(LONGEST[:-1] + "Y", 1.0, [("", "DUTY", "activity", 3.0)])]  # fmt: skip
+        people = [
+            worker(LONGEST + suffix, 1.0, [(long_ref, "CIN", "case", 5.0)]),
+            worker(LONGEST[:-1] + "Y", 1.0, [("", "DUTY", "activity", 3.0)]),
+        ]
         for period in months(3):
             returns.append(a_return(LONGEST[: TEXT_LIMIT - len(suffix)] + suffix, period, people))
     # unicode everywhere, an uncounted worker with the most negative points a row may hold
     for period in months(8):
-        people = [worker(name, 0.01 + i / 10, [(f"{name}-{i}", "LAC", "case", 7.0)])
-                  for i, name in enumerate(UNICODE)]  # fmt: skip
-        people.append(worker("Not Counted", None, [("", "DUTY", "activity", -LINE_POINTS_LIMIT)]
-                             * 100, counted=False))  # fmt: skip
+        people = [
+            worker(name, 0.01 + i / 10, [(f"{name}-{i}", "LAC", "case", 7.0)])
+            for i, name in enumerate(UNICODE)
+        ]
+        people.append(
+            worker(
+                "Not Counted",
+                None,
+                [("", "DUTY", "activity", -LINE_POINTS_LIMIT)] * 100,
+                counted=False,
+            )
+        )
         returns.append(a_return("Équipe Nord 北", period, people))
     return returns
 
@@ -96,13 +124,14 @@ def extremes() -> list[TeamReturn]:
 def run_all(store_path: Path, tmp_path: Path) -> dict[str, object]:
     """report, returns and store export over the store: each finishes, bounded, no traceback."""
     runs = {}
-    runs["report"] = run_cli("report", "--store", store_path, "-o", tmp_path / "report.xlsx",
-                             cwd=tmp_path)  # fmt: skip
-    runs["returns"] = run_cli("returns", "--store", store_path, "--period", "2026-10",
-                              cwd=tmp_path)  # fmt: skip
+    runs["report"] = run_cli(
+        "report", "--store", store_path, "-o", tmp_path / "report.xlsx", cwd=tmp_path
+    )
+    runs["returns"] = run_cli("returns", "--store", store_path, "--period", "2026-10", cwd=tmp_path)
     (tmp_path / "export").mkdir()
-    runs["export"] = run_cli("store", "export", "--store", store_path, "-o", tmp_path / "export",
-                             cwd=tmp_path)  # fmt: skip
+    runs["export"] = run_cli(
+        "store", "export", "--store", store_path, "-o", tmp_path / "export", cwd=tmp_path
+    )
     for name, run in runs.items():
         run.assert_bounded()
         assert run.returncode == 0, (name, run.output[-2000:])
@@ -121,8 +150,13 @@ def test_every_extreme_the_checks_allow_goes_through_report_returns_and_export(t
     report = load_workbook(tmp_path / "report.xlsx")
     assert len(set(report.sheetnames)) == len(report.sheetnames)
     assert all(len(title) <= 31 for title in report.sheetnames)
-    texts = {c.value for ws in report.worksheets for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str)}  # fmt: skip
+    texts = {
+        c.value
+        for ws in report.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    }
     assert "Équipe Nord 北" in texts and "SPC Équipe Nord 北" in report.sheetnames
     assert all(len(t) <= TEXT_LIMIT for t in texts)
     exported = load_workbook(tmp_path / "export" / "returns-store.xlsx", read_only=True)

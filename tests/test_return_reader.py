@@ -19,15 +19,15 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from workload_xl import return_reader
-from workload_xl import team_layout as tl
-from workload_xl.api import build_team_files
-from workload_xl.period import Period
-from workload_xl.return_reader import read_team_return, read_team_returns
-from workload_xl.returns import ReturnLine, ReturnWorker
-from workload_xl.rules import FILE_LEVEL_RULES
-from workload_xl.schemes import SchemeRegistry
-from workload_xl.worker_template import WorkerSheetContent, write_worker_workbook
+from workload_xl.contracts import team as tl
+from workload_xl.core.period import Period
+from workload_xl.core.returns import ReturnLine, ReturnWorker
+from workload_xl.core.rules import FILE_LEVEL_RULES
+from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.files import return_reader
+from workload_xl.files.return_reader import read_team_return, read_team_returns
+from workload_xl.files.worker_template import WorkerSheetContent, write_worker_workbook
+from workload_xl.services.api import build_team_files
 
 CSC = "childrens-social-care"
 TEAM, SERVICE, PERIOD, MANAGER = "Team A", "Safeguarding and Support", "2026-10", "Sam Okoro"
@@ -49,8 +49,10 @@ class Worker:
     def lines(self) -> list[tuple[str, str, str, str, float]]:
         """(worker, case ref, item code, kind, points): what the TeamCases rows must say."""
         rows = [(self.name, ref, "CIN", "case", points) for ref, points in self.cases.items()]
-        rows += [(self.name, f"{self.name[:3].upper()}-P{i}", "CPP", "case", 8.0)
-                 for i in range(self.cpp)]  # fmt: skip
+        rows += [
+            (self.name, f"{self.name[:3].upper()}-P{i}", "CPP", "case", 8.0)
+            for i in range(self.cpp)
+        ]
         if self.duty_days:
             rows.append((self.name, "", "DUTY", "activity", 2.0 * self.duty_days))
         return rows
@@ -64,17 +66,42 @@ class Worker:
         return sum(1 for line in self.lines() if line[3] == "case")
 
     def content(self) -> WorkerSheetContent:
-        lines = [{"case_ref": ref, "case_name": f"Child {ref}", "item": "Child in need",
-                  "agreed_points": points} for ref, points in self.cases.items()]  # fmt: skip
-        lines += [{"case_ref": f"{self.name[:3].upper()}-P{i}", "case_name": f"Child P{i}",
-                   "item": "Child protection plan", "agreed_points": 8}
-                  for i in range(self.cpp)]  # fmt: skip
+        lines = [
+            {
+                "case_ref": ref,
+                "case_name": f"Child {ref}",
+                "item": "Child in need",
+                "agreed_points": points,
+            }
+            for ref, points in self.cases.items()
+        ]
+        lines += [
+            {
+                "case_ref": f"{self.name[:3].upper()}-P{i}",
+                "case_name": f"Child P{i}",
+                "item": "Child protection plan",
+                "agreed_points": 8,
+            }
+            for i in range(self.cpp)
+        ]
         if self.duty_days:
-            lines.append({"item": "Duty day", "quantity": self.duty_days,
-                          "agreed_points": 2 * self.duty_days})  # fmt: skip
-        header = {"worker": self.name, "team": TEAM, "service": SERVICE, "period": PERIOD,
-                  "fte": self.fte, "band": self.band, "manager": MANAGER,
-                  "date_agreed": "2026-10-28"}  # fmt: skip
+            lines.append(
+                {
+                    "item": "Duty day",
+                    "quantity": self.duty_days,
+                    "agreed_points": 2 * self.duty_days,
+                }
+            )
+        header = {
+            "worker": self.name,
+            "team": TEAM,
+            "service": SERVICE,
+            "period": PERIOD,
+            "fte": self.fte,
+            "band": self.band,
+            "manager": MANAGER,
+            "date_agreed": "2026-10-28",
+        }
         return WorkerSheetContent(header, lines)
 
 
@@ -135,8 +162,15 @@ def table_rows(wb, table_name: str) -> tuple[object, list[dict], list[int]]:
     for ws in wb.worksheets:
         if table_name in ws.tables:
             min_col, min_row, max_col, max_row = range_boundaries(ws.tables[table_name].ref)
-            grid = list(ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
-                                     max_col=max_col, values_only=True))  # fmt: skip
+            grid = list(
+                ws.iter_rows(
+                    min_row=min_row,
+                    max_row=max_row,
+                    min_col=min_col,
+                    max_col=max_col,
+                    values_only=True,
+                )
+            )
             records = [dict(zip(grid[0], row, strict=True)) for row in grid[1:]]
             return ws, records, list(range(min_row + 1, max_row + 1))
     raise AssertionError(f"no table {table_name}")
@@ -163,14 +197,23 @@ def test_every_field_of_the_return_is_what_was_written(built, registry):
     assert findings == []
     scheme = registry.get(CSC)
     assert (ret.source, ret.team, ret.service, ret.period, ret.manager) == (
-        str(built), TEAM, SERVICE, Period(2026, 10), MANAGER)  # fmt: skip
+        str(built),
+        TEAM,
+        SERVICE,
+        Period(2026, 10),
+        MANAGER,
+    )
     assert (ret.scheme_id, ret.scheme_version) == (CSC, scheme.version)
     assert sorted(w.worker for w in ret.workers) == sorted(BY_NAME)
     for w in ret.workers:
         expected = BY_NAME[w.worker]
         assert (w.band, w.fte, w.cases, w.total_points, w.counted) == (
-            expected.band, expected.fte, expected.case_count, expected.total,
-            not expected.broken)  # fmt: skip
+            expected.band,
+            expected.fte,
+            expected.case_count,
+            expected.total,
+            not expected.broken,
+        )
         assert isinstance(w.cases, int) and isinstance(w.total_points, float)
     written = sorted(line for w in ROSTER for line in w.lines())
     read = sorted((x.worker, x.case_ref, x.item_code, x.kind, x.agreed_points) for x in ret.lines)
@@ -207,13 +250,28 @@ def openpyxl_return(path: Path) -> dict:
     ws, records, rows = table_rows(wb, tl.TEAM_TABLE)
     column = column_of(ws, tl.TEAM_TABLE, "Total points")
     workers = [
-        ReturnWorker(r["Worker"], r["Experience band"], float(r["FTE"]), int(r["Cases"]),
-                     float(r["Total points"]), r["In team figures"] == "yes", f"{column}{row}")
+        ReturnWorker(
+            r["Worker"],
+            r["Experience band"],
+            float(r["FTE"]),
+            int(r["Cases"]),
+            float(r["Total points"]),
+            r["In team figures"] == "yes",
+            f"{column}{row}",
+        )
         for r, row in zip(records, rows, strict=True)
-    ]  # fmt: skip
+    ]
     _, cases, _ = table_rows(wb, tl.CASES_TABLE)
-    lines = [ReturnLine(r["Worker"], r["Case reference"] or "", r["Item code"], r["Kind"],
-                        float(r["Agreed points"])) for r in cases]  # fmt: skip
+    lines = [
+        ReturnLine(
+            r["Worker"],
+            r["Case reference"] or "",
+            r["Item code"],
+            r["Kind"],
+            float(r["Agreed points"]),
+        )
+        for r in cases
+    ]
     return {"header": header, "workers": workers, "lines": lines}
 
 
@@ -221,10 +279,21 @@ def test_the_fast_reader_agrees_with_openpyxl_on_the_same_file(built, registry):
     ret, _ = read_team_return(built, registry)
     reference = openpyxl_return(built)
     header = reference["header"]
-    assert (ret.team, ret.service, str(ret.period), ret.scheme_id, ret.scheme_version,
-            ret.manager) == (header["team"], header["service"], header["period"],
-                             header["scheme_id"], header["scheme_version"],
-                             header["manager"])  # fmt: skip
+    assert (
+        ret.team,
+        ret.service,
+        str(ret.period),
+        ret.scheme_id,
+        ret.scheme_version,
+        ret.manager,
+    ) == (
+        header["team"],
+        header["service"],
+        header["period"],
+        header["scheme_id"],
+        header["scheme_version"],
+        header["manager"],
+    )
     assert ret.workers == reference["workers"]
     assert ret.lines == reference["lines"]
     assert all(type(line) is ReturnLine for line in ret.lines)
@@ -251,8 +320,7 @@ def test_sheet_data_that_does_not_start_at_a1_is_read_at_the_right_cells(copy, r
 
     ret, findings = read_team_return(copy(clear_top), registry)
     assert findings == []
-    assert (ret.team, ret.service, str(ret.period), ret.manager) == (TEAM, SERVICE, PERIOD,
-                                                                     MANAGER)  # fmt: skip
+    assert (ret.team, ret.service, str(ret.period), ret.manager) == (TEAM, SERVICE, PERIOD, MANAGER)
 
 
 def test_numbers_typed_as_text_are_read_as_numbers(copy, registry, built):
@@ -362,7 +430,10 @@ def test_a_bad_row_value_is_one_finding_at_its_cell(copy, registry, table, headi
     index = next(i for i, r in enumerate(records) if r["Worker"] == "Bob Birch")
     assert ret is None
     assert (problem.sheet, problem.cell, problem.field) == (
-        ws.title, f"{column_of(ws, table, heading)}{rows[index]}", heading)  # fmt: skip
+        ws.title,
+        f"{column_of(ws, table, heading)}{rows[index]}",
+        heading,
+    )
     assert "Bob Birch" in problem.message
 
 
@@ -454,13 +525,20 @@ def test_many_files_come_back_in_input_order_each_as_if_read_alone(mixed, regist
     alone = [(path, *read_team_return(path, registry)) for path in mixed[:4]]
     assert rules_of(results) == rules_of(alone) * (len(mixed) // 4)
     assert rules_of(alone) == [
-        (False, []), (True, ["file-not-workbook"]), (False, ["return-total-mismatch"]),
-        (True, ["return-invalid"])]  # fmt: skip
+        (False, []),
+        (True, ["file-not-workbook"]),
+        (False, ["return-total-mismatch"]),
+        (True, ["return-invalid"]),
+    ]
     for (_, ret, found), (_, ref, ref_found) in zip(results, alone * len(mixed), strict=False):
         assert found == ref_found
         if ret is not None:
             assert (ret.team, ret.period, ret.workers, ret.lines) == (
-                ref.team, ref.period, ref.workers, ref.lines)  # fmt: skip
+                ref.team,
+                ref.period,
+                ref.workers,
+                ref.lines,
+            )
             assert all(type(line) is ReturnLine for line in ret.lines)
 
 
@@ -475,10 +553,12 @@ def test_even_one_file_is_held_to_the_time_limit(copy, registry):
     """No batch is too small for the limits: one stalling file among two is stopped."""
     good = copy(name="good.xlsx")
     staller = copy(set_name("scheme_id", "stall-me"), name="staller.xlsx")
-    results = list(read_team_returns([staller, good], StallingRegistry(list(registry)),
-                                     threads=1, file_seconds=2.0))  # fmt: skip
-    assert [found[0].rule if found else None for _, _, found in results] == [
-        "file-too-slow", None]  # fmt: skip
+    results = list(
+        read_team_returns(
+            [staller, good], StallingRegistry(list(registry)), threads=1, file_seconds=2.0
+        )
+    )
+    assert [found[0].rule if found else None for _, _, found in results] == ["file-too-slow", None]
     assert results[1][1] is not None
 
 
@@ -520,8 +600,9 @@ def test_a_file_that_stalls_a_worker_is_stopped_with_a_finding_and_the_run_goes_
     staller = copy(set_name("scheme_id", "stall-me"), name="staller.xlsx")
     paths = [*mixed[: MANY - 1], staller, *mixed[:8]]
     started = time.monotonic()
-    results = list(read_team_returns(paths, StallingRegistry(list(registry)), threads=2,
-                                     file_seconds=2.0))  # fmt: skip
+    results = list(
+        read_team_returns(paths, StallingRegistry(list(registry)), threads=2, file_seconds=2.0)
+    )
     assert time.monotonic() - started < 60  # not the ten minutes the file would take
     assert [path for path, _, _ in results] == paths
     index = paths.index(staller)
@@ -546,13 +627,19 @@ def test_a_workbook_saved_with_shared_strings_reads_the_same(registry, tmp_path)
     b, fb = read_team_return(tmp_path / "xlsxwriter.xlsx", registry)
     assert fa == fb == []
     assert (a.team, a.service, a.period, a.manager, a.workers, a.lines) == (
-        b.team, b.service, b.period, b.manager, b.workers, b.lines)  # fmt: skip
+        b.team,
+        b.service,
+        b.period,
+        b.manager,
+        b.workers,
+        b.lines,
+    )
     assert len(a.lines) == len(team.cases)
 
 
 def test_the_column_wise_path_reads_what_the_row_by_row_checks_read(built, registry, monkeypatch):
     """Clean tables take a quicker column-wise path; it must give the very same lines."""
-    import workload_xl.return_reader as reader
+    import workload_xl.files.return_reader as reader
 
     quick, _ = read_team_return(built, registry)
     monkeypatch.setattr(reader, "_clean_lines", lambda rows, columns: None)
@@ -576,7 +663,9 @@ def test_blank_or_error_agreed_points_are_a_warning_at_the_cell_and_count_zero(
     warning = next(f for f in findings if f.rule == "return-points-blank")
     ws, _, rows = table_rows(load_workbook(path), tl.CASES_TABLE)
     assert (warning.sheet, warning.cell) == (
-        ws.title, f"{column_of(ws, tl.CASES_TABLE, 'Agreed points')}{rows[index]}")  # fmt: skip
+        ws.title,
+        f"{column_of(ws, tl.CASES_TABLE, 'Agreed points')}{rows[index]}",
+    )
     assert ret is not None and "Bob Birch" in warning.message
     bob = next(w for w in ret.workers if w.worker == "Bob Birch")
     expected = BY_NAME["Bob Birch"].total - before[index]["Agreed points"]

@@ -40,8 +40,9 @@ def test_a_full_disk_while_writing_leaves_the_old_file_whole_and_no_partial_file
                     "-o", {str(target)!r}, "--force"]
         main()
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "output-unwritable" in output and "Traceback" not in output
@@ -92,16 +93,20 @@ def test_the_capa_and_caseload_commands_never_change_what_they_read(tmp_path):
     import csv
     import hashlib
 
-    from workload_xl import capa
-    from workload_xl.jobplan_workbook import write_jobplan_workbook
+    from workload_xl.core import capa
+    from workload_xl.files.jobplan_workbook import write_jobplan_workbook
 
     plan = tmp_path / "plan.xlsx"
     team = [capa.Clinician("Asha Rao", "Nurse", 37.5, choice=6, core=14, big_admin=5)]
     assert write_jobplan_workbook(plan, clinicians=team, referrals_per_week=4.0) == []
     report = tmp_path / "caseload.csv"
     with report.open("w", newline="") as handle:
-        csv.writer(handle).writerows([["Case ID", "Child name", "Case type", "Allocated worker"],
-                                      ["C1", "Ava Report", "CIN", "Jo Example"]])  # fmt: skip
+        csv.writer(handle).writerows(
+            [
+                ["Case ID", "Child name", "Case type", "Allocated worker"],
+                ["C1", "Ava Report", "CIN", "Jo Example"],
+            ]
+        )
 
     def digest(path):
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -109,8 +114,17 @@ def test_the_capa_and_caseload_commands_never_change_what_they_read(tmp_path):
     before = {plan: digest(plan), report: digest(report)}
     assert run("capa", "balance", plan, "--without", "Asha Rao").exit_code in (0, 1)
     assert run("capa", "balance", plan, "--format", "json").exit_code == 0
-    done = run("import-caseload", report, "--worker", "Jo Example", "--scheme",
-               "childrens-social-care", "--service", "First Response", "-o",
-               tmp_path / "jo.xlsx")  # fmt: skip
+    done = run(
+        "import-caseload",
+        report,
+        "--worker",
+        "Jo Example",
+        "--scheme",
+        "childrens-social-care",
+        "--service",
+        "First Response",
+        "-o",
+        tmp_path / "jo.xlsx",
+    )
     assert done.exit_code in (0, 1), done.output
     assert {path: digest(path) for path in before} == before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workload_xl.schemes import SchemeError, SchemeRegistry, load_scheme
+from workload_xl.core.schemes import SchemeError, SchemeRegistry, load_scheme
 
 GOOD = """
 id = "tiny"
@@ -83,21 +83,33 @@ BAD = [
     ("missing title", ('title = "Tiny scheme"\n', ""), "title: is required"),
     ("typo in a key", ("points = 5\n", "pionts = 5\n"), "items[0].pionts: unknown key"),
     ("points not a number", ("points = 5\n", 'points = "five"\n'), "points: must be a number"),
-    ("points outside min and max", ("points = 5\nmin = 4", "points = 9\nmin = 4"),
-     "points: must lie between min (4) and max (8)"),
+    (
+        "points outside min and max",
+        ("points = 5\nmin = 4", "points = 9\nmin = 4"),
+        "points: must lie between min (4) and max (8)",
+    ),
     ("unknown kind", ('kind = "case"', 'kind = "cases"'), "kind: must be one of case, activity"),
     ("unknown unit", ('unit = "per day"', 'unit = "per fortnight"'), "unit: must be one of"),
-    ("case scored per day", ('unit = "per case"', 'unit = "per day"'),
-     "a case item is scored 'per case'"),
+    (
+        "case scored per day",
+        ('unit = "per case"', 'unit = "per day"'),
+        "a case item is scored 'per case'",
+    ),
     ("bad period", ('period = "month"', 'period = "weekly"'), "period: must be one of"),
     ("version as a number", ('version = "1"', "version = 1"), "version: must be text"),
     ("duplicate code", ('code = "DUTY"', 'code = "CIN"'), "duplicate code 'CIN'"),
-    ("capacity factor zero", ("capacity_factor = 0.9", "capacity_factor = 0"),
-     "bands[0].capacity_factor"),
-    ("caseload maps to nothing", ('"Child in Need" = "CIN"', '"Child in Need" = "CINN"'),
-     "maps to 'CINN'"),
+    (
+        "capacity factor zero",
+        ("capacity_factor = 0.9", "capacity_factor = 0"),
+        "bands[0].capacity_factor",
+    ),
+    (
+        "caseload maps to nothing",
+        ('"Child in Need" = "CIN"', '"Child in Need" = "CINN"'),
+        "maps to 'CINN'",
+    ),
     ("not TOML", ("[[items]]", "[[items"), "not valid TOML"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("change", "expected"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])

@@ -12,11 +12,11 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-import workload_xl.return_reader as reader
-from workload_xl import team_layout as tl
+import workload_xl.files.return_reader as reader
+from workload_xl.contracts import team as tl
+from workload_xl.core.measurement import FTE_MAX, FTE_MIN, MOST_UNITS, fte_in_range
 from workload_xl.excel.udfs import wl_per_fte
-from workload_xl.measurement import FTE_MAX, FTE_MIN, MOST_UNITS, fte_in_range
-from workload_xl.return_reader import read_team_return
+from workload_xl.files.return_reader import read_team_return
 
 from .conftest import valid_content
 
@@ -47,8 +47,9 @@ def test_the_fte_range_is_one_definition_the_sheet_the_return_and_the_add_in_sha
     for bad in (0.0, 0.009, 1e-307, 5e-324, -1.0, 1.0000001, float("nan"), float("inf")):
         assert not fte_in_range(bad), bad
     assert wl_per_fte([[10.0]], [[0.01]]) == [[1000.0]]
-    assert wl_per_fte([[10.0]], [[0.005]]) == [["FTE is 0.005; it must be at least 0.01 and at "
-                                                "most 1."]]  # fmt: skip
+    assert wl_per_fte([[10.0]], [[0.005]]) == [
+        ["FTE is 0.005; it must be at least 0.01 and at most 1."]
+    ]
 
 
 @pytest.mark.parametrize("fte", [0.005, 1e-307])
@@ -96,7 +97,9 @@ def test_a_worker_counted_twice_in_one_return_is_one_finding_at_the_second_row(c
     problem = only(findings)
     assert ret is None
     assert (problem.cell, problem.field) == (
-        cell_of(path, tl.TEAM_TABLE, "Worker", "bob BIRCH"), "Worker")  # fmt: skip
+        cell_of(path, tl.TEAM_TABLE, "Worker", "bob BIRCH"),
+        "Worker",
+    )
     assert "count twice" in problem.message
 
 
@@ -120,8 +123,11 @@ def test_an_extra_row_for_a_worker_not_in_the_team_figures_is_allowed(copy, regi
 def set_line_points(worker: str, value, *, nth: int = 0, code: str | None = None):
     def change(wb):
         ws, records, rows = table_rows(wb, tl.CASES_TABLE)
-        index = [i for i, r in enumerate(records) if r["Worker"] == worker
-                 and (code is None or r["Item code"] == code)][nth]  # fmt: skip
+        index = [
+            i
+            for i, r in enumerate(records)
+            if r["Worker"] == worker and (code is None or r["Item code"] == code)
+        ][nth]
         ws[f"{column_of(ws, tl.CASES_TABLE, 'Agreed points')}{rows[index]}"] = value
 
     return change
@@ -151,10 +157,19 @@ def test_points_outside_the_schemes_range_for_a_counted_worker_are_one_finding_a
     problem = only(findings)
     assert ret is None and words in problem.message, problem.message
     assert (problem.cell, problem.field) == (
-        cell_of(path, tl.CASES_TABLE, "Agreed points", "Ann Ash",
-                nth=[r["Item code"] for r in table_rows(load_workbook(path), tl.CASES_TABLE)[1]
-                     if r["Worker"] == "Ann Ash"].index(code)),
-        "Agreed points")  # fmt: skip
+        cell_of(
+            path,
+            tl.CASES_TABLE,
+            "Agreed points",
+            "Ann Ash",
+            nth=[
+                r["Item code"]
+                for r in table_rows(load_workbook(path), tl.CASES_TABLE)[1]
+                if r["Worker"] == "Ann Ash"
+            ].index(code),
+        ),
+        "Agreed points",
+    )
 
 
 def test_points_at_the_ends_of_the_schemes_range_are_accepted(copy, registry, path_taken):

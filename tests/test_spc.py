@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from workload_xl.spc import RULES, VARIATIONS, SpcSettings, describe, xmr
+from workload_xl.core.spc import RULES, VARIATIONS, SpcSettings, describe, xmr
 
 HIGH, LOW, COMMON = "special cause high", "special cause low", "common"
 OUT, RUN, TREND, TWO = "outside-limits", "run-one-side", "trend", "two-of-three"

@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from workload_xl.period import Period
-from workload_xl.returns import ReturnLine, ReturnWorker, TeamReturn
-from workload_xl.store import ReturnsStore, StoreError
-from workload_xl.tracker import due_date, return_statuses
+from workload_xl.core.period import Period
+from workload_xl.core.returns import ReturnLine, ReturnWorker, TeamReturn
+from workload_xl.core.tracker import due_date, return_statuses
+from workload_xl.store.database import ReturnsStore, StoreError
 
 MOMENT = dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC)
 
@@ -25,32 +25,50 @@ OCTOBER = Period(2026, 10)
 
 
 def a_return(team="North", period=OCTOBER, workers=3, points=80.0, service="FR"):
-    people = [ReturnWorker(f"Worker {i}", "Social worker", 1.0, 10, points + i, True)
-              for i in range(workers)]  # fmt: skip
-    lines = [ReturnLine(w.worker, f"C{i}{j}", "CIN", "case", w.total_points / 10)
-             for i, w in enumerate(people) for j in range(10)]  # fmt: skip
-    return TeamReturn("north.xlsx", team, service, "childrens-social-care", "2026.1", period,
-                      "Sam", people, lines)  # fmt: skip
+    people = [
+        ReturnWorker(f"Worker {i}", "Social worker", 1.0, 10, points + i, True)
+        for i in range(workers)
+    ]
+    lines = [
+        ReturnLine(w.worker, f"C{i}{j}", "CIN", "case", w.total_points / 10)
+        for i, w in enumerate(people)
+        for j in range(10)
+    ]
+    return TeamReturn(
+        "north.xlsx", team, service, "childrens-social-care", "2026.1", period, "Sam", people, lines
+    )
 
 
 def counts(path) -> tuple[int, int, int]:
     db = sqlite3.connect(path)
-    return tuple(db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                 for t in ("submissions", "worker_periods", "return_lines"))  # fmt: skip
+    return tuple(
+        db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+        for t in ("submissions", "worker_periods", "return_lines")
+    )
 
 
 @pytest.mark.parametrize("n_lines", [0, 1, 99, 100, 101, 250, 1000])
 def test_every_line_is_stored_whole_and_in_order_however_many(tmp_path, n_lines):
     """Lines go in a hundred to a statement: the counts either side of that are checked."""
     ret = a_return()
-    ret.lines = [ReturnLine(f"Worker {i % 3}", f"C{i}", "CIN" if i % 2 else "", "case",
-                            None if i % 7 == 0 else i / 4) for i in range(n_lines)]  # fmt: skip
+    ret.lines = [
+        ReturnLine(
+            f"Worker {i % 3}",
+            f"C{i}",
+            "CIN" if i % 2 else "",
+            "case",
+            None if i % 7 == 0 else i / 4,
+        )
+        for i in range(n_lines)
+    ]
     with ReturnsStore.open(tmp_path / "store.sqlite") as store:
         store.ingest(a_return(team="South"), sha256="b" * 64, source_path="south.xlsx")
         done = store.ingest(ret, sha256="a" * 64, source_path="north.xlsx")
         stored = store.db.execute(
             "SELECT worker, case_ref, item_code, kind, agreed_points FROM return_lines "
-            "WHERE submission_id = ? ORDER BY rowid", (done.submission_id,)).fetchall()  # fmt: skip
+            "WHERE submission_id = ? ORDER BY rowid",
+            (done.submission_id,),
+        ).fetchall()
     assert [ReturnLine(*row) for row in stored] == ret.lines
 
 
@@ -61,10 +79,27 @@ def test_a_return_is_stored_with_its_provenance_and_rows(tmp_path):
         (sub,) = store.submissions()
         rows = store.worker_periods()
     assert done.outcome == "stored" and done.superseded_id is None
-    assert (sub.file_name, sub.sha256, sub.ingested_at, sub.team, sub.service, sub.scheme_id,
-            sub.scheme_version, sub.period, sub.period_kind) == (
-        "north.xlsx", "a" * 64, "2026-11-03T09:30:00+00:00", "North", "FR",
-        "childrens-social-care", "2026.1", "2026-10", "month")  # fmt: skip
+    assert (
+        sub.file_name,
+        sub.sha256,
+        sub.ingested_at,
+        sub.team,
+        sub.service,
+        sub.scheme_id,
+        sub.scheme_version,
+        sub.period,
+        sub.period_kind,
+    ) == (
+        "north.xlsx",
+        "a" * 64,
+        "2026-11-03T09:30:00+00:00",
+        "North",
+        "FR",
+        "childrens-social-care",
+        "2026.1",
+        "2026-10",
+        "month",
+    )
     assert [(r.worker, r.total_points, r.points_per_fte) for r in rows] == [
         ("Worker 0", 80.0, 80.0),
         ("Worker 1", 81.0, 81.0),
@@ -86,10 +121,12 @@ def test_a_newer_return_supersedes_and_both_stay(tmp_path):
     path = tmp_path / "store.sqlite"
     with ReturnsStore.open(path) as store:
         first = store.ingest(a_return(points=80), sha256="a" * 64, source_path="v1.xlsx")
-        second = store.ingest(a_return(team="north", points=90), sha256="b" * 64,
-                              source_path="v2.xlsx")  # fmt: skip
-        other = store.ingest(a_return(period=Period(2026, 9)), sha256="c" * 64,
-                             source_path="sep.xlsx")  # fmt: skip
+        second = store.ingest(
+            a_return(team="north", points=90), sha256="b" * 64, source_path="v2.xlsx"
+        )
+        other = store.ingest(
+            a_return(period=Period(2026, 9)), sha256="c" * 64, source_path="sep.xlsx"
+        )
         everything = store.submissions()
         current = store.submissions(current_only=True)
         rows = store.worker_periods()
@@ -122,8 +159,8 @@ def test_a_process_killed_while_ingesting_leaves_a_consistent_store(tmp_path):
         import sys
         sys.path.insert(0, {str(os.getcwd())!r})
         from tests.test_store import a_return
-        from workload_xl.period import Period
-        from workload_xl.store import ReturnsStore
+        from workload_xl.core.period import Period
+        from workload_xl.store.database import ReturnsStore
         with ReturnsStore.open({str(path)!r}) as store:
             for i in range(100000):
                 store.ingest(a_return(team=f"T{{i}}", workers=40), sha256=f"{{i:064d}}",
@@ -140,11 +177,15 @@ def test_a_process_killed_while_ingesting_leaves_a_consistent_store(tmp_path):
         assert store.integrity() == []
         subs = store.submissions()
         per = {}
-        for row in store.db.execute("SELECT submission_id, COUNT(*) FROM worker_periods "
-                                    "GROUP BY submission_id"):  # fmt: skip
+        for row in store.db.execute(
+            "SELECT submission_id, COUNT(*) FROM worker_periods GROUP BY submission_id"
+        ):
             per[row[0]] = row[1]
-        lines = dict(store.db.execute("SELECT submission_id, COUNT(*) FROM return_lines "
-                                      "GROUP BY submission_id").fetchall())  # fmt: skip
+        lines = dict(
+            store.db.execute(
+                "SELECT submission_id, COUNT(*) FROM return_lines GROUP BY submission_id"
+            ).fetchall()
+        )
     assert len(subs) > 5
     assert all(per.get(s.id) == 40 and lines.get(s.id) == 400 for s in subs)
 
@@ -199,20 +240,38 @@ def test_the_tracker_says_who_returned_on_time_late_or_not_at_all(tmp_path):
     with ReturnsStore.open(tmp_path / "s.sqlite") as store:
         for name in ("North", "South", "East", "West"):
             store.add_team("FR", name)
-        store.ingest(a_return("North"), sha256="a" * 64, source_path="n.xlsx",
-                     now=dt.datetime(2026, 11, 7, 23, 0))  # fmt: skip
-        store.ingest(a_return("South"), sha256="b" * 64, source_path="s.xlsx",
-                     now=dt.datetime(2026, 11, 8, 8, 0))  # fmt: skip
+        store.ingest(
+            a_return("North"),
+            sha256="a" * 64,
+            source_path="n.xlsx",
+            now=dt.datetime(2026, 11, 7, 23, 0),
+        )
+        store.ingest(
+            a_return("South"),
+            sha256="b" * 64,
+            source_path="s.xlsx",
+            now=dt.datetime(2026, 11, 8, 8, 0),
+        )
         store.ingest(a_return("Central"), sha256="c" * 64, source_path="c.xlsx")
-        store.ingest(a_return("West", period=Period(2026, 9)), sha256="d" * 64,
-                     source_path="w.xlsx")  # fmt: skip
+        store.ingest(
+            a_return("West", period=Period(2026, 9)), sha256="d" * 64, source_path="w.xlsx"
+        )
         teams, subs = store.teams(), store.submissions(current_only=True)
-    after = {s.team: s.status for s in return_statuses(teams, subs, Period(2026, 10),
-                                                       dt.date(2026, 11, 20))}  # fmt: skip
-    assert after == {"North": "on time", "South": "late", "East": "missing", "West": "missing",
-                     "Central": "not on the list"}  # fmt: skip
-    before = {s.team: s.status for s in return_statuses(teams, subs, Period(2026, 10),
-                                                        dt.date(2026, 11, 5))}  # fmt: skip
+    after = {
+        s.team: s.status
+        for s in return_statuses(teams, subs, Period(2026, 10), dt.date(2026, 11, 20))
+    }
+    assert after == {
+        "North": "on time",
+        "South": "late",
+        "East": "missing",
+        "West": "missing",
+        "Central": "not on the list",
+    }
+    before = {
+        s.team: s.status
+        for s in return_statuses(teams, subs, Period(2026, 10), dt.date(2026, 11, 5))
+    }
     assert before["East"] == "not yet due"
 
 
@@ -229,8 +288,10 @@ def test_four_week_returns_are_tracked_as_returned_or_not():
         period_kind = "4 weeks"
 
     teams = [_Team("LC", "Leaving Care"), _Team("LC", "Other")]
-    got = {s.team: s.status for s in return_statuses(teams, [Sub()], Period(2026, 7, "4 weeks"),
-                                                     dt.date(2026, 9, 1))}  # fmt: skip
+    got = {
+        s.team: s.status
+        for s in return_statuses(teams, [Sub()], Period(2026, 7, "4 weeks"), dt.date(2026, 9, 1))
+    }
     assert got == {"Leaving Care": "returned", "Other": "not returned"}
     monthly = return_statuses(teams, [Sub()], Period(2026, 7), dt.date(2026, 9, 1))
     assert [(s.team, s.status) for s in monthly] == [("Other", "missing")]

@@ -14,20 +14,34 @@ import textwrap
 
 from openpyxl import load_workbook
 
-from workload_xl.period import Period
-from workload_xl.return_reader import read_team_return
-from workload_xl.returns import ReturnLine, ReturnWorker, TeamReturn
-from workload_xl.store import ReturnsStore
-from workload_xl.store_export import TABLES, export_store, neutralised
+from workload_xl.core.period import Period
+from workload_xl.core.returns import ReturnLine, ReturnWorker, TeamReturn
+from workload_xl.files.return_reader import read_team_return
+from workload_xl.store.database import ReturnsStore
+from workload_xl.store.export import TABLES, export_store, neutralised
 
 
 def a_return(team: str, workers: int = 4, lines: int = 50, name: str = "Worker") -> TeamReturn:
-    people = [ReturnWorker(f"{name} {i}", "Social worker", 1.0, lines, float(lines), True)
-              for i in range(workers)]  # fmt: skip
-    rows = [ReturnLine(w.worker, f"C{i:02d}{j:04d}", "CIN", "case", 1.0)
-            for i, w in enumerate(people) for j in range(lines)]  # fmt: skip
-    return TeamReturn(f"{team}.xlsx", team, "First Response", "childrens-social-care", "2026.1",
-                      Period(2026, 10), "Sam", people, rows)  # fmt: skip
+    people = [
+        ReturnWorker(f"{name} {i}", "Social worker", 1.0, lines, float(lines), True)
+        for i in range(workers)
+    ]
+    rows = [
+        ReturnLine(w.worker, f"C{i:02d}{j:04d}", "CIN", "case", 1.0)
+        for i, w in enumerate(people)
+        for j in range(lines)
+    ]
+    return TeamReturn(
+        f"{team}.xlsx",
+        team,
+        "First Response",
+        "childrens-social-care",
+        "2026.1",
+        Period(2026, 10),
+        "Sam",
+        people,
+        rows,
+    )
 
 
 def _ingest_many(path: str, prefix: str, count: int, barrier) -> None:
@@ -35,8 +49,7 @@ def _ingest_many(path: str, prefix: str, count: int, barrier) -> None:
     with ReturnsStore.open(path) as store:
         for i in range(count):
             digest = hashlib.sha256(f"{prefix} {i}".encode()).hexdigest()
-            store.ingest(a_return(f"{prefix} {i}"), sha256=digest,
-                         source_path=f"{prefix}-{i}.xlsx")  # fmt: skip
+            store.ingest(a_return(f"{prefix} {i}"), sha256=digest, source_path=f"{prefix}-{i}.xlsx")
 
 
 def test_two_processes_ingesting_at_once_both_succeed(tmp_path):
@@ -44,8 +57,10 @@ def test_two_processes_ingesting_at_once_both_succeed(tmp_path):
     ReturnsStore.open(path).close()  # made first, as consolidate does
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
-    workers = [context.Process(target=_ingest_many, args=(str(path), p, 15, barrier))
-               for p in ("North", "South")]  # fmt: skip
+    workers = [
+        context.Process(target=_ingest_many, args=(str(path), p, 15, barrier))
+        for p in ("North", "South")
+    ]
     for w in workers:
         w.start()
     for w in workers:
@@ -69,7 +84,7 @@ def test_a_full_disk_part_way_through_an_ingest_leaves_the_store_as_it_was(tmp_p
         sys.path.insert(0, {str(tmp_path.parent.parent)!r})
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         from tests.test_store_faults import a_return
-        from workload_xl.store import ReturnsStore
+        from workload_xl.store.database import ReturnsStore
         store = ReturnsStore.open({str(path)!r})
         store.db.execute("PRAGMA journal_mode = DELETE")  # so the main file must grow
         limit = {before} + 8192
@@ -86,8 +101,9 @@ def test_a_full_disk_part_way_through_an_ingest_leaves_the_store_as_it_was(tmp_p
 
     root = pathlib.Path(__file__).resolve().parent.parent
     script = script.replace(repr(str(tmp_path.parent.parent)), repr(str(root)))
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 3, done.stdout + done.stderr
     with ReturnsStore.open(path) as store:
         assert [s.team for s in store.submissions()] == ["Before"]
@@ -97,10 +113,14 @@ def test_a_full_disk_part_way_through_an_ingest_leaves_the_store_as_it_was(tmp_p
 def test_export_writes_every_table_whole_to_csv_and_a_workbook_text_kept_as_text(tmp_path):
     path = tmp_path / "store.sqlite"
     with ReturnsStore.open(path) as store:
-        store.ingest(a_return("North", name="=HYPERLINK(\"http://x\")"), sha256="a" * 64,
-                     source_path="north.xlsx")  # fmt: skip
-        store.ingest(a_return("South", workers=2, lines=3), sha256="b" * 64,
-                     source_path="south.xlsx")  # fmt: skip
+        store.ingest(
+            a_return("North", name='=HYPERLINK("http://x")'),
+            sha256="a" * 64,
+            source_path="north.xlsx",
+        )
+        store.ingest(
+            a_return("South", workers=2, lines=3), sha256="b" * 64, source_path="south.xlsx"
+        )
         store.add_team("First Response", "+East")
         out = tmp_path / "export"
         out.mkdir()
@@ -159,8 +179,9 @@ def test_consolidate_into_a_store_that_cannot_grow_is_a_finding_not_a_traceback(
         sys.argv = ["workload-xl", "consolidate", {str(folder)!r}, "--store", {str(store)!r}]
         main()
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 2, output
     assert "Traceback" not in output and "store-unusable" in output
@@ -171,8 +192,9 @@ def test_consolidate_into_a_store_that_cannot_grow_is_a_finding_not_a_traceback(
     assert len(stored) < 2  # the run stopped at the file the store could not take
     db = sqlite3.connect(store)
     for submission in stored:  # and what went in before it went in whole
-        lines = db.execute("SELECT COUNT(*) FROM return_lines WHERE submission_id = ?",
-                           (submission.id,)).fetchone()[0]  # fmt: skip
+        lines = db.execute(
+            "SELECT COUNT(*) FROM return_lines WHERE submission_id = ?", (submission.id,)
+        ).fetchone()[0]
         ret, _ = read_team_return(folder / submission.file_name, registry)
         assert lines == len(ret.lines)
 
@@ -219,8 +241,10 @@ def test_store_check_finds_a_damaged_store(tmp_path):
     db = sqlite3.connect(path)
     # Break an index behind SQLite's back: the table and its index now disagree.
     db.execute("PRAGMA writable_schema = ON")
-    db.execute("UPDATE sqlite_schema SET sql = replace(sql, 'submission_id', 'worker') "
-               "WHERE name = 'return_lines_by_submission'")  # fmt: skip
+    db.execute(
+        "UPDATE sqlite_schema SET sql = replace(sql, 'submission_id', 'worker') "
+        "WHERE name = 'return_lines_by_submission'"
+    )
     db.commit()
     db.close()
     checked = CliRunner().invoke(main, ["store", "check", "--store", str(path)])
@@ -247,13 +271,21 @@ def test_consolidate_killed_at_random_moments_leaves_a_store_a_rerun_completes(t
         write_with_xlsxwriter(path, team)
         expected[path.name] = len(team.cases)
     store = tmp_path / "store.sqlite"
-    command = [sys.executable, "-m", "workload_xl", "consolidate", str(folder), "--store",
-               str(store)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "workload_xl",
+        "consolidate",
+        str(folder),
+        "--store",
+        str(store),
+    ]
     chooser = random.Random(20261123)
     seen = []
     for _ in range(3):
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                 start_new_session=True)  # fmt: skip
+        child = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         # Wait until a few more returns are in (never all: the run must be cut short), then a
         # random moment more: mid-ingest.
         target = min(_stored(store) + chooser.randint(1, 12), len(expected) - 1)
@@ -267,8 +299,11 @@ def test_consolidate_killed_at_random_moments_leaves_a_store_a_rerun_completes(t
         with ReturnsStore.open(store) as opened:
             assert opened.integrity() == []
             stored = opened.submissions()
-            counts = dict(opened.db.execute("SELECT submission_id, COUNT(*) FROM return_lines "
-                                            "GROUP BY submission_id").fetchall())  # fmt: skip
+            counts = dict(
+                opened.db.execute(
+                    "SELECT submission_id, COUNT(*) FROM return_lines GROUP BY submission_id"
+                ).fetchall()
+            )
         assert all(counts.get(s.id) == expected[s.file_name] for s in stored)
         seen.append(len(stored))
     assert any(0 < n < 60 for n in seen), seen  # killed part-way, not only after the end

@@ -14,13 +14,13 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from workload_xl.api import consolidate_files
-from workload_xl.atomic import same_file, write_atomically
-from workload_xl.period import Period
-from workload_xl.pseudonyms import KeyFileError, Pseudonymiser, load_key
-from workload_xl.returns import ReturnLine, ReturnWorker, TeamReturn
-from workload_xl.store import NAMES, PSEUDONYMS, ReturnsStore, StoreError, sqlite_uri
-from workload_xl.team_workbook import write_team_workbook
+from workload_xl.core.period import Period
+from workload_xl.core.pseudonyms import KeyFileError, Pseudonymiser, load_key
+from workload_xl.core.returns import ReturnLine, ReturnWorker, TeamReturn
+from workload_xl.files.atomic import same_file, write_atomically
+from workload_xl.files.team_workbook import write_team_workbook
+from workload_xl.services.api import consolidate_files
+from workload_xl.store.database import NAMES, PSEUDONYMS, ReturnsStore, StoreError, sqlite_uri
 
 from .bounded_cli import run_cli
 from .test_consolidate import team_sheet
@@ -54,19 +54,31 @@ def contents(path: Path) -> list[tuple]:
     """Every row of every table: what a store holds, whatever SQLite did to its header."""
     db = sqlite3.connect(path)
     try:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                           "ORDER BY name")]  # fmt: skip
+        tables = [
+            r[0]
+            for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        ]
         return [(t, *row) for t in tables for row in db.execute(f'SELECT * FROM "{t}"')]
     finally:
         db.close()
 
 
-def a_return(team="North", service="First Response", people=("Ann", "Bob"), manager="Sam",
-             period=OCTOBER) -> TeamReturn:  # fmt: skip
+def a_return(
+    team="North", service="First Response", people=("Ann", "Bob"), manager="Sam", period=OCTOBER
+) -> TeamReturn:
     workers = [ReturnWorker(p, "Social worker", 1.0, 1, 10.0, True) for p in people]
     lines = [ReturnLine(p, f"C-{p}", "CIN", "case", 10.0) for p in people]
-    return TeamReturn(f"{team}.xlsx", team, service, "childrens-social-care", "2026.1", period,
-                      manager, workers, lines)  # fmt: skip
+    return TeamReturn(
+        f"{team}.xlsx",
+        team,
+        service,
+        "childrens-social-care",
+        "2026.1",
+        period,
+        manager,
+        workers,
+        lines,
+    )
 
 
 def a_store(path: Path) -> Path:
@@ -76,8 +88,15 @@ def a_store(path: Path) -> Path:
     return path
 
 
-def write_return(path: Path, team="North", service="Safeguarding and Support", index=0,
-                 period=OCTOBER, manager="Manager", rename=None) -> Path:  # fmt: skip
+def write_return(
+    path: Path,
+    team="North",
+    service="Safeguarding and Support",
+    index=0,
+    period=OCTOBER,
+    manager="Manager",
+    rename=None,
+) -> Path:
     sheet = team_sheet(service, "childrens-social-care", team, period, index)
     if rename:
         sheet.workers = [dataclasses.replace(w, worker=rename + w.worker) for w in sheet.workers]
@@ -132,8 +151,9 @@ def test_report_over_its_key_file_is_refused(tmp_path):
     key = tmp_path / "team.key"
     key.write_text(KEY.hex() + "\n")
     before = digest(key)
-    run = run_cli("report", "--store", store, "-o", key, "--force", "--pseudonymise", key,
-                  cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "report", "--store", store, "-o", key, "--force", "--pseudonymise", key, cwd=tmp_path
+    )
     run.assert_bounded()
     assert run.returncode == 2 and "the key file" in said(run.stderr)
     assert digest(key) == before
@@ -185,8 +205,18 @@ def test_build_team_never_writes_over_a_worker_sheet_or_a_history_workbook(tmp_p
 def test_import_caseload_never_writes_over_its_report(tmp_path):
     report = tmp_path / "caseload.xlsx"
     report.write_bytes(b"not read")
-    run = run_cli("import-caseload", report, "--worker", "Jo", "--scheme",
-                  "childrens-social-care", "-o", report, "--force", cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "import-caseload",
+        report,
+        "--worker",
+        "Jo",
+        "--scheme",
+        "childrens-social-care",
+        "-o",
+        report,
+        "--force",
+        cwd=tmp_path,
+    )
     run.assert_bounded()
     assert run.returncode == 2 and "the caseload report" in said(run.stderr)
     assert report.read_bytes() == b"not read"
@@ -207,8 +237,10 @@ def test_another_applications_database_is_refused_and_left_byte_for_byte(tmp_pat
     other = foreign_database(tmp_path / "app.db")
     (tmp_path / "export").mkdir()
     before = digest(other)
-    args = {"consolidate": ["consolidate", tmp_path / "nothing.xlsx"],
-            "teams add": ["teams", "add", "North", "--service", "FR"]}.get(command)  # fmt: skip
+    args = {
+        "consolidate": ["consolidate", tmp_path / "nothing.xlsx"],
+        "teams add": ["teams", "add", "North", "--service", "FR"],
+    }.get(command)
     run = run_cli(*(args or READ_COMMANDS[command]), "--store", other, cwd=tmp_path)
     run.assert_bounded()
     assert run.returncode == 2, run.output
@@ -277,8 +309,11 @@ def test_a_damaged_meta_table_is_a_finding_never_a_traceback(tmp_path, damage, c
     db.commit()
     db.close()
     before = digest(store)
-    args = {"consolidate": ["consolidate", tmp_path / "x.xlsx"], "store check": ["store", "check"],
-            "report": ["report", "-o", "r.xlsx"]}[command]  # fmt: skip
+    args = {
+        "consolidate": ["consolidate", tmp_path / "x.xlsx"],
+        "store check": ["store", "check"],
+        "report": ["report", "-o", "r.xlsx"],
+    }[command]
     run = run_cli(*args, "--store", store, cwd=tmp_path)
     run.assert_bounded()
     assert run.returncode == (1 if command == "store check" else 2), run.output  # check: found
@@ -317,8 +352,12 @@ def test_the_store_records_names_or_pseudonyms_and_a_fingerprint_never_the_key(t
     key = Pseudonymiser(KEY)
     with ReturnsStore.open(hidden) as store:
         assert store.people() == (None, "")
-        store.ingest(key.team_return(a_return()), sha256="b" * 64, source_path="n.xlsx",
-                     pseudonym_key=key.fingerprint)  # fmt: skip
+        store.ingest(
+            key.team_return(a_return()),
+            sha256="b" * 64,
+            source_path="n.xlsx",
+            pseudonym_key=key.fingerprint,
+        )
         assert store.people() == (PSEUDONYMS, key.fingerprint)
     with ReturnsStore.open(named, read_only=True) as store:
         assert store.people() == (NAMES, "")
@@ -326,11 +365,14 @@ def test_the_store_records_names_or_pseudonyms_and_a_fingerprint_never_the_key(t
     assert key.fingerprint != Pseudonymiser(bytes(32)).fingerprint
 
 
-@pytest.mark.parametrize("first, then, words", [
-    ("key", None, "holds pseudonyms"),
-    (None, "key", "holds workers' real names"),
-    ("key", "other", "made with another key"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "first, then, words",
+    [
+        ("key", None, "holds pseudonyms"),
+        (None, "key", "holds workers' real names"),
+        ("key", "other", "made with another key"),
+    ],
+)
 def test_consolidating_with_another_mode_or_key_is_refused_before_anything_is_stored(
     tmp_path, first, then, words
 ):
@@ -369,8 +411,9 @@ def test_a_store_from_before_the_mode_was_recorded_is_judged_by_what_it_holds(tm
                 assert store.people() == (PSEUDONYMS, "")  # the key is not known yet
                 store.check_people(key.fingerprint)  # so any key is taken, and recorded
                 later = key.team_return(a_return(period=Period(2026, 11)))
-                store.ingest(later, sha256="d" * 64, source_path="nov.xlsx",
-                             pseudonym_key=key.fingerprint)  # fmt: skip
+                store.ingest(
+                    later, sha256="d" * 64, source_path="nov.xlsx", pseudonym_key=key.fingerprint
+                )
                 assert store.people() == (PSEUDONYMS, key.fingerprint)
 
 
@@ -382,8 +425,9 @@ def test_a_key_that_is_not_a_small_regular_file_is_a_plain_message(tmp_path, key
     (tmp_path / "folder").mkdir()
     (tmp_path / "big").write_bytes(b"0" * 100_000)
     store = a_store(tmp_path / "returns.sqlite")
-    run = run_cli("report", "--store", store, "-o", "r.xlsx", "--pseudonymise", key_path,
-                  cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "report", "--store", store, "-o", "r.xlsx", "--pseudonymise", key_path, cwd=tmp_path
+    )
     run.assert_bounded()
     assert run.returncode == 2 and "key file" in said(run.stderr), run.output
     with pytest.raises(KeyFileError):
@@ -412,8 +456,9 @@ def test_a_key_file_is_private_from_its_first_byte(tmp_path):
 
 @pytest.mark.parametrize("name", ["", "   "])
 def test_teams_add_refuses_a_blank_name(tmp_path, name):
-    run = run_cli("teams", "add", "North", name, "--service", "FR", "--store", "s.sqlite",
-                  cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "teams", "add", "North", name, "--service", "FR", "--store", "s.sqlite", cwd=tmp_path
+    )
     run.assert_bounded()
     assert run.returncode == 2 and "team name is blank" in said(run.stderr)
     assert not (tmp_path / "s.sqlite").exists()
@@ -425,8 +470,9 @@ def test_teams_add_refuses_a_blank_name(tmp_path, name):
 def test_a_revision_with_the_same_people_still_supersedes_and_both_stay(tmp_path):
     with ReturnsStore.open(tmp_path / "s.sqlite") as store:
         first = store.ingest(a_return(), sha256="a" * 64, source_path="v1.xlsx")
-        second = store.ingest(a_return(people=("Ann", "Cat")), sha256="b" * 64,
-                              source_path="v2.xlsx")  # fmt: skip
+        second = store.ingest(
+            a_return(people=("Ann", "Cat")), sha256="b" * 64, source_path="v2.xlsx"
+        )
         assert second.outcome == "stored" and second.superseded_id == first.submission_id
         assert len(store.submissions()) == 2 and len(store.submissions(current_only=True)) == 1
 
@@ -446,12 +492,10 @@ def test_a_return_that_changes_service_or_people_is_held_then_accepted(tmp_path,
     first = write_return(tmp_path / "north-oct.xlsx")
     assert run_cli("consolidate", first, "--store", store, cwd=tmp_path).returncode == 0
     if change == "service":
-        second = write_return(tmp_path / "north-oct-v2.xlsx", service="Children in Care",
-                              index=1)  # fmt: skip
+        second = write_return(tmp_path / "north-oct-v2.xlsx", service="Children in Care", index=1)
         words = "the team would count in two services"
     else:  # another team's sheet sent under North's name
-        second = write_return(tmp_path / "north-oct-v2.xlsx", manager="Other", rename="X",
-                              index=1)  # fmt: skip
+        second = write_return(tmp_path / "north-oct-v2.xlsx", manager="Other", rename="X", index=1)
         words = "it may be another team's return"
     before = contents(store)
     run = run_cli("consolidate", second, "--store", store, cwd=tmp_path)
@@ -501,8 +545,9 @@ def sound_store(tmp_path_factory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("sound")
     first, second = folder / "North.xlsx", folder / "South.xlsx"
     for path, team in ((first, "North"), (second, "South")):
-        sheet = team_sheet("Safeguarding and Support", "childrens-social-care", team,
-                           Period(2026, 10), 0)  # fmt: skip
+        sheet = team_sheet(
+            "Safeguarding and Support", "childrens-social-care", team, Period(2026, 10), 0
+        )
         assert write_team_workbook(path, sheet) == []
     store = folder / "returns.sqlite"
     assert consolidate_files([first], store).exit_code == 0
@@ -524,9 +569,13 @@ def test_a_store_another_tool_changed_is_refused_by_every_command_unchanged(
     db.close()
     before = hashlib.sha256(store.read_bytes()).hexdigest()
     (tmp_path / "out").mkdir()
-    for command in (["returns", "--period", "2026-10"], ["report", "-o", tmp_path / "r.xlsx"],
-                    ["store", "check"], ["store", "export", "-o", tmp_path / "out"],
-                    ["consolidate", second]):  # fmt: skip
+    for command in (
+        ["returns", "--period", "2026-10"],
+        ["report", "-o", tmp_path / "r.xlsx"],
+        ["store", "check"],
+        ["store", "export", "-o", tmp_path / "out"],
+        ["consolidate", second],
+    ):
         run = run_cli(*command, "--store", store, cwd=tmp_path)
         run.assert_bounded()
         damaged = 1 if command[0] == "store" and command[1] == "check" else 2  # it checks
@@ -557,19 +606,38 @@ def test_a_store_path_that_is_a_pipe_is_named_as_one(tmp_path):
     assert run.returncode == 2 and "pipe" in run.output and "folder" not in run.output
 
 
-@pytest.mark.parametrize("name", ["North\u202eEast", "North\x07", "N" * 201],
-                         ids=["right-to-left-override", "bell", "too-long"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    ["North\u202eEast", "North\x07", "N" * 201],
+    ids=["right-to-left-override", "bell", "too-long"],
+)
 def test_teams_add_refuses_invisible_characters_and_endless_names(name, tmp_path):
-    run = run_cli("teams", "add", name, "--service", "First Response", "--store",
-                  tmp_path / "returns.sqlite", cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "teams",
+        "add",
+        name,
+        "--service",
+        "First Response",
+        "--store",
+        tmp_path / "returns.sqlite",
+        cwd=tmp_path,
+    )
     run.assert_bounded()
     assert run.returncode != 0 and "control characters" in said(run.output), run.output
 
 
 def test_teams_add_folds_spaces_as_returns_are_read(tmp_path):
     store = tmp_path / "returns.sqlite"
-    run = run_cli("teams", "add", "North\tEast ", "--service", " First  Response", "--store",
-                  store, cwd=tmp_path)  # fmt: skip
+    run = run_cli(
+        "teams",
+        "add",
+        "North\tEast ",
+        "--service",
+        " First  Response",
+        "--store",
+        store,
+        cwd=tmp_path,
+    )
     run.assert_bounded()
     assert run.returncode == 0, run.output
     with ReturnsStore.open(store, create=False, read_only=True) as opened:

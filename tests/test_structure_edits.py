@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 
-from workload_xl import layout
-from workload_xl import team_layout as tl
 from workload_xl.cli import main
-from workload_xl.return_reader import read_team_return
-from workload_xl.rules import RULES
+from workload_xl.contracts import team as tl
+from workload_xl.contracts import worker as layout
+from workload_xl.core.rules import RULES
+from workload_xl.files.return_reader import read_team_return
 
 from .conftest import valid_content
 
@@ -176,8 +176,9 @@ def team_return(tmp_path_factory, registry) -> Path:
     from benchmarks.corpus import synthetic_team, write_with_project
 
     path = tmp_path_factory.mktemp("structure") / "team.xlsx"
-    write_with_project(path, synthetic_team(5, registry.get("childrens-social-care"),
-                                            workers=6, rows=10))  # fmt: skip
+    write_with_project(
+        path, synthetic_team(5, registry.get("childrens-social-care"), workers=6, rows=10)
+    )
     return path
 
 

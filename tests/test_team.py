@@ -13,33 +13,63 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from workload_xl import team_layout as tl
-from workload_xl.api import build_team_files, validate_files
 from workload_xl.cli import main
-from workload_xl.fairness import coefficient_of_variation, robust_scores, run_direction
-from workload_xl.period import Period
-from workload_xl.team import HistoryRow, TeamSettings, build_team
-from workload_xl.worker_template import (
+from workload_xl.contracts import team as tl
+from workload_xl.core.fairness import coefficient_of_variation, robust_scores, run_direction
+from workload_xl.core.period import Period
+from workload_xl.core.team import HistoryRow, TeamSettings, build_team
+from workload_xl.files.worker_template import (
     WorkerSheetContent,
     build_team_of_worker_sheets,
     write_worker_workbook,
 )
+from workload_xl.services.api import build_team_files, validate_files
 
 CSC = "childrens-social-care"
-POINTS = {"Child in need": 5, "Child protection plan": 8, "Looked after child": 7,
-          "Duty day": 2, "Training day": 1.5}  # fmt: skip
+POINTS = {
+    "Child in need": 5,
+    "Child protection plan": 8,
+    "Looked after child": 7,
+    "Duty day": 2,
+    "Training day": 1.5,
+}
 
 
-def content(name, band="Social worker", fte=1.0, cases=10, duty=2, period="2026-10",
-            service="Safeguarding and Support", team="Team A", refs=None, **header):  # fmt: skip
+def content(
+    name,
+    band="Social worker",
+    fte=1.0,
+    cases=10,
+    duty=2,
+    period="2026-10",
+    service="Safeguarding and Support",
+    team="Team A",
+    refs=None,
+    **header,
+):
     """A worker with `cases` child-in-need cases (5 points each) and `duty` duty days."""
     refs = refs or [f"{name[:3].upper()}{i:03d}" for i in range(cases)]
-    lines = [{"case_ref": r, "case_name": f"Child of {name} {i}", "item": "Child in need",
-              "agreed_points": 5} for i, r in enumerate(refs)]  # fmt: skip
+    lines = [
+        {
+            "case_ref": r,
+            "case_name": f"Child of {name} {i}",
+            "item": "Child in need",
+            "agreed_points": 5,
+        }
+        for i, r in enumerate(refs)
+    ]
     if duty:
         lines.append({"item": "Duty day", "quantity": duty, "agreed_points": 2 * duty})
-    values = {"worker": name, "team": team, "service": service, "period": period, "fte": fte,
-              "band": band, "manager": "Sam Okoro", "date_agreed": "2026-10-28"}  # fmt: skip
+    values = {
+        "worker": name,
+        "team": team,
+        "service": service,
+        "period": period,
+        "fte": fte,
+        "band": band,
+        "manager": "Sam Okoro",
+        "date_agreed": "2026-10-28",
+    }
     values.update(header)
     return WorkerSheetContent(values, lines)
 
@@ -80,8 +110,7 @@ def rules(build, rule):
 def test_robust_scores_are_distances_from_the_median_in_scaled_mads():
     values = [10, 11, 12, 13, 40]
     median, mad = 12, 1  # deviations 2, 1, 0, 1, 28
-    assert robust_scores(values) == pytest.approx([(v - median) / (1.4826 * mad)
-                                                   for v in values])  # fmt: skip
+    assert robust_scores(values) == pytest.approx([(v - median) / (1.4826 * mad) for v in values])
 
 
 def test_robust_scores_fall_back_to_the_mean_deviation_when_most_values_tie():
@@ -109,9 +138,13 @@ def test_a_run_rises_or_falls_only_when_every_step_does():
 
 
 def test_every_worker_figure_and_team_figure_matches_the_inputs(write, registry):
-    contents = [content("Ann", fte=1.0, cases=12), content("Bob", fte=0.8, cases=9),
-                content("Cat", fte=0.6, cases=7, duty=1), content("Dan", fte=1.0, cases=13),
-                content("Eve", "Senior practitioner", fte=1.0, cases=14)]  # fmt: skip
+    contents = [
+        content("Ann", fte=1.0, cases=12),
+        content("Bob", fte=0.8, cases=9),
+        content("Cat", fte=0.6, cases=7, duty=1),
+        content("Dan", fte=1.0, cases=13),
+        content("Eve", "Senior practitioner", fte=1.0, cases=14),
+    ]
     build = team_of(write(contents), registry)
     rows = by_worker(build)
     ppf = {c.header["worker"]: points_of(c) / c.header["fte"] for c in contents}
@@ -135,8 +168,9 @@ def test_every_worker_figure_and_team_figure_matches_the_inputs(write, registry)
     team = build.team
     assert team.mean_ppf == pytest.approx(statistics.fmean(ppf.values()))
     assert team.median_ppf == pytest.approx(statistics.median(ppf.values()))
-    assert team.spread == pytest.approx(statistics.stdev(ppf.values()) /
-                                        statistics.fmean(ppf.values()))  # fmt: skip
+    assert team.spread == pytest.approx(
+        statistics.stdev(ppf.values()) / statistics.fmean(ppf.values())
+    )
     assert team.total_points == sum(points_of(c) for c in contents)
     assert team.total_fte == pytest.approx(sum(c.header["fte"] for c in contents))
     assert (team.team, team.service, str(team.period)) == (
@@ -184,14 +218,18 @@ def test_a_worker_far_above_similar_colleagues_is_flagged_and_only_them(write, r
 
 
 def test_a_tight_band_does_not_flag_small_differences(write, registry):
-    contents = [content(n, cases=k) for n, k in {"Ann": 12, "Bob": 12, "Cat": 12,
-                                                  "Dan": 13}.items()]  # fmt: skip
+    contents = [
+        content(n, cases=k) for n, k in {"Ann": 12, "Bob": 12, "Cat": 12, "Dan": 13}.items()
+    ]
     assert rules(team_of(write(contents), registry), "worker-outlier") == []
 
 
 def test_bands_with_fewer_than_three_workers_are_not_compared(write, registry):
-    contents = [content("Ann", cases=5), content("Bob", cases=25),
-                content("Cat", "Senior practitioner")]  # fmt: skip
+    contents = [
+        content("Ann", cases=5),
+        content("Bob", cases=25),
+        content("Cat", "Senior practitioner"),
+    ]
     build = team_of(write(contents), registry)
     assert rules(build, "worker-outlier") == []
     assert {f.value for f in rules(build, "band-too-small")} == {
@@ -212,8 +250,11 @@ def test_wide_spread_is_flagged_from_the_coefficient_of_variation(write, registr
 
 
 def test_a_case_on_two_workers_sheets_is_made_visible_once(write, registry):
-    contents = [content("Ann", refs=["C1", "C2"]), content("Bob", refs=["C2", "C3"]),
-                content("Cat", refs=["C4", "C5"])]  # fmt: skip
+    contents = [
+        content("Ann", refs=["C1", "C2"]),
+        content("Bob", refs=["C2", "C3"]),
+        content("Cat", refs=["C4", "C5"]),
+    ]
     build = team_of(write(contents), registry)
     (found,) = rules(build, "case-co-worked")
     assert found.value == "C2" and found.severity == "info"
@@ -243,8 +284,9 @@ def test_two_sheets_for_one_worker_count_once(write, registry, tmp_path):
 def test_sheets_from_two_schemes_are_refused(write, registry):
     folder = write([content("Ann"), content("Bob")])
     leaving = content("Lee", service="Leaving Care", period="2026-P10", band="Personal adviser")
-    leaving.lines = [{"case_ref": "L1", "item": "Former relevant child (18-21)",
-                      "agreed_points": 4}]  # fmt: skip
+    leaving.lines = [
+        {"case_ref": "L1", "item": "Former relevant child (18-21)", "agreed_points": 4}
+    ]
     write([leaving], scheme="leaving-care")
     build = team_of(folder, registry)
     assert build.team is None
@@ -267,8 +309,9 @@ def test_sheets_for_two_periods_are_refused_unless_one_is_picked(write, registry
 
 
 def test_sheets_naming_different_teams_are_built_with_a_warning(write, registry):
-    build = team_of(write([content("Ann"), content("Bob"), content("Cat", team="Team B")]),
-                    registry)  # fmt: skip
+    build = team_of(
+        write([content("Ann"), content("Bob"), content("Cat", team="Team B")]), registry
+    )
     assert build.team.team == "Team A"
     (found,) = rules(build, "team-mixed-teams")
     assert found.severity == "warning"
@@ -327,9 +370,16 @@ def test_the_same_worker_flagged_three_periods_running_is_a_persistent_disparity
 def test_a_steady_rise_over_four_periods_is_shown(write, registry):
     folder = _flag_team(write, registry, heavy_cases=13)
     ann_now = points_of(content("Ann", cases=12))
-    history = _history({"Ann": [ann_now - 15, ann_now - 10, ann_now - 5],
-                        "Bob": [69, 75, 70], "Cat": [70, 70, 70], "Dan": [80, 79, 81],
-                        "Fay": [75, 75, 75]}, Period(2026, 10))  # fmt: skip
+    history = _history(
+        {
+            "Ann": [ann_now - 15, ann_now - 10, ann_now - 5],
+            "Bob": [69, 75, 70],
+            "Cat": [70, 70, 70],
+            "Dan": [80, 79, 81],
+            "Fay": [75, 75, 75],
+        },
+        Period(2026, 10),
+    )
     build = team_of(folder, registry, history=history)
     (found,) = rules(build, "trend-rising")
     assert "Ann" in found.message and found.value == pytest.approx(ann_now)
@@ -419,12 +469,14 @@ def test_build_team_on_the_command_line(write, registry, tmp_path):
     result = CliRunner().invoke(main, ["build-team", str(folder), "-o", str(out)])
     assert result.exit_code == 1 and "team-mixed-periods" in result.output
     assert not out.exists() and "No team workbook was written" in result.output
-    result = CliRunner().invoke(main, ["build-team", str(folder), "-o", str(out), "--period",
-                                       "2026-10"])  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["build-team", str(folder), "-o", str(out), "--period", "2026-10"]
+    )
     assert result.exit_code == 0, result.output
     assert "Ann" in result.output and "Wrote" in result.output and out.exists()
-    again = CliRunner().invoke(main, ["build-team", str(folder), "-o", str(out), "--period",
-                                      "2026-10"])  # fmt: skip
+    again = CliRunner().invoke(
+        main, ["build-team", str(folder), "-o", str(out), "--period", "2026-10"]
+    )
     assert again.exit_code == 1 and "output-exists" in again.output
 
 

@@ -33,15 +33,15 @@ from tests.libreoffice import (
     require_soffice,
     run_soffice,
 )
-from workload_xl import layout
-from workload_xl import team_layout as tl
-from workload_xl.api import TeamRun, build_team_files
-from workload_xl.schemes import SchemeRegistry
-from workload_xl.worker_template import (
+from workload_xl.contracts import team as tl
+from workload_xl.contracts import worker as layout
+from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.files.worker_template import (
     WorkerSheetContent,
     build_team_of_worker_sheets,
     write_worker_workbook,
 )
+from workload_xl.services.api import TeamRun, build_team_files
 
 CSC = "childrens-social-care"
 TEAM = "First Response East"
@@ -96,10 +96,15 @@ class Worker:
             "date_agreed": dt.date(2026, 10, 28),
         }
         lines = [
-            {"case_ref": line.ref or None, "case_name": line.name or None, "item": line.item,
-             "quantity": line.quantity, "agreed_points": line.points}
+            {
+                "case_ref": line.ref or None,
+                "case_name": line.name or None,
+                "item": line.item,
+                "quantity": line.quantity,
+                "agreed_points": line.points,
+            }
             for line in self.lines
-        ]  # fmt: skip
+        ]
         return WorkerSheetContent(header, lines)
 
 
@@ -117,29 +122,75 @@ def activity(item: str, quantity: float, points: float) -> Line:
 
 
 ROSTER: tuple[Worker, ...] = (
-    Worker("Ada Lovell", "Social worker", 1.0, (
-        case("Child in need", 5), case("Child protection plan", 8),
-        case("Looked after child", 7), activity("Duty day", 3, 6),
-        activity("Training day", 2, 3))),
-    Worker("Ben Okafor", "Social worker", 0.6, (
-        case("Child in need", 6), case("Child protection enquiry (section 47)", 6),
-        activity("Duty day", 2, 4))),
-    Worker("Cara Singh", "Social worker", 0.8, (
-        case("Child protection plan", 9), case("Pre-proceedings (PLO)", 8),
-        case("Care proceedings", 12), activity("Court day", 1, 2))),
-    Worker("Dev Patel", "Newly qualified (ASYE)", 0.5, (
-        case("Assessment in progress", 4), case("Child in need", 5))),
-    Worker("Ema Novak", "Senior practitioner", 0.9, (
-        case("Care proceedings", 14), case("Looked after child, placed out of area", 10),
-        case("Child protection plan", 8), activity("Student supervision", 2, 3))),
-    Worker("Fay Quinn", "Social worker", None, (
-        case("Child in need", 5), case("Child protection plan", 8)),
-        broken="FTE left blank"),
-    Worker("Gus Reyes", "Senior practitioner", 1.0, (
-        case("Child protection plan", 25), case("Looked after child", 7, ref=False),
-        activity("Duty day", 1, 2)),
-        broken="points out of range, and a case row with a name but no reference"),
-)  # fmt: skip
+    Worker(
+        "Ada Lovell",
+        "Social worker",
+        1.0,
+        (
+            case("Child in need", 5),
+            case("Child protection plan", 8),
+            case("Looked after child", 7),
+            activity("Duty day", 3, 6),
+            activity("Training day", 2, 3),
+        ),
+    ),
+    Worker(
+        "Ben Okafor",
+        "Social worker",
+        0.6,
+        (
+            case("Child in need", 6),
+            case("Child protection enquiry (section 47)", 6),
+            activity("Duty day", 2, 4),
+        ),
+    ),
+    Worker(
+        "Cara Singh",
+        "Social worker",
+        0.8,
+        (
+            case("Child protection plan", 9),
+            case("Pre-proceedings (PLO)", 8),
+            case("Care proceedings", 12),
+            activity("Court day", 1, 2),
+        ),
+    ),
+    Worker(
+        "Dev Patel",
+        "Newly qualified (ASYE)",
+        0.5,
+        (case("Assessment in progress", 4), case("Child in need", 5)),
+    ),
+    Worker(
+        "Ema Novak",
+        "Senior practitioner",
+        0.9,
+        (
+            case("Care proceedings", 14),
+            case("Looked after child, placed out of area", 10),
+            case("Child protection plan", 8),
+            activity("Student supervision", 2, 3),
+        ),
+    ),
+    Worker(
+        "Fay Quinn",
+        "Social worker",
+        None,
+        (case("Child in need", 5), case("Child protection plan", 8)),
+        broken="FTE left blank",
+    ),
+    Worker(
+        "Gus Reyes",
+        "Senior practitioner",
+        1.0,
+        (
+            case("Child protection plan", 25),
+            case("Looked after child", 7, ref=False),
+            activity("Duty day", 1, 2),
+        ),
+        broken="points out of range, and a case row with a name but no reference",
+    ),
+)
 
 COUNTED = [w for w in ROSTER if w.counted]
 NOT_COUNTED = [w for w in ROSTER if not w.counted]
@@ -489,8 +540,11 @@ def test_the_worker_sheets_hold_the_case_names_so_the_search_can_find_them(from_
         found |= {name for hits in parts_mentioning(path, CASE_NAMES).values() for name in hits}
     assert found == set(CASE_NAMES)
     noted = from_files.inputs[ROSTER.index(NOTE_ON)]
-    flagged = [f for f in from_files.run.build.findings
-               if f.workbook == str(noted) and f.rule == "outside-table"]  # fmt: skip
+    flagged = [
+        f
+        for f in from_files.run.build.findings
+        if f.workbook == str(noted) and f.rule == "outside-table"
+    ]
     assert flagged, "the note beside the table was not noticed"
 
 
@@ -515,10 +569,23 @@ def test_the_team_workbook_carries_every_case_reference(from_files):
 def test_build_team_on_the_command_line_prints_no_case_name(from_files, tmp_path, output_format):
     output = tmp_path / "team-from-cli.xlsx"
     done = subprocess.run(
-        [sys.executable, "-m", "workload_xl", "build-team", *map(str, from_files.inputs),
-         "-o", str(output), "--format", output_format],
-        capture_output=True, text=True, check=False, timeout=120, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "workload_xl",
+            "build-team",
+            *map(str, from_files.inputs),
+            "-o",
+            str(output),
+            "--format",
+            output_format,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 1, done.stderr  # written, but the broken sheets have errors
     assert output.is_file()
     if output_format == "json":
@@ -545,28 +612,49 @@ def without_source(team) -> list[dict]:
 
 
 def team_findings(run: TeamRun, output: Path) -> Counter:
-    return Counter((f.rule, f.severity, f.cell, f.field, str(f.value), f.message)
-                   for f in run.build.findings if f.workbook == str(output))  # fmt: skip
+    return Counter(
+        (f.rule, f.severity, f.cell, f.field, str(f.value), f.message)
+        for f in run.build.findings
+        if f.workbook == str(output)
+    )
 
 
 def sheet_findings(run: TeamRun, output: Path) -> Counter:
     """The worker sheets' findings, wherever each sheet lives."""
-    return Counter((f.rule, f.severity, f.cell, f.field, str(f.value), f.message)
-                   for f in run.build.findings if f.workbook != str(output))  # fmt: skip
+    return Counter(
+        (f.rule, f.severity, f.cell, f.field, str(f.value), f.message)
+        for f in run.build.findings
+        if f.workbook != str(output)
+    )
 
 
 def sheet_values(ws, skip_columns: Collection[int] = ()) -> dict[str, object]:
-    return {cell.coordinate: cell.value for row in ws.iter_rows() for cell in row
-            if cell.value is not None and cell.column not in skip_columns}  # fmt: skip
+    return {
+        cell.coordinate: cell.value
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value is not None and cell.column not in skip_columns
+    }
 
 
 def test_a_workbook_with_a_tab_per_worker_gives_the_same_team_as_separate_files(
     from_files, from_tabs
 ):
     one, many = from_tabs.run.build.team, from_files.run.build.team
-    for figure in ("team", "service", "period", "scheme_id", "scheme_version", "manager",
-                   "total_points", "total_fte", "points_per_fte", "mean_ppf", "median_ppf",
-                   "spread"):  # fmt: skip
+    for figure in (
+        "team",
+        "service",
+        "period",
+        "scheme_id",
+        "scheme_version",
+        "manager",
+        "total_points",
+        "total_fte",
+        "points_per_fte",
+        "mean_ppf",
+        "median_ppf",
+        "spread",
+    ):
         assert getattr(one, figure) == getattr(many, figure), figure
     assert without_source(one) == without_source(many)
     assert sorted(one.cases, key=repr) == sorted(many.cases, key=repr)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from workload_xl import layout
-from workload_xl.paths import templates_dir
-from workload_xl.worker_template import write_worker_workbook
+from workload_xl.contracts import worker as layout
+from workload_xl.core.paths import templates_dir
+from workload_xl.files.worker_template import write_worker_workbook
 
 TEMPLATES = sorted(templates_dir().glob("worker-*.xlsx"))
 
@@ -73,7 +73,7 @@ def fingerprint(path: Path) -> dict:
 
 
 def test_committed_team_template_matches_what_the_generator_makes(tmp_path):
-    from workload_xl.team_workbook import write_team_workbook
+    from workload_xl.files.team_workbook import write_team_workbook
 
     fresh = tmp_path / "team.xlsx"
     assert write_team_workbook(fresh, None) == []
@@ -84,7 +84,7 @@ def test_committed_team_template_matches_what_the_generator_makes(tmp_path):
 
 
 def test_committed_jobplan_template_matches_what_the_generator_makes(tmp_path):
-    from workload_xl.jobplan_workbook import write_jobplan_workbook
+    from workload_xl.files.jobplan_workbook import write_jobplan_workbook
 
     fresh = tmp_path / "jobplan.xlsx"
     assert write_jobplan_workbook(fresh) == []

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
-from workload_xl import layout, worker_template
-from workload_xl.findings import Severity
-from workload_xl.rules import RULES
+from workload_xl.contracts import worker as layout
+from workload_xl.core.findings import Severity
+from workload_xl.core.rules import RULES
+from workload_xl.files import worker_template
 
 from .conftest import valid_content
 
@@ -76,9 +77,8 @@ HEADER_CASES = [
     ("date agreed not a date", "date_agreed", "next Tuesday", "date-invalid", "Date agreed"),
     ("scheme unknown", "scheme_id", "adult-care", "scheme-unknown", "Scheme"),
     ("scheme blank", "scheme_id", None, "header-missing", "Scheme"),
-    ("scheme version old", "scheme_version", "2025.1", "scheme-version-mismatch",
-     "Scheme version"),
-]  # fmt: skip
+    ("scheme version old", "scheme_version", "2025.1", "scheme-version-mismatch", "Scheme version"),
+]
 
 
 @pytest.mark.parametrize(
@@ -130,16 +130,28 @@ ROW_CASES = [
     ("points negative", "agreed_points", 0, -2, "points-negative", "Agreed points"),
     ("points above range", "agreed_points", 0, 25, "points-out-of-range", "Agreed points"),
     ("points below range", "agreed_points", 1, 2, "points-out-of-range", "Agreed points"),
-    ("activity above range for its quantity", "agreed_points", 3, 10, "points-out-of-range",
-     "Agreed points"),
+    (
+        "activity above range for its quantity",
+        "agreed_points",
+        3,
+        10,
+        "points-out-of-range",
+        "Agreed points",
+    ),
     ("points adjusted in range", "agreed_points", 0, 7, "points-adjusted", "Agreed points"),
     ("points typed as text", "agreed_points", 0, " 5 ", "number-as-text", "Agreed points"),
     ("quantity in words", "quantity", 3, "three", "quantity-invalid", "Quantity"),
     ("quantity zero", "quantity", 3, 0, "quantity-invalid", "Quantity"),
     ("case with no reference", "case_ref", 1, None, "case-ref-missing", "Case reference"),
-    ("case reference typed twice", "case_ref", 2, "C100001", "case-ref-duplicate",
-     "Case reference"),
-]  # fmt: skip
+    (
+        "case reference typed twice",
+        "case_ref",
+        2,
+        "C100001",
+        "case-ref-duplicate",
+        "Case reference",
+    ),
+]
 
 
 @pytest.mark.parametrize(

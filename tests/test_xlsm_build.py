@@ -27,10 +27,11 @@ import pytest
 import xlwings
 from openpyxl import load_workbook
 
-from workload_xl import xlsm_build, xlsm_vba
+from workload_xl.addin import build as xlsm_build
+from workload_xl.addin import vba as xlsm_vba
+from workload_xl.addin.ovba_compression import compress
 from workload_xl.excel.buttons import BUTTONS, ENTRY_MODULE, RIBBON_TAB, UDF_MODULE
 from workload_xl.excel.udfs import UDFS
-from workload_xl.ovba_compression import compress
 
 from .libreoffice import require_soffice, run_soffice
 
@@ -468,10 +469,16 @@ def test_two_builds_are_byte_identical(built):
 def _zip_parts(path: Path) -> list[tuple]:
     with zipfile.ZipFile(path) as archive:
         return [
-            (i.filename, i.date_time, i.compress_type, i.create_system, i.external_attr,
-             archive.read(i))
+            (
+                i.filename,
+                i.date_time,
+                i.compress_type,
+                i.create_system,
+                i.external_attr,
+                archive.read(i),
+            )
             for i in archive.infolist()
-        ]  # fmt: skip
+        ]
 
 
 def test_committed_workbook_is_what_the_builder_makes(built):

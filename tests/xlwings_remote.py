@@ -61,14 +61,16 @@ def _name(name: str, defined, sheets: list[str], scope: str | None) -> list[dict
     sheet, address = destinations[0]
     if sheet not in sheets:
         return []
-    return [{
-        "name": name,
-        "sheet_index": sheets.index(sheet),
-        "address": address.replace("$", ""),
-        "scope_sheet_name": scope,
-        "scope_sheet_index": sheets.index(scope) if scope else None,
-        "book_scope": scope is None,
-    }]  # fmt: skip
+    return [
+        {
+            "name": name,
+            "sheet_index": sheets.index(sheet),
+            "address": address.replace("$", ""),
+            "scope_sheet_name": scope,
+            "scope_sheet_index": sheets.index(scope) if scope else None,
+            "book_scope": scope is None,
+        }
+    ]
 
 
 def _sheet(ws, value_ws) -> dict[str, Any]:
@@ -87,19 +89,23 @@ def _sheet(ws, value_ws) -> dict[str, Any]:
         totals = table.totalsRowCount or 0
         first = f"{get_column_letter(min_col)}{min_row}"
         last_col = get_column_letter(max_col)
-        tables.append({
-            "name": table.displayName,
-            "range_address": table.ref,
-            "header_row_range_address": f"{first}:{last_col}{min_row}",
-            "data_body_range_address":
-                f"{get_column_letter(min_col)}{min_row + 1}:{last_col}{max_row - totals}",
-            "total_row_range_address": f"{get_column_letter(min_col)}{max_row}:{last_col}{max_row}"
-            if totals else None,
-            "show_headers": True,
-            "show_totals": bool(totals),
-            "table_style": "TableStyleMedium2",
-            "show_autofilter": True,
-        })  # fmt: skip
+        tables.append(
+            {
+                "name": table.displayName,
+                "range_address": table.ref,
+                "header_row_range_address": f"{first}:{last_col}{min_row}",
+                "data_body_range_address": (
+                    f"{get_column_letter(min_col)}{min_row + 1}:{last_col}{max_row - totals}"
+                ),
+                "total_row_range_address": (
+                    f"{get_column_letter(min_col)}{max_row}:{last_col}{max_row}" if totals else None
+                ),
+                "show_headers": True,
+                "show_totals": bool(totals),
+                "table_style": "TableStyleMedium2",
+                "show_autofilter": True,
+            }
+        )
     return {"name": ws.title, "values": grid, "pictures": [], "tables": tables}
 
 
@@ -225,7 +231,9 @@ def values_written(actions: list[dict], sheet_position: int) -> dict[str, Any]:
         if action["func"] == "setValues" and action["sheet_position"] == sheet_position:
             for r, row in enumerate(action["values"]):
                 for c, value in enumerate(row):
-                    address = (f"{get_column_letter(action['start_column'] + 1 + c)}"
-                               f"{action['start_row'] + 1 + r}")  # fmt: skip
+                    address = (
+                        f"{get_column_letter(action['start_column'] + 1 + c)}"
+                        f"{action['start_row'] + 1 + r}"
+                    )
                     written[address] = value
     return written

@@ -1,5 +1,5 @@
 """`python -m workload_xl` runs the command-line interface."""
 
-from .cli import main
+from workload_xl.cli import main
 
 main()

@@ -14,28 +14,35 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .api import validate_files
-from .findings import Finding, Report
-from .render import findings_text, plain_table, report_json, summary_line
-from .schemes import Scheme, SchemeError, SchemeFolderError, SchemeRegistry
+from workload_xl import __version__
+from workload_xl.core.findings import Finding, Report
+from workload_xl.core.schemes import Scheme, SchemeError, SchemeFolderError, SchemeRegistry
+from workload_xl.render import findings_text, plain_table, report_json, summary_line
+from workload_xl.services.api import validate_files
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
-FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-                             default="text", show_default=True)  # fmt: skip
+FORMAT_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
 FORCE_OPTION = click.option("--force", is_flag=True, help="Replace the output if it exists.")
 
 
 def output_option(help_text: str = "The workbook to write (.xlsx)."):
-    return click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-                        help=help_text)  # fmt: skip
+    return click.option(
+        "-o", "--output", type=click.Path(path_type=Path), required=True, help=help_text
+    )
 
 
 def store_option(help_text: str = "The returns store (an SQLite file)."):
-    return click.option("--store", "store_path", type=click.Path(path_type=Path),
-                         required=True, help=help_text)  # fmt: skip
+    return click.option(
+        "--store", "store_path", type=click.Path(path_type=Path), required=True, help=help_text
+    )
 
 
 def _registry() -> SchemeRegistry:
@@ -48,12 +55,18 @@ def _registry() -> SchemeRegistry:
         sys.exit(EXIT_UNREADABLE)
     _print_findings(list(registry.problems))
     if not len(registry):
-        from .paths import schemes_dir
+        from workload_xl.core.paths import schemes_dir
 
-        fix = ("correct the scheme files named above" if registry.problems
-               else "put the scheme .toml files there")  # fmt: skip
-        click.echo(f"No points scheme could be loaded from {schemes_dir()}, so this command "
-                   f"cannot run: {fix}.", err=True)  # fmt: skip
+        fix = (
+            "correct the scheme files named above"
+            if registry.problems
+            else "put the scheme .toml files there"
+        )
+        click.echo(
+            f"No points scheme could be loaded from {schemes_dir()}, so this command "
+            f"cannot run: {fix}.",
+            err=True,
+        )
         sys.exit(EXIT_UNREADABLE)
     return registry
 
@@ -81,8 +94,9 @@ def _print_findings(findings: list[Finding]) -> None:
 
 def read_bounded(reader, path: Path):
     """`reader(path)` -> (result or None, findings), run in a worker process held to the time
-    and memory limits (workload_xl.isolation): a file that stalls or floods it is a finding."""
-    from .isolation import read_one
+    and memory limits (workload_xl.files.isolation): a file that stalls or floods it is a
+    finding."""
+    from workload_xl.files.isolation import read_one
 
     return read_one(reader, path, lambda _path, problem: (None, [problem]))
 
@@ -130,7 +144,7 @@ def schemes(ctx: click.Context) -> None:
 @click.argument("scheme_id")
 def schemes_show(scheme_id: str) -> None:
     """Print one scheme's items, ranges and bands as a table."""
-    from .numbers import fmt
+    from workload_xl.core.values import fmt
 
     scheme = _scheme(_registry(), scheme_id)
     click.echo(f"{scheme.title} ({scheme.id}, version {scheme.version})")
@@ -174,7 +188,7 @@ def template() -> None:
 @FORCE_OPTION
 def template_worker(scheme_id: str, output: Path, rows: int, force: bool) -> None:
     """A worker measurement workbook: one worker, one period."""
-    from .worker_template import write_worker_workbook
+    from workload_xl.files.worker_template import write_worker_workbook
 
     scheme = _scheme(_registry(), scheme_id)
     problems = write_worker_workbook(output, scheme, rows=rows, force=force)
@@ -189,7 +203,7 @@ def template_worker(scheme_id: str, output: Path, rows: int, force: bool) -> Non
 @FORCE_OPTION
 def template_team(output: Path, force: bool) -> None:
     """A blank team workbook (build-team fills one from worker sheets)."""
-    from .team_workbook import write_team_workbook
+    from workload_xl.files.team_workbook import write_team_workbook
 
     problems = write_team_workbook(output, None, force=force)
     _print_findings(problems)
@@ -203,7 +217,7 @@ def template_team(output: Path, force: bool) -> None:
 @FORCE_OPTION
 def template_jobplan(output: Path, force: bool) -> None:
     """A blank CAPA job plan workbook for a CAMHS team."""
-    from .jobplan_workbook import write_jobplan_workbook
+    from workload_xl.files.jobplan_workbook import write_jobplan_workbook
 
     problems = write_jobplan_workbook(output, force=force)
     _print_findings(problems)
@@ -213,20 +227,29 @@ def template_jobplan(output: Path, force: bool) -> None:
 
 
 @main.command("build-xlsm")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("workload.xlsm"),
-              show_default=True, help="The add-in workbook to write (.xlsm).")  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("workload.xlsm"),
+    show_default=True,
+    help="The add-in workbook to write (.xlsm).",
+)
 @FORCE_OPTION
 def build_xlsm(output: Path, force: bool) -> None:
     """Build workload.xlsm, the Excel add-in: the Workload ribbon tab, its macros and the
     spreadsheet functions, from the button and function definitions."""
     if output.suffix.lower() != ".xlsm":
-        raise click.BadParameter("the add-in must be an .xlsm file: Excel refuses macros in "
-                                 "any other.", param_hint="--output")  # fmt: skip
+        raise click.BadParameter(
+            "the add-in must be an .xlsm file: Excel refuses macros in any other.",
+            param_hint="--output",
+        )
     try:
-        from .xlsm_build import write_xlsm
+        from workload_xl.addin.build import write_xlsm
     except ImportError as missing:  # ms-ovba, in the test extras: pip install -e ".[test]"
-        click.echo(f"build-xlsm needs {missing.name}: install it with pip install -e "
-                   '".[test]"', err=True)  # fmt: skip
+        click.echo(
+            f'build-xlsm needs {missing.name}: install it with pip install -e ".[test]"', err=True
+        )
         sys.exit(EXIT_ERRORS)
     problems = write_xlsm(output, force=force)
     _print_findings(problems)
@@ -293,13 +316,14 @@ def build_team(
     Exit status: 0 written with no errors, 1 errors (sheets with errors are still listed) or
     not written, 2 an input could not be read.
     """
-    from .api import build_team_files
-    from .inputs import expand_inputs
-    from .render import team_text
+    from workload_xl.files.inputs import expand_inputs
+    from workload_xl.render import team_text
+    from workload_xl.services.api import build_team_files
 
     read = [("a workbook", p) for p in expand_inputs(inputs)]
-    _refuse_writing_over_inputs([output], read + [("a history workbook", p)
-                                                  for p in expand_inputs(history)])  # fmt: skip
+    _refuse_writing_over_inputs(
+        [output], read + [("a history workbook", p) for p in expand_inputs(history)]
+    )
     run = build_team_files(
         inputs, output, registry=_registry(), period=period, history=history, force=force
     )
@@ -315,16 +339,21 @@ def build_team(
 
 
 def team_summary(team) -> dict:
-    from .findings import json_safe
+    from workload_xl.core.findings import json_safe
 
     return {
-        "team": team.team, "service": team.service, "period": str(team.period),
-        "scheme": team.scheme_id, "total_points": team.total_points,
-        "total_fte": team.total_fte, "points_per_fte": team.points_per_fte,
-        "mean_points_per_fte": team.mean_ppf, "median_points_per_fte": team.median_ppf,
+        "team": team.team,
+        "service": team.service,
+        "period": str(team.period),
+        "scheme": team.scheme_id,
+        "total_points": team.total_points,
+        "total_fte": team.total_fte,
+        "points_per_fte": team.points_per_fte,
+        "mean_points_per_fte": team.mean_ppf,
+        "median_points_per_fte": team.median_ppf,
         "spread": team.spread,
         "workers": [{k: json_safe(v) for k, v in vars(w).items()} for w in team.workers],
-    }  # fmt: skip
+    }
 
 
 # --- the performance team: returns store ------------------------------------------------
@@ -334,7 +363,7 @@ def _open_store(path: Path, create: bool = False, damaged_exit: int = EXIT_UNREA
     """The store; without `create`, opened read-only (SQLite's mode=ro): it is never changed
     nor made. A foreign or damaged file is a message and exit 2 (a damaged one
     `damaged_exit`)."""
-    from .store import ReturnsStore, StoreError
+    from workload_xl.store.database import ReturnsStore, StoreError
 
     try:
         return ReturnsStore.open(path, create=create, read_only=not create)
@@ -346,7 +375,7 @@ def _open_store(path: Path, create: bool = False, damaged_exit: int = EXIT_UNREA
 def _refuse_writing_over_inputs(outputs, inputs) -> None:
     """Stop (exit 2, nothing written) when an output is one of the command's inputs, given as
     (what it is, path): the store, a workbook read, the key file. --force does not change it."""
-    from .atomic import output_clashes
+    from workload_xl.files.atomic import output_clashes
 
     problems = output_clashes(outputs, [(what, p) for what, p in inputs if p is not None])
     if problems:
@@ -355,23 +384,26 @@ def _refuse_writing_over_inputs(outputs, inputs) -> None:
 
 
 def _store_inputs(store_path: Path, key_file: Path | None = None) -> list:
-    from .atomic import store_files
+    from workload_xl.files.atomic import store_files
 
-    return [("the returns store", p) for p in store_files(store_path)] + [("the key file",
-                                                                            key_file)]  # fmt: skip
+    return [("the returns store", p) for p in store_files(store_path)] + [
+        ("the key file", key_file)
+    ]
 
 
 PSEUDONYMISE_OPTION = click.option(
-    "--pseudonymise", "key_file", type=click.Path(path_type=Path),
+    "--pseudonymise",
+    "key_file",
+    type=click.Path(path_type=Path),
     help="Replace worker and manager names by pseudonyms keyed by this key file "
-         "(made by `workload-xl key new`).",
-)  # fmt: skip
+    "(made by `workload-xl key new`).",
+)
 
 
 def _pseudonymiser(key_file: Path | None):
     if key_file is None:
         return None
-    from .pseudonyms import KeyFileError, Pseudonymiser, load_key
+    from workload_xl.core.pseudonyms import KeyFileError, Pseudonymiser, load_key
 
     try:
         return Pseudonymiser(load_key(key_file))
@@ -385,36 +417,52 @@ def key() -> None:
 
 
 @key.command("new")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="The key file to write. Keep it safe and out of shared folders.")  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The key file to write. Keep it safe and out of shared folders.",
+)
 @FORCE_OPTION
 def key_new(output: Path, force: bool) -> None:
     """Make a new random key file."""
-    from .atomic import write_atomically
-    from .pseudonyms import new_key
+    from workload_xl.core.pseudonyms import new_key
+    from workload_xl.files.atomic import write_atomically
 
     text = new_key() + "\n"
-    problems = write_atomically(output, lambda temp: temp.write_text(text, encoding="ascii"),
-                                force=force, private=True)  # fmt: skip
+    problems = write_atomically(
+        output, lambda temp: temp.write_text(text, encoding="ascii"), force=force, private=True
+    )
     if problems:
         _print_findings(problems)
         sys.exit(EXIT_ERRORS)
     with contextlib.suppress(OSError):  # private from its first byte; again where chmod works
         output.chmod(0o600)
-    click.echo(f"Wrote {output}. The same key always gives a person the same pseudonym; "
-               "whoever holds it can check a name against a pseudonym.")  # fmt: skip
+    click.echo(
+        f"Wrote {output}. The same key always gives a person the same pseudonym; "
+        "whoever holds it can check a name against a pseudonym."
+    )
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @store_option("The returns store (an SQLite file; made if missing).")
 @PSEUDONYMISE_OPTION
-@click.option("--processes", type=click.IntRange(min=1), default=None, metavar="N",
-              help="How many files to read at once (default: one per core, up to 8; 1 "
-                   "reads them one after another).")  # fmt: skip
-@click.option("--accept-changes", is_flag=True,
-              help="Store returns held because they change a team's service or people "
-                   "(return-held), replacing the returns they change.")  # fmt: skip
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="How many files to read at once (default: one per core, up to 8; 1 "
+    "reads them one after another).",
+)
+@click.option(
+    "--accept-changes",
+    is_flag=True,
+    help="Store returns held because they change a team's service or people "
+    "(return-held), replacing the returns they change.",
+)
 @FORMAT_OPTION
 def consolidate(
     inputs: tuple[Path, ...],
@@ -431,26 +479,36 @@ def consolidate(
     the earlier one, and both stay. Exit status: 0 all stored, 1 some refused, 2 no store,
     130 stopped by Ctrl-C (what was stored stays).
     """
-    from .api import consolidate_files
-    from .atomic import store_files
-    from .inputs import expand_inputs
+    from workload_xl.files.atomic import store_files
+    from workload_xl.files.inputs import expand_inputs
+    from workload_xl.services.api import consolidate_files
 
     pseudonymiser = _pseudonymiser(key_file)
     _refuse_writing_over_inputs(store_files(store_path), [("the key file", key_file)])
     paths = expand_inputs(inputs)
     quiet = not sys.stderr.isatty()  # a progress bar only where a person watches
-    with click.progressbar(length=len(paths), label="Consolidating", file=sys.stderr,
-                           hidden=quiet) as bar:  # fmt: skip
+    with click.progressbar(
+        length=len(paths), label="Consolidating", file=sys.stderr, hidden=quiet
+    ) as bar:
         run = consolidate_files(
-            paths, store_path, registry=_registry(), progress=lambda _: bar.update(1),
-            pseudonymiser=pseudonymiser, processes=processes, accept_changes=accept_changes,
-        )  # fmt: skip
+            paths,
+            store_path,
+            registry=_registry(),
+            progress=lambda _: bar.update(1),
+            pseudonymiser=pseudonymiser,
+            processes=processes,
+            accept_changes=accept_changes,
+        )
     if output_format == "json":
         data = run.report.to_dict()
         data.update(
-            stored=run.stored, already=run.already, superseded=run.superseded, failed=run.failed,
-            held=run.held, interrupted=run.interrupted,
-        )  # fmt: skip
+            stored=run.stored,
+            already=run.already,
+            superseded=run.superseded,
+            failed=run.failed,
+            held=run.held,
+            interrupted=run.interrupted,
+        )
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         shown = [f for f in run.report.sorted() if f.severity != "info"]
@@ -465,8 +523,10 @@ def consolidate(
             + f". Store: {store_path}"
         )
         if run.held:
-            click.echo("Held returns were not stored. If the changes they make are meant, run "
-                       "the same command again with --accept-changes.")  # fmt: skip
+            click.echo(
+                "Held returns were not stored. If the changes they make are meant, run "
+                "the same command again with --accept-changes."
+            )
     if run.interrupted:
         done = len(run.stored) + len(run.already) + len(run.failed)
         click.echo(
@@ -490,13 +550,16 @@ def teams() -> None:
 def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
     """Add teams (by name) to a service's list."""
     if not service.strip():
-        raise click.BadParameter("the service is blank: give the service's name.",
-                                 param_hint="--service")  # fmt: skip
+        raise click.BadParameter(
+            "the service is blank: give the service's name.", param_hint="--service"
+        )
     if any(not name.strip() for name in names):
-        raise click.BadParameter("a team name is blank: give each team's name, as its "
-                                 "managers write it on the team sheet.",
-                                 param_hint="NAMES")  # fmt: skip
-    from .store import StoreError
+        raise click.BadParameter(
+            "a team name is blank: give each team's name, as its "
+            "managers write it on the team sheet.",
+            param_hint="NAMES",
+        )
+    from workload_xl.store.database import StoreError
 
     with _open_store(store_path, create=True) as store:
         for name in names:
@@ -542,25 +605,38 @@ def store_check(store_path: Path) -> None:
         problems = opened.integrity()
         held = opened.submissions()
     current = sum(1 for s in held if s.superseded_by is None)
-    click.echo(f"{store_path}: {len(held)} returns stored ({current} current, "
-               f"{len(held) - current} superseded).")  # fmt: skip
+    click.echo(
+        f"{store_path}: {len(held)} returns stored ({current} current, "
+        f"{len(held) - current} superseded)."
+    )
     if problems:
-        from .rules import finding
+        from workload_xl.core.rules import finding
 
-        _print_findings([
-            finding("store-damaged", f"{problem}. Keep a copy of the file, export what can be "
+        _print_findings(
+            [
+                finding(
+                    "store-damaged",
+                    f"{problem}. Keep a copy of the file, export what can be "
                     "read (workload-xl store export) and rebuild the store from the returns.",
-                    workbook=str(store_path))
-            for problem in problems[:50]
-        ])  # fmt: skip
+                    workbook=str(store_path),
+                )
+                for problem in problems[:50]
+            ]
+        )
         sys.exit(EXIT_ERRORS)
     click.echo("Integrity check: sound.")
 
 
 @store.command("export")
 @store_option()
-@click.option("-o", "--output", "folder", required=True, type=click.Path(path_type=Path),
-              help="The folder to write the CSV files and returns-store.xlsx into.")  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The folder to write the CSV files and returns-store.xlsx into.",
+)
 @FORCE_OPTION
 def store_export(store_path: Path, folder: Path, force: bool) -> None:
     """Write every table of the store to a CSV file and a sheet of returns-store.xlsx.
@@ -568,12 +644,13 @@ def store_export(store_path: Path, folder: Path, force: bool) -> None:
     Text that could run as a formula (starting =, +, -, @) is neutralised in the CSV files
     and written as text in the workbook.
     """
-    from .store_export import export_store, output_paths
+    from workload_xl.store.export import export_store, output_paths
 
     _refuse_writing_over_inputs(output_paths(folder), _store_inputs(store_path))
     if not folder.is_dir():
-        click.echo(f"output-unwritable: the folder {folder} does not exist. Create it first.",
-                   err=True)  # fmt: skip
+        click.echo(
+            f"output-unwritable: the folder {folder} does not exist. Create it first.", err=True
+        )
         sys.exit(EXIT_UNREADABLE)
     with _open_store(store_path) as opened:
         done, problems = export_store(opened.db, folder, force=force)
@@ -597,8 +674,8 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
     """
     import datetime as dt
 
-    from .period import FOUR_WEEKS, MONTH, PeriodError, parse_period
-    from .tracker import return_statuses
+    from workload_xl.core.period import FOUR_WEEKS, MONTH, PeriodError, parse_period
+    from workload_xl.core.tracker import return_statuses
 
     try:
         wanted = parse_period(period, FOUR_WEEKS if "p" in period.lower() else MONTH)
@@ -606,17 +683,22 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
     except (PeriodError, ValueError) as problem:
         raise click.BadParameter(str(problem)) from None
     with _open_store(store_path) as store:
-        statuses = return_statuses(store.teams(), store.submissions(current_only=True), wanted,
-                                   today)  # fmt: skip
+        statuses = return_statuses(
+            store.teams(), store.submissions(current_only=True), wanted, today
+        )
     if not statuses:
         click.echo(f"No teams are listed and no returns for {wanted} are stored.")
         return
-    click.echo(plain_table(("Service", "Team", "Status", "Received", "File"),
-                           [(s.service, s.team, s.status, s.received[:10], s.file_name)
-                            for s in statuses]))  # fmt: skip
+    click.echo(
+        plain_table(
+            ("Service", "Team", "Status", "Received", "File"),
+            [(s.service, s.team, s.status, s.received[:10], s.file_name) for s in statuses],
+        )
+    )
     due = statuses[0].due
-    counts = ", ".join(f"{n} {status}" for status, n in
-                       sorted(Counter(s.status for s in statuses).items()))  # fmt: skip
+    counts = ", ".join(
+        f"{n} {status}" for status, n in sorted(Counter(s.status for s in statuses).items())
+    )
     click.echo(f"\n{wanted}: {counts}." + (f" Due by {due}." if due else ""))
 
 
@@ -663,9 +745,9 @@ def report_command(
 
     With --pseudonymise, workers appear by pseudonym, for a report shared beyond the service.
     """
-    from .report_workbook import write_report
-    from .spc import SpcSettings
-    from .trend_report import build_trend_report
+    from workload_xl.core.spc import SpcSettings
+    from workload_xl.core.trends import build_trend_report
+    from workload_xl.files.report_workbook import write_report
 
     _refuse_writing_over_inputs([output], _store_inputs(store_path, key_file))
     pseudonymiser = _pseudonymiser(key_file)
@@ -674,8 +756,14 @@ def report_command(
     if pseudonymiser is not None:
         rows = pseudonymiser.rows(rows)
     settings = SpcSettings(baseline=baseline, run_length=int(run_length))
-    report = build_trend_report(rows, service=service, first=first, last=last,
-                                settings=settings, recalculate_from=recalculate_at)  # fmt: skip
+    report = build_trend_report(
+        rows,
+        service=service,
+        first=first,
+        last=last,
+        settings=settings,
+        recalculate_from=recalculate_at,
+    )
     for line in report.left_out:  # a store made by an older version may hold these
         click.echo(f"Left out of the figures: {line}", err=True)
     if not report.services:
@@ -706,21 +794,30 @@ def capa() -> None:
 @capa.command("balance")
 @click.argument("jobplan", type=click.Path(path_type=Path))
 @click.option("--without", "without", multiple=True, help="Leave a clinician out (what if).")
-@click.option("--period", help="START:END dates, e.g. 2026-04-01:2026-06-30: capacity lost "
-              "to the planned absences in it.")  # fmt: skip
-@click.option("--referrals", type=float, help="Accepted referrals a week (instead of the "
-              "workbook's).")  # fmt: skip
+@click.option(
+    "--period",
+    help="START:END dates, e.g. 2026-04-01:2026-06-30: capacity lost "
+    "to the planned absences in it.",
+)
+@click.option(
+    "--referrals", type=float, help="Accepted referrals a week (instead of the workbook's)."
+)
 @FORMAT_OPTION
-def capa_balance(jobplan: Path, without: tuple[str, ...], period: str | None,
-                 referrals: float | None, output_format: str) -> None:  # fmt: skip
+def capa_balance(
+    jobplan: Path,
+    without: tuple[str, ...],
+    period: str | None,
+    referrals: float | None,
+    output_format: str,
+) -> None:
     """Is the team's capacity in balance with demand, for Choice and Core Partnership?
 
     Exit status: 0 printed, 1 the job plan has errors, 2 it cannot be read.
     """
     import datetime as dt
 
-    from . import capa as maths
-    from .jobplan_workbook import read_jobplan_workbook
+    from workload_xl.core import capa as maths
+    from workload_xl.files.jobplan_workbook import read_jobplan_workbook
 
     plan, problems = read_bounded(read_jobplan_workbook, jobplan)
     if plan is None:
@@ -729,14 +826,17 @@ def capa_balance(jobplan: Path, without: tuple[str, ...], period: str | None,
     names = {n.casefold() for n in without}
     unknown = names - {c.name.casefold() for c in plan.clinicians}
     if unknown:
-        raise click.BadParameter(f"no job plan for {', '.join(sorted(unknown))}.",
-                                 param_hint="--without")  # fmt: skip
+        raise click.BadParameter(
+            f"no job plan for {', '.join(sorted(unknown))}.", param_hint="--without"
+        )
     team = [c for c in plan.clinicians if c.name.casefold() not in names]
     try:
         demand = referrals if referrals is not None else plan.demand_per_week
         if demand is None:
-            raise click.BadParameter("the job plan has no accepted referrals a week nor a "
-                                     "referral series; give them with --referrals.")  # fmt: skip
+            raise click.BadParameter(
+                "the job plan has no accepted referrals a week nor a "
+                "referral series; give them with --referrals."
+            )
         before = maths.balance(plan.clinicians, demand, plan.settings)
         after = maths.balance(team, demand, plan.settings) if names else None
         lost = None
@@ -748,28 +848,34 @@ def capa_balance(jobplan: Path, without: tuple[str, ...], period: str | None,
         _print_findings(list(error.findings) + problems)
         sys.exit(EXIT_ERRORS)
     except ValueError as error:
-        raise click.BadParameter(f"{error}; use START:END, e.g. 2026-04-01:2026-06-30.",
-                                 param_hint="--period") from None  # fmt: skip
+        raise click.BadParameter(
+            f"{error}; use START:END, e.g. 2026-04-01:2026-06-30.", param_hint="--period"
+        ) from None
     if output_format == "json":
         from dataclasses import asdict
 
-        from .findings import json_safe
+        from workload_xl.core.findings import json_safe
 
         def plain(value):
             return json.loads(json.dumps(asdict(value), default=json_safe))
 
-        data = {"referrals_per_week": demand, "balance": plain(before),
-                "without": list(without), "balance_without": after and plain(after),
-                "capacity_lost": lost and plain(lost),
-                "findings": [f.to_dict() for f in problems]}  # fmt: skip
+        data = {
+            "referrals_per_week": demand,
+            "balance": plain(before),
+            "without": list(without),
+            "balance_without": after and plain(after),
+            "capacity_lost": lost and plain(lost),
+            "findings": [f.to_dict() for f in problems],
+        }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     _print_findings([f for f in problems if f.severity != "info"])
     source = ""
     if referrals is None and plan.referrals_per_week is None:
         source = " (from the referral series on the Demand sheet)"
-    click.echo(f"{len(plan.clinicians)} clinicians, {demand:.3g} accepted referrals a week"
-               f"{source}.")  # fmt: skip
+    click.echo(
+        f"{len(plan.clinicians)} clinicians, {demand:.3g} accepted referrals a week{source}."
+    )
     for sentence in before.sentences:
         click.echo(f"  {sentence}")
     if after:
@@ -777,16 +883,22 @@ def capa_balance(jobplan: Path, without: tuple[str, ...], period: str | None,
         for sentence in after.sentences:
             click.echo(f"  {sentence}")
     if lost:
-        click.echo(f"Capacity lost to planned absences, {lost.start} to {lost.end} "
-                   f"({lost.period_weeks:.2f} working weeks):")  # fmt: skip
+        click.echo(
+            f"Capacity lost to planned absences, {lost.start} to {lost.end} "
+            f"({lost.period_weeks:.2f} working weeks):"
+        )
         for loss in lost.losses:
             if loss.hours:
-                click.echo(f"  {loss.clinician}: {loss.working_days} days away, "
-                           f"{loss.choice_slots:.1f} Choice slots, {loss.new_core:.1f} new Core "
-                           f"Partnerships, {loss.hours:.1f} hours")  # fmt: skip
-        click.echo(f"  Team: {lost.team_choice_slots:.1f} Choice slots, "
-                   f"{lost.team_new_core:.1f} new Core Partnerships, "
-                   f"{lost.team_hours:.1f} hours.")  # fmt: skip
+                click.echo(
+                    f"  {loss.clinician}: {loss.working_days} days away, "
+                    f"{loss.choice_slots:.1f} Choice slots, {loss.new_core:.1f} new Core "
+                    f"Partnerships, {loss.hours:.1f} hours"
+                )
+        click.echo(
+            f"  Team: {lost.team_choice_slots:.1f} Choice slots, "
+            f"{lost.team_new_core:.1f} new Core Partnerships, "
+            f"{lost.team_hours:.1f} hours."
+        )
 
 
 # --- caseload import -----------------------------------------------------------------------
@@ -812,9 +924,9 @@ def import_caseload(
     force: bool,
 ) -> None:
     """Start a measurement workbook from a caseload report (CSV or XLSX)."""
-    from .caseload import map_caseload
-    from .caseload_reader import read_caseload
-    from .worker_template import WorkerSheetContent, write_worker_workbook
+    from workload_xl.core.caseload import map_caseload
+    from workload_xl.files.caseload_reader import read_caseload
+    from workload_xl.files.worker_template import WorkerSheetContent, write_worker_workbook
 
     _refuse_writing_over_inputs([output], [("the caseload report", report)])
     scheme = _scheme(_registry(), scheme_id)
@@ -857,7 +969,7 @@ def import_caseload(
 @click.option("--months", default=12, show_default=True, type=click.IntRange(1, 36))
 def demo(out: Path, months: int) -> None:
     """Make realistic demo workbooks, validate them and show what was found."""
-    from .demo import run_demo
+    from workload_xl.services.demo import run_demo
 
     sys.exit(run_demo(out, months=months, echo=click.echo))
 

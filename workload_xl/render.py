@@ -6,7 +6,7 @@ import json
 import shutil
 import textwrap
 
-from .findings import Finding, Report
+from workload_xl.core.findings import Finding, Report
 
 
 def report_json(report: Report) -> str:
@@ -52,8 +52,18 @@ def team_text(build, output: str, written: bool) -> str:
             f"{team.team or '(team not named)'}, {team.service}, {team.period} "
             f"(scheme {team.scheme_id} {team.scheme_version})"
         )
-        headings = ("Worker", "Band", "FTE", "Cases", "Points", "Per FTE", "Band mean", "Diff",
-                    "Counted", "Flags")  # fmt: skip
+        headings = (
+            "Worker",
+            "Band",
+            "FTE",
+            "Cases",
+            "Points",
+            "Per FTE",
+            "Band mean",
+            "Diff",
+            "Counted",
+            "Flags",
+        )
         rows = [
             (
                 w.worker,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from ..schemes import SchemeRegistry
+from workload_xl.core.schemes import SchemeRegistry
 
 
 @functools.lru_cache(maxsize=1)

@@ -33,35 +33,77 @@ class Button:
 
 
 BUTTONS: tuple[Button, ...] = (
-    Button("ValidateSheet", "Validate this sheet", "validate_sheet", "AcceptInvitation",
-           "Check the active measurement sheet against its points scheme. Problems are "
-           "highlighted and listed on the Errors sheet with links to their cells.",
-           "Measurement sheet"),
-    Button("ClearHighlights", "Clear highlights", "clear_highlights", "ClearFormats",
-           "Remove the highlights Validate left, restoring each cell's own fill.",
-           "Measurement sheet"),
-    Button("AddWorkerSheet", "Add worker sheet", "add_worker_sheet", "TableInsert",
-           "Add a new blank measurement sheet for the scheme this workbook uses.",
-           "Measurement sheet"),
-    Button("ImportCaseload", "Import caseload report", "import_caseload", "ImportExcel",
-           "Fill the active sheet's table from a case-management caseload report (CSV or "
-           "Excel), mapping case types to the scheme's items.",
-           "Measurement sheet", asks="file"),
-    Button("BuildTeamSheet", "Build team sheet", "build_team_sheet", "PivotTableLayoutReportLayout",
-           "Build the Team sheet from the worker sheets in this workbook.",
-           "Team"),
-    Button("BuildTeamFromFolder", "Build from a folder", "build_team_sheet_from_folder",
-           "FileOpen",
-           "Build the Team sheet from the worker workbooks in a folder you choose.",
-           "Team", asks="folder"),
-    Button("FlagOutliers", "Flag outliers", "flag_outliers", "ConditionalFormattingHighlightCells",
-           "Mark workers whose points per FTE stand well apart from their band on the Team "
-           "sheet, to open a discussion.",
-           "Team"),
-    Button("ExportTeamReturn", "Export team return", "export_team_return", "FileSaveAs",
-           "Write this month's team return for the performance team: figures and case "
-           "references, never case names.",
-           "Team", asks="folder"),
-)  # fmt: skip
+    Button(
+        "ValidateSheet",
+        "Validate this sheet",
+        "validate_sheet",
+        "AcceptInvitation",
+        "Check the active measurement sheet against its points scheme. Problems are "
+        "highlighted and listed on the Errors sheet with links to their cells.",
+        "Measurement sheet",
+    ),
+    Button(
+        "ClearHighlights",
+        "Clear highlights",
+        "clear_highlights",
+        "ClearFormats",
+        "Remove the highlights Validate left, restoring each cell's own fill.",
+        "Measurement sheet",
+    ),
+    Button(
+        "AddWorkerSheet",
+        "Add worker sheet",
+        "add_worker_sheet",
+        "TableInsert",
+        "Add a new blank measurement sheet for the scheme this workbook uses.",
+        "Measurement sheet",
+    ),
+    Button(
+        "ImportCaseload",
+        "Import caseload report",
+        "import_caseload",
+        "ImportExcel",
+        "Fill the active sheet's table from a case-management caseload report (CSV or "
+        "Excel), mapping case types to the scheme's items.",
+        "Measurement sheet",
+        asks="file",
+    ),
+    Button(
+        "BuildTeamSheet",
+        "Build team sheet",
+        "build_team_sheet",
+        "PivotTableLayoutReportLayout",
+        "Build the Team sheet from the worker sheets in this workbook.",
+        "Team",
+    ),
+    Button(
+        "BuildTeamFromFolder",
+        "Build from a folder",
+        "build_team_sheet_from_folder",
+        "FileOpen",
+        "Build the Team sheet from the worker workbooks in a folder you choose.",
+        "Team",
+        asks="folder",
+    ),
+    Button(
+        "FlagOutliers",
+        "Flag outliers",
+        "flag_outliers",
+        "ConditionalFormattingHighlightCells",
+        "Mark workers whose points per FTE stand well apart from their band on the Team "
+        "sheet, to open a discussion.",
+        "Team",
+    ),
+    Button(
+        "ExportTeamReturn",
+        "Export team return",
+        "export_team_return",
+        "FileSaveAs",
+        "Write this month's team return for the performance team: figures and case "
+        "references, never case names.",
+        "Team",
+        asks="folder",
+    ),
+)
 
 BUTTON_BY_SUB = {b.sub: b for b in BUTTONS}

@@ -29,19 +29,29 @@ from typing import Any
 
 import xlwings as xw
 
-from .. import file_guard, layout, validation
-from .. import team_layout as tl
-from ..findings import SEVERITY_ORDER, Finding, Severity
-from ..measurement import Cell, SheetData, TableRow, TotalCell, clean_text, column_letter, is_blank
-from ..numbers import read_number
-from ..paths import SafeName, safe_file_name
-from ..references import parse_reference
-from ..schemes import SchemeError
-from ..team import TeamBuild, TeamSettings, WorkerRow, build_team, flag_workers
-from ..team_workbook import worker_record, write_team_workbook
-from ..validation import SheetResult
-from . import registry
-from .buttons import BUTTONS
+from workload_xl.contracts import team as tl
+from workload_xl.contracts import worker as layout
+from workload_xl.core import validation
+from workload_xl.core.cells import parse_reference
+from workload_xl.core.findings import SEVERITY_ORDER, Finding, Severity
+from workload_xl.core.measurement import (
+    Cell,
+    SheetData,
+    TableRow,
+    TotalCell,
+    clean_text,
+    column_letter,
+    is_blank,
+)
+from workload_xl.core.paths import SafeName, safe_file_name
+from workload_xl.core.schemes import SchemeError
+from workload_xl.core.team import TeamBuild, TeamSettings, WorkerRow, build_team, flag_workers
+from workload_xl.core.validation import SheetResult
+from workload_xl.core.values import read_number
+from workload_xl.excel import registry
+from workload_xl.excel.buttons import BUTTONS
+from workload_xl.files import file_guard
+from workload_xl.files.team_workbook import worker_record, write_team_workbook
 
 ERRORS_SHEET = "Errors"
 STATUS_CELL = "A1"
@@ -314,10 +324,16 @@ def _write_findings(book: xw.Book, findings: list[Finding]) -> None:
     rows: list[list[Any]] = [list(ERRORS_HEADINGS)]
     for f in sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.sheet, f.cell)):
         linked = f.sheet and f.cell and f.workbook in ("", book.name)
-        rows.append([
-            str(f.severity), _text(f.sheet), _link(f.sheet, f.cell) if linked else f.cell,
-            _text(f.field), f.rule, _text(f.message),
-        ])  # fmt: skip
+        rows.append(
+            [
+                str(f.severity),
+                _text(f.sheet),
+                _link(f.sheet, f.cell) if linked else f.cell,
+                _text(f.field),
+                f.rule,
+                _text(f.message),
+            ]
+        )
     if len(rows) == 1:
         rows.append(["", "", "", "", "", "No problems found."])
     sheet[f"A{ERRORS_TOP}"].value = rows
@@ -394,8 +410,7 @@ def _split(address: str) -> tuple[int, int]:
 
 def _restore(book: xw.Book) -> int:
     """Put back the fills recorded by the last highlighting; empty the record."""
-    store = next((s for s in book.sheets if s.name.casefold() == HIGHLIGHTS_SHEET.casefold()),
-                 None)  # fmt: skip
+    store = next((s for s in book.sheets if s.name.casefold() == HIGHLIGHTS_SHEET.casefold()), None)
     if store is None:
         return 0
     grid = _read(store)
@@ -495,12 +510,13 @@ def import_caseload(book: xw.Book, path: str | None = None) -> str:
     scheme_cell = data.header.get("scheme_id")
     scheme = registry().get(clean_text(scheme_cell.value) if scheme_cell else "")
     if scheme is None:
-        raise _Stop(f"the sheet '{sheet.name}' names no scheme this tool knows; "
-                    "check its Scheme cell.")  # fmt: skip
+        raise _Stop(
+            f"the sheet '{sheet.name}' names no scheme this tool knows; check its Scheme cell."
+        )
     worker_cell = data.header.get("worker")
     worker = clean_text(worker_cell.value) if worker_cell else ""
-    from ..caseload import map_caseload  # pandas: loaded only for this button
-    from ..caseload_reader import read_caseload
+    from workload_xl.core.caseload import map_caseload  # pandas: loaded only for this button
+    from workload_xl.files.caseload_reader import read_caseload
 
     report, problems = read_caseload(Path(path))
     imported = map_caseload(report, scheme, worker) if report is not None else None
@@ -517,8 +533,10 @@ def import_caseload(book: xw.Book, path: str | None = None) -> str:
         )
     first = free[0].row
     if any(r.row != first + i for i, r in enumerate(free[: len(imported.lines)])):
-        raise _Stop("the table's empty rows are not together at its end. Sort the table or "
-                    "clear rows in between, and press again; nothing was imported.")  # fmt: skip
+        raise _Stop(
+            "the table's empty rows are not together at its end. Sort the table or "
+            "clear rows in between, and press again; nothing was imported."
+        )
     for key in ("case_ref", "case_name", "item"):  # one call per column
         if key not in data.columns:
             continue
@@ -526,8 +544,10 @@ def import_caseload(book: xw.Book, path: str | None = None) -> str:
         values = [[_text(line.get(key))] for line in imported.lines]
         sheet[f"{letter}{first}"].value = values
     _write_findings(book, findings)
-    return (f"{len(imported.lines)} cases imported from {Path(path).name} into '{sheet.name}'"
-            f" from row {first}; {_counts(findings)}.")  # fmt: skip
+    return (
+        f"{len(imported.lines)} cases imported from {Path(path).name} into '{sheet.name}'"
+        f" from row {first}; {_counts(findings)}."
+    )
 
 
 _INPUTS = tuple(c.key for c in layout.COLUMNS if c.is_input)
@@ -536,7 +556,7 @@ _INPUTS = tuple(c.key for c in layout.COLUMNS if c.is_input)
 def _team_from_book(book: xw.Book, folder: str | None) -> tuple[TeamBuild, str]:
     """The team built from this book's worker sheets, or from the workbooks in `folder`."""
     if folder:
-        from ..api import validate_files
+        from workload_xl.services.api import validate_files
 
         run = validate_files([Path(folder)], registry())
         results, where = run.sheets, f"the workbooks in {folder}"
@@ -581,8 +601,10 @@ def _build_team_sheet(book: xw.Book, path: str | None) -> str:
     sheet["A1"].value = _team_block(team)
     _write_findings(book, build.findings)
     flagged = sum(1 for w in team.workers if w.flags)
-    return (f"built from {where}: {len(team.workers)} workers, {team.period}; "
-            f"{flagged} flagged; {_counts(build.findings)}.")  # fmt: skip
+    return (
+        f"built from {where}: {len(team.workers)} workers, {team.period}; "
+        f"{flagged} flagged; {_counts(build.findings)}."
+    )
 
 
 def _team_block(team) -> list[list[Any]]:
@@ -635,17 +657,29 @@ def flag_outliers(book: xw.Book) -> str:
         by_column = {columns[k]: record[k] for k in ("band_mean", "band_difference", "flags")}
         block.append([by_column.get(c) for c in range(first, last + 1)])
     sheet.range((heading_row + 1, first)).value = block
-    colours = {f"{column_letter(columns['worker'])}{heading_row + 1 + i}":
-               (FILLS[Severity.WARNING] if w.flags else None)
-               for i, w in enumerate(workers)}  # fmt: skip
+    colours = {
+        f"{column_letter(columns['worker'])}{heading_row + 1 + i}": (
+            FILLS[Severity.WARNING] if w.flags else None
+        )
+        for i, w in enumerate(workers)
+    }
     _paint(sheet, colours)
     _write_findings(book, findings)
     flagged = sum(1 for w in workers if w.flags)
     return f"{flagged} of {len(workers)} workers flagged on the Team sheet; {_counts(findings)}."
 
 
-_TEAM_NEEDED = {"worker", "band", "fte", "total_points", "counted", "points_per_fte",
-                "band_mean", "band_difference", "flags"}  # fmt: skip
+_TEAM_NEEDED = {
+    "worker",
+    "band",
+    "fte",
+    "total_points",
+    "counted",
+    "points_per_fte",
+    "band_mean",
+    "band_difference",
+    "flags",
+}
 
 
 def _find_headings(grid: _Grid) -> tuple[int, dict[str, int]]:
@@ -659,8 +693,10 @@ def _find_headings(grid: _Grid) -> tuple[int, dict[str, int]]:
                 found[key] = grid.left + index
         if found.keys() >= _TEAM_NEEDED:
             return grid.top + offset, found
-    raise _Stop("the Team sheet has no table headed Worker, Experience band, FTE, ... "
-                "Press Build team sheet to write it again.")  # fmt: skip
+    raise _Stop(
+        "the Team sheet has no table headed Worker, Experience band, FTE, ... "
+        "Press Build team sheet to write it again."
+    )
 
 
 def _label_row(grid: _Grid, label: str) -> int:
@@ -679,13 +715,17 @@ def _worker_from(grid: _Grid, row: int, columns: dict[str, int], name: str) -> W
     fte = number("fte")
     total = number("total_points") or 0.0
     return WorkerRow(
-        worker=name, band=clean_text(grid.at(row, columns["band"])), fte=fte,
-        cases=int(number("cases") or 0), case_points=number("case_points") or 0.0,
-        activity_points=number("activity_points") or 0.0, total_points=total,
+        worker=name,
+        band=clean_text(grid.at(row, columns["band"])),
+        fte=fte,
+        cases=int(number("cases") or 0),
+        case_points=number("case_points") or 0.0,
+        activity_points=number("activity_points") or 0.0,
+        total_points=total,
         points_per_fte=total / fte if fte else None,
         counted=clean_text(grid.at(row, columns["counted"])).casefold() == "yes",
         source=clean_text(grid.at(row, columns["source"])) if "source" in columns else "",
-    )  # fmt: skip
+    )
 
 
 @_button
@@ -700,15 +740,20 @@ def export_team_return(book: xw.Book, path: str | None = None) -> str:
     name = _return_name(team.team, str(team.period))
     output = folder / name.name
     if output.exists():
-        raise _Stop(f"{output} exists already. Move or rename it (it may be last month's "
-                    "return sent again), or choose another folder, and press again.")  # fmt: skip
+        raise _Stop(
+            f"{output} exists already. Move or rename it (it may be last month's "
+            "return sent again), or choose another folder, and press again."
+        )
     problems = write_team_workbook(output, team, build.findings, force=False)
     if problems:
         _write_findings(book, problems + build.findings)
         raise _Stop(problems[0].message)
     _write_findings(book, build.findings)
-    shortened = (" The team's name is too long for a file name, so the file name was shortened."
-                 if name.shortened else "")  # fmt: skip
+    shortened = (
+        " The team's name is too long for a file name, so the file name was shortened."
+        if name.shortened
+        else ""
+    )
     return (
         f"wrote {output} ({len(team.workers)} workers, {team.period}); "
         f"{_counts(build.findings)}.{shortened}"
@@ -718,8 +763,10 @@ def export_team_return(book: xw.Book, path: str | None = None) -> str:
 def _book_folder(book: xw.Book) -> Path:
     full = Path(book.fullname)
     if full.parent == Path(".") or not full.parent.exists():
-        raise _Stop("this workbook has not been saved to a folder yet. Save it, or choose a "
-                    "folder for the return, and press again.")  # fmt: skip
+        raise _Stop(
+            "this workbook has not been saved to a folder yet. Save it, or choose a "
+            "folder for the return, and press again."
+        )
     return full.parent
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from . import entry
-from .udfs import (
+from workload_xl.excel import entry
+from workload_xl.excel.udfs import (
     capa_balance,
     capa_choice_needed,
     capa_new_core,
@@ -37,7 +37,7 @@ __all__ = [
     "wl_check",
     "wl_per_fte",
     "wl_points",
-]  # fmt: skip
+]
 
 
 @xw.script

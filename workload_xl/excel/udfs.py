@@ -21,12 +21,12 @@ from typing import Any
 
 import xlwings as xw
 
-from .. import capa
-from ..measurement import FTE_RANGE, fte_in_range
-from ..numbers import read_number
-from ..schemes import Scheme, SchemeError, SchemeFolderError
-from ..validation import check_entry
-from . import registry
+from workload_xl.core import capa
+from workload_xl.core.measurement import FTE_RANGE, fte_in_range
+from workload_xl.core.schemes import Scheme, SchemeError, SchemeFolderError
+from workload_xl.core.validation import check_entry
+from workload_xl.core.values import read_number
+from workload_xl.excel import registry
 
 Grid = list[list[Any]]
 
@@ -119,8 +119,10 @@ def _safe(function: Callable[..., Any], *args: Any) -> Any:
 
 
 def _unexpected(problem: Exception) -> str:
-    return (f"This could not be worked out ({type(problem).__name__}); please tell the "
-            "workload-xl team which cell and what it holds.")  # fmt: skip
+    return (
+        f"This could not be worked out ({type(problem).__name__}); please tell the "
+        "workload-xl team which cell and what it holds."
+    )
 
 
 def _number(value: Any, what: str) -> float | None:
@@ -146,7 +148,7 @@ def _number(value: Any, what: str) -> float | None:
     doc="The Quantity cells, the same size as items, or one cell; blank counts 1.",
 )
 @xw.arg("scheme", doc="The scheme id: the Scheme cell at the top of the measurement sheet.")
-def wl_points(items: Any, quantities: Any = None, scheme: Any = None) -> Grid:  # fmt: skip
+def wl_points(items: Any, quantities: Any = None, scheme: Any = None) -> Grid:
     """The scheme's points for each item, times its quantity. A blank item gives a blank."""
     try:
         found = _scheme(scheme)
@@ -176,7 +178,7 @@ def wl_points(items: Any, quantities: Any = None, scheme: Any = None) -> Grid:  
 )
 @xw.arg("agreed", ndim=2, doc="The Agreed points cells, the same size as items.")
 @xw.arg("scheme", doc="The scheme id: the Scheme cell at the top of the measurement sheet.")
-def wl_check(items: Any, quantities: Any, agreed: Any, scheme: Any = None) -> Grid:  # fmt: skip
+def wl_check(items: Any, quantities: Any, agreed: Any, scheme: Any = None) -> Grid:
     """For each row, blank if the agreed score is sound, else what is wrong and how to fix it."""
     try:
         found = _scheme(scheme)
@@ -197,7 +199,7 @@ def wl_check(items: Any, quantities: Any, agreed: Any, scheme: Any = None) -> Gr
 @xw.arg(
     "fte", ndim=2, doc="Full-time equivalent, at least 0.01 and at most 1 (same size, or one cell)."
 )
-def wl_per_fte(points: Any, fte: Any) -> Grid:  # fmt: skip
+def wl_per_fte(points: Any, fte: Any) -> Grid:
     """Points per full-time equivalent: points ÷ FTE, to compare part-time and full-time workers."""
 
     def per_fte(total: Any, share: Any) -> Any:
@@ -236,9 +238,13 @@ def capa_choice_needed(referrals_per_week: Any) -> Grid:
 @xw.arg("appointments_per_session", doc="Appointments in a session (default 2).")
 @xw.arg("working_weeks_per_year", doc="Working weeks a year (default 45: 11.25 a quarter).")
 @xw.arg("mean_appointments", doc="Mean appointments in a Core Partnership (default 7.5).")
-def capa_new_core(core_hours: Any, hours_per_session: Any = None,
-                  appointments_per_session: Any = None, working_weeks_per_year: Any = None,
-                  mean_appointments: Any = None) -> Grid:  # fmt: skip
+def capa_new_core(
+    core_hours: Any,
+    hours_per_session: Any = None,
+    appointments_per_session: Any = None,
+    working_weeks_per_year: Any = None,
+    mean_appointments: Any = None,
+) -> Grid:
     """New Core Partnerships a quarter that weekly Core hours can take on: hours ÷ 3.5 ×
     2 × 11.25 ÷ 7.5 with the CAPA defaults (11 hours give about 9.4)."""
     try:

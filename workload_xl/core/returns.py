@@ -1,0 +1,127 @@
+"""A team's monthly return as the performance team receives it, checked (core layer).
+
+A return is a team workbook, read by whichever reader is fastest, into these records. Only
+rows are trusted: each worker's points are recomputed from the Cases rows, and points per FTE
+from points and FTE, never taken from a result cached in the file. Case references travel;
+case names never do (a return has none to give).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from workload_xl.core.findings import Finding
+from workload_xl.core.measurement import MOST_UNITS
+from workload_xl.core.period import Period
+from workload_xl.core.rules import finding
+from workload_xl.core.schemes import Scheme
+
+TOLERANCE = 0.01
+
+LINE_POINTS_LIMIT = 1_000_000.0
+"""The most points, either side of zero, any row of a return may hold, counted in the team
+figures or not: tens of thousands of times the most any item of a shipped scheme gives, so only
+a slip goes beyond it. With every row within it, every total the store and the reports make
+from the rows is a finite number."""
+
+
+def line_bounds(scheme: Scheme) -> tuple[dict[str, float], dict[str, float], float, float]:
+    """The least and most agreed points one row of an item may hold in a return, by item code
+    (a return has no quantity, so an activity may hold up to MOST_UNITS of its most), and the
+    bounds for a code the scheme does not have: never negative, at most its largest activity's.
+    Within TOLERANCE, as the worker sheet's `points-out-of-range`."""
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    for item in scheme.items:
+        units = 1.0 if item.is_case else MOST_UNITS
+        low[item.code] = (item.min if item.is_case else 0.0) - TOLERANCE
+        high[item.code] = item.max * units + TOLERANCE
+    return low, high, -TOLERANCE, max(high.values(), default=LINE_POINTS_LIMIT)
+
+
+@dataclass(frozen=True)
+class ReturnWorker:
+    worker: str
+    band: str
+    fte: float | None
+    cases: int
+    total_points: float
+    counted: bool
+    total_cell: str = ""  # where the worker's total points stand on the Team sheet
+
+    @property
+    def points_per_fte(self) -> float | None:
+        return self.total_points / self.fte if self.fte else None
+
+
+class ReturnLine(NamedTuple):
+    """A case or activity row of a return. A tuple, not a dataclass: a thousand returns hold
+    close to a million of them, and a tuple is made several times faster."""
+
+    worker: str
+    case_ref: str
+    item_code: str
+    kind: str
+    agreed_points: float | None
+
+
+@dataclass
+class TeamReturn:
+    source: str
+    team: str
+    service: str
+    scheme_id: str
+    scheme_version: str
+    period: Period
+    manager: str = ""
+    workers: list[ReturnWorker] = field(default_factory=list)
+    lines: list[ReturnLine] = field(default_factory=list)
+
+    @property
+    def counted(self) -> list[ReturnWorker]:
+        return [w for w in self.workers if w.counted and w.points_per_fte is not None]
+
+
+def recompute_workers(ret: TeamReturn) -> list[Finding]:
+    """Replace each worker's cases and points with what the Cases rows add up to.
+
+    A manager may have edited a total on the Team sheet; the rows are what was agreed. Where
+    the two differ the rows win, and a warning says so.
+    """
+    by_name: dict[str, float] = defaultdict(float)
+    cases_by_name: dict[str, int] = defaultdict(int)
+    for worker, _, _, kind, agreed in ret.lines:  # by name as typed: one casefold a name
+        by_name[worker] += agreed or 0.0
+        if kind == "case":
+            cases_by_name[worker] += 1
+    points: dict[str, float] = defaultdict(float)
+    cases: dict[str, int] = defaultdict(int)
+    for worker, total in by_name.items():
+        points[worker.casefold()] += total
+    for worker, count in cases_by_name.items():
+        cases[worker.casefold()] += count
+    problems: list[Finding] = []
+    fixed = []
+    for w in ret.workers:
+        key = w.worker.casefold()
+        total, count = points.get(key, 0.0), cases.get(key, 0)
+        if abs(total - w.total_points) > TOLERANCE or count != w.cases:
+            problems.append(
+                finding(
+                    "return-total-mismatch",
+                    f"{w.worker}'s row on the Team sheet shows "
+                    f"{w.total_points:g} points and {w.cases} cases, "
+                    "but the Cases sheet adds up to "
+                    f"{total:g} points and {count} cases. The Cases rows are used.",
+                    workbook=ret.source,
+                    sheet="Team",
+                    cell=w.total_cell,
+                    field="Total points",
+                    value=w.total_points,
+                )
+            )
+        fixed.append(ReturnWorker(w.worker, w.band, w.fte, count, total, w.counted, w.total_cell))
+    ret.workers = fixed
+    return problems

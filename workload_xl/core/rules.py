@@ -1,0 +1,171 @@
+"""The catalogue of finding rules: stable ids, severities and help text (core layer).
+
+Rule ids are part of the product's contract: users filter on them and later issues build on
+them, so they live here as data, each documented in docs/findings.md (a test checks both ways).
+Severity belongs to the rule, not to the code that raises it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workload_xl.core.findings import Finding, Severity
+
+ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    title: str
+
+    def finding(self, message: str, **where: Any) -> Finding:
+        return Finding(rule=self.id, severity=self.severity, message=message, **where)
+
+
+_RULES = [
+    # The file as a whole: nothing else can be checked when one of these fires.
+    Rule("file-not-found", ERR, "The file does not exist"),
+    Rule("file-not-workbook", ERR, "The file is not an Excel workbook (.xlsx / .xlsm)"),
+    Rule("file-old-format", ERR, "The file is an old .xls workbook"),
+    Rule("file-encrypted", ERR, "The workbook is password-protected"),
+    Rule("file-corrupt", ERR, "The workbook is damaged and cannot be read"),
+    Rule("file-too-large", ERR, "The workbook expands to more data than a measurement sheet holds"),
+    Rule("file-too-slow", ERR, "Reading the workbook took longer than the time allowed"),
+    Rule("sheet-too-large", ERR, "A sheet has something in a cell far beyond its data"),
+    Rule("table-too-large", ERR, "A table's range reaches far beyond the rows it needs"),
+    Rule(
+        "file-unsafe", ERR, "The workbook contains XML constructs that are never in a real workbook"
+    ),
+    Rule("not-measurement-sheet", ERR, "The workbook has no workload measurement table"),
+    Rule("team-workbook-given", INFO, "A team workbook was given where worker sheets are read"),
+    # The header block.
+    Rule("name-missing", ERR, "A defined name the sheet relies on has been deleted or broken"),
+    Rule("header-missing", ERR, "A required header field is blank"),
+    Rule("header-blank", WARN, "A header field that should be filled before signing is blank"),
+    Rule("scheme-unknown", ERR, "The sheet names a points scheme that does not exist"),
+    Rule(
+        "scheme-mismatch", ERR, "The sheet names another scheme than the one it was checked against"
+    ),
+    Rule("scheme-version-mismatch", ERR, "The sheet was made from another version of the scheme"),
+    Rule("service-unknown", ERR, "The service is not one the scheme serves"),
+    Rule("band-unknown", ERR, "The experience band is not one of the scheme's bands"),
+    Rule("fte-invalid", ERR, "FTE is missing, not a number, or outside 0.01 to 1"),
+    Rule("period-invalid", ERR, "The period is missing or not a valid month or 4-week period"),
+    Rule("date-invalid", ERR, "The date agreed is not a date"),
+    # The table of cases and activities.
+    Rule("column-missing", ERR, "A required column of the table has been deleted or renamed"),
+    Rule("item-unknown", ERR, "The item is not in the scheme"),
+    Rule("item-missing", ERR, "A row has entries but no item"),
+    Rule("points-missing", ERR, "An item is given but its agreed points are blank"),
+    Rule("points-not-number", ERR, "Agreed points are not a number"),
+    Rule("points-negative", ERR, "Agreed points are negative"),
+    Rule("points-out-of-range", ERR, "Agreed points are outside the range the scheme allows"),
+    Rule("points-adjusted", INFO, "Agreed points differ from the scheme's points"),
+    Rule("quantity-invalid", ERR, "The quantity is not a positive number"),
+    Rule("number-as-text", INFO, "A number was typed as text; it has been read as a number"),
+    Rule("case-ref-missing", ERR, "A case row has no case reference"),
+    Rule("case-ref-duplicate", ERR, "The same case reference appears on more than one row"),
+    Rule("outside-table", WARN, "Something is typed outside the table and will be ignored"),
+    Rule("total-mismatch", ERR, "A total does not match the rows"),
+    Rule("total-not-formula", WARN, "A total's formula has been replaced or changed"),
+    # Team sheets: putting worker sheets together.
+    Rule("team-no-sheets", ERR, "There are no usable worker sheets to build a team sheet from"),
+    Rule("team-mixed-schemes", ERR, "The worker sheets use different points schemes"),
+    Rule("team-mixed-services", ERR, "The worker sheets come from different services"),
+    Rule("team-mixed-periods", ERR, "The worker sheets are for different periods"),
+    Rule("team-mixed-teams", WARN, "The worker sheets name different teams"),
+    Rule("sheet-other-period", INFO, "A sheet for another period was left out"),
+    Rule("worker-duplicate", ERR, "A worker has more than one sheet"),
+    # Team sheets: fairness flags. They inform a discussion; none is a verdict.
+    Rule("worker-outlier", WARN, "A worker's points per FTE are far from similar colleagues'"),
+    Rule("band-too-small", INFO, "Too few workers share an experience band to compare them"),
+    Rule("team-spread-wide", WARN, "Points per FTE differ widely across the team"),
+    Rule("case-co-worked", INFO, "A case is on more than one worker's sheet"),
+    Rule(
+        "disparity-persistent", WARN, "A worker has stood out from colleagues for periods running"
+    ),
+    Rule("trend-rising", INFO, "A worker's points per FTE have risen period after period"),
+    Rule("trend-falling", INFO, "A worker's points per FTE have fallen period after period"),
+    Rule("history-unreadable", WARN, "An earlier team sheet given as history cannot be used"),
+    # Consolidation: team returns into the returns store.
+    Rule("return-invalid", ERR, "A team return cannot be used"),
+    Rule("return-total-mismatch", WARN, "A worker's total on a return does not match its rows"),
+    Rule("return-points-blank", WARN, "A case row on a return has no agreed points, or an error"),
+    Rule("return-already-stored", INFO, "The same return file is in the store already"),
+    Rule("return-superseded", INFO, "A newer return replaces an earlier one for the period"),
+    Rule("return-held", WARN, "A return changing a team's service or people awaits a decision"),
+    Rule("store-unusable", ERR, "The returns store cannot be opened or written"),
+    Rule("store-damaged", ERR, "The returns store fails SQLite's checks, or its meta is damaged"),
+    Rule("store-foreign", ERR, "The file given as the returns store is another SQLite database"),
+    Rule("store-people-mismatch", ERR, "Names and pseudonyms would be mixed in the store"),
+    # CAPA job plans.
+    Rule("not-jobplan-workbook", ERR, "A file given as a job plan has no job-plan tables"),
+    Rule("jobplan-column-missing", ERR, "A job-plan table has lost one of its columns"),
+    Rule("capa-setting-invalid", ERR, "A CAPA setting is outside the range it can take"),
+    Rule("capa-setting-missing", WARN, "A CAPA setting's row is missing: the default is used"),
+    Rule("capa-clinician-missing", ERR, "A job plan row has hours but no clinician's name"),
+    Rule(
+        "capa-referrals-invalid",
+        ERR,
+        "Accepted referrals per week are not a number or are negative",
+    ),
+    Rule("capa-clinician-duplicate", ERR, "Two job plans have the same clinician's name"),
+    Rule(
+        "capa-hours-invalid",
+        ERR,
+        "Job plan hours are not a number or are negative, or contracted hours are not above 0",
+    ),
+    Rule(
+        "capa-hours-over-contract",
+        ERR,
+        "A job plan's activity hours add up to more than the contracted hours",
+    ),
+    Rule(
+        "capa-hours-unallocated", INFO, "Some contracted hours are in no activity of the job plan"
+    ),
+    Rule(
+        "capa-absence-dates-invalid", ERR, "An absence has no valid dates or ends before it starts"
+    ),
+    Rule("capa-absence-clinician-unknown", WARN, "An absence names a clinician with no job plan"),
+    Rule("capa-absence-kind-unknown", WARN, "An absence is of no known kind"),
+    Rule("capa-period-invalid", ERR, "The period has no valid dates or ends before it starts"),
+    # Caseload import.
+    Rule("caseload-unreadable", ERR, "The caseload report cannot be read"),
+    Rule("caseload-column-missing", ERR, "The caseload report lacks a column the import needs"),
+    Rule("caseload-type-unmapped", WARN, "A case type in the report maps to no scheme item"),
+    Rule("caseload-no-cases", WARN, "The caseload report lists no cases for this worker"),
+    Rule("caseload-ref-duplicate", WARN, "The caseload report lists the same case twice"),
+    # Points scheme files.
+    Rule("scheme-invalid", ERR, "A points scheme file is wrong, so that scheme was not loaded"),
+    Rule("scheme-folder-unusable", ERR, "The points scheme folder cannot be used"),
+    # Writing files.
+    Rule("output-exists", ERR, "The output file exists already"),
+    Rule("output-unwritable", ERR, "The output file cannot be written"),
+    Rule("output-is-input", ERR, "The output would be written over a file the command reads"),
+]
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+FILE_LEVEL_RULES = frozenset(
+    {
+        "file-not-found",
+        "file-not-workbook",
+        "file-old-format",
+        "file-encrypted",
+        "file-corrupt",
+        "file-too-large",
+        "file-too-slow",
+        "file-unsafe",
+        "sheet-too-large",
+        "table-too-large",
+        "not-measurement-sheet",
+    }
+)
+
+
+def finding(rule_id: str, message: str, **where: Any) -> Finding:
+    """Build a finding for a catalogued rule; an unknown id is a programming error."""
+    return RULES[rule_id].finding(message, **where)

@@ -1,0 +1,663 @@
+"""Points schemes: loading and checking the TOML files under schemes/ (core layer).
+
+A scheme is data a service agrees locally, so it is checked completely when it is loaded: a
+typo in a scheme file must fail loudly with the file and key named, never half way through
+validating a hundred worker sheets.
+
+Scheme files are data, never trusted: only ordinary files are read (a named pipe or a device
+called `*.toml` is refused without being opened for reading), at most `MAX_SCHEME_BYTES` of
+each, at most `MAX_SCHEME_FILES` of them, with brackets nested at most `MAX_NESTING` deep
+(checked before the TOML parser, which recurses on nesting, ever sees the text) and at most
+`MAX_ITEMS` items and `MAX_BANDS` bands. A wrong file among good ones is one `scheme-invalid`
+finding and the good schemes still load; a folder that cannot be used at all raises
+`SchemeFolderError`, carrying one `scheme-folder-unusable` finding.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workload_xl.core.findings import Finding
+from workload_xl.core.paths import schemes_dir
+from workload_xl.core.rules import finding
+
+KINDS = ("case", "activity")
+UNITS = ("per case", "per day", "per session", "per hour")
+PERIODS = ("month", "4 weeks")
+
+
+MAX_SCHEME_BYTES = 1_000_000
+"""The largest scheme file read: a real scheme is a few KB."""
+MAX_SCHEME_FILES = 200
+"""The most `*.toml` files a scheme folder may hold: one per scheme."""
+MAX_NESTING = 20
+"""The deepest brackets ([ or {) may nest: a real scheme nests 2 deep."""
+MAX_ITEMS = 500
+MAX_BANDS = 50
+MAX_LIST = 200
+"""The most entries in a list of text (services, caseload column headings) or in
+`[caseload.case_types]` (times 10)."""
+MAX_TEXT = 2000
+"""The longest text value, in characters: a label, a code, a note."""
+
+
+class SchemeError(ValueError):
+    """A scheme file is wrong; the message names the file and the key.
+
+    `source` is the file, `detail` what is wrong with it and `fix` (when it is not simply
+    "correct the file") what to do, so a finding can name the file in its own field and say
+    the rest in its message.
+    """
+
+    def __init__(self, source: str, detail: str = "", fix: str = ""):
+        self.source, self.detail = (str(source), detail) if detail else ("", str(source))
+        self.fix = fix
+        text = f"{source}: {detail}" if detail else str(source)
+        super().__init__(f"{text.rstrip('. ')}. {fix}" if fix else text)
+
+
+class SchemeFolderError(SchemeError):
+    """The scheme folder itself cannot be used (missing, not a folder, far too many files);
+    `finding` is the one `scheme-folder-unusable` finding that says so."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.workbook, finding.message)
+        self.finding = finding
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    label: str
+    kind: str
+    points: float
+    min: float
+    max: float
+    unit: str
+    description: str = ""
+
+    @property
+    def is_case(self) -> bool:
+        return self.kind == "case"
+
+
+@dataclass(frozen=True)
+class Band:
+    """An experience band: workers are compared only with workers of the same band."""
+
+    id: str
+    label: str
+    capacity_factor: float
+
+
+@dataclass(frozen=True)
+class CaseloadMapping:
+    """How a case management system's caseload report maps onto this scheme."""
+
+    case_types: dict[str, str] = field(default_factory=dict)
+    reference_columns: tuple[str, ...] = ()
+    name_columns: tuple[str, ...] = ()
+    type_columns: tuple[str, ...] = ()
+    worker_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scheme:
+    id: str
+    title: str
+    version: str
+    services: tuple[str, ...]
+    period: str
+    items: tuple[Item, ...]
+    bands: tuple[Band, ...] = ()
+    note: str = ""
+    reference_points: float | None = None
+    outlier_threshold: float | None = None
+    spread_threshold: float | None = None
+    caseload: CaseloadMapping = field(default_factory=CaseloadMapping)
+    source: str = ""
+
+    def item_by_label(self, label: str) -> Item | None:
+        """The item whose label this is, as the sheet's MATCH formula finds it: ignoring
+        letter case only, so Python and the sheet's own totals always agree."""
+        key = label.casefold()
+        return next((item for item in self.items if item.label.casefold() == key), None)
+
+    def find_item(self, text: str) -> Item | None:
+        """The item meant by a label or code typed loosely (spacing, case): for imports and
+        hints, never for scoring a sheet."""
+        key = _fold(text)
+        return next((i for i in self.items if key in (_fold(i.label), _fold(i.code))), None)
+
+    def item_by_code(self, code: str) -> Item | None:
+        return next((item for item in self.items if item.code == code), None)
+
+    def band_by_label(self, text: str) -> Band | None:
+        key = _fold(text)
+        return next((b for b in self.bands if key in (_fold(b.label), _fold(b.id))), None)
+
+    def serves(self, service: str) -> bool:
+        return _fold(service) in {_fold(s) for s in self.services}
+
+    def service_name(self, service: str) -> str | None:
+        return next((s for s in self.services if _fold(s) == _fold(service)), None)
+
+
+def _fold(text: str) -> str:
+    """Compare labels the way a person reads them: case, spacing and NBSPs don't matter."""
+    return " ".join(str(text).replace("\u00a0", " ").split()).casefold()
+
+
+# --- loading -------------------------------------------------------------------------------
+
+_TOP_KEYS = {
+    "id",
+    "title",
+    "version",
+    "services",
+    "period",
+    "note",
+    "reference_points",
+    "outlier_threshold",
+    "spread_threshold",
+    "bands",
+    "items",
+    "caseload",
+}
+_ITEM_KEYS = {"code", "label", "kind", "points", "min", "max", "unit", "description"}
+_BAND_KEYS = {"id", "label", "capacity_factor"}
+_CASELOAD_KEYS = {"case_types", "columns"}
+_COLUMN_KEYS = {"reference", "name", "case_type", "worker"}
+
+
+class _Reader:
+    """Pulls typed values out of parsed TOML, naming file and key in every error."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, key: str, problem: str) -> SchemeError:
+        return SchemeError(self.source, f"{key}: {problem}")
+
+    def check_keys(self, table: dict, allowed: set[str], where: str) -> None:
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise self.fail(
+                f"{where}{unknown[0]}",
+                f"unknown key (allowed keys: {', '.join(sorted(allowed))})",
+            )
+
+    def text(self, table: dict, key: str, where: str = "", *, required: bool = True) -> str:
+        value = table.get(key)
+        if value is None:
+            if required:
+                raise self.fail(where + key, "is required")
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(where + key, f"must be non-empty text, found {_shown(value)}")
+        if len(value) > MAX_TEXT:
+            raise self.fail(
+                where + key, f"is {len(value):,} characters long; at most {MAX_TEXT:,} are allowed"
+            )
+        return value.strip()
+
+    def number(self, table: dict, key: str, where: str = "", *, required: bool = True):
+        value = table.get(key)
+        if value is None:
+            if required:
+                raise self.fail(where + key, "is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(where + key, f"must be a number, found {_shown(value)}")
+        return float(value)
+
+    def choice(self, table: dict, key: str, options: tuple[str, ...], where: str = "") -> str:
+        value = self.text(table, key, where)
+        if value not in options:
+            raise self.fail(
+                where + key, f"must be one of {', '.join(options)}; found {_shown(value)}"
+            )
+        return value
+
+    def text_list(self, table: dict, key: str, where: str = "", *, required: bool = True):
+        value = table.get(key, [] if not required else None)
+        if value is None:
+            raise self.fail(where + key, "is required")
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and len(value) > MAX_LIST:
+            raise self.fail(
+                where + key, f"lists {len(value):,} entries; at most {MAX_LIST} are allowed"
+            )
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(where + key, f"must be a list of text, found {_shown(value)}")
+        if any(len(v) > MAX_TEXT for v in value):
+            raise self.fail(where + key, f"has an entry longer than {MAX_TEXT:,} characters")
+        if required and not value:
+            raise self.fail(where + key, "must list at least one entry")
+        return tuple(v.strip() for v in value)
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it, cut short: a message is a sentence, not the file."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_scheme(data: dict[str, Any], source: str) -> Scheme:
+    """Build a Scheme from parsed TOML, checking everything a later step relies on."""
+    r = _Reader(source)
+    r.check_keys(data, _TOP_KEYS, "")
+    scheme_id = r.text(data, "id")
+    if not all(ch.isalnum() or ch == "-" for ch in scheme_id) or scheme_id != scheme_id.lower():
+        raise r.fail(
+            "id", f"must be lower-case letters, digits and hyphens, found {_shown(scheme_id)}"
+        )
+    version = data.get("version")
+    if isinstance(version, int | float) and not isinstance(version, bool):
+        raise r.fail("version", f'must be text in quotes, e.g. "{version}" (found a number)')
+
+    items = _parse_items(r, data.get("items"))
+    bands = _parse_bands(r, data.get("bands", []))
+    caseload = _parse_caseload(r, data.get("caseload", {}), items)
+    threshold = r.number(data, "outlier_threshold", required=False)
+    if threshold is not None and threshold <= 0:
+        raise r.fail("outlier_threshold", "must be greater than 0")
+    spread = r.number(data, "spread_threshold", required=False)
+    if spread is not None and not 0 < spread < 5:
+        raise r.fail("spread_threshold", "must be above 0 and below 5 (e.g. 0.25 for 25%)")
+    reference = r.number(data, "reference_points", required=False)
+    return Scheme(
+        id=scheme_id,
+        title=r.text(data, "title"),
+        version=r.text(data, "version"),
+        services=r.text_list(data, "services"),
+        period=r.choice(data, "period", PERIODS),
+        items=items,
+        bands=bands,
+        note=r.text(data, "note", required=False),
+        reference_points=reference,
+        outlier_threshold=threshold,
+        spread_threshold=spread,
+        caseload=caseload,
+        source=source,
+    )
+
+
+def _parse_items(r: _Reader, raw: Any) -> tuple[Item, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise r.fail("items", "must be a list of [[items]] tables with at least one item")
+    if len(raw) > MAX_ITEMS:
+        raise r.fail("items", f"lists {len(raw):,} items; a scheme holds at most {MAX_ITEMS}")
+    items: list[Item] = []
+    seen_codes: set[str] = set()
+    seen_labels: set[str] = set()
+    for index, table in enumerate(raw):
+        where = f"items[{index}]."
+        if not isinstance(table, dict):
+            raise r.fail(f"items[{index}]", "must be a table")
+        r.check_keys(table, _ITEM_KEYS, where)
+        code = r.text(table, "code", where)
+        label = r.text(table, "label", where)
+        where = f"items[{index}] ({code})."
+        points = r.number(table, "points", where)
+        low = r.number(table, "min", where, required=False)
+        high = r.number(table, "max", where, required=False)
+        low = points if low is None else low
+        high = points if high is None else high
+        if points < 0 or low < 0:
+            raise r.fail(where + "points", "points and min must not be negative")
+        if not low <= points <= high:
+            raise r.fail(where + "points", f"must lie between min ({low:g}) and max ({high:g})")
+        kind = r.choice(table, "kind", KINDS, where)
+        unit = r.choice(table, "unit", UNITS, where)
+        if kind == "case" and unit != "per case":
+            raise r.fail(where + "unit", "a case item is scored 'per case'")
+        if _fold(code) in seen_codes:
+            raise r.fail(where + "code", f"duplicate code {_shown(code)}")
+        if _fold(label) in seen_labels:
+            raise r.fail(where + "label", f"duplicate label {_shown(label)}")
+        seen_codes.add(_fold(code))
+        seen_labels.add(_fold(label))
+        description = r.text(table, "description", where, required=False)
+        items.append(Item(code, label, kind, points, low, high, unit, description))
+    return tuple(items)
+
+
+def _parse_bands(r: _Reader, raw: Any) -> tuple[Band, ...]:
+    if not isinstance(raw, list):
+        raise r.fail("bands", "must be a list of [[bands]] tables")
+    if len(raw) > MAX_BANDS:
+        raise r.fail("bands", f"lists {len(raw):,} bands; a scheme holds at most {MAX_BANDS}")
+    bands = []
+    for index, table in enumerate(raw):
+        where = f"bands[{index}]."
+        if not isinstance(table, dict):
+            raise r.fail(f"bands[{index}]", "must be a table")
+        r.check_keys(table, _BAND_KEYS, where)
+        factor = r.number(table, "capacity_factor", where)
+        if not 0 < factor <= 1.5:
+            raise r.fail(where + "capacity_factor", "must be above 0 and at most 1.5")
+        bands.append(Band(r.text(table, "id", where), r.text(table, "label", where), factor))
+    if len({_fold(b.label) for b in bands}) != len(bands):
+        raise r.fail("bands", "band labels must be unique")
+    return tuple(bands)
+
+
+def _parse_caseload(r: _Reader, raw: Any, items: tuple[Item, ...]) -> CaseloadMapping:
+    if not isinstance(raw, dict):
+        raise r.fail("caseload", "must be a table")
+    r.check_keys(raw, _CASELOAD_KEYS, "caseload.")
+    types = raw.get("case_types", {})
+    if not isinstance(types, dict):
+        raise r.fail("caseload.case_types", 'must be a table of "report type" = "ITEM CODE"')
+    if len(types) > MAX_LIST * 10:
+        raise r.fail(
+            "caseload.case_types",
+            f"maps {len(types):,} report types; at most {MAX_LIST * 10:,} are allowed",
+        )
+    case_codes = {item.code for item in items if item.is_case}
+    for report_type, code in types.items():
+        if code not in case_codes:
+            raise r.fail(
+                f"caseload.case_types.{_shown(report_type)}",
+                f"maps to {_shown(code)}, which is not the code of a case item in this scheme",
+            )
+    columns = raw.get("columns", {})
+    if not isinstance(columns, dict):
+        raise r.fail("caseload.columns", "must be a table")
+    r.check_keys(columns, _COLUMN_KEYS, "caseload.columns.")
+    where = "caseload.columns."
+    return CaseloadMapping(
+        case_types={_fold(k): v for k, v in types.items()},
+        reference_columns=r.text_list(columns, "reference", where, required=False),
+        name_columns=r.text_list(columns, "name", where, required=False),
+        type_columns=r.text_list(columns, "case_type", where, required=False),
+        worker_columns=r.text_list(columns, "worker", where, required=False),
+    )
+
+
+def load_scheme(path: Path) -> Scheme:
+    """One scheme file, read as untrusted data; SchemeError names the file and the problem."""
+    text = _read_scheme_text(path)
+    deep = _too_deep(text, MAX_NESTING)
+    if deep:
+        raise SchemeError(str(path), *_nesting_problem(deep))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemeError(str(path), f"not valid TOML: {exc}") from None
+    except RecursionError:  # the pre-scan is cautious; this is its backstop
+        raise SchemeError(str(path), *_nesting_problem(0)) from None
+    scheme = parse_scheme(data, str(path))
+    if scheme.id != path.stem:
+        raise SchemeError(
+            str(path), f"id: is {_shown(scheme.id)} but the file is named {_shown(path.name)}"
+        )
+    return scheme
+
+
+def _read_scheme_text(path: Path) -> str:
+    """The file's text, if it is an ordinary file of at most MAX_SCHEME_BYTES of UTF-8.
+
+    Whatever the file is (a named pipe, a device, a link to either), nothing here can hang or
+    read without end: the kind is checked before opening (following a link, so a link to an
+    ordinary file is fine) and again on the open file, the open does not wait (O_NONBLOCK, so a
+    pipe with no writer cannot block it), and at most one byte over the cap is read.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise SchemeError(str(path), *_not_ordinary(info.st_mode))
+        if info.st_size > MAX_SCHEME_BYTES:
+            raise SchemeError(str(path), *_too_large(info.st_size))
+        flags = os.O_RDONLY
+        for name in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC", "O_BINARY"):
+            flags |= getattr(os, name, 0)
+        handle = os.open(path, flags)
+        try:
+            mode = os.fstat(handle).st_mode
+            if not stat.S_ISREG(mode):  # replaced between the look and the open
+                raise SchemeError(str(path), *_not_ordinary(mode))
+            data = _read_at_most(handle, MAX_SCHEME_BYTES + 1)
+        finally:
+            os.close(handle)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        fix = "Check the file is there and that you may read it."
+        raise SchemeError(str(path), f"the file cannot be read ({reason})", fix) from None
+    if len(data) > MAX_SCHEME_BYTES:
+        raise SchemeError(str(path), *_too_large(len(data)))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SchemeError(
+            str(path),
+            f"the file is not UTF-8 text (byte {exc.start + 1:,} is not)",
+            "Save it as UTF-8 text.",
+        ) from None
+
+
+def _read_at_most(handle: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(handle, min(left, 1 << 16))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "a file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not an ordinary file"
+
+
+def _not_ordinary(mode: int) -> tuple[str, str]:
+    return (
+        f"the file is {_kind(mode)}, not an ordinary file, so it was not read",
+        "A scheme is a text file: remove this one from the scheme folder.",
+    )
+
+
+def _too_large(size: int) -> tuple[str, str]:
+    return (
+        f"the file is larger than {MAX_SCHEME_BYTES // 1_000_000} MB ({size:,} bytes or "
+        "more), so it was not read; a real scheme is a few KB",
+        "Remove it from the scheme folder: it is not a points scheme.",
+    )
+
+
+def _nesting_problem(line: int) -> tuple[str, str]:
+    where = f" by line {line:,}" if line else ""
+    return (
+        f"the file has brackets [ or {{ nested more than {MAX_NESTING} deep{where}, so it "
+        "was not read; a real scheme nests them 2 deep",
+        "Look for a bracket that is never closed; or, if the file is not a points scheme, "
+        "remove it from the scheme folder.",
+    )
+
+
+_SPECIAL = re.compile(r"[\[\]{}\"'#]")
+_BASIC_END = re.compile(r'\\.|"|\n', re.S)
+_MULTI_BASIC_END = re.compile(r'\\.|"""', re.S)
+
+
+def _too_deep(text: str, limit: int) -> int:
+    """The line at which brackets outside strings and comments first nest deeper than
+    `limit`, or 0: one linear pass, so the TOML parser (which recurses once per level) is
+    only ever given text it can parse without running out of stack."""
+    depth = position = 0
+    while match := _SPECIAL.search(text, position):
+        char, at = match.group(), match.start()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, at) + 1
+            position = at + 1
+        elif char in "]}":
+            depth = max(0, depth - 1)
+            position = at + 1
+        elif char == "#":
+            end = text.find("\n", at)
+            position = len(text) if end < 0 else end + 1
+        else:
+            position = _string_end(text, at, char)
+    return 0
+
+
+def _string_end(text: str, at: int, quote: str) -> int:
+    """Where the string opening at `at` ends (an unterminated one ends at its line's end:
+    the parser reports it)."""
+    triple = quote * 3
+    if text.startswith(triple, at):
+        if quote == '"':
+            match = _MULTI_BASIC_END.search(text, at + 3)
+            while match and match.group() != triple:
+                match = _MULTI_BASIC_END.search(text, match.end())
+            end = match.end() if match else len(text)
+        else:
+            found = text.find(triple, at + 3)
+            end = len(text) if found < 0 else found + 3
+        for _ in range(2):  # a closing delimiter may follow up to two quotes of the text
+            if text.startswith(quote, end):
+                end += 1
+        return end
+    if quote == '"':
+        match = _BASIC_END.search(text, at + 1)
+        while match and match.group().startswith("\\"):
+            match = _BASIC_END.search(text, match.end())
+        return match.end() if match else len(text)
+    found = text.find("'", at + 1)
+    newline = text.find("\n", at + 1)
+    ends = [i for i in (found, newline) if i >= 0]
+    return min(ends) + 1 if ends else len(text)
+
+
+def scheme_folder_files(folder: Path, *, from_environment: bool = False) -> list[Path]:
+    """The `*.toml` files of a scheme folder, sorted; SchemeFolderError when the folder
+    cannot be used. Hidden files (an editor's lock files) are left out, as a glob would."""
+
+    def unusable(problem: str, fix: str) -> SchemeFolderError:
+        setting = (
+            (
+                "It is the folder WORKLOAD_XL_SCHEMES names: set that to the folder that "
+                "holds your scheme .toml files, or unset it to use the schemes that come "
+                "with the tool."
+            )
+            if from_environment
+            else ""
+        )
+        message = " ".join(part for part in (problem, fix, setting) if part)
+        return SchemeFolderError(finding("scheme-folder-unusable", message, workbook=str(folder)))
+
+    try:
+        info = os.stat(folder)
+    except FileNotFoundError:
+        raise unusable("The points scheme folder does not exist.", "Check its name.") from None
+    except OSError as exc:
+        raise unusable(
+            f"The points scheme folder cannot be read ({exc.strerror or exc}).",
+            "Check it is there and that you may read it.",
+        ) from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise unusable(f"The points scheme folder is {_kind(info.st_mode)}, not a folder.", "")
+    names: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".toml") and not entry.name.startswith("."):
+                    names.append(entry.name)
+                    if len(names) > MAX_SCHEME_FILES:
+                        raise unusable(
+                            f"The points scheme folder holds more than {MAX_SCHEME_FILES} .toml "
+                            "files, so none was read: a scheme folder holds one file per "
+                            "scheme.",
+                            "Keep only the scheme files in it, or use another folder.",
+                        )
+    except OSError as exc:
+        raise unusable(
+            f"The points scheme folder cannot be read ({exc.strerror or exc}).",
+            "Check that you may read it.",
+        ) from None
+    return [folder / name for name in sorted(names)]
+
+
+def scheme_invalid(problem: SchemeError) -> Finding:
+    """The `scheme-invalid` finding for a scheme file that was not loaded."""
+    detail = problem.detail.rstrip(". ")
+    fix = problem.fix or "Correct the file, or move it out of the scheme folder."
+    return finding(
+        "scheme-invalid",
+        f"This points scheme was not loaded: {detail}. {fix} The other schemes work as usual.",
+        workbook=problem.source,
+    )
+
+
+class SchemeRegistry:
+    """All schemes in a folder, by id, loaded and checked together.
+
+    A wrong file does not stop the others: it is left out, and `problems` holds one
+    `scheme-invalid` finding for it (to say once, where the schemes are used).
+    """
+
+    def __init__(self, schemes: list[Scheme], problems: list[Finding] | tuple = ()):
+        self._by_id = {s.id: s for s in schemes}
+        self.problems: tuple[Finding, ...] = tuple(problems)
+
+    @classmethod
+    def from_dir(cls, folder: Path | None = None) -> SchemeRegistry:
+        """The schemes of a folder (the shipped ones, or WORKLOAD_XL_SCHEMES's): every good
+        file, with a finding for each wrong one. Raises SchemeFolderError when the folder
+        itself cannot be used."""
+        from_environment = folder is None and bool(os.environ.get("WORKLOAD_XL_SCHEMES"))
+        folder = folder or schemes_dir()
+        schemes, problems = [], []
+        for path in scheme_folder_files(folder, from_environment=from_environment):
+            try:
+                schemes.append(load_scheme(path))
+            except SchemeError as problem:
+                problems.append(scheme_invalid(problem))
+        return cls(schemes, problems)
+
+    def problem(self, scheme_id: str) -> str | None:
+        """What is wrong with the file of this scheme id, when it was left out."""
+        wanted = f"{str(scheme_id).strip().lower()}.toml"
+        return next(
+            (
+                f"{f.workbook}: {f.message}"
+                for f in self.problems
+                if Path(f.workbook).name.lower() == wanted
+            ),
+            None,
+        )
+
+    def __iter__(self):
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, scheme_id: str) -> Scheme | None:
+        return self._by_id.get(str(scheme_id).strip().lower())
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._by_id)

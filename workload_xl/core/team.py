@@ -1,0 +1,728 @@
+"""Rolling checked worker sheets up into a team sheet, with fairness flags (core layer).
+
+Engine-agnostic: it takes checked sheets (from files or a live Excel) and returns the team's
+figures and findings; the edges write them. Every worker sheet given is listed, errors or not,
+so nothing is silently dropped; only sheets without errors count in the team's figures.
+Scores are compared only within one service and scheme, and a worker only with colleagues of
+the same experience band. The wording says what the numbers show and never gives a verdict:
+there is no maximum, and the numbers inform a discussion.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from workload_xl.contracts import team as tl
+from workload_xl.core.fairness import coefficient_of_variation, robust_scores, run_direction
+from workload_xl.core.findings import Finding
+from workload_xl.core.measurement import Measurement
+from workload_xl.core.period import Period, PeriodError, parse_period
+from workload_xl.core.rules import finding
+from workload_xl.core.schemes import Scheme, SchemeRegistry
+from workload_xl.core.validation import SheetResult as SheetOutcome
+
+DEFAULT_OUTLIER_THRESHOLD = 2.0
+DEFAULT_SPREAD_THRESHOLD = 0.25
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """When numbers are worth a conversation. A scheme may set the first two."""
+
+    outlier_threshold: float = DEFAULT_OUTLIER_THRESHOLD
+    spread_threshold: float = DEFAULT_SPREAD_THRESHOLD
+    min_difference: float = 0.10
+    min_band_size: int = 3
+    persistent_periods: int = 3
+    trend_periods: int = 4
+
+    @classmethod
+    def for_scheme(cls, scheme: Scheme | None) -> TeamSettings:
+        if scheme is None:
+            return cls()
+        return cls(
+            outlier_threshold=scheme.outlier_threshold or DEFAULT_OUTLIER_THRESHOLD,
+            spread_threshold=scheme.spread_threshold or DEFAULT_SPREAD_THRESHOLD,
+        )
+
+
+@dataclass
+class WorkerRow:
+    worker: str
+    band: str
+    fte: float | None
+    cases: int
+    case_points: float
+    activity_points: float
+    total_points: float
+    points_per_fte: float | None
+    counted: bool
+    source: str
+    band_mean: float | None = None
+    band_difference: float | None = None
+    robust_score: float | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case on the team return: its reference and score, never the child's name."""
+
+    worker: str
+    case_ref: str
+    item_code: str
+    item_label: str
+    kind: str
+    agreed_points: float | None
+    also_allocated_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    period: Period
+    worker: str
+    band: str
+    fte: float | None
+    total_points: float
+    points_per_fte: float | None
+    counted: bool
+
+
+@dataclass
+class TeamSheet:
+    team: str
+    service: str
+    scheme_id: str
+    scheme_version: str
+    period: Period
+    manager: str
+    workers: list[WorkerRow]
+    cases: list[CaseRow]
+    history: list[HistoryRow]
+    mean_ppf: float | None
+    median_ppf: float | None
+    spread: float | None
+
+    @property
+    def counted(self) -> list[WorkerRow]:
+        return [w for w in self.workers if w.counted]
+
+    @property
+    def total_points(self) -> float:
+        return sum(w.total_points for w in self.counted)
+
+    @property
+    def total_fte(self) -> float:
+        return sum(w.fte or 0.0 for w in self.counted)
+
+    @property
+    def points_per_fte(self) -> float | None:
+        return self.total_points / self.total_fte if self.total_fte else None
+
+
+@dataclass
+class TeamBuild:
+    """The team sheet, or None when the sheets cannot be put together; and every finding."""
+
+    team: TeamSheet | None
+    findings: list[Finding]
+    excluded: list[SheetOutcome] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+class _Findings(list):
+    def __init__(self, output: str):
+        super().__init__()
+        self.output = output
+
+    def add(
+        self,
+        rule: str,
+        message: str,
+        cell: str = "",
+        field_name: str = "",
+        value=None,
+        sheet: str = tl.TEAM_SHEET,
+    ) -> None:
+        self.append(
+            finding(
+                rule,
+                message,
+                workbook=self.output,
+                sheet=sheet,
+                cell=cell,
+                field=field_name,
+                value=value,
+            )
+        )
+
+
+def _where(m: Measurement) -> str:
+    """The worker's sheet: folder, file and tab, enough to tell two 'jo.xlsx' apart without
+    the whole path."""
+    path = PurePath(m.workbook)
+    folder = f"{path.parent.name}/" if path.parent.name else ""
+    return f"{folder}{path.name} ({m.sheet})"
+
+
+def build_team(
+    sheets: Sequence[SheetOutcome],
+    registry: SchemeRegistry,
+    *,
+    output: str,
+    period: str | None = None,
+    history: Sequence[HistoryRow] = (),
+    settings: TeamSettings | None = None,
+) -> TeamBuild:
+    """Check the sheets belong together, roll them up, and flag what deserves a conversation."""
+    found = _Findings(output)
+    everything = [f for sheet in sheets for f in sheet.findings]
+    if not sheets:
+        found.add(
+            "team-no-sheets",
+            "No worker measurement sheets were found in the inputs. "
+            "Give worker workbooks, folders of them, or a workbook with one tab per worker.",
+        )
+        return TeamBuild(None, list(found))
+
+    scheme = _one_scheme(sheets, registry, found)
+    if scheme is None or not _one_service(sheets, found):
+        return TeamBuild(None, everything + found)
+    chosen, excluded = _one_period(sheets, scheme, period, found)
+    if chosen is None:
+        return TeamBuild(None, everything + found, excluded)
+    the_period, included = chosen
+    # Sheets left out for another period are not part of this team sheet, nor their findings.
+    sheet_findings = [f for sheet in included for f in sheet.findings]
+    settings = settings or TeamSettings.for_scheme(scheme)
+
+    team_name = _team_name(included, found)
+    workers = _worker_rows(included, scheme, found)
+    cases = _case_rows(included, scheme)
+    counted = [w for w in workers if w.counted and w.points_per_fte is not None]
+    values = [w.points_per_fte for w in counted]
+    team = TeamSheet(
+        team=team_name,
+        service=next((s.measurement.service for s in included if s.measurement.service), ""),
+        scheme_id=scheme.id,
+        scheme_version=scheme.version,
+        period=the_period,
+        manager=_most_common(s.measurement.manager for s in included),
+        workers=workers,
+        cases=cases,
+        history=[],
+        mean_ppf=statistics.fmean(values) if values else None,
+        median_ppf=statistics.median(values) if values else None,
+        spread=coefficient_of_variation(values),
+    )
+    _flag_outliers(team.workers, settings, found)
+    _flag_spread(team.workers, team.spread, settings, found)
+    _flag_co_working(team, found)
+    team.history = _merge_history(history, team)
+    _flag_persistence(team, settings, found)
+    _flag_trends(team, settings, found)
+    return TeamBuild(team, sheet_findings + found, excluded)
+
+
+def _most_common(texts) -> str:
+    counted = Counter(text for text in texts if text)
+    return counted.most_common(1)[0][0] if counted else ""
+
+
+def _display_name(m: Measurement) -> str:
+    return m.worker or f"(no name: {m.sheet})"
+
+
+# --- do the sheets belong together? --------------------------------------------------------
+
+
+def _one_scheme(sheets, registry, found) -> Scheme | None:
+    by_scheme = defaultdict(list)
+    for s in sheets:
+        scheme = registry.get(s.measurement.scheme_id) if s.measurement.scheme_id else None
+        if scheme is not None:
+            by_scheme[scheme.id].append(s)
+    if len(by_scheme) > 1:
+        listing = "; ".join(
+            f"{sid}: {', '.join(_where(s.measurement) for s in group[:3])}"
+            + (" ..." if len(group) > 3 else "")
+            for sid, group in by_scheme.items()
+        )
+        found.add(
+            "team-mixed-schemes",
+            "These sheets use different points schemes, and scores "
+            f"are never compared across schemes. Build one team sheet per scheme. {listing}",
+        )
+        return None
+    if not by_scheme:
+        found.add(
+            "team-no-sheets",
+            "None of the sheets names a known points scheme, so no team "
+            "sheet can be built. Fix the scheme on the worker sheets first.",
+        )
+        return None
+    return registry.get(next(iter(by_scheme)))
+
+
+def _one_service(sheets, found) -> bool:
+    services = defaultdict(list)
+    for s in sheets:
+        if s.measurement.service:
+            services[s.measurement.service.casefold()].append(s.measurement)
+    if len(services) > 1:
+        listing = "; ".join(
+            f"{group[0].service}: {', '.join(m.worker or m.sheet for m in group)}"
+            for group in services.values()
+        )
+        found.add(
+            "team-mixed-services",
+            "These sheets come from different services, and scores "
+            f"are compared only within a service. Build one team sheet per service. "
+            f"{listing}",
+        )
+        return False
+    return True
+
+
+def _one_period(sheets, scheme: Scheme, asked: str | None, found):
+    if asked:
+        try:
+            wanted = parse_period(asked, scheme.period)
+        except PeriodError as problem:
+            found.add("team-mixed-periods", f"--period {asked}: {problem}")
+            return None, []
+        included = [s for s in sheets if s.measurement.period == wanted]
+        excluded = [s for s in sheets if s.measurement.period != wanted]
+        for s in excluded:
+            m = s.measurement
+            if m.period is None:
+                found.append(
+                    finding(
+                        "sheet-other-period",
+                        "This sheet's period cannot be read, so with "
+                        f"--period {wanted} it is left out. Fix its period to include it.",
+                        workbook=m.workbook,
+                        sheet=m.sheet,
+                        field="Period",
+                    )
+                )
+                continue
+            found.append(
+                finding(
+                    "sheet-other-period",
+                    f"This sheet is for {m.period}, not "
+                    f"{wanted}, so it is left out of the team sheet.",
+                    workbook=m.workbook,
+                    sheet=m.sheet,
+                    field="Period",
+                    value=str(m.period),
+                )
+            )
+        if not included:
+            found.add("team-no-sheets", f"No sheet is for {wanted}. Check --period.")
+            return None, excluded
+        return (wanted, included), excluded
+    periods = Counter(s.measurement.period for s in sheets if s.measurement.period)
+    if len(periods) > 1:
+        listing = ", ".join(
+            f"{p} ({n} sheet{'s' if n > 1 else ''})" for p, n in sorted(periods.items())
+        )
+        found.add(
+            "team-mixed-periods",
+            f"These sheets are for different periods: {listing}. "
+            "Give one period's sheets, or pick one with --period.",
+        )
+        return None, []
+    if not periods:
+        found.add(
+            "team-no-sheets",
+            "No sheet has a readable period, so the team sheet cannot "
+            "say which period it is for. Fix the periods on the worker sheets.",
+        )
+        return None, []
+    return (next(iter(periods)), list(sheets)), []
+
+
+def _team_name(included, found) -> str:
+    names = Counter(s.measurement.team for s in included if s.measurement.team)
+    if not names:
+        return ""
+    name = names.most_common(1)[0][0]
+    others = sorted({n for n in names if n.casefold() != name.casefold()})
+    if others:
+        found.add(
+            "team-mixed-teams",
+            f"Most sheets say the team is '{name}', some say {', '.join(others)}. The team "
+            f"sheet uses '{name}'; check the others are in this team.",
+            tl.field_cell("team"),
+            "Team",
+            name,
+        )
+    return name
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def _worker_rows(included, scheme: Scheme, found) -> list[WorkerRow]:
+    """One row per sheet. When a worker has several sheets, the first without errors counts
+    and the others are listed as extra, so the team's figures hold each worker once."""
+    band_order = {b.label: i for i, b in enumerate(scheme.bands)}
+    chosen = _chosen_sheets(included)
+    rows: list[tuple[WorkerRow, bool]] = []
+    for s in included:
+        m = s.measurement
+        extra = chosen[_display_name(m).casefold()] is not s
+        row = WorkerRow(
+            worker=_display_name(m),
+            band=m.band,
+            fte=m.fte,
+            cases=m.case_count,
+            case_points=m.case_points,
+            activity_points=m.activity_points,
+            total_points=m.total_points,
+            points_per_fte=m.points_per_fte,
+            counted=not s.has_errors and not extra and m.fte is not None,
+            source=_where(m),
+        )
+        if extra:
+            row.flags.append("an extra sheet for this worker: not in team figures")
+        elif s.has_errors:
+            row.flags.append("the sheet has errors (see the Errors sheet): not in team figures")
+        rows.append((row, extra))
+    rows.sort(
+        key=lambda pair: (
+            not pair[0].counted,
+            band_order.get(pair[0].band, 99),
+            pair[0].worker.casefold(),
+            pair[1],
+        )
+    )
+    for index, (row, extra) in enumerate(rows):
+        if extra:
+            found.add(
+                "worker-duplicate",
+                f"{row.worker} has more than one sheet; {row.source} is an extra one and is "
+                "not counted (the first sheet without errors is). Remove the extra sheet.",
+                tl.worker_cell(index, "worker"),
+                "Worker",
+                row.worker,
+            )
+    return [row for row, _ in rows]
+
+
+def _chosen_sheets(included) -> dict[str, SheetOutcome]:
+    """Each worker's one sheet that speaks for them: the first without errors, else the first."""
+    sheets_of: dict[str, list] = defaultdict(list)
+    for s in included:
+        sheets_of[_display_name(s.measurement).casefold()].append(s)
+    return {
+        key: next((s for s in group if not s.has_errors), group[0])
+        for key, group in sheets_of.items()
+    }
+
+
+def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
+    """The rows of each worker's chosen sheet: an extra sheet's rows would count twice under
+    the same name once the return is consolidated."""
+    included = list(_chosen_sheets(included).values())
+    holders: dict[str, list[str]] = defaultdict(list)
+    for s in included:
+        for line in s.measurement.lines:
+            if line.kind == "case" and line.case_ref:
+                holders[line.case_ref.casefold()].append(_display_name(s.measurement))
+    rows = []
+    for s in included:
+        m = s.measurement
+        for line in m.lines:
+            item = scheme.item_by_code(line.item_code)
+            name = _display_name(m)
+            others = tuple(w for w in holders.get(line.case_ref.casefold(), []) if w != name)
+            rows.append(
+                CaseRow(
+                    name,
+                    line.case_ref,
+                    line.item_code,
+                    item.label if item else line.item_code,
+                    line.kind,
+                    line.agreed_points,
+                    others if line.kind == "case" else (),
+                )
+            )
+    return rows
+
+
+# --- flags ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _BandStats:
+    mean: float
+    median: float
+    scores: dict[int, float | None]  # by id() of the row; None when the band is too small
+
+    def standing(self, row, value: float, settings: TeamSettings) -> int:
+        """+1 well above, -1 well below, 0 neither: statistically unusual *and* a difference of
+        at least `min_difference` of the band median, so a tight band's small gaps stay quiet."""
+        score = self.scores.get(id(row))
+        if score is None or abs(score) <= settings.outlier_threshold:
+            return 0
+        if abs(value - self.median) < settings.min_difference * abs(self.median):
+            return 0
+        return 1 if score > 0 else -1
+
+
+def _band_stats(rows: Sequence, key, settings: TeamSettings) -> dict[str, _BandStats]:
+    """Per experience band, over the rows counted in the team's figures."""
+    groups: dict[str, list] = defaultdict(list)
+    for row in rows:
+        if row.counted and key(row) is not None:
+            groups[row.band].append(row)
+    result = {}
+    for band, members in groups.items():
+        values = [key(r) for r in members]
+        scores = (
+            robust_scores(values) if len(values) >= settings.min_band_size else [None] * len(values)
+        )
+        result[band] = _BandStats(
+            statistics.fmean(values),
+            statistics.median(values),
+            dict(zip(map(id, members), scores, strict=True)),
+        )
+    return result
+
+
+def flag_workers(
+    workers: list[WorkerRow],
+    settings: TeamSettings,
+    *,
+    workbook: str,
+    sheet: str,
+    cell: Callable[[int, str], str],
+) -> list[Finding]:
+    """Band means, differences and outlier flags for workers as a Team sheet shows them now,
+    and the team's spread: the add-in's Flag outliers, after a manager corrected an FTE or a
+    band by hand. `cell(index, column key)` says where a worker's figure stands."""
+    for w in workers:
+        w.flags, w.band_mean, w.band_difference, w.robust_score = [], None, None, None
+    values = [w.points_per_fte for w in workers if w.counted and w.points_per_fte is not None]
+    found = _Findings(workbook)
+    _flag_outliers(workers, settings, found, cell=cell, sheet=sheet)
+    _flag_spread(workers, coefficient_of_variation(values), settings, found, cell="", sheet=sheet)
+    return list(found)
+
+
+def _flag_outliers(
+    workers: list[WorkerRow],
+    settings: TeamSettings,
+    found,
+    *,
+    cell: Callable[[int, str], str] = tl.worker_cell,
+    sheet: str = tl.TEAM_SHEET,
+) -> None:
+    bands = _band_stats(workers, lambda w: w.points_per_fte, settings)
+    small_reported = set()
+    for index, w in enumerate(workers):
+        if w.band not in bands or w.points_per_fte is None:
+            continue
+        stats = bands[w.band]
+        w.band_mean = stats.mean
+        w.band_difference = w.points_per_fte - stats.mean
+        w.robust_score = stats.scores.get(id(w))
+        if not w.counted:
+            continue
+        size = len(stats.scores)
+        if w.robust_score is None:
+            if w.band not in small_reported:
+                small_reported.add(w.band)
+                found.add(
+                    "band-too-small",
+                    f"Only {size} counted worker{'s' if size > 1 else ''}"
+                    f" in the band '{w.band or '(none)'}': too few to say whether anyone's "
+                    f"load is unusual (at least {settings.min_band_size} are needed).",
+                    cell(index, "band"),
+                    "Experience band",
+                    w.band,
+                    sheet=sheet,
+                )
+            continue
+        standing = stats.standing(w, w.points_per_fte, settings)
+        if standing:
+            direction = "above" if standing > 0 else "below"
+            w.flags.append(f"{direction} similar colleagues ({w.robust_score:+.1f})")
+            found.add(
+                "worker-outlier",
+                f"{w.worker}'s points per FTE ({fmt1(w.points_per_fte)}) are well {direction} "
+                f"those of colleagues in the band '{w.band}' (band median "
+                f"{fmt1(stats.median)}, mean {fmt1(stats.mean)}; {abs(w.robust_score):.1f} "
+                "robust deviations from the median). Worth discussing whether work is shared "
+                "fairly.",
+                cell(index, "points_per_fte"),
+                "Points per FTE",
+                round(w.points_per_fte, 2),
+                sheet=sheet,
+            )
+
+
+def _flag_spread(
+    workers: list[WorkerRow],
+    spread: float | None,
+    settings: TeamSettings,
+    found,
+    *,
+    cell: str | None = None,
+    sheet: str = tl.TEAM_SHEET,
+) -> None:
+    counted = [w for w in workers if w.counted and w.points_per_fte is not None]
+    if spread is None or len(counted) < settings.min_band_size:
+        return
+    if spread > settings.spread_threshold:
+        low = min(counted, key=lambda w: w.points_per_fte)
+        high = max(counted, key=lambda w: w.points_per_fte)
+        found.add(
+            "team-spread-wide",
+            f"Points per FTE differ widely across the team: the "
+            f"coefficient of variation is {spread:.0%} (above "
+            f"{settings.spread_threshold:.0%}), from {fmt1(low.points_per_fte)} "
+            f"({low.worker}) to {fmt1(high.points_per_fte)} ({high.worker}).",
+            tl.field_cell("spread") if cell is None else cell,
+            "Spread",
+            round(spread, 4),
+            sheet=sheet,
+        )
+
+
+def _flag_co_working(team: TeamSheet, found) -> None:
+    """Each co-worked case noted on every holder's row, and reported once."""
+    row_of = {w.worker: i for i, w in enumerate(team.workers)}
+    reported = set()
+    for case in team.cases:
+        if not case.also_allocated_to:
+            continue
+        others = ", ".join(case.also_allocated_to)
+        index = row_of.get(case.worker)
+        if index is not None:
+            team.workers[index].flags.append(f"co-works case {case.case_ref} with {others}")
+        if case.case_ref.casefold() in reported:
+            continue
+        reported.add(case.case_ref.casefold())
+        found.add(
+            "case-co-worked",
+            f"Case {case.case_ref} is on the sheets of {case.worker} "
+            f"and {others}. Co-working is allowed; check both workers' points reflect "
+            "their share of the work.",
+            tl.worker_cell(index, "cases") if index is not None else "",
+            "Case reference",
+            case.case_ref,
+        )
+
+
+# --- over time -----------------------------------------------------------------------------
+
+
+def _merge_history(earlier: Sequence[HistoryRow], team: TeamSheet) -> list[HistoryRow]:
+    """Earlier periods and this one, oldest first, one row per worker and period: where a
+    worker has several rows for a period (an extra sheet), the counted one is kept."""
+    rows: dict[tuple[Period, str], HistoryRow] = {}
+
+    def keep(row: HistoryRow) -> None:
+        key = (row.period, row.worker.casefold())
+        if key not in rows or (row.counted and not rows[key].counted):
+            rows[key] = row
+
+    for w in team.workers:
+        keep(
+            HistoryRow(
+                team.period, w.worker, w.band, w.fte, w.total_points, w.points_per_fte, w.counted
+            )
+        )
+    for row in earlier:
+        if row.period != team.period and row.period.kind == team.period.kind:
+            keep(row)
+    return sorted(rows.values(), key=lambda r: (r.period, r.worker.casefold()))
+
+
+def _outliers_by_period(team: TeamSheet, settings: TeamSettings) -> dict[Period, dict[str, int]]:
+    """For every period in the history, which workers stood out in their band (+1 / -1)."""
+    by_period: dict[Period, list[HistoryRow]] = defaultdict(list)
+    for row in team.history:
+        by_period[row.period].append(row)
+    result = {}
+    for period, rows in by_period.items():
+        bands = _band_stats(rows, lambda r: r.points_per_fte, settings)
+        flagged = {}
+        for row in rows:
+            stats = bands.get(row.band)
+            standing = stats.standing(row, row.points_per_fte, settings) if stats else 0
+            if standing:
+                flagged[row.worker.casefold()] = standing
+        result[period] = flagged
+    return result
+
+
+def _flag_persistence(team: TeamSheet, settings: TeamSettings, found) -> None:
+    flagged = _outliers_by_period(team, settings)
+    for index, w in enumerate(team.workers):
+        key = w.worker.casefold()
+        direction = flagged.get(team.period, {}).get(key)
+        if not w.counted or direction is None:
+            continue
+        run, period = 0, team.period
+        while flagged.get(period, {}).get(key) == direction:
+            run, period = run + 1, period.previous()
+        if run >= settings.persistent_periods:
+            side = "above" if direction > 0 else "below"
+            w.flags.append(f"{side} colleagues {run} periods running")
+            found.add(
+                "disparity-persistent",
+                f"{w.worker}'s points per FTE have been well "
+                f"{side} similar colleagues' for {run} periods running (since "
+                f"{period.next()}). A lasting difference like this calls for a "
+                "conversation about how work is allocated.",
+                tl.worker_cell(index, "flags"),
+                "Points per FTE",
+                run,
+            )
+
+
+def _flag_trends(team: TeamSheet, settings: TeamSettings, found) -> None:
+    series: dict[str, dict[Period, float]] = defaultdict(dict)
+    for row in team.history:
+        if row.counted and row.points_per_fte is not None:
+            series[row.worker.casefold()][row.period] = row.points_per_fte
+    for index, w in enumerate(team.workers):
+        if not w.counted:
+            continue
+        points, period = [], team.period
+        for _ in range(settings.trend_periods):
+            if period not in series[w.worker.casefold()]:
+                break
+            points.append(series[w.worker.casefold()][period])
+            period = period.previous()
+        if len(points) < settings.trend_periods:
+            continue
+        points.reverse()
+        direction = run_direction(points)
+        if direction:
+            rule, word = ("trend-rising", "risen") if direction > 0 else ("trend-falling", "fallen")
+            path = " → ".join(fmt1(p) for p in points)
+            w.flags.append(f"{word} {len(points) - 1} times running")
+            found.add(
+                rule,
+                f"{w.worker}'s points per FTE have {word} {len(points) - 1} times running, "
+                f"over {len(points)} periods: {path}.",
+                tl.worker_cell(index, "points_per_fte"),
+                "Points per FTE",
+                round(points[-1], 2),
+            )
+
+
+def fmt1(number: float | None) -> str:
+    return "" if number is None else f"{number:.1f}"

@@ -1,0 +1,304 @@
+"""The performance team's trend report, as data: per service, never across services (core).
+
+From the current returns in the store it builds, for each service, the teams × periods tables
+(mean points per FTE, total points, FTE, spread, difference from the service mean), an XmR
+chart of each team's mean points per FTE, the same rules on each worker's points per FTE
+relative to their team's mean (so a lasting disparity stands apart from a noisy month), and
+plain-English sentences for what needs a look. The workbook writer only lays this out.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from workload_xl.core.fairness import coefficient_of_variation
+from workload_xl.core.measurement import FTE_RANGE, fte_in_range
+from workload_xl.core.period import Period, PeriodError, parse_period
+from workload_xl.core.spc import SpcPoint, SpcSettings, describe, xmr
+
+MIN_GAP = 0.10
+"""A worker's gap from the team mean that counts towards a lasting disparity: 10%, as on the
+team sheet, so small steady differences stay quiet."""
+
+
+@dataclass
+class TeamTrend:
+    team: str
+    mean_ppf: list[float | None]  # aligned with ServiceTrends.periods
+    total_points: list[float | None]
+    total_fte: list[float | None]
+    spread: list[float | None]
+    vs_service: list[float | None]
+    spc: list[SpcPoint] = field(default_factory=list)  # over the periods with a value
+
+
+@dataclass
+class WorkerSignal:
+    team: str
+    worker: str
+    sentences: list[str]
+
+
+@dataclass
+class ServiceTrends:
+    service: str
+    periods: list[str]
+    teams: list[TeamTrend]
+    service_mean: list[float | None]
+    workers: list[WorkerSignal] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TrendReport:
+    services: list[ServiceTrends]
+    settings: SpcSettings
+    left_out: list[str] = field(default_factory=list)  # rows whose figures make no sense
+
+    @property
+    def summary(self) -> list[str]:
+        return [line for s in self.services for line in s.summary]
+
+
+def _period(text: str, kind: str) -> Period | None:
+    try:
+        return parse_period(text, kind)
+    except PeriodError:
+        return None
+
+
+def build_trend_report(
+    rows: Iterable,
+    *,
+    service: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    settings: SpcSettings | None = None,
+    recalculate_from: str | None = None,
+) -> TrendReport:
+    """`rows` are the store's WorkerPeriod records (current returns only).
+
+    `recalculate_from` names a period at a known change (a new scheme version, a restructure):
+    every series gets fresh limits from there on, computed from its own points after it.
+    """
+    settings = settings or SpcSettings()
+    by_service: dict[str, list] = defaultdict(list)
+    names: dict[str, str] = {}
+    senseless: Counter[tuple[str, str, str]] = Counter()
+    for row in rows:
+        if not isinstance(row.service, str) or not isinstance(row.team, str):
+            continue  # not a row any version of the tool wrote
+        if service and row.service.casefold() != service.casefold():
+            continue
+        if row.counted and not sensible(row):
+            senseless[(row.service, row.team, str(row.period))] += 1
+            continue
+        key = row.service.casefold()
+        names.setdefault(key, row.service)
+        by_service[key].append(row)
+    services = [
+        _service_trends(names[key], group, first, last, settings, recalculate_from)
+        for key, group in sorted(by_service.items())
+    ]
+    return TrendReport([s for s in services if s.periods], settings, _left_out(senseless))
+
+
+POINTS_LIMIT = 1e12
+"""The most points (either side of zero) a worker's row may carry into the report: far beyond
+any real workload, and small enough that every sum, mean and spread the report makes stays a
+finite number, whatever the store holds."""
+
+
+def sensible(row) -> bool:
+    """Whether a counted worker row's FTE and points are ones the checks accept today (FTE in
+    range or blank, points a finite number within POINTS_LIMIT). A store made by an older
+    version, or edited by hand, can hold others: an FTE of 1e-307 makes points per FTE
+    infinite, and the report cannot chart that."""
+    fte, points = row.fte, row.total_points
+    if fte is not None and (type(fte) not in (int, float) or not fte_in_range(fte)):
+        return False
+    return type(points) in (int, float) and -POINTS_LIMIT <= points <= POINTS_LIMIT
+
+
+def _left_out(senseless: Counter[tuple[str, str, str]]) -> list[str]:
+    return [
+        f"{service}, team {team}, {period}: {count} worker row{'s' if count > 1 else ''} not "
+        f"counted, because the store holds an FTE or points no sheet could give "
+        f"(FTE must be {FTE_RANGE}; points a number no larger than {POINTS_LIMIT:,.0f}). The "
+        "store may have been made by an older version: correct that return and consolidate it "
+        "again."
+        for (service, team, period), count in sorted(senseless.items())
+    ]
+
+
+def _in_range(period: Period, first: Period | None, last: Period | None) -> bool:
+    return (first is None or period >= first) and (last is None or period <= last)
+
+
+def _service_trends(
+    name: str,
+    rows: Sequence,
+    first: str | None,
+    last: str | None,
+    settings: SpcSettings,
+    recalculate_from: str | None,
+) -> ServiceTrends:
+    kind = rows[0].period_kind
+    lo = _period(first, kind) if first else None
+    hi = _period(last, kind) if last else None
+    cells: dict[tuple[str, Period], list] = defaultdict(list)
+    team_names: dict[str, str] = {}
+    for row in rows:
+        period = _period(row.period, kind)
+        if period is None or not _in_range(period, lo, hi):
+            continue
+        team_names.setdefault(row.team.casefold(), row.team)
+        cells[(row.team.casefold(), period)].append(row)
+    periods = sorted({p for _, p in cells})
+    change = _period(recalculate_from, kind) if recalculate_from else None
+
+    def chart(values: list[float], labels: list[str]) -> list[SpcPoint]:
+        return xmr(values, labels, _with_change(settings, labels, change, kind))
+
+    labels = [str(p) for p in periods]
+
+    def counted(group) -> list:
+        return [r for r in group if r.counted and r.points_per_fte is not None]
+
+    service_mean = []
+    for p in periods:
+        values = [r.points_per_fte for (_, q), g in cells.items() if q == p for r in counted(g)]
+        service_mean.append(statistics.fmean(values) if values else None)
+
+    teams = []
+    for key in sorted(team_names, key=str.casefold):
+        trend = TeamTrend(team_names[key], [], [], [], [], [])
+        for index, p in enumerate(periods):
+            group = counted(cells.get((key, p), []))
+            values = [r.points_per_fte for r in group]
+            mean = statistics.fmean(values) if values else None
+            trend.mean_ppf.append(mean)
+            trend.total_points.append(sum(r.total_points for r in group) if group else None)
+            trend.total_fte.append(sum(r.fte for r in group) if group else None)
+            trend.spread.append(coefficient_of_variation(values))
+            base = service_mean[index]
+            trend.vs_service.append(None if mean is None or base is None else mean - base)
+        present = [
+            (label, v) for label, v in zip(labels, trend.mean_ppf, strict=True) if v is not None
+        ]
+        trend.spc = chart([v for _, v in present], [label for label, _ in present])
+        teams.append(trend)
+
+    trends = ServiceTrends(name, labels, teams, service_mean)
+    trends.workers = _worker_signals(cells, periods, team_names, settings, chart)
+    trends.summary = _summary(trends)
+    return trends
+
+
+def _with_change(
+    settings: SpcSettings, labels: list[str], change: Period | None, kind: str
+) -> SpcSettings:
+    """The settings for one series, with its recalculation point at the change, if it has
+    points on both sides of it."""
+    if change is None:
+        return settings
+    index = next((i for i, label in enumerate(labels) if _period(label, kind) >= change), None)
+    if not index:
+        return settings
+    return replace(settings, recalculate_at=(index,))
+
+
+def _worker_signals(cells, periods, team_names, settings, chart) -> list[WorkerSignal]:
+    """Each worker's points per FTE minus their team's mean, through the same SPC rules, and a
+    check for a lasting gap: the SPC mean of a worker who is always far above colleagues sits
+    far above zero, so a steady disparity needs its own test against the team mean itself."""
+    found: list[WorkerSignal] = []
+    for key in sorted(team_names, key=str.casefold):
+        series: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
+        shown: dict[str, str] = {}
+        for p in periods:
+            group = [r for r in cells.get((key, p), []) if r.counted and r.points_per_fte]
+            if len(group) < 2:
+                continue
+            mean = statistics.fmean(r.points_per_fte for r in group)
+            for r in group:
+                shown.setdefault(r.worker.casefold(), r.worker)
+                series[r.worker.casefold()].append((str(p), r.points_per_fte - mean, mean))
+        for worker_key, points in sorted(series.items()):
+            subject = f"{shown[worker_key]} ({team_names[key]})"
+            spc = chart([v for _, v, _ in points], [label for label, _, _ in points])
+            sentences = signals(
+                spc, subject=subject, measure="points per FTE relative to the team mean"
+            )
+            gap = lasting_gap(points, settings.run_length)
+            if gap:
+                sentences.insert(0, f"{subject}: {gap}")
+            if sentences:
+                found.append(WorkerSignal(team_names[key], shown[worker_key], sentences))
+    return found
+
+
+def lasting_gap(
+    points: Sequence[tuple[str, float, float]], length: int, margin: float = MIN_GAP
+) -> str:
+    """The latest run of `length` or more periods in a row in which a worker's points per FTE
+    were more than `margin` (a fraction of the team mean) above, or below, the team mean.
+
+    `points` are (period, worker minus team mean, team mean), oldest first.
+    """
+    best = ""
+    run: list[str] = []
+    side = 0
+    for label, difference, mean in points:
+        sign = 1 if difference > margin * mean else -1 if difference < -margin * mean else 0
+        if sign and sign == side:
+            run.append(label)
+        else:
+            run, side = ([label], sign) if sign else ([], 0)
+        if len(run) >= length:
+            word = "above" if side > 0 else "below"
+            best = (
+                f"points per FTE more than {margin:.0%} {word} the team mean for "
+                f"{len(run)} periods in a row ({run[0]} to {run[-1]})."
+            )
+    return best
+
+
+def _summary(trends: ServiceTrends) -> list[str]:
+    lines = []
+    for team in trends.teams:
+        lines += signals(team.spc, subject=team.team, measure="mean points per FTE")
+        above = _run_against_service(team, trends.periods)
+        if above:
+            lines.append(above)
+    for signal in trends.workers:
+        lines += signal.sentences
+    return [f"{trends.service}: {line}" for line in lines]
+
+
+def signals(points: Sequence[SpcPoint], subject: str, measure: str) -> list[str]:
+    """The plain-English sentences for a series, only when it shows special-cause variation:
+    the Summary lists what needs a look, not every series that is behaving as usual."""
+    if not any(p.variation.startswith("special") for p in points):
+        return []
+    return describe(points, subject=subject, measure=measure, notes=False)
+
+
+def _run_against_service(team: TeamTrend, labels: list[str], length: int = 7) -> str:
+    """'7 periods in a row above the service mean', if the latest periods show it."""
+    run, side, end = 0, 0, len(team.vs_service) - 1
+    for value in reversed(team.vs_service):
+        sign = 0 if value is None or value == 0 else (1 if value > 0 else -1)
+        if sign == 0 or (side and sign != side):
+            break
+        side, run = sign, run + 1
+    if run < length:
+        return ""
+    word = "above" if side > 0 else "below"
+    return (
+        f"{team.team}: {run} periods in a row {word} the service mean "
+        f"({labels[end - run + 1]} to {labels[end]})."
+    )

@@ -1,0 +1,674 @@
+"""Writes and reads the CAPA job-plan workbook with openpyxl (files edge).
+
+Places come from `jobplan_layout`. The writer puts native formulas in the calculated cells
+(locked) and leaves every input unlocked; the reader finds the tables by name and the demand
+cell by its defined name, turns every problem into a finding naming sheet and cell (never an
+exception), and never trusts a formula's saved result: the figures are `capa`'s to compute.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from workload_xl.contracts import jobplan as jl
+from workload_xl.core import capa
+from workload_xl.core.findings import Finding
+from workload_xl.core.measurement import clean_text, is_blank
+from workload_xl.core.rules import finding
+from workload_xl.files.atomic import write_atomically
+from workload_xl.files.loading import load_formulas_and_values
+from workload_xl.files.style import (
+    BOLD,
+    BOX,
+    CALC_FILL,
+    INPUT_FILL,
+    NOTE,
+    TITLE,
+    UNLOCKED,
+    add_table,
+)
+from workload_xl.files.worker_template import set_value
+
+
+@dataclass
+class JobPlan:
+    """What a job-plan workbook holds, as typed: bad values stay as they are, with findings."""
+
+    settings: capa.CapaSettings = field(default_factory=capa.CapaSettings)
+    clinicians: list[capa.Clinician] = field(default_factory=list)
+    absences: list[capa.Absence] = field(default_factory=list)
+    referrals_per_week: Any = None
+    referral_series: list[capa.ReferralCount] = field(default_factory=list)
+
+    @property
+    def demand_per_week(self) -> Any:
+        """The referrals a week typed on the Team plan, else the series' (None if neither).
+        A bad series raises CapaError, with findings, as the balance would."""
+        if self.referrals_per_week is not None:
+            return self.referrals_per_week
+        if self.referral_series:
+            return capa.demand_per_week(self.referral_series)
+        return None
+
+
+DEFAULT_SETTINGS = capa.CapaSettings()
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def build_jobplan_workbook(
+    settings: capa.CapaSettings = DEFAULT_SETTINGS,
+    clinicians: Iterable[capa.Clinician] = (),
+    absences: Iterable[capa.Absence] = (),
+    referrals_per_week: float | None = None,
+    rows: int = jl.DEFAULT_ROWS,
+    referral_series: Iterable[capa.ReferralCount] = (),
+) -> Workbook:
+    clinicians, absences, series = list(clinicians), list(absences), list(referral_series)
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {title: wb.create_sheet(title) for title in jl.SHEETS}
+    _write_settings(wb, sheets[jl.SETTINGS_SHEET], settings)
+    _write_job_plans(wb, sheets[jl.JOBPLAN_SHEET], clinicians, max(rows, len(clinicians) + 5))
+    _write_absences(sheets[jl.ABSENCES_SHEET], absences, max(rows, len(absences) + 5))
+    _write_team_plan(wb, sheets[jl.TEAM_PLAN_SHEET], referrals_per_week)
+    _write_demand(sheets[jl.DEMAND_SHEET], series, max(rows, len(series) + 5))
+    wb.properties.creator = "workload-xl"
+    wb.properties.title = "CAPA job plans"
+    return wb
+
+
+def write_jobplan_workbook(
+    path: Path,
+    settings: capa.CapaSettings = DEFAULT_SETTINGS,
+    clinicians: Iterable[capa.Clinician] = (),
+    absences: Iterable[capa.Absence] = (),
+    referrals_per_week: float | None = None,
+    rows: int = jl.DEFAULT_ROWS,
+    *,
+    referral_series: Iterable[capa.ReferralCount] = (),
+    force: bool = False,
+) -> list[Finding]:
+    wb = build_jobplan_workbook(
+        settings, clinicians, absences, referrals_per_week, rows, referral_series
+    )
+    return write_atomically(path, lambda temp: wb.save(temp), force=force)
+
+
+def _name(wb: Workbook, name: str, ws, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(ws.title)}!{ref}")
+
+
+def _absolute(row: int, column: int) -> str:
+    return f"${get_column_letter(column)}${row}"
+
+
+def _title(ws, title: str, note: str) -> None:
+    ws.cell(1, 1, title).font = TITLE
+    ws.cell(2, 1, note).font = NOTE
+
+
+def _protect(ws) -> None:
+    """Calculated cells read-only; rows can still be inserted, deleted, sorted and filtered."""
+    ws.protection.sheet = True
+    for action in (
+        "formatCells",
+        "formatColumns",
+        "formatRows",
+        "insertRows",
+        "deleteRows",
+        "sort",
+        "autoFilter",
+    ):
+        setattr(ws.protection, action, False)  # False: this action stays allowed
+
+
+def _add_table(ws, name: str, top: int, columns: Sequence[jl.Column], last_row: int) -> None:
+    add_table(
+        ws, name, top, last_row, [(c.header, c.formula) for c in columns], "TableStyleMedium2"
+    )
+
+
+def _write_rows(ws, top: int, columns, records: list[dict[str, Any]], rows: int) -> None:
+    for index, column in enumerate(columns, start=1):
+        cell = ws.cell(top, index, column.header)
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    for offset in range(rows):
+        record = records[offset] if offset < len(records) else {}
+        for index, column in enumerate(columns, start=1):
+            cell = ws.cell(top + 1 + offset, index)
+            if column.formula:
+                cell.value = column.formula
+                cell.fill = CALC_FILL
+            else:
+                set_value(cell, record.get(column.key))
+                cell.protection = UNLOCKED
+            cell.number_format = column.number_format
+    ws.freeze_panes = ws.cell(top + 1, 2)
+
+
+def _validate(ws, dv: DataValidation, ref: str, title: str, prompt: str) -> None:
+    dv.promptTitle, dv.prompt = title[:32], prompt[:255]
+    dv.showInputMessage = bool(prompt)
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _table_sheet(
+    ws,
+    title: tuple[str, str],
+    table: str,
+    top: int,
+    columns: Sequence[jl.Column],
+    records: Sequence[Any],
+    rows: int,
+) -> None:
+    """A sheet whose heart is one input table: title, note, the rows written, the table."""
+    _title(ws, *title)
+    _write_rows(ws, top, columns, [dataclasses.asdict(r) for r in records], rows)
+    _add_table(ws, table, top, columns, top + rows)
+
+
+def _date_validation(ws, ref: str, key: str, hint: str) -> None:
+    dates = DataValidation(
+        type="date",
+        operator="greaterThan",
+        formula1="36526",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Date",
+        error="Type a date, e.g. 2026-10-28.",
+    )
+    _validate(ws, dates, ref, key.title(), hint)
+
+
+def _column_ref(columns, key: str, top: int, rows: int) -> str:
+    letter = get_column_letter([c.key for c in columns].index(key) + 1)
+    return f"{letter}{top + 1}:{letter}{top + rows}"
+
+
+def _write_settings(wb: Workbook, ws, settings: capa.CapaSettings) -> None:
+    top = jl.SETTINGS_HEADER_ROW
+    for index, header in enumerate(jl.SETTINGS_COLUMNS, start=1):
+        ws.cell(top, index, header).font = BOLD
+    last = top + len(jl.SETTING_FIELDS)
+    for row, spec in enumerate(jl.SETTING_FIELDS, start=top + 1):
+        ws.cell(row, 1, spec.label)
+        value = getattr(settings, spec.key)
+        if not spec.numeric:
+            value = ", ".join(value)
+        cell = ws.cell(row, 2)
+        set_value(cell, value)
+        cell.fill, cell.border, cell.protection = INPUT_FILL, BOX, UNLOCKED
+        ws.cell(row, 3, spec.note).protection = UNLOCKED
+    table = Table(displayName=jl.SETTINGS_TABLE, ref=f"A{top}:C{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    sheet = quote_sheetname(ws.title)
+    values = f"{sheet}!$B${top + 1}:$B${last}"
+    labels = f"{sheet}!$A${top + 1}:$A${last}"
+    for spec in jl.SETTING_FIELDS:
+        if spec.numeric:  # the value found by its label, so sorting the table breaks nothing
+            wb.defined_names[spec.name] = DefinedName(
+                spec.name, attr_text=f'INDEX({values},MATCH("{spec.label}",{labels},0))'
+            )
+    for letter, width in zip("ABC", (28, 14, 80), strict=True):
+        ws.column_dimensions[letter].width = width
+    _protect(ws)
+
+
+def _write_job_plans(wb: Workbook, ws, clinicians: list[capa.Clinician], rows: int) -> None:
+    top = jl.JOBPLANS_HEADER_ROW
+    _table_sheet(
+        ws,
+        (
+            "CAPA job plans",
+            "Weekly hours of each clinician's job plan. Grey "
+            "columns are calculated; the settings they use are on the Settings sheet.",
+        ),
+        jl.JOBPLANS_TABLE,
+        top,
+        jl.JOBPLAN_COLUMNS,
+        clinicians,
+        rows,
+    )
+    _name(wb, jl.CLINICIAN_NAMES, ws, f"$A${top + 1}:$A${top + rows}")
+    for column in jl.JOBPLAN_INPUTS[2:]:
+        low = "0.01" if column.key == "contracted_hours" else "0"
+        dv = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1=low,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=column.header,
+            error=column.hint or "Type weekly hours.",
+        )
+        ref = _column_ref(jl.JOBPLAN_COLUMNS, column.key, top, rows)
+        _validate(ws, dv, ref, column.header, column.hint)
+    ws.row_dimensions[top].height = 45
+    _protect(ws)
+
+
+def _write_absences(ws, absences: list[capa.Absence], rows: int) -> None:
+    top = jl.ABSENCES_HEADER_ROW
+    _table_sheet(
+        ws,
+        ("Absences", "Each absence from its first to its last day away, both included."),
+        jl.ABSENCES_TABLE,
+        top,
+        jl.ABSENCE_COLUMNS,
+        absences,
+        rows,
+    )
+    columns = jl.ABSENCE_COLUMNS
+    hint = jl.ABSENCE_COLUMN_BY_KEY
+    names = DataValidation(
+        type="list",
+        formula1=f"={jl.CLINICIAN_NAMES}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Clinician",
+        error="Pick a clinician with a job plan.",
+    )
+    _validate(
+        ws, names, _column_ref(columns, "clinician", top, rows), "Clinician", hint["clinician"].hint
+    )
+    kinds = DataValidation(
+        type="list",
+        formula1=f'"{",".join(capa.ABSENCE_KINDS)}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Kind",
+        error="Pick a kind of absence from the list.",
+    )
+    _validate(ws, kinds, _column_ref(columns, "kind", top, rows), "Kind", hint["kind"].hint)
+    for key in ("start", "end"):
+        _date_validation(ws, _column_ref(columns, key, top, rows), key, hint[key].hint)
+    _protect(ws)
+
+
+def _write_demand(ws, series: list[capa.ReferralCount], rows: int) -> None:
+    top = jl.REFERRALS_HEADER_ROW
+    _table_sheet(
+        ws,
+        (
+            "Referral series",
+            "Accepted referrals by week or by month, for demand "
+            "when the Team plan's referrals a week are left blank: all the referrals "
+            "÷ all the days counted × 7.",
+        ),
+        jl.REFERRALS_TABLE,
+        top,
+        jl.REFERRAL_COLUMNS,
+        series,
+        rows,
+    )
+    hint = jl.REFERRAL_COLUMN_BY_KEY
+    for key in ("start", "end"):
+        _date_validation(ws, _column_ref(jl.REFERRAL_COLUMNS, key, top, rows), key, hint[key].hint)
+    count = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Referrals",
+        error="Type the referrals accepted, 0 or more.",
+    )
+    _validate(
+        ws,
+        count,
+        _column_ref(jl.REFERRAL_COLUMNS, "referrals", top, rows),
+        "Referrals",
+        hint["referrals"].hint,
+    )
+    _protect(ws)
+
+
+def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None:
+    _title(
+        ws,
+        "CAPA team plan",
+        "Capacity from the job plans against need from accepted referrals. The numbers "
+        "open a discussion; they are not a verdict.",
+    )
+    row = jl.REFERRALS_ROW
+    ws.cell(row, 1, jl.REFERRALS_LABEL).font = BOLD
+    cell = ws.cell(row, 2)
+    set_value(cell, referrals_per_week)
+    cell.fill, cell.border, cell.protection = INPUT_FILL, BOX, UNLOCKED
+    _name(wb, jl.REFERRALS_NAME, ws, _absolute(row, 2))
+    dv = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Referrals",
+        error="Type accepted referrals a week, 0 or more.",
+    )
+    _validate(
+        ws,
+        dv,
+        cell.coordinate,
+        "Referrals",
+        "Accepted referrals a week, on average. Leave blank to use the referral series "
+        "on the Demand sheet.",
+    )
+    for row, label, name, formula in (
+        (jl.SERIES_ROW, jl.SERIES_LABEL, jl.SERIES_NAME, jl.SERIES_FORMULA),
+        (jl.DEMAND_ROW, jl.DEMAND_LABEL, jl.DEMAND_NAME, jl.DEMAND_FORMULA),
+    ):
+        ws.cell(row, 1, label).font = BOLD
+        cell = ws.cell(row, 2, formula)
+        cell.fill, cell.border, cell.number_format = CALC_FILL, BOX, "0.0#"
+        _name(wb, name, ws, _absolute(row, 2))
+
+    top = jl.BALANCE_HEADER_ROW
+    for column, header in enumerate(jl.BALANCE_HEADERS, start=1):
+        ws.cell(top, column, header).font = BOLD
+    for row, side in enumerate(jl.BALANCE_ROWS, start=top + 1):
+        ws.cell(row, 1, side.label).font = BOLD
+        for column, total in enumerate(
+            (side.capacity, side.need, side.ratio, side.verdict), start=2
+        ):
+            cell = ws.cell(row, column, total.formula)
+            cell.number_format = total.number_format
+            cell.fill, cell.border = CALC_FILL, BOX
+            _name(wb, total.name, ws, _absolute(row, column))
+        ws.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 45
+    last = top + len(jl.BALANCE_ROWS)
+
+    left = jl.HOURS_COLUMN
+    for offset, header in enumerate(jl.HOURS_HEADERS):
+        ws.cell(top, left + offset, header).font = BOLD
+    for row, (label, total) in enumerate(jl.HOURS_TOTALS, start=top + 1):
+        ws.cell(row, left, label)
+        cell = ws.cell(row, left + 1, total.formula)
+        cell.number_format, cell.fill, cell.border = "0.0#", CALC_FILL, BOX
+        _name(wb, total.name, ws, _absolute(row, left + 1))
+    ws.column_dimensions[get_column_letter(left)].width = 26
+    ws.column_dimensions[get_column_letter(left + 1)].width = 10
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Capacity against need"
+    chart.y_axis.title = "Appointments a week / new cases a quarter"
+    chart.add_data(
+        Reference(ws, min_col=2, max_col=3, min_row=top, max_row=last), titles_from_data=True
+    )
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+    chart.width, chart.height = 16, 8
+    ws.add_chart(chart, f"A{last + 3}")
+    for letter, width in zip("ABCDE", (32, 14, 14, 16, 60), strict=True):
+        ws.column_dimensions[letter].width = width
+    _protect(ws)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def read_jobplan_workbook(
+    path: Path, label: str | None = None
+) -> tuple[JobPlan | None, list[Finding]]:
+    """The job plan a workbook holds, with every problem as a finding naming sheet and cell.
+
+    None only when the file cannot be read as a job-plan workbook at all. Otherwise the values
+    are as typed (text hours stay text), so `capa.check` on them says the same as the
+    findings, and `capa.balance` refuses what the findings call errors.
+    """
+    name = label or str(Path(path))
+    books, problems = load_formulas_and_values(Path(path), name)
+    if books is None:
+        return None, problems
+    reader = _Reader(name, *books)
+    tables = {
+        key: reader.table(key) for key in (jl.JOBPLANS_TABLE, jl.ABSENCES_TABLE, jl.SETTINGS_TABLE)
+    }
+    series_table = reader.table(jl.REFERRALS_TABLE)  # optional: workbooks before the series
+    missing = [key for key, found in tables.items() if found is None]
+    if missing:
+        return None, [
+            finding(
+                "not-jobplan-workbook",
+                f"{name} is not a CAPA job-plan workbook: it has no Excel table named "
+                f"{' or '.join(missing)}. Start from the job-plan template, or copy your rows "
+                "into it.",
+                workbook=name,
+            )
+        ]
+    settings = reader.settings(tables[jl.SETTINGS_TABLE])
+    clinicians = reader.clinicians(tables[jl.JOBPLANS_TABLE], settings)
+    absences = reader.absences(tables[jl.ABSENCES_TABLE], clinicians)
+    referrals = reader.referrals()
+    series = reader.series(series_table) if series_table is not None else []
+    plan = JobPlan(settings, clinicians, absences, referrals, series)
+    return plan, reader.findings
+
+
+class _Reader:
+    def __init__(self, name: str, formulas, values) -> None:
+        self.name, self.wb, self.values = name, formulas, values
+        self.findings: list[Finding] = []
+
+    def table(self, wanted: str):
+        for ws in self.wb.worksheets:
+            for table in ws.tables.values():
+                if table.displayName.casefold() == wanted.casefold():
+                    return ws, table
+        return None
+
+    def value(self, ws, address: str) -> Any:
+        """What the user sees: for a formula, its saved result, else the formula's text."""
+        cell = ws[address]
+        if cell.data_type == "f":
+            cached = self.values[ws.title][address].value
+            return cell.value if cached is None else cached
+        value = cell.value
+        return clean_text(value) if isinstance(value, str) else value
+
+    def rows(self, found, columns: Sequence[jl.Column]):
+        """(row number, {key: value}, {key: address}) of each row with any input typed."""
+        ws, table = found
+        min_col, min_row, max_col, max_row = _within_cells(ws, table)
+        max_row -= table.totalsRowCount or 0
+        by_header = {c.header.casefold(): c.key for c in columns if c.is_input}
+        by_key = {c.key: c for c in columns}
+        letters: dict[str, str] = {}
+        for col in range(min_col, max_col + 1):
+            key = by_header.get(clean_text(ws.cell(min_row, col).value).casefold())
+            if key and key not in letters:
+                letters[key] = get_column_letter(col)
+        for key in by_header.values():
+            if key not in letters:
+                self.findings.append(
+                    finding(
+                        "jobplan-column-missing",
+                        f"The {table.displayName} table has no column "
+                        f"'{by_key[key].header}'"
+                        "; put the column back as in the template.",
+                        workbook=self.name,
+                        sheet=ws.title,
+                        field=key,
+                    )
+                )
+        for r in range(min_row + 1, max_row + 1):
+            cells = {key: f"{letter}{r}" for key, letter in letters.items()}
+            row = {key: self.value(ws, address) for key, address in cells.items()}
+            if all(is_blank(v) for v in row.values()):
+                continue
+            yield ws, {k: (None if is_blank(v) else v) for k, v in row.items()}, cells
+
+    def locate(self, found: Iterable[Finding], ws, cells: dict[str, str]) -> None:
+        for f in found:
+            self.findings.append(
+                dataclasses.replace(
+                    f, workbook=self.name, sheet=ws.title, cell=cells.get(f.field, "")
+                )
+            )
+
+    def settings(self, found) -> capa.CapaSettings:
+        ws, table = found
+        min_col, min_row, max_col, max_row = _within_cells(ws, table)
+        headers = {
+            clean_text(ws.cell(min_row, c).value).casefold(): c for c in range(min_col, max_col + 1)
+        }
+        label_col, value_col = headers.get("setting"), headers.get("value")
+        typed: dict[str, Any] = {}
+        cells: dict[str, str] = {}
+        if label_col and value_col:
+            for r in range(min_row + 1, max_row + 1):
+                spec = jl.SETTING_BY_LABEL.get(clean_text(ws.cell(r, label_col).value).casefold())
+                if spec is None or spec.key in typed:
+                    continue
+                address = f"{get_column_letter(value_col)}{r}"
+                typed[spec.key], cells[spec.key] = self.value(ws, address), address
+        for spec in jl.SETTING_FIELDS:
+            if spec.key not in typed:
+                default = getattr(capa.CapaSettings(), spec.key)
+                self.findings.append(
+                    finding(
+                        "capa-setting-missing",
+                        f"The Settings table has no row '{spec.label}'; the CAPA default "
+                        f"{default!r} is used. Put the row back as in the template.",
+                        workbook=self.name,
+                        sheet=ws.title,
+                        field=spec.key,
+                        value=None,
+                    )
+                )
+                continue
+            if not spec.numeric:
+                text = typed[spec.key]
+                text = "" if text is None else str(text)
+                typed[spec.key] = tuple(k.strip() for k in text.split(",") if k.strip())
+        settings = capa.CapaSettings(**typed)
+        self.locate(capa.check_settings(settings), ws, cells)
+        return settings
+
+    def clinicians(self, found, settings: capa.CapaSettings) -> list[capa.Clinician]:
+        team: list[capa.Clinician] = []
+        seen: set[str] = set()
+        for ws, row, cells in self.rows(found, jl.JOBPLAN_COLUMNS):
+            values = {k: (0.0 if v is None and k in capa.ACTIVITIES else v) for k, v in row.items()}
+            values["name"] = "" if values.get("name") is None else str(values["name"])
+            values["profession"] = (
+                "" if values.get("profession") is None else str(values["profession"])
+            )
+            clinician = capa.Clinician(**values)
+            problems = capa.check_job_plans([clinician], settings)
+            if clinician.name in seen:
+                problems += [
+                    f
+                    for f in capa.check_job_plans([clinician, clinician], settings)
+                    if f.rule == "capa-clinician-duplicate"
+                ]
+            seen.add(clinician.name)
+            self.locate(problems, ws, cells)
+            team.append(clinician)
+        return team
+
+    def absences(self, found, team: list[capa.Clinician]) -> list[capa.Absence]:
+        result = []
+        for ws, row, cells in self.rows(found, jl.ABSENCE_COLUMNS):
+            absence = capa.Absence(
+                clinician="" if row.get("clinician") is None else str(row["clinician"]),
+                kind="" if row.get("kind") is None else str(row["kind"]),
+                start=_date(row.get("start")),
+                end=_date(row.get("end")),
+            )
+            self.locate(capa.check_absences([absence], team), ws, cells)
+            result.append(absence)
+        return result
+
+    def series(self, found) -> list[capa.ReferralCount]:
+        result = []
+        for ws, row, cells in self.rows(found, jl.REFERRAL_COLUMNS):
+            count = capa.ReferralCount(
+                _date(row.get("start")), _date(row.get("end")), row.get("referrals")
+            )
+            self.locate(capa.check_referral_series([count]), ws, cells)
+            result.append(count)
+        overlaps = [f for f in capa.check_referral_series(result) if "overlaps" in f.message]
+        for f in overlaps:
+            where = next(
+                (
+                    cells
+                    for ws_, row, cells in self.rows(found, jl.REFERRAL_COLUMNS)
+                    if _date(row.get("start")) == f.value
+                ),
+                {},
+            )
+            self.locate([f], found[0], where)
+        return result
+
+    def referrals(self) -> Any:
+        defined = self.wb.defined_names.get(jl.REFERRALS_NAME)
+        try:
+            ((sheet, ref),) = list(defined.destinations) if defined else []
+            ws = self.wb[sheet.replace("''", "'")]  # openpyxl keeps a quote doubled
+            address = ref.replace("$", "")
+            value = self.value(ws, address)
+        except (ValueError, KeyError, TypeError):
+            self.findings.append(
+                finding(
+                    "capa-referrals-invalid",
+                    f"{self.name} has no cell named {jl.REFERRALS_NAME} for accepted referrals a "
+                    "week; put it back as in the template.",
+                    workbook=self.name,
+                    field="referrals_per_week",
+                )
+            )
+            return None
+        if is_blank(value):
+            return None
+        self.locate(capa.check_referrals(value), ws, {"referrals_per_week": address})
+        return value
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y", "%d-%m-%Y")
+
+
+def _date(value: Any) -> Any:
+    """A date from a datetime, a date or text in a common UK or ISO form; else as typed."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date) or not isinstance(value, str):
+        return value
+    text = value.strip()
+    for form in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return value
+
+
+def _within_cells(ws, table) -> tuple[int, int, int, int]:
+    """A table's bounds, cut at the sheet's last row and column holding a cell: a table
+    stretched far beyond its data reads (and creates) no empty cells."""
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    return (
+        min_col,
+        min_row,
+        min(max_col, max(ws.max_column, min_col)),
+        min(max_row, max(ws.max_row, min_row)),
+    )

@@ -1,0 +1,306 @@
+"""Writes the trend report workbook with native Excel charts, with openpyxl (files edge).
+
+A Summary sheet says in plain words what needs a look; each service has a sheet of teams ×
+periods tables and a line chart; each team has an XmR sheet with its values, mean, process
+limits and special-cause points marked. Values only (no formulas): the report is a snapshot of
+the store, and Python made every number from the rows. It carries no case names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.marker import Marker
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from workload_xl.core.findings import Finding
+from workload_xl.core.trends import ServiceTrends, TeamTrend, TrendReport
+from workload_xl.files.atomic import write_atomically
+from workload_xl.files.style import BOLD, NOTE, TITLE, cell_text, free_sheet_title, put, set_value
+
+SPC_COLUMNS = (
+    "Period",
+    "Mean points per FTE",
+    "Mean",
+    "Upper process limit",
+    "Lower process limit",
+    "Upper two sigma",
+    "Lower two sigma",
+    "Special cause",
+    "Rules",
+    "Variation",
+    "Limits",
+)
+
+
+def write_report(
+    path: Path, report: TrendReport, *, force: bool = False, made: dt.datetime | None = None
+) -> list[Finding]:
+    wb = build_report_workbook(report, made=made)
+    return write_atomically(path, lambda temp: wb.save(temp), force=force)
+
+
+def build_report_workbook(report: TrendReport, made: dt.datetime | None = None) -> Workbook:
+    wb = Workbook()
+    names = _Names()
+    _write_summary(wb.active, report, made or dt.datetime.now())
+    for service in report.services:
+        _write_service(wb.create_sheet(names.sheet(service.service)), service, names)
+        for team in service.teams:
+            _write_team(wb.create_sheet(names.sheet(f"SPC {team.team}")), service, team, names)
+    for ws in wb.worksheets:
+        _one_page_wide(ws)
+    wb.properties.creator = "workload-xl"
+    wb.properties.title = "Workload trend report"
+    return wb
+
+
+def _one_page_wide(ws) -> None:
+    """Each sheet prints on landscape pages one page wide, its chart beside its table."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _straight(chart) -> None:
+    """Straight segments between points: a smoothed curve would invent values between them."""
+    for series in chart.series:
+        series.smooth = False
+
+
+class _Names:
+    """Sheet titles and table names that Excel accepts and that never collide."""
+
+    def __init__(self):
+        self.sheets: set[str] = {"summary"}
+        self.count = 0
+
+    def sheet(self, wanted: str) -> str:
+        title = free_sheet_title(wanted, self.sheets)
+        self.sheets.add(title.casefold())
+        return title
+
+    def table(self, stem: str) -> str:
+        self.count += 1
+        return f"{stem}{self.count}"
+
+
+def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
+    ws.title = "Summary"
+    put(ws, 1, 1, "Workload trend report").font = TITLE
+    services = ", ".join(s.service for s in report.services) or "none"
+    put(
+        ws,
+        2,
+        1,
+        (
+            f"Made {made:%Y-%m-%d %H:%M} from the returns store. Services: {services}. "
+            "Each service is shown on its own: scores are never compared across services."
+        ),
+    ).font = NOTE
+    put(ws, 4, 1, "What needs a look").font = BOLD
+    lines = report.summary or [
+        "Nothing stands out: every team's mean points per FTE, and every "
+        "worker's against their team, shows common-cause variation."
+    ]
+    for offset, line in enumerate(lines, start=5):
+        set_value(ws.cell(offset, 1), line)
+    row = 6 + len(lines)
+    if report.left_out:
+        put(ws, row, 1, "Left out of the figures").font = BOLD
+        for offset, line in enumerate(report.left_out, start=row + 1):
+            set_value(ws.cell(offset, 1), line)
+        row += len(report.left_out) + 2
+    notes = [
+        "How to read this report",
+        "Each team's mean points per FTE is plotted on an XmR chart (NHS 'Making Data Count'): "
+        "the mean, and process limits at the mean ± 2.66 × the mean moving range, from the first "
+        f"{report.settings.baseline} points (fewer points give trial limits, labelled so).",
+        "Special cause: a point outside the limits; "
+        f"{report.settings.run_length} points in a row on one side of the mean; "
+        f"{report.settings.run_length} points in a row rising or falling; 2 of 3 points beyond "
+        "two sigma on the same side.",
+        "For workload neither direction is better, so variation is labelled neutral: special "
+        "cause high or low. The numbers inform a discussion; there is no maximum.",
+        "The same rules run on each worker's points per FTE relative to their team's mean, so a "
+        "lasting disparity stands apart from a noisy month.",
+    ]
+    for offset, note in enumerate(notes):
+        put(ws, row + offset, 1, note).font = BOLD if offset == 0 else NOTE
+    ws.column_dimensions["A"].width = 150
+
+
+def _block(
+    ws,
+    top: int,
+    title: str,
+    service: ServiceTrends,
+    rows: list[tuple[str, list]],
+    number_format: str,
+    names: _Names,
+) -> int:
+    """A titled teams × periods table; returns the next free row."""
+    put(ws, top, 1, title).font = BOLD
+    header = top + 1
+    put(ws, header, 1, "Team")
+    for index, label in enumerate(service.periods, start=2):
+        put(ws, header, index, label)
+    for offset, (name, values) in enumerate(rows, start=1):
+        set_value(ws.cell(header + offset, 1), name)
+        for index, value in enumerate(values, start=2):
+            cell = ws.cell(header + offset, index, None if value is None else round(value, 4))
+            cell.number_format = number_format
+    last_col = get_column_letter(len(service.periods) + 1)
+    table = Table(
+        displayName=names.table(title.split()[0].replace("-", "")),
+        ref=f"A{header}:{last_col}{header + max(1, len(rows))}",
+    )
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    return header + len(rows) + 3
+
+
+def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
+    put(ws, 1, 1, f"{service.service}: teams over time").font = TITLE
+    put(
+        ws,
+        2,
+        1,
+        "Counted workers only (sheets without errors). Spread is the coefficient of variation.",
+    ).font = NOTE
+    teams = service.teams
+    row = 4
+    mean_top = row + 1
+    row = _block(
+        ws,
+        row,
+        "Mean points per FTE",
+        service,
+        [(t.team, t.mean_ppf) for t in teams] + [("Service mean", service.service_mean)],
+        "0.0",
+        names,
+    )
+    row = _block(
+        ws, row, "Total points", service, [(t.team, t.total_points) for t in teams], "0.0", names
+    )
+    row = _block(ws, row, "FTE", service, [(t.team, t.total_fte) for t in teams], "0.00", names)
+    row = _block(
+        ws,
+        row,
+        "Spread (coefficient of variation)",
+        service,
+        [(t.team, t.spread) for t in teams],
+        "0%",
+        names,
+    )
+    row = _block(
+        ws,
+        row,
+        "Difference from the service mean",
+        service,
+        [(t.team, t.vs_service) for t in teams],
+        "+0.0;-0.0;0.0",
+        names,
+    )
+    ws.column_dimensions["A"].width = 34
+    if service.periods:
+        chart = LineChart()
+        chart.title = cell_text(f"{service.service}: mean points per FTE by team")
+        chart.y_axis.title = "Mean points per FTE"
+        last_col = len(service.periods) + 1
+        data = Reference(
+            ws, min_col=1, max_col=last_col, min_row=mean_top + 1, max_row=mean_top + len(teams) + 1
+        )
+        chart.add_data(data, from_rows=True, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=2, max_col=last_col, min_row=mean_top))
+        chart.x_axis.delete = chart.y_axis.delete = False
+        _straight(chart)
+        chart.height, chart.width = 9, 22
+        ws.add_chart(chart, f"{get_column_letter(last_col + 2)}4")
+
+
+def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> None:
+    put(ws, 1, 1, f"{team.team} ({service.service}): mean points per FTE, XmR chart").font = TITLE
+    put(
+        ws,
+        2,
+        1,
+        "Special cause points are marked. Neither direction is better for workload: "
+        "high and low are both worth a conversation.",
+    ).font = NOTE
+    top = 4
+    for index, heading in enumerate(SPC_COLUMNS, start=1):
+        cell = put(ws, top, index, heading)
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for offset, point in enumerate(team.spc, start=1):
+        special = point.variation != "common"
+        values = [
+            point.label,
+            point.value,
+            point.mean,
+            point.upper_limit,
+            point.lower_limit,
+            point.upper_two_sigma,
+            point.lower_two_sigma,
+            point.value if special else None,
+            ", ".join(point.rules),
+            point.variation,
+            "trial" if point.trial else "baseline",
+        ]
+        for index, value in enumerate(values, start=1):
+            cell = put(
+                ws, top + offset, index, round(value, 4) if isinstance(value, float) else value
+            )
+            if 2 <= index <= 8:
+                cell.number_format = "0.0"
+    last = top + max(1, len(team.spc))
+    table = Table(displayName=names.table("SPC"), ref=f"A{top}:K{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    for letter, width in zip(
+        "ABCDEFGHIJK", (10, 12, 9, 11, 11, 10, 10, 10, 26, 18, 9), strict=True
+    ):
+        ws.column_dimensions[letter].width = width
+    if team.spc:
+        _xmr_chart(ws, team, top, last)
+
+
+def _xmr_chart(ws, team: TeamTrend, top: int, last: int) -> None:
+    chart = LineChart()
+    chart.title = cell_text(f"{team.team}: mean points per FTE")
+    chart.y_axis.title = "Mean points per FTE"
+    chart.add_data(
+        Reference(ws, min_col=2, max_col=8, min_row=top, max_row=last), titles_from_data=True
+    )
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+    value, mean, upper, lower, upper2, lower2, special = chart.series
+    value.marker = Marker(symbol="circle", size=6)
+    for limit in (upper, lower):
+        limit.graphicalProperties.line.dashStyle = "dash"
+        limit.graphicalProperties.line.solidFill = "7F7F7F"
+    for near in (upper2, lower2):
+        near.graphicalProperties.line.dashStyle = "sysDot"
+        near.graphicalProperties.line.solidFill = "BFBFBF"
+    mean.graphicalProperties.line.solidFill = "404040"
+    special.marker = Marker(symbol="circle", size=9)
+    special.marker.graphicalProperties = _fill("ED7D31")
+    special.graphicalProperties.line.noFill = True
+    chart.x_axis.delete = chart.y_axis.delete = False
+    _straight(chart)
+    chart.height, chart.width = 9, 22
+    ws.add_chart(chart, "M4")
+
+
+def _fill(colour: str):
+    from openpyxl.chart.shapes import GraphicalProperties
+
+    props = GraphicalProperties(solidFill=colour)
+    props.line.solidFill = colour
+    return props

@@ -1,0 +1,863 @@
+"""Reads team workbooks as returns, fast, for consolidation (files edge).
+
+A performance team reads hundreds of team workbooks a month, so this reader uses
+python-calamine (Rust) directly: tables by name, whole sheets as rows, no openpyxl. Calamine
+cannot give defined names, so the header cells are found from `xl/workbook.xml` (parsed with
+defusedxml after the file guard has looked at every part), and their values taken from the
+reader's sheet data, whose first row and column are not A1 (`CalamineSheet.start`).
+
+Only values Python wrote are read: the TeamWorkers and TeamCases rows and the header fields.
+The native totals are formulas with no cached value (or a cached 0 from other writers), so
+they are never read; worker totals are recomputed from the TeamCases rows
+(`returns.recompute_workers`). Calamine gives every number as a float and every blank as "".
+
+Every problem becomes a finding naming the file, sheet and cell, never an exception: a
+consolidation run reads a thousand files and must say what is wrong with each bad one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import repeat
+from operator import gt, itemgetter, lt
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
+from python_calamine import CalamineWorkbook
+
+from workload_xl.contracts import team as tl
+from workload_xl.contracts import worker as layout
+from workload_xl.core.cells import parse_reference
+from workload_xl.core.findings import Finding
+from workload_xl.core.measurement import (
+    FTE_RANGE,
+    MOST_UNITS,
+    clean_text,
+    column_letter,
+    fte_in_range,
+    is_blank,
+)
+from workload_xl.core.period import Period, PeriodError, parse_period
+from workload_xl.core.returns import (
+    LINE_POINTS_LIMIT,
+    TOLERANCE,
+    ReturnLine,
+    ReturnWorker,
+    TeamReturn,
+    line_bounds,
+    recompute_workers,
+)
+from workload_xl.core.rules import finding
+from workload_xl.core.schemes import KINDS, Scheme, SchemeRegistry
+from workload_xl.core.values import fmt, read_number
+from workload_xl.files import isolation
+from workload_xl.files.file_guard import inspect_and_read
+
+REQUIRED_HEADER = ("team", "service", "period", "scheme_id", "scheme_version")
+OPTIONAL_HEADER = ("manager",)
+
+_WORKER_KEYS = ("worker", "band", "fte", "cases", "total_points", "counted")
+WORKER_COLUMNS = {key: tl.TEAM_COLUMN_BY_KEY[key].header for key in _WORKER_KEYS}
+_CASES = dict(
+    zip(
+        ("worker", "case_ref", "item_code", "item", "kind", "agreed_points", "also"),
+        tl.CASES_COLUMNS,
+        strict=True,
+    )
+)
+_LINE_KEYS = ("worker", "case_ref", "item_code", "kind", "agreed_points")
+LINE_COLUMNS = {key: _CASES[key] for key in _LINE_KEYS}
+
+
+class _Invalid(Exception):
+    """The workbook cannot be a return; carries the findings that say why."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__(findings[0].message if findings else "")
+        self.findings = findings
+
+
+# --- one file ------------------------------------------------------------------------------
+
+
+def read_team_return(
+    path: Path, registry: SchemeRegistry
+) -> tuple[TeamReturn | None, list[Finding]]:
+    """A team workbook as a checked return, and the findings about it.
+
+    None, with findings saying why, when the file cannot be used: not a workbook, damaged,
+    not a team workbook, or a header or row a later step relies on is missing or wrong. A
+    usable return may still have findings (a manager's edited total, rule
+    `return-total-mismatch`).
+    """
+    path = Path(path)
+    name = str(path)
+    problems, parts = inspect_and_read(path, keep=(_WORKBOOK_PART,))
+    if problems:
+        return None, problems
+    reader = _Reader(path, name, registry)
+    try:
+        ret = reader.read(parts[_WORKBOOK_PART])
+    except _Invalid as invalid:
+        return None, invalid.findings
+    except Exception as exc:  # damaged in a way only the parser sees: a finding, not a traceback
+        return None, [_corrupt(name, exc)]
+    except BaseException as exc:  # a panic in the Rust reader is a BaseException (pyo3)
+        if type(exc).__name__ != "PanicException":
+            raise
+        return None, [_corrupt(name, exc)]
+    return ret, reader.notes + recompute_workers(ret)
+
+
+def _corrupt(name: str, exc: BaseException) -> Finding:
+    detail = " ".join(str(exc).split())[:200]
+    reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return finding(
+        "file-corrupt",
+        f"{name} is damaged and could not be read as a workbook ({reason}). Open it in "
+        "Excel, save it again as an Excel Workbook (.xlsx) and send it again.",
+        workbook=name,
+    )
+
+
+class _Reader:
+    """The state of reading one file: the workbook, its names and the sheets read so far."""
+
+    def __init__(self, path: Path, name: str, registry: SchemeRegistry):
+        self.path = path
+        self.name = name
+        self.registry = registry
+        self.problems: list[Finding] = []  # the return cannot be used
+        self.notes: list[Finding] = []  # it can, and these are worth saying
+        self._sheets: dict[str, tuple[list[list], int, int]] = {}
+
+    def invalid(
+        self, message: str, *, sheet: str = "", cell: str = "", field: str = "", value: Any = None
+    ) -> None:
+        self.problems.append(
+            finding(
+                "return-invalid",
+                message,
+                workbook=self.name,
+                sheet=sheet,
+                cell=cell,
+                field=field,
+                value=value,
+            )
+        )
+
+    def stop(self, message: str, **where: Any) -> _Invalid:
+        self.invalid(message, **where)
+        return _Invalid(self.problems)
+
+    def read(self, workbook_xml: bytes) -> TeamReturn:
+        sheets, names = _workbook_names(workbook_xml)
+        self.book = CalamineWorkbook.from_path(str(self.path), load_tables=True)
+        try:
+            return self._read(sheets, names)
+        finally:
+            self.book.close()
+
+    def _read(self, sheets: list[str], names: dict[tuple[str, int | None], str]) -> TeamReturn:
+        tables = {t.casefold(): t for t in self.book.table_names or []}
+        if tl.TEAM_TABLE.casefold() not in tables:
+            raise self.stop(self._not_a_team_workbook(tables))
+        workers_table = self.book.get_table_by_name(tables[tl.TEAM_TABLE.casefold()])
+        team_sheet = workers_table.sheet
+        cases_table = None
+        if tl.CASES_TABLE.casefold() in tables:
+            cases_table = self.book.get_table_by_name(tables[tl.CASES_TABLE.casefold()])
+        else:
+            self.invalid(
+                f"{self.name} has no {tl.CASES_TABLE} table (the case rows, on the "
+                f"'{tl.CASES_SHEET}' sheet), so its workers' points cannot be checked. Send the "
+                "team workbook as workload-xl built it, with its Cases sheet.",
+                sheet=tl.CASES_SHEET,
+            )
+        local = sheets.index(team_sheet) if team_sheet in sheets else None
+        header = {
+            key: self._header_value(key, team_sheet, local, names)
+            for key in REQUIRED_HEADER + OPTIONAL_HEADER
+        }
+        scheme = self._scheme(header)
+        period = self._period(header, scheme)
+        service = self._service(header, scheme)
+        workers = self._workers(workers_table)
+        counted = frozenset(w.worker.casefold() for w in workers if w.counted)
+        lines = self._lines(cases_table, scheme, counted) if cases_table is not None else []
+        if self.problems:
+            raise _Invalid(self.problems)
+        return TeamReturn(
+            source=self.name,
+            team=clean_text(header["team"][0]),
+            service=service,
+            scheme_id=scheme.id,
+            scheme_version=clean_text(header["scheme_version"][0]),
+            period=period,
+            manager=clean_text(header["manager"][0]),
+            workers=workers,
+            lines=lines,
+        )
+
+    def _not_a_team_workbook(self, tables: dict[str, str]) -> str:
+        worker = layout.TABLE_NAME.casefold()
+        if any(t.startswith(worker) for t in tables):
+            return (
+                f"{self.name} is a worker's measurement workbook, not a team workbook (it has "
+                f"no {tl.TEAM_TABLE} table). Build the team workbook from the worker sheets "
+                "first (workload-xl build-team) and send that."
+            )
+        return (
+            f"{self.name} is not a team workbook: it has no {tl.TEAM_TABLE} table. Send the "
+            "team workbook as workload-xl built it, with its Team sheet."
+        )
+
+    # --- the header, by defined names ------------------------------------------------------
+
+    def _header_value(
+        self, key: str, team_sheet: str, local: int | None, names: dict
+    ) -> tuple[Any, str, str]:
+        """(value, sheet, cell) of a header field; value None when the field cannot be read."""
+        spec = tl.TEAM_FIELD_BY_KEY[key]
+        required = key in REQUIRED_HEADER
+        target = names.get((spec.name.casefold(), local)) or names.get((spec.name.casefold(), None))
+        if target is None:
+            if required:
+                self.invalid(
+                    f"The defined name {spec.name} (the {spec.label.lower()} on the "
+                    f"'{team_sheet}' sheet) is missing, so the {spec.label.lower()} cannot be "
+                    "found. Rebuild the team workbook with workload-xl, or restore the name in "
+                    "Excel (Formulas > Name Manager).",
+                    sheet=team_sheet,
+                    field=spec.label,
+                )
+            return None, team_sheet, ""
+        place = parse_reference(target)
+        if place is None:
+            if required:
+                self.invalid(
+                    f"The defined name {spec.name} (the {spec.label.lower()}) is broken: it "
+                    f"refers to {target!r}, not to one cell. Restore it in Excel (Formulas > "
+                    "Name Manager) to the cell beside the label, or rebuild the team workbook.",
+                    sheet=team_sheet,
+                    field=spec.label,
+                    value=target,
+                )
+            return None, team_sheet, ""
+        sheet, row, column = place
+        cell = f"{column_letter(column + 1)}{row + 1}"
+        value = self._cell(sheet, row, column)
+        if value is None and required:
+            self.invalid(
+                f"The defined name {spec.name} refers to the sheet '{sheet}', which is not in "
+                "the workbook. Restore the name in Excel (Formulas > Name Manager).",
+                sheet=team_sheet,
+                field=spec.label,
+                value=target,
+            )
+            return None, sheet, cell
+        if required and key != "period" and is_blank(value):
+            self.invalid(
+                f"The {spec.label.lower()} (cell {cell} on the '{sheet}' sheet, name "
+                f"{spec.name}) is blank. Fill it in and send the return again.",
+                sheet=sheet,
+                cell=cell,
+                field=spec.label,
+            )
+            return None, sheet, cell
+        return value, sheet, cell
+
+    def _cell(self, sheet: str, row: int, column: int) -> Any:
+        """The value of a cell (0-based row and column): "" when empty, None when the sheet
+        is not in the workbook."""
+        if sheet not in self._sheets:
+            if sheet not in self.book.sheet_names:
+                return None
+            data = self.book.get_sheet_by_name(sheet)
+            top, left = data.start or (0, 0)
+            self._sheets[sheet] = (data.to_python(), top, left)
+        rows, top, left = self._sheets[sheet]
+        r, c = row - top, column - left
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+            return rows[r][c]
+        return ""
+
+    def _scheme(self, header: dict) -> Scheme | None:
+        value, sheet, cell = header["scheme_id"]
+        if value is None:
+            return None
+        scheme = self.registry.get(clean_text(value))
+        if scheme is None:
+            known = ", ".join(self.registry.ids) or "(none)"
+            self.invalid(
+                f"The scheme '{clean_text(value)}' (cell {cell} on the '{sheet}' sheet) is not "
+                f"one this tool knows (known schemes: {known}). Check the scheme id, or add "
+                "the scheme's file to the schemes folder.",
+                sheet=sheet,
+                cell=cell,
+                field="Scheme",
+                value=clean_text(value),
+            )
+        return scheme
+
+    def _period(self, header: dict, scheme: Scheme | None) -> Period | None:
+        value, sheet, cell = header["period"]
+        if value is None or scheme is None:
+            return None
+        try:
+            return parse_period(value, scheme.period)
+        except PeriodError as problem:
+            self.invalid(
+                f"The period (cell {cell} on the '{sheet}' sheet): {problem}",
+                sheet=sheet,
+                cell=cell,
+                field="Period",
+                value=clean_text(value),
+            )
+        return None
+
+    def _service(self, header: dict, scheme: Scheme | None) -> str:
+        value, sheet, cell = header["service"]
+        if value is None or scheme is None:
+            return ""
+        service = scheme.service_name(clean_text(value))
+        if service is None:
+            self.invalid(
+                f"The service '{clean_text(value)}' (cell {cell} on the '{sheet}' sheet) is not "
+                f"one the scheme {scheme.id} serves ({', '.join(scheme.services)}). Correct "
+                "the service, or check the scheme is the right one.",
+                sheet=sheet,
+                cell=cell,
+                field="Service",
+                value=clean_text(value),
+            )
+        return service or ""
+
+    # --- the tables ------------------------------------------------------------------------
+
+    def _grid(self, table, wanted: dict[str, str]) -> _Grid | None:
+        """The table's wanted columns, found by heading; None (and a finding) if one is missing."""
+        headings = {clean_text(h).casefold(): i for i, h in enumerate(table.columns)}
+        found = {key: headings.get(heading.casefold()) for key, heading in wanted.items()}
+        missing = [wanted[key] for key, index in found.items() if index is None]
+        if missing:
+            plural = "s" if len(missing) > 1 else ""
+            self.invalid(
+                f"The {table.name} table on the '{table.sheet}' sheet has no column{plural} "
+                f"headed {', '.join(repr(m) for m in missing)}. Restore the heading{plural} "
+                "or rebuild the team workbook.",
+                sheet=table.sheet,
+                field=", ".join(missing),
+            )
+            return None
+        return _Grid(table, found)  # type: ignore[arg-type]
+
+    def _number(
+        self,
+        grid: _Grid,
+        get: dict,
+        key: str,
+        heading: str,
+        row: int,
+        who: str,
+        *,
+        blank: float | None,
+    ) -> float | None:
+        value = get[key]
+        number = read_number(value)
+        if number.status == "blank":
+            return blank
+        if number.value is None:
+            cell = grid.cell(key, row)
+            self.invalid(
+                f"{who}: {heading} (cell {cell} on the '{grid.sheet}' sheet) is "
+                f"'{clean_text(value)}', not a number. Type a number and send the return again.",
+                sheet=grid.sheet,
+                cell=cell,
+                field=heading,
+                value=clean_text(value),
+            )
+        return number.value
+
+    def _nameless(self, grid: _Grid, row: int, what: str) -> None:
+        cell = grid.cell("worker", row)
+        self.invalid(
+            f"Row {row} of the {grid.name} table has {what} but no worker's name (cell {cell} "
+            f"on the '{grid.sheet}' sheet). Type the worker's name, or delete the row.",
+            sheet=grid.sheet,
+            cell=cell,
+            field="Worker",
+        )
+
+    def _workers(self, table) -> list[ReturnWorker]:
+        grid = self._grid(table, WORKER_COLUMNS)
+        if grid is None:
+            return []
+        workers = []
+        first_counted: dict[str, int] = {}  # folded name -> the row that counts them
+        for row, get in grid.rows():
+            name = clean_text(get["worker"])
+            if not name:
+                self._nameless(grid, row, "figures")
+                continue
+            fte = self._number(grid, get, "fte", "FTE", row, name, blank=None)
+            if fte is not None and not fte_in_range(fte):
+                cell = grid.cell("fte", row)
+                self.invalid(
+                    f"{name}: FTE (cell {cell} on the '{grid.sheet}' sheet) is {fte:g}; it must "
+                    f"be {FTE_RANGE}. Correct it and send the return again.",
+                    sheet=grid.sheet,
+                    cell=cell,
+                    field="FTE",
+                    value=fte,
+                )
+            cases = self._number(grid, get, "cases", "Cases", row, name, blank=0.0)
+            total = self._number(grid, get, "total_points", "Total points", row, name, blank=0.0)
+            counted = clean_text(get["counted"]).casefold()
+            if counted not in ("yes", "no"):
+                cell = grid.cell("counted", row)
+                shown = clean_text(get["counted"])
+                self.invalid(
+                    f"{name}: In team figures (cell {cell} on the '{grid.sheet}' sheet) is "
+                    f"'{shown}'; it must be yes or no. Correct it and send the return again.",
+                    sheet=grid.sheet,
+                    cell=cell,
+                    field="In team figures",
+                    value=shown,
+                )
+            if counted == "yes":
+                self._counted_once(grid, row, name, first_counted)
+            workers.append(
+                ReturnWorker(
+                    worker=name,
+                    band=clean_text(get["band"]),
+                    fte=fte,
+                    cases=round(cases or 0.0),
+                    total_points=total or 0.0,
+                    counted=counted == "yes",
+                    total_cell=grid.cell("total_points", row),
+                )
+            )
+        if not workers and not self.problems:
+            self.invalid(
+                f"The {grid.name} table on the '{grid.sheet}' sheet lists no workers. Build "
+                "the team workbook from the team's worker sheets and send it again.",
+                sheet=grid.sheet,
+            )
+        return workers
+
+    def _counted_once(self, grid: _Grid, row: int, name: str, first: dict[str, int]) -> None:
+        """A worker is in a return's figures once: a second row for them marked yes would count
+        their points twice. (An extra sheet for a worker is listed with no, as build-team
+        writes it.) Names are compared ignoring case, as the Cases rows are matched to them."""
+        key = name.casefold()
+        if key not in first:
+            first[key] = row
+            return
+        cell = grid.cell("worker", row)
+        self.invalid(
+            f"{name} is on rows {first[key]} and {row} of the '{grid.sheet}' sheet (the "
+            f"{grid.name} table; this is cell {cell}), both in the team figures, so their points "
+            "would count twice. Keep one row for each worker (mark an extra one 'no' in In team "
+            "figures), or rebuild the team workbook, and send the return again.",
+            sheet=grid.sheet,
+            cell=cell,
+            field="Worker",
+        )
+
+    def _lines(
+        self, table, scheme: Scheme | None = None, counted: frozenset[str] = frozenset()
+    ) -> list[ReturnLine]:
+        """The TeamCases rows. Hundreds a file, so the loop takes the common case (clean text,
+        float points) without a call per cell, and repeated text (names, codes, kinds) once.
+
+        Every row's points are a number within LINE_POINTS_LIMIT, and a row of a worker in the
+        team figures (`counted`, names folded) holds what the scheme allows for its item."""
+        grid = self._grid(table, LINE_COLUMNS)
+        if grid is None:
+            return []
+        w, r, c, k, p = (grid.columns[key] for key in LINE_COLUMNS)
+        rows = grid.table.to_python()
+        fast = _clean_lines(rows, (w, r, c, k, p))
+        if fast is not None:
+            if scheme is None or _within(fast, line_bounds(scheme)):
+                return fast
+            at = range(grid.top + 1, grid.top + 1 + len(fast))  # one line a row, in order
+            self._check_points(grid, fast, at, scheme, counted)
+            return fast
+        at: list[int] = []  # the Excel row of each line, for the points checks
+        # raw cell text -> cleaned, one cache per column: a worker called "Case" is no kind
+        names: dict[str, str] = {}
+        kinds: dict[str, str] = {}
+        codes: dict[str, str] = {}
+        lines: list[ReturnLine] = []
+        append, make = lines.append, ReturnLine
+        for index, values in enumerate(rows):
+            raw = values[w]
+            name = names.get(raw)
+            if name is None:
+                name = clean_text(raw)
+                if not name:
+                    if not all(is_blank(v) for v in values):
+                        self._nameless(grid, grid.top + index + 1, "an entry")
+                    continue
+                if type(raw) is str:
+                    names[raw] = name
+            raw = values[k]
+            kind = kinds.get(raw)
+            if kind is None:
+                kind = clean_text(raw).casefold()
+                if kind not in KINDS:
+                    self._bad_kind(grid, grid.top + index + 1, name, raw)
+                elif type(raw) is str:
+                    kinds[raw] = kind
+            raw = values[c]
+            code = codes.get(raw)
+            if code is None:
+                code = clean_text(raw)
+                if type(raw) is str:
+                    codes[raw] = code
+            ref = values[r]
+            if not (
+                type(ref) is str
+                and ref.isprintable()
+                and ref[:1] != " "
+                and ref[-1:] != " "
+                and "  " not in ref
+            ):
+                ref = clean_text(ref)
+            points = values[p]
+            if type(points) is not float or not -_INFINITY < points < _INFINITY:  # NaN too
+                row = grid.top + index + 1
+                points = self._number(
+                    grid,
+                    {"agreed_points": points},
+                    "agreed_points",
+                    "Agreed points",
+                    row,
+                    name,
+                    blank=None,
+                )
+                if points is None and is_blank(values[p]):
+                    self._blank_points(grid, row, name)
+            append(make(name, ref, code, kind, points))
+            at.append(grid.top + index + 1)
+        self._check_points(grid, lines, at, scheme, counted)
+        return lines
+
+    def _check_points(
+        self,
+        grid: _Grid,
+        lines: list[ReturnLine],
+        at: Iterable[int],
+        scheme: Scheme | None,
+        counted: frozenset[str],
+    ) -> None:
+        """Row by row: points within LINE_POINTS_LIMIT on every row, and within the scheme's
+        range for its item on the rows of a worker in the team figures."""
+        if scheme is not None:
+            low, high, low_else, high_else = line_bounds(scheme)
+        else:  # the scheme is unknown, and that is a finding already
+            low, high, low_else, high_else = {}, {}, -LINE_POINTS_LIMIT, LINE_POINTS_LIMIT
+        for (name, _, code, _, points), row in zip(lines, at, strict=True):
+            if points is None:
+                continue
+            cell = grid.cell("agreed_points", row)
+            where = {"sheet": grid.sheet, "cell": cell, "field": "Agreed points", "value": points}
+            if not -LINE_POINTS_LIMIT <= points <= LINE_POINTS_LIMIT:
+                self.invalid(
+                    f"{name}: Agreed points (cell {cell} on the '{grid.sheet}' sheet) are "
+                    f"{points:g}, more than any row can hold (at most "
+                    f"{LINE_POINTS_LIMIT:,.0f} either side of 0). Correct the points in the "
+                    "worker's measurement sheet, rebuild the team sheet and send the return again.",
+                    **where,
+                )
+                continue
+            if name.casefold() not in counted:
+                continue  # a sheet with errors, listed and not counted: its rows may be wrong
+            lo, hi = low.get(code, low_else), high.get(code, high_else)
+            if lo <= points <= hi:
+                continue
+            item = scheme.item_by_code(code) if scheme else None
+            what = f"'{item.label}'" if item else "an item this scheme does not have"
+            per = ""
+            if item is not None and not item.is_case:
+                per = f" ({fmt(MOST_UNITS)} {item.unit.removeprefix('per ')}s at most)"
+            self.invalid(
+                f"{name}: Agreed points (cell {cell} on the '{grid.sheet}' sheet) are "
+                f"{fmt(points)}, outside the range {fmt(lo + TOLERANCE)} to "
+                f"{fmt(hi - TOLERANCE)} the "
+                f"scheme allows for {what}{per}, yet the worker is in the team figures. Correct "
+                "the points in the worker's measurement sheet, rebuild the team sheet and send "
+                "the return again.",
+                **where,
+            )
+
+    def _blank_points(self, grid: _Grid, row: int, name: str) -> None:
+        cell = grid.cell("agreed_points", row)
+        self.notes.append(
+            finding(
+                "return-points-blank",
+                f"{name}: Agreed points (cell {cell} on the '{grid.sheet}' sheet) "
+                "is blank or shows "
+                "an error such as #REF!, so the row counts 0 points. Type the agreed points in the "
+                "worker's measurement sheet, rebuild the team sheet and send the return again.",
+                workbook=self.name,
+                sheet=grid.sheet,
+                cell=cell,
+                field="Agreed points",
+            )
+        )
+
+    def _bad_kind(self, grid: _Grid, row: int, name: str, raw: Any) -> None:
+        cell = grid.cell("kind", row)
+        shown = clean_text(raw)
+        self.invalid(
+            f"{name}: Kind (cell {cell} on the '{grid.sheet}' sheet) is '{shown}'; it must be "
+            "case or activity. Correct it and send the return again.",
+            sheet=grid.sheet,
+            cell=cell,
+            field="Kind",
+            value=shown,
+        )
+
+
+_INFINITY = float("inf")
+
+
+def _clean_lines(rows: list, columns: tuple[int, ...]) -> list[ReturnLine] | None:
+    """The TeamCases rows column by column, when every row is as the tool writes them: text
+    that needs no cleaning (checked a column at a time), points all finite floats, no blank
+    names, known kinds. None sends any other table through the row-by-row checks and their
+    findings. A few percent of the row-by-row cost, on ~800 rows a file."""
+    widest = max(columns)
+    if not rows or any(len(row) <= widest for row in rows):
+        return None
+    transposed = tuple(zip(*rows, strict=False))
+    names, refs, codes, kinds, points = (transposed[i] for i in columns)
+    if set(map(type, points)) != {float}:
+        return None
+    try:
+        if not math.isfinite(math.fsum(points)):  # an infinity or NaN among them
+            return None
+    except OverflowError:
+        return None
+    names_, refs_, codes_ = _clean_column(names), _clean_column(refs), _clean_column(codes)
+    kinds_ = _clean_column(kinds)
+    if names_ is None or refs_ is None or codes_ is None or kinds_ is None or "" in names_:
+        return None
+    folded = {kind: kind.casefold() for kind in set(kinds_)}
+    if not set(folded.values()) <= set(KINDS):
+        return None
+    kinds_ = tuple(map(folded.__getitem__, kinds_))
+    rows_ = zip(names_, refs_, codes_, kinds_, points, strict=True)
+    return list(map(tuple.__new__, repeat(ReturnLine), rows_))  # ReturnLine._make, in C
+
+
+def _within(lines: list[ReturnLine], bounds: tuple) -> bool:
+    """Whether every line's points lie within its item's range (`returns.line_bounds`), a
+    column at a time in C: one dict lookup a line, no Python call a line. False sends the
+    lines through the row-by-row check (`_Reader._check_points`), which knows whose row is in
+    the team figures and says which cell is wrong. Points are all floats here."""
+    low, high, _, _ = bounds
+    codes = list(map(_CODE, lines))
+    points = list(map(_POINTS, lines))
+    try:
+        return not (
+            any(map(gt, points, map(high.__getitem__, codes)))
+            or any(map(lt, points, map(low.__getitem__, codes)))
+        )
+    except KeyError:  # a code the scheme does not have: the row-by-row check has its bounds
+        return False
+
+
+_CODE, _POINTS = itemgetter(2), itemgetter(4)
+
+_SEPARATOR = "|"
+
+
+def _clean_column(values: tuple) -> tuple[str, ...] | None:
+    """The column as `clean_text` would give it, or None if any cell is not text.
+
+    Joined into one string, the whole column is checked at C speed: text that is printable
+    (no tab, line break, non-breaking or other unusual space), with no space at either end of
+    a cell (next to a separator or at an end) and no double space, is already clean. A cell
+    holding the separator itself can only make the check fail, and then each distinct value
+    is cleaned the slow way."""
+    try:
+        joined = _SEPARATOR.join(values)
+    except TypeError:  # a number or other non-text cell: the row checks deal with it
+        return None
+    if (
+        joined.isprintable()
+        and "  " not in joined
+        and " " + _SEPARATOR not in joined
+        and _SEPARATOR + " " not in joined
+        and joined[:1] != " "
+        and joined[-1:] != " "
+    ):
+        return values
+    once = {v: clean_text(v) for v in set(values)}
+    return tuple(map(once.__getitem__, values))
+
+
+class _Grid:
+    """A table's rows as calamine gives them, with the wanted columns found by heading and
+    each cell's address on its sheet (calamine's `start` is the first data row, 0-based)."""
+
+    def __init__(self, table, columns: dict[str, int]):
+        self.table = table
+        self.name = table.name
+        self.sheet = table.sheet
+        self.columns = columns
+        self.top, self.left = table.start or (0, 0)
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{column_letter(self.left + self.columns[key] + 1)}{row}"
+
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(Excel row number, {key: value}) for each row with anything in it."""
+        items = self.columns.items()
+        for index, values in enumerate(self.table.to_python()):
+            if all(is_blank(v) for v in values):
+                continue
+            yield self.top + index + 1, {key: values[i] for key, i in items}
+
+
+# --- defined names from xl/workbook.xml ----------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+_WORKBOOK_PART = "xl/workbook.xml"
+
+
+def _workbook_names(xml: bytes) -> tuple[list[str], dict[tuple[str, int | None], str]]:
+    """The sheet names in order, and each defined name's text by (folded name, sheet index):
+    the index of the sheet a name is scoped to, None for a workbook-wide name."""
+    root = ElementTree.fromstring(xml)
+    sheets: list[str] = []
+    names: dict[tuple[str, int | None], str] = {}
+    for element in root:
+        tag = _local(element.tag)
+        if tag == "sheets":
+            sheets = [s.get("name", "") for s in element if _local(s.tag) == "sheet"]
+        elif tag == "definedNames":
+            for defined in element:
+                local = defined.get("localSheetId")
+                scope = int(local) if local is not None and local.isdigit() else None
+                key = (defined.get("name", "").casefold(), scope)
+                names[key] = (defined.text or "").strip()
+    return sheets, names
+
+
+# --- many files ----------------------------------------------------------------------------
+
+FILE_SECONDS = isolation.FILE_SECONDS
+"""Longest a worker process may spend on one file before it is stopped and the file gets a
+finding (`file-too-slow`): a team workbook takes milliseconds, a hostile one must not hold up
+a month's consolidation."""
+
+Read = tuple[Path, TeamReturn | None, list[Finding]]
+
+
+MAX_DEFAULT_PROCESSES = isolation.MAX_DEFAULT_PROCESSES
+usable_cores = isolation.usable_cores
+
+
+def read_team_returns(
+    paths: Iterable[Path],
+    registry: SchemeRegistry,
+    threads: int | None = None,
+    *,
+    processes: bool = True,
+    file_seconds: float = FILE_SECONDS,
+) -> Iterator[Read]:
+    """Read many team workbooks, yielding (path, return or None, findings) in input order.
+
+    `threads` files are read at once (default: one per usable core, `usable_cores`), each in
+    a worker process held to a time and a memory limit (workload_xl.files.isolation), however few
+    the files: a file that crashes the Rust reader, asks for gigabytes or runs past
+    `file_seconds` costs that file a finding (`file-corrupt`, `file-too-large`,
+    `file-too-slow`), never the run. Returns come back from a worker as plain tuples and
+    become records here, which costs less than pickling the records. `processes=False` reads
+    in threads of this process instead, with no limits (for benchmarks and tests only).
+    """
+    paths = [Path(p) for p in paths]
+    workers = max(1, threads if threads is not None else usable_cores())
+    if processes:
+        yield from _in_processes(paths, registry, workers, file_seconds)
+    else:
+        yield from _in_threads(paths, registry, workers)
+
+
+def _in_threads(paths: list[Path], registry: SchemeRegistry, workers: int) -> Iterator[Read]:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        queue = deque(paths)
+        pending: deque[tuple[Path, Future]] = deque()
+        try:
+            while queue or pending:
+                while queue and len(pending) < workers * isolation.AHEAD:
+                    path = queue.popleft()
+                    pending.append((path, pool.submit(read_team_return, path, registry)))
+                path, future = pending.popleft()
+                yield (path, *future.result())
+        finally:
+            for _, future in pending:
+                future.cancel()
+
+
+def _in_processes(
+    paths: list[Path], registry: SchemeRegistry, workers: int, file_seconds: float
+) -> Iterator[Read]:
+    reads = isolation.read_each(
+        _read_in_worker,
+        paths,
+        lambda _path, problem: (None, [problem]),
+        workers=workers,
+        seconds=file_seconds,
+        initializer=_start_worker,
+        initargs=(registry,),
+    )
+    with contextlib.closing(reads):  # a run stopped early stops its workers here
+        for path, packed in reads:
+            yield (path, *_unpack(packed))
+
+
+_worker_registry: SchemeRegistry | None = None
+
+
+def _start_worker(registry: SchemeRegistry) -> None:
+    global _worker_registry
+    _worker_registry = registry
+
+
+def _read_in_worker(path: Path) -> tuple[TeamReturn | None, list[Finding]]:
+    """A return with its lines as columns: records are rebuilt by the parent."""
+    assert _worker_registry is not None
+    ret, findings = read_team_return(path, _worker_registry)
+    if ret is not None:  # five columns pickle in a fraction of the time of 800 rows
+        columns = tuple(zip(*ret.lines, strict=True)) or ((),) * 5
+        # One object per distinct name, code and kind: pickle sends each once, and the
+        # parent holds 20 names, not 800 copies of them.
+        ret.lines = tuple(_shared(c) if i in (0, 2, 3) else c for i, c in enumerate(columns))  # type: ignore[assignment]
+    return ret, findings
+
+
+def _shared(column: tuple) -> tuple:
+    seen: dict = {}
+    return tuple(map(seen.setdefault, column, column))  # the first of each value, in C
+
+
+def _unpack(packed: tuple[TeamReturn | None, list[Finding]]):
+    ret, findings = packed
+    if ret is not None:
+        ret.lines = list(map(tuple.__new__, repeat(ReturnLine), zip(*ret.lines, strict=True)))
+    return ret, findings

@@ -1,0 +1,332 @@
+"""Writes the Team Workload Measurement workbook with openpyxl (files edge).
+
+Python's figures are written as values; the totals a manager reads and may adjust stay native
+formulas over the table. Fairness findings become highlighted cells with a note, and every
+finding is listed on the Errors sheet, so the workbook explains itself without Python. It
+carries case references and counts, never a case's name: a TeamSheet has none to give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from workload_xl.contracts import team as tl
+from workload_xl.core.findings import Finding, Severity
+from workload_xl.core.team import TeamSheet, WorkerRow
+from workload_xl.files.atomic import write_atomically
+from workload_xl.files.style import BOLD, CALC_FILL, INPUT_FILL, NOTE, TITLE, put, set_value
+
+_MUTED = Font(italic=True, color="7F7F7F")
+SEVERITY_FILLS = {
+    Severity.ERROR: PatternFill("solid", fgColor="F4B6B6"),
+    Severity.WARNING: PatternFill("solid", fgColor="F8CBAD"),
+    Severity.INFO: PatternFill("solid", fgColor="DDEBF7"),
+}
+
+
+def build_team_workbook(
+    team: TeamSheet | None, findings: Iterable[Finding] = (), output: str = ""
+) -> Workbook:
+    """The team workbook; with no team, the blank template."""
+    findings = list(findings)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = tl.TEAM_SHEET
+    _write_team_sheet(ws, team)
+    _write_cases(wb.create_sheet(tl.CASES_SHEET), team)
+    _write_history(wb.create_sheet(tl.HISTORY_SHEET), team)
+    _write_errors(wb.create_sheet(tl.ERRORS_SHEET), findings, output)
+    _highlight(ws, [f for f in findings if f.workbook == output and f.sheet == tl.TEAM_SHEET])
+    wb.properties.creator = "workload-xl"
+    wb.properties.title = "Team workload measurement sheet"
+    return wb
+
+
+def write_team_workbook(
+    path: Path, team: TeamSheet | None, findings: Iterable[Finding] = (), *, force: bool = False
+) -> list[Finding]:
+    wb = build_team_workbook(team, findings, output=str(path))
+    return write_atomically(path, lambda temp: wb.save(temp), force=force)
+
+
+# --- the Team sheet ------------------------------------------------------------------------
+
+
+def _name(ws, name: str, ref: str) -> None:
+    ws.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(ws.title)}!{ref}")
+
+
+def _absolute(address: str) -> str:
+    letters = "".join(ch for ch in address if ch.isalpha())
+    return f"${letters}${address[len(letters) :]}"
+
+
+def _header_values(team: TeamSheet | None) -> dict:
+    if team is None:
+        return {}
+    return {
+        "team": team.team,
+        "service": team.service,
+        "period": str(team.period),
+        "scheme_id": team.scheme_id,
+        "scheme_version": team.scheme_version,
+        "manager": team.manager or None,
+        "mean_ppf": _round(team.mean_ppf),
+        "median_ppf": _round(team.median_ppf),
+        "spread": _round(team.spread, 4),
+    }
+
+
+def _round(value: float | None, places: int = 2) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _write_team_sheet(ws, team: TeamSheet | None) -> None:
+    put(ws, 1, 1, "Team workload measurement sheet").font = TITLE
+    put(
+        ws,
+        2,
+        1,
+        "Points inform a discussion; there is no maximum. Flags say what the numbers "
+        "show, compared with colleagues of the same experience band.",
+    ).font = NOTE
+    values = _header_values(team)
+    places = tl.field_places()
+    for spec in tl.TEAM_HEADER + tl.TEAM_TOTALS:
+        row, column = places[spec.key]
+        label = put(ws, row, column - 1, spec.label)
+        label.font = BOLD
+        label.alignment = Alignment(horizontal="right")
+        cell = ws.cell(row, column)
+        if spec.formula:
+            cell.value = spec.formula
+        else:
+            set_value(cell, values.get(spec.key))
+        cell.number_format = spec.number_format
+        cell.fill = INPUT_FILL if spec.key in ("manager", "date_signed") else CALC_FILL
+        _name(ws, spec.name, _absolute(f"{get_column_letter(column)}{row}"))
+    _write_workers(ws, team)
+
+
+def _worker_values(team: TeamSheet | None) -> list[list]:
+    if team is None or not team.workers:
+        return [[None] * len(tl.TEAM_COLUMNS)]
+    return [worker_record(w) for w in team.workers]
+
+
+def worker_record(w: WorkerRow) -> list:
+    """A worker's TeamWorkers row, in the order of team_layout.TEAM_COLUMNS."""
+    record = {
+        "worker": w.worker,
+        "band": w.band,
+        "fte": w.fte,
+        "cases": w.cases,
+        "case_points": w.case_points,
+        "activity_points": w.activity_points,
+        "total_points": w.total_points,
+        "points_per_fte": _round(w.points_per_fte),
+        "band_mean": _round(w.band_mean),
+        "band_difference": _round(w.band_difference),
+        "counted": "yes" if w.counted else "no",
+        "flags": "; ".join(w.flags),
+        "source": w.source,
+    }
+    return [record[c.key] for c in tl.TEAM_COLUMNS]
+
+
+def _write_workers(ws, team: TeamSheet | None) -> None:
+    top = tl.TABLE_TOP_ROW
+    for index, column in enumerate(tl.TEAM_COLUMNS, start=1):
+        cell = put(ws, top, index, column.header)
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.row_dimensions[top].height = 44
+    rows = _worker_values(team)
+    for offset, values in enumerate(rows, start=1):
+        for index, (column, value) in enumerate(zip(tl.TEAM_COLUMNS, values, strict=True), 1):
+            cell = ws.cell(top + offset, index)
+            set_value(cell, value)
+            cell.number_format = column.number_format
+            if values[list(tl.TEAM_COLUMN_BY_KEY).index("counted")] == "no":
+                cell.font = _MUTED
+    last = top + len(rows)
+    table = Table(
+        displayName=tl.TEAM_TABLE, ref=f"A{top}:{get_column_letter(len(tl.TEAM_COLUMNS))}{last}"
+    )
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = ws.cell(top + 1, 2)
+    ws.print_title_rows = f"{top}:{top}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "Manager signature: ____________   Date: ________"
+    if team is not None:
+        counted = sum(1 for w in team.workers if w.counted and w.points_per_fte is not None)
+        if counted:
+            _add_chart(ws, top, counted)
+
+
+def _add_chart(ws, top: int, counted: int) -> None:
+    """Bars of points per FTE for the counted workers, the band mean marked on each bar."""
+    keys = list(tl.TEAM_COLUMN_BY_KEY)
+    ppf = keys.index("points_per_fte") + 1
+    band_mean = keys.index("band_mean") + 1
+    workers = Reference(ws, min_col=1, min_row=top + 1, max_row=top + counted)
+    bars = BarChart()
+    bars.type = "col"
+    bars.title = "Points per FTE (bars) and experience band mean (marks)"
+    bars.y_axis.title = "Points per FTE"
+    bars.add_data(
+        Reference(ws, min_col=ppf, min_row=top, max_row=top + counted), titles_from_data=True
+    )
+    bars.set_categories(workers)
+    marks = LineChart()
+    marks.add_data(
+        Reference(ws, min_col=band_mean, min_row=top, max_row=top + counted), titles_from_data=True
+    )
+    series = marks.series[0]
+    series.marker = Marker(symbol="dash", size=16)
+    series.marker.graphicalProperties = GraphicalProperties(solidFill="C55A11")
+    series.marker.graphicalProperties.line.solidFill = "C55A11"
+    series.graphicalProperties.line.noFill = True
+    marks.y_axis.axId = bars.y_axis.axId
+    bars += marks
+    bars.y_axis.scaling.min = 0  # bars start at zero, so their lengths compare honestly
+    bars.x_axis.delete = bars.y_axis.delete = False  # openpyxl 3.1 leaves axes hidden in Excel
+    bars.legend.position = "b"
+    bars.height, bars.width = 9.5, 26
+    ws.add_chart(bars, "D3")
+
+
+def _highlight(ws, findings: list[Finding]) -> None:
+    """Colour each flagged cell by its most serious finding and leave the messages as a note."""
+    by_cell: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.cell:
+            by_cell.setdefault(f.cell, []).append(f)
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    for address, group in by_cell.items():
+        group.sort(key=lambda f: order[f.severity])
+        cell = ws[address]
+        cell.fill = SEVERITY_FILLS[group[0].severity]
+        text = "\n\n".join(f"{f.severity.upper()} ({f.rule}): {f.message}" for f in group)
+        comment = Comment(text[:2000], "workload-xl")
+        comment.width, comment.height = 320, 160
+        cell.comment = comment
+
+
+# --- Cases, History, Errors ----------------------------------------------------------------
+
+
+def _table_sheet(
+    ws, name: str, headings: tuple[str, ...], rows: list[list], widths: tuple[int, ...]
+) -> None:
+    for index, heading in enumerate(headings, start=1):
+        put(ws, 1, index, heading).font = BOLD
+    for row in rows or [[None] * len(headings)]:
+        ws.append([None] * len(headings))
+        for index, value in enumerate(row, start=1):
+            set_value(ws.cell(ws.max_row, index), value)
+    table = Table(
+        displayName=name, ref=f"A1:{get_column_letter(len(headings))}{max(2, ws.max_row)}"
+    )
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    ws.add_table(table)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+
+
+def _write_cases(ws, team: TeamSheet | None) -> None:
+    rows = (
+        []
+        if team is None
+        else [
+            [
+                c.worker,
+                c.case_ref,
+                c.item_code,
+                c.item_label,
+                c.kind,
+                c.agreed_points,
+                ", ".join(c.also_allocated_to),
+            ]
+            for c in team.cases
+        ]
+    )
+    _table_sheet(ws, tl.CASES_TABLE, tl.CASES_COLUMNS, rows, (22, 16, 12, 36, 9, 10, 30))
+
+
+def _write_history(ws, team: TeamSheet | None) -> None:
+    rows = (
+        []
+        if team is None
+        else [
+            [
+                str(h.period),
+                h.worker,
+                h.band,
+                h.fte,
+                h.total_points,
+                _round(h.points_per_fte),
+                "yes" if h.counted else "no",
+            ]
+            for h in team.history
+        ]
+    )
+    _table_sheet(ws, tl.HISTORY_TABLE, tl.HISTORY_COLUMNS, rows, (10, 22, 24, 7, 10, 10, 10))
+
+
+def _write_errors(ws, findings: list[Finding], output: str) -> None:
+    """Every finding, the worker sheets' and the team's, with a link to team-sheet cells.
+
+    The value found in a cell is left out: the message says what is wrong, and a value could
+    be personal data typed where it should not be.
+    """
+    rows = [
+        [
+            str(f.severity),
+            f.rule,
+            _short_path(f.workbook, output),
+            f.sheet,
+            f.cell,
+            f.field,
+            f.message,
+        ]
+        for f in sorted(findings, key=_order)
+    ]
+    _table_sheet(ws, tl.ERRORS_TABLE, tl.ERRORS_COLUMNS, rows, (9, 22, 34, 16, 7, 16, 100))
+    for offset, f in enumerate(sorted(findings, key=_order), start=2):
+        ws.cell(offset, 1).fill = SEVERITY_FILLS[f.severity]
+        if f.workbook == output and f.sheet and f.cell:
+            link = ws.cell(offset, 5)
+            target = f"{quote_sheetname(f.sheet)}!{f.cell}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=target, display=f.cell)
+            link.font = Font(color="0563C1", underline="single")
+    ws.sheet_properties.tabColor = (
+        "C00000" if any(f.severity == Severity.ERROR for f in findings) else "A6A6A6"
+    )
+
+
+def _short_path(workbook: str, output: str) -> str:
+    return "(this workbook)" if workbook == output else workbook
+
+
+def _order(f: Finding) -> tuple:
+    rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}[f.severity]
+    return (rank, f.workbook, f.sheet, f.cell, f.rule)

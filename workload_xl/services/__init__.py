@@ -1,0 +1,3 @@
+"""One function and one result type per command, under the CLI, the add-in's buttons and the
+demo alike.
+"""

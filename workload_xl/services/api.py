@@ -1,0 +1,349 @@
+"""The Python API the CLI and the Excel add-in share: files in, findings and results out.
+
+Thin glue: the files edge reads, the core judges. Exceptions never escape for bad input; they
+become findings naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workload_xl.core.findings import Report
+from workload_xl.core.measurement import Measurement
+from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.core.team import TeamBuild
+from workload_xl.core.validation import SheetResult, validate_sheet
+from workload_xl.files import isolation
+from workload_xl.files.inputs import expand_inputs
+from workload_xl.files.worker_reader import WorkbookRead, read_workbook
+
+
+@dataclass
+class ValidationRun:
+    report: Report
+    sheets: list[SheetResult] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def measurements(self) -> list[Measurement]:
+        return [sheet.measurement for sheet in self.sheets]
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean or warnings only, 1 errors in a sheet, 2 a file could not be read at all."""
+        if self.unreadable:
+            return 2
+        return 1 if self.report.has_errors else 0
+
+
+def validate_files(
+    inputs: Iterable[Path],
+    registry: SchemeRegistry | None = None,
+    scheme_id: str | None = None,
+) -> ValidationRun:
+    registry = registry or SchemeRegistry.from_dir()
+    run = ValidationRun(Report())
+    paths = expand_inputs(inputs)
+    for path, read in isolation.read_each(read_workbook, paths, _not_read):
+        run.report.files.append(str(path))
+        run.report.extend(read.findings)
+        if read.unreadable:
+            run.unreadable.append(str(path))
+        for sheet in read.sheets:
+            result = validate_sheet(sheet, registry, scheme_id)
+            run.report.extend(result.findings)
+            run.sheets.append(result)
+    return run
+
+
+def _not_read(_path: Path, problem) -> WorkbookRead:
+    return WorkbookRead([], [problem])
+
+
+@dataclass
+class TeamRun:
+    """A team sheet built from files: the build, and whether the output was written."""
+
+    build: TeamBuild
+    written: bool
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 written and no errors, 1 errors (or not written), 2 an input could not be read."""
+        if self.unreadable:
+            return 2
+        return 1 if self.build.has_errors or not self.written else 0
+
+
+def build_team_files(
+    inputs: Iterable[Path],
+    output: Path,
+    *,
+    registry: SchemeRegistry | None = None,
+    period: str | None = None,
+    history: Iterable[Path] = (),
+    force: bool = False,
+) -> TeamRun:
+    """Validate every worker sheet in the inputs, roll them up and write the team workbook."""
+    from workload_xl.core.team import build_team
+    from workload_xl.files.team_reader import read_history
+    from workload_xl.files.team_workbook import write_team_workbook
+
+    registry = registry or SchemeRegistry.from_dir()
+    run = validate_files(inputs, registry)
+    file_problems = [f for f in run.report.findings if f.workbook in run.unreadable]
+    kind = _period_kind(run, registry)
+    earlier, history_problems = read_history(list(history), kind) if history else ([], [])
+    build = build_team(run.sheets, registry, output=str(output), period=period, history=earlier)
+    build.findings[:0] = file_problems + history_problems
+    if build.team is None:
+        return TeamRun(build, False, run.unreadable)
+    problems = write_team_workbook(output, build.team, build.findings, force=force)
+    build.findings.extend(problems)
+    return TeamRun(build, not problems, run.unreadable)
+
+
+def _period_kind(run: ValidationRun, registry: SchemeRegistry) -> str:
+    for sheet in run.sheets:
+        scheme = registry.get(sheet.measurement.scheme_id or "")
+        if scheme is not None:
+            return scheme.period
+    return "month"
+
+
+@dataclass
+class ConsolidationRun:
+    """What one consolidation did to the store, file by file."""
+
+    report: Report
+    stored: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+    """Not stored: a change of service or of people that waits for --accept-changes."""
+    store_unusable: bool = False
+    interrupted: bool = False
+    """Stopped by Ctrl-C: what was stored stays, the file being stored was left out whole."""
+
+    @property
+    def exit_code(self) -> int:
+        """0 every file stored (or stored already), 1 some files refused, 2 no store, 130
+        stopped by Ctrl-C (the shell's own code for it)."""
+        if self.store_unusable:
+            return 2
+        if self.interrupted:
+            return 130
+        return 1 if self.failed or self.held else 0
+
+
+def consolidate_files(
+    inputs: Iterable[Path],
+    store_path: Path,
+    *,
+    registry: SchemeRegistry | None = None,
+    now=None,
+    progress=None,
+    pseudonymiser=None,
+    processes: int | None = None,
+    accept_changes: bool = False,
+) -> ConsolidationRun:
+    """Ingest team returns into the store, one transaction per file; the sources are only read.
+
+    `processes` files are read at once (default: one per usable core, up to 8); 1 reads them in this
+    process. `progress`, if given, is called with each path as it is done (the CLI's progress bar).
+    With a `pseudonymiser`, people's names are replaced by their pseudonyms before anything is
+    stored, so the store never holds them; the store holds names or pseudonyms made with one
+    key, never both (store-people-mismatch). A return that changes a team's service or people
+    is held (return-held) unless `accept_changes`. The store is never one of the inputs.
+    """
+    from workload_xl.core.rules import finding
+    from workload_xl.files.atomic import output_clashes, store_files
+    from workload_xl.files.return_reader import read_team_returns
+    from workload_xl.store.database import ReturnsStore, StoreError
+
+    registry = registry or SchemeRegistry.from_dir()
+    run = ConsolidationRun(Report())
+    paths = expand_inputs(inputs)
+    clashes = output_clashes(store_files(store_path), [("an input", p) for p in paths])
+    if clashes:
+        run.store_unusable = True
+        run.report.extend(clashes)
+        return run
+    key = pseudonymiser.fingerprint if pseudonymiser is not None else None
+    try:
+        store = ReturnsStore.open_to_ingest(store_path, key)
+    except StoreError as problem:  # before anything is read or stored
+        run.store_unusable = True
+        run.report.extend([finding(problem.rule, str(problem), workbook=str(store_path))])
+        return run
+    with store:
+        try:
+            digests = _digests(paths)
+            known = store.known_hashes()
+            for path in paths:  # in the store already: not even parsed, so a rerun is quick
+                if digests.get(path) in known:
+                    run.report.files.append(str(path))
+                    _already(run, path)
+                    if progress:
+                        progress(path)
+            fresh = [path for path in paths if digests.get(path) not in known]
+            _ingest_all(
+                store,
+                run,
+                read_team_returns(fresh, registry, processes),
+                now,
+                digests,
+                progress,
+                pseudonymiser,
+                store_path,
+                accept_changes,
+            )
+        except KeyboardInterrupt:  # the file in hand was rolled back; the rest stay stored
+            run.interrupted = True
+    return run
+
+
+def _ingest_all(
+    store,
+    run: ConsolidationRun,
+    reads,
+    now,
+    digests: dict,
+    progress,
+    pseudonymiser,
+    store_path: Path,
+    accept_changes: bool = False,
+) -> None:
+    from workload_xl.core.rules import finding
+    from workload_xl.store.database import StoreError
+
+    with contextlib.closing(reads):  # an interrupted run stops its worker processes here
+        for path, ret, problems in reads:
+            run.report.files.append(str(path))
+            run.report.extend(problems)
+            if ret is None:
+                run.failed.append(str(path))
+            else:
+                if pseudonymiser is not None:
+                    ret = pseudonymiser.team_return(ret)
+                try:
+                    _ingest_one(
+                        store,
+                        run,
+                        Path(path),
+                        ret,
+                        now,
+                        digests.get(path),
+                        pseudonymiser,
+                        accept_changes,
+                    )
+                except StoreError as problem:  # the store cannot take more: stop, say why
+                    run.store_unusable = True
+                    run.failed.append(str(path))
+                    run.report.extend(
+                        [
+                            finding(
+                                problem.rule,
+                                f"{path}: {problem} The files after it were not read.",
+                                workbook=str(store_path),
+                            )
+                        ]
+                    )
+                    return
+            if progress:
+                progress(path)
+
+
+def _digests(paths: list[Path]) -> dict[Path, str]:
+    """SHA-256 of each regular file's bytes: how the store knows a file it has seen. A pipe,
+    a device or a file larger than any workbook is not read at all (the guard says why)."""
+    found = {}
+    for path in paths:
+        digest = file_digest(Path(path))
+        if digest is not None:
+            found[path] = digest
+    return found
+
+
+def file_digest(path: Path) -> str | None:
+    """The SHA-256 of a regular file of at most the guard's size cap, read in chunks; None
+    for anything else (missing, a folder, a FIFO, /dev/zero, too large)."""
+    import hashlib
+
+    from workload_xl.files.file_guard import MAX_FILE_BYTES, is_regular_file
+
+    if not is_regular_file(path):
+        return None
+    digest = hashlib.sha256()
+    read = 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                read += len(chunk)
+                if read > MAX_FILE_BYTES:
+                    return None
+                digest.update(chunk)
+    except OSError:  # unreadable: the reader says so, as a finding
+        return None
+    return digest.hexdigest()
+
+
+def _already(run: ConsolidationRun, path: Path) -> None:
+    from workload_xl.core.rules import finding
+
+    run.already.append(str(path))
+    message = (
+        f"{path} is in the store already (the same bytes were ingested before), so nothing changed."
+    )
+    run.report.extend([finding("return-already-stored", message, workbook=str(path))])
+
+
+def _ingest_one(
+    store,
+    run: ConsolidationRun,
+    path: Path,
+    ret,
+    now,
+    digest: str | None,
+    pseudonymiser=None,
+    accept_changes: bool = False,
+) -> None:
+    from workload_xl.core.rules import finding
+
+    if digest is None:  # read by the reader, so it was there: hashed now, or named by its path
+        digest = file_digest(path) or f"unhashed:{path}"
+    key = pseudonymiser.fingerprint if pseudonymiser is not None else None
+    done = store.ingest(
+        ret,
+        sha256=digest,
+        source_path=str(path),
+        now=now,
+        pseudonym_key=key,
+        accept_changes=accept_changes,
+    )
+    where = {"workbook": str(path)}
+    if done.outcome == "held":
+        run.held.append(str(path))
+        message = (
+            f"{path} was not stored: {done.held_reason}. Check both files. If the change is "
+            "meant, run the same consolidate command again with --accept-changes; otherwise "
+            "correct the team workbook and consolidate it again."
+        )
+        run.report.extend([finding("return-held", message, **where)])
+        return
+    if done.outcome == "already":
+        _already(run, path)
+    else:
+        run.stored.append(str(path))
+    for _, replaced_file in done.superseded:
+        run.superseded.append(replaced_file)
+        message = (
+            f"{path} replaces the earlier return {replaced_file} for {ret.team}, "
+            f"{ret.period}; both stay in the store, the earlier one marked superseded."
+        )
+        run.report.extend([finding("return-superseded", message, **where)])

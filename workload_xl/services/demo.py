@@ -1,0 +1,480 @@
+"""A realistic demo: teams, workers and a year of measurement workbooks with planted mistakes.
+
+The demo is the README's first command, so it shows what the tool is for in a minute: sheets
+that look like a real service's (caseloads that carry over month to month, part-time workers,
+a worker persistently carrying more), then validation finding the mistakes people really make.
+Names are invented. Everything is generated from a fixed seed, so the demo is reproducible.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workload_xl.contracts import worker as layout
+from workload_xl.core.paths import safe_file_name
+from workload_xl.core.period import FOUR_WEEKS, MONTH, Period, previous_months
+from workload_xl.core.schemes import Scheme, SchemeRegistry
+from workload_xl.core.team import TeamBuild, build_team
+from workload_xl.core.tracker import due_date, return_statuses
+from workload_xl.core.trends import build_trend_report
+from workload_xl.files.atomic import write_atomically
+from workload_xl.files.report_workbook import write_report
+from workload_xl.files.team_workbook import write_team_workbook
+from workload_xl.files.worker_template import WorkerSheetContent, build_worker_workbook
+from workload_xl.render import findings_text, summary_line, team_text
+from workload_xl.services.api import consolidate_files, validate_files
+from workload_xl.store.database import ReturnsStore
+
+MARKER = ".workload-xl-demo"
+LAST_MONTH = Period(2026, 10, MONTH)
+
+FIRST_NAMES = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Farah",
+    "Gareth",
+    "Hana",
+    "Isaac",
+    "Jade",
+    "Kofi",
+    "Leah",
+    "Mo",
+    "Nia",
+    "Owen",
+    "Priya",
+    "Rhys",
+    "Sade",
+    "Tom",
+    "Uma",
+    "Vik",
+    "Wren",
+    "Yusuf",
+    "Zoe",
+    "Aled",
+    "Bea",
+    "Cal",
+    "Dina",
+]
+SURNAMES = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fofana",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Usman",
+    "Walsh",
+    "Young",
+    "Zielinski",
+]
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    name: str
+    service: str
+    scheme_id: str
+    manager: str
+
+
+TEAMS = (
+    DemoTeam("First Response East", "First Response", "childrens-social-care", "Sam Okoro"),
+    DemoTeam(
+        "Safeguarding North", "Safeguarding and Support", "childrens-social-care", "Helen Price"
+    ),
+    DemoTeam("Leaving Care", "Leaving Care", "leaving-care", "Marcus Bell"),
+    DemoTeam(
+        "Fostering and Adoption", "Fostering and Adoption", "fostering-adoption", "Rachel Lowe"
+    ),
+)
+
+
+@dataclass
+class DemoWorker:
+    name: str
+    band: str
+    fte: float
+    load: float  # how many cases relative to colleagues: 1.0 typical
+    cases: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class PlantedMistake:
+    path: Path
+    what: str
+
+
+def _periods(scheme: Scheme, count: int) -> list[Period]:
+    if scheme.period == MONTH:
+        return previous_months(LAST_MONTH, count)
+    return [Period(2026, n, FOUR_WEEKS) for n in range(1, 14)][-count:]
+
+
+def _case_name(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+
+
+def _new_case(rng: random.Random, scheme: Scheme, serial: list[int]) -> dict:
+    cases = [i for i in scheme.items if i.is_case]
+    weights = [4 if i.points <= 6 else 2 for i in cases]
+    item = rng.choices(cases, weights)[0]
+    serial[0] += 1
+    agreed = item.points
+    if rng.random() < 0.15:  # a complex case scored higher, inside the range
+        agreed = min(item.max, item.points + rng.choice((1, 2)))
+    return {
+        "case_ref": f"C{100000 + serial[0]}",
+        "case_name": _case_name(rng),
+        "item": item.label,
+        "agreed_points": agreed,
+    }
+
+
+def _workers(rng: random.Random, scheme: Scheme, count: int) -> list[DemoWorker]:
+    names = rng.sample([f"{f} {s}" for f in FIRST_NAMES for s in SURNAMES], count)
+    bands = [b.label for b in scheme.bands] or ["All workers"]
+    workers = []
+    for index, name in enumerate(names):
+        # three newcomers, the rest in the next two bands: enough in each band to compare
+        band = bands[0] if index < 3 else (bands[1:3] or bands)[index % 2]
+        fte = rng.choice((1.0, 1.0, 1.0, 0.8, 0.6))
+        workers.append(DemoWorker(name, band, fte, load=1.0))
+    workers[3].load = 1.8  # one worker persistently carries far more than colleagues
+    workers[7].load = 0.6  # and one far less
+    return workers
+
+
+def _activities(rng: random.Random, scheme: Scheme, fte: float) -> list[dict]:
+    lines = []
+    for item in (i for i in scheme.items if not i.is_case):
+        if rng.random() < 0.5:
+            quantity = max(1, round(rng.randint(1, 4) * fte))
+            lines.append(
+                {"item": item.label, "quantity": quantity, "agreed_points": item.points * quantity}
+            )
+    return lines
+
+
+def generate(
+    out: Path,
+    registry: SchemeRegistry,
+    months: int = 12,
+    seed: int = 2026,
+    workers_per_team: int = 12,
+) -> tuple[list[Path], list[PlantedMistake]]:
+    rng = random.Random(seed)
+    written: list[Path] = []
+    planted: list[PlantedMistake] = []
+    serial = [0]
+    for team in TEAMS:
+        scheme = registry.get(team.scheme_id)
+        if scheme is None:
+            continue
+        workers = _workers(rng, scheme, workers_per_team)
+        periods = _periods(scheme, months)
+        for period_index, period in enumerate(periods):
+            folder = out / _slug(team.name) / str(period)
+            folder.mkdir(parents=True, exist_ok=True)
+            last = period_index == len(periods) - 1
+            for worker_index, worker in enumerate(workers):
+                target = round(
+                    14 * worker.fte * worker.load * (0.9 if "ASYE" in worker.band else 1.0)
+                )
+                worker.cases = [c for c in worker.cases if rng.random() > 0.12]
+                while len(worker.cases) < target + rng.randint(-1, 1):
+                    worker.cases.append(_new_case(rng, scheme, serial))
+                if team is TEAMS[1] and worker_index == 6:  # co-works a case with a colleague
+                    shared = workers[5].cases[0]
+                    if all(c["case_ref"] != shared["case_ref"] for c in worker.cases):
+                        worker.cases.append(dict(shared))
+                lines = [dict(c) for c in worker.cases] + _activities(rng, scheme, worker.fte)
+                header = {
+                    "worker": worker.name,
+                    "team": team.name,
+                    "service": team.service,
+                    "period": str(period),
+                    "fte": worker.fte,
+                    "band": worker.band,
+                    "manager": team.manager,
+                    "date_agreed": dt.date(period.year, min(period.number, 12), 25),
+                }
+                path = folder / f"{_slug(worker.name)}.xlsx"
+                plant_here = last and (team is TEAMS[0] or worker_index == 8)
+                mistake = _plant(header, lines, worker_index) if plant_here else None
+                wb = build_worker_workbook(scheme, WorkerSheetContent(header, lines))
+                if mistake == "total typed over":
+                    ws = wb[layout.MEASUREMENT_SHEET]
+                    _, address = next(ws.defined_names["TotalPoints"].destinations)
+                    ws[address] = 100
+                if mistake == "note outside the table":
+                    ws = wb[layout.MEASUREMENT_SHEET]
+                    ws.cell(ws.max_row + 2, 3, "Also covering duty for Tom next week")
+                write_atomically(path, lambda temp, wb=wb: wb.save(temp), force=True)
+                written.append(path)
+                if mistake:
+                    planted.append(PlantedMistake(path, mistake))
+    broken = out / _slug(TEAMS[0].name) / str(LAST_MONTH) / "sent-as-csv.xlsx"
+    broken.write_text("Worker,Item,Points\nJo,Child in need,5\n", encoding="utf-8")
+    planted.append(PlantedMistake(broken, "a CSV file renamed .xlsx"))
+    written.append(broken)
+    _write_caseload_report(out / "caseload-report.csv", rng, registry)
+    return written, planted
+
+
+def _plant(header: dict, lines: list[dict], worker_index: int) -> str | None:
+    """Mistakes people really make, one per sheet: in the first team's last month, and a
+    misspelt period in each other team's."""
+    case_rows = [line for line in lines if line.get("case_ref")]
+    match worker_index:
+        case 1:
+            case_rows[0]["agreed_points"] = 25
+            return "agreed points far outside the scheme's range"
+        case 2:
+            lines.append(dict(case_rows[0]))
+            return "the same case entered twice"
+        case 4:
+            header["fte"] = None
+            return "FTE left blank"
+        case 5:
+            case_rows[1]["item"] = "Child protection"
+            return "an item typed instead of picked from the list"
+        case 6:
+            case_rows[0]["agreed_points"] = f" {case_rows[0]['agreed_points']:g} "
+            return "points typed as text"
+        case 8:
+            header["period"] = "Octobr 2026"
+            return "a misspelt period"
+        case 9:
+            return "total typed over"
+        case 10:
+            return "note outside the table"
+        case 11:
+            case_rows[2]["case_ref"] = None
+            return "a case with no reference"
+    return None
+
+
+def _write_caseload_report(path: Path, rng: random.Random, registry: SchemeRegistry) -> None:
+    """A caseload report as a case management system exports it, to try import-caseload on."""
+    types = [
+        "Child in Need",
+        "Child Protection Plan",
+        "CLA",
+        "Section 47",
+        "Single Assessment",
+        "Early Help",
+    ]  # Early Help maps to no item: the import reports it
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Case ID", "Child name", "Case type", "Allocated worker", "Start date"])
+        for n in range(14):
+            worker = "Jo Example" if n < 12 else "Someone Else"
+            writer.writerow(
+                [
+                    f"C{200000 + n}",
+                    _case_name(rng),
+                    types[n % len(types)],
+                    worker,
+                    f"2026-0{1 + n % 9}-1{n % 9}",
+                ]
+            )
+
+
+def build_demo_team_sheets(
+    out: Path, run, registry: SchemeRegistry
+) -> list[tuple[Path, TeamBuild]]:
+    """A team sheet per team and period, from sheets already validated: no file read twice."""
+    by_folder: dict[Path, list] = {}
+    for sheet in run.sheets:
+        by_folder.setdefault(Path(sheet.measurement.workbook).parent, []).append(sheet)
+    built = []
+    for team in TEAMS:
+        history: list = []
+        team_folder = out / _slug(team.name)
+        for folder in sorted(p for p in by_folder if p.parent == team_folder):
+            path = team_folder / f"team-{folder.name}.xlsx"
+            build = build_team(by_folder[folder], registry, output=str(path), history=history)
+            if build.team is None:
+                continue
+            write_team_workbook(path, build.team, build.findings, force=True)
+            history = build.team.history
+            built.append((path, build))
+    return built
+
+
+def consolidate_demo_returns(
+    store_path: Path, built: list[tuple[Path, TeamBuild]], registry: SchemeRegistry
+) -> tuple[int, str]:
+    """Ingest every team sheet at a realistic moment: most early in the following month, one
+    team's latest return late, and one team's latest return held back (missing)."""
+    with ReturnsStore.open(store_path) as store:
+        for team in TEAMS:
+            store.add_team(team.service, team.name)
+    held_back = f"{TEAMS[3].name} {LAST_MONTH}"
+    stored = 0
+    for path, build in built:
+        team = build.team
+        if f"{team.team} {team.period}" == held_back:
+            continue
+        due = due_date(team.period) or dt.date(team.period.year, 12, 31)
+        late = team.team == TEAMS[0].name and team.period == LAST_MONTH
+        moment = dt.datetime.combine(due + dt.timedelta(days=3 if late else -4), dt.time(9))
+        stored += len(consolidate_files([path], store_path, registry=registry, now=moment).stored)
+    return stored, held_back
+
+
+CAMHS_TEAM = (
+    # name, profession, contracted hours, Choice, Core, Specific, Big Admin, meeting,
+    # supervision, CPD, management, travel, other
+    ("Asha Rao", "Clinical psychologist", 37.5, 2, 18, 4, 5, 2, 2, 2, 0, 1.5, 1),
+    ("Tom Reed", "Mental health nurse", 37.5, 2, 22, 0, 6, 2, 2, 1.5, 0, 2, 0),
+    ("Mo Khan", "Family therapist", 22.5, 1, 13, 0, 4, 2, 1.5, 1, 0, 0, 0),
+    ("Lena Ortiz", "Psychiatrist", 30, 1, 10, 6, 5, 2, 1, 2, 2, 1, 0),
+    ("Ravi Shah", "Mental health nurse", 37.5, 2, 22, 0, 6, 2, 2, 1.5, 0, 2, 0),
+    ("Jess Lowe", "Team manager", 37.5, 1, 6, 0, 4, 2, 2, 1.5, 19, 1, 1),
+)
+
+
+def _camhs_demo(out: Path, echo: Callable[[str], None]) -> None:
+    """A CAMHS team's CAPA job plans, its balance, and what a maternity leave costs."""
+    from workload_xl.core import capa
+    from workload_xl.files.jobplan_workbook import write_jobplan_workbook
+
+    fields = (
+        "choice",
+        "core",
+        "specific",
+        "big_admin",
+        "team_meeting",
+        "supervision",
+        "cpd",
+        "management",
+        "travel",
+        "other",
+    )
+    team = [
+        capa.Clinician(name, job, hours, **dict(zip(fields, plan, strict=True)))
+        for name, job, hours, *plan in CAMHS_TEAM
+    ]
+    leave = [
+        capa.Absence("Tom Reed", "maternity leave", dt.date(2026, 2, 16), dt.date(2026, 8, 14))
+    ]
+    referrals = 11.0
+    path = out / "camhs-jobplans.xlsx"
+    write_jobplan_workbook(path, capa.CapaSettings(), team, leave, referrals, force=True)
+    echo(
+        f"A CAMHS team's CAPA job plans: {path} ({len(team)} clinicians, {referrals:g} accepted "
+        "referrals a week)."
+    )
+    for sentence in capa.balance(team, referrals).sentences:
+        echo(f"  {sentence}")
+    lost = capa.capacity_lost(team, leave, dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    echo(
+        f"  Tom Reed's maternity leave costs April to June {lost.team_choice_slots:.0f} Choice "
+        f"slots and {lost.team_new_core:.1f} new Core Partnerships."
+    )
+
+
+def _slug(text: str) -> str:
+    """A name as a file or folder name: lower case, words joined by hyphens, and safe on every
+    system (paths.safe_file_name) whatever the name."""
+    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
+    return safe_file_name(slug, fallback="unnamed").name
+
+
+def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -> int:
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        echo(f"{out} exists and is not an earlier demo: choose a new folder with --out.")
+        return 2
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("Made by `workload-xl demo`; safe to delete.\n", encoding="utf-8")
+    registry = SchemeRegistry.from_dir()
+    written, planted = generate(out, registry, months=months)
+    teams = ", ".join(t.name for t in TEAMS)
+    echo(
+        f"Made {len(written)} measurement workbooks in {out}: {len(TEAMS)} teams ({teams}), "
+        f"12 workers each, {months} periods."
+    )
+    echo(f"Planted {len(planted)} mistakes in the latest period:")
+    for mistake in planted:
+        echo(f"  {mistake.path.relative_to(out)}: {mistake.what}")
+    echo("")
+    echo("Validating every workbook...")
+    run = validate_files([out], registry)
+    by_rule = Counter(f.rule for f in run.report.findings)
+    echo(summary_line(run.report))
+    echo("Findings by rule: " + ", ".join(f"{rule} {n}" for rule, n in by_rule.most_common()))
+    echo("")
+    problems = [f for f in run.report.sorted() if f.severity != "info" and f.rule != "header-blank"]
+    echo("Errors and warnings found (info findings such as points-adjusted are in the JSON):")
+    echo(findings_text(problems))
+    echo("")
+    echo("Building each team's sheet for every period, each with the one before as history...")
+    built = build_demo_team_sheets(out, run, registry)
+    echo(f"Wrote {len(built)} team workbooks (team-<period>.xlsx in each team's folder).")
+    showcase = next(
+        (b for b in reversed(built) if b[1].team and b[1].team.team == TEAMS[1].name), None
+    )
+    if showcase:
+        echo("")
+        echo(f"One of them, {showcase[0].relative_to(out)}:")
+        echo(team_text(showcase[1], str(showcase[0]), written=True))
+    echo("")
+    echo("Consolidating the team sheets into a returns store, as the performance team does...")
+    store_path = out / "returns.sqlite"
+    stored, missing = consolidate_demo_returns(store_path, built, registry)
+    echo(f"Stored {stored} returns in {store_path} (held back on purpose: {missing}).")
+    with ReturnsStore.open(store_path) as store:
+        statuses = return_statuses(
+            store.teams(), store.submissions(current_only=True), LAST_MONTH, dt.date(2026, 11, 23)
+        )
+        rows = store.worker_periods()
+    echo(f"Returns for {LAST_MONTH}, as of 2026-11-23:")
+    for status in statuses:
+        echo(f"  {status.service} / {status.team}: {status.status}")
+    report = build_trend_report(rows)
+    write_report(out / "trend-report.xlsx", report, force=True)
+    echo("")
+    echo(f"Wrote the trend report {out / 'trend-report.xlsx'}. What needs a look:")
+    for line in report.summary[:15]:
+        echo(f"  - {line}")
+    if len(report.summary) > 15:
+        echo(f"  ... and {len(report.summary) - 15} more on its Summary sheet.")
+    echo("")
+    _camhs_demo(out, echo)
+    echo("")
+    echo(f"Try: workload-xl validate {out} --format json")
+    echo(f"     workload-xl returns --store {store_path} --period {LAST_MONTH}")
+    echo(f"     workload-xl report --store {store_path} -o report.xlsx --run-length 6")
+    echo(f"     workload-xl capa balance {out / 'camhs-jobplans.xlsx'} --without 'Mo Khan'")
+    echo(
+        f"     workload-xl import-caseload {out / 'caseload-report.csv'} --worker 'Jo Example' "
+        f"--scheme childrens-social-care --service 'First Response' -o jo.xlsx"
+    )
+    return 0

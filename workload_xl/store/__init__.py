@@ -1,0 +1,2 @@
+"""The SQLite returns store the Performance Team consolidates into, and its export.
+"""

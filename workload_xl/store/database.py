@@ -1,0 +1,719 @@
+"""The performance team's returns store: one SQLite file, no server (store edge).
+
+Years of returns that nobody can collect again live here, so every ingest is one transaction
+(a crash or kill leaves the store as it was before that file), the same file ingested twice
+changes nothing, and a revised return supersedes the earlier one while both stay, with the
+supersession recorded. The schema is versioned; docs/returns-store.md documents it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import os
+import sqlite3
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import chain, repeat
+from pathlib import Path, PurePath
+from urllib.parse import quote
+
+from workload_xl.core.measurement import clean_text
+from workload_xl.core.returns import TeamReturn
+
+SCHEMA_VERSION = 1
+MAX_TEAM_NAME = 200
+"""Characters a listed team's name or service may have: a team's name is a few words."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS teams (
+    id INTEGER PRIMARY KEY,
+    service TEXT NOT NULL COLLATE NOCASE,
+    name TEXT NOT NULL COLLATE NOCASE,
+    added_at TEXT NOT NULL,
+    UNIQUE (service, name)
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    ingested_at TEXT NOT NULL,
+    team TEXT NOT NULL COLLATE NOCASE,
+    service TEXT NOT NULL COLLATE NOCASE,
+    scheme_id TEXT NOT NULL,
+    scheme_version TEXT NOT NULL,
+    period TEXT NOT NULL,
+    period_kind TEXT NOT NULL,
+    manager TEXT NOT NULL DEFAULT '',
+    superseded_by INTEGER REFERENCES submissions (id),
+    superseded_at TEXT
+);
+CREATE INDEX IF NOT EXISTS submissions_by_team_period
+    ON submissions (service, team, period);
+CREATE TABLE IF NOT EXISTS worker_periods (
+    submission_id INTEGER NOT NULL REFERENCES submissions (id),
+    worker TEXT NOT NULL,
+    band TEXT NOT NULL,
+    fte REAL,
+    cases INTEGER NOT NULL,
+    total_points REAL NOT NULL,
+    counted INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS worker_periods_by_submission ON worker_periods (submission_id);
+CREATE TABLE IF NOT EXISTS return_lines (
+    submission_id INTEGER NOT NULL REFERENCES submissions (id),
+    worker TEXT NOT NULL,
+    case_ref TEXT NOT NULL,
+    item_code TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    agreed_points REAL
+);
+CREATE INDEX IF NOT EXISTS return_lines_by_submission ON return_lines (submission_id);
+CREATE VIEW IF NOT EXISTS current_submissions AS
+    SELECT * FROM submissions WHERE superseded_by IS NULL;
+"""
+
+
+DATA_TABLES = ("teams", "submissions", "worker_periods", "return_lines")
+"""The tables that make a file a returns store (with `meta`); any other SQLite file is refused."""
+
+NAMES, PSEUDONYMS = "names", "pseudonyms"
+"""What the store holds for people (meta `people`): their names, or keyed pseudonyms."""
+
+_PSEUDONYM_GLOB = "W-" + "[0-9A-F]" * 8
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message says why and what to do, `rule` which finding."""
+
+    def __init__(self, message: str, rule: str = "store-unusable"):
+        super().__init__(message)
+        self.rule = rule
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What one ingest did: 'stored', 'already' (same bytes) or 'held' (a change of service or
+    of people that waits for a decision: nothing stored), with any submissions replaced."""
+
+    outcome: str
+    submission_id: int | None
+    superseded: tuple[tuple[int, str], ...] = ()
+    held_reason: str = ""
+    """Why it was held; it names the other return's file."""
+
+    @property
+    def superseded_id(self) -> int | None:
+        return self.superseded[0][0] if self.superseded else None
+
+    @property
+    def superseded_file(self) -> str:
+        return self.superseded[0][1] if self.superseded else ""
+
+
+@dataclass(frozen=True)
+class Team:
+    service: str
+    name: str
+    added_at: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    file_name: str
+    sha256: str
+    ingested_at: str
+    team: str
+    service: str
+    scheme_id: str
+    scheme_version: str
+    period: str
+    period_kind: str
+    superseded_by: int | None
+
+
+@dataclass(frozen=True)
+class WorkerPeriod:
+    """One worker's figures in one current return: what trend reports are made of."""
+
+    service: str
+    team: str
+    period: str
+    period_kind: str
+    worker: str
+    band: str
+    fte: float | None
+    cases: int
+    total_points: float
+    counted: bool
+
+    @property
+    def points_per_fte(self) -> float | None:
+        return self.total_points / self.fte if self.fte else None
+
+
+def now_text(now: dt.datetime | None = None) -> str:
+    moment = now or dt.datetime.now(dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+class ReturnsStore:
+    """One open store. Use as a context manager; every write is its own transaction."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, *, read_only: bool = False):
+        self.db = connection
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True, read_only: bool = False) -> ReturnsStore:
+        """Open a returns store; `read_only` for commands that only read, which never change
+        the file (SQLite's mode=ro) and never make one. A file that is not a returns store, or
+        whose meta table is damaged, is refused before anything is written to it."""
+        path = Path(path)
+        if not path.exists():
+            if read_only or not create:
+                raise StoreError(
+                    f"There is no returns store at {path}. Check the name, or make "
+                    "one by consolidating returns into it."
+                )
+        elif path.is_dir():
+            raise StoreError(
+                f"{path} is a folder, not a returns store. Give the store's file "
+                "(for example returns.sqlite)."
+            )
+        elif not path.is_file():
+            raise StoreError(
+                f"{path} is not a file but a pipe, a device or a link to one, so "
+                "it is not opened. Give the store's file (for example "
+                "returns.sqlite)."
+            )
+        db = None
+        try:
+            if read_only:
+                db = sqlite3.connect(
+                    sqlite_uri(path, read_only=True), uri=True, timeout=60, isolation_level=None
+                )
+            else:
+                db = sqlite3.connect(path, timeout=60, isolation_level=None)
+            db.execute("PRAGMA busy_timeout = 60000")
+            made = _recognise(db, path)  # only reads: a foreign file is left as it was
+            if read_only and not made:
+                raise StoreError(
+                    f"{path} is an empty SQLite database, not a returns store. "
+                    "Check the --store path.",
+                    "store-foreign",
+                )
+            db.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                _write_ahead(db)
+                # WAL with NORMAL sync: a killed process loses nothing committed and the file
+                # is never damaged; only a power cut can undo the last returns, which a rerun
+                # (the same files are known by their bytes) stores again. FULL cost ~1.5 ms a
+                # file.
+                db.execute("PRAGMA synchronous = NORMAL")
+            store = cls(db, path, read_only=read_only)
+            if not made:
+                store._create()
+        except StoreError:
+            if db is not None:
+                db.close()
+            raise
+        except sqlite3.DatabaseError as exc:
+            if db is not None:
+                db.close()
+            raise StoreError(
+                f"{path} cannot be used as a returns store ({exc}). Check it is "
+                "the right file; a store is made by `workload-xl consolidate`."
+            ) from None
+        return store
+
+    @classmethod
+    def open_to_ingest(cls, path: Path, pseudonym_key: str | None) -> ReturnsStore:
+        """The store opened for returns with names (`pseudonym_key` None) or pseudonyms made
+        with that key. It is judged read-only first, so a store that cannot take them, or a
+        file that is no store, is refused left byte for byte as it was. (A file in WAL mode is
+        judged by the writing connection instead, which reads before it writes and removes the
+        -wal and -shm files as it closes; a read-only one would leave them behind.)"""
+        path = Path(path)
+        if path.is_file() and path.stat().st_size and not _in_wal_mode(path):
+            with cls.open(path, read_only=True) as looked:
+                looked.check_people(pseudonym_key)
+        store = cls.open(path)
+        try:
+            store.check_people(pseudonym_key)
+        except StoreError:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close; a writer leaves the file in rollback-journal mode when it is the last one, so
+        a later read-only open has no -wal or -shm file to make beside it."""
+        if not self.read_only:
+            with contextlib.suppress(sqlite3.Error):  # another connection still has it open
+                self.db.execute("PRAGMA busy_timeout = 0")
+                self.db.execute("PRAGMA journal_mode = DELETE")
+        self.db.close()
+
+    def __enter__(self) -> ReturnsStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _create(self) -> None:
+        with self.transaction():
+            if _tables(self.db):  # another process made it meanwhile: leave it be
+                return
+            for statement in _statements(SCHEMA):
+                self.db.execute(statement)
+            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self.db.execute("INSERT INTO meta VALUES ('created_at', ?)", (now_text(),))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE takes the write lock at once, so two ingests queue, never clash."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):  # a failed write may have ended it
+                    self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:  # a full disk, a read-only share, a lock
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            raise StoreError(
+                f"{self.path} could not be written ({exc}). Nothing of this change was "
+                "stored. Check the disk has space and the store's folder is writable, then "
+                "run the command again."
+            ) from None
+
+    # --- submissions --------------------------------------------------------------------
+
+    def ingest(
+        self,
+        ret: TeamReturn,
+        *,
+        sha256: str,
+        source_path: str,
+        now: dt.datetime | None = None,
+        pseudonym_key: str | None = None,
+        accept_changes: bool = False,
+    ) -> Ingested:
+        """Store one return, whole or not at all, superseding an earlier one for its period.
+
+        `pseudonym_key` is the fingerprint of the key the return's names were pseudonymised
+        with (None: real names); a store holds one or the other, so a mismatch is refused
+        (StoreError, nothing stored). A return that changes the service of the team's current
+        return for the period, or that shares neither a worker nor its manager with the return
+        it would supersede, is held ('held', nothing stored) unless `accept_changes`.
+        """
+        moment = now_text(now)
+        with self.transaction():
+            known = self.db.execute(
+                "SELECT id FROM submissions WHERE sha256 = ?", (sha256,)
+            ).fetchone()
+            if known:
+                return Ingested("already", known[0])
+            self.check_people(pseudonym_key)
+            earlier = self.db.execute(
+                "SELECT id, file_name, service, manager FROM current_submissions "
+                "WHERE team = ? AND period = ? ORDER BY id DESC",
+                (ret.team, str(ret.period)),
+            ).fetchall()
+            replaced, held = self._judge(ret, earlier)
+            if held and not accept_changes:
+                return Ingested("held", None, held_reason=held)
+            self._hold_people(pseudonym_key)
+            cursor = self.db.execute(
+                "INSERT INTO submissions (file_name, source_path, sha256, ingested_at, team, "
+                "service, scheme_id, scheme_version, period, period_kind, manager) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    Path(source_path).name,
+                    source_path,
+                    sha256,
+                    moment,
+                    ret.team,
+                    ret.service,
+                    ret.scheme_id,
+                    ret.scheme_version,
+                    str(ret.period),
+                    ret.period.kind,
+                    ret.manager,
+                ),
+            )
+            new_id = cursor.lastrowid
+            self.db.executemany(
+                "INSERT INTO worker_periods VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (new_id, w.worker, w.band, w.fte, w.cases, w.total_points, int(w.counted))
+                    for w in ret.workers
+                ],
+            )
+            # (id,) + line: a ReturnLine is (worker, case_ref, item_code, kind, agreed_points)
+            _insert_many(
+                self.db, "return_lines", 6, map(tuple.__add__, repeat((new_id,)), ret.lines)
+            )
+            self.db.executemany(
+                "UPDATE submissions SET superseded_by = ?, superseded_at = ? WHERE id = ?",
+                [(new_id, moment, old_id) for old_id, _ in replaced],
+            )
+            return Ingested("stored", new_id, replaced)
+
+    def _judge(self, ret: TeamReturn, earlier: list[tuple]):
+        """The current returns `ret` replaces (id, file), and why it waits for a decision
+        (naming the other return's file), or None.
+
+        The same team name in another service is another team, unless the two returns share a
+        worker or the manager: then the team is moving service and would count in both. In the
+        same service a return that shares no worker and not the manager with the one it would
+        replace may be another team's, sent under the wrong team name."""
+        replaced, held = [], None
+        for old_id, old_file, old_service, old_manager in earlier:
+            shares = self._shares_people(ret, old_id, old_manager)
+            if old_service.casefold() == ret.service.casefold():
+                replaced.append((old_id, old_file))
+                if shares is False and held is None:
+                    held = (
+                        f"none of its workers nor its manager are on the return it "
+                        f"would replace for {ret.team}, {ret.period} ({old_file}): it may "
+                        "be another team's return under the wrong team name"
+                    )
+            elif shares:
+                replaced.append((old_id, old_file))
+                held = (
+                    f"it names the service {ret.service!r}, but the same team's current "
+                    f"return for {ret.period} ({old_file}) is in {old_service!r}: the team "
+                    "would count in two services"
+                )
+        return tuple(replaced), held
+
+    def _shares_people(self, ret: TeamReturn, old_id: int, old_manager: str) -> bool | None:
+        """Whether two returns share a worker or their manager; None when one names nobody."""
+        manager = _person(ret.manager)
+        if manager and manager == _person(old_manager):
+            return True
+        workers = {_person(w.worker) for w in ret.workers} - {""}
+        rows = self.db.execute(
+            "SELECT worker FROM worker_periods WHERE submission_id = ?", (old_id,)
+        )
+        before = {_person(row[0]) for row in rows} - {""}
+        if not workers or not before:
+            return None
+        return bool(workers & before)
+
+    # --- people: names or pseudonyms --------------------------------------------------------
+
+    def people(self) -> tuple[str | None, str]:
+        """What the store holds for people: (NAMES, ""), (PSEUDONYMS, key fingerprint), or
+        (None, "") while it holds no returns. A store from before this was recorded is judged
+        by what it holds: any name that is not a pseudonym means names, otherwise pseudonyms
+        with a key not yet known (the next ingest with a key records its fingerprint)."""
+        rows = self.db.execute(
+            "SELECT key, value FROM meta WHERE key IN ('people', 'pseudonym_key')"
+        )
+        meta = dict(rows.fetchall())
+        if "people" in meta:
+            return meta["people"], meta.get("pseudonym_key", "")
+        if self.db.execute("SELECT 1 FROM submissions LIMIT 1").fetchone() is None:
+            return None, ""
+        named = self.db.execute(
+            "SELECT 1 FROM worker_periods WHERE worker NOT GLOB ? UNION ALL SELECT 1 FROM "
+            "submissions WHERE manager != '' AND manager NOT GLOB ? LIMIT 1",
+            (_PSEUDONYM_GLOB, _PSEUDONYM_GLOB),
+        ).fetchone()
+        return (NAMES, "") if named else (PSEUDONYMS, "")
+
+    def check_people(self, pseudonym_key: str | None) -> None:
+        """A StoreError, before anything is stored, when returns pseudonymised with
+        `pseudonym_key` (None: with real names) would be mixed with what the store holds."""
+        held, key = self.people()
+        if held is None:
+            return
+        where = f"{self.path} holds"
+        if held == NAMES and pseudonym_key:
+            raise StoreError(
+                f"{where} workers' real names, so pseudonymised returns would sit next to them "
+                "and the store would hold both. Consolidate without --pseudonymise, or into a "
+                "new store kept for pseudonymised returns.",
+                "store-people-mismatch",
+            )
+        if held == PSEUDONYMS and not pseudonym_key:
+            raise StoreError(
+                f"{where} pseudonyms, so these returns would put real names next to them. Add "
+                "--pseudonymise with the key file the store was made with.",
+                "store-people-mismatch",
+            )
+        if held == PSEUDONYMS and key and pseudonym_key != key:
+            raise StoreError(
+                f"{where} pseudonyms made with another key (fingerprint {key}; this key's is "
+                f"{pseudonym_key}), so the same person would get two pseudonyms. Give the key "
+                "file the store was made with.",
+                "store-people-mismatch",
+            )
+
+    def _hold_people(self, pseudonym_key: str | None) -> None:
+        """Inside an ingest's transaction: refuse a mismatch, record what the store holds."""
+        self.check_people(pseudonym_key)
+        held, key = self.people()
+        wanted = PSEUDONYMS if pseudonym_key else NAMES
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('people', ?)", (held or wanted,))
+        if pseudonym_key and not key:
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('pseudonym_key', ?)", (pseudonym_key,)
+            )
+
+    def known_hashes(self) -> set[str]:
+        """The SHA-256 of every file ever ingested: the same bytes are never stored twice."""
+        return {row[0] for row in self.db.execute("SELECT sha256 FROM submissions")}
+
+    def submissions(self, *, current_only: bool = False) -> list[Submission]:
+        table = "current_submissions" if current_only else "submissions"
+        rows = self.db.execute(
+            f"SELECT id, file_name, sha256, ingested_at, team, service, scheme_id, "
+            f"scheme_version, period, period_kind, superseded_by FROM {table} ORDER BY id"
+        ).fetchall()
+        return [Submission(*row) for row in rows]
+
+    def worker_periods(self, service: str | None = None) -> list[WorkerPeriod]:
+        """Every worker row of every current return (one per team and period)."""
+        query = (
+            "SELECT s.service, s.team, s.period, s.period_kind, w.worker, w.band, w.fte, "
+            "w.cases, w.total_points, w.counted FROM worker_periods w "
+            "JOIN current_submissions s ON s.id = w.submission_id"
+        )
+        params: tuple = ()
+        if service:
+            query += " WHERE s.service = ?"
+            params = (service,)
+        rows = self.db.execute(query + " ORDER BY s.service, s.team, s.period", params)
+        return [WorkerPeriod(*row[:9], bool(row[9])) for row in rows.fetchall()]
+
+    # --- teams --------------------------------------------------------------------------
+
+    def add_team(self, service: str, name: str, now: dt.datetime | None = None) -> bool:
+        """Add a team to the list returns are expected from; False if it was there already."""
+        # As a return's team and service are read: spaces, tabs and line breaks folded, so
+        # the listed team matches the returns that name it.
+        name, service = clean_text(name), clean_text(service)
+        if not name or not service:
+            raise StoreError("A team needs a name and a service; one of them is blank.")
+        for what, text in (("team name", name), ("service", service)):
+            if len(text) > MAX_TEAM_NAME or any(
+                unicodedata.category(c) in ("Cc", "Cf") for c in text
+            ):
+                raise StoreError(
+                    f"That {what} is longer than {MAX_TEAM_NAME} characters or holds invisible "
+                    "control characters (pasted from another program?). Type it again, as it "
+                    "stands on the team's sheet."
+                )
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO teams (service, name, added_at) VALUES (?, ?, ?)",
+                (service, name, now_text(now)),
+            )
+            return cursor.rowcount == 1
+
+    def teams(self) -> list[Team]:
+        rows = self.db.execute(
+            "SELECT service, name, added_at FROM teams "
+            "ORDER BY service COLLATE NOCASE, name COLLATE NOCASE"
+        )
+        return [Team(*row) for row in rows.fetchall()]
+
+    def integrity(self) -> list[str]:
+        """SQLite's own integrity and foreign-key checks: an empty list means a sound store."""
+        problems = [row[0] for row in self.db.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        problems += [f"foreign key: {row}" for row in self.db.execute("PRAGMA foreign_key_check")]
+        return problems
+
+
+def sqlite_uri(path: PurePath | str, *, read_only: bool = False) -> str:
+    """An SQLite `file:` URI for a path: absolute, with forward slashes, and every character
+    that means something in a URI (a space, ?, #, %) percent-encoded. A Windows drive path
+    becomes file:///C:/..., a UNC path file:////server/share/... (an empty authority, which
+    SQLite accepts; pathlib's as_uri would put the server in the authority, which it refuses).
+    """
+    path = path if isinstance(path, PurePath) else Path(path)
+    if not path.is_absolute():
+        path = Path(os.path.abspath(path))
+    text = path.as_posix()
+    if not text.startswith("/"):
+        text = "/" + text  # C:/x -> /C:/x
+    uri = "file://" + quote(text, safe="/:")
+    return uri + "?mode=ro" if read_only else uri
+
+
+def _write_ahead(db: sqlite3.Connection, seconds: float = 60) -> None:
+    """Put the store in WAL mode for writing. A store at rest is in rollback-journal mode (see
+    close), and the switch needs the file to itself, which SQLite does not wait for: two
+    processes opening at once retry here, as the busy timeout would, up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()
+            if (mode and str(mode[0]).lower() == "wal") or time.monotonic() > deadline:
+                return  # past the deadline the rollback journal serves: slower, as safe
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.02)
+
+
+def _in_wal_mode(path: Path) -> bool:
+    """Whether an SQLite file's header says write-ahead logging (bytes 18 and 19 are 2)."""
+    try:
+        with Path(path).open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _recognise(db: sqlite3.Connection, path: Path) -> bool:
+    """True for a returns store, False for an empty database (a new store); a StoreError for
+    any other SQLite file, a store whose meta table is damaged, or one from a newer version.
+    Reads only, so a refused file is left byte for byte as it was."""
+    tables = _tables(db)
+    if not tables:
+        return False
+    if not set(DATA_TABLES) <= tables:
+        shown = ", ".join(sorted(tables)[:6]) + (", ..." if len(tables) > 6 else "")
+        raise StoreError(
+            f"{path} is an SQLite database, but not a returns store: it holds other tables "
+            f"({shown}), probably another application's. Nothing was changed in it. Check the "
+            "--store path: give the returns store, or a new file name to make a new store.",
+            "store-foreign",
+        )
+    if "meta" not in tables:
+        raise _damaged(path, "its meta table is missing")
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, f"its meta table cannot be read ({exc})") from None
+    version = meta.get("schema_version")
+    if version is None:
+        raise _damaged(path, "its meta table has no schema_version")
+    try:
+        number = int(str(version).strip())
+    except ValueError:
+        raise _damaged(path, f"its schema_version is {str(version)[:40]!r}, not a number") from None
+    if number > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was made by a newer version of workload-xl "
+            f"(schema {number}); update workload-xl to use it."
+        )
+    if number < 1:
+        raise _damaged(
+            path, f"its schema_version is {number}, which no version of workload-xl writes"
+        )
+    problem = _schema_problem(db)
+    if problem:
+        raise _damaged(path, problem)
+    return True
+
+
+def _schema_problem(db: sqlite3.Connection) -> str:
+    """What differs between the file's tables, indexes, views and triggers and the ones
+    workload-xl makes, or "". A view dropped or rewritten, a column renamed, a trigger added
+    by another tool would make reads fail or writes delete returns; the schema has not changed
+    since the first store was made, so any difference is damage."""
+    found = _schema_of(db)
+    expected = _expected_schema()
+    for key in sorted(expected.keys() - found.keys()):
+        return f"its {key[0]} {key[1]} is missing"
+    for key in sorted(found.keys() - expected.keys()):
+        return (
+            f"it holds a {key[0]} {key[1]!r} that workload-xl never makes (another tool "
+            "added it; it could change or hide returns)"
+        )
+    for key in sorted(expected):
+        if found[key] != expected[key]:
+            return f"its {key[0]} {key[1]} was changed by another tool"
+    return ""
+
+
+def _schema_of(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    rows = db.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return {(kind, name): " ".join(str(sql or "").split()) for kind, name, sql in rows}
+
+
+@functools.cache
+def _expected_schema() -> dict[tuple[str, str], str]:
+    """The schema objects of a new store, as SQLite records them."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for statement in _statements(SCHEMA):
+            db.execute(statement)
+        return _schema_of(db)
+    finally:
+        db.close()
+
+
+def _damaged(path: Path, what: str) -> StoreError:
+    return StoreError(
+        f"{path} is a returns store, but {what}. Nothing was changed in it. Restore the file "
+        "from a backup, or ask whoever looks after the store to set it right with an SQLite "
+        f"tool (this version writes schema_version {SCHEMA_VERSION}); or rebuild the store by "
+        "consolidating the returns into a new file.",
+        "store-damaged",
+    )
+
+
+ROWS_A_STATEMENT = 100
+"""Rows one INSERT carries. Python's sqlite3 steps a statement once a row with executemany,
+and that stepping, not SQLite's own work, is most of an ingest's cost: 100 rows a statement
+ingested a return of 800 lines in about three quarters of the time (well under SQLite's limit
+of 32,766 bound values)."""
+
+
+def _insert_many(db: sqlite3.Connection, table: str, width: int, rows: Iterable[tuple]) -> None:
+    rows = list(rows)
+    full = len(rows) - len(rows) % ROWS_A_STATEMENT
+    if full:
+        one = "(" + ", ".join("?" * width) + ")"
+        statement = f"INSERT INTO {table} VALUES " + ", ".join([one] * ROWS_A_STATEMENT)
+        db.executemany(
+            statement,
+            [
+                tuple(chain.from_iterable(rows[start : start + ROWS_A_STATEMENT]))
+                for start in range(0, full, ROWS_A_STATEMENT)
+            ],
+        )
+    if full < len(rows):
+        db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", rows[full:])
+
+
+def _person(name: str) -> str:
+    """A name as people compare it: letter case and spacing ignored."""
+    return " ".join(str(name or "").split()).casefold()
+
+
+def _statements(script: str) -> Iterable[str]:
+    """The schema's statements one by one, so they run inside our own transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            yield statement
