@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -65,6 +66,16 @@ class Finding:
         """(cell, field, rule): the compact shape tests compare against literal lists."""
         return (self.cell, self.field, self.rule)
 
+
+
+class Refused(Exception):
+    """Work that cannot go on, with the findings that say why: the one exception that carries
+    findings, so every caller (CLI, add-in, demo) turns it back into findings the same way
+    instead of knowing a type per module."""
+
+    def __init__(self, findings: Finding | Iterable[Finding]) -> None:
+        self.findings = (findings,) if isinstance(findings, Finding) else tuple(findings)
+        super().__init__(" ".join(f.message for f in self.findings))
 
 def json_safe(value: Any) -> Any:
     """Values found in cells, made safe for JSON without losing what the user typed."""
