@@ -67,7 +67,6 @@ class Finding:
         return (self.cell, self.field, self.rule)
 
 
-
 class Refused(Exception):
     """Work that cannot go on, with the findings that say why: the one exception that carries
     findings, so every caller (CLI, add-in, demo) turns it back into findings the same way
@@ -76,6 +75,7 @@ class Refused(Exception):
     def __init__(self, findings: Finding | Iterable[Finding]) -> None:
         self.findings = (findings,) if isinstance(findings, Finding) else tuple(findings)
         super().__init__(" ".join(f.message for f in self.findings))
+
 
 def json_safe(value: Any) -> Any:
     """Values found in cells, made safe for JSON without losing what the user typed."""

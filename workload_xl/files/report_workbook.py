@@ -18,24 +18,11 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from workload_xl.contracts import report as rc
 from workload_xl.core.findings import Finding
 from workload_xl.core.trends import ServiceTrends, TeamTrend, TrendReport
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.style import BOLD, NOTE, TITLE, cell_text, free_sheet_title, put, set_value
-
-SPC_COLUMNS = (
-    "Period",
-    "Mean points per FTE",
-    "Mean",
-    "Upper process limit",
-    "Lower process limit",
-    "Upper two sigma",
-    "Lower two sigma",
-    "Special cause",
-    "Rules",
-    "Variation",
-    "Limits",
-)
 
 
 def write_report(
@@ -52,11 +39,16 @@ def build_report_workbook(report: TrendReport, made: dt.datetime | None = None) 
     for service in report.services:
         _write_service(wb.create_sheet(names.sheet(service.service)), service, names)
         for team in service.teams:
-            _write_team(wb.create_sheet(names.sheet(f"SPC {team.team}")), service, team, names)
+            _write_team(
+                wb.create_sheet(names.sheet(f"{rc.SPC_SHEET_PREFIX}{team.team}")),
+                service,
+                team,
+                names,
+            )
     for ws in wb.worksheets:
         _one_page_wide(ws)
     wb.properties.creator = "workload-xl"
-    wb.properties.title = "Workload trend report"
+    wb.properties.title = rc.TITLE
     return wb
 
 
@@ -92,8 +84,8 @@ class _Names:
 
 
 def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
-    ws.title = "Summary"
-    put(ws, 1, 1, "Workload trend report").font = TITLE
+    ws.title = rc.SUMMARY_SHEET
+    put(ws, 1, 1, rc.TITLE).font = TITLE
     services = ", ".join(s.service for s in report.services) or "none"
     put(
         ws,
@@ -177,37 +169,11 @@ def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
     teams = service.teams
     row = 4
     mean_top = row + 1
-    row = _block(
-        ws,
-        row,
-        "Mean points per FTE",
-        service,
-        [(t.team, t.mean_ppf) for t in teams] + [("Service mean", service.service_mean)],
-        "0.0",
-        names,
-    )
-    row = _block(
-        ws, row, "Total points", service, [(t.team, t.total_points) for t in teams], "0.0", names
-    )
-    row = _block(ws, row, "FTE", service, [(t.team, t.total_fte) for t in teams], "0.00", names)
-    row = _block(
-        ws,
-        row,
-        "Spread (coefficient of variation)",
-        service,
-        [(t.team, t.spread) for t in teams],
-        "0%",
-        names,
-    )
-    row = _block(
-        ws,
-        row,
-        "Difference from the service mean",
-        service,
-        [(t.team, t.vs_service) for t in teams],
-        "+0.0;-0.0;0.0",
-        names,
-    )
+    for block in rc.SERVICE_BLOCKS:
+        rows = [(t.team, getattr(t, block.field)) for t in teams]
+        if block.service_mean_row:
+            rows.append(("Service mean", service.service_mean))
+        row = _block(ws, row, block.title, service, rows, block.number_format, names)
     ws.column_dimensions["A"].width = 34
     if service.periods:
         chart = LineChart()
@@ -235,8 +201,8 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
         "high and low are both worth a conversation.",
     ).font = NOTE
     top = 4
-    for index, heading in enumerate(SPC_COLUMNS, start=1):
-        cell = put(ws, top, index, heading)
+    for index, column in enumerate(rc.SPC_COLUMNS, start=1):
+        cell = put(ws, top, index, column.heading)
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for offset, point in enumerate(team.spc, start=1):
@@ -258,16 +224,15 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
             cell = put(
                 ws, top + offset, index, round(value, 4) if isinstance(value, float) else value
             )
-            if 2 <= index <= 8:
-                cell.number_format = "0.0"
+            cell.number_format = rc.SPC_COLUMNS[index - 1].number_format
     last = top + max(1, len(team.spc))
-    table = Table(displayName=names.table("SPC"), ref=f"A{top}:K{last}")
+    table = Table(
+        displayName=names.table("SPC"), ref=f"A{top}:{get_column_letter(len(rc.SPC_COLUMNS))}{last}"
+    )
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
-    for letter, width in zip(
-        "ABCDEFGHIJK", (10, 12, 9, 11, 11, 10, 10, 10, 26, 18, 9), strict=True
-    ):
-        ws.column_dimensions[letter].width = width
+    for index, column in enumerate(rc.SPC_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
     if team.spc:
         _xmr_chart(ws, team, top, last)
 
