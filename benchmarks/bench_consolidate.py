@@ -50,7 +50,7 @@ from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.files.file_guard import inspect_workbook_file
 from workload_xl.files.isolation import start_method
 from workload_xl.files.return_reader import read_team_returns, usable_cores
-from workload_xl.services.api import consolidate_files
+from workload_xl.services.consolidate import consolidate_files
 
 try:
     from benchmarks.corpus import default_writer, write_corpus

@@ -17,8 +17,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from workload_xl.core.schemes import SchemeRegistry
-from workload_xl.services.api import validate_files
 from workload_xl.services.demo import generate
+from workload_xl.services.validate import validate_files
 
 
 def timed(action, repeats: int) -> float:

@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from workload_xl.contracts import worker as layout
 from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.files.worker_template import WorkerSheetContent, write_worker_workbook
-from workload_xl.services.api import validate_files
+from workload_xl.services.validate import validate_files
 
 CSC = "childrens-social-care"
 

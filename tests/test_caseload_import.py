@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from workload_xl.cli import main
 from workload_xl.contracts import worker as layout
-from workload_xl.services.api import validate_files
+from workload_xl.services.validate import validate_files
 
 from .conftest import SheetFile
 

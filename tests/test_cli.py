@@ -9,7 +9,7 @@ import sys
 from click.testing import CliRunner
 
 from workload_xl.cli import main
-from workload_xl.services.api import validate_files
+from workload_xl.services.validate import validate_files
 
 from .conftest import sha256
 

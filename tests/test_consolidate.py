@@ -18,7 +18,7 @@ from workload_xl.core.period import FOUR_WEEKS, Period, previous_months
 from workload_xl.core.team import CaseRow, TeamSheet, WorkerRow
 from workload_xl.core.trends import build_trend_report
 from workload_xl.files.team_workbook import write_team_workbook
-from workload_xl.services.api import consolidate_files
+from workload_xl.services.consolidate import consolidate_files
 from workload_xl.store.database import ReturnsStore
 
 from .conftest import sha256
@@ -507,16 +507,16 @@ def _group_ends(group: int, seconds: float = 10) -> bool:
 
 STALL_ON_THE_TENTH = """
 import sys, time
-from workload_xl.services import api
+from workload_xl.services import consolidate
 from workload_xl.cli import main
-real, calls = api._ingest_one, []
+real, calls = consolidate._ingest_one, []
 def slow(*args):
     calls.append(1)
     if len(calls) == 10:
         print("STALLED", file=sys.stderr, flush=True)
         time.sleep(60)
     return real(*args)
-api._ingest_one = slow
+consolidate._ingest_one = slow
 main()
 """
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from workload_xl.services.api import validate_files
 from workload_xl.services.demo import generate, run_demo
+from workload_xl.services.validate import validate_files
 
 EXPECTED_RULE = {
     "agreed points far outside the scheme's range": "points-out-of-range",

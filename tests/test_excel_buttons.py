@@ -21,7 +21,7 @@ from workload_xl.files.worker_template import (
     WorkerSheetContent,
     build_team_of_worker_sheets,
 )
-from workload_xl.services.api import consolidate_files
+from workload_xl.services.consolidate import consolidate_files
 from workload_xl.store.database import ReturnsStore
 
 from . import xlwings_remote as remote

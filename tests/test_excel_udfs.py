@@ -17,7 +17,7 @@ from xlwings import server
 
 from workload_xl.contracts import worker as layout
 from workload_xl.excel import udfs
-from workload_xl.services.api import validate_files
+from workload_xl.services.validate import validate_files
 
 from .conftest import CSC, valid_content
 

@@ -12,7 +12,7 @@ import pytest
 from workload_xl.core.paths import NAME_BYTES_LIMIT, STEM_LIMIT, safe_file_name
 from workload_xl.excel import entry
 from workload_xl.files.worker_template import build_team_of_worker_sheets
-from workload_xl.services.api import consolidate_files
+from workload_xl.services.consolidate import consolidate_files
 from workload_xl.store.database import ReturnsStore
 
 from . import xlwings_remote as remote

@@ -32,7 +32,7 @@ import pytest
 from workload_xl.core.rules import FILE_LEVEL_RULES
 from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.files.worker_template import write_worker_workbook
-from workload_xl.services.api import validate_files
+from workload_xl.services.validate import validate_files
 
 from .bounded_cli import Run
 

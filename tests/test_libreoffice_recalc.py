@@ -24,7 +24,7 @@ from tests.libreoffice import recalculate, require_soffice
 from workload_xl.contracts import worker as layout
 from workload_xl.core.period import MONTH
 from workload_xl.core.schemes import SchemeRegistry
-from workload_xl.services.api import validate_files
+from workload_xl.services.validate import validate_files
 
 pytestmark = pytest.mark.libreoffice
 

@@ -32,7 +32,7 @@ from workload_xl.files.caseload_reader import read_caseload
 from workload_xl.files.jobplan_workbook import read_jobplan_workbook, write_jobplan_workbook
 from workload_xl.files.return_reader import read_team_return
 from workload_xl.files.worker_template import write_worker_workbook
-from workload_xl.services.api import validate_files
+from workload_xl.services.validate import validate_files
 
 from .conftest import CSC, valid_content
 

@@ -27,7 +27,7 @@ from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.files import return_reader
 from workload_xl.files.return_reader import read_team_return, read_team_returns
 from workload_xl.files.worker_template import WorkerSheetContent, write_worker_workbook
-from workload_xl.services.api import build_team_files
+from workload_xl.services.build_team import build_team_files
 
 CSC = "childrens-social-care"
 TEAM, SERVICE, PERIOD, MANAGER = "Team A", "Safeguarding and Support", "2026-10", "Sam Okoro"

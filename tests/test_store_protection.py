@@ -19,7 +19,7 @@ from workload_xl.core.pseudonyms import KeyFileError, Pseudonymiser, load_key
 from workload_xl.core.returns import ReturnLine, ReturnWorker, TeamReturn
 from workload_xl.files.atomic import same_file, write_atomically
 from workload_xl.files.team_workbook import write_team_workbook
-from workload_xl.services.api import consolidate_files
+from workload_xl.services.consolidate import consolidate_files
 from workload_xl.store.database import NAMES, PSEUDONYMS, ReturnsStore, StoreError, sqlite_uri
 
 from .bounded_cli import run_cli

@@ -23,7 +23,8 @@ from workload_xl.files.worker_template import (
     build_team_of_worker_sheets,
     write_worker_workbook,
 )
-from workload_xl.services.api import build_team_files, validate_files
+from workload_xl.services.build_team import build_team_files
+from workload_xl.services.validate import validate_files
 
 CSC = "childrens-social-care"
 POINTS = {

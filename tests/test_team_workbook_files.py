@@ -41,7 +41,7 @@ from workload_xl.files.worker_template import (
     build_team_of_worker_sheets,
     write_worker_workbook,
 )
-from workload_xl.services.api import TeamRun, build_team_files
+from workload_xl.services.build_team import TeamRun, build_team_files
 
 CSC = "childrens-social-care"
 TEAM = "First Response East"

@@ -1,15 +1,14 @@
 """The `workload-xl` command line, for admins and the performance team (CLI edge).
 
-Every command is a thin shell over the same API the Excel add-in uses. Problems are printed as
+Every command parses its options, calls its function in workload_xl.services (the layer the
+Excel add-in's buttons and the demo use too) and renders the result. Problems are printed as
 findings naming the file, sheet and cell; a traceback is a bug.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -17,8 +16,8 @@ import click
 from workload_xl import __version__
 from workload_xl.core.findings import Finding, Report
 from workload_xl.core.schemes import Scheme, SchemeError, SchemeFolderError, SchemeRegistry
-from workload_xl.render import findings_text, plain_table, report_json, summary_line
-from workload_xl.services.api import validate_files
+from workload_xl.render import findings_text, plain_table, summary_line
+from workload_xl.services.options import OptionError
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -48,8 +47,10 @@ def store_option(help_text: str = "The returns store (an SQLite file)."):
 def _registry() -> SchemeRegistry:
     """The schemes, each wrong scheme file said once (scheme-invalid) and left out. A scheme
     folder that cannot be used, or that has no usable scheme, stops the command (exit 2)."""
+    from workload_xl.services.schemes import load_schemes
+
     try:
-        registry = SchemeRegistry.from_dir()
+        registry = load_schemes()
     except SchemeFolderError as problem:
         _print_findings([problem.finding])
         sys.exit(EXIT_UNREADABLE)
@@ -72,33 +73,24 @@ def _registry() -> SchemeRegistry:
 
 
 def _scheme(registry: SchemeRegistry, scheme_id: str) -> Scheme:
-    scheme = registry.get(scheme_id)
-    if scheme is None and registry.problem(scheme_id):
-        raise click.BadParameter(
-            f"the scheme file for '{scheme_id}' is wrong, so that scheme was not loaded (see "
-            "above). Correct the file and run the command again.",
-            param_hint="--scheme",
-        )
-    if scheme is None:
-        raise click.BadParameter(
-            f"there is no scheme '{scheme_id}'. Known schemes: {', '.join(registry.ids)}.",
-            param_hint="--scheme",
-        )
-    return scheme
+    from workload_xl.services.schemes import find_scheme
+
+    with _option_errors():
+        return find_scheme(registry, scheme_id)
+
+
+@contextlib.contextmanager
+def _option_errors():
+    """A value a service cannot use is a wrong option: click's usage message, exit 2."""
+    try:
+        yield
+    except OptionError as problem:
+        raise click.BadParameter(str(problem), param_hint=problem.param_hint) from None
 
 
 def _print_findings(findings: list[Finding]) -> None:
     if findings:
         click.echo(findings_text(Report(findings).sorted()), err=True)
-
-
-def read_bounded(reader, path: Path):
-    """`reader(path)` -> (result or None, findings), run in a worker process held to the time
-    and memory limits (workload_xl.files.isolation): a file that stalls or floods it is a
-    finding."""
-    from workload_xl.files.isolation import read_one
-
-    return read_one(reader, path, lambda _path, problem: (None, [problem]))
 
 
 class _Main(click.Group):
@@ -188,13 +180,10 @@ def template() -> None:
 @FORCE_OPTION
 def template_worker(scheme_id: str, output: Path, rows: int, force: bool) -> None:
     """A worker measurement workbook: one worker, one period."""
-    from workload_xl.files.worker_template import write_worker_workbook
+    from workload_xl.services.templates import worker_template
 
     scheme = _scheme(_registry(), scheme_id)
-    problems = write_worker_workbook(output, scheme, rows=rows, force=force)
-    _print_findings(problems)
-    if problems:
-        sys.exit(EXIT_ERRORS)
+    _written_or_exit(worker_template(output, scheme, rows=rows, force=force))
     click.echo(f"Wrote {output} (scheme {scheme.id} {scheme.version}, {rows} rows).")
 
 
@@ -203,12 +192,9 @@ def template_worker(scheme_id: str, output: Path, rows: int, force: bool) -> Non
 @FORCE_OPTION
 def template_team(output: Path, force: bool) -> None:
     """A blank team workbook (build-team fills one from worker sheets)."""
-    from workload_xl.files.team_workbook import write_team_workbook
+    from workload_xl.services.templates import team_template
 
-    problems = write_team_workbook(output, None, force=force)
-    _print_findings(problems)
-    if problems:
-        sys.exit(EXIT_ERRORS)
+    _written_or_exit(team_template(output, force=force))
     click.echo(f"Wrote {output}.")
 
 
@@ -217,13 +203,17 @@ def template_team(output: Path, force: bool) -> None:
 @FORCE_OPTION
 def template_jobplan(output: Path, force: bool) -> None:
     """A blank CAPA job plan workbook for a CAMHS team."""
-    from workload_xl.files.jobplan_workbook import write_jobplan_workbook
+    from workload_xl.services.templates import jobplan_template
 
-    problems = write_jobplan_workbook(output, force=force)
-    _print_findings(problems)
-    if problems:
-        sys.exit(EXIT_ERRORS)
+    _written_or_exit(jobplan_template(output, force=force))
     click.echo(f"Wrote {output}.")
+
+
+def _written_or_exit(written) -> None:
+    """What stopped a workbook being written, printed, and exit 1; nothing when written."""
+    _print_findings(written.problems)
+    if written.problems:
+        sys.exit(EXIT_ERRORS)
 
 
 @main.command("build-xlsm")
@@ -244,17 +234,15 @@ def build_xlsm(output: Path, force: bool) -> None:
             "the add-in must be an .xlsm file: Excel refuses macros in any other.",
             param_hint="--output",
         )
-    try:
-        from workload_xl.addin.build import write_xlsm
-    except ImportError as missing:  # ms-ovba, in the test extras: pip install -e ".[test]"
+    from workload_xl.services.templates import build_addin
+
+    built = build_addin(output, force=force)
+    if built.missing:  # ms-ovba, in the addin (and test) extras
         click.echo(
-            f'build-xlsm needs {missing.name}: install it with pip install -e ".[test]"', err=True
+            f'build-xlsm needs {built.missing}: install it with pip install -e ".[test]"', err=True
         )
         sys.exit(EXIT_ERRORS)
-    problems = write_xlsm(output, force=force)
-    _print_findings(problems)
-    if problems:
-        sys.exit(EXIT_ERRORS)
+    _written_or_exit(built)
     click.echo(f"Wrote {output}.")
 
 
@@ -272,12 +260,14 @@ def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str)
 
     Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
     """
+    from workload_xl.services.validate import validate_files
+
     registry = _registry()
     if scheme_id:
         _scheme(registry, scheme_id)
     run = validate_files(files, registry, scheme_id)
     if output_format == "json":
-        click.echo(report_json(run.report))
+        click.echo(run.to_json())
     else:
         if run.report.findings:
             click.echo(findings_text(run.report.sorted()))
@@ -318,7 +308,7 @@ def build_team(
     """
     from workload_xl.files.inputs import expand_inputs
     from workload_xl.render import team_text
-    from workload_xl.services.api import build_team_files
+    from workload_xl.services.build_team import build_team_files
 
     read = [("a workbook", p) for p in expand_inputs(inputs)]
     _refuse_writing_over_inputs(
@@ -328,46 +318,25 @@ def build_team(
         inputs, output, registry=_registry(), period=period, history=history, force=force
     )
     if output_format == "json":
-        report = Report(run.build.findings, [str(p) for p in inputs])
-        data = report.to_dict()
-        data["team"] = run.build.team and team_summary(run.build.team)
-        data["written"] = str(output) if run.written else None
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(run.to_json())
     else:
         click.echo(team_text(run.build, str(output), run.written))
     sys.exit(run.exit_code)
 
 
-def team_summary(team) -> dict:
-    from workload_xl.core.findings import json_safe
-
-    return {
-        "team": team.team,
-        "service": team.service,
-        "period": str(team.period),
-        "scheme": team.scheme_id,
-        "total_points": team.total_points,
-        "total_fte": team.total_fte,
-        "points_per_fte": team.points_per_fte,
-        "mean_points_per_fte": team.mean_ppf,
-        "median_points_per_fte": team.median_ppf,
-        "spread": team.spread,
-        "workers": [{k: json_safe(v) for k, v in vars(w).items()} for w in team.workers],
-    }
-
-
 # --- the performance team: returns store ------------------------------------------------
 
 
-def _open_store(path: Path, create: bool = False, damaged_exit: int = EXIT_UNREADABLE):
-    """The store; without `create`, opened read-only (SQLite's mode=ro): it is never changed
-    nor made. A foreign or damaged file is a message and exit 2 (a damaged one
-    `damaged_exit`)."""
-    from workload_xl.store.database import ReturnsStore, StoreError
+@contextlib.contextmanager
+def _store_opened(damaged_exit: int = EXIT_UNREADABLE):
+    """A store that cannot be opened (missing, foreign, damaged) is a message and exit 2 (a
+    damaged one `damaged_exit`)."""
+    from workload_xl.services.store import StoreNotOpened
 
     try:
-        return ReturnsStore.open(path, create=create, read_only=not create)
-    except StoreError as problem:
+        yield
+    except StoreNotOpened as stop:
+        problem = stop.problem
         click.echo(f"{problem.rule}: {problem}", err=True)
         sys.exit(damaged_exit if problem.rule == "store-damaged" else EXIT_UNREADABLE)
 
@@ -375,20 +344,18 @@ def _open_store(path: Path, create: bool = False, damaged_exit: int = EXIT_UNREA
 def _refuse_writing_over_inputs(outputs, inputs) -> None:
     """Stop (exit 2, nothing written) when an output is one of the command's inputs, given as
     (what it is, path): the store, a workbook read, the key file. --force does not change it."""
-    from workload_xl.files.atomic import output_clashes
+    from workload_xl.services.options import output_clashes
 
-    problems = output_clashes(outputs, [(what, p) for what, p in inputs if p is not None])
+    problems = output_clashes(outputs, inputs)
     if problems:
         _print_findings(problems)
         sys.exit(EXIT_UNREADABLE)
 
 
 def _store_inputs(store_path: Path, key_file: Path | None = None) -> list:
-    from workload_xl.files.atomic import store_files
+    from workload_xl.services.store import store_inputs
 
-    return [("the returns store", p) for p in store_files(store_path)] + [
-        ("the key file", key_file)
-    ]
+    return store_inputs(store_path, key_file)
 
 
 PSEUDONYMISE_OPTION = click.option(
@@ -401,14 +368,10 @@ PSEUDONYMISE_OPTION = click.option(
 
 
 def _pseudonymiser(key_file: Path | None):
-    if key_file is None:
-        return None
-    from workload_xl.core.pseudonyms import KeyFileError, Pseudonymiser, load_key
+    from workload_xl.services.keys import load_pseudonymiser
 
-    try:
-        return Pseudonymiser(load_key(key_file))
-    except KeyFileError as problem:
-        raise click.BadParameter(str(problem), param_hint="--pseudonymise") from None
+    with _option_errors():
+        return load_pseudonymiser(key_file)
 
 
 @main.group()
@@ -427,18 +390,9 @@ def key() -> None:
 @FORCE_OPTION
 def key_new(output: Path, force: bool) -> None:
     """Make a new random key file."""
-    from workload_xl.core.pseudonyms import new_key
-    from workload_xl.files.atomic import write_atomically
+    from workload_xl.services.keys import new_key_file
 
-    text = new_key() + "\n"
-    problems = write_atomically(
-        output, lambda temp: temp.write_text(text, encoding="ascii"), force=force, private=True
-    )
-    if problems:
-        _print_findings(problems)
-        sys.exit(EXIT_ERRORS)
-    with contextlib.suppress(OSError):  # private from its first byte; again where chmod works
-        output.chmod(0o600)
+    _written_or_exit(new_key_file(output, force=force))
     click.echo(
         f"Wrote {output}. The same key always gives a person the same pseudonym; "
         "whoever holds it can check a name against a pseudonym."
@@ -481,7 +435,7 @@ def consolidate(
     """
     from workload_xl.files.atomic import store_files
     from workload_xl.files.inputs import expand_inputs
-    from workload_xl.services.api import consolidate_files
+    from workload_xl.services.consolidate import consolidate_files
 
     pseudonymiser = _pseudonymiser(key_file)
     _refuse_writing_over_inputs(store_files(store_path), [("the key file", key_file)])
@@ -500,16 +454,7 @@ def consolidate(
             accept_changes=accept_changes,
         )
     if output_format == "json":
-        data = run.report.to_dict()
-        data.update(
-            stored=run.stored,
-            already=run.already,
-            superseded=run.superseded,
-            failed=run.failed,
-            held=run.held,
-            interrupted=run.interrupted,
-        )
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(run.to_json())
     else:
         shown = [f for f in run.report.sorted() if f.severity != "info"]
         if shown:
@@ -559,23 +504,24 @@ def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
             "managers write it on the team sheet.",
             param_hint="NAMES",
         )
-    from workload_xl.store.database import StoreError
+    from workload_xl.services.store import add_teams
 
-    with _open_store(store_path, create=True) as store:
-        for name in names:
-            try:
-                added = store.add_team(service, name)
-            except StoreError as problem:
-                raise click.BadParameter(str(problem), param_hint="NAMES") from None
-            click.echo(f"{'Added' if added else 'Already listed'}: {name} ({service})")
+    with _store_opened():
+        done = add_teams(store_path, service, list(names))
+    for name, added in done.added:
+        click.echo(f"{'Added' if added else 'Already listed'}: {name} ({service})")
+    if done.refused:
+        raise click.BadParameter(done.refused[1], param_hint="NAMES")
 
 
 @teams.command("list")
 @store_option()
 def teams_list(store_path: Path) -> None:
     """Show the teams returns are expected from."""
-    with _open_store(store_path) as store:
-        listed = store.teams()
+    from workload_xl.services.store import list_teams
+
+    with _store_opened():
+        listed = list_teams(store_path).teams
     if not listed:
         click.echo("No teams listed yet: add them with `workload-xl teams add`.")
         return
@@ -601,29 +547,17 @@ def store_check(store_path: Path) -> None:
     """
     # A store whose schema another tool changed is refused on opening: for this command that
     # is damage found (1), not a missing store (2).
-    with _open_store(store_path, damaged_exit=EXIT_ERRORS) as opened:
-        problems = opened.integrity()
-        held = opened.submissions()
-    current = sum(1 for s in held if s.superseded_by is None)
-    click.echo(
-        f"{store_path}: {len(held)} returns stored ({current} current, "
-        f"{len(held) - current} superseded)."
-    )
-    if problems:
-        from workload_xl.core.rules import finding
+    from workload_xl.services.store import check_store
 
-        _print_findings(
-            [
-                finding(
-                    "store-damaged",
-                    f"{problem}. Keep a copy of the file, export what can be "
-                    "read (workload-xl store export) and rebuild the store from the returns.",
-                    workbook=str(store_path),
-                )
-                for problem in problems[:50]
-            ]
-        )
-        sys.exit(EXIT_ERRORS)
+    with _store_opened(damaged_exit=EXIT_ERRORS):
+        checked = check_store(store_path)
+    click.echo(
+        f"{store_path}: {checked.held} returns stored ({checked.current} current, "
+        f"{checked.superseded} superseded)."
+    )
+    if checked.findings:
+        _print_findings(checked.findings)
+        sys.exit(checked.exit_code)
     click.echo("Integrity check: sound.")
 
 
@@ -644,23 +578,23 @@ def store_export(store_path: Path, folder: Path, force: bool) -> None:
     Text that could run as a formula (starting =, +, -, @) is neutralised in the CSV files
     and written as text in the workbook.
     """
-    from workload_xl.store.export import export_store, output_paths
+    from workload_xl.services.store import export_outputs, export_store_tables
 
-    _refuse_writing_over_inputs(output_paths(folder), _store_inputs(store_path))
-    if not folder.is_dir():
+    _refuse_writing_over_inputs(export_outputs(folder), _store_inputs(store_path))
+    with _store_opened():
+        exported_all = export_store_tables(store_path, folder, force=force)
+    if exported_all.folder_missing:
         click.echo(
             f"output-unwritable: the folder {folder} does not exist. Create it first.", err=True
         )
-        sys.exit(EXIT_UNREADABLE)
-    with _open_store(store_path) as opened:
-        done, problems = export_store(opened.db, folder, force=force)
-    for exported in done:
+        sys.exit(exported_all.exit_code)
+    for exported in exported_all.done:
         sheets = f" (sheets: {', '.join(exported.sheets)})" if exported.sheets else ""
         click.echo(f"{exported.table}: {exported.rows} rows -> {exported.csv_path.name}{sheets}")
-    if problems:
-        _print_findings(problems)
-        sys.exit(EXIT_ERRORS)
-    click.echo(f"Wrote {len(done)} CSV files and returns-store.xlsx in {folder}.")
+    if exported_all.problems:
+        _print_findings(exported_all.problems)
+        sys.exit(exported_all.exit_code)
+    click.echo(f"Wrote {len(exported_all.done)} CSV files and returns-store.xlsx in {folder}.")
 
 
 @main.command("returns")
@@ -672,20 +606,11 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
 
     A monthly return is due by the 7th of the following month.
     """
-    import datetime as dt
+    from workload_xl.services.returns import returns_for
 
-    from workload_xl.core.period import FOUR_WEEKS, MONTH, PeriodError, parse_period
-    from workload_xl.core.tracker import return_statuses
-
-    try:
-        wanted = parse_period(period, FOUR_WEEKS if "p" in period.lower() else MONTH)
-        today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
-    except (PeriodError, ValueError) as problem:
-        raise click.BadParameter(str(problem)) from None
-    with _open_store(store_path) as store:
-        statuses = return_statuses(
-            store.teams(), store.submissions(current_only=True), wanted, today
-        )
+    with _option_errors(), _store_opened():
+        run = returns_for(store_path, period, today_text or None)
+    wanted, statuses = run.period, run.statuses
     if not statuses:
         click.echo(f"No teams are listed and no returns for {wanted} are stored.")
         return
@@ -695,10 +620,8 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
             [(s.service, s.team, s.status, s.received[:10], s.file_name) for s in statuses],
         )
     )
-    due = statuses[0].due
-    counts = ", ".join(
-        f"{n} {status}" for status, n in sorted(Counter(s.status for s in statuses).items())
-    )
+    due = run.due
+    counts = ", ".join(f"{n} {status}" for status, n in run.counts)
     click.echo(f"\n{wanted}: {counts}." + (f" Due by {due}." if due else ""))
 
 
@@ -746,33 +669,29 @@ def report_command(
     With --pseudonymise, workers appear by pseudonym, for a report shared beyond the service.
     """
     from workload_xl.core.spc import SpcSettings
-    from workload_xl.core.trends import build_trend_report
-    from workload_xl.files.report_workbook import write_report
+    from workload_xl.services.report import trend_report
 
     _refuse_writing_over_inputs([output], _store_inputs(store_path, key_file))
     pseudonymiser = _pseudonymiser(key_file)
-    with _open_store(store_path) as store:
-        rows = store.worker_periods()
-    if pseudonymiser is not None:
-        rows = pseudonymiser.rows(rows)
-    settings = SpcSettings(baseline=baseline, run_length=int(run_length))
-    report = build_trend_report(
-        rows,
-        service=service,
-        first=first,
-        last=last,
-        settings=settings,
-        recalculate_from=recalculate_at,
-    )
+    with _store_opened():
+        run = trend_report(
+            store_path,
+            output,
+            service=service,
+            first=first,
+            last=last,
+            settings=SpcSettings(baseline=baseline, run_length=int(run_length)),
+            recalculate_from=recalculate_at,
+            pseudonymiser=pseudonymiser,
+            force=force,
+        )
+    report = run.report
     for line in report.left_out:  # a store made by an older version may hold these
         click.echo(f"Left out of the figures: {line}", err=True)
-    if not report.services:
+    if run.empty:
         click.echo("No returns in the store match: nothing to report.", err=True)
-        sys.exit(EXIT_ERRORS)
-    problems = write_report(output, report, force=force)
-    _print_findings(problems)
-    if problems:
-        sys.exit(EXIT_ERRORS)
+        sys.exit(run.exit_code)
+    _written_or_exit(run)
     lines = report.summary
     click.echo(
         f"Wrote {output}: {len(report.services)} service(s), "
@@ -814,67 +733,22 @@ def capa_balance(
 
     Exit status: 0 printed, 1 the job plan has errors, 2 it cannot be read.
     """
-    import datetime as dt
+    from workload_xl.services.capa import capa_balance
 
-    from workload_xl.core import capa as maths
-    from workload_xl.files.jobplan_workbook import read_jobplan_workbook
-
-    plan, problems = read_bounded(read_jobplan_workbook, jobplan)
-    if plan is None:
-        _print_findings(problems)
-        sys.exit(EXIT_UNREADABLE)
-    names = {n.casefold() for n in without}
-    unknown = names - {c.name.casefold() for c in plan.clinicians}
-    if unknown:
-        raise click.BadParameter(
-            f"no job plan for {', '.join(sorted(unknown))}.", param_hint="--without"
-        )
-    team = [c for c in plan.clinicians if c.name.casefold() not in names]
-    try:
-        demand = referrals if referrals is not None else plan.demand_per_week
-        if demand is None:
-            raise click.BadParameter(
-                "the job plan has no accepted referrals a week nor a "
-                "referral series; give them with --referrals."
-            )
-        before = maths.balance(plan.clinicians, demand, plan.settings)
-        after = maths.balance(team, demand, plan.settings) if names else None
-        lost = None
-        if period:
-            start_text, _, end_text = period.partition(":")
-            start, end = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
-            lost = maths.capacity_lost(team, plan.absences, start, end, plan.settings)
-    except maths.CapaError as error:
-        _print_findings(list(error.findings) + problems)
-        sys.exit(EXIT_ERRORS)
-    except ValueError as error:
-        raise click.BadParameter(
-            f"{error}; use START:END, e.g. 2026-04-01:2026-06-30.", param_hint="--period"
-        ) from None
+    with _option_errors():
+        run = capa_balance(jobplan, without=without, period=period, referrals=referrals)
+    if run.plan is None or run.stopped:
+        _print_findings(run.findings)
+        sys.exit(run.exit_code)
     if output_format == "json":
-        from dataclasses import asdict
-
-        from workload_xl.core.findings import json_safe
-
-        def plain(value):
-            return json.loads(json.dumps(asdict(value), default=json_safe))
-
-        data = {
-            "referrals_per_week": demand,
-            "balance": plain(before),
-            "without": list(without),
-            "balance_without": after and plain(after),
-            "capacity_lost": lost and plain(lost),
-            "findings": [f.to_dict() for f in problems],
-        }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(run.to_json())
         return
-    _print_findings([f for f in problems if f.severity != "info"])
-    source = ""
-    if referrals is None and plan.referrals_per_week is None:
-        source = " (from the referral series on the Demand sheet)"
+    _print_findings([f for f in run.findings if f.severity != "info"])
+    before, after, lost = run.before, run.after, run.lost
+    source = " (from the referral series on the Demand sheet)" if run.demand_from_series else ""
     click.echo(
-        f"{len(plan.clinicians)} clinicians, {demand:.3g} accepted referrals a week{source}."
+        f"{len(run.plan.clinicians)} clinicians, {run.demand:.3g} accepted referrals a week"
+        f"{source}."
     )
     for sentence in before.sentences:
         click.echo(f"  {sentence}")
@@ -924,30 +798,19 @@ def import_caseload(
     force: bool,
 ) -> None:
     """Start a measurement workbook from a caseload report (CSV or XLSX)."""
-    from workload_xl.core.caseload import map_caseload
-    from workload_xl.files.caseload_reader import read_caseload
-    from workload_xl.files.worker_template import WorkerSheetContent, write_worker_workbook
+    from workload_xl.services.caseload import import_caseload as import_cases
 
     _refuse_writing_over_inputs([output], [("the caseload report", report)])
     scheme = _scheme(_registry(), scheme_id)
-    table, problems = read_bounded(read_caseload, report)
-    if table is None:
-        _print_findings(problems)
-        sys.exit(EXIT_UNREADABLE)
-    imported = map_caseload(table, scheme, worker)
-    header = {"worker": worker, "team": team, "service": service, "period": period}
-    written = []
-    if imported.lines:
-        written = write_worker_workbook(
-            output, scheme, WorkerSheetContent(header, imported.lines), force=force
-        )
-    _print_findings(imported.findings + written)
-    if not imported.lines or written:
-        sys.exit(EXIT_ERRORS)
-    mapped = sum(1 for line in imported.lines if line["item"])
+    run = import_cases(
+        report, scheme, worker, output, team=team, service=service, period=period, force=force
+    )
+    _print_findings(run.findings)
+    if run.exit_code:
+        sys.exit(run.exit_code)
     click.echo(
-        f"Wrote {output}: {len(imported.lines)} case(s) for {worker}, {mapped} matched to "
-        f"scheme items, {len(imported.lines) - mapped} left for you to pick."
+        f"Wrote {output}: {len(run.lines)} case(s) for {worker}, {run.matched} matched to "
+        f"scheme items, {len(run.lines) - run.matched} left for you to pick."
     )
     click.echo(
         "Next: agree the points for each row (the Scheme points column shows the scheme's "

@@ -75,6 +75,14 @@ class PeriodError(ValueError):
     """The text is not a period; the message says what form is expected."""
 
 
+def period_kind(value: str) -> str:
+    """The kind of period a typed period is written as: FOUR_WEEKS for the 2026-P07 form,
+    MONTH for anything else (so a month whose name has a 'p', such as Sept 2026, is a month),
+    for commands that are given a period with no scheme to say its kind."""
+    text = " ".join(value.replace("\u00a0", " ").split()).lower()
+    return FOUR_WEEKS if _FOUR_WEEK.match(text) else MONTH
+
+
 def parse_period(value: object, kind: str = MONTH) -> Period:
     """Read a period cell. Raises PeriodError with a message fit for a manager."""
     expected = "a month such as 2026-10" if kind == MONTH else "a 4-week period such as 2026-P07"

@@ -45,13 +45,13 @@ from workload_xl.core.measurement import (
 )
 from workload_xl.core.paths import SafeName, safe_file_name
 from workload_xl.core.schemes import SchemeError
-from workload_xl.core.team import TeamBuild, TeamSettings, WorkerRow, build_team, flag_workers
+from workload_xl.core.team import TeamBuild, TeamSettings, WorkerRow, flag_workers
 from workload_xl.core.validation import SheetResult
 from workload_xl.core.values import read_number
 from workload_xl.excel import registry
 from workload_xl.excel.buttons import BUTTONS
 from workload_xl.files import file_guard
-from workload_xl.files.team_workbook import worker_record, write_team_workbook
+from workload_xl.files.team_workbook import worker_record
 
 ERRORS_SHEET = "Errors"
 STATUS_CELL = "A1"
@@ -554,13 +554,13 @@ _INPUTS = tuple(c.key for c in layout.COLUMNS if c.is_input)
 
 
 def _team_from_book(book: xw.Book, folder: str | None) -> tuple[TeamBuild, str]:
-    """The team built from this book's worker sheets, or from the workbooks in `folder`."""
-    if folder:
-        from workload_xl.services.api import validate_files
+    """The team built from this book's worker sheets, or from the workbooks in `folder`,
+    by the same roll-up as `workload-xl build-team` (services.build_team)."""
+    from workload_xl.services.build_team import roll_up, roll_up_files
 
-        run = validate_files([Path(folder)], registry())
-        results, where = run.sheets, f"the workbooks in {folder}"
-        early = [f for f in run.report.findings if f.workbook in run.unreadable]
+    if folder:
+        build, _ = roll_up_files([Path(folder)], registry(), output=book.name)
+        where = f"the workbooks in {folder}"
     else:
         sheets = _measurement_sheets(book)
         if not sheets:
@@ -568,10 +568,8 @@ def _team_from_book(book: xw.Book, folder: str | None) -> tuple[TeamBuild, str]:
                 "this workbook has no worker measurement sheets. Copy the worker tabs in, or "
                 "press Build from a folder and choose the folder of worker workbooks."
             )
-        results = [_validate(book, s, t) for s, t in sheets]
-        where, early = "this workbook's worker sheets", []
-    build = build_team(results, registry(), output=book.name)
-    build.findings[:0] = early
+        build = roll_up([_validate(book, s, t) for s, t in sheets], registry(), output=book.name)
+        where = "this workbook's worker sheets"
     if build.team is None:
         _write_findings(book, build.findings)
         raise _Stop(f"no team sheet could be built from {where}; see the Errors sheet.")
@@ -744,7 +742,9 @@ def export_team_return(book: xw.Book, path: str | None = None) -> str:
             f"{output} exists already. Move or rename it (it may be last month's "
             "return sent again), or choose another folder, and press again."
         )
-    problems = write_team_workbook(output, team, build.findings, force=False)
+    from workload_xl.services.build_team import write_team
+
+    problems = write_team(output, build, force=False)
     if problems:
         _write_findings(book, problems + build.findings)
         raise _Stop(problems[0].message)

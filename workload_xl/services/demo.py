@@ -21,15 +21,16 @@ from workload_xl.contracts import worker as layout
 from workload_xl.core.paths import safe_file_name
 from workload_xl.core.period import FOUR_WEEKS, MONTH, Period, previous_months
 from workload_xl.core.schemes import Scheme, SchemeRegistry
-from workload_xl.core.team import TeamBuild, build_team
-from workload_xl.core.tracker import due_date, return_statuses
-from workload_xl.core.trends import build_trend_report
+from workload_xl.core.team import TeamBuild
+from workload_xl.core.tracker import due_date
 from workload_xl.files.atomic import write_atomically
-from workload_xl.files.report_workbook import write_report
-from workload_xl.files.team_workbook import write_team_workbook
 from workload_xl.files.worker_template import WorkerSheetContent, build_worker_workbook
 from workload_xl.render import findings_text, summary_line, team_text
-from workload_xl.services.api import consolidate_files, validate_files
+from workload_xl.services.build_team import roll_up, write_team
+from workload_xl.services.consolidate import consolidate_files
+from workload_xl.services.report import trend_report
+from workload_xl.services.returns import returns_for
+from workload_xl.services.validate import validate_files
 from workload_xl.store.database import ReturnsStore
 
 MARKER = ".workload-xl-demo"
@@ -317,10 +318,10 @@ def build_demo_team_sheets(
         team_folder = out / _slug(team.name)
         for folder in sorted(p for p in by_folder if p.parent == team_folder):
             path = team_folder / f"team-{folder.name}.xlsx"
-            build = build_team(by_folder[folder], registry, output=str(path), history=history)
+            build = roll_up(by_folder[folder], registry, output=str(path), history=history)
             if build.team is None:
                 continue
-            write_team_workbook(path, build.team, build.findings, force=True)
+            write_team(path, build, force=True)
             history = build.team.history
             built.append((path, build))
     return built
@@ -450,16 +451,11 @@ def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -
     store_path = out / "returns.sqlite"
     stored, missing = consolidate_demo_returns(store_path, built, registry)
     echo(f"Stored {stored} returns in {store_path} (held back on purpose: {missing}).")
-    with ReturnsStore.open(store_path) as store:
-        statuses = return_statuses(
-            store.teams(), store.submissions(current_only=True), LAST_MONTH, dt.date(2026, 11, 23)
-        )
-        rows = store.worker_periods()
+    statuses = returns_for(store_path, LAST_MONTH, dt.date(2026, 11, 23)).statuses
     echo(f"Returns for {LAST_MONTH}, as of 2026-11-23:")
     for status in statuses:
         echo(f"  {status.service} / {status.team}: {status.status}")
-    report = build_trend_report(rows)
-    write_report(out / "trend-report.xlsx", report, force=True)
+    report = trend_report(store_path, out / "trend-report.xlsx", force=True).report
     echo("")
     echo(f"Wrote the trend report {out / 'trend-report.xlsx'}. What needs a look:")
     for line in report.summary[:15]:

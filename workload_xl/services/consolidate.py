@@ -1,121 +1,22 @@
-"""The Python API the CLI and the Excel add-in share: files in, findings and results out.
-
-Thin glue: the files edge reads, the core judges. Exceptions never escape for bad input; they
-become findings naming the file.
+"""consolidate: team returns in, stored in the returns store one transaction per file
+(service layer).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from workload_xl.core.findings import Report
-from workload_xl.core.measurement import Measurement
 from workload_xl.core.schemes import SchemeRegistry
-from workload_xl.core.team import TeamBuild
-from workload_xl.core.validation import SheetResult, validate_sheet
-from workload_xl.files import isolation
 from workload_xl.files.inputs import expand_inputs
-from workload_xl.files.worker_reader import WorkbookRead, read_workbook
 
 
-@dataclass
-class ValidationRun:
-    report: Report
-    sheets: list[SheetResult] = field(default_factory=list)
-    unreadable: list[str] = field(default_factory=list)
-
-    @property
-    def measurements(self) -> list[Measurement]:
-        return [sheet.measurement for sheet in self.sheets]
-
-    @property
-    def exit_code(self) -> int:
-        """0 clean or warnings only, 1 errors in a sheet, 2 a file could not be read at all."""
-        if self.unreadable:
-            return 2
-        return 1 if self.report.has_errors else 0
-
-
-def validate_files(
-    inputs: Iterable[Path],
-    registry: SchemeRegistry | None = None,
-    scheme_id: str | None = None,
-) -> ValidationRun:
-    registry = registry or SchemeRegistry.from_dir()
-    run = ValidationRun(Report())
-    paths = expand_inputs(inputs)
-    for path, read in isolation.read_each(read_workbook, paths, _not_read):
-        run.report.files.append(str(path))
-        run.report.extend(read.findings)
-        if read.unreadable:
-            run.unreadable.append(str(path))
-        for sheet in read.sheets:
-            result = validate_sheet(sheet, registry, scheme_id)
-            run.report.extend(result.findings)
-            run.sheets.append(result)
-    return run
-
-
-def _not_read(_path: Path, problem) -> WorkbookRead:
-    return WorkbookRead([], [problem])
-
-
-@dataclass
-class TeamRun:
-    """A team sheet built from files: the build, and whether the output was written."""
-
-    build: TeamBuild
-    written: bool
-    unreadable: list[str] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        """0 written and no errors, 1 errors (or not written), 2 an input could not be read."""
-        if self.unreadable:
-            return 2
-        return 1 if self.build.has_errors or not self.written else 0
-
-
-def build_team_files(
-    inputs: Iterable[Path],
-    output: Path,
-    *,
-    registry: SchemeRegistry | None = None,
-    period: str | None = None,
-    history: Iterable[Path] = (),
-    force: bool = False,
-) -> TeamRun:
-    """Validate every worker sheet in the inputs, roll them up and write the team workbook."""
-    from workload_xl.core.team import build_team
-    from workload_xl.files.team_reader import read_history
-    from workload_xl.files.team_workbook import write_team_workbook
-
-    registry = registry or SchemeRegistry.from_dir()
-    run = validate_files(inputs, registry)
-    file_problems = [f for f in run.report.findings if f.workbook in run.unreadable]
-    kind = _period_kind(run, registry)
-    earlier, history_problems = read_history(list(history), kind) if history else ([], [])
-    build = build_team(run.sheets, registry, output=str(output), period=period, history=earlier)
-    build.findings[:0] = file_problems + history_problems
-    if build.team is None:
-        return TeamRun(build, False, run.unreadable)
-    problems = write_team_workbook(output, build.team, build.findings, force=force)
-    build.findings.extend(problems)
-    return TeamRun(build, not problems, run.unreadable)
-
-
-def _period_kind(run: ValidationRun, registry: SchemeRegistry) -> str:
-    for sheet in run.sheets:
-        scheme = registry.get(sheet.measurement.scheme_id or "")
-        if scheme is not None:
-            return scheme.period
-    return "month"
-
-
-@dataclass
+@dataclass(frozen=True)
 class ConsolidationRun:
     """What one consolidation did to the store, file by file."""
 
@@ -139,6 +40,21 @@ class ConsolidationRun:
         if self.interrupted:
             return 130
         return 1 if self.failed or self.held else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.report.to_dict()
+        data.update(
+            stored=self.stored,
+            already=self.already,
+            superseded=self.superseded,
+            failed=self.failed,
+            held=self.held,
+            interrupted=self.interrupted,
+        )
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
 
 def consolidate_files(
@@ -171,16 +87,15 @@ def consolidate_files(
     paths = expand_inputs(inputs)
     clashes = output_clashes(store_files(store_path), [("an input", p) for p in paths])
     if clashes:
-        run.store_unusable = True
         run.report.extend(clashes)
-        return run
+        return replace(run, store_unusable=True)
     key = pseudonymiser.fingerprint if pseudonymiser is not None else None
     try:
         store = ReturnsStore.open_to_ingest(store_path, key)
     except StoreError as problem:  # before anything is read or stored
-        run.store_unusable = True
         run.report.extend([finding(problem.rule, str(problem), workbook=str(store_path))])
-        return run
+        return replace(run, store_unusable=True)
+    unusable = interrupted = False
     with store:
         try:
             digests = _digests(paths)
@@ -192,7 +107,7 @@ def consolidate_files(
                     if progress:
                         progress(path)
             fresh = [path for path in paths if digests.get(path) not in known]
-            _ingest_all(
+            unusable = _ingest_all(
                 store,
                 run,
                 read_team_returns(fresh, registry, processes),
@@ -204,8 +119,8 @@ def consolidate_files(
                 accept_changes,
             )
         except KeyboardInterrupt:  # the file in hand was rolled back; the rest stay stored
-            run.interrupted = True
-    return run
+            interrupted = True
+    return replace(run, store_unusable=unusable, interrupted=interrupted)
 
 
 def _ingest_all(
@@ -218,7 +133,8 @@ def _ingest_all(
     pseudonymiser,
     store_path: Path,
     accept_changes: bool = False,
-) -> None:
+) -> bool:
+    """Store each return read; True when the store could take no more (the rest unread)."""
     from workload_xl.core.rules import finding
     from workload_xl.store.database import StoreError
 
@@ -243,7 +159,6 @@ def _ingest_all(
                         accept_changes,
                     )
                 except StoreError as problem:  # the store cannot take more: stop, say why
-                    run.store_unusable = True
                     run.failed.append(str(path))
                     run.report.extend(
                         [
@@ -254,9 +169,10 @@ def _ingest_all(
                             )
                         ]
                     )
-                    return
+                    return True
             if progress:
                 progress(path)
+    return False
 
 
 def _digests(paths: list[Path]) -> dict[Path, str]:

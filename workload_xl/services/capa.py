@@ -1,0 +1,109 @@
+"""capa balance: a CAPA job plan in, the team's balance of capacity and demand out (service
+layer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workload_xl.core.findings import Finding, json_safe
+from workload_xl.services.options import OptionError
+from workload_xl.services.reading import read_bounded
+
+
+@dataclass(frozen=True)
+class CapaBalanceRun:
+    """The balance with everyone, without the clinicians left out, and the capacity lost to
+    planned absences; `plan` None when the job plan could not be read, `stopped` when its
+    figures could not be worked out (the findings say why)."""
+
+    plan: Any
+    findings: list[Finding] = field(default_factory=list)
+    stopped: bool = False
+    demand: float | None = None
+    without: tuple[str, ...] = ()
+    before: Any = None
+    after: Any = None
+    lost: Any = None
+    demand_from_series: bool = False
+    """The demand is the Demand sheet's referral series, not a figure given or typed."""
+
+    @property
+    def exit_code(self) -> int:
+        """0 worked out, 1 the job plan has errors, 2 it cannot be read."""
+        if self.plan is None:
+            return 2
+        return 1 if self.stopped else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        def plain(value):
+            return json.loads(json.dumps(asdict(value), default=json_safe))
+
+        return {
+            "referrals_per_week": self.demand,
+            "balance": plain(self.before),
+            "without": list(self.without),
+            "balance_without": self.after and plain(self.after),
+            "capacity_lost": self.lost and plain(self.lost),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+
+def capa_balance(
+    jobplan: Path,
+    *,
+    without: tuple[str, ...] = (),
+    period: str | None = None,
+    referrals: float | None = None,
+) -> CapaBalanceRun:
+    """Read the job plan and work out its balance. `period` is START:END dates; a name in
+    `without` with no job plan, a missing demand or a period that is not two dates raise
+    OptionError."""
+    from workload_xl.core import capa as maths
+    from workload_xl.files.jobplan_workbook import read_jobplan_workbook
+
+    without = tuple(without)
+    plan, problems = read_bounded(read_jobplan_workbook, jobplan)
+    if plan is None:
+        return CapaBalanceRun(None, problems)
+    names = {n.casefold() for n in without}
+    unknown = names - {c.name.casefold() for c in plan.clinicians}
+    if unknown:
+        raise OptionError(f"no job plan for {', '.join(sorted(unknown))}.", "--without")
+    team = [c for c in plan.clinicians if c.name.casefold() not in names]
+    demand = referrals if referrals is not None else plan.demand_per_week
+    if demand is None:
+        raise OptionError(
+            "the job plan has no accepted referrals a week nor a "
+            "referral series; give them with --referrals."
+        )
+    try:
+        before = maths.balance(plan.clinicians, demand, plan.settings)
+        after = maths.balance(team, demand, plan.settings) if names else None
+        lost = None
+        if period:
+            start_text, _, end_text = period.partition(":")
+            start, end = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
+            lost = maths.capacity_lost(team, plan.absences, start, end, plan.settings)
+    except maths.CapaError as error:
+        return CapaBalanceRun(plan, list(error.findings) + problems, stopped=True)
+    except ValueError as error:
+        raise OptionError(
+            f"{error}; use START:END, e.g. 2026-04-01:2026-06-30.", "--period"
+        ) from None
+    return CapaBalanceRun(
+        plan,
+        problems,
+        demand=demand,
+        without=without,
+        before=before,
+        after=after,
+        lost=lost,
+        demand_from_series=referrals is None and plan.referrals_per_week is None,
+    )

@@ -1,0 +1,71 @@
+"""report: the returns store in, the trend report (teams over time, XmR charts, what needs a
+look) written (service layer).
+
+One pipeline under the command and the demo: store, pseudonymise, build, write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workload_xl.core.findings import Finding
+from workload_xl.core.spc import SpcSettings
+from workload_xl.core.trends import TrendReport, build_trend_report
+from workload_xl.services.store import open_store
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    """The trend report built from the store, and what stopped its writing."""
+
+    output: Path
+    report: TrendReport
+    problems: list[Finding] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """No returns in the store match: nothing was written."""
+        return not self.report.services
+
+    @property
+    def written(self) -> bool:
+        return not self.empty and not self.problems
+
+    @property
+    def exit_code(self) -> int:
+        """0 written, 1 nothing to report or not written."""
+        return 0 if self.written else 1
+
+
+def trend_report(
+    store_path: Path,
+    output: Path,
+    *,
+    service: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    settings: SpcSettings | None = None,
+    recalculate_from: str | None = None,
+    pseudonymiser=None,
+    force: bool = False,
+) -> ReportRun:
+    """Read every worker-period from the store (names replaced by pseudonyms with a
+    `pseudonymiser`), build the report and write it, unless nothing matches."""
+    from workload_xl.files.report_workbook import write_report
+
+    with open_store(store_path) as store:
+        rows = store.worker_periods()
+    if pseudonymiser is not None:
+        rows = pseudonymiser.rows(rows)
+    report = build_trend_report(
+        rows,
+        service=service,
+        first=first,
+        last=last,
+        settings=settings,
+        recalculate_from=recalculate_from,
+    )
+    if not report.services:
+        return ReportRun(output, report)
+    return ReportRun(output, report, write_report(output, report, force=force))

@@ -1,0 +1,145 @@
+"""The returns store's commands: open, check, export, and the list of teams (service layer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workload_xl.core.findings import Finding
+from workload_xl.store.database import ReturnsStore, StoreError, Team
+
+
+class StoreNotOpened(Exception):
+    """The store could not be opened (missing, foreign or damaged): `problem` says why."""
+
+    def __init__(self, problem: StoreError):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def open_store(path: Path, *, create: bool = False) -> ReturnsStore:
+    """The store; without `create`, opened read-only (SQLite's mode=ro): it is never changed
+    nor made. Raises StoreNotOpened for a missing, foreign or damaged file."""
+    try:
+        return ReturnsStore.open(path, create=create, read_only=not create)
+    except StoreError as problem:
+        raise StoreNotOpened(problem) from problem
+
+
+def store_inputs(store_path: Path, key_file: Path | None = None) -> list[tuple[str, Path | None]]:
+    """The files a command reading the store reads, as (what it is, path): none may be an
+    output."""
+    from workload_xl.files.atomic import store_files
+
+    return [("the returns store", p) for p in store_files(store_path)] + [
+        ("the key file", key_file)
+    ]
+
+
+@dataclass(frozen=True)
+class StoreCheck:
+    """What store check found: how many returns the store holds and any damage."""
+
+    path: Path
+    held: int
+    current: int
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def superseded(self) -> int:
+        return self.held - self.current
+
+    @property
+    def exit_code(self) -> int:
+        """0 sound, 1 problems found."""
+        return 1 if self.findings else 0
+
+
+def check_store(path: Path) -> StoreCheck:
+    """SQLite's integrity and foreign-key checks, and the returns counted; at most 50
+    problems, each a store-damaged finding."""
+    from workload_xl.core.rules import finding
+
+    with open_store(path) as opened:
+        problems = opened.integrity()
+        held = opened.submissions()
+    current = sum(1 for s in held if s.superseded_by is None)
+    findings = [
+        finding(
+            "store-damaged",
+            f"{problem}. Keep a copy of the file, export what can be "
+            "read (workload-xl store export) and rebuild the store from the returns.",
+            workbook=str(path),
+        )
+        for problem in problems[:50]
+    ]
+    return StoreCheck(path, len(held), current, findings)
+
+
+@dataclass(frozen=True)
+class StoreExport:
+    """What store export wrote: a CSV file (and sheet) per table, and what stopped it."""
+
+    folder: Path
+    done: list = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    folder_missing: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 written, 1 problems writing, 2 no folder to write into."""
+        if self.folder_missing:
+            return 2
+        return 1 if self.problems else 0
+
+
+def export_store_tables(store_path: Path, folder: Path, *, force: bool = False) -> StoreExport:
+    """Every table of the store to a CSV file and a sheet of returns-store.xlsx in `folder`
+    (which must exist)."""
+    from workload_xl.store.export import export_store
+
+    if not folder.is_dir():
+        return StoreExport(folder, folder_missing=True)
+    with open_store(store_path) as opened:
+        done, problems = export_store(opened.db, folder, force=force)
+    return StoreExport(folder, done, problems)
+
+
+def export_outputs(folder: Path) -> list[Path]:
+    """The files store export writes into `folder`."""
+    from workload_xl.store.export import output_paths
+
+    return output_paths(folder)
+
+
+@dataclass(frozen=True)
+class TeamsAdded:
+    """Each name given, and whether it was new to the list; `refused` the name the store
+    would not take, with why (the names after it were not tried)."""
+
+    added: list[tuple[str, bool]]
+    refused: tuple[str, str] | None = None
+
+
+def add_teams(store_path: Path, service: str, names: list[str]) -> TeamsAdded:
+    """Add teams to a service's list, making the store if it is missing."""
+    added: list[tuple[str, bool]] = []
+    with open_store(store_path, create=True) as store:
+        for name in names:
+            try:
+                added.append((name, store.add_team(service, name)))
+            except StoreError as problem:
+                return TeamsAdded(added, (name, str(problem)))
+    return TeamsAdded(added)
+
+
+@dataclass(frozen=True)
+class TeamsListed:
+    """The teams returns are expected from."""
+
+    teams: list[Team]
+
+
+def list_teams(store_path: Path) -> TeamsListed:
+    with open_store(store_path) as store:
+        return TeamsListed(store.teams())
