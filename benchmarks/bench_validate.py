@@ -17,7 +17,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from workload_xl.core.schemes import SchemeRegistry
-from workload_xl.services.demo import generate
+from workload_xl.demo import generate
 from workload_xl.services.validate import validate_files
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workload_xl.services.demo import generate, run_demo
+from workload_xl.demo import generate, run_demo
 from workload_xl.services.validate import validate_files
 
 EXPECTED_RULE = {
@@ -72,7 +72,7 @@ def test_demo_prints_what_it_made_and_found_and_refuses_a_folder_it_did_not_make
 
 
 def test_the_demo_team_sheets_show_every_kind_of_flag_within_six_months(tmp_path, registry):
-    from workload_xl.services.demo import build_demo_team_sheets
+    from workload_xl.demo import build_demo_team_sheets
 
     generate(tmp_path, registry, months=6)
     built = build_demo_team_sheets(tmp_path, validate_files([tmp_path], registry), registry)

@@ -306,14 +306,11 @@ def build_team(
     Exit status: 0 written with no errors, 1 errors (sheets with errors are still listed) or
     not written, 2 an input could not be read.
     """
-    from workload_xl.files.inputs import expand_inputs
     from workload_xl.render import team_text
     from workload_xl.services.build_team import build_team_files
+    from workload_xl.services.options import team_output_clashes
 
-    read = [("a workbook", p) for p in expand_inputs(inputs)]
-    _refuse_writing_over_inputs(
-        [output], read + [("a history workbook", p) for p in expand_inputs(history)]
-    )
+    _stop_on(team_output_clashes(output, inputs, history))
     run = build_team_files(
         inputs, output, registry=_registry(), period=period, history=history, force=force
     )
@@ -346,7 +343,11 @@ def _refuse_writing_over_inputs(outputs, inputs) -> None:
     (what it is, path): the store, a workbook read, the key file. --force does not change it."""
     from workload_xl.services.options import output_clashes
 
-    problems = output_clashes(outputs, inputs)
+    _stop_on(output_clashes(outputs, inputs))
+
+
+def _stop_on(problems) -> None:
+    """Print the clashes found and stop with exit 2, nothing written."""
     if problems:
         _print_findings(problems)
         sys.exit(EXIT_UNREADABLE)
@@ -433,13 +434,12 @@ def consolidate(
     the earlier one, and both stay. Exit status: 0 all stored, 1 some refused, 2 no store,
     130 stopped by Ctrl-C (what was stored stays).
     """
-    from workload_xl.files.atomic import store_files
-    from workload_xl.files.inputs import expand_inputs
     from workload_xl.services.consolidate import consolidate_files
+    from workload_xl.services.options import files_named, store_output_clashes
 
     pseudonymiser = _pseudonymiser(key_file)
-    _refuse_writing_over_inputs(store_files(store_path), [("the key file", key_file)])
-    paths = expand_inputs(inputs)
+    _stop_on(store_output_clashes(store_path, key_file))
+    paths = files_named(inputs)
     quiet = not sys.stderr.isatty()  # a progress bar only where a person watches
     with click.progressbar(
         length=len(paths), label="Consolidating", file=sys.stderr, hidden=quiet
@@ -832,7 +832,7 @@ def import_caseload(
 @click.option("--months", default=12, show_default=True, type=click.IntRange(1, 36))
 def demo(out: Path, months: int) -> None:
     """Make realistic demo workbooks, validate them and show what was found."""
-    from workload_xl.services.demo import run_demo
+    from workload_xl.demo import run_demo
 
     sys.exit(run_demo(out, months=months, echo=click.echo))
 

@@ -28,3 +28,28 @@ def output_clashes(
     from workload_xl.files.atomic import output_clashes as clashes
 
     return clashes(outputs, [(what, p) for what, p in inputs if p is not None])
+
+
+def files_named(inputs: Iterable[Path]) -> list[Path]:
+    """The workbooks a command's inputs name (files, and the workbooks in folders), in the
+    order each command reads them."""
+    from workload_xl.files.inputs import expand_inputs
+
+    return expand_inputs(list(inputs))
+
+
+def team_output_clashes(
+    output: Path, inputs: Iterable[Path], history: Iterable[Path]
+) -> list[Finding]:
+    """build-team may not write its team sheet over a worker workbook or a history workbook
+    it reads."""
+    read = [("a workbook", p) for p in files_named(inputs)]
+    read += [("a history workbook", p) for p in files_named(history)]
+    return output_clashes([output], read)
+
+
+def store_output_clashes(store_path: Path, key_file: Path | None) -> list[Finding]:
+    """consolidate may not write the store (or its journal) over the key file it reads."""
+    from workload_xl.files.atomic import store_files
+
+    return output_clashes(store_files(store_path), [("the key file", key_file)])
