@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from workload_xl import __version__
-from workload_xl.core.findings import Finding, Report
+from workload_xl.core.findings import Finding, Refused, Report
 from workload_xl.core.schemes import Scheme, SchemeError, SchemeFolderError, SchemeRegistry
 from workload_xl.render import findings_text, plain_table, report_json, summary_line
 from workload_xl.services.api import validate_files
@@ -363,13 +363,13 @@ def _open_store(path: Path, create: bool = False, damaged_exit: int = EXIT_UNREA
     """The store; without `create`, opened read-only (SQLite's mode=ro): it is never changed
     nor made. A foreign or damaged file is a message and exit 2 (a damaged one
     `damaged_exit`)."""
-    from workload_xl.store.database import ReturnsStore, StoreError
+    from workload_xl.store.database import ReturnsStore
 
     try:
         return ReturnsStore.open(path, create=create, read_only=not create)
-    except StoreError as problem:
-        click.echo(f"{problem.rule}: {problem}", err=True)
-        sys.exit(damaged_exit if problem.rule == "store-damaged" else EXIT_UNREADABLE)
+    except Refused as problem:
+        click.echo(f"{problem.findings[0].rule}: {problem}", err=True)
+        sys.exit(damaged_exit if problem.findings[0].rule == "store-damaged" else EXIT_UNREADABLE)
 
 
 def _refuse_writing_over_inputs(outputs, inputs) -> None:
@@ -559,13 +559,11 @@ def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
             "managers write it on the team sheet.",
             param_hint="NAMES",
         )
-    from workload_xl.store.database import StoreError
-
     with _open_store(store_path, create=True) as store:
         for name in names:
             try:
                 added = store.add_team(service, name)
-            except StoreError as problem:
+            except Refused as problem:
                 raise click.BadParameter(str(problem), param_hint="NAMES") from None
             click.echo(f"{'Added' if added else 'Already listed'}: {name} ({service})")
 
@@ -844,7 +842,7 @@ def capa_balance(
             start_text, _, end_text = period.partition(":")
             start, end = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
             lost = maths.capacity_lost(team, plan.absences, start, end, plan.settings)
-    except maths.CapaError as error:
+    except Refused as error:
         _print_findings(list(error.findings) + problems)
         sys.exit(EXIT_ERRORS)
     except ValueError as error:

@@ -1,2 +1,1 @@
-"""The SQLite returns store the Performance Team consolidates into, and its export.
-"""
+"""The SQLite returns store the Performance Team consolidates into, and its export."""

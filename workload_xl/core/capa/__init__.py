@@ -39,8 +39,8 @@ Choices a reader of the numbers should know (the tests pin each one):
   capacity: the 45 weeks allow for them already. A day with two absences counts once, and
   costs capacity if either absence does.
 - Bad settings, hours and dates are findings (data), collected in one pass. The maths
-  functions refuse inputs that would make their numbers meaningless by raising `CapaError`,
-  which carries the same findings.
+  functions refuse inputs that would make their numbers meaningless by raising `Refused`
+  (core.findings), which carries the same findings.
 """
 
 from workload_xl.core.capa.absences import (
@@ -87,7 +87,6 @@ from workload_xl.core.capa.settings import (
     CapaSettings,
     check_settings,
 )
-from workload_xl.core.capa.shared import CapaError
 
 __all__ = [
     "ABSENCE_KINDS",
@@ -103,7 +102,6 @@ __all__ = [
     "Absence",
     "AbsenceLoss",
     "Balance",
-    "CapaError",
     "CapaSettings",
     "CapacityLost",
     "Clinician",

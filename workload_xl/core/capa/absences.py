@@ -149,7 +149,7 @@ def capacity_lost(
     boundary counts in each quarter for its days there. See the module docstring for why a
     weekday costs 45/52 of a day and why annual leave costs nothing by default. Absences with
     bad dates or for an unknown clinician are findings and left out; a bad period is a finding
-    and nothing is counted. Raises CapaError for bad settings or job-plan hours.
+    and nothing is counted. Raises Refused for bad settings or job-plan hours.
     """
     raise_on_errors(check_settings(settings) + [f for c in team for f in bad_hours(c)])
     found = check_absences(absences, team)

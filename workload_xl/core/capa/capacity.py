@@ -162,7 +162,7 @@ def balance(
 
     Choice: the team's appointments a week against accepted referrals a week. Core: the
     team's new Core Partnerships a quarter against referrals × weeks a quarter × transfer
-    rate. Raises CapaError for bad settings, referrals or job-plan hours, or a plan with no
+    rate. Raises Refused for bad settings, referrals or job-plan hours, or a plan with no
     name (over- or under-allocated plans are still counted: their Choice and Core hours are
     what they are).
     """

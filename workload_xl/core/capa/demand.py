@@ -11,14 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workload_xl.core.capa.shared import (
-    CapaError,
     day,
     day_or_none,
     is_number,
     raise_on_errors,
     shown,
 )
-from workload_xl.core.findings import Finding
+from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.rules import finding
 
 
@@ -98,12 +97,12 @@ def demand_per_week(series: Sequence[ReferralCount]) -> float:
     Weighted by days, so October (31 days) weighs more than February and weeks and months may
     be mixed; a weekly series gives the mean of its weeks. CAPA adjusts Choice slots over
     about six weeks as referrals vary, so a service gives the stretch it plans for (the last
-    six weeks, or the same quarter last year). Raises CapaError for a bad or empty series.
+    six weeks, or the same quarter last year). Raises Refused for a bad or empty series.
     """
     raise_on_errors(check_referral_series(series))
     days = sum((day(count.end) - day(count.start)).days + 1 for count in series)
     if not days:
-        raise CapaError(
+        raise Refused(
             [
                 finding(
                     "capa-referrals-invalid",

@@ -1,6 +1,6 @@
 """What every part of the CAPA maths shares (core layer).
 
-Its refusal, its rounding slack, and how it reads numbers, dates and hours as typed.
+How it refuses inputs, its rounding slack, and how it reads numbers, dates and hours as typed.
 """
 
 from __future__ import annotations
@@ -8,24 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from workload_xl.core.findings import Finding, Severity
-
-
-class CapaError(ValueError):
-    """Inputs the CAPA maths cannot use; carries the findings that say why, as validation does."""
-
-    def __init__(self, findings: Sequence[Finding]) -> None:
-        self.findings = tuple(findings)
-        super().__init__(" ".join(f.message for f in self.findings))
+from workload_xl.core.findings import Finding, Refused, Severity
 
 
 def raise_on_errors(found: Iterable[Finding]) -> None:
-    """Refuse to compute when any finding is an error: the numbers would mean nothing."""
+    """Refuse to compute (Refused, carrying the errors) when any finding is an error: the
+    numbers would mean nothing."""
     errors = [f for f in found if f.severity is Severity.ERROR]
     if errors:
-        raise CapaError(errors)
+        raise Refused(errors)
 
 
 TOLERANCE = 1e-9
