@@ -48,8 +48,8 @@ from python_calamine import CalamineWorkbook
 from workload_xl.contracts import team as tl
 from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.files.file_guard import inspect_workbook_file
-from workload_xl.files.isolation import start_method
-from workload_xl.files.return_reader import read_team_returns, usable_cores
+from workload_xl.files.isolation import start_method, usable_cores
+from workload_xl.files.return_reader import read_team_returns
 from workload_xl.services.consolidate import consolidate_files
 
 try:

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from tests.libreoffice import recalculate, require_soffice
 from workload_xl.contracts import jobplan as jl
 from workload_xl.core import capa
+from workload_xl.core.findings import Refused
 from workload_xl.files.jobplan_workbook import (
     JobPlan,
     build_jobplan_workbook,
@@ -175,7 +176,7 @@ def test_bad_inputs_are_findings_at_their_cells(tmp_path):
     plan, findings = read_jobplan_workbook(path)
     assert plan is not None
     assert plan.clinicians[1].choice == "three"  # as typed: capa refuses it
-    with pytest.raises(capa.CapaError):
+    with pytest.raises(Refused):
         capa.balance(plan.clinicians, 4.5, plan.settings)
 
     jobs_sheet, jobs = table_cells(path, jl.JOBPLANS_TABLE)
@@ -364,7 +365,7 @@ def test_a_row_with_hours_and_no_name_is_an_error_at_its_name_cell_and_stops_the
     assert [(f.rule, f.sheet, f.cell) for f in findings if f.severity == "error"] == [
         ("capa-clinician-missing", jobs_sheet, jobs[3]["Clinician"])
     ]
-    with pytest.raises(capa.CapaError) as raised:
+    with pytest.raises(Refused) as raised:
         capa.balance(plan.clinicians, REFERRALS, plan.settings)
     assert [f.rule for f in raised.value.findings] == ["capa-clinician-missing"]
 
@@ -429,5 +430,5 @@ def test_bad_series_rows_are_findings_at_their_cells(tmp_path):
     sheet, rows = table_cells(path, jl.REFERRALS_TABLE)
     located = {(f.sheet, f.cell) for f in findings if f.rule == "capa-referrals-invalid"}
     assert located == {(sheet, rows[3]["Accepted referrals"]), (sheet, rows[3]["Start"])}
-    with pytest.raises(capa.CapaError):
+    with pytest.raises(Refused):
         plan.demand_per_week  # noqa: B018

@@ -52,7 +52,7 @@ class Import:
     line: int
     module: str  # absolute, dotted
     names: tuple[str, ...]
-    top_level: bool  # at module level, not inside a function
+    top_level: bool  # run at import time: not inside a function nor for type checkers only
 
 
 def _layer(path: Path) -> str:
@@ -69,7 +69,10 @@ def _imports(path: Path) -> list[Import]:
 
     def visit(node: ast.AST, top: bool) -> None:
         for child in ast.iter_child_nodes(node):
+            # Imports in a function, or under `if TYPE_CHECKING:`, are not run at import time.
             inner = top and not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            if isinstance(child, ast.If) and ast.unparse(child.test) == "TYPE_CHECKING":
+                inner = False
             if isinstance(child, ast.Import):
                 for alias in child.names:
                     found.append(Import(str(path), child.lineno, alias.name, (), top))

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from workload_xl.cli import main
 from workload_xl.core import capa
+from workload_xl.core.findings import Refused
 from workload_xl.core.period import FOUR_WEEKS, MONTH, Period, period_kind
 from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.core.team import TeamBuild
@@ -30,7 +31,6 @@ from workload_xl.services.schemes import find_scheme, load_schemes
 from workload_xl.services.store import (
     StoreCheck,
     StoreExport,
-    StoreNotOpened,
     TeamsAdded,
     TeamsListed,
     add_teams,
@@ -130,9 +130,10 @@ def test_consolidate_returns_and_report_on_a_real_store(team_return, registry, t
     assert export_store_tables(store_path, tmp_path / "nowhere").folder_missing
 
 
-def test_a_store_that_is_not_there_is_store_not_opened(tmp_path):
-    with pytest.raises(StoreNotOpened):
+def test_a_store_that_is_not_there_is_refused_with_its_finding(tmp_path):
+    with pytest.raises(Refused) as refused:
         check_store(tmp_path / "missing.sqlite")
+    assert [f.rule for f in refused.value.findings] == ["store-unusable"]
 
 
 def test_capa_balance_returns_its_run_whose_json_the_cli_prints(tmp_path):

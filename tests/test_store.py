@@ -13,10 +13,11 @@ import time
 
 import pytest
 
+from workload_xl.core.findings import Refused
 from workload_xl.core.period import Period
 from workload_xl.core.returns import ReturnLine, ReturnWorker, TeamReturn
 from workload_xl.core.tracker import due_date, return_statuses
-from workload_xl.store.database import ReturnsStore, StoreError
+from workload_xl.store.database import ReturnsStore
 
 MOMENT = dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC)
 
@@ -193,10 +194,10 @@ def test_a_process_killed_while_ingesting_leaves_a_consistent_store(tmp_path):
 def test_a_file_that_is_not_a_store_is_refused_with_a_clear_message(tmp_path):
     junk = tmp_path / "store.sqlite"
     junk.write_text("hello")
-    with pytest.raises(StoreError, match="cannot be used as a returns store"):
+    with pytest.raises(Refused, match="cannot be used as a returns store"):
         ReturnsStore.open(junk)
     assert junk.read_text() == "hello"
-    with pytest.raises(StoreError, match="no returns store"):
+    with pytest.raises(Refused, match="no returns store"):
         ReturnsStore.open(tmp_path / "none.sqlite", create=False)
 
 
@@ -207,7 +208,7 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path):
     db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     db.commit()
     db.close()
-    with pytest.raises(StoreError, match="newer version"):
+    with pytest.raises(Refused, match="newer version"):
         ReturnsStore.open(path)
 
 

@@ -14,13 +14,14 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
+from workload_xl.core.findings import Refused
 from workload_xl.core.period import Period
 from workload_xl.core.pseudonyms import KeyFileError, Pseudonymiser, load_key
 from workload_xl.core.returns import ReturnLine, ReturnWorker, TeamReturn
 from workload_xl.files.atomic import same_file, write_atomically
 from workload_xl.files.team_workbook import write_team_workbook
 from workload_xl.services.consolidate import consolidate_files
-from workload_xl.store.database import NAMES, PSEUDONYMS, ReturnsStore, StoreError, sqlite_uri
+from workload_xl.store.database import NAMES, PSEUDONYMS, ReturnsStore, sqlite_uri
 
 from .bounded_cli import run_cli
 from .test_consolidate import team_sheet
@@ -286,7 +287,7 @@ def test_a_read_only_store_file_can_still_be_read(tmp_path):
     try:
         with ReturnsStore.open(store, read_only=True) as opened:
             assert len(opened.submissions()) == 1
-            with pytest.raises(StoreError, match="could not be written"):
+            with pytest.raises(Refused, match="could not be written"):
                 opened.add_team("FR", "West")
     finally:
         store.chmod(0o644)
@@ -405,7 +406,7 @@ def test_a_store_from_before_the_mode_was_recorded_is_judged_by_what_it_holds(tm
         with ReturnsStore.open(path) as store:
             if name == "named":
                 assert store.people() == (NAMES, "")
-                with pytest.raises(StoreError, match="real names"):
+                with pytest.raises(Refused, match="real names"):
                     store.check_people(key.fingerprint)
             else:
                 assert store.people() == (PSEUDONYMS, "")  # the key is not known yet

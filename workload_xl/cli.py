@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from workload_xl import __version__
-from workload_xl.core.findings import Finding, Report
+from workload_xl.core.findings import Finding, Refused, Report
 from workload_xl.core.schemes import Scheme, SchemeError, SchemeFolderError, SchemeRegistry
 from workload_xl.render import findings_text, plain_table, summary_line
 from workload_xl.services.options import OptionError
@@ -328,14 +328,12 @@ def build_team(
 def _store_opened(damaged_exit: int = EXIT_UNREADABLE):
     """A store that cannot be opened (missing, foreign, damaged) is a message and exit 2 (a
     damaged one `damaged_exit`)."""
-    from workload_xl.services.store import StoreNotOpened
-
     try:
         yield
-    except StoreNotOpened as stop:
-        problem = stop.problem
-        click.echo(f"{problem.rule}: {problem}", err=True)
-        sys.exit(damaged_exit if problem.rule == "store-damaged" else EXIT_UNREADABLE)
+    except Refused as problem:
+        rule = problem.findings[0].rule
+        click.echo(f"{rule}: {problem}", err=True)
+        sys.exit(damaged_exit if rule == "store-damaged" else EXIT_UNREADABLE)
 
 
 def _refuse_writing_over_inputs(outputs, inputs) -> None:

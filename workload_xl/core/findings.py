@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -75,6 +75,28 @@ class Refused(Exception):
     def __init__(self, findings: Finding | Iterable[Finding]) -> None:
         self.findings = (findings,) if isinstance(findings, Finding) else tuple(findings)
         super().__init__(" ".join(f.message for f in self.findings))
+
+
+def located(
+    findings: Iterable[Finding],
+    *,
+    workbook: str | None = None,
+    sheet: str | None = None,
+    cells: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Findings placed where they belong, after the fact: the one way to stamp a location on
+    findings a check made without knowing it (the CAPA checks know fields, not cells; the
+    store knows its refusal, not the path it was given as). Each part given replaces the
+    finding's own; `cells` maps a finding's field to its cell, and a field it lacks gets none.
+    """
+    where: dict[str, str] = {}
+    if workbook is not None:
+        where["workbook"] = workbook
+    if sheet is not None:
+        where["sheet"] = sheet
+    if cells is None:
+        return [replace(f, **where) for f in findings]
+    return [replace(f, **where, cell=cells.get(f.field, "")) for f in findings]
 
 
 def json_safe(value: Any) -> Any:

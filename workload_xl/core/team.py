@@ -1,4 +1,4 @@
-"""Rolling checked worker sheets up into a team sheet, with fairness flags (core layer).
+"""Rolling checked worker sheets up into a team sheet, flagged by fairness.py (core layer).
 
 Engine-agnostic: it takes checked sheets (from files or a live Excel) and returns the team's
 figures and findings; the edges write them. Every worker sheet given is listed, errors or not,
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from workload_xl.contracts import team as tl
-from workload_xl.core.fairness import coefficient_of_variation, robust_scores, run_direction
+from workload_xl.core import fairness
+from workload_xl.core.fairness import coefficient_of_variation
+from workload_xl.core.fairness import flag_workers as flag_workers  # callers move at merge
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import Measurement
 from workload_xl.core.period import Period, PeriodError, parse_period
@@ -222,12 +224,9 @@ def build_team(
         median_ppf=statistics.median(values) if values else None,
         spread=coefficient_of_variation(values),
     )
-    _flag_outliers(team.workers, settings, found)
-    _flag_spread(team.workers, team.spread, settings, found)
-    _flag_co_working(team, found)
     team.history = _merge_history(history, team)
-    _flag_persistence(team, settings, found)
-    _flag_trends(team, settings, found)
+    place = fairness.Placement(output, tl.TEAM_SHEET, tl.worker_cell, tl.field_cell("spread"))
+    found.extend(fairness.flag_team(team, settings, place))
     return TeamBuild(team, sheet_findings + found, excluded)
 
 
@@ -459,171 +458,6 @@ def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
     return rows
 
 
-# --- flags ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _BandStats:
-    mean: float
-    median: float
-    scores: dict[int, float | None]  # by id() of the row; None when the band is too small
-
-    def standing(self, row, value: float, settings: TeamSettings) -> int:
-        """+1 well above, -1 well below, 0 neither: statistically unusual *and* a difference of
-        at least `min_difference` of the band median, so a tight band's small gaps stay quiet."""
-        score = self.scores.get(id(row))
-        if score is None or abs(score) <= settings.outlier_threshold:
-            return 0
-        if abs(value - self.median) < settings.min_difference * abs(self.median):
-            return 0
-        return 1 if score > 0 else -1
-
-
-def _band_stats(rows: Sequence, key, settings: TeamSettings) -> dict[str, _BandStats]:
-    """Per experience band, over the rows counted in the team's figures."""
-    groups: dict[str, list] = defaultdict(list)
-    for row in rows:
-        if row.counted and key(row) is not None:
-            groups[row.band].append(row)
-    result = {}
-    for band, members in groups.items():
-        values = [key(r) for r in members]
-        scores = (
-            robust_scores(values) if len(values) >= settings.min_band_size else [None] * len(values)
-        )
-        result[band] = _BandStats(
-            statistics.fmean(values),
-            statistics.median(values),
-            dict(zip(map(id, members), scores, strict=True)),
-        )
-    return result
-
-
-def flag_workers(
-    workers: list[WorkerRow],
-    settings: TeamSettings,
-    *,
-    workbook: str,
-    sheet: str,
-    cell: Callable[[int, str], str],
-) -> list[Finding]:
-    """Band means, differences and outlier flags for workers as a Team sheet shows them now,
-    and the team's spread: the add-in's Flag outliers, after a manager corrected an FTE or a
-    band by hand. `cell(index, column key)` says where a worker's figure stands."""
-    for w in workers:
-        w.flags, w.band_mean, w.band_difference, w.robust_score = [], None, None, None
-    values = [w.points_per_fte for w in workers if w.counted and w.points_per_fte is not None]
-    found = _Findings(workbook)
-    _flag_outliers(workers, settings, found, cell=cell, sheet=sheet)
-    _flag_spread(workers, coefficient_of_variation(values), settings, found, cell="", sheet=sheet)
-    return list(found)
-
-
-def _flag_outliers(
-    workers: list[WorkerRow],
-    settings: TeamSettings,
-    found,
-    *,
-    cell: Callable[[int, str], str] = tl.worker_cell,
-    sheet: str = tl.TEAM_SHEET,
-) -> None:
-    bands = _band_stats(workers, lambda w: w.points_per_fte, settings)
-    small_reported = set()
-    for index, w in enumerate(workers):
-        if w.band not in bands or w.points_per_fte is None:
-            continue
-        stats = bands[w.band]
-        w.band_mean = stats.mean
-        w.band_difference = w.points_per_fte - stats.mean
-        w.robust_score = stats.scores.get(id(w))
-        if not w.counted:
-            continue
-        size = len(stats.scores)
-        if w.robust_score is None:
-            if w.band not in small_reported:
-                small_reported.add(w.band)
-                found.add(
-                    "band-too-small",
-                    f"Only {size} counted worker{'s' if size > 1 else ''}"
-                    f" in the band '{w.band or '(none)'}': too few to say whether anyone's "
-                    f"load is unusual (at least {settings.min_band_size} are needed).",
-                    cell(index, "band"),
-                    "Experience band",
-                    w.band,
-                    sheet=sheet,
-                )
-            continue
-        standing = stats.standing(w, w.points_per_fte, settings)
-        if standing:
-            direction = "above" if standing > 0 else "below"
-            w.flags.append(f"{direction} similar colleagues ({w.robust_score:+.1f})")
-            found.add(
-                "worker-outlier",
-                f"{w.worker}'s points per FTE ({fmt1(w.points_per_fte)}) are well {direction} "
-                f"those of colleagues in the band '{w.band}' (band median "
-                f"{fmt1(stats.median)}, mean {fmt1(stats.mean)}; {abs(w.robust_score):.1f} "
-                "robust deviations from the median). Worth discussing whether work is shared "
-                "fairly.",
-                cell(index, "points_per_fte"),
-                "Points per FTE",
-                round(w.points_per_fte, 2),
-                sheet=sheet,
-            )
-
-
-def _flag_spread(
-    workers: list[WorkerRow],
-    spread: float | None,
-    settings: TeamSettings,
-    found,
-    *,
-    cell: str | None = None,
-    sheet: str = tl.TEAM_SHEET,
-) -> None:
-    counted = [w for w in workers if w.counted and w.points_per_fte is not None]
-    if spread is None or len(counted) < settings.min_band_size:
-        return
-    if spread > settings.spread_threshold:
-        low = min(counted, key=lambda w: w.points_per_fte)
-        high = max(counted, key=lambda w: w.points_per_fte)
-        found.add(
-            "team-spread-wide",
-            f"Points per FTE differ widely across the team: the "
-            f"coefficient of variation is {spread:.0%} (above "
-            f"{settings.spread_threshold:.0%}), from {fmt1(low.points_per_fte)} "
-            f"({low.worker}) to {fmt1(high.points_per_fte)} ({high.worker}).",
-            tl.field_cell("spread") if cell is None else cell,
-            "Spread",
-            round(spread, 4),
-            sheet=sheet,
-        )
-
-
-def _flag_co_working(team: TeamSheet, found) -> None:
-    """Each co-worked case noted on every holder's row, and reported once."""
-    row_of = {w.worker: i for i, w in enumerate(team.workers)}
-    reported = set()
-    for case in team.cases:
-        if not case.also_allocated_to:
-            continue
-        others = ", ".join(case.also_allocated_to)
-        index = row_of.get(case.worker)
-        if index is not None:
-            team.workers[index].flags.append(f"co-works case {case.case_ref} with {others}")
-        if case.case_ref.casefold() in reported:
-            continue
-        reported.add(case.case_ref.casefold())
-        found.add(
-            "case-co-worked",
-            f"Case {case.case_ref} is on the sheets of {case.worker} "
-            f"and {others}. Co-working is allowed; check both workers' points reflect "
-            "their share of the work.",
-            tl.worker_cell(index, "cases") if index is not None else "",
-            "Case reference",
-            case.case_ref,
-        )
-
-
 # --- over time -----------------------------------------------------------------------------
 
 
@@ -647,82 +481,3 @@ def _merge_history(earlier: Sequence[HistoryRow], team: TeamSheet) -> list[Histo
         if row.period != team.period and row.period.kind == team.period.kind:
             keep(row)
     return sorted(rows.values(), key=lambda r: (r.period, r.worker.casefold()))
-
-
-def _outliers_by_period(team: TeamSheet, settings: TeamSettings) -> dict[Period, dict[str, int]]:
-    """For every period in the history, which workers stood out in their band (+1 / -1)."""
-    by_period: dict[Period, list[HistoryRow]] = defaultdict(list)
-    for row in team.history:
-        by_period[row.period].append(row)
-    result = {}
-    for period, rows in by_period.items():
-        bands = _band_stats(rows, lambda r: r.points_per_fte, settings)
-        flagged = {}
-        for row in rows:
-            stats = bands.get(row.band)
-            standing = stats.standing(row, row.points_per_fte, settings) if stats else 0
-            if standing:
-                flagged[row.worker.casefold()] = standing
-        result[period] = flagged
-    return result
-
-
-def _flag_persistence(team: TeamSheet, settings: TeamSettings, found) -> None:
-    flagged = _outliers_by_period(team, settings)
-    for index, w in enumerate(team.workers):
-        key = w.worker.casefold()
-        direction = flagged.get(team.period, {}).get(key)
-        if not w.counted or direction is None:
-            continue
-        run, period = 0, team.period
-        while flagged.get(period, {}).get(key) == direction:
-            run, period = run + 1, period.previous()
-        if run >= settings.persistent_periods:
-            side = "above" if direction > 0 else "below"
-            w.flags.append(f"{side} colleagues {run} periods running")
-            found.add(
-                "disparity-persistent",
-                f"{w.worker}'s points per FTE have been well "
-                f"{side} similar colleagues' for {run} periods running (since "
-                f"{period.next()}). A lasting difference like this calls for a "
-                "conversation about how work is allocated.",
-                tl.worker_cell(index, "flags"),
-                "Points per FTE",
-                run,
-            )
-
-
-def _flag_trends(team: TeamSheet, settings: TeamSettings, found) -> None:
-    series: dict[str, dict[Period, float]] = defaultdict(dict)
-    for row in team.history:
-        if row.counted and row.points_per_fte is not None:
-            series[row.worker.casefold()][row.period] = row.points_per_fte
-    for index, w in enumerate(team.workers):
-        if not w.counted:
-            continue
-        points, period = [], team.period
-        for _ in range(settings.trend_periods):
-            if period not in series[w.worker.casefold()]:
-                break
-            points.append(series[w.worker.casefold()][period])
-            period = period.previous()
-        if len(points) < settings.trend_periods:
-            continue
-        points.reverse()
-        direction = run_direction(points)
-        if direction:
-            rule, word = ("trend-rising", "risen") if direction > 0 else ("trend-falling", "fallen")
-            path = " → ".join(fmt1(p) for p in points)
-            w.flags.append(f"{word} {len(points) - 1} times running")
-            found.add(
-                rule,
-                f"{w.worker}'s points per FTE have {word} {len(points) - 1} times running, "
-                f"over {len(points)} periods: {path}.",
-                tl.worker_cell(index, "points_per_fte"),
-                "Points per FTE",
-                round(points[-1], 2),
-            )
-
-
-def fmt1(number: float | None) -> str:
-    return "" if number is None else f"{number:.1f}"

@@ -22,6 +22,7 @@ from typing import Any
 import xlwings as xw
 
 from workload_xl.core import capa
+from workload_xl.core.findings import Refused
 from workload_xl.core.measurement import FTE_RANGE, fte_in_range
 from workload_xl.core.schemes import Scheme, SchemeError, SchemeFolderError
 from workload_xl.core.validation import check_entry
@@ -112,7 +113,7 @@ def _safe(function: Callable[..., Any], *args: Any) -> Any:
         return function(*args)
     except _CallError as problem:
         return str(problem)
-    except capa.CapaError as problem:
+    except Refused as problem:
         return problem.findings[0].message if problem.findings else str(problem)
     except Exception as problem:  # a bug: this cell says so briefly, the others still work
         return _unexpected(problem)
@@ -254,7 +255,7 @@ def capa_new_core(
             working_weeks_per_year=working_weeks_per_year,
             mean_core_appointments=mean_appointments,
         )
-    except (_CallError, capa.CapaError) as problem:
+    except (_CallError, Refused) as problem:
         return [[_message(problem)]]
 
     def quarter(value: Any) -> Any:
@@ -301,7 +302,7 @@ def _settings(**given: Any) -> capa.CapaSettings:
 
 
 def _message(problem: Exception) -> str:
-    if isinstance(problem, capa.CapaError) and problem.findings:
+    if isinstance(problem, Refused) and problem.findings:
         return problem.findings[0].message
     return str(problem)
 

@@ -13,6 +13,9 @@ Each worker takes one file at a time, so a worker that dies names the file that 
 Results come back in input order, with at most a few files in hand per worker, so memory
 stays flat in the number of files. Processes start with `forkserver` where there is one and
 `spawn` elsewhere (Windows, macOS): never `fork`, which copies the parent's threads and locks.
+Only public APIs are used (a Process and a Pipe per worker, `connection.wait`), so each file
+has its own clock, started once its worker is ready. `map_in_threads` gives the same ordering
+in threads of this process, without limits, for benchmarks and tests.
 
 On POSIX the memory limit is the worker's address space (RLIMIT_AS); Windows has no such
 limit for one process without extra packages, so there the time limit and the file guard's
@@ -28,6 +31,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -222,6 +226,28 @@ def map_in_workers(
     finally:
         for worker in pool:
             worker.end()
+
+
+def map_in_threads(
+    function: Callable[[Any], Any], items: Iterable[Any], *, workers: int
+) -> Iterator[tuple[Any, Any]]:
+    """(item, function(item)) for each item, in input order, run in `workers` threads of this
+    process with no limits: for benchmarks and tests, which compare the readers without the
+    processes' cost. As in `map_in_workers`, at most AHEAD items a thread are in hand, and a
+    run stopped early cancels what has not started. A function's exception is raised here."""
+    queue = deque(items)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[tuple[Any, Future]] = deque()
+        try:
+            while queue or pending:
+                while queue and len(pending) < workers * AHEAD:
+                    item = queue.popleft()
+                    pending.append((item, pool.submit(function, item)))
+                item, future = pending.popleft()
+                yield item, future.result()
+        finally:
+            for _, future in pending:
+                future.cancel()
 
 
 def _in_this_process(function, items, initializer, initargs) -> Iterator[tuple[Any, Outcome]]:

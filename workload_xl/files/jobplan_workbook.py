@@ -25,7 +25,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workload_xl.contracts import jobplan as jl
 from workload_xl.core import capa
-from workload_xl.core.findings import Finding
+from workload_xl.core.findings import Finding, located
 from workload_xl.core.measurement import clean_text, is_blank
 from workload_xl.core.rules import finding
 from workload_xl.files.atomic import write_atomically
@@ -56,7 +56,7 @@ class JobPlan:
     @property
     def demand_per_week(self) -> Any:
         """The referrals a week typed on the Team plan, else the series' (None if neither).
-        A bad series raises CapaError, with findings, as the balance would."""
+        A bad series raises Refused, with findings, as the balance would."""
         if self.referrals_per_week is not None:
             return self.referrals_per_week
         if self.referral_series:
@@ -518,12 +518,7 @@ class _Reader:
             yield ws, {k: (None if is_blank(v) else v) for k, v in row.items()}, cells
 
     def locate(self, found: Iterable[Finding], ws, cells: dict[str, str]) -> None:
-        for f in found:
-            self.findings.append(
-                dataclasses.replace(
-                    f, workbook=self.name, sheet=ws.title, cell=cells.get(f.field, "")
-                )
-            )
+        self.findings += located(found, workbook=self.name, sheet=ws.title, cells=cells)
 
     def settings(self, found) -> capa.CapaSettings:
         ws, table = found

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from itertools import repeat
 from operator import gt, itemgetter, lt
 from pathlib import Path
@@ -799,19 +798,12 @@ def read_team_returns(
 
 
 def _in_threads(paths: list[Path], registry: SchemeRegistry, workers: int) -> Iterator[Read]:
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        queue = deque(paths)
-        pending: deque[tuple[Path, Future]] = deque()
-        try:
-            while queue or pending:
-                while queue and len(pending) < workers * isolation.AHEAD:
-                    path = queue.popleft()
-                    pending.append((path, pool.submit(read_team_return, path, registry)))
-                path, future = pending.popleft()
-                yield (path, *future.result())
-        finally:
-            for _, future in pending:
-                future.cancel()
+    reads = isolation.map_in_threads(
+        partial(read_team_return, registry=registry), paths, workers=workers
+    )
+    with contextlib.closing(reads):
+        for path, (ret, findings) in reads:
+            yield path, ret, findings
 
 
 def _in_processes(

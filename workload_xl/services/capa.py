@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workload_xl.core.findings import Finding, json_safe
+from workload_xl.core.findings import Finding, Refused, json_safe
 from workload_xl.services.options import OptionError
 from workload_xl.services.reading import read_bounded
 
@@ -91,7 +91,7 @@ def capa_balance(
             start_text, _, end_text = period.partition(":")
             start, end = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
             lost = maths.capacity_lost(team, plan.absences, start, end, plan.settings)
-    except maths.CapaError as error:
+    except Refused as error:
         return CapaBalanceRun(plan, list(error.findings) + problems, stopped=True)
     except ValueError as error:
         raise OptionError(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from workload_xl.core.findings import Report
+from workload_xl.core.findings import Refused, Report, located
 from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.files.inputs import expand_inputs
 
@@ -77,10 +77,9 @@ def consolidate_files(
     key, never both (store-people-mismatch). A return that changes a team's service or people
     is held (return-held) unless `accept_changes`. The store is never one of the inputs.
     """
-    from workload_xl.core.rules import finding
     from workload_xl.files.atomic import output_clashes, store_files
     from workload_xl.files.return_reader import read_team_returns
-    from workload_xl.store.database import ReturnsStore, StoreError
+    from workload_xl.store.database import ReturnsStore
 
     registry = registry or SchemeRegistry.from_dir()
     run = ConsolidationRun(Report())
@@ -92,8 +91,8 @@ def consolidate_files(
     key = pseudonymiser.fingerprint if pseudonymiser is not None else None
     try:
         store = ReturnsStore.open_to_ingest(store_path, key)
-    except StoreError as problem:  # before anything is read or stored
-        run.report.extend([finding(problem.rule, str(problem), workbook=str(store_path))])
+    except Refused as problem:  # before anything is read or stored
+        run.report.extend(located(problem.findings, workbook=str(store_path)))
         return replace(run, store_unusable=True)
     unusable = interrupted = False
     with store:
@@ -136,7 +135,6 @@ def _ingest_all(
 ) -> bool:
     """Store each return read; True when the store could take no more (the rest unread)."""
     from workload_xl.core.rules import finding
-    from workload_xl.store.database import StoreError
 
     with contextlib.closing(reads):  # an interrupted run stops its worker processes here
         for path, ret, problems in reads:
@@ -158,12 +156,12 @@ def _ingest_all(
                         pseudonymiser,
                         accept_changes,
                     )
-                except StoreError as problem:  # the store cannot take more: stop, say why
+                except Refused as problem:  # the store cannot take more: stop, say why
                     run.failed.append(str(path))
                     run.report.extend(
                         [
                             finding(
-                                problem.rule,
+                                problem.findings[0].rule,
                                 f"{path}: {problem} The files after it were not read.",
                                 workbook=str(store_path),
                             )

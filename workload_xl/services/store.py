@@ -5,25 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workload_xl.core.findings import Finding
-from workload_xl.store.database import ReturnsStore, StoreError, Team
-
-
-class StoreNotOpened(Exception):
-    """The store could not be opened (missing, foreign or damaged): `problem` says why."""
-
-    def __init__(self, problem: StoreError):
-        super().__init__(str(problem))
-        self.problem = problem
+from workload_xl.core.findings import Finding, Refused
+from workload_xl.store.database import ReturnsStore, Team
 
 
 def open_store(path: Path, *, create: bool = False) -> ReturnsStore:
     """The store; without `create`, opened read-only (SQLite's mode=ro): it is never changed
-    nor made. Raises StoreNotOpened for a missing, foreign or damaged file."""
-    try:
-        return ReturnsStore.open(path, create=create, read_only=not create)
-    except StoreError as problem:
-        raise StoreNotOpened(problem) from problem
+    nor made. Raises Refused, with the one finding that says why, for a missing, foreign or
+    damaged file."""
+    return ReturnsStore.open(path, create=create, read_only=not create)
 
 
 def store_inputs(store_path: Path, key_file: Path | None = None) -> list[tuple[str, Path | None]]:
@@ -128,7 +118,7 @@ def add_teams(store_path: Path, service: str, names: list[str]) -> TeamsAdded:
         for name in names:
             try:
                 added.append((name, store.add_team(service, name)))
-            except StoreError as problem:
+            except Refused as problem:
                 return TeamsAdded(added, (name, str(problem)))
     return TeamsAdded(added)
 

@@ -22,8 +22,10 @@ from itertools import chain, repeat
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
+from workload_xl.core.findings import Refused
 from workload_xl.core.measurement import clean_text
 from workload_xl.core.returns import TeamReturn
+from workload_xl.core.rules import finding
 
 SCHEMA_VERSION = 1
 MAX_TEAM_NAME = 200
@@ -92,12 +94,10 @@ NAMES, PSEUDONYMS = "names", "pseudonyms"
 _PSEUDONYM_GLOB = "W-" + "[0-9A-F]" * 8
 
 
-class StoreError(Exception):
-    """The store cannot be used; the message says why and what to do, `rule` which finding."""
-
-    def __init__(self, message: str, rule: str = "store-unusable"):
-        super().__init__(message)
-        self.rule = rule
+def _refused(message: str, rule: str = "store-unusable") -> Refused:
+    """The store cannot be used: Refused, carrying the one finding that says why and what to
+    do. The finding names no file; the caller places it at the store it was given."""
+    return Refused(finding(rule, message))
 
 
 @dataclass(frozen=True)
@@ -185,17 +185,17 @@ class ReturnsStore:
         path = Path(path)
         if not path.exists():
             if read_only or not create:
-                raise StoreError(
+                raise _refused(
                     f"There is no returns store at {path}. Check the name, or make "
                     "one by consolidating returns into it."
                 )
         elif path.is_dir():
-            raise StoreError(
+            raise _refused(
                 f"{path} is a folder, not a returns store. Give the store's file "
                 "(for example returns.sqlite)."
             )
         elif not path.is_file():
-            raise StoreError(
+            raise _refused(
                 f"{path} is not a file but a pipe, a device or a link to one, so "
                 "it is not opened. Give the store's file (for example "
                 "returns.sqlite)."
@@ -211,7 +211,7 @@ class ReturnsStore:
             db.execute("PRAGMA busy_timeout = 60000")
             made = _recognise(db, path)  # only reads: a foreign file is left as it was
             if read_only and not made:
-                raise StoreError(
+                raise _refused(
                     f"{path} is an empty SQLite database, not a returns store. "
                     "Check the --store path.",
                     "store-foreign",
@@ -227,14 +227,14 @@ class ReturnsStore:
             store = cls(db, path, read_only=read_only)
             if not made:
                 store._create()
-        except StoreError:
+        except Refused:
             if db is not None:
                 db.close()
             raise
         except sqlite3.DatabaseError as exc:
             if db is not None:
                 db.close()
-            raise StoreError(
+            raise _refused(
                 f"{path} cannot be used as a returns store ({exc}). Check it is "
                 "the right file; a store is made by `workload-xl consolidate`."
             ) from None
@@ -254,7 +254,7 @@ class ReturnsStore:
         store = cls.open(path)
         try:
             store.check_people(pseudonym_key)
-        except StoreError:
+        except Refused:
             store.close()
             raise
         return store
@@ -298,7 +298,7 @@ class ReturnsStore:
         except sqlite3.OperationalError as exc:  # a full disk, a read-only share, a lock
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
-            raise StoreError(
+            raise _refused(
                 f"{self.path} could not be written ({exc}). Nothing of this change was "
                 "stored. Check the disk has space and the store's folder is writable, then "
                 "run the command again."
@@ -320,7 +320,7 @@ class ReturnsStore:
 
         `pseudonym_key` is the fingerprint of the key the return's names were pseudonymised
         with (None: real names); a store holds one or the other, so a mismatch is refused
-        (StoreError, nothing stored). A return that changes the service of the team's current
+        (Refused, nothing stored). A return that changes the service of the team's current
         return for the period, or that shares neither a worker nor its manager with the return
         it would supersede, is held ('held', nothing stored) unless `accept_changes`.
         """
@@ -442,27 +442,27 @@ class ReturnsStore:
         return (NAMES, "") if named else (PSEUDONYMS, "")
 
     def check_people(self, pseudonym_key: str | None) -> None:
-        """A StoreError, before anything is stored, when returns pseudonymised with
+        """Refused, before anything is stored, when returns pseudonymised with
         `pseudonym_key` (None: with real names) would be mixed with what the store holds."""
         held, key = self.people()
         if held is None:
             return
         where = f"{self.path} holds"
         if held == NAMES and pseudonym_key:
-            raise StoreError(
+            raise _refused(
                 f"{where} workers' real names, so pseudonymised returns would sit next to them "
                 "and the store would hold both. Consolidate without --pseudonymise, or into a "
                 "new store kept for pseudonymised returns.",
                 "store-people-mismatch",
             )
         if held == PSEUDONYMS and not pseudonym_key:
-            raise StoreError(
+            raise _refused(
                 f"{where} pseudonyms, so these returns would put real names next to them. Add "
                 "--pseudonymise with the key file the store was made with.",
                 "store-people-mismatch",
             )
         if held == PSEUDONYMS and key and pseudonym_key != key:
-            raise StoreError(
+            raise _refused(
                 f"{where} pseudonyms made with another key (fingerprint {key}; this key's is "
                 f"{pseudonym_key}), so the same person would get two pseudonyms. Give the key "
                 "file the store was made with.",
@@ -514,12 +514,12 @@ class ReturnsStore:
         # the listed team matches the returns that name it.
         name, service = clean_text(name), clean_text(service)
         if not name or not service:
-            raise StoreError("A team needs a name and a service; one of them is blank.")
+            raise _refused("A team needs a name and a service; one of them is blank.")
         for what, text in (("team name", name), ("service", service)):
             if len(text) > MAX_TEAM_NAME or any(
                 unicodedata.category(c) in ("Cc", "Cf") for c in text
             ):
-                raise StoreError(
+                raise _refused(
                     f"That {what} is longer than {MAX_TEAM_NAME} characters or holds invisible "
                     "control characters (pasted from another program?). Type it again, as it "
                     "stands on the team's sheet."
@@ -592,7 +592,7 @@ def _tables(db: sqlite3.Connection) -> set[str]:
 
 
 def _recognise(db: sqlite3.Connection, path: Path) -> bool:
-    """True for a returns store, False for an empty database (a new store); a StoreError for
+    """True for a returns store, False for an empty database (a new store); Refused for
     any other SQLite file, a store whose meta table is damaged, or one from a newer version.
     Reads only, so a refused file is left byte for byte as it was."""
     tables = _tables(db)
@@ -600,7 +600,7 @@ def _recognise(db: sqlite3.Connection, path: Path) -> bool:
         return False
     if not set(DATA_TABLES) <= tables:
         shown = ", ".join(sorted(tables)[:6]) + (", ..." if len(tables) > 6 else "")
-        raise StoreError(
+        raise _refused(
             f"{path} is an SQLite database, but not a returns store: it holds other tables "
             f"({shown}), probably another application's. Nothing was changed in it. Check the "
             "--store path: give the returns store, or a new file name to make a new store.",
@@ -620,7 +620,7 @@ def _recognise(db: sqlite3.Connection, path: Path) -> bool:
     except ValueError:
         raise _damaged(path, f"its schema_version is {str(version)[:40]!r}, not a number") from None
     if number > SCHEMA_VERSION:
-        raise StoreError(
+        raise _refused(
             f"{path} was made by a newer version of workload-xl "
             f"(schema {number}); update workload-xl to use it."
         )
@@ -673,8 +673,8 @@ def _expected_schema() -> dict[tuple[str, str], str]:
         db.close()
 
 
-def _damaged(path: Path, what: str) -> StoreError:
-    return StoreError(
+def _damaged(path: Path, what: str) -> Refused:
+    return _refused(
         f"{path} is a returns store, but {what}. Nothing was changed in it. Restore the file "
         "from a backup, or ask whoever looks after the store to set it right with an SQLite "
         f"tool (this version writes schema_version {SCHEMA_VERSION}); or rebuild the store by "

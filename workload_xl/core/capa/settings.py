@@ -1,0 +1,112 @@
+"""The CAPA numbers a service agrees locally, and the check that they are usable (core layer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workload_xl.core.capa.shared import is_number
+from workload_xl.core.findings import Finding
+from workload_xl.core.rules import finding
+
+ANNUAL_LEAVE = "annual leave"
+MATERNITY_LEAVE = "maternity leave"
+LONG_TERM_SICKNESS = "long-term sickness"
+OTHER_ABSENCE = "other"
+ABSENCE_KINDS = (ANNUAL_LEAVE, MATERNITY_LEAVE, LONG_TERM_SICKNESS, OTHER_ABSENCE)
+"""The kinds of absence a job plan records."""
+
+
+@dataclass(frozen=True)
+class CapaSettings:
+    """The numbers a service agrees locally, with the defaults of the CAPA materials.
+
+    - `working_weeks_per_year` 45: 52 weeks less annual leave, bank holidays and training;
+      a quarter is a quarter of it, 11.25 weeks (some materials use 11.5).
+    - `appointments_per_session` 2 in a half-day session of `hours_per_session` 3.5 hours.
+    - `mean_core_appointments` 7.5 appointments in a Core Partnership (some services use 7).
+    - `transfer_rate` 0.68: the share of Choice appointments that go on to Core (66–70%).
+    - `co_therapy_rate` 0: the share of appointments seen by two clinicians.
+    - `choice_target_weeks` 6 from referral to Choice; `core_target_weeks` 4 from Choice to
+      Core (at most 6).
+    - `balance_tolerance` 0.10: capacity within ±10% of need is "in balance".
+    - `hours_per_appointment` 1: the hours a Choice appointment takes in a job plan.
+    - `unallocated_hours_tolerance` 1: contracted hours left in no activity before a job plan
+      says so (an information finding, not an error).
+    - `leave_in_working_weeks` ("annual leave",): kinds of absence the 45 working weeks allow
+      for already, so they cost no capacity; () counts every absence as capacity lost.
+
+    Bad values are reported by `check_settings` as findings, not raised here, so a settings
+    sheet with three mistakes shows all three.
+    """
+
+    working_weeks_per_year: float = 45
+    appointments_per_session: float = 2
+    hours_per_session: float = 3.5
+    mean_core_appointments: float = 7.5
+    transfer_rate: float = 0.68
+    co_therapy_rate: float = 0.0
+    choice_target_weeks: float = 6
+    core_target_weeks: float = 4
+    balance_tolerance: float = 0.10
+    hours_per_appointment: float = 1.0
+    unallocated_hours_tolerance: float = 1.0
+    leave_in_working_weeks: tuple[str, ...] = (ANNUAL_LEAVE,)
+
+    @property
+    def working_weeks_per_quarter(self) -> float:
+        """Working weeks per year ÷ 4: 45 ÷ 4 = 11.25 in the CAPA worked example."""
+        return self.working_weeks_per_year / 4
+
+
+DEFAULT_SETTINGS = CapaSettings()
+"""The CAPA defaults, shared by every function that takes settings (one frozen instance)."""
+
+
+def _positive(v: float) -> bool:
+    return v > 0
+
+
+_SETTING_CHECKS: dict[str, tuple[Callable[[float], bool], str]] = {
+    "working_weeks_per_year": (lambda v: 0 < v <= 52, "more than 0 and at most 52"),
+    "appointments_per_session": (_positive, "more than 0"),
+    "hours_per_session": (_positive, "more than 0"),
+    "mean_core_appointments": (_positive, "more than 0"),
+    "transfer_rate": (lambda v: 0 <= v <= 1, "between 0 and 1 (68% is 0.68)"),
+    "co_therapy_rate": (lambda v: 0 <= v <= 1, "between 0 and 1"),
+    "choice_target_weeks": (_positive, "more than 0 weeks"),
+    "core_target_weeks": (_positive, "more than 0 weeks"),
+    "balance_tolerance": (lambda v: 0 <= v < 1, "at least 0 and below 1 (10% is 0.10)"),
+    "hours_per_appointment": (_positive, "more than 0"),
+    "unallocated_hours_tolerance": (lambda v: v >= 0, "0 or more hours"),
+}
+"""What each numeric setting must be, in the words a settings sheet shows."""
+
+
+def check_settings(settings: CapaSettings) -> list[Finding]:
+    """Every setting the maths cannot use, each as a `capa-setting-invalid` finding."""
+    found = []
+    for name, (ok, requirement) in _SETTING_CHECKS.items():
+        value = getattr(settings, name)
+        if not is_number(value) or not ok(float(value)):
+            label = name.replace("_", " ")
+            found.append(
+                finding(
+                    "capa-setting-invalid",
+                    f"The setting '{label}' is {value!r}; it must be {requirement}.",
+                    field=name,
+                    value=value,
+                )
+            )
+    kinds = settings.leave_in_working_weeks
+    if isinstance(kinds, str) or not all(kind in ABSENCE_KINDS for kind in kinds):
+        found.append(
+            finding(
+                "capa-setting-invalid",
+                f"The setting 'leave in working weeks' is {kinds!r}; it must list kinds of "
+                f"absence from: {', '.join(ABSENCE_KINDS)}.",
+                field="leave_in_working_weeks",
+                value=kinds,
+            )
+        )
+    return found
