@@ -239,7 +239,7 @@ def build_xlsm(output: Path, force: bool) -> None:
     built = build_addin(output, force=force)
     if built.missing:  # ms-ovba, in the addin (and test) extras
         click.echo(
-            f'build-xlsm needs {built.missing}: install it with pip install -e ".[test]"', err=True
+            f'build-xlsm needs {built.missing}: install it with pip install -e ".[addin]"', err=True
         )
         sys.exit(EXIT_ERRORS)
     _written_or_exit(built)
