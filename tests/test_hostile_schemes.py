@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 
 from workload_xl.core import schemes
+from workload_xl.core.findings import Refused
 from workload_xl.core.schemes import (
     MAX_BANDS,
     MAX_ITEMS,
     MAX_NESTING,
     MAX_SCHEME_FILES,
     SchemeError,
-    SchemeFolderError,
     SchemeRegistry,
     load_scheme,
 )
@@ -378,10 +378,11 @@ def test_a_scheme_folder_holds_at_most_the_file_limit(tmp_path, count, usable):
         registry = SchemeRegistry.from_dir(tmp_path)
         assert len(registry.problems) == count and not registry.ids
     else:
-        with pytest.raises(SchemeFolderError) as caught:
+        with pytest.raises(Refused) as caught:
             SchemeRegistry.from_dir(tmp_path)
-        assert caught.value.finding.rule == "scheme-folder-unusable"
-        assert caught.value.finding.workbook == str(tmp_path)
+        (problem,) = caught.value.findings
+        assert problem.rule == "scheme-folder-unusable"
+        assert problem.workbook == str(tmp_path)
 
 
 def test_a_registry_with_problems_goes_to_worker_processes_intact(tmp_path):

@@ -15,7 +15,7 @@ import click
 
 from workload_xl import __version__
 from workload_xl.core.findings import Finding, Refused, Report
-from workload_xl.core.schemes import Scheme, SchemeError, SchemeFolderError, SchemeRegistry
+from workload_xl.core.schemes import Scheme, SchemeError, SchemeRegistry
 from workload_xl.render import findings_text, plain_table, summary_line
 from workload_xl.services.options import OptionError
 
@@ -51,8 +51,8 @@ def _registry() -> SchemeRegistry:
 
     try:
         registry = load_schemes()
-    except SchemeFolderError as problem:
-        _print_findings([problem.finding])
+    except Refused as problem:  # the scheme folder itself cannot be used
+        _print_findings(list(problem.findings))
         sys.exit(EXIT_UNREADABLE)
     _print_findings(list(registry.problems))
     if not len(registry):
@@ -100,8 +100,8 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except SchemeFolderError as problem:
-            _print_findings([problem.finding])
+        except Refused as problem:
+            _print_findings(list(problem.findings))
         except SchemeError as problem:
             click.echo(f"A points scheme file is wrong: {problem}", err=True)
         sys.exit(EXIT_UNREADABLE)

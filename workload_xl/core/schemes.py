@@ -10,7 +10,7 @@ each, at most `MAX_SCHEME_FILES` of them, with brackets nested at most `MAX_NEST
 (checked before the TOML parser, which recurses on nesting, ever sees the text) and at most
 `MAX_ITEMS` items and `MAX_BANDS` bands. A wrong file among good ones is one `scheme-invalid`
 finding and the good schemes still load; a folder that cannot be used at all raises
-`SchemeFolderError`, carrying one `scheme-folder-unusable` finding.
+`Refused`, carrying one `scheme-folder-unusable` finding.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workload_xl.core.findings import Finding
+from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.paths import schemes_dir
 from workload_xl.core.rules import finding
 
@@ -60,15 +60,6 @@ class SchemeError(ValueError):
         self.fix = fix
         text = f"{source}: {detail}" if detail else str(source)
         super().__init__(f"{text.rstrip('. ')}. {fix}" if fix else text)
-
-
-class SchemeFolderError(SchemeError):
-    """The scheme folder itself cannot be used (missing, not a folder, far too many files);
-    `finding` is the one `scheme-folder-unusable` finding that says so."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.workbook, finding.message)
-        self.finding = finding
 
 
 @dataclass(frozen=True)
@@ -552,10 +543,11 @@ def _string_end(text: str, at: int, quote: str) -> int:
 
 
 def scheme_folder_files(folder: Path, *, from_environment: bool = False) -> list[Path]:
-    """The `*.toml` files of a scheme folder, sorted; SchemeFolderError when the folder
-    cannot be used. Hidden files (an editor's lock files) are left out, as a glob would."""
+    """The `*.toml` files of a scheme folder, sorted; Refused, with the one
+    `scheme-folder-unusable` finding, when the folder cannot be used. Hidden files (an
+    editor's lock files) are left out, as a glob would."""
 
-    def unusable(problem: str, fix: str) -> SchemeFolderError:
+    def unusable(problem: str, fix: str) -> Refused:
         setting = (
             (
                 "It is the folder WORKLOAD_XL_SCHEMES names: set that to the folder that "
@@ -566,7 +558,7 @@ def scheme_folder_files(folder: Path, *, from_environment: bool = False) -> list
             else ""
         )
         message = " ".join(part for part in (problem, fix, setting) if part)
-        return SchemeFolderError(finding("scheme-folder-unusable", message, workbook=str(folder)))
+        return Refused(finding("scheme-folder-unusable", message, workbook=str(folder)))
 
     try:
         info = os.stat(folder)
@@ -625,8 +617,8 @@ class SchemeRegistry:
     @classmethod
     def from_dir(cls, folder: Path | None = None) -> SchemeRegistry:
         """The schemes of a folder (the shipped ones, or WORKLOAD_XL_SCHEMES's): every good
-        file, with a finding for each wrong one. Raises SchemeFolderError when the folder
-        itself cannot be used."""
+        file, with a finding for each wrong one. Raises Refused when the folder itself cannot be
+        used."""
         from_environment = folder is None and bool(os.environ.get("WORKLOAD_XL_SCHEMES"))
         folder = folder or schemes_dir()
         schemes, problems = [], []

@@ -33,7 +33,7 @@ from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
 from workload_xl.core import validation
 from workload_xl.core.cells import parse_reference
-from workload_xl.core.findings import SEVERITY_ORDER, Finding, Severity
+from workload_xl.core.findings import SEVERITY_ORDER, Finding, Refused, Severity
 from workload_xl.core.measurement import (
     Cell,
     SheetData,
@@ -88,7 +88,10 @@ def _button(function: Callable[..., str]) -> Callable[..., None]:
             outcome = function(book, path) if takes_path else function(book)
         except _Stop as stop:
             outcome = str(stop)
-        except SchemeError as problem:  # the scheme folder cannot be used: say which, how
+        except Refused as problem:  # e.g. the scheme folder cannot be used: say which, how
+            where = " ".join(f"{f.workbook}: {f.message}" for f in problem.findings)
+            outcome = f"stopped: {where} Nothing was changed."
+        except SchemeError as problem:  # a scheme file is wrong: say which, how
             outcome = f"stopped: {problem} Nothing was changed."
         except Exception as exc:  # a bug or a book we did not foresee: say so, briefly
             detail = " ".join(str(exc).split())[:160]

@@ -24,7 +24,7 @@ import xlwings as xw
 from workload_xl.core import capa
 from workload_xl.core.findings import Refused
 from workload_xl.core.measurement import FTE_RANGE, fte_in_range
-from workload_xl.core.schemes import Scheme, SchemeError, SchemeFolderError
+from workload_xl.core.schemes import Scheme, SchemeError
 from workload_xl.core.validation import check_entry
 from workload_xl.core.values import read_number
 from workload_xl.excel import registry
@@ -47,8 +47,8 @@ def _scheme(scheme_id: Any) -> Scheme:
         )
     try:
         scheme = registry().get(text)
-    except SchemeFolderError as problem:  # the folder itself: missing, not a folder, ...
-        raise _CallError(str(problem)) from None
+    except Refused as problem:  # the folder itself: missing, not a folder, ...
+        raise _CallError(" ".join(f"{f.workbook}: {f.message}" for f in problem.findings)) from None
     except SchemeError as problem:  # a scheme file was edited wrongly: say so in the cell
         raise _CallError(f"A points scheme file is wrong: {problem}") from None
     if scheme is None and registry().problem(text):  # its file is wrong: the others load

@@ -8,7 +8,7 @@ from workload_xl.services.options import OptionError
 
 def load_schemes() -> SchemeRegistry:
     """The schemes of the scheme folder, each wrong file a problem in `registry.problems`.
-    Raises SchemeFolderError when the folder itself cannot be used."""
+    Raises Refused when the folder itself cannot be used."""
     return SchemeRegistry.from_dir()
 
 
