@@ -263,8 +263,7 @@ def _place(names: dict, name: str, sheet: str) -> tuple[str, int, int] | None:
     place = parse_reference(text)
     if place is None:
         return None
-    where, row, column = place
-    return where, row + 1, column + 1
+    return place
 
 
 def _column_number(letter: str) -> int:

@@ -250,8 +250,8 @@ class _Reader:
                 )
             return None, team_sheet, ""
         sheet, row, column = place
-        cell = f"{column_letter(column + 1)}{row + 1}"
-        value = self._cell(sheet, row, column)
+        cell = f"{column_letter(column)}{row}"
+        value = self._cell(sheet, row - 1, column - 1)
         if value is None and required:
             self.invalid(
                 f"The defined name {spec.name} refers to the sheet '{sheet}', which is not in "
