@@ -17,7 +17,6 @@ from workload_xl.core.measurement import (
     SheetData,
     TableRow,
     TotalCell,
-    clean_text,
     is_blank,
 )
 
@@ -264,13 +263,10 @@ def sheet_data(book: Book, sheet: str, table: Table) -> SheetData:
     stray = [
         Cell(value, address(row, column))
         for row, column, value in book.cells(sheet)
-        if row >= top
-        and not (row <= bottom and left <= column <= right)
-        and not is_blank(value)
+        if row >= top and not (row <= bottom and left <= column <= right) and not is_blank(value)
     ]
     return SheetData(book.name, sheet, header, columns, rows, totals, stray)
 
 
 def _at(values, index: int):
     return values[index] if index < len(values) else None
-

@@ -15,7 +15,6 @@ from workload_xl.core.cells import column_letter as column_letter  # one place: 
 from workload_xl.core.period import Period
 
 
-
 @dataclass(frozen=True, slots=True)
 class Cell:
     value: Any
