@@ -70,6 +70,30 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Columns:
+    """A table with the columns a reader wants, found by heading (`Table.columns`): each
+    key's index in a row, and the address of a key's cell on a sheet row."""
+
+    table: Table
+    index: Mapping[str, int]
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @property
+    def sheet(self) -> str:
+        return self.table.sheet
+
+    @property
+    def top(self) -> int:
+        return self.table.top
+
+    def cell(self, key: str, row: int) -> str:
+        return self.table.address(self.index[key], row)
+
+
+@dataclass(frozen=True)
 class Names:
     """A book's defined names: each name's reference text by (name folded, the sheet it is
     scoped to, or None for a workbook-wide name). Excel compares names ignoring case."""

@@ -39,11 +39,11 @@ def address(row: int, column: int) -> str:
     return f"{column_letter(column)}{row}"
 
 
-def split_address(text: str) -> tuple[int, int] | None:
-    """(row, column) of an address such as B4 or $B$4; None for anything else."""
+def split_address(text: str) -> tuple[int, int]:
+    """(row, column) of an address such as B4 or $B$4; ValueError for anything else."""
     match = _ADDRESS.match(text)
     if match is None:
-        return None
+        raise ValueError(f"{text!r} is not a cell address")
     return int(match[2]), column_number(match[1])
 
 

@@ -21,6 +21,7 @@ from workload_xl.core.fairness import coefficient_of_variation, robust_scores, r
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import Measurement
 from workload_xl.core.period import Period, PeriodError, parse_period
+from workload_xl.core.returns import WorkerPeriod
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import Scheme, SchemeRegistry
 from workload_xl.core.validation import SheetResult as SheetOutcome
@@ -52,6 +53,11 @@ class TeamSettings:
 
 @dataclass
 class WorkerRow:
+    """A worker's row on the team sheet the manager sees: a second record beside
+    `WorkerPeriod` because it is a different thing, not a stored figure but a row being
+    judged, with its case and activity points, its source and the band figures and flags the
+    fairness checks fill in place."""
+
     worker: str
     band: str
     fte: float | None
@@ -81,15 +87,9 @@ class CaseRow:
     also_allocated_to: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class HistoryRow:
-    period: Period
-    worker: str
-    band: str
-    fte: float | None
-    total_points: float
-    points_per_fte: float | None
-    counted: bool
+HistoryRow = WorkerPeriod
+"""A team's earlier periods are worker-period records (core.returns), as returns and the store
+hold them; the name stays for the history code that says so."""
 
 
 @dataclass
@@ -102,7 +102,7 @@ class TeamSheet:
     manager: str
     workers: list[WorkerRow]
     cases: list[CaseRow]
-    history: list[HistoryRow]
+    history: list[WorkerPeriod]
     mean_ppf: float | None
     median_ppf: float | None
     spread: float | None
@@ -639,8 +639,8 @@ def _merge_history(earlier: Sequence[HistoryRow], team: TeamSheet) -> list[Histo
 
     for w in team.workers:
         keep(
-            HistoryRow(
-                team.period, w.worker, w.band, w.fte, w.total_points, w.points_per_fte, w.counted
+            WorkerPeriod(
+                w.worker, w.band, w.fte, w.cases, w.total_points, w.counted, period=team.period
             )
         )
     for row in earlier:
