@@ -143,4 +143,3 @@ class OpenpyxlBook:
         headers = tuple(ws.cell(min_row, c).value for c in span)
         rows = [[self.value(ws.title, r, c) for c in span] for r in range(min_row + 1, max_row + 1)]
         return Table(table.displayName, ws.title, min_row, min_col, headers, rows)
-
