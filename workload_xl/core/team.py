@@ -88,8 +88,8 @@ class CaseRow:
 
 
 HistoryRow = WorkerPeriod
-"""A team's earlier periods are worker-period records (core.returns), as returns and the store
-hold them; the name stays for the history code that says so."""
+"""A team's earlier periods are worker-period records (core.returns). The old name stays only
+for the fairness code that still says it (being moved to core.fairness); drop it after."""
 
 
 @dataclass
@@ -178,7 +178,7 @@ def build_team(
     *,
     output: str,
     period: str | None = None,
-    history: Sequence[HistoryRow] = (),
+    history: Sequence[WorkerPeriod] = (),
     settings: TeamSettings | None = None,
 ) -> TeamBuild:
     """Check the sheets belong together, roll them up, and flag what deserves a conversation."""
@@ -627,12 +627,12 @@ def _flag_co_working(team: TeamSheet, found) -> None:
 # --- over time -----------------------------------------------------------------------------
 
 
-def _merge_history(earlier: Sequence[HistoryRow], team: TeamSheet) -> list[HistoryRow]:
+def _merge_history(earlier: Sequence[WorkerPeriod], team: TeamSheet) -> list[WorkerPeriod]:
     """Earlier periods and this one, oldest first, one row per worker and period: where a
     worker has several rows for a period (an extra sheet), the counted one is kept."""
-    rows: dict[tuple[Period, str], HistoryRow] = {}
+    rows: dict[tuple[Period, str], WorkerPeriod] = {}
 
-    def keep(row: HistoryRow) -> None:
+    def keep(row: WorkerPeriod) -> None:
         key = (row.period, row.worker.casefold())
         if key not in rows or (row.counted and not rows[key].counted):
             rows[key] = row

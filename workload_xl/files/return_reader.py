@@ -223,7 +223,7 @@ class _Reader:
         spec = tl.TEAM_FIELD_BY_KEY[key]
         required = key in REQUIRED_HEADER
         target = names.refers_to(spec.name, team_sheet)
-        if not target:
+        if target is None:
             if required:
                 self.invalid(
                     f"The defined name {spec.name} (the {spec.label.lower()} on the "
