@@ -114,7 +114,7 @@ class Names:
         return Place(*found) if found is not None else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class SheetValues:
     """A block of a sheet's values as one 2-D list (an engine's used range or sheet data),
     with the place of its top-left cell: what xlwings and calamine give for a whole sheet."""

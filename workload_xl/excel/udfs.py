@@ -196,7 +196,9 @@ def wl_check(items: Any, quantities: Any, agreed: Any, scheme: Any = None) -> Gr
 
 @xw.func
 @xw.arg("points", ndim=2, doc="Total points (one cell or a column).")
-@xw.arg("fte", ndim=2, doc=f"Full-time equivalent, {FTE_RANGE} (same size, or one cell).")
+@xw.arg(
+    "fte", ndim=2, doc="Full-time equivalent, at least 0.01 and at most 1 (same size, or one cell)."
+)
 def wl_per_fte(points: Any, fte: Any) -> Grid:
     """Points per full-time equivalent: points ÷ FTE, to compare part-time and full-time workers."""
 
