@@ -28,9 +28,9 @@ from pathlib import Path
 from workload_xl.contracts import team as tl
 from workload_xl.core.fairness import coefficient_of_variation
 from workload_xl.core.period import MONTH, Period
+from workload_xl.core.returns import WorkerPeriod
 from workload_xl.core.schemes import Scheme, SchemeRegistry
-from workload_xl.core.team import CaseRow, HistoryRow, TeamSheet, WorkerRow
-from workload_xl.files.team_workbook import worker_record
+from workload_xl.core.team import CaseRow, TeamSheet, WorkerRow
 
 SCHEME = "childrens-social-care"
 PERIOD = Period(2026, 10, MONTH)
@@ -154,8 +154,15 @@ def synthetic_team(
         for w in worker_rows:
             total = w.total_points * rng.uniform(0.85, 1.15)
             past.append(
-                HistoryRow(
-                    earlier, w.worker, w.band, w.fte, round(total, 1), round(total / w.fte, 2), True
+                WorkerPeriod(
+                    w.worker,
+                    w.band,
+                    w.fte,
+                    0,
+                    round(total, 1),
+                    True,
+                    period=earlier,
+                    shown_points_per_fte=round(total / w.fte, 2),
                 )
             )
     return TeamSheet(
@@ -219,7 +226,7 @@ def write_with_xlsxwriter(path: Path, team: TeamSheet) -> None:
             ws.write_number(row - 1, column - 1, round(header[spec.key], 4))
         address = f"${chr(64 + column)}${row}"
         wb.define_name(f"'{tl.TEAM_SHEET}'!{spec.name}", f"='{tl.TEAM_SHEET}'!{address}")
-    data = [worker_record(w) for w in team.workers]
+    data = [tl.encode_worker(w) for w in team.workers]
     _table(ws, tl.TEAM_TABLE, tl.TABLE_TOP_ROW - 1, [c.header for c in tl.TEAM_COLUMNS], data)
     cases = [
         [

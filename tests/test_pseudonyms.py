@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from workload_xl.cli import main
 from workload_xl.core.period import Period
 from workload_xl.core.pseudonyms import KeyFileError, Pseudonymiser, load_key, new_key
-from workload_xl.core.returns import ReturnWorker, TeamReturn
+from workload_xl.core.returns import TeamReturn, WorkerPeriod
 from workload_xl.store.database import ReturnsStore
 
 from .test_personal_data import TEAMS, write_workers
@@ -85,7 +85,7 @@ def test_consolidate_and_report_with_a_key_hold_and_show_no_names(tmp_path, regi
     with ReturnsStore.open(named) as opened:
         for month in range(3, 11):
             people = [
-                ReturnWorker(
+                WorkerPeriod(
                     f"Worker {i}",
                     "Social worker",
                     1.0,

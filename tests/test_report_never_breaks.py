@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from workload_xl.core.measurement import FTE_MIN, MOST_UNITS
 from workload_xl.core.period import Period
-from workload_xl.core.returns import LINE_POINTS_LIMIT, ReturnLine, ReturnWorker, TeamReturn
+from workload_xl.core.returns import LINE_POINTS_LIMIT, ReturnLine, TeamReturn, WorkerPeriod
 from workload_xl.files.style import TEXT_LIMIT
 from workload_xl.store.database import ReturnsStore
 
@@ -31,11 +31,11 @@ LARGEST_ACTIVITY = 3 * MOST_UNITS  # Duty day: 3 points a day at most, 744 days 
 
 def worker(
     name: str, fte: float | None, lines: list[tuple[str, str, str, float]], counted: bool = True
-) -> tuple[ReturnWorker, list[ReturnLine]]:
+) -> tuple[WorkerPeriod, list[ReturnLine]]:
     rows = [ReturnLine(name, ref, code, kind, points) for ref, code, kind, points in lines]
     total = sum(p for *_, p in lines)
     cases = sum(1 for _, _, kind, _ in lines if kind == "case")
-    return ReturnWorker(name, "Social worker", fte, cases, total, counted), rows
+    return WorkerPeriod(name, "Social worker", fte, cases, total, counted), rows
 
 
 def a_return(team: str, period: Period, people) -> TeamReturn:
@@ -189,7 +189,7 @@ def test_a_store_from_an_older_version_holding_senseless_values_still_reports(
         returns = [a_return("North", p, sound) for p in months(6)]
         returns += [a_return("South", p, sound) for p in months(6)]
         odd = worker("Odd One", fte, [("X1", "CIN", "case", 5.0)])
-        odd = (ReturnWorker("Odd One", "Social worker", fte, 1, points, True), odd[1])
+        odd = (WorkerPeriod("Odd One", "Social worker", fte, 1, points, True), odd[1])
         returns[-1] = a_return("South", months(6)[-1], [*sound, odd])
         fill(store, returns)
     runs = run_all(store_path, tmp_path)

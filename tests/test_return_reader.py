@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from workload_xl.contracts import team as tl
 from workload_xl.core.period import Period
-from workload_xl.core.returns import ReturnLine, ReturnWorker
+from workload_xl.core.returns import ReturnLine, WorkerPeriod
 from workload_xl.core.rules import FILE_LEVEL_RULES
 from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.files import return_reader
@@ -250,7 +250,7 @@ def openpyxl_return(path: Path) -> dict:
     ws, records, rows = table_rows(wb, tl.TEAM_TABLE)
     column = column_of(ws, tl.TEAM_TABLE, "Total points")
     workers = [
-        ReturnWorker(
+        WorkerPeriod(
             r["Worker"],
             r["Experience band"],
             float(r["FTE"]),

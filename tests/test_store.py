@@ -15,7 +15,7 @@ import pytest
 
 from workload_xl.core.findings import Refused
 from workload_xl.core.period import Period
-from workload_xl.core.returns import ReturnLine, ReturnWorker, TeamReturn
+from workload_xl.core.returns import ReturnLine, TeamReturn, WorkerPeriod
 from workload_xl.core.tracker import due_date, return_statuses
 from workload_xl.store.database import ReturnsStore
 
@@ -27,7 +27,7 @@ OCTOBER = Period(2026, 10)
 
 def a_return(team="North", period=OCTOBER, workers=3, points=80.0, service="FR"):
     people = [
-        ReturnWorker(f"Worker {i}", "Social worker", 1.0, 10, points + i, True)
+        WorkerPeriod(f"Worker {i}", "Social worker", 1.0, 10, points + i, True)
         for i in range(workers)
     ]
     lines = [

@@ -15,7 +15,7 @@ import textwrap
 from openpyxl import load_workbook
 
 from workload_xl.core.period import Period
-from workload_xl.core.returns import ReturnLine, ReturnWorker, TeamReturn
+from workload_xl.core.returns import ReturnLine, TeamReturn, WorkerPeriod
 from workload_xl.files.return_reader import read_team_return
 from workload_xl.store.database import ReturnsStore
 from workload_xl.store.export import TABLES, export_store, neutralised
@@ -23,7 +23,7 @@ from workload_xl.store.export import TABLES, export_store, neutralised
 
 def a_return(team: str, workers: int = 4, lines: int = 50, name: str = "Worker") -> TeamReturn:
     people = [
-        ReturnWorker(f"{name} {i}", "Social worker", 1.0, lines, float(lines), True)
+        WorkerPeriod(f"{name} {i}", "Social worker", 1.0, lines, float(lines), True)
         for i in range(workers)
     ]
     rows = [

@@ -17,7 +17,7 @@ import pytest
 from workload_xl.core.findings import Refused
 from workload_xl.core.period import Period
 from workload_xl.core.pseudonyms import KeyFileError, Pseudonymiser, load_key
-from workload_xl.core.returns import ReturnLine, ReturnWorker, TeamReturn
+from workload_xl.core.returns import ReturnLine, TeamReturn, WorkerPeriod
 from workload_xl.files.atomic import same_file, write_atomically
 from workload_xl.files.team_workbook import write_team_workbook
 from workload_xl.services.consolidate import consolidate_files
@@ -67,7 +67,7 @@ def contents(path: Path) -> list[tuple]:
 def a_return(
     team="North", service="First Response", people=("Ann", "Bob"), manager="Sam", period=OCTOBER
 ) -> TeamReturn:
-    workers = [ReturnWorker(p, "Social worker", 1.0, 1, 10.0, True) for p in people]
+    workers = [WorkerPeriod(p, "Social worker", 1.0, 1, 10.0, True) for p in people]
     lines = [ReturnLine(p, f"C-{p}", "CIN", "case", 10.0) for p in people]
     return TeamReturn(
         f"{team}.xlsx",

@@ -17,7 +17,8 @@ from workload_xl.cli import main
 from workload_xl.contracts import team as tl
 from workload_xl.core.fairness import coefficient_of_variation, robust_scores, run_direction
 from workload_xl.core.period import Period
-from workload_xl.core.team import HistoryRow, TeamSettings, build_team
+from workload_xl.core.returns import WorkerPeriod
+from workload_xl.core.team import TeamSettings, build_team
 from workload_xl.files.worker_template import (
     WorkerSheetContent,
     build_team_of_worker_sheets,
@@ -337,7 +338,7 @@ def test_one_workbook_with_a_tab_per_worker_is_read_like_separate_files(write, r
 # --- over time ------------------------------------------------------------------------------
 
 
-def _history(worker_values: dict[str, list[float]], end: Period) -> list[HistoryRow]:
+def _history(worker_values: dict[str, list[float]], end: Period) -> list[WorkerPeriod]:
     """Earlier periods, oldest first, ending the period before `end`."""
     rows = []
     length = len(next(iter(worker_values.values())))
@@ -348,7 +349,18 @@ def _history(worker_values: dict[str, list[float]], end: Period) -> list[History
         periods.insert(0, period)
     for name, values in worker_values.items():
         for period, value in zip(periods, values, strict=True):
-            rows.append(HistoryRow(period, name, "Social worker", 1.0, value, value, True))
+            rows.append(
+                WorkerPeriod(
+                    name,
+                    "Social worker",
+                    1.0,
+                    0,
+                    value,
+                    True,
+                    period=period,
+                    shown_points_per_fte=value,
+                )
+            )
     return rows
 
 

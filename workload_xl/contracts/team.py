@@ -7,9 +7,16 @@ here, and docs/workbook-format.md documents the same names (a test checks).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from workload_xl.core.measurement import column_letter
+from workload_xl.core.cells import column_letter
+from workload_xl.core.measurement import clean_text
+from workload_xl.core.values import read_number, read_yes_no, yes_no
+
+if TYPE_CHECKING:
+    from workload_xl.core.team import WorkerRow
 
 TEAM_SHEET = "Team"
 CASES_SHEET = "Cases"
@@ -138,3 +145,93 @@ def field_places() -> dict[str, tuple[int, int]]:
     first_total = 5 + len(TEAM_HEADER)
     places.update({f.key: (first_total + i, 2) for i, f in enumerate(TEAM_TOTALS)})
     return places
+
+
+# --- a worker's row of TeamWorkers (and of TeamHistory): one codec ------------------------------
+
+WORKER_HEADINGS = {c.key: c.header for c in TEAM_COLUMNS}
+"""Column key -> heading; TeamHistory's columns are headed as TeamWorkers' are."""
+
+WORKER_NUMBERS = (
+    "fte",
+    "cases",
+    "case_points",
+    "activity_points",
+    "total_points",
+    "points_per_fte",
+)
+
+
+def rounded(value: float | None, places: int = 2) -> float | None:
+    """A figure as the team workbook shows it (two places unless said)."""
+    return None if value is None else round(value, places)
+
+
+def encode_worker(w: WorkerRow) -> list:
+    """A worker's TeamWorkers row, in the order of TEAM_COLUMNS."""
+    record = {
+        "worker": w.worker,
+        "band": w.band,
+        "fte": w.fte,
+        "cases": w.cases,
+        "case_points": w.case_points,
+        "activity_points": w.activity_points,
+        "total_points": w.total_points,
+        "points_per_fte": rounded(w.points_per_fte),
+        "band_mean": rounded(w.band_mean),
+        "band_difference": rounded(w.band_difference),
+        "counted": yes_no(w.counted),
+        "flags": "; ".join(w.flags),
+        "source": w.source,
+    }
+    return [record[c.key] for c in TEAM_COLUMNS]
+
+
+@dataclass(frozen=True)
+class WorkerEntry:
+    """A TeamWorkers or TeamHistory row as read, before any reader judges it. A blank FTE
+    reads as None, a blank count or points as 0; a number cell holding something else reads
+    the same and its key is in `not_numbers`; `counted` is None when the cell says neither
+    yes nor no."""
+
+    worker: str
+    band: str
+    fte: float | None
+    cases: int  # 0 when blank or not a number, as the points are
+    case_points: float
+    activity_points: float
+    total_points: float
+    points_per_fte: float | None  # as the sheet shows it
+    counted: bool | None
+    source: str
+    not_numbers: tuple[str, ...] = ()
+
+
+def decode_worker(values: Sequence[Any], columns: Mapping[str, int | None]) -> WorkerEntry:
+    """A row's cells (`values`, as an engine gives a table's row) by column index (from
+    `Table.columns(WORKER_HEADINGS)`; None or absent for a column the table lacks)."""
+
+    def cell(key: str) -> Any:
+        index = columns.get(key)
+        return values[index] if index is not None and index < len(values) else None
+
+    numbers: dict[str, float | None] = {}
+    wrong = []
+    for key in WORKER_NUMBERS:
+        number = read_number(cell(key))
+        numbers[key] = number.value
+        if number.status == "invalid":
+            wrong.append(key)
+    return WorkerEntry(
+        worker=clean_text(cell("worker")),
+        band=clean_text(cell("band")),
+        fte=numbers["fte"],
+        cases=round(numbers["cases"] or 0.0),
+        case_points=numbers["case_points"] or 0.0,
+        activity_points=numbers["activity_points"] or 0.0,
+        total_points=numbers["total_points"] or 0.0,
+        points_per_fte=numbers["points_per_fte"],
+        counted=read_yes_no(cell("counted")),
+        source=clean_text(cell("source")),
+        not_numbers=tuple(wrong),
+    )

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workload_xl.core.measurement import FTE_RANGE
+from workload_xl.contracts.grid import UNREADABLE, Book, Table
+from workload_xl.core.cells import address, column_letter
+from workload_xl.core.measurement import (
+    FTE_RANGE,
+    Cell,
+    SheetData,
+    TableRow,
+    TotalCell,
+    is_blank,
+)
 
 MEASUREMENT_SHEET = "Measurement"
 SCHEME_SHEET = "Scheme"
@@ -208,3 +217,56 @@ BAND_LABELS_NAME = "BandLabels"
 SERVICE_NAMES_NAME = "ServiceNames"
 
 DEFAULT_TABLE_ROWS = 40
+
+
+# --- reading: one decoder for every engine ----------------------------------------------------
+
+
+def is_measurement_table(name: str) -> bool:
+    """Whether a table is a sheet's WorkItems (a copied sheet's WorkItems2 too)."""
+    return name.casefold().startswith(TABLE_NAME.casefold())
+
+
+def sheet_data(book: Book, sheet: str, table: Table) -> SheetData:
+    """A measurement sheet as the core reads it, found by its names and its table, from any
+    engine's `Book`: header cells by defined name (the sheet's own, else the book's), totals
+    with their formulas, the table's rows by column heading, and stray cells beside or below."""
+    sheets = set(book.sheet_names)
+    header: dict[str, Cell | None] = {}
+    for spec in HEADER_FIELDS:
+        place = book.names.place(spec.name, sheet)
+        if place is None or place.sheet not in sheets:
+            header[spec.key] = None
+            continue
+        header[spec.key] = Cell(book.value(place.sheet, place.row, place.column), place.address)
+
+    totals: dict[str, TotalCell] = {}
+    for spec in TOTAL_FIELDS:
+        place = book.names.place(spec.name, sheet)
+        if place is None or place.sheet != sheet:
+            continue
+        formula = book.formula(sheet, place.row, place.column)
+        if formula == UNREADABLE:  # this engine reads no formulas: Excel keeps them
+            break
+        cached = book.cached(sheet, place.row, place.column)
+        totals[spec.key] = TotalCell(place.address, formula, cached)
+
+    found = table.columns({c.key: c.header for c in COLUMNS})
+    indexes = {key: index for key, index in found.items() if index is not None}
+    indexes = dict(sorted(indexes.items(), key=lambda item: item[1]))  # in the sheet's order
+    columns = {key: column_letter(table.left + index) for key, index in indexes.items()}
+    rows = [
+        TableRow(table.row_number(i), {key: _at(values, index) for key, index in indexes.items()})
+        for i, values in enumerate(table.rows)
+    ]
+    top, bottom, left, right = table.top, table.bottom, table.left, table.right
+    stray = [
+        Cell(value, address(row, column))
+        for row, column, value in book.cells(sheet)
+        if row >= top and not (row <= bottom and left <= column <= right) and not is_blank(value)
+    ]
+    return SheetData(book.name, sheet, header, columns, rows, totals, stray)
+
+
+def _at(values, index: int):
+    return values[index] if index < len(values) else None

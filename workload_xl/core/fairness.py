@@ -22,7 +22,8 @@ from workload_xl.core.period import Period
 from workload_xl.core.rules import finding
 
 if TYPE_CHECKING:  # the records are team.py's; team.py imports this module to flag them
-    from workload_xl.core.team import HistoryRow, TeamSettings, TeamSheet, WorkerRow
+    from workload_xl.core.returns import WorkerPeriod
+    from workload_xl.core.team import TeamSettings, TeamSheet, WorkerRow
 
 MAD_TO_SD = 1.4826
 """Scales the median absolute deviation to the standard deviation of normal data."""
@@ -269,7 +270,7 @@ def _flag_co_working(team: TeamSheet, found: _Flags) -> None:
 
 def _outliers_by_period(team: TeamSheet, settings: TeamSettings) -> dict[Period, dict[str, int]]:
     """For every period in the history, which workers stood out in their band (+1 / -1)."""
-    by_period: dict[Period, list[HistoryRow]] = defaultdict(list)
+    by_period: dict[Period, list[WorkerPeriod]] = defaultdict(list)
     for row in team.history:
         by_period[row.period].append(row)
     result = {}

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from workload_xl.core.cells import column_letter as column_letter  # one place: core.cells
 from workload_xl.core.period import Period
 
 
@@ -147,12 +148,3 @@ def clean_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return " ".join(str(value).replace("\u00a0", " ").split())
-
-
-def column_letter(number: int) -> str:
-    """1 -> A, 27 -> AA: spreadsheet column names, without importing a spreadsheet library."""
-    letters = ""
-    while number > 0:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters

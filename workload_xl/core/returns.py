@@ -17,6 +17,7 @@ from workload_xl.core.measurement import MOST_UNITS
 from workload_xl.core.period import Period
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import Scheme
+from workload_xl.core.values import points_per_fte
 
 TOLERANCE = 0.01
 
@@ -42,7 +43,17 @@ def line_bounds(scheme: Scheme) -> tuple[dict[str, float], dict[str, float], flo
 
 
 @dataclass(frozen=True)
-class ReturnWorker:
+class WorkerPeriod:
+    """One worker's figures in one period: a row of a return, of the store, or of a team
+    workbook's history. The one record for all three, so a figure read one way is read the
+    same way everywhere; where it came from decides which optional fields are filled.
+
+    `period` is the `Period` a workbook gives, or the text the store holds (which trend
+    reports parse, as a store an older version made may hold text no period parses from).
+    `points_per_fte` is worked out from points and FTE (when asked: a store edited by hand
+    may hold an FTE no division takes), unless the row was read with one: a history row keeps
+    the figure its team workbook shows."""
+
     worker: str
     band: str
     fte: float | None
@@ -50,10 +61,17 @@ class ReturnWorker:
     total_points: float
     counted: bool
     total_cell: str = ""  # where the worker's total points stand on the Team sheet
+    period: Period | str | None = None
+    period_kind: str = ""  # with a stored period's text: month or four-week
+    team: str = ""
+    service: str = ""
+    shown_points_per_fte: float | None = None
 
     @property
     def points_per_fte(self) -> float | None:
-        return self.total_points / self.fte if self.fte else None
+        if self.shown_points_per_fte is not None:
+            return self.shown_points_per_fte
+        return points_per_fte(self.total_points, self.fte)
 
 
 class ReturnLine(NamedTuple):
@@ -76,11 +94,11 @@ class TeamReturn:
     scheme_version: str
     period: Period
     manager: str = ""
-    workers: list[ReturnWorker] = field(default_factory=list)
+    workers: list[WorkerPeriod] = field(default_factory=list)
     lines: list[ReturnLine] = field(default_factory=list)
 
     @property
-    def counted(self) -> list[ReturnWorker]:
+    def counted(self) -> list[WorkerPeriod]:
         return [w for w in self.workers if w.counted and w.points_per_fte is not None]
 
 
@@ -122,6 +140,6 @@ def recompute_workers(ret: TeamReturn) -> list[Finding]:
                     value=w.total_points,
                 )
             )
-        fixed.append(ReturnWorker(w.worker, w.band, w.fte, count, total, w.counted, w.total_cell))
+        fixed.append(WorkerPeriod(w.worker, w.band, w.fte, count, total, w.counted, w.total_cell))
     ret.workers = fixed
     return problems

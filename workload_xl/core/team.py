@@ -19,10 +19,10 @@ from pathlib import PurePath
 from workload_xl.contracts import team as tl
 from workload_xl.core import fairness
 from workload_xl.core.fairness import coefficient_of_variation
-from workload_xl.core.fairness import flag_workers as flag_workers  # callers move at merge
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import Measurement
 from workload_xl.core.period import Period, PeriodError, parse_period
+from workload_xl.core.returns import WorkerPeriod
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import Scheme, SchemeRegistry
 from workload_xl.core.validation import SheetResult as SheetOutcome
@@ -54,6 +54,11 @@ class TeamSettings:
 
 @dataclass
 class WorkerRow:
+    """A worker's row on the team sheet the manager sees: a second record beside
+    `WorkerPeriod` because it is a different thing, not a stored figure but a row being
+    judged, with its case and activity points, its source and the band figures and flags the
+    fairness checks fill in place."""
+
     worker: str
     band: str
     fte: float | None
@@ -83,17 +88,6 @@ class CaseRow:
     also_allocated_to: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class HistoryRow:
-    period: Period
-    worker: str
-    band: str
-    fte: float | None
-    total_points: float
-    points_per_fte: float | None
-    counted: bool
-
-
 @dataclass
 class TeamSheet:
     team: str
@@ -104,7 +98,7 @@ class TeamSheet:
     manager: str
     workers: list[WorkerRow]
     cases: list[CaseRow]
-    history: list[HistoryRow]
+    history: list[WorkerPeriod]
     mean_ppf: float | None
     median_ppf: float | None
     spread: float | None
@@ -180,7 +174,7 @@ def build_team(
     *,
     output: str,
     period: str | None = None,
-    history: Sequence[HistoryRow] = (),
+    history: Sequence[WorkerPeriod] = (),
     settings: TeamSettings | None = None,
 ) -> TeamBuild:
     """Check the sheets belong together, roll them up, and flag what deserves a conversation."""
@@ -461,20 +455,20 @@ def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
 # --- over time -----------------------------------------------------------------------------
 
 
-def _merge_history(earlier: Sequence[HistoryRow], team: TeamSheet) -> list[HistoryRow]:
+def _merge_history(earlier: Sequence[WorkerPeriod], team: TeamSheet) -> list[WorkerPeriod]:
     """Earlier periods and this one, oldest first, one row per worker and period: where a
     worker has several rows for a period (an extra sheet), the counted one is kept."""
-    rows: dict[tuple[Period, str], HistoryRow] = {}
+    rows: dict[tuple[Period, str], WorkerPeriod] = {}
 
-    def keep(row: HistoryRow) -> None:
+    def keep(row: WorkerPeriod) -> None:
         key = (row.period, row.worker.casefold())
         if key not in rows or (row.counted and not rows[key].counted):
             rows[key] = row
 
     for w in team.workers:
         keep(
-            HistoryRow(
-                team.period, w.worker, w.band, w.fte, w.total_points, w.points_per_fte, w.counted
+            WorkerPeriod(
+                w.worker, w.band, w.fte, w.cases, w.total_points, w.counted, period=team.period
             )
         )
     for row in earlier:

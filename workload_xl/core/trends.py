@@ -79,7 +79,7 @@ def build_trend_report(
     settings: SpcSettings | None = None,
     recalculate_from: str | None = None,
 ) -> TrendReport:
-    """`rows` are the store's WorkerPeriod records (current returns only).
+    """`rows` are the store's WorkerPeriod records (core.returns; current returns only).
 
     `recalculate_from` names a period at a known change (a new scheme version, a restructure):
     every series gets fresh limits from there on, computed from its own points after it.

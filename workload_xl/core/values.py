@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from workload_xl.core.measurement import is_blank
+from workload_xl.core.measurement import clean_text, is_blank
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,29 @@ def fmt(number: float | None) -> str:
     if number is None:
         return ""
     return f"{number:.2f}".rstrip("0").rstrip(".") if number % 1 else f"{number:.0f}"
+
+
+def points_per_fte(total_points: float, fte: float | None) -> float | None:
+    """Points per full-time equivalent, the figure fairness is judged by; None without an FTE
+    (blank or 0), never a division by zero."""
+    return total_points / fte if fte else None
+
+
+YES, NO = "yes", "no"
+"""How the team return's "In team figures" column says whether a worker counts: the writers
+put these, the readers accept them in any case and spacing, and the native totals count
+"yes" (contracts.team)."""
+
+
+def yes_no(flag: bool) -> str:
+    return YES if flag else NO
+
+
+def read_yes_no(value: Any) -> bool | None:
+    """True for yes, False for no (any case, any spacing); None for anything else."""
+    text = clean_text(value).casefold()
+    if text == YES:
+        return True
+    if text == NO:
+        return False
+    return None

@@ -31,27 +31,20 @@ import xlwings as xw
 
 from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
-from workload_xl.core import validation
-from workload_xl.core.cells import parse_reference
+from workload_xl.contracts.grid import UNREADABLE, Names, SheetValues, Table, names_from
+from workload_xl.core import cells, validation
+from workload_xl.core.cells import column_letter
+from workload_xl.core.fairness import flag_workers
 from workload_xl.core.findings import SEVERITY_ORDER, Finding, Refused, Severity
-from workload_xl.core.measurement import (
-    Cell,
-    SheetData,
-    TableRow,
-    TotalCell,
-    clean_text,
-    column_letter,
-    is_blank,
-)
+from workload_xl.core.measurement import SheetData, clean_text, is_blank
 from workload_xl.core.paths import SafeName, safe_file_name
 from workload_xl.core.schemes import SchemeError
-from workload_xl.core.team import TeamBuild, TeamSettings, WorkerRow, flag_workers
+from workload_xl.core.team import TeamBuild, TeamSettings, WorkerRow
 from workload_xl.core.validation import SheetResult
-from workload_xl.core.values import read_number
+from workload_xl.core.values import points_per_fte
 from workload_xl.excel import registry
 from workload_xl.excel.buttons import BUTTONS
 from workload_xl.files import file_guard
-from workload_xl.files.team_workbook import worker_record
 
 ERRORS_SHEET = "Errors"
 STATUS_CELL = "A1"
@@ -117,28 +110,7 @@ def _status(book: xw.Book, message: str) -> None:
 # --- reading a sheet through xlwings --------------------------------------------------------
 
 
-@dataclass
-class _Grid:
-    """A sheet's used range as one 2-D list, with the address of its top-left cell."""
-
-    sheet: str
-    top: int  # 1-based row of values[0]
-    left: int  # 1-based column of values[0][0]
-    values: list[list[Any]]
-
-    def at(self, row: int, column: int) -> Any:
-        r, c = row - self.top, column - self.left
-        if 0 <= r < len(self.values) and 0 <= c < len(self.values[r]):
-            return self.values[r][c]
-        return None
-
-    def cells(self) -> Iterable[tuple[int, int, Any]]:
-        for r, row in enumerate(self.values):
-            for c, value in enumerate(row):
-                yield self.top + r, self.left + c, value
-
-
-def _read(sheet: xw.Sheet) -> _Grid:
+def _read(sheet: xw.Sheet) -> SheetValues:
     used = sheet.used_range
     rows, columns = used.shape
     if rows * columns > file_guard.MAX_SHEET_CELLS:  # asked before a single value is sent
@@ -149,7 +121,7 @@ def _read(sheet: xw.Sheet) -> _Grid:
             "go to that cell, delete the rows and columns after your data, save and press again."
         )
     values = used.options(ndim=2).value  # one call for the whole sheet
-    return _Grid(sheet.name, used.row, used.column, values or [[]])
+    return SheetValues(sheet.name, used.row, used.column, values or [[]])
 
 
 @dataclass(frozen=True)
@@ -180,101 +152,70 @@ def _tables(sheet: xw.Sheet) -> list[_Table]:
 
 
 def _measurement_table(sheet: xw.Sheet) -> _Table | None:
-    prefix = layout.TABLE_NAME.casefold()
-    return next((t for t in _tables(sheet) if t.name.casefold().startswith(prefix)), None)
+    return next((t for t in _tables(sheet) if layout.is_measurement_table(t.name)), None)
 
 
-def _names(book: xw.Book) -> dict[tuple[str, str | None], str]:
-    """Each defined name's reference, by (folded name, sheet it is scoped to or None)."""
-    found: dict[tuple[str, str | None], str] = {}
+def _names(book: xw.Book) -> Names:
+    """The book's defined names: xlwings gives a sheet's own as 'Sheet'!Name."""
+    found = []
     for name in book.names:
         text, scope = name.name, None
         if "!" in text:
             scope, text = text.rsplit("!", 1)
             scope = scope.strip("'").replace("''", "'")
-        found[(text.casefold(), scope)] = name.refers_to or ""
-    return found
+        found.append((text, scope, name.refers_to or ""))
+    return names_from(found)
 
 
-def _sheet_data(book: xw.Book, sheet: xw.Sheet, grid: _Grid, table: _Table) -> SheetData:
-    """The measurement sheet as the core reads it, found by names and table as files are."""
-    names = _names(book)
-    grids = {sheet.name: grid}
-    sheet_names = {s.name for s in book.sheets}  # once: in a live Excel each is a COM call
-    header: dict[str, Cell | None] = {}
-    for spec in layout.HEADER_FIELDS:
-        place = _place(names, spec.name, sheet.name)
-        if place is None or place[0] not in sheet_names:
-            header[spec.key] = None
-            continue
-        where, row, column = place
-        if where not in grids:
-            grids[where] = _read(book.sheets[where])
-        header[spec.key] = Cell(grids[where].at(row, column), f"{column_letter(column)}{row}")
+class _Book:
+    """A book in Excel as the grid interface (contracts.grid) reads it: whole sheets, each
+    read once (one call for its used range) when first asked for."""
 
-    totals: dict[str, TotalCell] = {}
-    for spec in layout.TOTAL_FIELDS:
-        place = _place(names, spec.name, sheet.name)
-        if place is None or place[0] != sheet.name:
-            continue
-        address = f"{column_letter(place[2])}{place[1]}"
-        formula = _formula(sheet, address)
-        if formula is _UNREADABLE:  # this engine reads no formulas: Excel keeps them
-            break
-        totals[spec.key] = TotalCell(address, formula, grid.at(place[1], place[2]))
+    def __init__(self, book: xw.Book, sheet: xw.Sheet, grid: SheetValues):
+        self.name = book.name
+        self.names = _names(book)
+        self.sheet_names = [s.name for s in book.sheets]  # once: in Excel each is a COM call
+        self._book = book
+        self._sheets = {sheet.name: sheet}
+        self._grids = {sheet.name: grid}
 
-    by_heading = {c.header.casefold(): c.key for c in layout.COLUMNS}
-    columns: dict[str, str] = {}
-    for column in range(table.left, table.right + 1):
-        key = by_heading.get(clean_text(grid.at(table.top, column)).casefold())
-        if key and key not in columns:
-            columns[key] = column_letter(column)
-    numbers = {key: _column_number(letter) for key, letter in columns.items()}
-    rows = [
-        TableRow(row, {key: grid.at(row, number) for key, number in numbers.items()})
-        for row in range(table.top + 1, table.bottom + 1)
-    ]
-    stray = [
-        Cell(value, f"{column_letter(column)}{row}")
-        for row, column, value in grid.cells()
-        if row >= table.top
-        and not (row <= table.bottom and table.left <= column <= table.right)
-        and not is_blank(value)
-    ]
-    return SheetData(book.name, sheet.name, header, columns, rows, totals, stray)
+    def _grid(self, sheet: str) -> SheetValues:
+        if sheet not in self._grids:
+            self._grids[sheet] = _read(self._book.sheets[sheet])
+        return self._grids[sheet]
+
+    def value(self, sheet: str, row: int, column: int) -> Any:
+        return self._grid(sheet).at(row, column)
+
+    cached = value  # what Excel shows is its saved result
+
+    def formula(self, sheet: str, row: int, column: int) -> str | None:
+        if sheet not in self._sheets:
+            self._sheets[sheet] = self._book.sheets[sheet]
+        return _formula(self._sheets[sheet], cells.address(row, column))
+
+    def cells(self, sheet: str) -> Iterable[tuple[int, int, Any]]:
+        return self._grid(sheet).cells()
 
 
-_UNREADABLE = object()
+def _sheet_data(book: xw.Book, sheet: xw.Sheet, grid: SheetValues, table: _Table) -> SheetData:
+    """The measurement sheet as the core reads it, by the one decoder the file reader uses."""
+    span = range(table.left, table.right + 1)
+    rows = [[grid.at(r, c) for c in span] for r in range(table.top + 1, table.bottom + 1)]
+    headers = tuple(grid.at(table.top, c) for c in span)
+    found = Table(table.name, sheet.name, table.top, table.left, headers, rows)
+    return layout.sheet_data(_Book(book, sheet, grid), sheet.name, found)
 
 
-def _formula(sheet: xw.Sheet, address: str) -> Any:
-    """A totals cell's formula (None when typed over), or _UNREADABLE on engines without."""
+def _formula(sheet: xw.Sheet, address: str) -> str | None:
+    """A totals cell's formula (None when typed over), or UNREADABLE on engines without."""
     try:
         text = sheet[address].formula
     except (NotImplementedError, AttributeError):
-        return _UNREADABLE
+        return UNREADABLE
     if not isinstance(text, str):
-        return _UNREADABLE
+        return UNREADABLE
     return text if text.startswith("=") else None
-
-
-def _place(names: dict, name: str, sheet: str) -> tuple[str, int, int] | None:
-    """(sheet, row, column), 1-based, of a one-cell name: the sheet's own, else the book's."""
-    text = names.get((name.casefold(), sheet)) or names.get((name.casefold(), None))
-    if not text:
-        return None
-    place = parse_reference(text)
-    if place is None:
-        return None
-    where, row, column = place
-    return where, row + 1, column + 1
-
-
-def _column_number(letter: str) -> int:
-    number = 0
-    for ch in letter:
-        number = number * 26 + ord(ch) - 64
-    return number
 
 
 def _measurement_sheets(book: xw.Book) -> list[tuple[xw.Sheet, _Table]]:
@@ -395,7 +336,7 @@ def _fill(cell: xw.Range) -> str:
 
 def _paint(sheet: xw.Sheet, colours: dict[str, str | None]) -> None:
     """Set fills on scattered cells in one call: the block around them, others kept (...)."""
-    places = {address: _split(address) for address in colours}
+    places = {address: cells.split_address(address) for address in colours}
     top = min(r for r, _ in places.values())
     bottom = max(r for r, _ in places.values())
     left = min(c for _, c in places.values())
@@ -404,11 +345,6 @@ def _paint(sheet: xw.Sheet, colours: dict[str, str | None]) -> None:
     for address, (row, column) in places.items():
         matrix[row - top][column - left] = colours[address]
     sheet.range((top, left), (bottom, right)).set_colors(matrix)
-
-
-def _split(address: str) -> tuple[int, int]:
-    letters = address.rstrip("0123456789")
-    return int(address[len(letters) :]), _column_number(letters.upper())
 
 
 def _restore(book: xw.Book) -> int:
@@ -620,7 +556,7 @@ def _team_block(team) -> list[list[Any]]:
         ["Scheme", f"{team.scheme_id} {team.scheme_version}", *pad],
         [None] * width,
     ]
-    rows = [[_text(v) for v in worker_record(w)] for w in team.workers]
+    rows = [[_text(v) for v in tl.encode_worker(w)] for w in team.workers]
     return [*header, [c.header for c in tl.TEAM_COLUMNS], *rows]
 
 
@@ -654,7 +590,7 @@ def flag_outliers(book: xw.Book) -> str:
     last = max(columns[k] for k in ("band_mean", "band_difference", "flags"))
     block = []
     for w in workers:
-        record = dict(zip([c.key for c in tl.TEAM_COLUMNS], worker_record(w), strict=True))
+        record = dict(zip([c.key for c in tl.TEAM_COLUMNS], tl.encode_worker(w), strict=True))
         by_column = {columns[k]: record[k] for k in ("band_mean", "band_difference", "flags")}
         block.append([by_column.get(c) for c in range(first, last + 1)])
     sheet.range((heading_row + 1, first)).value = block
@@ -683,7 +619,7 @@ _TEAM_NEEDED = {
 }
 
 
-def _find_headings(grid: _Grid) -> tuple[int, dict[str, int]]:
+def _find_headings(grid: SheetValues) -> tuple[int, dict[str, int]]:
     """The Team sheet's heading row, found by its headings wherever the manager moved it."""
     wanted = {c.header.casefold(): c.key for c in tl.TEAM_COLUMNS}
     for offset, values in enumerate(grid.values):
@@ -700,7 +636,7 @@ def _find_headings(grid: _Grid) -> tuple[int, dict[str, int]]:
     )
 
 
-def _label_row(grid: _Grid, label: str) -> int:
+def _label_row(grid: SheetValues, label: str) -> int:
     """The row whose first cell is `label` (0 if none): a row at a time, not every cell."""
     wanted = label.casefold()
     for offset, values in enumerate(grid.values):
@@ -709,23 +645,21 @@ def _label_row(grid: _Grid, label: str) -> int:
     return 0
 
 
-def _worker_from(grid: _Grid, row: int, columns: dict[str, int], name: str) -> WorkerRow:
-    def number(key: str) -> float | None:
-        return read_number(grid.at(row, columns[key]) if key in columns else None).value
-
-    fte = number("fte")
-    total = number("total_points") or 0.0
+def _worker_from(grid: SheetValues, row: int, columns: dict[str, int], name: str) -> WorkerRow:
+    """A worker's row of the Team sheet, by the codec the team return is read with."""
+    at = {key: column - grid.left for key, column in columns.items()}
+    entry = tl.decode_worker(grid.values[row - grid.top], at)
     return WorkerRow(
         worker=name,
-        band=clean_text(grid.at(row, columns["band"])),
-        fte=fte,
-        cases=int(number("cases") or 0),
-        case_points=number("case_points") or 0.0,
-        activity_points=number("activity_points") or 0.0,
-        total_points=total,
-        points_per_fte=total / fte if fte else None,
-        counted=clean_text(grid.at(row, columns["counted"])).casefold() == "yes",
-        source=clean_text(grid.at(row, columns["source"])) if "source" in columns else "",
+        band=entry.band,
+        fte=entry.fte,
+        cases=entry.cases,
+        case_points=entry.case_points,
+        activity_points=entry.activity_points,
+        total_points=entry.total_points,
+        points_per_fte=points_per_fte(entry.total_points, entry.fte),
+        counted=entry.counted is True,
+        source=entry.source,
     )
 
 

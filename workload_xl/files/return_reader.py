@@ -31,13 +31,13 @@ from python_calamine import CalamineWorkbook
 
 from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
-from workload_xl.core.cells import parse_reference
-from workload_xl.core.findings import Finding
+from workload_xl.contracts.grid import Columns, Names, SheetValues, Table, names_from
+from workload_xl.core.cells import column_letter, parse_reference
+from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.measurement import (
     FTE_RANGE,
     MOST_UNITS,
     clean_text,
-    column_letter,
     fte_in_range,
     is_blank,
 )
@@ -46,14 +46,14 @@ from workload_xl.core.returns import (
     LINE_POINTS_LIMIT,
     TOLERANCE,
     ReturnLine,
-    ReturnWorker,
     TeamReturn,
+    WorkerPeriod,
     line_bounds,
     recompute_workers,
 )
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import KINDS, Scheme, SchemeRegistry
-from workload_xl.core.values import fmt, read_number
+from workload_xl.core.values import NO, YES, fmt, read_number
 from workload_xl.files import isolation
 from workload_xl.files.file_guard import inspect_and_read
 
@@ -61,7 +61,7 @@ REQUIRED_HEADER = ("team", "service", "period", "scheme_id", "scheme_version")
 OPTIONAL_HEADER = ("manager",)
 
 _WORKER_KEYS = ("worker", "band", "fte", "cases", "total_points", "counted")
-WORKER_COLUMNS = {key: tl.TEAM_COLUMN_BY_KEY[key].header for key in _WORKER_KEYS}
+WORKER_COLUMNS = {key: tl.WORKER_HEADINGS[key] for key in _WORKER_KEYS}
 _CASES = dict(
     zip(
         ("worker", "case_ref", "item_code", "item", "kind", "agreed_points", "also"),
@@ -71,14 +71,6 @@ _CASES = dict(
 )
 _LINE_KEYS = ("worker", "case_ref", "item_code", "kind", "agreed_points")
 LINE_COLUMNS = {key: _CASES[key] for key in _LINE_KEYS}
-
-
-class _Invalid(Exception):
-    """The workbook cannot be a return; carries the findings that say why."""
-
-    def __init__(self, findings: list[Finding]):
-        super().__init__(findings[0].message if findings else "")
-        self.findings = findings
 
 
 # --- one file ------------------------------------------------------------------------------
@@ -102,8 +94,8 @@ def read_team_return(
     reader = _Reader(path, name, registry)
     try:
         ret = reader.read(parts[_WORKBOOK_PART])
-    except _Invalid as invalid:
-        return None, invalid.findings
+    except Refused as invalid:
+        return None, list(invalid.findings)
     except Exception as exc:  # damaged in a way only the parser sees: a finding, not a traceback
         return None, [_corrupt(name, exc)]
     except BaseException as exc:  # a panic in the Rust reader is a BaseException (pyo3)
@@ -133,7 +125,7 @@ class _Reader:
         self.registry = registry
         self.problems: list[Finding] = []  # the return cannot be used
         self.notes: list[Finding] = []  # it can, and these are worth saying
-        self._sheets: dict[str, tuple[list[list], int, int]] = {}
+        self._sheets: dict[str, SheetValues] = {}
 
     def invalid(
         self, message: str, *, sheet: str = "", cell: str = "", field: str = "", value: Any = None
@@ -150,9 +142,9 @@ class _Reader:
             )
         )
 
-    def stop(self, message: str, **where: Any) -> _Invalid:
+    def stop(self, message: str, **where: Any) -> Refused:
         self.invalid(message, **where)
-        return _Invalid(self.problems)
+        return Refused(self.problems)
 
     def read(self, workbook_xml: bytes) -> TeamReturn:
         sheets, names = _workbook_names(workbook_xml)
@@ -162,7 +154,7 @@ class _Reader:
         finally:
             self.book.close()
 
-    def _read(self, sheets: list[str], names: dict[tuple[str, int | None], str]) -> TeamReturn:
+    def _read(self, sheets: list[str], names: Names) -> TeamReturn:
         tables = {t.casefold(): t for t in self.book.table_names or []}
         if tl.TEAM_TABLE.casefold() not in tables:
             raise self.stop(self._not_a_team_workbook(tables))
@@ -178,9 +170,8 @@ class _Reader:
                 "team workbook as workload-xl built it, with its Cases sheet.",
                 sheet=tl.CASES_SHEET,
             )
-        local = sheets.index(team_sheet) if team_sheet in sheets else None
         header = {
-            key: self._header_value(key, team_sheet, local, names)
+            key: self._header_value(key, team_sheet, names)
             for key in REQUIRED_HEADER + OPTIONAL_HEADER
         }
         scheme = self._scheme(header)
@@ -190,7 +181,7 @@ class _Reader:
         counted = frozenset(w.worker.casefold() for w in workers if w.counted)
         lines = self._lines(cases_table, scheme, counted) if cases_table is not None else []
         if self.problems:
-            raise _Invalid(self.problems)
+            raise Refused(self.problems)
         return TeamReturn(
             source=self.name,
             team=clean_text(header["team"][0]),
@@ -218,13 +209,11 @@ class _Reader:
 
     # --- the header, by defined names ------------------------------------------------------
 
-    def _header_value(
-        self, key: str, team_sheet: str, local: int | None, names: dict
-    ) -> tuple[Any, str, str]:
+    def _header_value(self, key: str, team_sheet: str, names: Names) -> tuple[Any, str, str]:
         """(value, sheet, cell) of a header field; value None when the field cannot be read."""
         spec = tl.TEAM_FIELD_BY_KEY[key]
         required = key in REQUIRED_HEADER
-        target = names.get((spec.name.casefold(), local)) or names.get((spec.name.casefold(), None))
+        target = names.refers_to(spec.name, team_sheet)
         if target is None:
             if required:
                 self.invalid(
@@ -249,7 +238,7 @@ class _Reader:
                 )
             return None, team_sheet, ""
         sheet, row, column = place
-        cell = f"{column_letter(column + 1)}{row + 1}"
+        cell = f"{column_letter(column)}{row}"
         value = self._cell(sheet, row, column)
         if value is None and required:
             self.invalid(
@@ -272,19 +261,14 @@ class _Reader:
         return value, sheet, cell
 
     def _cell(self, sheet: str, row: int, column: int) -> Any:
-        """The value of a cell (0-based row and column): "" when empty, None when the sheet
-        is not in the workbook."""
+        """The value of a cell: "" when empty, None when the sheet is not in the workbook."""
         if sheet not in self._sheets:
             if sheet not in self.book.sheet_names:
                 return None
             data = self.book.get_sheet_by_name(sheet)
-            top, left = data.start or (0, 0)
-            self._sheets[sheet] = (data.to_python(), top, left)
-        rows, top, left = self._sheets[sheet]
-        r, c = row - top, column - left
-        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
-            return rows[r][c]
-        return ""
+            top, left = data.start or (0, 0)  # calamine counts from 0
+            self._sheets[sheet] = SheetValues(sheet, top + 1, left + 1, data.to_python())
+        return self._sheets[sheet].at(row, column, "")
 
     def _scheme(self, header: dict) -> Scheme | None:
         value, sheet, cell = header["scheme_id"]
@@ -339,11 +323,14 @@ class _Reader:
 
     # --- the tables ------------------------------------------------------------------------
 
-    def _grid(self, table, wanted: dict[str, str]) -> _Grid | None:
+    def _grid(self, table, wanted: dict[str, str]) -> Columns | None:
         """The table's wanted columns, found by heading; None (and a finding) if one is missing."""
-        headings = {clean_text(h).casefold(): i for i, h in enumerate(table.columns)}
-        found = {key: headings.get(heading.casefold()) for key, heading in wanted.items()}
-        missing = [wanted[key] for key, index in found.items() if index is None]
+        top, left = table.start or (0, 0)  # calamine counts from 0, from the first data row
+        found = Table(
+            table.name, table.sheet, top, left + 1, tuple(table.columns), table.to_python()
+        )
+        index = found.columns(wanted)
+        missing = [wanted[key] for key, at in index.items() if at is None]
         if missing:
             plural = "s" if len(missing) > 1 else ""
             self.invalid(
@@ -354,11 +341,11 @@ class _Reader:
                 field=", ".join(missing),
             )
             return None
-        return _Grid(table, found)  # type: ignore[arg-type]
+        return Columns(found, index)  # type: ignore[arg-type]
 
     def _number(
         self,
-        grid: _Grid,
+        grid: Columns,
         get: dict,
         key: str,
         heading: str,
@@ -367,23 +354,28 @@ class _Reader:
         *,
         blank: float | None,
     ) -> float | None:
-        value = get[key]
-        number = read_number(value)
+        number = read_number(get[key])
         if number.status == "blank":
             return blank
         if number.value is None:
-            cell = grid.cell(key, row)
-            self.invalid(
-                f"{who}: {heading} (cell {cell} on the '{grid.sheet}' sheet) is "
-                f"'{clean_text(value)}', not a number. Type a number and send the return again.",
-                sheet=grid.sheet,
-                cell=cell,
-                field=heading,
-                value=clean_text(value),
-            )
+            self._not_a_number(grid, get, key, heading, row, who)
         return number.value
 
-    def _nameless(self, grid: _Grid, row: int, what: str) -> None:
+    def _not_a_number(
+        self, grid: Columns, get: dict, key: str, heading: str, row: int, who: str
+    ) -> None:
+        value = get[key]
+        cell = grid.cell(key, row)
+        self.invalid(
+            f"{who}: {heading} (cell {cell} on the '{grid.sheet}' sheet) is "
+            f"'{clean_text(value)}', not a number. Type a number and send the return again.",
+            sheet=grid.sheet,
+            cell=cell,
+            field=heading,
+            value=clean_text(value),
+        )
+
+    def _nameless(self, grid: Columns, row: int, what: str) -> None:
         cell = grid.cell("worker", row)
         self.invalid(
             f"Row {row} of the {grid.name} table has {what} but no worker's name (cell {cell} "
@@ -393,19 +385,26 @@ class _Reader:
             field="Worker",
         )
 
-    def _workers(self, table) -> list[ReturnWorker]:
+    def _workers(self, table) -> list[WorkerPeriod]:
         grid = self._grid(table, WORKER_COLUMNS)
         if grid is None:
             return []
         workers = []
         first_counted: dict[str, int] = {}  # folded name -> the row that counts them
-        for row, get in grid.rows():
-            name = clean_text(get["worker"])
+        for index, values in enumerate(grid.table.rows):
+            if all(is_blank(v) for v in values):
+                continue
+            row = grid.table.row_number(index)
+            entry = tl.decode_worker(values, grid.index)
+            name = entry.worker
             if not name:
                 self._nameless(grid, row, "figures")
                 continue
-            fte = self._number(grid, get, "fte", "FTE", row, name, blank=None)
-            if fte is not None and not fte_in_range(fte):
+            get = dict(zip(grid.index, map(values.__getitem__, grid.index.values()), strict=True))
+            fte = entry.fte
+            if "fte" in entry.not_numbers:
+                self._not_a_number(grid, get, "fte", "FTE", row, name)
+            elif fte is not None and not fte_in_range(fte):
                 cell = grid.cell("fte", row)
                 self.invalid(
                     f"{name}: FTE (cell {cell} on the '{grid.sheet}' sheet) is {fte:g}; it must "
@@ -415,30 +414,30 @@ class _Reader:
                     field="FTE",
                     value=fte,
                 )
-            cases = self._number(grid, get, "cases", "Cases", row, name, blank=0.0)
-            total = self._number(grid, get, "total_points", "Total points", row, name, blank=0.0)
-            counted = clean_text(get["counted"]).casefold()
-            if counted not in ("yes", "no"):
+            for key, heading in (("cases", "Cases"), ("total_points", "Total points")):
+                if key in entry.not_numbers:
+                    self._not_a_number(grid, get, key, heading, row, name)
+            if entry.counted is None:
                 cell = grid.cell("counted", row)
                 shown = clean_text(get["counted"])
                 self.invalid(
                     f"{name}: In team figures (cell {cell} on the '{grid.sheet}' sheet) is "
-                    f"'{shown}'; it must be yes or no. Correct it and send the return again.",
+                    f"'{shown}'; it must be {YES} or {NO}. Correct it and send the return again.",
                     sheet=grid.sheet,
                     cell=cell,
                     field="In team figures",
                     value=shown,
                 )
-            if counted == "yes":
+            elif entry.counted:
                 self._counted_once(grid, row, name, first_counted)
             workers.append(
-                ReturnWorker(
+                WorkerPeriod(
                     worker=name,
-                    band=clean_text(get["band"]),
+                    band=entry.band,
                     fte=fte,
-                    cases=round(cases or 0.0),
-                    total_points=total or 0.0,
-                    counted=counted == "yes",
+                    cases=entry.cases,
+                    total_points=entry.total_points,
+                    counted=entry.counted is True,
                     total_cell=grid.cell("total_points", row),
                 )
             )
@@ -450,7 +449,7 @@ class _Reader:
             )
         return workers
 
-    def _counted_once(self, grid: _Grid, row: int, name: str, first: dict[str, int]) -> None:
+    def _counted_once(self, grid: Columns, row: int, name: str, first: dict[str, int]) -> None:
         """A worker is in a return's figures once: a second row for them marked yes would count
         their points twice. (An extra sheet for a worker is listed with no, as build-team
         writes it.) Names are compared ignoring case, as the Cases rows are matched to them."""
@@ -480,8 +479,8 @@ class _Reader:
         grid = self._grid(table, LINE_COLUMNS)
         if grid is None:
             return []
-        w, r, c, k, p = (grid.columns[key] for key in LINE_COLUMNS)
-        rows = grid.table.to_python()
+        w, r, c, k, p = (grid.index[key] for key in LINE_COLUMNS)
+        rows = grid.table.rows
         fast = _clean_lines(rows, (w, r, c, k, p))
         if fast is not None:
             if scheme is None or _within(fast, line_bounds(scheme)):
@@ -551,7 +550,7 @@ class _Reader:
 
     def _check_points(
         self,
-        grid: _Grid,
+        grid: Columns,
         lines: list[ReturnLine],
         at: Iterable[int],
         scheme: Scheme | None,
@@ -597,7 +596,7 @@ class _Reader:
                 **where,
             )
 
-    def _blank_points(self, grid: _Grid, row: int, name: str) -> None:
+    def _blank_points(self, grid: Columns, row: int, name: str) -> None:
         cell = grid.cell("agreed_points", row)
         self.notes.append(
             finding(
@@ -613,7 +612,7 @@ class _Reader:
             )
         )
 
-    def _bad_kind(self, grid: _Grid, row: int, name: str, raw: Any) -> None:
+    def _bad_kind(self, grid: Columns, row: int, name: str, raw: Any) -> None:
         cell = grid.cell("kind", row)
         shown = clean_text(raw)
         self.invalid(
@@ -705,29 +704,6 @@ def _clean_column(values: tuple) -> tuple[str, ...] | None:
     return tuple(map(once.__getitem__, values))
 
 
-class _Grid:
-    """A table's rows as calamine gives them, with the wanted columns found by heading and
-    each cell's address on its sheet (calamine's `start` is the first data row, 0-based)."""
-
-    def __init__(self, table, columns: dict[str, int]):
-        self.table = table
-        self.name = table.name
-        self.sheet = table.sheet
-        self.columns = columns
-        self.top, self.left = table.start or (0, 0)
-
-    def cell(self, key: str, row: int) -> str:
-        return f"{column_letter(self.left + self.columns[key] + 1)}{row}"
-
-    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(Excel row number, {key: value}) for each row with anything in it."""
-        items = self.columns.items()
-        for index, values in enumerate(self.table.to_python()):
-            if all(is_blank(v) for v in values):
-                continue
-            yield self.top + index + 1, {key: values[i] for key, i in items}
-
-
 # --- defined names from xl/workbook.xml ----------------------------------------------------
 
 
@@ -738,12 +714,12 @@ def _local(tag: str) -> str:
 _WORKBOOK_PART = "xl/workbook.xml"
 
 
-def _workbook_names(xml: bytes) -> tuple[list[str], dict[tuple[str, int | None], str]]:
-    """The sheet names in order, and each defined name's text by (folded name, sheet index):
-    the index of the sheet a name is scoped to, None for a workbook-wide name."""
+def _workbook_names(xml: bytes) -> tuple[list[str], Names]:
+    """The sheet names in order, and the defined names (calamine gives none): a name scoped
+    to a sheet gives its index there (localSheetId), turned into the sheet's name."""
     root = ElementTree.fromstring(xml)
     sheets: list[str] = []
-    names: dict[tuple[str, int | None], str] = {}
+    found: list[tuple[str, int | None, str]] = []
     for element in root:
         tag = _local(element.tag)
         if tag == "sheets":
@@ -752,9 +728,13 @@ def _workbook_names(xml: bytes) -> tuple[list[str], dict[tuple[str, int | None],
             for defined in element:
                 local = defined.get("localSheetId")
                 scope = int(local) if local is not None and local.isdigit() else None
-                key = (defined.get("name", "").casefold(), scope)
-                names[key] = (defined.text or "").strip()
-    return sheets, names
+                found.append((defined.get("name", ""), scope, (defined.text or "").strip()))
+    entries = [
+        (name, None if scope is None else sheets[scope], text)
+        for name, scope, text in found
+        if scope is None or scope < len(sheets)  # a scope past the last sheet: no sheet's name
+    ]
+    return sheets, names_from(entries)
 
 
 # --- many files ----------------------------------------------------------------------------

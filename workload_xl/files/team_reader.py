@@ -15,22 +15,22 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from workload_xl.contracts import team as tl
+from workload_xl.contracts.grid import Table
 from workload_xl.core.findings import Finding
-from workload_xl.core.measurement import clean_text
 from workload_xl.core.period import MONTH, PeriodError, parse_period
+from workload_xl.core.returns import WorkerPeriod
 from workload_xl.core.rules import finding
-from workload_xl.core.team import HistoryRow
-from workload_xl.core.values import read_number
 from workload_xl.files import isolation
 from workload_xl.files.file_guard import inspect_workbook_file
 from workload_xl.files.inputs import expand_inputs
+from workload_xl.files.worker_reader import defined_names
 
 
 def read_history(
     inputs: list[Path], period_kind: str = MONTH
-) -> tuple[list[HistoryRow], list[Finding]]:
+) -> tuple[list[WorkerPeriod], list[Finding]]:
     """History rows from team workbooks (files or folders); unusable files become findings."""
-    rows: list[HistoryRow] = []
+    rows: list[WorkerPeriod] = []
     problems: list[Finding] = []
     reader = partial(_read_one, kind=period_kind)
     for _path, (found, trouble) in isolation.read_each(reader, expand_inputs(inputs), _not_read):
@@ -39,7 +39,7 @@ def read_history(
     return rows, problems
 
 
-def _not_read(path: Path, problem: Finding) -> tuple[list[HistoryRow], list[Finding]]:
+def _not_read(path: Path, problem: Finding) -> tuple[list[WorkerPeriod], list[Finding]]:
     return [], [_unusable(path, problem.message)]
 
 
@@ -49,7 +49,7 @@ def _unusable(path: Path, why: str) -> Finding:
     )
 
 
-def _read_one(path: Path, kind: str) -> tuple[list[HistoryRow], list[Finding]]:
+def _read_one(path: Path, kind: str) -> tuple[list[WorkerPeriod], list[Finding]]:
     problems = inspect_workbook_file(path)
     if problems:
         return [], [_unusable(path, problems[0].message)]
@@ -63,11 +63,11 @@ def _read_one(path: Path, kind: str) -> tuple[list[HistoryRow], list[Finding]]:
     if tl.TEAM_TABLE not in tables:
         return [], [_unusable(path, "it is not a team workbook (it has no TeamWorkers table).")]
     ws, _ = tables[tl.TEAM_TABLE]
-    period_cell = ws.defined_names.get("TeamPeriod")
-    try:
-        _, ref = next(period_cell.destinations)
-        period = parse_period(ws[ref.replace("$", "")].value, kind)
-    except (PeriodError, StopIteration, AttributeError, KeyError, ValueError):
+    place = defined_names(wb).place(tl.TEAM_FIELD_BY_KEY["period"].name, ws.title)
+    try:  # parse_period(None) says the period is blank
+        value = wb[place.sheet].cell(place.row, place.column).value if place else None
+        period = parse_period(value, kind)
+    except (PeriodError, KeyError, ValueError):
         other = "4-week periods" if kind == MONTH else "months"
         return [], [_unusable(path, f"its period is missing, or it measures {other}.")]
 
@@ -77,25 +77,31 @@ def _read_one(path: Path, kind: str) -> tuple[list[HistoryRow], list[Finding]]:
         return [], [_unusable(path, f"its tables could not be read ({type(exc).__name__}).")]
 
 
-def _rows(tables: dict, period, kind: str) -> list[HistoryRow]:
+def _rows(tables: dict, period, kind: str) -> list[WorkerPeriod]:
     rows = []
-    for record in _records(*tables[tl.TEAM_TABLE]):
-        row = _row(period, record)
+    workers = _table(*tables[tl.TEAM_TABLE])
+    at = workers.columns(tl.WORKER_HEADINGS)
+    for values in workers.rows:
+        row = _row(period, tl.decode_worker(values, at))
         if row:
             rows.append(row)
     if tl.HISTORY_TABLE in tables:
-        for record in _records(*tables[tl.HISTORY_TABLE]):
+        history = _table(*tables[tl.HISTORY_TABLE])
+        at = history.columns({"period": tl.HISTORY_COLUMNS[0], **tl.WORKER_HEADINGS})
+        where = at["period"]
+        for values in history.rows:
             try:
-                earlier = parse_period(record.get("Period"), kind)
+                earlier = parse_period(values[where] if where is not None else None, kind)
             except PeriodError:
                 continue
-            row = _row(earlier, record)
+            row = _row(earlier, tl.decode_worker(values, at))
             if row:
                 rows.append(row)
     return rows
 
 
-def _records(ws, table) -> list[dict]:
+def _table(ws, table) -> Table:
+    """An openpyxl table as the grid interface's, with the values Excel saved."""
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     # Only rows that hold cells: a table stretched far below its data creates no empty ones.
     max_row, max_col = min(max_row, max(ws.max_row, min_row)), min(max_col, ws.max_column)
@@ -104,21 +110,20 @@ def _records(ws, table) -> list[dict]:
             min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True
         )
     )
-    headings = [clean_text(h) for h in grid[0]]
-    return [dict(zip(headings, values, strict=True)) for values in grid[1:]]
+    return Table(table.displayName, ws.title, min_row, min_col, tuple(grid[0]), grid[1:])
 
 
-def _row(period, record: dict) -> HistoryRow | None:
-    """A history row from a TeamWorkers or TeamHistory record: both use the same headings."""
-    worker = clean_text(record.get("Worker"))
-    if not worker:
+def _row(period, entry: tl.WorkerEntry) -> WorkerPeriod | None:
+    """A history row from a TeamWorkers or TeamHistory row: both use the same headings."""
+    if not entry.worker:
         return None
-    return HistoryRow(
+    return WorkerPeriod(
+        worker=entry.worker,
+        band=entry.band,
+        fte=entry.fte,
+        cases=entry.cases,
+        total_points=entry.total_points,
+        counted=entry.counted is True,
         period=period,
-        worker=worker,
-        band=clean_text(record.get("Experience band")),
-        fte=read_number(record.get("FTE")).value,
-        total_points=read_number(record.get("Total points")).value or 0.0,
-        points_per_fte=read_number(record.get("Points per FTE")).value,
-        counted=clean_text(record.get("In team figures")).casefold() == "yes",
+        shown_points_per_fte=entry.points_per_fte,
     )

@@ -24,7 +24,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workload_xl.contracts import team as tl
 from workload_xl.core.findings import Finding, Severity
-from workload_xl.core.team import TeamSheet, WorkerRow
+from workload_xl.core.team import TeamSheet
+from workload_xl.core.values import NO, yes_no
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.style import BOLD, CALC_FILL, INPUT_FILL, NOTE, TITLE, put, set_value
 
@@ -83,14 +84,10 @@ def _header_values(team: TeamSheet | None) -> dict:
         "scheme_id": team.scheme_id,
         "scheme_version": team.scheme_version,
         "manager": team.manager or None,
-        "mean_ppf": _round(team.mean_ppf),
-        "median_ppf": _round(team.median_ppf),
-        "spread": _round(team.spread, 4),
+        "mean_ppf": tl.rounded(team.mean_ppf),
+        "median_ppf": tl.rounded(team.median_ppf),
+        "spread": tl.rounded(team.spread, 4),
     }
-
-
-def _round(value: float | None, places: int = 2) -> float | None:
-    return None if value is None else round(value, places)
 
 
 def _write_team_sheet(ws, team: TeamSheet | None) -> None:
@@ -123,27 +120,7 @@ def _write_team_sheet(ws, team: TeamSheet | None) -> None:
 def _worker_values(team: TeamSheet | None) -> list[list]:
     if team is None or not team.workers:
         return [[None] * len(tl.TEAM_COLUMNS)]
-    return [worker_record(w) for w in team.workers]
-
-
-def worker_record(w: WorkerRow) -> list:
-    """A worker's TeamWorkers row, in the order of team_layout.TEAM_COLUMNS."""
-    record = {
-        "worker": w.worker,
-        "band": w.band,
-        "fte": w.fte,
-        "cases": w.cases,
-        "case_points": w.case_points,
-        "activity_points": w.activity_points,
-        "total_points": w.total_points,
-        "points_per_fte": _round(w.points_per_fte),
-        "band_mean": _round(w.band_mean),
-        "band_difference": _round(w.band_difference),
-        "counted": "yes" if w.counted else "no",
-        "flags": "; ".join(w.flags),
-        "source": w.source,
-    }
-    return [record[c.key] for c in tl.TEAM_COLUMNS]
+    return [tl.encode_worker(w) for w in team.workers]
 
 
 def _write_workers(ws, team: TeamSheet | None) -> None:
@@ -160,7 +137,7 @@ def _write_workers(ws, team: TeamSheet | None) -> None:
             cell = ws.cell(top + offset, index)
             set_value(cell, value)
             cell.number_format = column.number_format
-            if values[list(tl.TEAM_COLUMN_BY_KEY).index("counted")] == "no":
+            if values[list(tl.TEAM_COLUMN_BY_KEY).index("counted")] == NO:
                 cell.font = _MUTED
     last = top + len(rows)
     table = Table(
@@ -283,8 +260,8 @@ def _write_history(ws, team: TeamSheet | None) -> None:
                 h.band,
                 h.fte,
                 h.total_points,
-                _round(h.points_per_fte),
-                "yes" if h.counted else "no",
+                tl.rounded(h.points_per_fte),
+                yes_no(h.counted),
             ]
             for h in team.history
         ]

@@ -7,16 +7,18 @@ The file is opened for reading only; nothing here writes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import range_boundaries
 
 from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
+from workload_xl.contracts.grid import Names, Table, names_from
 from workload_xl.core.findings import Finding
-from workload_xl.core.measurement import Cell, SheetData, TableRow, TotalCell, clean_text, is_blank
+from workload_xl.core.measurement import SheetData
 from workload_xl.core.rules import finding
 from workload_xl.files.loading import load_formulas_and_values
 
@@ -40,11 +42,12 @@ def read_workbook(path: Path, label: str | None = None) -> WorkbookRead:
     if books is None:
         return WorkbookRead([], problems)
     formulas, values = books
+    book = OpenpyxlBook(name, formulas, values)
     sheets = []
     for ws in formulas.worksheets:
         table = _measurement_table(ws)
         if table is not None:
-            sheets.append(_read_sheet(name, formulas, ws, values[ws.title], table))
+            sheets.append(layout.sheet_data(book, ws.title, book.table(ws, table)))
     if not sheets and any(t.startswith(tl.TEAM_TABLE) for ws in formulas for t in ws.tables):
         return WorkbookRead(
             [],
@@ -76,110 +79,67 @@ def read_workbook(path: Path, label: str | None = None) -> WorkbookRead:
 
 def _measurement_table(ws):
     for table in ws.tables.values():
-        if table.displayName.lower().startswith(layout.TABLE_NAME.lower()):
+        if layout.is_measurement_table(table.displayName):
             return table
     return None
 
 
-def _resolve_name(wb, ws, name: str) -> tuple[str, str] | None:
-    """(sheet title, cell address) of a name: the sheet's own first, then the workbook's."""
-    for scope in (ws.defined_names, wb.defined_names):
-        defined = scope.get(name)
-        if defined is None:
-            continue
-        try:
-            destinations = list(defined.destinations)
-        except Exception:  # a broken name such as =#REF!
-            return None
-        if len(destinations) != 1:
-            return None
-        sheet, ref = destinations[0]
-        sheet = sheet.replace("''", "'")  # openpyxl keeps the quote doubled: Jo''s sheet
-        ref = ref.replace("$", "")
-        if ":" in ref:
-            first, last = ref.split(":")
-            if first != last:
-                return None
-            ref = first
-        return sheet, ref
-    return None
+def defined_names(wb) -> Names:
+    """The book's defined names and each sheet's own, as the grid interface holds them."""
+    entries = [(name, None, defined.attr_text or "") for name, defined in wb.defined_names.items()]
+    for ws in wb.worksheets:
+        entries += [(n, ws.title, d.attr_text or "") for n, d in ws.defined_names.items()]
+    return names_from(entries)
 
 
-def _cell_value(formula_cell, value_ws) -> Any:
-    """What the user sees in a cell: for a formula, the result Excel saved.
+class OpenpyxlBook:
+    """A workbook opened by openpyxl twice (formulas, and the values Excel saved), as the grid
+    interface (contracts.grid) reads it."""
 
-    A formula whose result was never saved (the file was written by a tool, not Excel) reads as
-    its own text, "=5*2", so a message can show the user exactly what is in the cell.
-    """
-    if formula_cell.data_type == "f":
-        cached = value_ws[formula_cell.coordinate].value
-        return formula_cell.value if cached is None else cached
-    return formula_cell.value
+    def __init__(self, name: str, formulas, values):
+        self.name = name
+        self.names = defined_names(formulas)
+        self._formulas, self._values = formulas, values
 
+    @property
+    def sheet_names(self) -> list[str]:
+        return self._formulas.sheetnames
 
-def _read_sheet(name: str, wb, ws, value_ws, table) -> SheetData:
-    header: dict[str, Cell | None] = {}
-    for spec in layout.HEADER_FIELDS:
-        place = _resolve_name(wb, ws, spec.name)
-        if place is None or place[0] not in wb.sheetnames:
-            header[spec.key] = None
-            continue
-        sheet, address = place
-        source = wb[sheet]
-        value = _cell_value(source[address], value_ws.parent[sheet])
-        header[spec.key] = Cell(value, address)
+    def value(self, sheet: str, row: int, column: int) -> Any:
+        return self._seen(self._formulas[sheet].cell(row, column), sheet)
 
-    totals: dict[str, TotalCell] = {}
-    for spec in layout.TOTAL_FIELDS:
-        place = _resolve_name(wb, ws, spec.name)
-        if place is None or place[0] != ws.title:
-            continue
-        cell = ws[place[1]]
-        formula = cell.value if cell.data_type == "f" else None
-        cached = value_ws[place[1]].value
-        totals[spec.key] = TotalCell(place[1], str(formula) if formula else None, cached)
+    def cached(self, sheet: str, row: int, column: int) -> Any:
+        return self._values[sheet].cell(row, column).value
 
-    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-    max_row -= table.totalsRowCount or 0
-    # Rows below the sheet's last cell are empty: a table stretched to row 1,048,576 creates
-    # none of them (ws[...] would create every cell it asks for).
-    max_row = min(max_row, max(ws.max_row, min_row))
-    by_header = {_fold(c.header): c.key for c in layout.COLUMNS}
-    columns: dict[str, str] = {}
-    for col in range(min_col, max_col + 1):
-        text = clean_text(ws.cell(min_row, col).value)
-        key = by_header.get(_fold(text))
-        if key and key not in columns:
-            columns[key] = get_column_letter(col)
+    def formula(self, sheet: str, row: int, column: int) -> str | None:
+        cell = self._formulas[sheet].cell(row, column)
+        return str(cell.value) if cell.data_type == "f" and cell.value else None
 
-    rows = []
-    for r in range(min_row + 1, max_row + 1):
-        values = {}
-        for key, letter in columns.items():
-            value = _cell_value(ws[f"{letter}{r}"], value_ws)
-            values[key] = value
-        rows.append(TableRow(r, values))
+    def cells(self, sheet: str) -> Iterator[tuple[int, int, Any]]:
+        # openpyxl keeps only the cells present in the file here; iterating the grid instead
+        # would create millions of empty cells on a sheet formatted down to row 1,048,576.
+        for (row, column), cell in sorted(self._formulas[sheet]._cells.items()):
+            yield row, column, self._seen(cell, sheet)
 
-    stray = _stray_cells(ws, value_ws, min_col, min_row, max_col, max_row)
-    return SheetData(name, ws.title, header, columns, rows, totals, stray)
+    def _seen(self, cell, sheet: str) -> Any:
+        """What the user sees in a cell: for a formula, the result Excel saved.
 
+        A formula whose result was never saved (the file was written by a tool, not Excel)
+        reads as its own text, "=5*2", so a message can show the user exactly what is in it.
+        """
+        if cell.data_type == "f":
+            cached = self._values[sheet][cell.coordinate].value
+            return cell.value if cached is None else cached
+        return cell.value
 
-def _stray_cells(ws, value_ws, min_col, min_row, max_col, max_row) -> list[Cell]:
-    """Non-empty cells beside or below the table: the user may think they count; they don't."""
-    found = []
-    # openpyxl keeps only the cells present in the file here; iterating the grid instead would
-    # create millions of empty cells on a sheet formatted down to row 1,048,576.
-    for (row, col), cell in sorted(ws._cells.items()):
-        if row < min_row:
-            continue
-        inside_columns = min_col <= col <= max_col
-        if row <= max_row and inside_columns:
-            continue
-        value = _cell_value(cell, value_ws)
-        if not is_blank(value):
-            found.append(Cell(value, cell.coordinate))
-    return found
-
-
-def _fold(text: str) -> str:
-    return clean_text(text).casefold()
+    def table(self, ws, table) -> Table:
+        """An openpyxl table as the grid interface's, its rows as the user sees them."""
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        max_row -= table.totalsRowCount or 0
+        # Rows below the sheet's last cell are empty: a table stretched to row 1,048,576
+        # creates none of them (ws[...] would create every cell it asks for).
+        max_row = min(max_row, max(ws.max_row, min_row))
+        span = range(min_col, max_col + 1)
+        headers = tuple(ws.cell(min_row, c).value for c in span)
+        rows = [[self.value(ws.title, r, c) for c in span] for r in range(min_row + 1, max_row + 1)]
+        return Table(table.displayName, ws.title, min_row, min_col, headers, rows)

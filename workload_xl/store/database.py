@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from workload_xl.core.findings import Refused
 from workload_xl.core.measurement import clean_text
-from workload_xl.core.returns import TeamReturn
+from workload_xl.core.returns import TeamReturn, WorkerPeriod
 from workload_xl.core.rules import finding
 
 SCHEMA_VERSION = 1
@@ -140,26 +140,6 @@ class Submission:
     period: str
     period_kind: str
     superseded_by: int | None
-
-
-@dataclass(frozen=True)
-class WorkerPeriod:
-    """One worker's figures in one current return: what trend reports are made of."""
-
-    service: str
-    team: str
-    period: str
-    period_kind: str
-    worker: str
-    band: str
-    fte: float | None
-    cases: int
-    total_points: float
-    counted: bool
-
-    @property
-    def points_per_fte(self) -> float | None:
-        return self.total_points / self.fte if self.fte else None
 
 
 def now_text(now: dt.datetime | None = None) -> str:
@@ -504,7 +484,21 @@ class ReturnsStore:
             query += " WHERE s.service = ?"
             params = (service,)
         rows = self.db.execute(query + " ORDER BY s.service, s.team, s.period", params)
-        return [WorkerPeriod(*row[:9], bool(row[9])) for row in rows.fetchall()]
+        return [
+            WorkerPeriod(
+                worker=worker,
+                band=band,
+                fte=fte,
+                cases=cases,
+                total_points=total,
+                counted=bool(counted),
+                period=period,
+                period_kind=kind,
+                team=team,
+                service=service_,
+            )
+            for service_, team, period, kind, worker, band, fte, cases, total, counted in rows
+        ]
 
     # --- teams --------------------------------------------------------------------------
 
