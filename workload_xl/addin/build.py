@@ -1,4 +1,4 @@
-"""Builds workload.xlsm, the Excel add-in workbook, from text and data alone (files edge).
+"""Builds workload.xlsm, the Excel add-in workbook, from text and data alone (add-in).
 
 No binary is edited by hand and none is committed as a source: the sheets come from openpyxl,
 the VBA modules from `xlsm_vba` (the buttons, the functions and the pinned xlwings package),

@@ -1,4 +1,4 @@
-"""MS-OVBA compression ([MS-OVBA] 2.4.1), for a VBA project's module and dir streams (edge).
+"""MS-OVBA compression ([MS-OVBA] 2.4.1), for a VBA project's module and dir streams (add-in).
 
 Written here, not taken from ms-ovba-compression 1.0.1 (which ms-ovba uses), because that one
 computes a copy token's maximum length as `0xFFFF << (bits + 3)` instead of the spec's

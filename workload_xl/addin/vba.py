@@ -1,4 +1,4 @@
-"""The add-in's VBA modules and ribbon as text, made from the button and function data (edge).
+"""The add-in's VBA modules and ribbon as text, made from the button and function data (add-in).
 
 Nothing here is written by hand per button or per function: the `Workload` module and the
 ribbon come from `excel.buttons.BUTTONS`, the `xlwings_udfs` module from `excel.udfs.UDFS` by

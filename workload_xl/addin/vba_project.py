@@ -1,4 +1,4 @@
-"""vbaProject.bin from VBA source text: ms-ovba's records, our compression and assembly (edge).
+"""vbaProject.bin from VBA source text: ms-ovba's records, our compression and assembly (add-in).
 
 ms-ovba 0.0.1 models the MS-OVBA structure: the module records of the dir stream, the PROJECT
 and PROJECTwm streams, and _VBA_PROJECT without a performance cache (version 0xFFFF, which

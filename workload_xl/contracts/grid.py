@@ -1,4 +1,4 @@
-"""A workbook as every contract reads it: cells, tables and defined names (contracts).
+"""A workbook as every contract reads it: cells, tables and defined names (contract).
 
 Three engines read workbooks: openpyxl (files), python-calamine (the fast returns reader) and
 xlwings (the add-in). Each edge fills this one small interface and every contract (the worker

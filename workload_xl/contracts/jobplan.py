@@ -1,4 +1,4 @@
-"""The CAPA job-plan workbook's contract: sheets, tables, columns and names, as data (core).
+"""The CAPA job-plan workbook's contract: sheets, tables, columns and names, as data (contract).
 
 The writer (`jobplan_workbook`) and its reader take every place from here, and the cells are
 found by table and defined names, never by fixed addresses. The calculated columns and team

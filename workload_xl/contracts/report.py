@@ -1,4 +1,4 @@
-"""The trend report workbook's contract: its sheets, tables and columns, as data.
+"""The trend report workbook's contract: its sheets, tables and columns (contract).
 
 The report is written, never read back, but analysts and Power Query read it: the sheet
 titles, table columns and number formats here are what they find, so they are declared once

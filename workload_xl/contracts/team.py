@@ -1,4 +1,4 @@
-"""The team workbook's contract: sheets, names, tables and columns, as data (core).
+"""The team workbook's contract: sheets, names, tables and columns, as data (contract).
 
 The team sheet is what a manager signs and returns to the performance team. Its writer, its
 reader (history, consolidation) and the findings that point at its cells all take places from

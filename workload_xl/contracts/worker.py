@@ -1,4 +1,4 @@
-"""The worker measurement workbook's contract: its names, table and columns, as data (core).
+"""The worker measurement workbook's contract: its names, table and columns, as data (contract).
 
 The template writer, the openpyxl reader and the xlwings edge all read this one description,
 so the documented contract (docs/workbook-format.md) and the code cannot drift apart; a test

@@ -1,5 +1,5 @@
 """Where the shipped schemes and templates live, installed or in a source checkout, and
-file names made safe from what people type (edge).
+file names made safe from what people type (core).
 
 A wheel carries them inside the package (workload_xl/_data); an editable install or a plain
 checkout reads the top-level schemes/ and templates/ folders, so editing a scheme there takes

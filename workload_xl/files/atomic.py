@@ -1,4 +1,4 @@
-"""Safe writing of output files: whole or not at all, never over a file unasked (edge).
+"""Safe writing of output files: whole or not at all, never over a file unasked (files edge).
 
 A manager's workbook half-written by a crash is worse than none, so every output is written to
 a temporary file in the same folder and renamed into place, which is atomic on one filesystem.

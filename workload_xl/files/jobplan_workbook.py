@@ -39,8 +39,8 @@ from workload_xl.files.style import (
     TITLE,
     UNLOCKED,
     add_table,
+    set_value,
 )
-from workload_xl.files.worker_template import set_value
 
 
 @dataclass

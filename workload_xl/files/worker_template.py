@@ -35,7 +35,7 @@ from workload_xl.files.style import (
     UNLOCKED,
     add_table,
     free_sheet_title,
-    set_value,  # the one text path; imported from here by older code
+    set_value,
 )
 
 TITLE_ROW = 1
