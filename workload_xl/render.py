@@ -7,6 +7,7 @@ import shutil
 import textwrap
 
 from workload_xl.core.findings import Finding, Report
+from workload_xl.core.values import yes_no
 
 
 def report_json(report: Report) -> str:
@@ -74,7 +75,7 @@ def team_text(build, output: str, written: bool) -> str:
                 _n(w.points_per_fte),
                 _n(w.band_mean),
                 _n(w.band_difference, sign=True),
-                "yes" if w.counted else "no",
+                yes_no(w.counted),
                 "; ".join(w.flags),
             )
             for w in team.workers

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from workload_xl.core.cells import column_number
+
 
 class Severity(StrEnum):
     """How much a finding matters: errors block a sheet, warnings and info inform."""
@@ -146,9 +148,7 @@ class Report:
 def _reading_order(finding: Finding) -> tuple:
     letters = "".join(ch for ch in finding.cell if ch.isalpha())
     digits = "".join(ch for ch in finding.cell if ch.isdigit())
-    column = 0
-    for ch in letters.upper():
-        column = column * 26 + (ord(ch) - 64)
+    column = column_number(letters)
     return (
         finding.workbook,
         finding.sheet,

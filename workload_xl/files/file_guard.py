@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from defusedxml import ElementTree
 
+from workload_xl.core.cells import column_number
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
 
@@ -756,7 +757,7 @@ def _bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
         match = _A1.match(piece.strip())
         if match is None:
             return None
-        ends.append((int(match[2]), _column(match[1].encode("ascii"))))
+        ends.append((int(match[2]), column_number(match[1])))
     if len(ends) == 1:
         ends.append(ends[0])
     (r1, c1), (r2, c2) = ends
@@ -911,7 +912,5 @@ def _declared_cells(head: bytes) -> int:
 
 
 def _column(letters: bytes) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ch - 64
-    return number
+    """The column number of letters as the guard scans them, in bytes (core.cells does it)."""
+    return column_number(letters.decode("ascii"))
