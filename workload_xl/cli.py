@@ -308,9 +308,7 @@ def build_team(
     """
     from workload_xl.render import team_text
     from workload_xl.services.build_team import build_team_files
-    from workload_xl.services.options import team_output_clashes
 
-    _stop_on(team_output_clashes(output, inputs, history))
     run = build_team_files(
         inputs, output, registry=_registry(), period=period, history=history, force=force
     )
@@ -331,6 +329,8 @@ def _store_opened(damaged_exit: int = EXIT_UNREADABLE):
     try:
         yield
     except Refused as problem:
+        if not problem.findings[0].rule.startswith("store-"):
+            raise  # not the store: e.g. an output that is the store itself (_Main says it)
         rule = problem.findings[0].rule
         click.echo(f"{rule}: {problem}", err=True)
         sys.exit(damaged_exit if rule == "store-damaged" else EXIT_UNREADABLE)
@@ -576,9 +576,8 @@ def store_export(store_path: Path, folder: Path, force: bool) -> None:
     Text that could run as a formula (starting =, +, -, @) is neutralised in the CSV files
     and written as text in the workbook.
     """
-    from workload_xl.services.store import export_outputs, export_store_tables
+    from workload_xl.services.store import export_store_tables
 
-    _refuse_writing_over_inputs(export_outputs(folder), _store_inputs(store_path))
     with _store_opened():
         exported_all = export_store_tables(store_path, folder, force=force)
     if exported_all.folder_missing:
@@ -798,7 +797,6 @@ def import_caseload(
     """Start a measurement workbook from a caseload report (CSV or XLSX)."""
     from workload_xl.services.caseload import import_caseload as import_cases
 
-    _refuse_writing_over_inputs([output], [("the caseload report", report)])
     scheme = _scheme(_registry(), scheme_id)
     run = import_cases(
         report, scheme, worker, output, team=team, service=service, period=period, force=force

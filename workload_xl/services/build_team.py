@@ -124,8 +124,12 @@ def build_team_files(
     history: Iterable[Path] = (),
     force: bool = False,
 ) -> TeamRun:
-    """Validate every worker sheet in the inputs, roll them up and write the team workbook."""
-    inputs = list(inputs)
+    """Validate every worker sheet in the inputs, roll them up and write the team workbook.
+    Raises Refused, before reading anything, when the output is one of the workbooks read."""
+    from workload_xl.services.options import refuse_clashes, team_output_clashes
+
+    inputs, history = list(inputs), list(history)
+    refuse_clashes(team_output_clashes(output, inputs, history))
     registry = registry or SchemeRegistry.from_dir()
     build, unreadable = roll_up_files(
         inputs, registry, output=str(output), period=period, history=history

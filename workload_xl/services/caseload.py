@@ -50,7 +50,11 @@ def import_caseload(
     force: bool = False,
 ) -> CaseloadRun:
     """Read the report (CSV or XLSX), map the worker's cases to the scheme's items and write
-    a measurement workbook with them (only when there is a case to write)."""
+    a measurement workbook with them (only when there is a case to write). Raises Refused,
+    before reading anything, when the output is the report itself."""
+    from workload_xl.services.options import output_clashes, refuse_clashes
+
+    refuse_clashes(output_clashes([output], [("the caseload report", report)]))
     from workload_xl.core.caseload import map_caseload
     from workload_xl.files.caseload_reader import read_caseload
     from workload_xl.files.worker_template import WorkerSheetContent, write_worker_workbook

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from workload_xl.core.findings import Finding
+from workload_xl.core.findings import Finding, Refused
 
 
 class OptionError(ValueError):
@@ -28,6 +28,12 @@ def output_clashes(
     from workload_xl.files.atomic import output_clashes as clashes
 
     return clashes(outputs, [(what, p) for what, p in inputs if p is not None])
+
+
+def refuse_clashes(problems: list[Finding]) -> None:
+    """Raise Refused with the clashes found, before anything is read or written."""
+    if problems:
+        raise Refused(problems)
 
 
 def files_named(inputs: Iterable[Path]) -> list[Path]:

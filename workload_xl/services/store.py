@@ -85,9 +85,12 @@ class StoreExport:
 
 def export_store_tables(store_path: Path, folder: Path, *, force: bool = False) -> StoreExport:
     """Every table of the store to a CSV file and a sheet of returns-store.xlsx in `folder`
-    (which must exist)."""
+    (which must exist). Raises Refused, before reading anything, when an output is the store
+    itself or its journal."""
+    from workload_xl.services.options import output_clashes, refuse_clashes
     from workload_xl.store.export import export_store
 
+    refuse_clashes(output_clashes(export_outputs(folder), store_inputs(store_path)))
     if not folder.is_dir():
         return StoreExport(folder, folder_missing=True)
     with open_store(store_path) as opened:
