@@ -99,3 +99,32 @@ def test_a_job_plan_keeps_formula_like_names_as_text(tmp_path):
     assert formulas_with_mark(path) == []
     plan, _ = read_jobplan_workbook(path)
     assert [c.name for c in plan.clinicians] == list(PAYLOADS)
+
+
+def test_scheme_text_starting_with_a_formula_sign_stays_text_on_the_scheme_sheet(tmp_path):
+    """Item, band and service labels come from a scheme file an admin edits: each payload is
+    written to the worker workbook's Scheme sheet as the text it is."""
+    import re
+
+    from workload_xl.core.paths import schemes_dir
+    from workload_xl.core.schemes import SchemeRegistry
+
+    source = (schemes_dir() / f"{CSC}.toml").read_text(encoding="utf-8")
+    labels = (f"{p} {n}".replace('"', "'") for n in range(1000) for p in PAYLOADS)
+
+    def poisoned(match: re.Match) -> str:
+        return f'label = "{next(labels)}"'
+
+    folder = tmp_path / "schemes"
+    folder.mkdir()
+    (folder / f"{CSC}.toml").write_text(
+        re.sub(r'label = "[^"]*"', poisoned, source), encoding="utf-8"
+    )
+    scheme = SchemeRegistry.from_dir(folder).get(CSC)
+    assert scheme is not None and any(b.label.startswith("=") for b in scheme.bands)
+    path = tmp_path / "worker.xlsx"
+    assert write_worker_workbook(path, scheme) == []
+    assert formulas_with_mark(path) == []
+    written = {c.value for row in load_workbook(path)["Scheme"].iter_rows() for c in row}
+    assert {b.label for b in scheme.bands} <= written
+    assert {i.label for i in scheme.items} <= written

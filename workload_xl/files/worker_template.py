@@ -35,6 +35,7 @@ from workload_xl.files.style import (
     UNLOCKED,
     add_table,
     free_sheet_title,
+    put,
     set_value,
 )
 
@@ -390,20 +391,15 @@ _SCHEME_COLUMNS = ("Code", "Label", "Kind", "Unit", "Points", "Min", "Max", "Des
 
 def _write_scheme_sheet(wb: Workbook, ws, scheme: Scheme) -> None:
     """Reference data for the lookups; protected because editing it here changes nothing."""
-    ws.append(list(_SCHEME_COLUMNS))
-    for item in scheme.items:
-        ws.append(
-            [
-                item.code,
-                item.label,
-                item.kind,
-                item.unit,
-                item.points,
-                item.min,
-                item.max,
-                item.description,
-            ]
-        )
+    # Scheme text comes from a file an admin edits: every cell goes through the text guard,
+    # so a label starting with "=" stays text.
+    rows = [_SCHEME_COLUMNS] + [
+        (i.code, i.label, i.kind, i.unit, i.points, i.min, i.max, i.description)
+        for i in scheme.items
+    ]
+    for row, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            put(ws, row, column, value)
     last = len(scheme.items) + 1
     _add_plain_table(ws, layout.SCHEME_ITEMS_TABLE, f"A1:H{last}")
     sheet = quote_sheetname(ws.title)
@@ -416,8 +412,8 @@ def _write_scheme_sheet(wb: Workbook, ws, scheme: Scheme) -> None:
     bands = [(b.label, b.capacity_factor) for b in scheme.bands] or [("All workers", 1.0)]
     ws["J1"], ws["K1"] = "Band", "Capacity factor"
     for offset, (label, factor) in enumerate(bands, start=2):
-        ws.cell(offset, 10, label)
-        ws.cell(offset, 11, factor)
+        put(ws, offset, 10, label)
+        put(ws, offset, 11, factor)
     _add_plain_table(ws, layout.SCHEME_BANDS_TABLE, f"J1:K{len(bands) + 1}")
     wb.defined_names[layout.BAND_LABELS_NAME] = DefinedName(
         layout.BAND_LABELS_NAME, attr_text=f"{sheet}!$J$2:$J${len(bands) + 1}"
@@ -425,7 +421,7 @@ def _write_scheme_sheet(wb: Workbook, ws, scheme: Scheme) -> None:
 
     ws["M1"] = "Service"
     for offset, service in enumerate(scheme.services, start=2):
-        ws.cell(offset, 13, service)
+        put(ws, offset, 13, service)
     _add_plain_table(ws, layout.SCHEME_SERVICES_TABLE, f"M1:M{len(scheme.services) + 1}")
     wb.defined_names[layout.SERVICE_NAMES_NAME] = DefinedName(
         layout.SERVICE_NAMES_NAME, attr_text=f"{sheet}!$M$2:$M${len(scheme.services) + 1}"
