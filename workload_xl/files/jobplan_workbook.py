@@ -9,7 +9,6 @@ exception), and never trusts a formula's saved result: the figures are `capa`'s 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -28,8 +27,9 @@ from workload_xl.core import capa
 from workload_xl.core.findings import Finding, located
 from workload_xl.core.measurement import clean_text, is_blank
 from workload_xl.core.rules import finding
+from workload_xl.core.values import read_date
 from workload_xl.files.atomic import write_atomically
-from workload_xl.files.loading import load_formulas_and_values
+from workload_xl.files.loading import load_formulas_and_values, table_bounds
 from workload_xl.files.style import (
     BOLD,
     BOX,
@@ -488,8 +488,7 @@ class _Reader:
     def rows(self, found, columns: Sequence[jl.Column]):
         """(row number, {key: value}, {key: address}) of each row with any input typed."""
         ws, table = found
-        min_col, min_row, max_col, max_row = _within_cells(ws, table)
-        max_row -= table.totalsRowCount or 0
+        min_col, min_row, max_col, max_row = table_bounds(ws, table)
         by_header = {c.header.casefold(): c.key for c in columns if c.is_input}
         by_key = {c.key: c for c in columns}
         letters: dict[str, str] = {}
@@ -522,7 +521,7 @@ class _Reader:
 
     def settings(self, found) -> capa.CapaSettings:
         ws, table = found
-        min_col, min_row, max_col, max_row = _within_cells(ws, table)
+        min_col, min_row, max_col, max_row = table_bounds(ws, table)
         headers = {
             clean_text(ws.cell(min_row, c).value).casefold(): c for c in range(min_col, max_col + 1)
         }
@@ -639,31 +638,8 @@ class _Reader:
         return value
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y", "%d-%m-%Y")
-
-
 def _date(value: Any) -> Any:
-    """A date from a datetime, a date or text in a common UK or ISO form; else as typed."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date) or not isinstance(value, str):
-        return value
-    text = value.strip()
-    for form in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return value
-
-
-def _within_cells(ws, table) -> tuple[int, int, int, int]:
-    """A table's bounds, cut at the sheet's last row and column holding a cell: a table
-    stretched far beyond its data reads (and creates) no empty cells."""
-    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-    return (
-        min_col,
-        min_row,
-        min(max_col, max(ws.max_column, min_col)),
-        min(max_row, max(ws.max_row, min_row)),
-    )
+    """A date from a date cell or text in the forms UK users type (core.values); else the
+    value as typed, for the finding to show."""
+    found = read_date(value)
+    return value if found is None else found

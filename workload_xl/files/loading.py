@@ -11,6 +11,7 @@ import warnings
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import range_boundaries
 
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
@@ -39,3 +40,18 @@ def load_formulas_and_values(
             )
         ]
     return (formulas, values), []
+
+
+def table_bounds(ws, table) -> tuple[int, int, int, int]:
+    """(min_col, min_row, max_col, max_row) of an openpyxl table's header and data rows: its
+    totals row left out, and cut at the sheet's last row and column that hold a cell, so a
+    table stretched to row 1,048,576 reads (and creates) none of the empty cells below its
+    data. Every openpyxl reader of a table (worker sheets, team history, job plans) uses it."""
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    max_row -= table.totalsRowCount or 0
+    return (
+        min_col,
+        min_row,
+        min(max_col, max(ws.max_column, min_col)),
+        min(max_row, max(ws.max_row, min_row)),
+    )

@@ -12,7 +12,6 @@ from functools import partial
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.utils import range_boundaries
 
 from workload_xl.contracts import team as tl
 from workload_xl.contracts.grid import Table
@@ -23,6 +22,7 @@ from workload_xl.core.rules import finding
 from workload_xl.files import isolation
 from workload_xl.files.file_guard import inspect_workbook_file
 from workload_xl.files.inputs import expand_inputs
+from workload_xl.files.loading import table_bounds
 from workload_xl.files.worker_reader import defined_names
 
 
@@ -102,9 +102,7 @@ def _rows(tables: dict, period, kind: str) -> list[WorkerPeriod]:
 
 def _table(ws, table) -> Table:
     """An openpyxl table as the grid interface's, with the values Excel saved."""
-    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-    # Only rows that hold cells: a table stretched far below its data creates no empty ones.
-    max_row, max_col = min(max_row, max(ws.max_row, min_row)), min(max_col, ws.max_column)
+    min_col, min_row, max_col, max_row = table_bounds(ws, table)
     grid = list(
         ws.iter_rows(
             min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True

@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import range_boundaries
-
 from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
 from workload_xl.contracts.grid import Names, Table, names_from
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import SheetData
 from workload_xl.core.rules import finding
-from workload_xl.files.loading import load_formulas_and_values
+from workload_xl.files.loading import load_formulas_and_values, table_bounds
 
 MAX_STRAY_FINDINGS = 20
 
@@ -134,11 +132,7 @@ class OpenpyxlBook:
 
     def table(self, ws, table) -> Table:
         """An openpyxl table as the grid interface's, its rows as the user sees them."""
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        max_row -= table.totalsRowCount or 0
-        # Rows below the sheet's last cell are empty: a table stretched to row 1,048,576
-        # creates none of them (ws[...] would create every cell it asks for).
-        max_row = min(max_row, max(ws.max_row, min_row))
+        min_col, min_row, max_col, max_row = table_bounds(ws, table)
         span = range(min_col, max_col + 1)
         headers = tuple(ws.cell(min_row, c).value for c in span)
         rows = [[self.value(ws.title, r, c) for c in span] for r in range(min_row + 1, max_row + 1)]
