@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workload_xl.core.cells import column_letter
-from workload_xl.core.measurement import clean_text
-from workload_xl.core.values import read_number, read_yes_no, yes_no
+from workload_xl.core.values import clean_text, read_number, read_yes_no, yes_no
 
 if TYPE_CHECKING:
     from workload_xl.core.team import WorkerRow

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workload_xl.core.findings import Finding
-from workload_xl.core.measurement import clean_text, column_letter
+from workload_xl.core.measurement import column_letter
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import Scheme
+from workload_xl.core.values import clean_text
 
 
 @dataclass

@@ -36,12 +36,12 @@ from workload_xl.core import cells, validation
 from workload_xl.core.cells import column_letter
 from workload_xl.core.fairness import flag_workers
 from workload_xl.core.findings import SEVERITY_ORDER, Finding, Refused, Severity
-from workload_xl.core.measurement import SheetData, clean_text, is_blank
+from workload_xl.core.measurement import SheetData
 from workload_xl.core.paths import SafeName, safe_file_name
 from workload_xl.core.schemes import SchemeError
 from workload_xl.core.team import TeamBuild, TeamSettings, WorkerRow
 from workload_xl.core.validation import SheetResult
-from workload_xl.core.values import points_per_fte
+from workload_xl.core.values import clean_text, is_blank, points_per_fte
 from workload_xl.excel import registry
 from workload_xl.excel.buttons import BUTTONS
 from workload_xl.files import file_guard

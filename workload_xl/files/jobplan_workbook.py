@@ -26,8 +26,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from workload_xl.contracts import jobplan as jl
 from workload_xl.core import capa
 from workload_xl.core.findings import Finding, located
-from workload_xl.core.measurement import clean_text, is_blank
 from workload_xl.core.rules import finding
+from workload_xl.core.values import clean_text, is_blank
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.loading import load_formulas_and_values
 from workload_xl.files.style import (

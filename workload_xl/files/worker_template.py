@@ -22,8 +22,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workload_xl.contracts import worker as layout
 from workload_xl.core.findings import Finding
-from workload_xl.core.measurement import FTE_MAX, FTE_MIN
 from workload_xl.core.schemes import Scheme
+from workload_xl.core.values import FTE_MAX, FTE_MIN
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.style import (
     BOLD,
