@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workload_xl.core.cells import column_letter
-from workload_xl.core.values import clean_text, read_number, read_yes_no, yes_no
+from workload_xl.core.values import YES, clean_text, read_number, read_yes_no, yes_no
 
 if TYPE_CHECKING:
     from workload_xl.core.team import WorkerRow
@@ -50,7 +50,7 @@ TEAM_HEADER: tuple[TeamField, ...] = (
     TeamField("date_signed", "TeamDateSigned", "Date signed", number_format="yyyy-mm-dd"),
 )
 
-_COUNTED = f'{TEAM_TABLE}[In team figures],"yes"'
+_COUNTED = f'{TEAM_TABLE}[In team figures],"{YES}"'
 
 TEAM_TOTALS: tuple[TeamField, ...] = (
     TeamField("workers", "TeamWorkerCount", "Workers counted", f"=COUNTIFS({_COUNTED})", "0"),
