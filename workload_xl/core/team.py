@@ -405,7 +405,7 @@ def _worker_rows(included, scheme: Scheme, found) -> list[WorkerRow]:
                 f"{row.worker} has more than one sheet; {row.source} is an extra one and is "
                 "not counted (the first sheet without errors is). Remove the extra sheet.",
                 tl.worker_cell(index, "worker"),
-                "Worker",
+                tl.WORKER_HEADINGS["worker"],
                 row.worker,
             )
     return [row for row, _ in rows]
