@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from workload_xl.core.cells import column_letter as column_letter  # one place: core.cells
+from workload_xl.core import cells
 from workload_xl.core.period import Period
 from workload_xl.core.values import is_blank, points_per_fte
 
@@ -54,7 +54,7 @@ class SheetData:
 
     def address(self, row: TableRow, key: str) -> str:
         letter = self.columns.get(key)
-        return f"{letter}{row.row}" if letter else ""
+        return cells.address(row.row, letter) if letter else ""
 
 
 @dataclass(frozen=True)

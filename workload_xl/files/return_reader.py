@@ -32,7 +32,7 @@ from python_calamine import CalamineWorkbook
 from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
 from workload_xl.contracts.grid import Columns, Names, SheetValues, Table, names_from
-from workload_xl.core.cells import column_letter, parse_reference
+from workload_xl.core.cells import address, parse_reference
 from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.measurement import MOST_UNITS
 from workload_xl.core.period import Period, PeriodError, parse_period
@@ -241,7 +241,7 @@ class _Reader:
                 )
             return None, team_sheet, ""
         sheet, row, column = place
-        cell = f"{column_letter(column)}{row}"
+        cell = address(row, column)
         value = self._cell(sheet, row, column)
         if value is None and required:
             self.invalid(
