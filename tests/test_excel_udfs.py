@@ -188,6 +188,6 @@ def test_the_fte_help_in_excel_states_the_one_fte_range():
     use the constant: this keeps the two in step."""
     import inspect
 
-    from workload_xl.core.measurement import FTE_RANGE
+    from workload_xl.core.values import FTE_RANGE
 
     assert f"Full-time equivalent, {FTE_RANGE} " in inspect.getsource(udfs)

@@ -16,6 +16,7 @@ from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
 from workload_xl.contracts.grid import Names, Place, SheetValues, Table, names_from
 from workload_xl.core.cells import (
+    absolute,
     address,
     column_letter,
     column_number,
@@ -45,6 +46,20 @@ def test_column_letters_and_numbers_are_inverse_and_one_based():
     assert split_address("$C$12") == (12, 3) and address(12, 3) == "C12"
     with pytest.raises(ValueError):
         split_address("12C")
+
+
+def test_an_address_is_built_from_a_row_and_a_column_number_or_its_letters():
+    assert address(4, 2) == address(4, "B") == "B4"
+    assert address(1048576, 16384) == "XFD1048576"
+
+
+def test_an_absolute_address_comes_from_an_address_or_a_row_and_column():
+    assert absolute("B4") == absolute("$B$4") == absolute("b$4") == "$B$4"
+    assert absolute((4, 2)) == "$B$4"
+    assert absolute((12, 27)) == absolute(address(12, 27)) == "$AA$12"
+    for text in ("12C", "B", "B4:C5", ""):
+        with pytest.raises(ValueError):
+            absolute(text)
 
 
 def test_a_reference_to_one_cell_is_parsed_one_based_and_anything_else_is_none():

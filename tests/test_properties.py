@@ -26,9 +26,9 @@ from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
 from workload_xl.core.caseload import map_caseload
 from workload_xl.core.findings import Refused
-from workload_xl.core.measurement import clean_text
 from workload_xl.core.rules import RULES
 from workload_xl.core.schemes import SchemeRegistry
+from workload_xl.core.values import clean_text
 from workload_xl.files.caseload_reader import read_caseload
 from workload_xl.files.jobplan_workbook import read_jobplan_workbook, write_jobplan_workbook
 from workload_xl.files.return_reader import read_team_return

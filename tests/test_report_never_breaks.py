@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from workload_xl.core.measurement import FTE_MIN, MOST_UNITS
+from workload_xl.core.measurement import MOST_UNITS
 from workload_xl.core.period import Period
 from workload_xl.core.returns import LINE_POINTS_LIMIT, ReturnLine, TeamReturn, WorkerPeriod
+from workload_xl.core.values import FTE_MIN
 from workload_xl.files.style import TEXT_LIMIT
 from workload_xl.store.database import ReturnsStore
 

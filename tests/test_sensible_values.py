@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 import workload_xl.files.return_reader as reader
 from workload_xl.contracts import team as tl
-from workload_xl.core.measurement import FTE_MAX, FTE_MIN, MOST_UNITS, fte_in_range
+from workload_xl.core.measurement import MOST_UNITS
+from workload_xl.core.values import FTE_MAX, FTE_MIN, fte_in_range
 from workload_xl.excel.udfs import wl_per_fte
 from workload_xl.files.return_reader import read_team_return
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from workload_xl.core.cells import address, parse_reference
-from workload_xl.core.measurement import clean_text
+from workload_xl.core.values import clean_text
 
 
 @dataclass(frozen=True)

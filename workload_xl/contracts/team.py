@@ -11,9 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from workload_xl.core.cells import column_letter
-from workload_xl.core.measurement import clean_text
-from workload_xl.core.values import read_number, read_yes_no, yes_no
+from workload_xl.core.cells import address
+from workload_xl.core.values import YES, clean_text, read_number, read_yes_no, yes_no
 
 if TYPE_CHECKING:
     from workload_xl.core.team import WorkerRow
@@ -51,7 +50,7 @@ TEAM_HEADER: tuple[TeamField, ...] = (
     TeamField("date_signed", "TeamDateSigned", "Date signed", number_format="yyyy-mm-dd"),
 )
 
-_COUNTED = f'{TEAM_TABLE}[In team figures],"yes"'
+_COUNTED = f'{TEAM_TABLE}[In team figures],"{YES}"'
 
 TEAM_TOTALS: tuple[TeamField, ...] = (
     TeamField("workers", "TeamWorkerCount", "Workers counted", f"=COUNTIFS({_COUNTED})", "0"),
@@ -130,13 +129,13 @@ ERRORS_COLUMNS = ("Severity", "Rule", "Workbook", "Sheet", "Cell", "Field", "Mes
 def worker_cell(index: int, key: str) -> str:
     """Address of worker row `index` (0-based) in a column of the team table as written."""
     column = list(TEAM_COLUMN_BY_KEY).index(key) + 1
-    return f"{column_letter(column)}{TABLE_TOP_ROW + 1 + index}"
+    return address(TABLE_TOP_ROW + 1 + index, column)
 
 
 def field_cell(key: str) -> str:
     """Address of a header or total field on the Team sheet as written."""
     row, column = field_places()[key]
-    return f"{column_letter(column)}{row}"
+    return address(row, column)
 
 
 def field_places() -> dict[str, tuple[int, int]]:

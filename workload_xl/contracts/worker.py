@@ -11,14 +11,8 @@ from dataclasses import dataclass
 
 from workload_xl.contracts.grid import UNREADABLE, Book, Table
 from workload_xl.core.cells import address, column_letter
-from workload_xl.core.measurement import (
-    FTE_RANGE,
-    Cell,
-    SheetData,
-    TableRow,
-    TotalCell,
-    is_blank,
-)
+from workload_xl.core.measurement import Cell, SheetData, TableRow, TotalCell
+from workload_xl.core.values import FTE_RANGE, is_blank
 
 MEASUREMENT_SHEET = "Measurement"
 SCHEME_SHEET = "Scheme"

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workload_xl.core.cells import address
 from workload_xl.core.findings import Finding
-from workload_xl.core.measurement import clean_text, column_letter
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import Scheme
+from workload_xl.core.values import clean_text
 
 
 @dataclass
@@ -82,7 +83,7 @@ def map_caseload(table: CaseloadTable, scheme: Scheme, worker: str) -> CaseloadI
         case_type = clean_text(cells[type_col])
         if not reference and not case_type:
             continue
-        ref_cell = f"{column_letter(ref_col + 1)}{row_number}"
+        ref_cell = address(row_number, ref_col + 1)
         if reference and reference.casefold() in seen:
             add(
                 "caseload-ref-duplicate",
@@ -104,7 +105,7 @@ def map_caseload(table: CaseloadTable, scheme: Scheme, worker: str) -> CaseloadI
                 f"Case type '{case_type}' (case {reference}) matches "
                 f"no case item of '{scheme.id}'. Its row is imported with the item blank: pick "
                 "the item on the sheet, or add the type to [caseload.case_types] in the scheme.",
-                cell=f"{column_letter(type_col + 1)}{row_number}",
+                cell=address(row_number, type_col + 1),
                 field="case type",
                 value=case_type,
             )

@@ -34,9 +34,17 @@ def column_number(letters: str) -> int:
     return number
 
 
-def address(row: int, column: int) -> str:
-    """B4 for row 4, column 2."""
-    return f"{column_letter(column)}{row}"
+def address(row: int, column: int | str) -> str:
+    """B4 for row 4, column 2 (or column "B", for callers that hold a column's letters)."""
+    return f"{column if isinstance(column, str) else column_letter(column)}{row}"
+
+
+def absolute(where: str | tuple[int, int]) -> str:
+    """$B$4 for B4 (or $B$4) or for (row 4, column 2): the form a defined name refers to, so
+    the name keeps its cell wherever a formula using it is copied. ValueError for text that is
+    not one cell's address."""
+    row, column = split_address(where) if isinstance(where, str) else where
+    return f"${column_letter(column)}${row}"
 
 
 def split_address(text: str) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from workload_xl.contracts import team as tl
 from workload_xl.core.findings import Finding
 from workload_xl.core.period import Period
 from workload_xl.core.rules import finding
@@ -198,7 +199,7 @@ def _flag_outliers(workers: list[WorkerRow], settings: TeamSettings, found: _Fla
                     f" in the band '{w.band or '(none)'}': too few to say whether anyone's "
                     f"load is unusual (at least {settings.min_band_size} are needed).",
                     cell(index, "band"),
-                    "Experience band",
+                    tl.WORKER_HEADINGS["band"],
                     w.band,
                 )
             continue
@@ -214,7 +215,7 @@ def _flag_outliers(workers: list[WorkerRow], settings: TeamSettings, found: _Fla
                 "robust deviations from the median). Worth discussing whether work is shared "
                 "fairly.",
                 cell(index, "points_per_fte"),
-                "Points per FTE",
+                tl.WORKER_HEADINGS["points_per_fte"],
                 round(w.points_per_fte, 2),
             )
 
@@ -306,7 +307,7 @@ def _flag_persistence(team: TeamSheet, settings: TeamSettings, found: _Flags) ->
                 f"{period.next()}). A lasting difference like this calls for a "
                 "conversation about how work is allocated.",
                 found.place.worker_cell(index, "flags"),
-                "Points per FTE",
+                tl.WORKER_HEADINGS["points_per_fte"],
                 run,
             )
 
@@ -338,7 +339,7 @@ def _flag_trends(team: TeamSheet, settings: TeamSettings, found: _Flags) -> None
                 f"{w.worker}'s points per FTE have {word} {len(points) - 1} times running, "
                 f"over {len(points)} periods: {path}.",
                 found.place.worker_cell(index, "points_per_fte"),
-                "Points per FTE",
+                tl.WORKER_HEADINGS["points_per_fte"],
                 round(points[-1], 2),
             )
 

@@ -11,8 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from workload_xl.core.cells import column_letter as column_letter  # one place: core.cells
+from workload_xl.core import cells
 from workload_xl.core.period import Period
+from workload_xl.core.values import is_blank, points_per_fte
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class SheetData:
 
     def address(self, row: TableRow, key: str) -> str:
         letter = self.columns.get(key)
-        return f"{letter}{row.row}" if letter else ""
+        return cells.address(row.row, letter) if letter else ""
 
 
 @dataclass(frozen=True)
@@ -114,37 +115,9 @@ class Measurement:
 
     @property
     def points_per_fte(self) -> float | None:
-        return self.total_points / self.fte if self.fte else None
-
-
-FTE_MIN = 0.01
-"""The smallest full-time equivalent a sheet or a return may give: about 20 minutes a week.
-Anything smaller is a slip (0.006 typed for 0.6), and points divided by it are meaningless (an
-FTE of 1e-307 makes points per FTE infinite)."""
-FTE_MAX = 1.0
-FTE_RANGE = f"at least {FTE_MIN:g} and at most {FTE_MAX:g}"
-"""The range in words, for messages: 'FTE is 2; it must be at least 0.01 and at most 1.'"""
+        return points_per_fte(self.total_points, self.fte)
 
 
 MOST_UNITS = 744.0
 """The most days, sessions or hours of one activity a row may give (a quantity): the hours in a
 31-day month. More is a slip, on the worker sheet and in the team return alike."""
-
-
-def fte_in_range(value: float) -> bool:
-    """Whether an FTE is one the worker sheet, the team return and the add-in accept (NaN is
-    not)."""
-    return FTE_MIN <= value <= FTE_MAX
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.replace("\u00a0", " ").strip())
-
-
-def clean_text(value: Any) -> str:
-    """Text as a person means it: trimmed, non-breaking spaces as spaces, numbers as typed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).replace("\u00a0", " ").split())

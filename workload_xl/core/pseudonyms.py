@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from workload_xl.core.measurement import clean_text
 from workload_xl.core.returns import ReturnLine, TeamReturn
+from workload_xl.core.values import clean_text
 
 KEY_BYTES = 32
 MAX_KEY_FILE_BYTES = 4096

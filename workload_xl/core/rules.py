@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workload_xl.core.findings import Finding, Severity
+from workload_xl.core.values import FTE_MAX, FTE_MIN
 
 ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -52,7 +53,9 @@ _RULES = [
     Rule("scheme-version-mismatch", ERR, "The sheet was made from another version of the scheme"),
     Rule("service-unknown", ERR, "The service is not one the scheme serves"),
     Rule("band-unknown", ERR, "The experience band is not one of the scheme's bands"),
-    Rule("fte-invalid", ERR, "FTE is missing, not a number, or outside 0.01 to 1"),
+    Rule(
+        "fte-invalid", ERR, f"FTE is missing, not a number, or outside {FTE_MIN:g} to {FTE_MAX:g}"
+    ),
     Rule("period-invalid", ERR, "The period is missing or not a valid month or 4-week period"),
     Rule("date-invalid", ERR, "The date agreed is not a date"),
     # The table of cases and activities.

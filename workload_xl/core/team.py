@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from workload_xl.contracts import team as tl
-from workload_xl.core import fairness
+from workload_xl.core import fairness, values
 from workload_xl.core.fairness import coefficient_of_variation
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import Measurement
@@ -117,7 +117,7 @@ class TeamSheet:
 
     @property
     def points_per_fte(self) -> float | None:
-        return self.total_points / self.total_fte if self.total_fte else None
+        return values.points_per_fte(self.total_points, self.total_fte)
 
 
 @dataclass
@@ -203,7 +203,7 @@ def build_team(
     workers = _worker_rows(included, scheme, found)
     cases = _case_rows(included, scheme)
     counted = [w for w in workers if w.counted and w.points_per_fte is not None]
-    values = [w.points_per_fte for w in counted]
+    ppfs = [w.points_per_fte for w in counted]
     team = TeamSheet(
         team=team_name,
         service=next((s.measurement.service for s in included if s.measurement.service), ""),
@@ -214,9 +214,9 @@ def build_team(
         workers=workers,
         cases=cases,
         history=[],
-        mean_ppf=statistics.fmean(values) if values else None,
-        median_ppf=statistics.median(values) if values else None,
-        spread=coefficient_of_variation(values),
+        mean_ppf=statistics.fmean(ppfs) if ppfs else None,
+        median_ppf=statistics.median(ppfs) if ppfs else None,
+        spread=coefficient_of_variation(ppfs),
     )
     team.history = _merge_history(history, team)
     place = fairness.Placement(output, tl.TEAM_SHEET, tl.worker_cell, tl.field_cell("spread"))
@@ -405,7 +405,7 @@ def _worker_rows(included, scheme: Scheme, found) -> list[WorkerRow]:
                 f"{row.worker} has more than one sheet; {row.source} is an extra one and is "
                 "not counted (the first sheet without errors is). Remove the extra sheet.",
                 tl.worker_cell(index, "worker"),
-                "Worker",
+                tl.WORKER_HEADINGS["worker"],
                 row.worker,
             )
     return [row for row, _ in rows]

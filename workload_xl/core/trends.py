@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from workload_xl.core.fairness import coefficient_of_variation
-from workload_xl.core.measurement import FTE_RANGE, fte_in_range
 from workload_xl.core.period import Period, PeriodError, parse_period
 from workload_xl.core.spc import SpcPoint, SpcSettings, describe, xmr
+from workload_xl.core.values import FTE_RANGE, fte_in_range
 
 MIN_GAP = 0.10
 """A worker's gap from the team mean that counts towards a lasting disparity: 10%, as on the

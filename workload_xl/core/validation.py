@@ -14,23 +14,20 @@ from typing import Any
 
 from workload_xl.contracts import worker as layout
 from workload_xl.core.findings import Finding
-from workload_xl.core.measurement import (
-    FTE_MAX,
-    FTE_RANGE,
-    MOST_UNITS,
-    Cell,
-    Line,
-    Measurement,
-    SheetData,
-    TableRow,
-    clean_text,
-    fte_in_range,
-    is_blank,
-)
+from workload_xl.core.measurement import MOST_UNITS, Cell, Line, Measurement, SheetData, TableRow
 from workload_xl.core.period import MONTH, PeriodError, parse_period
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import Scheme, SchemeRegistry
-from workload_xl.core.values import fmt, read_date, read_number
+from workload_xl.core.values import (
+    FTE_MAX,
+    FTE_RANGE,
+    clean_text,
+    fmt,
+    fte_in_range,
+    is_blank,
+    read_date,
+    read_number,
+)
 
 TOLERANCE = 0.005
 INPUT_KEYS = tuple(c.key for c in layout.COLUMNS if c.is_input)

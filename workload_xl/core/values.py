@@ -1,4 +1,5 @@
-"""Reading numbers and dates the way people type them into spreadsheets (core layer).
+"""Reading text, numbers, dates and yes/no the way people type them into spreadsheets, and the
+FTE range and points per FTE: each value rule declared once (core layer).
 
 " 3 ", "3.0" and a 3 stored as text are plainly what the user meant: they are accepted and
 reported as info, not rejected. Booleans, error values (#N/A), NaN and infinities are not
@@ -12,7 +13,33 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from workload_xl.core.measurement import clean_text, is_blank
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.replace("\u00a0", " ").strip())
+
+
+def clean_text(value: Any) -> str:
+    """Text as a person means it: trimmed, non-breaking spaces as spaces, numbers as typed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).replace("\u00a0", " ").split())
+
+
+FTE_MIN = 0.01
+"""The smallest full-time equivalent a sheet or a return may give: about 20 minutes a week.
+Anything smaller is a slip (0.006 typed for 0.6), and points divided by it are meaningless (an
+FTE of 1e-307 makes points per FTE infinite)."""
+FTE_MAX = 1.0
+FTE_RANGE = f"at least {FTE_MIN:g} and at most {FTE_MAX:g}"
+"""The range in words, for messages: 'FTE is 2; it must be at least 0.01 and at most 1.'"""
+
+
+def fte_in_range(value: float) -> bool:
+    """Whether an FTE is one the worker sheet, the team return and the add-in accept (NaN is
+    not)."""
+    return FTE_MIN <= value <= FTE_MAX
 
 
 @dataclass(frozen=True)

@@ -33,15 +33,14 @@ from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
 from workload_xl.contracts.grid import UNREADABLE, Names, SheetValues, Table, names_from
 from workload_xl.core import cells, validation
-from workload_xl.core.cells import column_letter
 from workload_xl.core.fairness import flag_workers
 from workload_xl.core.findings import SEVERITY_ORDER, Finding, Refused, Severity
-from workload_xl.core.measurement import SheetData, clean_text, is_blank
+from workload_xl.core.measurement import SheetData
 from workload_xl.core.paths import SafeName, safe_file_name
 from workload_xl.core.schemes import SchemeError
 from workload_xl.core.team import TeamBuild, TeamSettings, WorkerRow
 from workload_xl.core.validation import SheetResult
-from workload_xl.core.values import points_per_fte
+from workload_xl.core.values import clean_text, is_blank, points_per_fte
 from workload_xl.excel import registry
 from workload_xl.excel.buttons import BUTTONS
 from workload_xl.files import file_guard
@@ -583,7 +582,7 @@ def flag_outliers(book: xw.Book) -> str:
     settings = TeamSettings.for_scheme(scheme) if scheme else TeamSettings()
 
     def cell(index: int, key: str) -> str:
-        return f"{column_letter(columns.get(key, columns['worker']))}{heading_row + 1 + index}"
+        return cells.address(heading_row + 1 + index, columns.get(key, columns["worker"]))
 
     findings = flag_workers(workers, settings, workbook=book.name, sheet=sheet.name, cell=cell)
     first = min(columns[k] for k in ("band_mean", "band_difference", "flags"))
@@ -595,7 +594,7 @@ def flag_outliers(book: xw.Book) -> str:
         block.append([by_column.get(c) for c in range(first, last + 1)])
     sheet.range((heading_row + 1, first)).value = block
     colours = {
-        f"{column_letter(columns['worker'])}{heading_row + 1 + i}": (
+        cells.address(heading_row + 1 + i, columns["worker"]): (
             FILLS[Severity.WARNING] if w.flags else None
         )
         for i, w in enumerate(workers)

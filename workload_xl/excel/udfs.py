@@ -23,10 +23,9 @@ import xlwings as xw
 
 from workload_xl.core import capa
 from workload_xl.core.findings import Refused
-from workload_xl.core.measurement import FTE_RANGE, fte_in_range
 from workload_xl.core.schemes import Scheme, SchemeError
 from workload_xl.core.validation import check_entry
-from workload_xl.core.values import read_number
+from workload_xl.core.values import FTE_RANGE, fte_in_range, points_per_fte, read_number
 from workload_xl.excel import registry
 
 Grid = list[list[Any]]
@@ -210,7 +209,7 @@ def wl_per_fte(points: Any, fte: Any) -> Grid:
             return BLANK
         if not fte_in_range(part):
             raise _CallError(f"FTE is {part:g}; it must be {FTE_RANGE}.")
-        return amount / part
+        return points_per_fte(amount, part)  # part is in range, so never None
 
     return _each(per_fte, points, fte)
 

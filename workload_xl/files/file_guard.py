@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 from defusedxml import ElementTree
 
-from workload_xl.core.cells import column_number
+from workload_xl.core.cells import address, column_letter, column_number
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
 
@@ -705,11 +705,11 @@ def _check_extents(archive: zipfile.ZipFile, scan: _Scan, name: str) -> Finding 
         total += cells
         if cells > MAX_SHEET_CELLS:
             sheet = _sheet_names(archive).get(part_name, part_name)
-            corner = f"{_letters(columns)}{rows}"
+            corner = address(rows, columns)
             return finding(
                 "sheet-too-large",
                 f"{name}: the sheet '{sheet}' has something in row {rows:,} or column "
-                f"{_letters(columns)}, so it spans {cells:,} cells to {corner} (a workload "
+                f"{column_letter(columns)}, so it spans {cells:,} cells to {corner} (a workload "
                 f"workbook needs far fewer than {MAX_SHEET_CELLS:,}). In Excel, press Ctrl+End on "
                 "that sheet to go to the last cell, delete the rows and columns after your data, "
                 "save and send the file again.",
@@ -742,7 +742,7 @@ def _check_extents(archive: zipfile.ZipFile, scan: _Scan, name: str) -> Finding 
                 "send the file again.",
                 workbook=name,
                 sheet=sheet,
-                cell=f"{_letters(right)}{bottom}",
+                cell=address(bottom, right),
             )
     return None
 
@@ -762,14 +762,6 @@ def _bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
         ends.append(ends[0])
     (r1, c1), (r2, c2) = ends
     return (min(r1, r2), min(c1, c2)), (max(r1, r2), max(c1, c2))
-
-
-def _letters(column: int) -> str:
-    letters = ""
-    while column > 0:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters or "A"
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:

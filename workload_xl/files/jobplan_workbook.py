@@ -24,10 +24,10 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workload_xl.contracts import jobplan as jl
 from workload_xl.core import capa
+from workload_xl.core.cells import absolute
 from workload_xl.core.findings import Finding, located
-from workload_xl.core.measurement import clean_text, is_blank
 from workload_xl.core.rules import finding
-from workload_xl.core.values import read_date
+from workload_xl.core.values import clean_text, is_blank, read_date
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.loading import load_formulas_and_values, table_bounds
 from workload_xl.files.style import (
@@ -111,10 +111,6 @@ def write_jobplan_workbook(
 
 def _name(wb: Workbook, name: str, ws, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(ws.title)}!{ref}")
-
-
-def _absolute(row: int, column: int) -> str:
-    return f"${get_column_letter(column)}${row}"
 
 
 def _title(ws, title: str, note: str) -> None:
@@ -354,7 +350,7 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
     cell = ws.cell(row, 2)
     set_value(cell, referrals_per_week)
     cell.fill, cell.border, cell.protection = INPUT_FILL, BOX, UNLOCKED
-    _name(wb, jl.REFERRALS_NAME, ws, _absolute(row, 2))
+    _name(wb, jl.REFERRALS_NAME, ws, absolute((row, 2)))
     dv = DataValidation(
         type="decimal",
         operator="greaterThanOrEqual",
@@ -379,7 +375,7 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
         ws.cell(row, 1, label).font = BOLD
         cell = ws.cell(row, 2, formula)
         cell.fill, cell.border, cell.number_format = CALC_FILL, BOX, "0.0#"
-        _name(wb, name, ws, _absolute(row, 2))
+        _name(wb, name, ws, absolute((row, 2)))
 
     top = jl.BALANCE_HEADER_ROW
     for column, header in enumerate(jl.BALANCE_HEADERS, start=1):
@@ -392,7 +388,7 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
             cell = ws.cell(row, column, total.formula)
             cell.number_format = total.number_format
             cell.fill, cell.border = CALC_FILL, BOX
-            _name(wb, total.name, ws, _absolute(row, column))
+            _name(wb, total.name, ws, absolute((row, column)))
         ws.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[row].height = 45
     last = top + len(jl.BALANCE_ROWS)
@@ -404,7 +400,7 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
         ws.cell(row, left, label)
         cell = ws.cell(row, left + 1, total.formula)
         cell.number_format, cell.fill, cell.border = "0.0#", CALC_FILL, BOX
-        _name(wb, total.name, ws, _absolute(row, left + 1))
+        _name(wb, total.name, ws, absolute((row, left + 1)))
     ws.column_dimensions[get_column_letter(left)].width = 26
     ws.column_dimensions[get_column_letter(left + 1)].width = 10
 

@@ -32,15 +32,9 @@ from python_calamine import CalamineWorkbook
 from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
 from workload_xl.contracts.grid import Columns, Names, SheetValues, Table, names_from
-from workload_xl.core.cells import column_letter, parse_reference
+from workload_xl.core.cells import address, parse_reference
 from workload_xl.core.findings import Finding, Refused
-from workload_xl.core.measurement import (
-    FTE_RANGE,
-    MOST_UNITS,
-    clean_text,
-    fte_in_range,
-    is_blank,
-)
+from workload_xl.core.measurement import MOST_UNITS
 from workload_xl.core.period import Period, PeriodError, parse_period
 from workload_xl.core.returns import (
     LINE_POINTS_LIMIT,
@@ -53,7 +47,16 @@ from workload_xl.core.returns import (
 )
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import KINDS, Scheme, SchemeRegistry
-from workload_xl.core.values import NO, YES, fmt, read_number
+from workload_xl.core.values import (
+    FTE_RANGE,
+    NO,
+    YES,
+    clean_text,
+    fmt,
+    fte_in_range,
+    is_blank,
+    read_number,
+)
 from workload_xl.files import isolation
 from workload_xl.files.file_guard import inspect_and_read
 
@@ -238,7 +241,7 @@ class _Reader:
                 )
             return None, team_sheet, ""
         sheet, row, column = place
-        cell = f"{column_letter(column)}{row}"
+        cell = address(row, column)
         value = self._cell(sheet, row, column)
         if value is None and required:
             self.invalid(

@@ -23,7 +23,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workload_xl.contracts import team as tl
-from workload_xl.core.findings import Finding, Severity
+from workload_xl.core.cells import absolute
+from workload_xl.core.findings import SEVERITY_ORDER, Finding, Severity
 from workload_xl.core.team import TeamSheet
 from workload_xl.core.values import NO, yes_no
 from workload_xl.files.atomic import write_atomically
@@ -69,11 +70,6 @@ def _name(ws, name: str, ref: str) -> None:
     ws.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(ws.title)}!{ref}")
 
 
-def _absolute(address: str) -> str:
-    letters = "".join(ch for ch in address if ch.isalpha())
-    return f"${letters}${address[len(letters) :]}"
-
-
 def _header_values(team: TeamSheet | None) -> dict:
     if team is None:
         return {}
@@ -113,7 +109,7 @@ def _write_team_sheet(ws, team: TeamSheet | None) -> None:
             set_value(cell, values.get(spec.key))
         cell.number_format = spec.number_format
         cell.fill = INPUT_FILL if spec.key in ("manager", "date_signed") else CALC_FILL
-        _name(ws, spec.name, _absolute(f"{get_column_letter(column)}{row}"))
+        _name(ws, spec.name, absolute((row, column)))
     _write_workers(ws, team)
 
 
@@ -305,5 +301,4 @@ def _short_path(workbook: str, output: str) -> str:
 
 
 def _order(f: Finding) -> tuple:
-    rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}[f.severity]
-    return (rank, f.workbook, f.sheet, f.cell, f.rule)
+    return (SEVERITY_ORDER[f.severity], f.workbook, f.sheet, f.cell, f.rule)

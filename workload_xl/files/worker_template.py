@@ -21,9 +21,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workload_xl.contracts import worker as layout
+from workload_xl.core.cells import absolute
 from workload_xl.core.findings import Finding
-from workload_xl.core.measurement import FTE_MAX, FTE_MIN
 from workload_xl.core.schemes import Scheme
+from workload_xl.core.values import FTE_MAX, FTE_MIN
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.style import (
     BOLD,
@@ -173,7 +174,7 @@ def _header_cells() -> dict[str, tuple[int, int]]:
 
 
 def _name_on_sheet(ws, name: str, row: int, column: int) -> None:
-    ref = f"{quote_sheetname(ws.title)}!${get_column_letter(column)}${row}"
+    ref = f"{quote_sheetname(ws.title)}!{absolute((row, column))}"
     ws.defined_names[name] = DefinedName(name, attr_text=ref)
 
 

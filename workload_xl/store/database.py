@@ -23,9 +23,9 @@ from pathlib import Path, PurePath
 from urllib.parse import quote
 
 from workload_xl.core.findings import Refused
-from workload_xl.core.measurement import clean_text
 from workload_xl.core.returns import TeamReturn, WorkerPeriod
 from workload_xl.core.rules import finding
+from workload_xl.core.values import clean_text
 
 SCHEMA_VERSION = 1
 MAX_TEAM_NAME = 200
