@@ -237,3 +237,27 @@ def test_openpyxl_and_xlwings_read_the_same_measurement_sheet(make_sheet):
         {},  # an engine that reads no formulas leaves the totals to Excel
         {k: (t.address, t.formula) for k, t in from_file.totals.items()},
     )
+
+
+def test_the_add_ins_team_sheet_is_written_and_found_again_by_its_contract():
+    """contracts.team lays out the add-in's own Team sheet and finds it again, even moved."""
+
+    workers = [
+        WorkerRow("Ann Lee", "Social worker", 1.0, 3, 40.0, 10.0, 50.0, 50.0, True, "a.xlsx"),
+        WorkerRow("Bo Chan", "Social worker", 0.5, 2, 20.0, 5.0, 25.0, 50.0, False, "b.xlsx"),
+    ]
+    header = {"team": "North", "service": "CSC", "period": "2026-10", "scheme": "csc 3"}
+    rows = tl.book_rows(header, workers)
+    assert rows[tl.BOOK_HEADING_ROW - 1] == [c.header for c in tl.TEAM_COLUMNS]
+    moved = [[None, *row] for row in [[None] * len(rows[0]), *rows]]  # down one, right one
+    offset, columns = tl.book_headings(moved)
+    assert offset == tl.BOOK_HEADING_ROW and columns["worker"] == 1
+    assert tl.book_scheme_id([r[1:] for r in moved]) == "csc"
+    decoded = [
+        tl.decode_worker(row, columns) for row in moved[offset + 1 :] if row[columns["worker"]]
+    ]
+    assert [(e.worker, e.fte, e.counted) for e in decoded] == [
+        ("Ann Lee", 1.0, True),
+        ("Bo Chan", 0.5, False),
+    ]
+    assert tl.book_headings([["Worker", "FTE"]]) is None

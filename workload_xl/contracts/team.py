@@ -234,3 +234,78 @@ def decode_worker(values: Sequence[Any], columns: Mapping[str, int | None]) -> W
         source=clean_text(cell("source")),
         not_numbers=tuple(wrong),
     )
+
+
+# --- the add-in's own Team sheet ---------------------------------------------------------
+# Build team sheet writes the team into a sheet of the add-in workbook itself (not a team
+# workbook file): a title, the header fields by label in column A, a blank row, then the
+# TeamWorkers headings and one row a worker. Flag outliers reads it back by its labels and
+# headings, wherever a manager has moved the rows.
+
+BOOK_TITLE = "Team workload"
+BOOK_LABELS = ("Team", "Service", "Period", "Scheme")
+BOOK_HEADING_ROW = 2 + len(BOOK_LABELS) + 2
+"""The row of the table's headings as Build team sheet writes it (title, blank, the labels,
+blank): row 8."""
+BOOK_NEEDED = frozenset(
+    {
+        "worker",
+        "band",
+        "fte",
+        "total_points",
+        "counted",
+        "points_per_fte",
+        "band_mean",
+        "band_difference",
+        "flags",
+    }
+)
+"""The headings Flag outliers needs to find the add-in's Team sheet table."""
+
+
+def book_rows(
+    header: Mapping[str, Any], workers: Sequence[WorkerRow], text: Any = lambda v: v
+) -> list[list[Any]]:
+    """The add-in's Team sheet as one block of rows from A1. `header` has a value for each
+    of BOOK_LABELS (keyed by the label, folded); `text` makes a value safe for the sheet."""
+    width = len(TEAM_COLUMNS)
+    pad = [None] * (width - 2)
+    labelled = [[label, text(header[label.casefold()]), *pad] for label in BOOK_LABELS]
+    rows = [[text(v) for v in encode_worker(w)] for w in workers]
+    return [
+        [BOOK_TITLE, None, *pad],
+        [None] * width,
+        *labelled,
+        [None] * width,
+        [c.header for c in TEAM_COLUMNS],
+        *rows,
+    ]
+
+
+def book_headings(values: Sequence[Sequence[Any]]) -> tuple[int, dict[str, int]] | None:
+    """(offset of the heading row, {key: column offset}) of the add-in's Team sheet table in
+    a block of the sheet's values; None when no row has BOOK_NEEDED's headings."""
+    wanted = {c.header.casefold(): c.key for c in TEAM_COLUMNS}
+    for offset, row in enumerate(values):
+        found: dict[str, int] = {}
+        for index, value in enumerate(row):
+            key = wanted.get(clean_text(value).casefold())
+            if key and key not in found:
+                found[key] = index
+        if found.keys() >= BOOK_NEEDED:
+            return offset, found
+    return None
+
+
+def book_label(values: Sequence[Sequence[Any]], label: str) -> Any:
+    """The value beside `label` in column A of the add-in's Team sheet; None without one."""
+    wanted = label.casefold()
+    for row in values:
+        if row and clean_text(row[0]).casefold() == wanted:
+            return row[1] if len(row) > 1 else None
+    return None
+
+
+def book_scheme_id(values: Sequence[Sequence[Any]]) -> str:
+    """The scheme id on the add-in's Team sheet: its Scheme label shows "id version"."""
+    return clean_text(book_label(values, "Scheme")).split(" ")[0]

@@ -53,7 +53,7 @@ HIGHLIGHTS_SHEET = "Workload highlights"
 HIGHLIGHTS_HEADINGS = ("Sheet", "Cell", "Own fill", "Highlight")
 UNKNOWN_FILL = "unknown"
 TEAM_SHEET = tl.TEAM_SHEET
-TEAM_TOP = 8  # heading row of the team figures on the Team sheet this add-in writes
+TEAM_TOP = tl.BOOK_HEADING_ROW  # heading row of the team figures on the add-in's Team sheet
 
 FILLS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C", Severity.INFO: "#DDEBF7"}
 """Excel's own light red, yellow and blue 'good, bad and neutral' fills, by severity."""
@@ -544,19 +544,13 @@ def _build_team_sheet(book: xw.Book, path: str | None) -> str:
 
 
 def _team_block(team) -> list[list[Any]]:
-    width = len(tl.TEAM_COLUMNS)
-    pad = [None] * (width - 2)
-    header = [
-        ["Team workload", None, *pad],
-        [None] * width,
-        ["Team", _text(team.team), *pad],
-        ["Service", _text(team.service), *pad],
-        ["Period", str(team.period), *pad],
-        ["Scheme", f"{team.scheme_id} {team.scheme_version}", *pad],
-        [None] * width,
-    ]
-    rows = [[_text(v) for v in tl.encode_worker(w)] for w in team.workers]
-    return [*header, [c.header for c in tl.TEAM_COLUMNS], *rows]
+    header = {
+        "team": team.team,
+        "service": team.service,
+        "period": str(team.period),
+        "scheme": f"{team.scheme_id} {team.scheme_version}",
+    }
+    return tl.book_rows(header, team.workers, _text)
 
 
 @_button
@@ -577,8 +571,7 @@ def flag_outliers(book: xw.Book) -> str:
         workers.append(_worker_from(grid, row, columns, name))
     if not workers:
         raise _Stop(f"the Team sheet lists no workers under row {heading_row}.")
-    scheme_text = clean_text(grid.at(_label_row(grid, "Scheme"), 2)).split(" ")[0]
-    scheme = registry().get(scheme_text)
+    scheme = registry().get(tl.book_scheme_id(grid.values))
     settings = TeamSettings.for_scheme(scheme) if scheme else TeamSettings()
 
     def cell(index: int, key: str) -> str:
@@ -605,43 +598,17 @@ def flag_outliers(book: xw.Book) -> str:
     return f"{flagged} of {len(workers)} workers flagged on the Team sheet; {_counts(findings)}."
 
 
-_TEAM_NEEDED = {
-    "worker",
-    "band",
-    "fte",
-    "total_points",
-    "counted",
-    "points_per_fte",
-    "band_mean",
-    "band_difference",
-    "flags",
-}
-
-
 def _find_headings(grid: SheetValues) -> tuple[int, dict[str, int]]:
-    """The Team sheet's heading row, found by its headings wherever the manager moved it."""
-    wanted = {c.header.casefold(): c.key for c in tl.TEAM_COLUMNS}
-    for offset, values in enumerate(grid.values):
-        found: dict[str, int] = {}
-        for index, value in enumerate(values):
-            key = wanted.get(clean_text(value).casefold())
-            if key and key not in found:
-                found[key] = grid.left + index
-        if found.keys() >= _TEAM_NEEDED:
-            return grid.top + offset, found
-    raise _Stop(
-        "the Team sheet has no table headed Worker, Experience band, FTE, ... "
-        "Press Build team sheet to write it again."
-    )
-
-
-def _label_row(grid: SheetValues, label: str) -> int:
-    """The row whose first cell is `label` (0 if none): a row at a time, not every cell."""
-    wanted = label.casefold()
-    for offset, values in enumerate(grid.values):
-        if values and clean_text(values[0]).casefold() == wanted:
-            return grid.top + offset
-    return 0
+    """The Team sheet's heading row and columns (contracts.team finds them, wherever the
+    manager moved them); a message to the user when there is no such table."""
+    found = tl.book_headings(grid.values)
+    if found is None:
+        raise _Stop(
+            "the Team sheet has no table headed Worker, Experience band, FTE, ... "
+            "Press Build team sheet to write it again."
+        )
+    offset, columns = found
+    return grid.top + offset, {key: grid.left + index for key, index in columns.items()}
 
 
 def _worker_from(grid: SheetValues, row: int, columns: dict[str, int], name: str) -> WorkerRow:
