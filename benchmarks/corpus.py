@@ -228,31 +228,9 @@ def write_with_xlsxwriter(path: Path, team: TeamSheet) -> None:
         wb.define_name(f"'{tl.TEAM_SHEET}'!{spec.name}", f"='{tl.TEAM_SHEET}'!{address}")
     data = [tl.encode_worker(w) for w in team.workers]
     _table(ws, tl.TEAM_TABLE, tl.TABLE_TOP_ROW - 1, [c.header for c in tl.TEAM_COLUMNS], data)
-    cases = [
-        [
-            c.worker,
-            c.case_ref,
-            c.item_code,
-            c.item_label,
-            c.kind,
-            c.agreed_points,
-            ", ".join(c.also_allocated_to),
-        ]
-        for c in team.cases
-    ]
+    cases = [tl.encode_case(c) for c in team.cases]
     _table(wb.add_worksheet(tl.CASES_SHEET), tl.CASES_TABLE, 0, tl.CASES_COLUMNS, cases)
-    history = [
-        [
-            str(h.period),
-            h.worker,
-            h.band,
-            h.fte,
-            h.total_points,
-            _round(h.points_per_fte),
-            "yes" if h.counted else "no",
-        ]
-        for h in team.history
-    ]
+    history = [tl.encode_history(h) for h in team.history]
     _table(wb.add_worksheet(tl.HISTORY_SHEET), tl.HISTORY_TABLE, 0, tl.HISTORY_COLUMNS, history)
     errors = [
         [
@@ -292,10 +270,6 @@ def _table(ws, name: str, top: int, headings, rows: list[list]) -> None:
                 ws.write_string(r, c, value)
             else:
                 ws.write_number(r, c, value)
-
-
-def _round(value: float | None, places: int = 2) -> float | None:
-    return None if value is None else round(value, places)
 
 
 WRITERS = {"project": write_with_project, "xlsxwriter": write_with_xlsxwriter}

@@ -15,7 +15,8 @@ from workload_xl.core.cells import address
 from workload_xl.core.values import YES, clean_text, read_number, read_yes_no, yes_no
 
 if TYPE_CHECKING:
-    from workload_xl.core.team import WorkerRow
+    from workload_xl.core.returns import WorkerPeriod
+    from workload_xl.core.team import CaseRow, WorkerRow
 
 TEAM_SHEET = "Team"
 CASES_SHEET = "Cases"
@@ -234,6 +235,32 @@ def decode_worker(values: Sequence[Any], columns: Mapping[str, int | None]) -> W
         source=clean_text(cell("source")),
         not_numbers=tuple(wrong),
     )
+
+
+def encode_case(c: CaseRow) -> list:
+    """A case's TeamCases row, in the order of CASES_COLUMNS."""
+    return [
+        c.worker,
+        c.case_ref,
+        c.item_code,
+        c.item_label,
+        c.kind,
+        c.agreed_points,
+        ", ".join(c.also_allocated_to),
+    ]
+
+
+def encode_history(h: WorkerPeriod) -> list:
+    """A worker-period's TeamHistory row, in the order of HISTORY_COLUMNS."""
+    return [
+        str(h.period),
+        h.worker,
+        h.band,
+        h.fte,
+        h.total_points,
+        rounded(h.points_per_fte),
+        yes_no(h.counted),
+    ]
 
 
 # --- the add-in's own Team sheet ---------------------------------------------------------

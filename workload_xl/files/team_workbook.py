@@ -26,7 +26,7 @@ from workload_xl.contracts import team as tl
 from workload_xl.core.cells import absolute
 from workload_xl.core.findings import SEVERITY_ORDER, Finding, Severity
 from workload_xl.core.team import TeamSheet
-from workload_xl.core.values import NO, yes_no
+from workload_xl.core.values import NO
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.style import BOLD, CALC_FILL, INPUT_FILL, NOTE, TITLE, put, set_value
 
@@ -226,42 +226,12 @@ def _table_sheet(
 
 
 def _write_cases(ws, team: TeamSheet | None) -> None:
-    rows = (
-        []
-        if team is None
-        else [
-            [
-                c.worker,
-                c.case_ref,
-                c.item_code,
-                c.item_label,
-                c.kind,
-                c.agreed_points,
-                ", ".join(c.also_allocated_to),
-            ]
-            for c in team.cases
-        ]
-    )
+    rows = [] if team is None else [tl.encode_case(c) for c in team.cases]
     _table_sheet(ws, tl.CASES_TABLE, tl.CASES_COLUMNS, rows, (22, 16, 12, 36, 9, 10, 30))
 
 
 def _write_history(ws, team: TeamSheet | None) -> None:
-    rows = (
-        []
-        if team is None
-        else [
-            [
-                str(h.period),
-                h.worker,
-                h.band,
-                h.fte,
-                h.total_points,
-                tl.rounded(h.points_per_fte),
-                yes_no(h.counted),
-            ]
-            for h in team.history
-        ]
-    )
+    rows = [] if team is None else [tl.encode_history(h) for h in team.history]
     _table_sheet(ws, tl.HISTORY_TABLE, tl.HISTORY_COLUMNS, rows, (10, 22, 24, 7, 10, 10, 10))
 
 
