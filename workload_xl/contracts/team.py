@@ -218,6 +218,9 @@ def decode_worker(values: Sequence[Any], columns: Mapping[str, int | None]) -> W
     numbers: dict[str, float | None] = {}
     wrong = []
     for key in WORKER_NUMBERS:
+        if columns.get(key) is None:  # a column this reader does not read: no figure
+            numbers[key] = None
+            continue
         number = read_number(cell(key))
         numbers[key] = number.value
         if number.status == "invalid":

@@ -403,8 +403,15 @@ class _Reader:
             if not name:
                 self._nameless(grid, row, "figures")
                 continue
-            get = dict(zip(grid.index, map(values.__getitem__, grid.index.values()), strict=True))
             fte = entry.fte
+            if (
+                entry.not_numbers
+                or entry.counted is None
+                or (fte is not None and not fte_in_range(fte))
+            ):  # only a row with a problem needs its cells by key, for the findings
+                get = dict(
+                    zip(grid.index, map(values.__getitem__, grid.index.values()), strict=True)
+                )
             if "fte" in entry.not_numbers:
                 self._not_a_number(grid, get, "fte", "FTE", row, name)
             elif fte is not None and not fte_in_range(fte):
