@@ -358,3 +358,18 @@ def test_the_sheets_the_add_in_writes_are_documented():
     wanted += [*entry.ERRORS_HEADINGS, *entry.HIGHLIGHTS_HEADINGS, *entry.FILLS.values()]
     assert [w for w in wanted if f"`{w}`" not in part and w not in part] == []
     assert f"row {entry.TEAM_TOP}" in part and f"row {entry.ERRORS_TOP}" in part
+
+
+def test_the_trend_report_part_of_workbook_format_md_matches_its_contract():
+    from workload_xl.contracts import report as rc
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "workbook-format.md").read_text(
+        encoding="utf-8"
+    )
+    start = text.index("## The trend report workbook")
+    part = text[start : text.index("\n## ", start + 1)]
+    assert f"`{rc.SUMMARY_SHEET}`" in part and f"`{rc.SPC_SHEET_PREFIX}<team>`" in part
+    for block in rc.SERVICE_BLOCKS:
+        assert f"| `{block.title}` |" in part and f"`{block.number_format}`" in part
+    for column in rc.SPC_COLUMNS:
+        assert f"`{column.heading}`" in part
