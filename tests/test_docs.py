@@ -367,7 +367,7 @@ def test_the_trend_report_part_of_workbook_format_md_matches_its_contract():
         encoding="utf-8"
     )
     start = text.index("## The trend report workbook")
-    part = text[start : text.index("\n## ", start + 1)]
+    part = " ".join(text[start : text.index("\n## ", start + 1)].split())
     assert f"`{rc.SUMMARY_SHEET}`" in part and f"`{rc.SPC_SHEET_PREFIX}<team>`" in part
     for block in rc.SERVICE_BLOCKS:
         assert f"| `{block.title}` |" in part and f"`{block.number_format}`" in part
