@@ -211,14 +211,12 @@ def decode_worker(values: Sequence[Any], columns: Mapping[str, int | None]) -> W
     """A row's cells (`values`, as an engine gives a table's row) by column index (from
     `Table.columns(WORKER_HEADINGS)`; None or absent for a column the table lacks)."""
 
-    def cell(key: str) -> Any:
-        index = columns.get(key)
-        return values[index] if index is not None and index < len(values) else None
-
+    width = len(values)
+    cell = {k: values[i] for k, i in columns.items() if i is not None and i < width}.get
     numbers: dict[str, float | None] = {}
     wrong = []
     for key in WORKER_NUMBERS:
-        if columns.get(key) is None:  # a column this reader does not read: no figure
+        if key not in columns:  # a column this reader does not read: no figure
             numbers[key] = None
             continue
         number = read_number(cell(key))
