@@ -26,7 +26,7 @@ class ServiceBlock:
 
 
 SERVICE_BLOCKS: tuple[ServiceBlock, ...] = (
-    ServiceBlock("Mean points per FTE", "mean_ppf", "0.0", service_mean_row=True),
+    ServiceBlock("Mean points per FTE", "points_per_fte", "0.0", service_mean_row=True),
     ServiceBlock("Total points", "total_points", "0.0"),
     ServiceBlock("FTE", "total_fte", "0.00"),
     ServiceBlock("Spread (coefficient of variation)", "spread", "0%"),

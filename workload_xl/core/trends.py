@@ -5,6 +5,10 @@ From the current returns in the store it builds, for each service, the teams × 
 chart of each team's mean points per FTE, the same rules on each worker's points per FTE
 relative to their team's mean (so a lasting disparity stands apart from a noisy month), and
 plain-English sentences for what needs a look. The workbook writer only lays this out.
+
+A team's (and a service's) mean points per FTE is weighted by FTE: its counted workers' total
+points ÷ their total FTE, not the plain mean of each worker's figure, so a 0.2 FTE worker
+weighs 0.2 of a full-time one and one part-timer's high figure cannot move the team's.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ team sheet, so small steady differences stay quiet."""
 @dataclass
 class TeamTrend:
     team: str
-    mean_ppf: list[float | None]  # aligned with ServiceTrends.periods
+    points_per_fte: list[float | None]  # total points ÷ total FTE, aligned with the periods
     total_points: list[float | None]
     total_fte: list[float | None]
     spread: list[float | None]
@@ -170,8 +174,8 @@ def _service_trends(
 
     service_mean = []
     for p in periods:
-        values = [r.points_per_fte for (_, q), g in cells.items() if q == p for r in counted(g)]
-        service_mean.append(statistics.fmean(values) if values else None)
+        rows_then = [r for (_, q), g in cells.items() if q == p for r in counted(g)]
+        service_mean.append(_per_fte(rows_then))
 
     teams = []
     for key in sorted(team_names, key=str.casefold):
@@ -179,23 +183,28 @@ def _service_trends(
         for index, p in enumerate(periods):
             group = counted(cells.get((key, p), []))
             values = [r.points_per_fte for r in group]
-            mean = statistics.fmean(values) if values else None
-            trend.mean_ppf.append(mean)
+            mean = _per_fte(group)
+            trend.points_per_fte.append(mean)
             trend.total_points.append(sum(r.total_points for r in group) if group else None)
             trend.total_fte.append(sum(r.fte for r in group) if group else None)
             trend.spread.append(coefficient_of_variation(values))
             base = service_mean[index]
             trend.vs_service.append(None if mean is None or base is None else mean - base)
-        present = [
-            (label, v) for label, v in zip(labels, trend.mean_ppf, strict=True) if v is not None
-        ]
+        series = zip(labels, trend.points_per_fte, strict=True)
+        present = [(label, v) for label, v in series if v is not None]
         trend.spc = chart([v for _, v in present], [label for label, _ in present])
         teams.append(trend)
 
     trends = ServiceTrends(name, labels, teams, service_mean)
     trends.workers = _worker_signals(cells, periods, team_names, settings, chart)
-    trends.summary = _summary(trends)
+    trends.summary = _summary(trends, settings.run_length)
     return trends
+
+
+def _per_fte(rows: Sequence) -> float | None:
+    """Total points ÷ total FTE of counted worker-periods; None without FTE."""
+    fte = sum(r.fte for r in rows)
+    return sum(r.total_points for r in rows) / fte if rows and fte > 0 else None
 
 
 def _with_change(
@@ -267,11 +276,11 @@ def lasting_gap(
     return best
 
 
-def _summary(trends: ServiceTrends) -> list[str]:
+def _summary(trends: ServiceTrends, run_length: int) -> list[str]:
     lines = []
     for team in trends.teams:
         lines += signals(team.spc, subject=team.team, measure="mean points per FTE")
-        above = _run_against_service(team, trends.periods)
+        above = _run_against_service(team, trends.periods, run_length)
         if above:
             lines.append(above)
     for signal in trends.workers:
@@ -287,8 +296,9 @@ def signals(points: Sequence[SpcPoint], subject: str, measure: str) -> list[str]
     return describe(points, subject=subject, measure=measure, notes=False)
 
 
-def _run_against_service(team: TeamTrend, labels: list[str], length: int = 7) -> str:
-    """'7 periods in a row above the service mean', if the latest periods show it."""
+def _run_against_service(team: TeamTrend, labels: list[str], length: int) -> str:
+    """'7 periods in a row above the service mean', if the latest `length`
+    (the report's --run-length) or more periods show it."""
     run, side, end = 0, 0, len(team.vs_service) - 1
     for value in reversed(team.vs_service):
         sign = 0 if value is None or value == 0 else (1 if value > 0 else -1)
