@@ -66,3 +66,12 @@ def test_the_team_against_service_run_uses_the_reports_run_length():
         "Safeguarding: North: 5 periods in a row above the service mean (2026-01 to 2026-05).",
         "Safeguarding: South: 5 periods in a row below the service mean (2026-01 to 2026-05).",
     ]
+
+
+def test_the_report_says_how_the_team_figure_is_worked_out():
+    from workload_xl.files.report_workbook import build_report_workbook
+
+    rows = [row("North", "Ann", "2026-01", 1.0, 100.0), row("North", "Bo", "2026-01", 0.2, 30.0)]
+    wb = build_report_workbook(build_trend_report(rows))
+    text = " ".join(str(c.value) for r in wb["Summary"].iter_rows() for c in r if c.value)
+    assert "total points ÷ their total FTE" in text

@@ -111,7 +111,8 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
         row += len(report.left_out) + 2
     notes = [
         "How to read this report",
-        "Each team's mean points per FTE is plotted on an XmR chart (NHS 'Making Data Count'): "
+        "Each team's mean points per FTE (its counted workers' total points ÷ their total FTE, "
+        "so each worker weighs by their FTE) is plotted on an XmR chart (NHS 'Making Data Count'): "
         "the mean, and process limits at the mean ± 2.66 × the mean moving range, from the first "
         f"{report.settings.baseline} points (fewer points give trial limits, labelled so).",
         "Special cause: a point outside the limits; "
