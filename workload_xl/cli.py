@@ -336,27 +336,6 @@ def _store_opened(damaged_exit: int = EXIT_UNREADABLE):
         sys.exit(damaged_exit if rule == "store-damaged" else EXIT_UNREADABLE)
 
 
-def _refuse_writing_over_inputs(outputs, inputs) -> None:
-    """Stop (exit 2, nothing written) when an output is one of the command's inputs, given as
-    (what it is, path): the store, a workbook read, the key file. --force does not change it."""
-    from workload_xl.services.options import output_clashes
-
-    _stop_on(output_clashes(outputs, inputs))
-
-
-def _stop_on(problems) -> None:
-    """Print the clashes found and stop with exit 2, nothing written."""
-    if problems:
-        _print_findings(problems)
-        sys.exit(EXIT_UNREADABLE)
-
-
-def _store_inputs(store_path: Path, key_file: Path | None = None) -> list:
-    from workload_xl.services.store import store_inputs
-
-    return store_inputs(store_path, key_file)
-
-
 PSEUDONYMISE_OPTION = click.option(
     "--pseudonymise",
     "key_file",
@@ -433,10 +412,10 @@ def consolidate(
     130 stopped by Ctrl-C (what was stored stays).
     """
     from workload_xl.services.consolidate import consolidate_files
-    from workload_xl.services.options import files_named, store_output_clashes
+    from workload_xl.services.options import files_named, refuse_clashes, store_output_clashes
 
     pseudonymiser = _pseudonymiser(key_file)
-    _stop_on(store_output_clashes(store_path, key_file))
+    refuse_clashes(store_output_clashes(store_path, key_file))  # the group says it, exit 2
     paths = files_named(inputs)
     quiet = not sys.stderr.isatty()  # a progress bar only where a person watches
     with click.progressbar(
@@ -666,9 +645,12 @@ def report_command(
     With --pseudonymise, workers appear by pseudonym, for a report shared beyond the service.
     """
     from workload_xl.core.spc import SpcSettings
+    from workload_xl.services.options import output_clashes, refuse_clashes
     from workload_xl.services.report import trend_report
+    from workload_xl.services.store import store_inputs
 
-    _refuse_writing_over_inputs([output], _store_inputs(store_path, key_file))
+    # An output over the store or the key file: the group prints the findings, exit 2.
+    refuse_clashes(output_clashes([output], store_inputs(store_path, key_file)))
     pseudonymiser = _pseudonymiser(key_file)
     with _store_opened():
         run = trend_report(

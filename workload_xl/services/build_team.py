@@ -126,13 +126,14 @@ def build_team_files(
 ) -> TeamRun:
     """Validate every worker sheet in the inputs, roll them up and write the team workbook.
     Raises Refused, before reading anything, when the output is one of the workbooks read."""
-    from workload_xl.services.options import refuse_clashes, team_output_clashes
+    from workload_xl.services.options import files_named, refuse_clashes, team_output_clashes
 
-    inputs, history = list(inputs), list(history)
-    refuse_clashes(team_output_clashes(output, inputs, history))
+    inputs = list(inputs)
+    workbooks, past = files_named(inputs), files_named(history)  # folders listed once
+    refuse_clashes(team_output_clashes(output, workbooks, past))
     registry = registry or SchemeRegistry.from_dir()
     build, unreadable = roll_up_files(
-        inputs, registry, output=str(output), period=period, history=history
+        workbooks, registry, output=str(output), period=period, history=past
     )
     named = tuple(str(p) for p in inputs)
     if build.team is None:

@@ -45,12 +45,12 @@ def files_named(inputs: Iterable[Path]) -> list[Path]:
 
 
 def team_output_clashes(
-    output: Path, inputs: Iterable[Path], history: Iterable[Path]
+    output: Path, workbooks: Iterable[Path], history: Iterable[Path]
 ) -> list[Finding]:
     """build-team may not write its team sheet over a worker workbook or a history workbook
-    it reads."""
-    read = [("a workbook", p) for p in files_named(inputs)]
-    read += [("a history workbook", p) for p in files_named(history)]
+    it reads (both as `files_named` gives them)."""
+    read = [("a workbook", p) for p in workbooks]
+    read += [("a history workbook", p) for p in history]
     return output_clashes([output], read)
 
 
