@@ -43,7 +43,7 @@ THIRD_PARTY = {
     "demo": set(),
 }
 # The one import allowed to reach the add-in builder: inside the command that builds it.
-LAZY_ADDIN = {"cli", "services"}
+LAZY_ADDIN = {"services"}
 
 
 @dataclass(frozen=True)
