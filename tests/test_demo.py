@@ -71,12 +71,14 @@ def test_demo_prints_what_it_made_and_found_and_refuses_a_folder_it_did_not_make
     assert (other / "keep.txt").read_text() == "mine"
 
 
-def test_the_demo_team_sheets_show_every_kind_of_flag_within_six_months(tmp_path, registry):
+def test_the_demo_team_sheets_show_every_kind_of_flag_within_seven_months(tmp_path, registry):
+    """Seven months: the run_length a rise or fall takes (a newcomer building a caseload, a
+    worker handing cases on before leave)."""
     from workload_xl.demo import build_demo_team_sheets
 
-    generate(tmp_path, registry, months=6)
+    generate(tmp_path, registry, months=7)
     built = build_demo_team_sheets(tmp_path, validate_files([tmp_path], registry), registry)
-    assert len(built) == 4 * 6
+    assert len(built) == 4 * 7
     seen = {f.rule for _, build in built for f in build.findings}
     assert {
         "worker-outlier",

@@ -14,6 +14,7 @@ import pytest
 from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
 from workload_xl.core import schemes
+from workload_xl.core.disparity import SignalSettings
 from workload_xl.core.rules import RULES
 from workload_xl.core.team import TeamSettings
 
@@ -170,21 +171,26 @@ def test_every_team_rule_is_documented_with_its_severity_and_fix(rule_id):
 
 
 _SETTINGS = TeamSettings()
+_SIGNALS = _SETTINGS.signals
 
 
 @pytest.mark.parametrize(
     "phrase",
     [
-        f"default {_SETTINGS.outlier_threshold}",
+        f"`outlier_margin`, default {_SIGNALS.outlier_margin:.2f}",
+        f"at least {_SIGNALS.outlier_margin * 100:.0f} points of percentage",
+        f"`disparity_margin`, default {_SIGNALS.disparity_margin:.2f}",
+        f"in {_SIGNALS.disparity_periods} or more consecutive periods",
+        f"`disparity_periods`, default {_SIGNALS.disparity_periods}",
+        f"latest {_SIGNALS.run_length} periods (`run_length`, default {_SIGNALS.run_length})",
+        f"up to {_SIGNALS.baseline} periods before them (at least {_SIGNALS.min_baseline}",
         f"default {_SETTINGS.spread_threshold}",
-        f"at least {round(_SETTINGS.min_difference * 100)}% of the band median",
-        f"at least {_SETTINGS.min_band_size} counted workers",
-        f"{_SETTINGS.persistent_periods} or more consecutive periods",
-        f"{_SETTINGS.trend_periods} consecutive periods",
+        f"At least {_SIGNALS.min_workers} counted workers",
+        "expected points = reference points × band capacity factor × FTE",
     ],
 )
 def test_findings_md_states_the_fairness_settings_the_code_uses(phrase):
-    """The statistics intro gives the same numbers team.py uses."""
+    """The statistics intro gives the same numbers core.disparity uses."""
     text = " ".join(FINDINGS_MD.read_text(encoding="utf-8").split()).replace("*", "")
     assert phrase in text
 
@@ -308,8 +314,8 @@ def test_every_cases_history_and_errors_heading_is_documented(heading):
 @pytest.mark.parametrize(
     "key, default",
     [
-        ("outlier_threshold", TeamSettings().outlier_threshold),
         ("spread_threshold", TeamSettings().spread_threshold),
+        ("flags", f"{SignalSettings().outlier_margin:.2f}"),
     ],
 )
 def test_the_fairness_keys_of_a_scheme_file_are_documented_with_their_defaults(key, default):

@@ -305,14 +305,18 @@ def test_flag_outliers_reflags_the_team_sheet_as_the_manager_corrected_it(regist
     flags_column = next(c.column_letter for c in team[top] if c.value == "Flags")
     fte_column = next(c.column_letter for c in team[top] if c.value == "FTE")
     assert not any(team[f"{flags_column}{top + i}"].value for i in range(1, 6))  # all alike
-    team[f"{fte_column}{top + 1}"] = 0.5  # the manager corrects a part-timer's FTE
+    team[f"{fte_column}{top + 1}"] = 0.4  # the manager corrects a part-timer's FTE
     wb.save(built)
 
     actions = press(entry.flag_outliers, built, active=entry.TEAM_SHEET)
     flagged = remote.apply(built, actions, tmp_path / "flagged.xlsx")
     after = load_workbook(flagged)[entry.TEAM_SHEET]
     flags = [after[f"{flags_column}{top + i}"].value for i in range(1, 6)]
-    assert flags[0] and "above similar colleagues" in flags[0]  # double points per FTE now
+    # 29 points each, 100 expected of a full-time social worker: 29%; at 0.4 FTE 72.5%
+    assert flags[0] == "load 72%, well above the team's 29%"
+    load_column = next(c.column_letter for c in team[top] if c.value == "Load against expected")
+    loads = [after[f"{load_column}{top + i}"].value for i in range(1, 6)]
+    assert loads == [0.725] + [0.29] * 4
     assert remote.fill_of(flagged, entry.TEAM_SHEET, f"A{top + 1}") == "#FFEB9C"
     assert remote.fill_of(flagged, entry.TEAM_SHEET, f"A{top + 2}") is None
     assert "of 5 workers flagged" in status(actions)

@@ -136,8 +136,8 @@ def test_a_worker_row_encoded_then_decoded_gives_back_its_figures():
         points_per_fte=39.5 / 0.8,
         counted=False,
         source="ann.xlsx / Measurement",
-        band_mean=44.0,
-        band_difference=39.5 / 0.8 - 44.0,
+        expected_points=80.0,
+        load=39.5 / 80.0,
         flags=["above", "co-works"],
     )
     values = tl.encode_worker(row)

@@ -109,6 +109,32 @@ BAD = [
         "maps to 'CINN'",
     ),
     ("not TOML", ("[[items]]", "[[items"), "not valid TOML"),
+    (
+        "the old robust threshold",
+        ('period = "month"\n', 'period = "month"\noutlier_threshold = 2.0\n'),
+        "outlier_threshold: is no longer used",
+    ),
+    (
+        "a flag margin out of range",
+        ('period = "month"\n', 'period = "month"\nflags = { outlier_margin = 3 }\n'),
+        "flags.outlier_margin: must be a number from 0.05 to 2",
+    ),
+    (
+        "a run length not whole",
+        ('period = "month"\n', 'period = "month"\nflags = { run_length = 6.5 }\n'),
+        "flags.run_length: must be a whole number from 5 to 12",
+    ),
+    (
+        "a lasting margin above the outlier one",
+        ('period = "month"\n', 'period = "month"\nflags = { disparity_margin = 0.5 }\n'),
+        "flags.disparity_margin: must be no larger than outlier_margin",
+    ),
+    (
+        "an unknown flag setting",
+        ('period = "month"\n', 'period = "month"\nflags = { outlier_threshold = 2 }\n'),
+        "flags.outlier_threshold: unknown key",
+    ),
+    ("flags not a table", ('period = "month"\n', 'period = "month"\nflags = 3\n'), "flags: must"),
 ]
 
 

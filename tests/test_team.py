@@ -7,7 +7,9 @@ re-derived in the test, never from the code under test.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,9 +17,11 @@ from openpyxl import load_workbook
 
 from workload_xl.cli import main
 from workload_xl.contracts import team as tl
-from workload_xl.core.fairness import coefficient_of_variation, robust_scores, run_direction
+from workload_xl.core.disparity import SignalSettings
+from workload_xl.core.fairness import coefficient_of_variation
 from workload_xl.core.period import Period
 from workload_xl.core.returns import WorkerPeriod
+from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.core.team import TeamSettings, build_team
 from workload_xl.files.worker_template import (
     WorkerSheetContent,
@@ -109,34 +113,10 @@ def rules(build, rule):
 # --- the statistics, by hand --------------------------------------------------------------
 
 
-def test_robust_scores_are_distances_from_the_median_in_scaled_mads():
-    values = [10, 11, 12, 13, 40]
-    median, mad = 12, 1  # deviations 2, 1, 0, 1, 28
-    assert robust_scores(values) == pytest.approx([(v - median) / (1.4826 * mad) for v in values])
-
-
-def test_robust_scores_fall_back_to_the_mean_deviation_when_most_values_tie():
-    values = [10, 10, 10, 10, 20]
-    mean_ad = (0 + 0 + 0 + 0 + 10) / 5
-    assert robust_scores(values)[-1] == pytest.approx(10 / (1.2533 * mean_ad))
-    assert robust_scores([7, 7, 7]) == [0, 0, 0]
-
-
 def test_spread_is_the_sample_coefficient_of_variation():
     values = [80, 100, 120]
     assert coefficient_of_variation(values) == pytest.approx(statistics.stdev(values) / 100)
     assert coefficient_of_variation([5]) is None
-
-
-def test_a_run_rises_or_falls_only_when_every_step_does():
-    assert (run_direction([1, 2, 3]), run_direction([3, 2, 1]), run_direction([1, 3, 2])) == (
-        1,
-        -1,
-        0,
-    )
-
-
-# --- figures --------------------------------------------------------------------------------
 
 
 def test_every_worker_figure_and_team_figure_matches_the_inputs(write, registry):
@@ -164,14 +144,20 @@ def test_every_worker_figure_and_team_figure_matches_the_inputs(write, registry)
         assert row.activity_points == points_of(c) - case_points
         assert row.points_per_fte == pytest.approx(ppf[name])
         assert row.counted
-    social = [ppf[n] for n in ("Ann", "Bob", "Cat", "Dan")]
-    assert rows["Bob"].band_mean == pytest.approx(statistics.fmean(social))
-    assert rows["Bob"].band_difference == pytest.approx(ppf["Bob"] - statistics.fmean(social))
+    # the scheme: 100 points for a full-time worker, bands Social worker and Senior
+    # practitioner both at capacity factor 1.0, so expected = 100 × FTE
+    expected = {c.header["worker"]: 100 * c.header["fte"] for c in contents}
+    load = {name: points_of(c) / expected[name] for name, c in zip(ppf, contents, strict=True)}
+    for name, row in rows.items():
+        assert row.expected_points == pytest.approx(expected[name])
+        assert row.load == pytest.approx(load[name])
+    assert rows["Bob"].load == pytest.approx((9 * 5 + 4) / 80)
     team = build.team
     assert team.mean_ppf == pytest.approx(statistics.fmean(ppf.values()))
     assert team.median_ppf == pytest.approx(statistics.median(ppf.values()))
+    assert team.median_load == pytest.approx(statistics.median(load.values()))
     assert team.spread == pytest.approx(
-        statistics.stdev(ppf.values()) / statistics.fmean(ppf.values())
+        statistics.stdev(load.values()) / statistics.fmean(load.values())
     )
     assert team.total_points == sum(points_of(c) for c in contents)
     assert team.total_fte == pytest.approx(sum(c.header["fte"] for c in contents))
@@ -202,21 +188,53 @@ def test_a_worker_far_above_similar_colleagues_is_flagged_and_only_them(write, r
     loads = {"Ann": 12, "Bob": 13, "Cat": 12, "Dan": 14, "Eve": 13, "Fay": 24}
     contents = [content(n, cases=k) for n, k in loads.items()]
     build = team_of(write(contents), registry)
-    ppf = [points_of(c) for c in contents]  # all full time
-    median = statistics.median(ppf)
-    mad = statistics.median(abs(v - median) for v in ppf)
-    expected = {
-        c.header["worker"]
-        for c, v in zip(contents, ppf, strict=True)
-        if abs(v - median) / (1.4826 * mad) > 2.0 and abs(v - median) >= 0.1 * median
-    }
+    # full-time social workers: expected 100 points, so a load is points / 100
+    load = {c.header["worker"]: points_of(c) / 100 for c in contents}
+    middle = statistics.median(load.values())
+    assert middle == pytest.approx(0.69)  # 13 cases × 5 + 2 duty days × 2
+    expected = {name for name, v in load.items() if abs(v - middle) >= 0.30}
     assert expected == {"Fay"}
     flagged = rules(build, "worker-outlier")
-    assert [f.value for f in flagged] == [pytest.approx(points_of(contents[-1]))]
+    assert [f.value for f in flagged] == [pytest.approx(1.24)]
     assert "well above" in flagged[0].message and "Fay" in flagged[0].message
-    assert "capacity" not in flagged[0].message.lower()
+    assert "124%" in flagged[0].message and "69%" in flagged[0].message
+    assert "+55 points" in flagged[0].message
     fay_row = [w.worker for w in build.team.workers].index("Fay")
-    assert flagged[0].cell == tl.worker_cell(fay_row, "points_per_fte")
+    assert flagged[0].cell == tl.worker_cell(fay_row, "load")
+    assert by_worker(build)["Fay"].flags == ["load 124%, well above the team's 69%"]
+
+
+def test_a_protected_newly_qualified_caseload_reads_as_expected_and_is_not_flagged(write, registry):
+    """The scheme expects 90% of a newly qualified worker (capacity factor 0.9): 90 points
+    against colleagues' 100 is a load of 100%, as theirs is, so nobody is flagged."""
+    full = [content(n, cases=18, duty=5) for n in ("Ann", "Bob", "Cat", "Dan")]  # 100 points
+    asye = content("Nia", "Newly qualified (ASYE)", cases=16, duty=5)  # 90 points
+    assert [points_of(c) for c in full] == [100] * 4 and points_of(asye) == 90
+    build = team_of(write([*full, asye]), registry)
+    nia = by_worker(build)["Nia"]
+    assert nia.expected_points == pytest.approx(90) and nia.load == pytest.approx(1.0)
+    assert nia.flags == [] and build.team.median_load == pytest.approx(1.0)
+    flags = {"worker-outlier", "disparity-persistent", "team-spread-wide", "band-too-small"}
+    assert [f for f in build.findings if f.rule in flags] == []
+
+
+def test_a_worker_25_percent_above_for_three_periods_is_a_lasting_disparity(write, registry):
+    """+25% is inside the single-period margin (30 points) but past the lasting one (12):
+    three periods running of it are flagged, with each period's load and the team's."""
+    folder = write([*(content(n, cases=18, duty=5) for n in "ABCD"), content("Eve", cases=24)])
+    assert points_of(content("Eve", cases=24)) == 124
+    normal = {n: [100, 100] for n in "ABCD"}
+    history = _history({**normal, "Eve": [125, 126]}, Period(2026, 10))
+    build = team_of(folder, registry, history=history)
+    assert rules(build, "worker-outlier") == []
+    (found,) = rules(build, "disparity-persistent")
+    assert found.value == 3 and "since 2026-08" in found.message
+    assert "125%, 126%, 124%" in found.message and "100%, 100%, 100%" in found.message
+    assert by_worker(build)["Eve"].flags == ["above colleagues 3 periods running"]
+    missing = [r for r in history if r.period != Period(2026, 8)]  # 2026-08 had no return
+    earlier = {n: [100] for n in "ABCD"}
+    history_gap = [*missing, *_history({**earlier, "Eve": [125]}, Period(2026, 8))]
+    assert rules(team_of(folder, registry, history=history_gap), "disparity-persistent") == []
 
 
 def test_a_tight_band_does_not_flag_small_differences(write, registry):
@@ -226,18 +244,49 @@ def test_a_tight_band_does_not_flag_small_differences(write, registry):
     assert rules(team_of(write(contents), registry), "worker-outlier") == []
 
 
-def test_bands_with_fewer_than_three_workers_are_not_compared(write, registry):
+def _without_reference(tmp_path) -> SchemeRegistry:
+    """The children's scheme with no reference level: nothing to expect, so each worker is
+    compared with the median of their band."""
+    source = SchemeRegistry.from_dir().get(CSC).source
+    text = Path(source).read_text(encoding="utf-8").replace("reference_points = 100\n", "")
+    folder = tmp_path / "schemes"
+    folder.mkdir()
+    (folder / f"{CSC}.toml").write_text(text, encoding="utf-8")
+    found = SchemeRegistry.from_dir(folder)
+    assert found.get(CSC).reference_points is None
+    return found
+
+
+def test_without_a_reference_level_bands_are_compared_within_and_small_ones_not(write, tmp_path):
+    plain = _without_reference(tmp_path)
+    contents = [
+        content("Ann", cases=12),
+        content("Bob", cases=13),
+        content("Cat", cases=24),
+        content("Dan", "Senior practitioner", cases=5),
+        content("Eve", "Senior practitioner", cases=30),
+    ]
+    build = team_of(write(contents, folder="plain"), plain)
+    rows = by_worker(build)
+    social = statistics.median([64, 69, 124])  # 12, 13 and 24 cases × 5 + 4 duty points
+    assert rows["Cat"].load == pytest.approx(124 / social) and rows["Ann"].expected_points is None
+    assert rows["Dan"].load is None  # two seniors: too few for a band median
+    (found,) = rules(build, "worker-outlier")
+    assert "Cat" in found.message and "median of the band 'Social worker'" in found.message
+    assert {f.value for f in rules(build, "band-too-small")} == {"Senior practitioner"}
+
+
+def test_with_a_reference_level_every_band_is_one_comparison_group(write, registry):
     contents = [
         content("Ann", cases=5),
         content("Bob", cases=25),
         content("Cat", "Senior practitioner"),
     ]
     build = team_of(write(contents), registry)
-    assert rules(build, "worker-outlier") == []
-    assert {f.value for f in rules(build, "band-too-small")} == {
-        "Social worker",
-        "Senior practitioner",
-    }
+    # loads 29%, 129%, 54%: the middle is 54%; Bob is 75 points above it, Ann 25 below
+    assert build.team.median_load == pytest.approx(0.54)
+    assert [f.value for f in rules(build, "worker-outlier")] == [1.29]
+    assert rules(build, "band-too-small") == []
 
 
 def test_wide_spread_is_flagged_from_the_coefficient_of_variation(write, registry):
@@ -380,30 +429,58 @@ def test_the_same_worker_flagged_three_periods_running_is_a_persistent_disparity
     assert rules(team_of(folder, registry, history=gap), "disparity-persistent") == []
 
 
-def test_a_steady_rise_over_four_periods_is_shown(write, registry):
+def test_a_worker_rising_seven_periods_running_is_shown(write, registry):
+    """The trend rule on a worker's own series, once it is run_length (7) periods long."""
     folder = _flag_team(write, registry, heavy_cases=13)
-    ann_now = points_of(content("Ann", cases=12))
-    history = _history(
-        {
-            "Ann": [ann_now - 15, ann_now - 10, ann_now - 5],
-            "Bob": [69, 75, 70],
-            "Cat": [70, 70, 70],
-            "Dan": [80, 79, 81],
-            "Fay": [75, 75, 75],
-        },
-        Period(2026, 10),
-    )
+    ann_now = points_of(content("Ann", cases=12))  # 64
+    rising = [ann_now - 6 * step for step in (6, 5, 4, 3, 2, 1)]  # 28, 34, ... 58
+    flat = {"Bob": [69] * 6, "Cat": [64] * 6, "Dan": [74] * 6, "Fay": [69] * 6}
+    build = team_of(folder, registry, history=_history({"Ann": rising, **flat}, Period(2026, 10)))
+    (found,) = [f for f in rules(build, "trend-rising") if "Ann" in f.message]
+    assert found.value == pytest.approx(ann_now) and "risen 6 times running" in found.message
+    assert "28.0 → 34.0 → 40.0 → 46.0 → 52.0 → 58.0 → 64.0" in found.message
+    short = _history({"Ann": rising[1:], **{k: v[1:] for k, v in flat.items()}}, Period(2026, 10))
+    assert rules(team_of(folder, registry, history=short), "trend-rising") == []
+
+
+def _steady_team(write, points):
+    """Four full-time social workers on `points` each (cases of 5 plus 2 duty days of 2)."""
+    return write([content(n, cases=(points - 4) // 5) for n in ("Ann", "Bob", "Cat", "Dan")])
+
+
+def test_a_team_above_its_usual_level_for_seven_periods_is_a_rise(write, registry):
+    """The shift rule: the latest 7 periods all above the mean of the (up to 12) before."""
+    folder = _steady_team(write, 104)
+    names = ("Ann", "Bob", "Cat", "Dan")
+    before = [96, 100, 98, 102, 97, 99]  # mean 98.67
+    after = [101, 103, 100, 104, 102, 101]  # and this period's 104: 7 above
+    history = _history({n: before + after for n in names}, Period(2026, 10))
     build = team_of(folder, registry, history=history)
     (found,) = rules(build, "trend-rising")
-    assert "Ann" in found.message and found.value == pytest.approx(ann_now)
-    assert "risen 3 times running" in found.message
-    assert {h.period for h in build.team.history} == {Period(2026, m) for m in (7, 8, 9, 10)}
+    assert found.cell == tl.field_cell("points_per_fte") and found.value == pytest.approx(104)
+    assert "above their usual level (98.7" in found.message
+    assert "for 7 periods running (2026-04 to 2026-10)" in found.message
+    dip = _history({n: [*before, *after[:3], 98, *after[4:]] for n in names}, Period(2026, 10))
+    assert rules(team_of(folder, registry, history=dip), "trend-rising") == []
+    missing = [r for r in history if r.period != Period(2026, 6)]  # no return that month
+    assert rules(team_of(folder, registry, history=missing), "trend-rising") == []
+    short_baseline = [r for r in history if r.period >= Period(2025, 12)]  # 4 before the run
+    assert rules(team_of(folder, registry, history=short_baseline), "trend-rising") == []
 
 
-def test_settings_come_from_the_scheme(registry):
+def test_settings_come_from_the_scheme(registry, tmp_path):
     settings = TeamSettings.for_scheme(registry.get(CSC))
-    assert settings.outlier_threshold == registry.get(CSC).outlier_threshold
+    assert settings.signals == SignalSettings() and settings.scheme is registry.get(CSC)
     assert TeamSettings.for_scheme(registry.get("leaving-care")).spread_threshold == 0.25
+    source = registry.get(CSC).source
+    text = Path(source).read_text(encoding="utf-8")
+    folder = tmp_path / "schemes"
+    folder.mkdir()
+    (folder / f"{CSC}.toml").write_text(
+        text + "\n[flags]\noutlier_margin = 0.4\nrun_length = 6\n", encoding="utf-8"
+    )
+    changed = TeamSettings.for_scheme(SchemeRegistry.from_dir(folder).get(CSC)).signals
+    assert changed == dataclasses.replace(SignalSettings(), outlier_margin=0.4, run_length=6)
 
 
 # --- files and the command line ------------------------------------------------------------

@@ -121,6 +121,12 @@ class DemoWorker:
     fte: float
     load: float  # how many cases relative to colleagues: 1.0 typical
     cases: list[dict] = field(default_factory=list)
+    loads: tuple[float, ...] = ()  # a planted change, month by month (then the last holds)
+
+    def load_in(self, month: int) -> float:
+        if not self.loads:
+            return self.load
+        return self.loads[min(month, len(self.loads) - 1)]
 
 
 @dataclass
@@ -166,6 +172,11 @@ def _workers(rng: random.Random, scheme: Scheme, count: int) -> list[DemoWorker]
         workers.append(DemoWorker(name, band, fte, load=1.0))
     workers[3].load = 1.8  # one worker persistently carries far more than colleagues
     workers[7].load = 0.6  # and one far less
+    # a newcomer building a caseload over their first seven months, and a worker whose cases
+    # are handed on month by month before a long leave: full time, so each month differs
+    workers[0].fte = workers[10].fte = 1.0
+    workers[0].loads = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+    workers[10].loads = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4)
     return workers
 
 
@@ -178,6 +189,14 @@ def _activities(rng: random.Random, scheme: Scheme, fte: float) -> list[dict]:
                 {"item": item.label, "quantity": quantity, "agreed_points": item.points * quantity}
             )
     return lines
+
+
+def _duty(scheme: Scheme) -> list[dict]:
+    """Two duty days, the same every month: a planted change shows in the cases alone."""
+    item = next((i for i in scheme.items if not i.is_case), None)
+    if item is None:
+        return []
+    return [{"item": item.label, "quantity": 2, "agreed_points": item.points * 2}]
 
 
 def generate(
@@ -202,17 +221,22 @@ def generate(
             folder.mkdir(parents=True, exist_ok=True)
             last = period_index == len(periods) - 1
             for worker_index, worker in enumerate(workers):
-                target = round(
-                    14 * worker.fte * worker.load * (0.9 if "ASYE" in worker.band else 1.0)
-                )
-                worker.cases = [c for c in worker.cases if rng.random() > 0.12]
-                while len(worker.cases) < target + rng.randint(-1, 1):
-                    worker.cases.append(_new_case(rng, scheme, serial))
+                load = worker.load_in(period_index)
+                target = round(14 * worker.fte * load * (0.9 if "ASYE" in worker.band else 1.0))
+                if worker.loads:  # a planted change: cases added or handed on, none closed
+                    del worker.cases[target:]
+                    while len(worker.cases) < target:
+                        worker.cases.append(_new_case(rng, scheme, serial))
+                else:
+                    worker.cases = [c for c in worker.cases if rng.random() > 0.12]
+                    while len(worker.cases) < target + rng.randint(-1, 1):
+                        worker.cases.append(_new_case(rng, scheme, serial))
                 if team is TEAMS[1] and worker_index == 6:  # co-works a case with a colleague
                     shared = workers[5].cases[0]
                     if all(c["case_ref"] != shared["case_ref"] for c in worker.cases):
                         worker.cases.append(dict(shared))
-                lines = [dict(c) for c in worker.cases] + _activities(rng, scheme, worker.fte)
+                activities = _duty(scheme) if worker.loads else _activities(rng, scheme, worker.fte)
+                lines = [dict(c) for c in worker.cases] + activities
                 header = {
                     "worker": worker.name,
                     "team": team.name,

@@ -60,8 +60,8 @@ def team_text(build, output: str, written: bool) -> str:
             "Cases",
             "Points",
             "Per FTE",
-            "Band mean",
-            "Diff",
+            "Expected",
+            "Load",
             "Counted",
             "Flags",
         )
@@ -73,8 +73,8 @@ def team_text(build, output: str, written: bool) -> str:
                 str(w.cases),
                 _n(w.total_points),
                 _n(w.points_per_fte),
-                _n(w.band_mean),
-                _n(w.band_difference, sign=True),
+                _n(w.expected_points),
+                "" if w.load is None else f"{w.load:.0%}",
                 yes_no(w.counted),
                 "; ".join(w.flags),
             )
@@ -84,7 +84,8 @@ def team_text(build, output: str, written: bool) -> str:
         lines.append(
             f"Team: {_n(team.total_points)} points, {_n(team.total_fte, 2)} FTE, "
             f"{_n(team.points_per_fte)} points per FTE; workers' mean "
-            f"{_n(team.mean_ppf)}, median {_n(team.median_ppf)}, spread "
+            f"{_n(team.mean_ppf)}, median {_n(team.median_ppf)}; median load against expected "
+            f"{'' if team.median_load is None else f'{team.median_load:.0%}'}, spread "
             f"{'' if team.spread is None else f'{team.spread:.0%}'}."
         )
     own = [f for f in build.findings if f.workbook == output or f.rule.startswith("team-")]

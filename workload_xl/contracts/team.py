@@ -75,6 +75,7 @@ TEAM_TOTALS: tuple[TeamField, ...] = (
     ),
     TeamField("mean_ppf", "TeamMeanPPF", "Mean points per FTE", "", "0.0"),
     TeamField("median_ppf", "TeamMedianPPF", "Median points per FTE", "", "0.0"),
+    TeamField("median_load", "TeamMedianLoad", "Median load against expected", "", "0%"),
     TeamField("spread", "TeamSpread", "Spread (CV)", "", "0%"),
 )
 
@@ -98,8 +99,8 @@ TEAM_COLUMNS: tuple[TeamColumn, ...] = (
     TeamColumn("activity_points", "Activity points", 9, "0.0"),
     TeamColumn("total_points", "Total points", 9, "0.0"),
     TeamColumn("points_per_fte", "Points per FTE", 9, "0.0"),
-    TeamColumn("band_mean", "Band mean points per FTE", 11, "0.0"),
-    TeamColumn("band_difference", "Difference from band mean", 11, "+0.0;-0.0;0.0"),
+    TeamColumn("expected_points", "Expected points", 9, "0.0"),
+    TeamColumn("load", "Load against expected", 10, "0%"),
     TeamColumn("counted", "In team figures", 9),
     TeamColumn("flags", "Flags", 48),
     TeamColumn("source", "Source", 30),
@@ -178,8 +179,8 @@ def encode_worker(w: WorkerRow) -> list:
         "activity_points": w.activity_points,
         "total_points": w.total_points,
         "points_per_fte": rounded(w.points_per_fte),
-        "band_mean": rounded(w.band_mean),
-        "band_difference": rounded(w.band_difference),
+        "expected_points": rounded(w.expected_points),
+        "load": rounded(w.load, 4),
         "counted": yes_no(w.counted),
         "flags": "; ".join(w.flags),
         "source": w.source,
@@ -283,8 +284,8 @@ BOOK_NEEDED = frozenset(
         "total_points",
         "counted",
         "points_per_fte",
-        "band_mean",
-        "band_difference",
+        "expected_points",
+        "load",
         "flags",
     }
 )

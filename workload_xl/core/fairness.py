@@ -1,11 +1,14 @@
-"""Fairness flags on a team sheet, and the statistics behind them (core layer).
+"""Fairness flags on a team sheet (core layer): who carries well more, or less, than the scheme
+expects of them compared with colleagues, for how long, and whether the team's load is moving.
 
-Teams are small (a dozen workers, a handful per experience band), so the measures are robust
-ones: a worker is compared with the median of similar colleagues, in units of the median
-absolute deviation, so one very busy colleague cannot hide another. The flags say what the
-numbers show (outliers within a band, a wide spread, co-worked cases, a disparity that lasts,
-a trend) and never give a verdict. team.py rolls the sheets up; this module flags the result,
-both while a team sheet is built and when the add-in re-flags one a manager corrected.
+Every comparison is of one measure, load against expected (core.expected): a worker's points
+÷ what the scheme expects of their band and FTE, so a protected newly qualified caseload reads
+as about 100% and the whole team is one comparison group. The rules and their calibrated
+settings are core.disparity's, shared with the trend report. The flags say what the numbers
+show (a load well off the team's middle, a wide spread, co-worked cases, a disparity that
+lasts, a rise or fall) and never give a verdict. team.py rolls the sheets up; this module
+flags the result, both while a team sheet is built and when the add-in re-flags one a manager
+corrected.
 """
 
 from __future__ import annotations
@@ -14,41 +17,20 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from workload_xl.contracts import team as tl
+from workload_xl.core import disparity
+from workload_xl.core.expected import expected_points, load_against_expected
 from workload_xl.core.findings import Finding
 from workload_xl.core.period import Period
 from workload_xl.core.rules import finding
+from workload_xl.core.schemes import Scheme
+from workload_xl.core.values import points_per_fte
 
 if TYPE_CHECKING:  # the records are team.py's; team.py imports this module to flag them
     from workload_xl.core.returns import WorkerPeriod
     from workload_xl.core.team import TeamSettings, TeamSheet, WorkerRow
-
-MAD_TO_SD = 1.4826
-"""Scales the median absolute deviation to the standard deviation of normal data."""
-MEAN_AD_TO_SD = 1.2533
-"""Scales the mean absolute deviation likewise; used when more than half the values tie."""
-
-
-def robust_scores(values: Sequence[float]) -> list[float | None]:
-    """How many robust standard deviations each value lies from the median.
-
-    The modified z-score of Iglewicz and Hoaglin. When more than half the values are equal the
-    MAD is 0, so the mean absolute deviation stands in (as SPSS and others do); when every
-    value is equal there is no spread and every score is 0.
-    """
-    if not values:
-        return []
-    middle = statistics.median(values)
-    deviations = [abs(v - middle) for v in values]
-    scale = MAD_TO_SD * statistics.median(deviations)
-    if scale == 0:
-        scale = MEAN_AD_TO_SD * statistics.fmean(deviations)
-    if scale == 0:
-        return [0.0 for _ in values]
-    return [(v - middle) / scale for v in values]
 
 
 def coefficient_of_variation(values: Sequence[float]) -> float | None:
@@ -61,28 +43,17 @@ def coefficient_of_variation(values: Sequence[float]) -> float | None:
     return statistics.stdev(values) / mean
 
 
-def run_direction(values: Sequence[float]) -> int:
-    """+1 if every value is higher than the one before, -1 if every one is lower, else 0."""
-    if len(values) < 2:
-        return 0
-    steps = [b - a for a, b in pairwise(values)]
-    if all(step > 0 for step in steps):
-        return 1
-    if all(step < 0 for step in steps):
-        return -1
-    return 0
-
-
 @dataclass(frozen=True)
 class Placement:
     """Where flags are written: the team sheet's workbook and tab, the cell of a worker's
-    figure (`worker_cell(row index, column key)`) and the cell of the team's spread. The
-    edges say this, so the flags never know the team sheet's layout."""
+    figure (`worker_cell(row index, column key)`), the cell of the team's spread and that of
+    the team's points per FTE. The edges say this, so the flags never know the layout."""
 
     workbook: str
     sheet: str
     worker_cell: Callable[[int, str], str]
     spread_cell: str
+    team_cell: str = ""
 
 
 class _Flags(list):
@@ -107,15 +78,19 @@ class _Flags(list):
 
 
 def flag_team(team: TeamSheet, settings: TeamSettings, place: Placement) -> list[Finding]:
-    """Every flag on a team sheet being built: outliers within a band, the team's spread,
-    co-worked cases, and, over the history, lasting disparities and trends. Notes each flag
-    on the worker's row and returns the findings."""
+    """Every flag on a team sheet being built: loads well off the team's middle, the team's
+    spread, co-worked cases, and, over the history, lasting disparities and rises or falls.
+    Notes each flag on the worker's row and returns the findings."""
     found = _Flags(place)
-    _flag_outliers(team.workers, settings, found)
+    middle = _measure(team.workers, settings)
+    team.median_load = middle
+    team.spread = coefficient_of_variation(_counted_loads(team.workers))
+    _flag_outliers(team.workers, middle, settings, found)
     _flag_spread(team.workers, team.spread, settings, found)
     _flag_co_working(team, found)
     _flag_persistence(team, settings, found)
-    _flag_trends(team, settings, found)
+    _flag_team_movement(team, settings, found)
+    _flag_worker_trends(team, settings, found)
     return list(found)
 
 
@@ -127,114 +102,161 @@ def flag_workers(
     sheet: str,
     cell: Callable[[int, str], str],
 ) -> list[Finding]:
-    """Band means, differences and outlier flags for workers as a Team sheet shows them now,
-    and the team's spread: the add-in's Flag outliers, after a manager corrected an FTE or a
-    band by hand. `cell(index, column key)` says where a worker's figure stands."""
+    """Expected points, loads against expected and outlier flags for workers as a Team sheet
+    shows them now, and the team's spread: the add-in's Flag outliers, after a manager
+    corrected an FTE or a band by hand. `cell(index, column key)` says where a figure stands."""
     for w in workers:
-        w.flags, w.band_mean, w.band_difference, w.robust_score = [], None, None, None
-    values = [w.points_per_fte for w in workers if w.counted and w.points_per_fte is not None]
+        w.flags = []
     found = _Flags(Placement(workbook, sheet, cell, ""))
-    _flag_outliers(workers, settings, found)
-    _flag_spread(workers, coefficient_of_variation(values), settings, found)
+    middle = _measure(workers, settings)
+    _flag_outliers(workers, middle, settings, found)
+    _flag_spread(workers, coefficient_of_variation(_counted_loads(workers)), settings, found)
     return list(found)
 
 
-@dataclass
-class _BandStats:
-    mean: float
-    median: float
-    scores: dict[int, float | None]  # by id() of the row; None when the band is too small
-
-    def standing(self, row, value: float, settings: TeamSettings) -> int:
-        """+1 well above, -1 well below, 0 neither: statistically unusual *and* a difference of
-        at least `min_difference` of the band median, so a tight band's small gaps stay quiet."""
-        score = self.scores.get(id(row))
-        if score is None or abs(score) <= settings.outlier_threshold:
-            return 0
-        if abs(value - self.median) < settings.min_difference * abs(self.median):
-            return 0
-        return 1 if score > 0 else -1
+# --- this period ---------------------------------------------------------------------------
 
 
-def _band_stats(rows: Sequence, key, settings: TeamSettings) -> dict[str, _BandStats]:
-    """Per experience band, over the rows counted in the team's figures."""
-    groups: dict[str, list] = defaultdict(list)
-    for row in rows:
-        if row.counted and key(row) is not None:
-            groups[row.band].append(row)
-    result = {}
-    for band, members in groups.items():
-        values = [key(r) for r in members]
-        scores = (
-            robust_scores(values) if len(values) >= settings.min_band_size else [None] * len(values)
-        )
-        result[band] = _BandStats(
-            statistics.fmean(values),
-            statistics.median(values),
-            dict(zip(map(id, members), scores, strict=True)),
-        )
-    return result
+def _loads(rows: Sequence, settings: TeamSettings, ppf) -> dict[int, float]:
+    """Each counted row's load against expected, by its index in `rows`: points ÷ expected
+    points where the scheme sets them, else points per FTE ÷ the median of the band's."""
+    scheme: Scheme | None = settings.scheme
+    loads, ppfs, bands = {}, {}, {}
+    for index, row in enumerate(rows):
+        if not row.counted or ppf(row) is None:
+            continue
+        expected = expected_points(scheme, row.band, row.fte)
+        loads[index] = load_against_expected(row.total_points, expected)
+        ppfs[index] = ppf(row)
+        bands[index] = row.band or ""
+    return disparity.relative_loads(loads, ppfs, bands, settings.signals.min_workers)
 
 
-def _flag_outliers(workers: list[WorkerRow], settings: TeamSettings, found: _Flags) -> None:
-    cell = found.place.worker_cell
-    bands = _band_stats(workers, lambda w: w.points_per_fte, settings)
-    small_reported = set()
+def _measure(workers: list[WorkerRow], settings: TeamSettings) -> float | None:
+    """Fill each row's expected points and load against expected; the team's median load."""
+    loads = _loads(workers, settings, lambda w: w.points_per_fte)
     for index, w in enumerate(workers):
-        if w.band not in bands or w.points_per_fte is None:
+        w.expected_points = expected_points(settings.scheme, w.band, w.fte)
+        w.load = loads.get(index)
+        if w.load is None and w.expected_points:
+            w.load = load_against_expected(w.total_points, w.expected_points)
+    middle, _ = disparity.gaps_from_middle(loads, settings.signals.min_workers)
+    return middle
+
+
+def _counted_loads(workers: list[WorkerRow]) -> list[float]:
+    return [w.load for w in workers if w.counted and w.load is not None]
+
+
+def _basis(settings: TeamSettings, band: str) -> str:
+    """How a load was worked out, for a message: from the scheme, or from the band's median."""
+    scheme = settings.scheme
+    if expected_points(scheme, band, 1.0) is not None:
+        return ""
+    why = (
+        "the scheme sets no reference level"
+        if scheme is None or not scheme.reference_points
+        else f"the scheme has no band '{band}'"
+    )
+    return f" (points per FTE against the median of the band '{band}', as {why})"
+
+
+def _flag_outliers(
+    workers: list[WorkerRow], middle: float | None, settings: TeamSettings, found: _Flags
+) -> None:
+    cell = found.place.worker_cell
+    margin = settings.signals.outlier_margin
+    counted = [w for w in workers if w.counted and w.points_per_fte is not None]
+    if middle is None:
+        if counted:
+            _too_few(workers, settings, found)
+        return
+    for index, w in enumerate(workers):
+        if not w.counted or w.load is None:
             continue
-        stats = bands[w.band]
-        w.band_mean = stats.mean
-        w.band_difference = w.points_per_fte - stats.mean
-        w.robust_score = stats.scores.get(id(w))
-        if not w.counted:
-            continue
-        size = len(stats.scores)
-        if w.robust_score is None:
-            if w.band not in small_reported:
-                small_reported.add(w.band)
-                found.add(
-                    "band-too-small",
-                    f"Only {size} counted worker{'s' if size > 1 else ''}"
-                    f" in the band '{w.band or '(none)'}': too few to say whether anyone's "
-                    f"load is unusual (at least {settings.min_band_size} are needed).",
-                    cell(index, "band"),
-                    tl.WORKER_HEADINGS["band"],
-                    w.band,
-                )
-            continue
-        standing = stats.standing(w, w.points_per_fte, settings)
-        if standing:
-            direction = "above" if standing > 0 else "below"
-            w.flags.append(f"{direction} similar colleagues ({w.robust_score:+.1f})")
+        side = disparity.standing(w.load - middle, margin)
+        if side:
+            direction = "above" if side > 0 else "below"
+            w.flags.append(f"load {w.load:.0%}, well {direction} the team's {middle:.0%}")
             found.add(
                 "worker-outlier",
-                f"{w.worker}'s points per FTE ({fmt1(w.points_per_fte)}) are well {direction} "
-                f"those of colleagues in the band '{w.band}' (band median "
-                f"{fmt1(stats.median)}, mean {fmt1(stats.mean)}; {abs(w.robust_score):.1f} "
-                "robust deviations from the median). Worth discussing whether work is shared "
-                "fairly.",
-                cell(index, "points_per_fte"),
-                tl.WORKER_HEADINGS["points_per_fte"],
-                round(w.points_per_fte, 2),
+                f"{w.worker}'s load against expected is {w.load:.0%}{_basis(settings, w.band)}, "
+                f"well {direction} the team's middle of {middle:.0%} ({_pp(w.load - middle)}; "
+                f"flagged at {margin * 100:.0f} or more). Worth discussing whether work is "
+                "shared fairly.",
+                cell(index, "load"),
+                tl.WORKER_HEADINGS["load"],
+                round(w.load, 4),
             )
+    _too_few(workers, settings, found)
+
+
+def _band_count(workers: list[WorkerRow], band: str) -> int:
+    key = (band or "").casefold()
+    return sum(
+        1
+        for w in workers
+        if w.counted and w.points_per_fte is not None and (w.band or "").casefold() == key
+    )
+
+
+def _too_few(workers: list[WorkerRow], settings: TeamSettings, found: _Flags) -> None:
+    """Say once per band when a band has too few workers to compare within (only where the
+    scheme gives no expectation, so the band's median is the comparison), and once when the
+    team has too few loads for a middle."""
+    need = settings.signals.min_workers
+    with_load = sum(1 for w in workers if w.counted and w.load is not None)
+    reported = set()
+    for index, w in enumerate(workers):
+        if not w.counted or w.points_per_fte is None or w.expected_points is not None:
+            continue
+        key = (w.band or "").casefold()
+        size = _band_count(workers, w.band)
+        if key in reported or size >= need:
+            continue
+        reported.add(key)
+        found.add(
+            "band-too-small",
+            f"Only {size} counted worker{'s' if size > 1 else ''} in the band "
+            f"'{w.band or '(none)'}'{_basis(settings, w.band)}: too few to say whether "
+            f"anyone's load is unusual (at least {need} are needed). Give the band a capacity "
+            "factor and the scheme a reference level to compare everyone against it.",
+            found.place.worker_cell(index, "band"),
+            tl.WORKER_HEADINGS["band"],
+            w.band,
+        )
+    if 0 < with_load < need and not reported:
+        index = next(i for i, w in enumerate(workers) if w.counted and w.load is not None)
+        found.add(
+            "band-too-small",
+            f"Only {with_load} counted worker{'s' if with_load > 1 else ''} have a load "
+            f"against expected: too few to say whether anyone's load is unusual (at least "
+            f"{need} are needed).",
+            found.place.worker_cell(index, "load"),
+            tl.WORKER_HEADINGS["load"],
+            with_load,
+        )
+
+
+def _pp(gap: float) -> str:
+    """A gap between two loads, in points of percentage: '+41 points', '-33 points'."""
+    return f"{gap * 100:+.0f} points"
 
 
 def _flag_spread(
     workers: list[WorkerRow], spread: float | None, settings: TeamSettings, found: _Flags
 ) -> None:
-    counted = [w for w in workers if w.counted and w.points_per_fte is not None]
-    if spread is None or len(counted) < settings.min_band_size:
+    counted = [w for w in workers if w.counted and w.load is not None]
+    if spread is None or len(counted) < settings.signals.min_workers:
         return
     if spread > settings.spread_threshold:
-        low = min(counted, key=lambda w: w.points_per_fte)
-        high = max(counted, key=lambda w: w.points_per_fte)
+        low = min(counted, key=lambda w: w.load)
+        high = max(counted, key=lambda w: w.load)
         found.add(
             "team-spread-wide",
-            f"Points per FTE differ widely across the team: the "
-            f"coefficient of variation is {spread:.0%} (above "
-            f"{settings.spread_threshold:.0%}), from {fmt1(low.points_per_fte)} "
-            f"({low.worker}) to {fmt1(high.points_per_fte)} ({high.worker}).",
+            f"Loads against expected differ widely across the team: the coefficient of "
+            f"variation is {spread:.0%} (above {settings.spread_threshold:.0%}), from "
+            f"{low.load:.0%} ({low.worker}) to {high.load:.0%} ({high.worker}).",
             found.place.spread_cell,
             "Spread",
             round(spread, 4),
@@ -269,50 +291,107 @@ def _flag_co_working(team: TeamSheet, found: _Flags) -> None:
 # --- over time -----------------------------------------------------------------------------
 
 
-def _outliers_by_period(team: TeamSheet, settings: TeamSettings) -> dict[Period, dict[str, int]]:
-    """For every period in the history, which workers stood out in their band (+1 / -1)."""
-    by_period: dict[Period, list[WorkerPeriod]] = defaultdict(list)
+def _periods(team: TeamSheet) -> list[Period]:
+    """Every period from the history's first to this one, oldest first, missing ones too: a
+    period with no row is a gap that no run crosses."""
+    first = min((r.period for r in team.history), default=team.period)
+    periods, period = [], team.period
+    while period >= first and len(periods) < 1200:
+        periods.append(period)
+        period = period.previous()
+    return periods[::-1]
+
+
+def _by_period(team: TeamSheet) -> dict[Period, list[WorkerPeriod]]:
+    rows: dict[Period, list[WorkerPeriod]] = defaultdict(list)
     for row in team.history:
-        by_period[row.period].append(row)
+        rows[row.period].append(row)
+    return rows
+
+
+def _gaps_by_period(
+    team: TeamSheet, settings: TeamSettings
+) -> dict[Period, dict[str, tuple[float, float, float]]]:
+    """For each period, each counted worker's (load, team middle, gap from it), by name."""
     result = {}
-    for period, rows in by_period.items():
-        bands = _band_stats(rows, lambda r: r.points_per_fte, settings)
-        flagged = {}
-        for row in rows:
-            stats = bands.get(row.band)
-            standing = stats.standing(row, row.points_per_fte, settings) if stats else 0
-            if standing:
-                flagged[row.worker.casefold()] = standing
-        result[period] = flagged
+    for period, rows in _by_period(team).items():
+        loads = _loads(rows, settings, lambda r: r.points_per_fte)
+        middle, gaps = disparity.gaps_from_middle(loads, settings.signals.min_workers)
+        result[period] = {
+            rows[i].worker.casefold(): (loads[i], middle, gap) for i, gap in gaps.items()
+        }
     return result
 
 
 def _flag_persistence(team: TeamSheet, settings: TeamSettings, found: _Flags) -> None:
-    flagged = _outliers_by_period(team, settings)
+    periods = _periods(team)
+    by_period = _gaps_by_period(team, settings)
     for index, w in enumerate(team.workers):
-        key = w.worker.casefold()
-        direction = flagged.get(team.period, {}).get(key)
-        if not w.counted or direction is None:
+        if not w.counted:
             continue
-        run, period = 0, team.period
-        while flagged.get(period, {}).get(key) == direction:
-            run, period = run + 1, period.previous()
-        if run >= settings.persistent_periods:
-            side = "above" if direction > 0 else "below"
-            w.flags.append(f"{side} colleagues {run} periods running")
-            found.add(
-                "disparity-persistent",
-                f"{w.worker}'s points per FTE have been well "
-                f"{side} similar colleagues' for {run} periods running (since "
-                f"{period.next()}). A lasting difference like this calls for a "
-                "conversation about how work is allocated.",
-                found.place.worker_cell(index, "flags"),
-                tl.WORKER_HEADINGS["points_per_fte"],
-                run,
-            )
+        key = w.worker.casefold()
+        entries = [by_period.get(p, {}).get(key) for p in periods]
+        run = disparity.lasting_run([e[2] if e else None for e in entries], settings.signals)
+        if not run:
+            continue
+        side = "above" if run > 0 else "below"
+        shown = entries[-abs(run) :]
+        path = ", ".join(f"{load:.0%}" for load, _, _ in shown)
+        middles = ", ".join(f"{middle:.0%}" for _, middle, _ in shown)
+        since = periods[-abs(run)]
+        margin = settings.signals.disparity_margin
+        w.flags.append(f"{side} colleagues {abs(run)} periods running")
+        found.add(
+            "disparity-persistent",
+            f"{w.worker}'s load against expected has been at least {margin * 100:.0f} points "
+            f"{side} the team's middle for {abs(run)} periods running (since {since}): "
+            f"{path}, against the team's {middles}. A lasting difference like this calls "
+            "for a conversation about how work is allocated.",
+            found.place.worker_cell(index, "flags"),
+            tl.WORKER_HEADINGS["load"],
+            abs(run),
+        )
 
 
-def _flag_trends(team: TeamSheet, settings: TeamSettings, found: _Flags) -> None:
+def team_series(team: TeamSheet) -> tuple[list[Period], list[float | None]]:
+    """The team's points per FTE (total points ÷ total FTE of counted workers) in every period
+    from the first in its history to this one; None where a period has no counted worker."""
+    periods = _periods(team)
+    by_period = _by_period(team)
+    series = []
+    for p in periods:
+        rows = [r for r in by_period.get(p, []) if r.counted and r.fte]
+        series.append(points_per_fte(sum(r.total_points for r in rows), sum(r.fte for r in rows)))
+    return periods, series
+
+
+def _flag_team_movement(team: TeamSheet, settings: TeamSettings, found: _Flags) -> None:
+    periods, series = team_series(team)
+    moved = disparity.movement(series, settings.signals)
+    if moved is None:
+        return
+    rule, word = ("trend-rising", "risen") if moved.direction > 0 else ("trend-falling", "fallen")
+    span = f"{periods[-moved.periods]} to {periods[-1]}"
+    path = " → ".join(fmt1(v) for v in series[-moved.periods :])
+    if moved.rule == "trend":
+        what = f"have {word} {moved.periods - 1} times running ({span}): {path}"
+    else:
+        side = "above" if moved.direction > 0 else "below"
+        what = (
+            f"have been {side} their usual level ({fmt1(moved.baseline_mean)}, the mean of "
+            f"the periods before) for {moved.periods} periods running ({span}): {path}"
+        )
+    found.add(
+        rule,
+        f"The team's points per FTE {what}. Worth asking what changed, and whether it will last.",
+        found.place.team_cell,
+        tl.TEAM_FIELD_BY_KEY["points_per_fte"].label,
+        round(series[-1], 2),
+    )
+
+
+def _flag_worker_trends(team: TeamSheet, settings: TeamSettings, found: _Flags) -> None:
+    periods = _periods(team)
     series: dict[str, dict[Period, float]] = defaultdict(dict)
     for row in team.history:
         if row.counted and row.points_per_fte is not None:
@@ -320,28 +399,23 @@ def _flag_trends(team: TeamSheet, settings: TeamSettings, found: _Flags) -> None
     for index, w in enumerate(team.workers):
         if not w.counted:
             continue
-        points, period = [], team.period
-        for _ in range(settings.trend_periods):
-            if period not in series[w.worker.casefold()]:
-                break
-            points.append(series[w.worker.casefold()][period])
-            period = period.previous()
-        if len(points) < settings.trend_periods:
+        own = [series[w.worker.casefold()].get(p) for p in periods]
+        moved = disparity.trend_only(own, settings.signals)
+        if moved is None:
             continue
-        points.reverse()
-        direction = run_direction(points)
-        if direction:
-            rule, word = ("trend-rising", "risen") if direction > 0 else ("trend-falling", "fallen")
-            path = " → ".join(fmt1(p) for p in points)
-            w.flags.append(f"{word} {len(points) - 1} times running")
-            found.add(
-                rule,
-                f"{w.worker}'s points per FTE have {word} {len(points) - 1} times running, "
-                f"over {len(points)} periods: {path}.",
-                found.place.worker_cell(index, "points_per_fte"),
-                tl.WORKER_HEADINGS["points_per_fte"],
-                round(points[-1], 2),
-            )
+        rising = moved.direction > 0
+        rule, word = ("trend-rising", "risen") if rising else ("trend-falling", "fallen")
+        points = own[-moved.periods :]
+        path = " → ".join(fmt1(p) for p in points)
+        w.flags.append(f"{word} {moved.periods - 1} times running")
+        found.add(
+            rule,
+            f"{w.worker}'s points per FTE have {word} {moved.periods - 1} times running, "
+            f"over {moved.periods} periods: {path}.",
+            found.place.worker_cell(index, "points_per_fte"),
+            tl.WORKER_HEADINGS["points_per_fte"],
+            round(points[-1], 2),
+        )
 
 
 def fmt1(number: float | None) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workload_xl.core.disparity import SignalSettings
 from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.paths import schemes_dir
 from workload_xl.core.rules import finding
@@ -109,8 +110,8 @@ class Scheme:
     bands: tuple[Band, ...] = ()
     note: str = ""
     reference_points: float | None = None
-    outlier_threshold: float | None = None
     spread_threshold: float | None = None
+    flags: SignalSettings = field(default_factory=SignalSettings)
     caseload: CaseloadMapping = field(default_factory=CaseloadMapping)
     source: str = ""
 
@@ -155,14 +156,22 @@ _TOP_KEYS = {
     "period",
     "note",
     "reference_points",
-    "outlier_threshold",
+    "outlier_threshold",  # refused with advice: flags no longer use robust deviations
     "spread_threshold",
+    "flags",
     "bands",
     "items",
     "caseload",
 }
 _ITEM_KEYS = {"code", "label", "kind", "points", "min", "max", "unit", "description"}
 _BAND_KEYS = {"id", "label", "capacity_factor"}
+_FLAG_LIMITS: dict[str, tuple[float, float, bool]] = {
+    "outlier_margin": (0.05, 2.0, False),
+    "disparity_margin": (0.02, 2.0, False),
+    "disparity_periods": (2, 24, True),
+    "run_length": (5, 12, True),
+}
+"""The flag settings a scheme's [flags] table may change: least, most, whole number."""
 _CASELOAD_KEYS = {"case_types", "columns"}
 _COLUMN_KEYS = {"reference", "name", "case_type", "worker"}
 
@@ -257,9 +266,15 @@ def parse_scheme(data: dict[str, Any], source: str) -> Scheme:
     items = _parse_items(r, data.get("items"))
     bands = _parse_bands(r, data.get("bands", []))
     caseload = _parse_caseload(r, data.get("caseload", {}), items)
-    threshold = r.number(data, "outlier_threshold", required=False)
-    if threshold is not None and threshold <= 0:
-        raise r.fail("outlier_threshold", "must be greater than 0")
+    if "outlier_threshold" in data:
+        raise r.fail(
+            "outlier_threshold",
+            "is no longer used: flags now compare each worker's load against what the scheme "
+            "expects of them (reference_points × the band's capacity_factor × FTE). Remove it; "
+            "to change when a load is flagged, set outlier_margin in a [flags] table "
+            "(e.g. [flags] outlier_margin = 0.30 for 30 points of percentage)",
+        )
+    flags = _parse_flags(r, data.get("flags", {}))
     spread = r.number(data, "spread_threshold", required=False)
     if spread is not None and not 0 < spread < 5:
         raise r.fail("spread_threshold", "must be above 0 and below 5 (e.g. 0.25 for 25%)")
@@ -274,11 +289,31 @@ def parse_scheme(data: dict[str, Any], source: str) -> Scheme:
         bands=bands,
         note=r.text(data, "note", required=False),
         reference_points=reference,
-        outlier_threshold=threshold,
         spread_threshold=spread,
+        flags=flags,
         caseload=caseload,
         source=source,
     )
+
+
+def _parse_flags(r: _Reader, raw: Any) -> SignalSettings:
+    """A [flags] table: any of the calibrated flag settings, each within sense."""
+    if not isinstance(raw, dict):
+        raise r.fail("flags", "must be a table: [flags] then settings such as outlier_margin")
+    r.check_keys(raw, set(_FLAG_LIMITS), "flags.")
+    chosen: dict[str, float] = {}
+    for key, (low, high, whole) in _FLAG_LIMITS.items():
+        value = r.number(raw, key, "flags.", required=False)
+        if value is None:
+            continue
+        if (whole and value != int(value)) or not low <= value <= high:
+            kind = "a whole number" if whole else "a number"
+            raise r.fail(f"flags.{key}", f"must be {kind} from {low:g} to {high:g}")
+        chosen[key] = int(value) if whole else value
+    try:
+        return SignalSettings(**chosen)
+    except ValueError:
+        raise r.fail("flags.disparity_margin", "must be no larger than outlier_margin") from None
 
 
 def _parse_items(r: _Reader, raw: Any) -> tuple[Item, ...]:

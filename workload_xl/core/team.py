@@ -18,7 +18,7 @@ from pathlib import PurePath
 
 from workload_xl.contracts import team as tl
 from workload_xl.core import fairness, values
-from workload_xl.core.fairness import coefficient_of_variation
+from workload_xl.core.disparity import SignalSettings
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import Measurement
 from workload_xl.core.period import Period, PeriodError, parse_period
@@ -27,28 +27,26 @@ from workload_xl.core.rules import finding
 from workload_xl.core.schemes import Scheme, SchemeRegistry
 from workload_xl.core.validation import SheetResult as SheetOutcome
 
-DEFAULT_OUTLIER_THRESHOLD = 2.0
 DEFAULT_SPREAD_THRESHOLD = 0.25
 
 
 @dataclass(frozen=True)
 class TeamSettings:
-    """When numbers are worth a conversation. A scheme may set the first two."""
+    """When numbers are worth a conversation, and what the scheme expects of each worker: the
+    scheme sets the spread threshold and may change the calibrated flag settings."""
 
-    outlier_threshold: float = DEFAULT_OUTLIER_THRESHOLD
     spread_threshold: float = DEFAULT_SPREAD_THRESHOLD
-    min_difference: float = 0.10
-    min_band_size: int = 3
-    persistent_periods: int = 3
-    trend_periods: int = 4
+    signals: SignalSettings = field(default_factory=SignalSettings)
+    scheme: Scheme | None = None
 
     @classmethod
     def for_scheme(cls, scheme: Scheme | None) -> TeamSettings:
         if scheme is None:
             return cls()
         return cls(
-            outlier_threshold=scheme.outlier_threshold or DEFAULT_OUTLIER_THRESHOLD,
             spread_threshold=scheme.spread_threshold or DEFAULT_SPREAD_THRESHOLD,
+            signals=scheme.flags,
+            scheme=scheme,
         )
 
 
@@ -69,9 +67,8 @@ class WorkerRow:
     points_per_fte: float | None
     counted: bool
     source: str
-    band_mean: float | None = None
-    band_difference: float | None = None
-    robust_score: float | None = None
+    expected_points: float | None = None  # what the scheme expects of the band and FTE
+    load: float | None = None  # load against expected (core.expected), 1.0 = as expected
     flags: list[str] = field(default_factory=list)
 
 
@@ -101,7 +98,8 @@ class TeamSheet:
     history: list[WorkerPeriod]
     mean_ppf: float | None
     median_ppf: float | None
-    spread: float | None
+    spread: float | None  # the coefficient of variation of loads against expected
+    median_load: float | None = None  # the team's middle load against expected
 
     @property
     def counted(self) -> list[WorkerRow]:
@@ -216,10 +214,16 @@ def build_team(
         history=[],
         mean_ppf=statistics.fmean(ppfs) if ppfs else None,
         median_ppf=statistics.median(ppfs) if ppfs else None,
-        spread=coefficient_of_variation(ppfs),
+        spread=None,  # of loads against expected: fairness.flag_team works it out
     )
     team.history = _merge_history(history, team)
-    place = fairness.Placement(output, tl.TEAM_SHEET, tl.worker_cell, tl.field_cell("spread"))
+    place = fairness.Placement(
+        output,
+        tl.TEAM_SHEET,
+        tl.worker_cell,
+        tl.field_cell("spread"),
+        tl.field_cell("points_per_fte"),
+    )
     found.extend(fairness.flag_team(team, settings, place))
     return TeamBuild(team, sheet_findings + found, excluded)
 

@@ -556,8 +556,8 @@ def _team_block(team) -> list[list[Any]]:
 @_button
 def flag_outliers(book: xw.Book) -> str:
     """Re-flag the Team sheet's workers as it stands now (a manager may have corrected an
-    FTE or a band): band means, differences and flags rewritten in one call, flagged rows
-    coloured in one."""
+    FTE or a band): expected points, loads against expected and flags rewritten in one call,
+    flagged rows coloured in one."""
     sheet = next((s for s in book.sheets if s.name.casefold() == TEAM_SHEET.casefold()), None)
     if sheet is None:
         raise _Stop("this workbook has no Team sheet. Press Build team sheet first.")
@@ -578,12 +578,12 @@ def flag_outliers(book: xw.Book) -> str:
         return cells.address(heading_row + 1 + index, columns.get(key, columns["worker"]))
 
     findings = flag_workers(workers, settings, workbook=book.name, sheet=sheet.name, cell=cell)
-    first = min(columns[k] for k in ("band_mean", "band_difference", "flags"))
-    last = max(columns[k] for k in ("band_mean", "band_difference", "flags"))
+    first = min(columns[k] for k in ("expected_points", "load", "flags"))
+    last = max(columns[k] for k in ("expected_points", "load", "flags"))
     block = []
     for w in workers:
         record = dict(zip([c.key for c in tl.TEAM_COLUMNS], tl.encode_worker(w), strict=True))
-        by_column = {columns[k]: record[k] for k in ("band_mean", "band_difference", "flags")}
+        by_column = {columns[k]: record[k] for k in ("expected_points", "load", "flags")}
         block.append([by_column.get(c) for c in range(first, last + 1)])
     sheet.range((heading_row + 1, first)).value = block
     colours = {

@@ -12,9 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.chart.marker import Marker
-from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -82,6 +80,7 @@ def _header_values(team: TeamSheet | None) -> dict:
         "manager": team.manager or None,
         "mean_ppf": tl.rounded(team.mean_ppf),
         "median_ppf": tl.rounded(team.median_ppf),
+        "median_load": tl.rounded(team.median_load, 4),
         "spread": tl.rounded(team.spread, 4),
     }
 
@@ -155,30 +154,20 @@ def _write_workers(ws, team: TeamSheet | None) -> None:
 
 
 def _add_chart(ws, top: int, counted: int) -> None:
-    """Bars of points per FTE for the counted workers, the band mean marked on each bar."""
+    """Bars of each counted worker's load against expected (100% is what the scheme expects
+    of their band and FTE): the one measure the flags compare."""
     keys = list(tl.TEAM_COLUMN_BY_KEY)
-    ppf = keys.index("points_per_fte") + 1
-    band_mean = keys.index("band_mean") + 1
+    load = keys.index("load") + 1
     workers = Reference(ws, min_col=1, min_row=top + 1, max_row=top + counted)
     bars = BarChart()
     bars.type = "col"
-    bars.title = "Points per FTE (bars) and experience band mean (marks)"
-    bars.y_axis.title = "Points per FTE"
+    bars.title = "Load against expected (100% = what the scheme expects)"
+    bars.y_axis.title = "Load against expected"
+    bars.y_axis.number_format = "0%"
     bars.add_data(
-        Reference(ws, min_col=ppf, min_row=top, max_row=top + counted), titles_from_data=True
+        Reference(ws, min_col=load, min_row=top, max_row=top + counted), titles_from_data=True
     )
     bars.set_categories(workers)
-    marks = LineChart()
-    marks.add_data(
-        Reference(ws, min_col=band_mean, min_row=top, max_row=top + counted), titles_from_data=True
-    )
-    series = marks.series[0]
-    series.marker = Marker(symbol="dash", size=16)
-    series.marker.graphicalProperties = GraphicalProperties(solidFill="C55A11")
-    series.marker.graphicalProperties.line.solidFill = "C55A11"
-    series.graphicalProperties.line.noFill = True
-    marks.y_axis.axId = bars.y_axis.axId
-    bars += marks
     bars.y_axis.scaling.min = 0  # bars start at zero, so their lengths compare honestly
     bars.x_axis.delete = bars.y_axis.delete = False  # openpyxl 3.1 leaves axes hidden in Excel
     bars.legend.position = "b"

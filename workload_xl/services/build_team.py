@@ -59,6 +59,7 @@ def team_summary(team) -> dict[str, Any]:
         "points_per_fte": team.points_per_fte,
         "mean_points_per_fte": team.mean_ppf,
         "median_points_per_fte": team.median_ppf,
+        "median_load_against_expected": team.median_load,
         "spread": team.spread,
         "workers": [{k: json_safe(v) for k, v in vars(w).items()} for w in team.workers],
     }
