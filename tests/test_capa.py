@@ -25,6 +25,7 @@ from workload_xl.core.capa import (
     check_absences,
     check_job_plans,
     check_settings,
+    choice_delivered_per_week,
     choice_needed_per_week,
     choice_slots_per_week,
     core_needed_per_quarter,
@@ -42,6 +43,9 @@ from workload_xl.core.findings import Refused, Severity
 from workload_xl.core.rules import RULES
 
 DEFAULTS = CapaSettings()
+EVERY_WEEK = CapaSettings(working_weeks_per_year=52)
+"""A service whose clinicians work all 52 weeks: Choice slots are delivered as planned, so a
+test of a sentence's wording and rounding is not also a test of the two clocks."""
 
 # A small team whose job plans add up exactly to their contracted hours.
 # Asha: 2 + 17.5 + 4 + 5 + 2 + 2 + 3 + 1 + 1 = 37.5 hours.
@@ -88,8 +92,10 @@ CARA = Clinician(
     other=2,
 )
 TEAM = [ASHA, BEN, CARA]
-# Choice: 2 + 2 + 1 = 5 appointments a week.
+# Choice: 2 + 2 + 1 = 5 appointments in a working week; over the year's 52 weeks, of which 45
+# are worked, 5 × 45 / 52 = 4.3269 a week.
 # Core: 17.5 + 14 + 10.5 = 42 hours = 42 / 3.5 = 12 sessions; 12 × 2 × 11.25 / 7.5 = 36.
+TEAM_CHOICE = 5 * 45 / 52
 
 
 def flat(findings):
@@ -149,24 +155,70 @@ def test_choice_slots_are_choice_hours_divided_by_hours_per_appointment():
     assert choice_slots_per_week(choice_only(3.5), CapaSettings(hours_per_appointment=1.75)) == 2
 
 
-def test_core_needed_is_referrals_times_weeks_a_quarter_times_transfer_rate():
-    # 1 × 11.25 × 0.68 = 7.65 (below the rule of thumb's 8–9: see core_needed_per_quarter).
-    assert core_needed_per_quarter(1) == pytest.approx(7.65)
-    # 6 × 7.65 = 45.9.
-    assert core_needed_per_quarter(6) == pytest.approx(45.9)
+def test_choice_delivered_a_week_counts_leave_once_in_45_weeks_of_52():
+    # 6 slots in a working week, 45 working weeks a year: 6 × 45 ÷ 52 = 5.1923 a week on the
+    # 52-week clock referrals arrive on (not 6, which overstates Choice by 52/45).
+    assert choice_delivered_per_week(choice_only(6)) == pytest.approx(5.192308, abs=1e-6)
+    # 46 working weeks: 6 × 46 ÷ 52 = 5.3077.
+    settings = CapaSettings(working_weeks_per_year=46)
+    assert choice_delivered_per_week(choice_only(6), settings) == pytest.approx(5.307692, abs=1e-6)
+    # An hour of Choice delivers 45/52 of an appointment a week, so one more takes 52/45 hours.
+    assert capa_module.hours_per_choice() == pytest.approx(52 / 45)
 
 
-def test_the_rule_of_thumb_of_eight_is_reached_with_11_5_weeks_and_70_percent():
-    # 11.5 × 0.70 = 8.05.
-    settings = CapaSettings(working_weeks_per_year=46, transfer_rate=0.70)
-    assert core_needed_per_quarter(1, settings) == pytest.approx(8.05)
+def test_core_needed_is_referrals_times_13_weeks_a_quarter_times_transfer_rate():
+    # Referrals arrive in all 13 weeks of a quarter: 1 × 13 × 0.68 = 8.84, not 11.25 × 0.68.
+    assert DEFAULTS.weeks_per_quarter == 13
+    assert core_needed_per_quarter(1) == pytest.approx(8.84)
+    # 6 × 8.84 = 53.04.
+    assert core_needed_per_quarter(6) == pytest.approx(53.04)
+    # A service counting 12 weeks a quarter: 6 × 12 × 0.68 = 48.96.
+    assert core_needed_per_quarter(6, CapaSettings(weeks_per_quarter=12)) == pytest.approx(48.96)
+
+
+@pytest.mark.parametrize("transfer_rate", [0.66, 0.68, 0.70])
+def test_the_rule_of_thumb_need_is_8_6_to_9_1_times_weekly_referrals(transfer_rate):
+    # 13 × 0.66 = 8.58, 13 × 0.68 = 8.84, 13 × 0.70 = 9.10: the published 8–9.
+    per_referral = core_needed_per_quarter(1, CapaSettings(transfer_rate=transfer_rate))
+    assert per_referral == pytest.approx(13 * transfer_rate)
+    assert 8.5 < per_referral < 9.2
+
+
+@pytest.mark.parametrize("transfer_rate", [0.66, 0.70])
+@pytest.mark.parametrize("times", [8.5, 9])
+def test_a_team_with_8_to_9_times_its_weekly_referrals_in_new_core_is_in_balance(
+    times, transfer_rate
+):
+    # 10 accepted referrals a week and new Core Partnerships a quarter of 8.5 or 9 × 10: 85 or
+    # 90. Each weekly session gives 3, so 85 ÷ 3 = 28.33 sessions = 99.17 Core hours.
+    # Need 10 × 13 × 0.66 = 85.8 or × 0.70 = 91: ratios 85 ÷ 91 = 0.934 to 90 ÷ 85.8 = 1.049,
+    # all within 10%.
+    team = [core_only(times * 10 / 3 * 3.5)]
+    settings = CapaSettings(transfer_rate=transfer_rate)
+    result = balance(team, 10, settings)
+    assert result.core.capacity == pytest.approx(times * 10)
+    assert result.core.need == pytest.approx(10 * 13 * transfer_rate)
+    assert result.core.status == "in balance"
+    assert result.core.sentence.startswith("Core Partnership capacity is in balance with demand")
+
+
+def test_the_old_clock_would_have_called_a_short_team_in_balance():
+    # 91 Core hours (26 sessions, 78 a quarter) and 11 referrals a week: need 11 × 13 × 0.68 =
+    # 97.24, 78 ÷ 97.24 = 0.802: 20% short. Over 11.25 weeks the need would be 84.15 and the
+    # team only 7% short, "in balance".
+    result = balance([core_only(91)], 11)
+    assert result.core.need == pytest.approx(97.24)
+    assert result.core.ratio == pytest.approx(78 / 97.24)
+    assert result.core.sentence == (
+        "Core Partnership capacity is 20% short of demand: about 19 new cases a quarter."
+    )
 
 
 # --- team totals and co-therapy -----------------------------------------------------------
 
 
 def test_team_capacity_adds_every_clinicians_slots_part_time_included():
-    assert team_choice_per_week(TEAM) == pytest.approx(5)
+    assert team_choice_per_week(TEAM) == pytest.approx(TEAM_CHOICE)
     assert team_new_core_per_quarter(TEAM) == pytest.approx(36)
     # Cara alone: 10.5 hours = 3 sessions = 9 new partnerships a quarter.
     assert team_new_core_per_quarter([CARA]) == pytest.approx(9)
@@ -174,8 +226,8 @@ def test_team_capacity_adds_every_clinicians_slots_part_time_included():
 
 def test_co_therapy_divides_team_capacity_by_one_plus_its_rate():
     settings = CapaSettings(co_therapy_rate=0.25)
-    # 5 ÷ 1.25 = 4 appointments a week; 36 ÷ 1.25 = 28.8 new partnerships a quarter.
-    assert team_choice_per_week(TEAM, settings) == pytest.approx(4)
+    # 4.3269 ÷ 1.25 = 3.4615 appointments a week; 36 ÷ 1.25 = 28.8 new partnerships a quarter.
+    assert team_choice_per_week(TEAM, settings) == pytest.approx(3.461538, abs=1e-6)
     assert team_new_core_per_quarter(TEAM, settings) == pytest.approx(28.8)
     # A clinician's own slots are not divided.
     assert choice_slots_per_week(ASHA, settings) == 2
@@ -184,58 +236,72 @@ def test_co_therapy_divides_team_capacity_by_one_plus_its_rate():
 # --- balance ------------------------------------------------------------------------------
 
 
-def test_the_example_team_is_in_balance_for_choice_and_core_with_five_referrals_a_week():
-    result = balance(TEAM, 5)
-    # Choice: 5 ÷ 5 = 1.
-    assert (result.choice.capacity, result.choice.need, result.choice.ratio) == (5, 5, 1)
+def test_the_example_team_is_in_balance_for_choice_and_core_with_four_referrals_a_week():
+    result = balance(TEAM, 4)
+    # Choice: 4.3269 ÷ 4 = 1.082, 8% above, within 10%.
+    assert result.choice.capacity == pytest.approx(TEAM_CHOICE)
+    assert (result.choice.need, result.choice.ratio) == (4, pytest.approx(TEAM_CHOICE / 4))
+    # The gap in weekly job-plan hours: 5 hours planned against 4 × 52/45 = 4.6222 needed.
+    assert result.choice.gap_hours == pytest.approx(5 - 4 * 52 / 45)
     assert result.choice.status == "in balance"
-    # Core: need 5 × 7.65 = 38.25; 36 ÷ 38.25 = 0.941, 5.9% short, within 10%.
-    assert result.core.need == pytest.approx(38.25)
-    assert result.core.ratio == pytest.approx(36 / 38.25)
-    assert result.core.gap == pytest.approx(-2.25)
-    # 2.25 new partnerships × 7/6 hours each = 2.625 weekly Core hours.
-    assert result.core.gap_hours == pytest.approx(-2.625)
+    # Core: need 4 × 13 × 0.68 = 35.36; 36 ÷ 35.36 = 1.018, 2% above, within 10%.
+    assert result.core.need == pytest.approx(35.36)
+    assert result.core.ratio == pytest.approx(36 / 35.36)
+    assert result.core.gap == pytest.approx(0.64)
+    # 0.64 new partnerships × 7/6 hours each = 0.7467 weekly Core hours to spare.
+    assert result.core.gap_hours == pytest.approx(0.64 * 7 / 6)
     assert result.core.status == "in balance"
-    assert result.sentences == (
-        "Choice capacity is in balance with demand: equal to it, within the 10% tolerance.",
-        "Core Partnership capacity is in balance with demand: 6% short of it, within the 10% "
+    assert result.sentences[:2] == (
+        "Choice capacity is in balance with demand: 8% above it, within the 10% tolerance.",
+        "Core Partnership capacity is in balance with demand: 2% above it, within the 10% "
         "tolerance.",
     )
 
 
-def test_core_capacity_14_percent_short_reads_as_the_published_sentence():
-    # 46 Core hours ÷ 3.5 × 3 = 39.43 new a quarter; need 6 × 7.65 = 45.9;
-    # 39.43 ÷ 45.9 = 0.859 (14% short), gap 6.47 (about 6).
-    result = balance([core_only(46)], 6)
+def test_with_five_referrals_the_example_team_is_short_of_both():
+    # Choice 4.3269 ÷ 5 = 0.865: 13% short, 0.67 of an appointment (about 1).
+    # Core 36 ÷ (5 × 8.84 = 44.2) = 0.814: 19% short, 8.2 new cases (about 8).
+    result = balance(TEAM, 5)
+    assert result.sentences[:2] == (
+        "Choice capacity is 13% short of demand: about 1 appointment a week.",
+        "Core Partnership capacity is 19% short of demand: about 8 new cases a quarter.",
+    )
+
+
+def test_core_capacity_11_percent_short_reads_as_a_sentence():
+    # 46 Core hours ÷ 3.5 × 3 = 39.43 new a quarter; need 5 × 8.84 = 44.2;
+    # 39.43 ÷ 44.2 = 0.892 (11% short), gap 4.77 (about 5).
+    result = balance([core_only(46)], 5)
     assert result.core.status == "short"
-    assert result.core.gap == pytest.approx(46 / 3.5 * 3 - 45.9)
+    assert result.core.gap == pytest.approx(46 / 3.5 * 3 - 44.2)
     assert result.core.sentence == (
-        "Core Partnership capacity is 14% short of demand: about 6 new cases a quarter."
+        "Core Partnership capacity is 11% short of demand: about 5 new cases a quarter."
     )
 
 
 @pytest.mark.parametrize(
     ("choice_hours", "status"),
     [
-        (8.9, "short"),  # 8.9 ÷ 10 = 0.89: just beyond 10% short
-        (9, "in balance"),  # 0.90: on the edge counts as in balance
-        (10, "in balance"),
-        (11, "in balance"),  # 1.10: on the edge, even though 1.1 - 1 rounds above 0.1
-        (11.1, "surplus"),  # 1.11: just beyond 10% above
+        # 9 referrals a week; h hours of Choice deliver h × 45/52 a week.
+        (9.3, "short"),  # 8.048 ÷ 9 = 0.894: just beyond 10% short
+        (9.36, "in balance"),  # 8.1 ÷ 9 = 0.90: on the edge counts as in balance
+        (10.4, "in balance"),  # 9 ÷ 9 = 1
+        (11.44, "in balance"),  # 9.9 ÷ 9 = 1.10: on the edge, whatever the float rounding
+        (11.5, "surplus"),  # 9.952 ÷ 9 = 1.106: just beyond 10% above
     ],
 )
 def test_choice_status_turns_on_either_side_of_the_tolerance(choice_hours, status):
-    assert balance([choice_only(choice_hours)], 10).choice.status == status
+    assert balance([choice_only(choice_hours)], 9).choice.status == status
 
 
 @pytest.mark.parametrize(
     ("sessions", "status"),
     [
-        # Transfer 0.8 makes need 10 × 11.25 × 0.8 = 90; each session gives 3.
-        (26, "short"),  # 78 ÷ 90 = 0.867
-        (27, "in balance"),  # 81 ÷ 90 = 0.9
-        (33, "in balance"),  # 99 ÷ 90 = 1.1
-        (34, "surplus"),  # 102 ÷ 90 = 1.133
+        # Transfer 0.8 makes need 10 × 13 × 0.8 = 104; each session gives 3.
+        (31, "short"),  # 93 ÷ 104 = 0.894
+        (32, "in balance"),  # 96 ÷ 104 = 0.923
+        (38, "in balance"),  # 114 ÷ 104 = 1.096
+        (39, "surplus"),  # 117 ÷ 104 = 1.125
     ],
 )
 def test_core_status_turns_on_either_side_of_the_tolerance(sessions, status):
@@ -245,44 +311,48 @@ def test_core_status_turns_on_either_side_of_the_tolerance(sessions, status):
 
 def test_a_wider_tolerance_moves_the_edge():
     settings = CapaSettings(balance_tolerance=0.2)
-    assert balance([choice_only(8.5)], 10, settings).choice.status == "in balance"
-    assert balance([choice_only(7.9)], 10, settings).choice.status == "short"
+    # 9.5 hours deliver 8.22 a week: 0.822 of 10; 9 hours deliver 7.79: 0.779.
+    assert balance([choice_only(9.5)], 10, settings).choice.status == "in balance"
+    assert balance([choice_only(9)], 10, settings).choice.status == "short"
 
 
 def test_choice_shortfall_is_given_in_appointments_and_in_clinician_hours():
-    # 9 slots with 50% co-therapy deliver 9 ÷ 1.5 = 6; need 10; gap -4 appointments;
-    # each appointment takes 1 hour × 1.5 clinicians = 1.5 hours, so -6 weekly hours.
+    # 9 slots with 50% co-therapy deliver 9 × 45/52 ÷ 1.5 = 5.1923 a week; need 10; gap
+    # -4.8077 appointments (about 5), 48% short. Each appointment a week takes 1 hour × 1.5
+    # clinicians × 52/45 = 1.7333 weekly hours: 10 need 17.333 against the 9 planned, -8.333.
     result = balance([choice_only(9)], 10, CapaSettings(co_therapy_rate=0.5))
-    assert result.choice.gap == pytest.approx(-4)
-    assert result.choice.gap_hours == pytest.approx(-6)
+    assert result.choice.gap == pytest.approx(9 * 45 / 52 / 1.5 - 10)
+    assert result.choice.gap_hours == pytest.approx(9 - 10 * 1.5 * 52 / 45)
     assert result.choice.sentence == (
-        "Choice capacity is 40% short of demand: about 4 appointments a week."
+        "Choice capacity is 48% short of demand: about 5 appointments a week."
     )
 
 
 def test_surplus_sentences_say_how_much_more_than_needed():
-    assert balance([choice_only(13)], 10).choice.sentence == (
+    def said(hours, referrals):
+        return balance([choice_only(hours)], referrals, EVERY_WEEK).choice.sentence
+
+    assert said(13, 10) == (
         "Choice capacity is 30% above demand: about 3 appointments a week more than needed."
     )
     # 2.4 ÷ 2 = 1.2: 20% above, 0.4 of an appointment.
-    assert balance([choice_only(2.4)], 2).choice.sentence == (
+    assert said(2.4, 2) == (
         "Choice capacity is 20% above demand: less than 1 appointment a week more than needed."
     )
     # 12.5 ÷ 10: 25% above; 2.5 appointments round half up to 3.
-    assert balance([choice_only(12.5)], 10).choice.sentence == (
+    assert said(12.5, 10) == (
         "Choice capacity is 25% above demand: about 3 appointments a week more than needed."
     )
     # 8.6 ÷ 10: 14% short; 1.4 appointments round to 1, in the singular.
-    assert balance([choice_only(8.6)], 10).choice.sentence == (
-        "Choice capacity is 14% short of demand: about 1 appointment a week."
-    )
+    assert said(8.6, 10) == "Choice capacity is 14% short of demand: about 1 appointment a week."
 
 
 def test_no_referrals_means_any_capacity_is_a_surplus_with_no_ratio():
     result = balance(TEAM, 0)
     assert (result.choice.ratio, result.choice.status) == (None, "surplus")
+    # 4.3269 appointments a week: about 4.
     assert result.choice.sentence == (
-        "There is no demand for Choice; its capacity is about 5 appointments a week."
+        "There is no demand for Choice; its capacity is about 4 appointments a week."
     )
     empty = balance([], 0)
     assert empty.core.status == "in balance"
@@ -355,7 +425,7 @@ def test_balance_refuses_job_plans_with_negative_hours_but_counts_over_allocated
     with pytest.raises(Refused) as raised:
         balance([replace(ASHA, core=-1)], 5)
     assert flat(raised.value.findings) == [("core", "capa-hours-invalid")]
-    assert balance([replace(ASHA, travel=3)], 5).choice.capacity == 2
+    assert balance([replace(ASHA, travel=3)], 5).choice.capacity == pytest.approx(2 * 45 / 52)
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -374,6 +444,7 @@ def test_the_default_settings_are_the_capa_ones_and_valid():
         DEFAULTS.balance_tolerance,
         DEFAULTS.hours_per_appointment,
     ) == (45, 2, 3.5, 7.5, 0.68, 0.0, 6, 4, 0.10, 1.0)
+    assert DEFAULTS.weeks_per_quarter == 13
     assert check_settings(DEFAULTS) == []
 
 
@@ -387,6 +458,8 @@ def test_the_default_settings_are_the_capa_ones_and_valid():
         ("mean_core_appointments", -7.5),
         ("working_weeks_per_year", 0),
         ("working_weeks_per_year", 53),
+        ("weeks_per_quarter", 0),
+        ("weeks_per_quarter", 15),
         ("appointments_per_session", 0),
         ("hours_per_session", -3.5),
         ("hours_per_appointment", 0),

@@ -294,7 +294,7 @@ def test_native_formulas_equal_capa_after_libreoffice_recalculation(tmp_path):
         expected = {
             "Allocated hours": clinician.allocated_hours,
             "Unallocated hours": clinician.unallocated_hours,
-            "Choice slots a week": capa.choice_slots_per_week(clinician, SETTINGS),
+            "Choice a week over the year": capa.choice_delivered_per_week(clinician, SETTINGS),
             "New Core a quarter": capa.new_core_per_quarter(
                 capa.core_sessions_per_week(clinician, SETTINGS), SETTINGS
             ),
@@ -333,7 +333,7 @@ def test_the_team_plan_says_in_words_what_capa_says_for_short_surplus_balance_an
     """One sentence a side, a native formula: after LibreOffice recalculates, each equals
     capa.balance's sentence for the same plan, whichever way the balance falls."""
     soffice = require_soffice()
-    referrals = {"short": 9.0, "surplus": 2.0, "balanced": 4.6, "none": 0.0}
+    referrals = {"short": 9.0, "surplus": 2.0, "balanced": 3.3, "none": 0.0}
     sources = [
         write(tmp_path / f"{label}.xlsx", referrals_per_week=value)
         for label, value in referrals.items()

@@ -58,6 +58,7 @@ def _camel(key: str) -> str:
 
 _NOTES = {
     "working_weeks_per_year": "52 weeks less annual leave, bank holidays and training (CAPA: 45).",
+    "weeks_per_quarter": "Weeks in a quarter, over which referrals arrive, leave or not (13).",
     "appointments_per_session": "Appointments in a half-day Core session (CAPA: 2).",
     "hours_per_session": "Hours in a half-day session (CAPA: 3.5).",
     "mean_core_appointments": "Mean appointments in a Core Partnership (CAPA: 7.5).",
@@ -156,10 +157,10 @@ JOBPLAN_COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "choice_slots",
-        "Choice slots a week",
+        "Choice a week over the year",
         11,
         f'=IF({_NAMED},"",{this_row(ACTIVITY_HEADERS["choice"])}'
-        f"/{setting('hours_per_appointment')})",
+        f"/{setting('hours_per_appointment')}*{setting('working_weeks_per_year')}/52)",
         "0.0#",
     ),
     Column(
@@ -326,7 +327,7 @@ BALANCE_ROWS: tuple[BalanceRow, ...] = (
         TeamTotal(
             "capacity",
             "TeamChoicePerWeek",
-            f"=SUM({JOBPLANS_TABLE}[Choice slots a week])/{_CO_THERAPY}",
+            f"=SUM({JOBPLANS_TABLE}[Choice a week over the year])/{_CO_THERAPY}",
         ),
         TeamTotal("need", "ChoiceNeededPerWeek", f"=N({DEMAND_NAME})"),
         _ratio("ChoiceBalanceRatio", "TeamChoicePerWeek", "ChoiceNeededPerWeek"),
@@ -345,7 +346,7 @@ BALANCE_ROWS: tuple[BalanceRow, ...] = (
         TeamTotal(
             "need",
             "CoreNeededPerQuarter",
-            f"=N({DEMAND_NAME})*{setting('working_weeks_per_year')}/4*{setting('transfer_rate')}",
+            f"=N({DEMAND_NAME})*{setting('weeks_per_quarter')}*{setting('transfer_rate')}",
         ),
         _ratio("CoreBalanceRatio", "TeamNewCorePerQuarter", "CoreNeededPerQuarter"),
         "Core Partnership",

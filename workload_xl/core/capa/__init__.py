@@ -21,6 +21,11 @@ Choices a reader of the numbers should know (the tests pin each one):
 - Choice time is counted in appointments: weekly Choice hours ÷ `hours_per_appointment` (1),
   since a Choice clinic is booked hour by hour. A team that books Choice in half-day sessions
   like Core sets `hours_per_appointment` to 1.75 (3.5 ÷ 2).
+- Two clocks: demand arrives in all 52 weeks of the year (13 a quarter, `weeks_per_quarter`),
+  capacity in the clinicians' 45 working weeks (11.25 a quarter). So Core needed a quarter is
+  referrals a week × 13 × transfer rate (8.84 × referrals with the defaults: the rule of
+  thumb's 8–9), and Choice delivered a week is the job plan's slots × 45 ÷ 52. Leave is
+  counted once, in the capacity.
 - Co-therapy: `co_therapy_rate` is the share of appointments two clinicians see together.
   Each such appointment uses two clinicians' slots, so the team's capacity is the sum of
   its clinicians' slots ÷ (1 + co_therapy_rate), for Choice and Core alike. Per-clinician
@@ -60,6 +65,7 @@ from workload_xl.core.capa.capacity import (
     Balance,
     Side,
     balance,
+    choice_delivered_per_week,
     choice_needed_per_week,
     choice_slots_per_week,
     core_needed_per_quarter,
@@ -115,6 +121,7 @@ __all__ = [
     "check_referral_series",
     "check_referrals",
     "check_settings",
+    "choice_delivered_per_week",
     "choice_needed_per_week",
     "choice_slots_per_week",
     "core_needed_per_quarter",

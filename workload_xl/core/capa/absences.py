@@ -168,7 +168,7 @@ def capacity_lost(
         return CapacityLost(first, last, 0, 0.0, (), 0.0, 0.0, 0.0, tuple(found))
 
     period_days = working_days(first, last)
-    week_share = settings.working_weeks_per_year / 52
+    week_share = settings.working_share
     planned = set(settings.leave_in_working_weeks)
     losses = []
     for clinician in team:

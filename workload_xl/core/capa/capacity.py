@@ -1,6 +1,12 @@
 """CAPA capacity against need, and the team's balance of the two (core layer).
 
 Choice is counted in appointments a week, Core Partnership in new cases a quarter.
+
+Demand and capacity run on different clocks. Referrals arrive in every week of the year (13
+a quarter, `weeks_per_quarter`); clinicians work 45 weeks of it (`working_weeks_per_year`,
+11.25 a quarter), the rest being annual leave, bank holidays and training. So need is counted
+over 13 weeks a quarter and capacity over 11.25 working weeks: leave is allowed for once, in
+the capacity, and never in the demand.
 """
 
 from __future__ import annotations
@@ -26,9 +32,23 @@ def choice_needed_per_week(referrals_per_week: float) -> float:
 
 
 def choice_slots_per_week(clinician: Clinician, settings: CapaSettings = DEFAULT_SETTINGS) -> float:
-    """A clinician's Choice appointments a week = weekly Choice hours ÷ hours per appointment."""
+    """A clinician's Choice appointments in a working week = weekly Choice hours ÷ hours per
+    appointment: the slots of the job plan's week, what a week away costs."""
     raise_on_errors(check_settings(settings))
     return clinician.choice / settings.hours_per_appointment
+
+
+def choice_delivered_per_week(
+    clinician: Clinician, settings: CapaSettings = DEFAULT_SETTINGS
+) -> float:
+    """A clinician's Choice appointments delivered a week, averaged over the year's 52 weeks:
+    Choice hours ÷ hours per appointment × working weeks ÷ 52.
+
+    The job plan's week happens in 45 weeks of 52, so 6 weekly slots deliver 6 × 45 ÷ 52 = 5.19
+    a week against referrals that arrive every week. This is the one place leave is counted
+    for Choice, as `new_core_per_quarter` counts it for Core with 11.25 working weeks.
+    """
+    return choice_slots_per_week(clinician, settings) * settings.working_share
 
 
 def core_sessions_per_week(
@@ -64,17 +84,17 @@ def new_core_per_quarter(
 def core_needed_per_quarter(
     referrals_per_week: float, settings: CapaSettings = DEFAULT_SETTINGS
 ) -> float:
-    """New Core Partnerships needed a quarter = referrals a week × weeks a quarter × transfer.
+    """New Core Partnerships needed a quarter = referrals a week × weeks in a quarter ×
+    transfer rate.
 
-    With the defaults that is 11.25 × 0.68 = 7.65 × weekly referrals. The CAPA rule of thumb
-    says a team is roughly in balance at 8–9 × weekly referrals: that is more than the formula
-    gives with these defaults (7.65), and is reached only with 11.5 weeks and 70% (8.05) or
-    more; the materials do not say where the extra comes from. The formula is used here, so
-    the settings decide; a service that wants the rule of thumb's margin raises the transfer
-    rate or the working weeks.
+    Referrals arrive in all 13 weeks of a quarter, whoever is on leave, so demand is counted
+    over 13 weeks, not the clinicians' 11.25 working weeks. With the defaults that is 13 × 0.68
+    = 8.84 × weekly referrals: the CAPA rule of thumb, which says a team is roughly in balance
+    when its new Core Partnerships a quarter are 8–9 × its accepted referrals a week (13 × 66%
+    to 70% = 8.6 to 9.1).
     """
     raise_on_errors(check_settings(settings) + check_referrals(referrals_per_week))
-    return referrals_per_week * settings.working_weeks_per_quarter * settings.transfer_rate
+    return referrals_per_week * settings.weeks_per_quarter * settings.transfer_rate
 
 
 def delivered(slots: float, settings: CapaSettings) -> float:
@@ -85,8 +105,9 @@ def delivered(slots: float, settings: CapaSettings) -> float:
 def team_choice_per_week(
     team: Sequence[Clinician], settings: CapaSettings = DEFAULT_SETTINGS
 ) -> float:
-    """The team's Choice appointments a week: its clinicians' slots ÷ (1 + co-therapy rate)."""
-    return delivered(sum(choice_slots_per_week(c, settings) for c in team), settings)
+    """The team's Choice appointments delivered a week, averaged over the year: its
+    clinicians' delivered slots ÷ (1 + co-therapy rate)."""
+    return delivered(sum(choice_delivered_per_week(c, settings) for c in team), settings)
 
 
 def team_new_core_per_quarter(
@@ -98,8 +119,10 @@ def team_new_core_per_quarter(
 
 
 def hours_per_choice(settings: CapaSettings = DEFAULT_SETTINGS) -> float:
-    """Weekly job-plan hours for one more Choice appointment a week, co-therapy included."""
-    return settings.hours_per_appointment * (1 + settings.co_therapy_rate)
+    """Weekly job-plan hours for one more Choice appointment delivered a week, co-therapy
+    included: an hour of Choice in the job plan delivers 45/52 of an appointment a week, so
+    one more takes 52/45 = 1.16 hours with the defaults."""
+    return settings.hours_per_appointment * (1 + settings.co_therapy_rate) / settings.working_share
 
 
 def hours_per_new_core(settings: CapaSettings = DEFAULT_SETTINGS) -> float:
@@ -160,11 +183,11 @@ def balance(
 ) -> Balance:
     """Does the team's job-planned capacity meet demand, for Choice and for Core?
 
-    Choice: the team's appointments a week against accepted referrals a week. Core: the
-    team's new Core Partnerships a quarter against referrals × weeks a quarter × transfer
-    rate. Raises Refused for bad settings, referrals or job-plan hours, or a plan with no
-    name (over- or under-allocated plans are still counted: their Choice and Core hours are
-    what they are).
+    Choice: the team's appointments delivered a week (over the year's 52 weeks) against
+    accepted referrals a week. Core: the team's new Core Partnerships a quarter (from 11.25
+    working weeks) against referrals × 13 weeks × transfer rate. Raises Refused for bad
+    settings, referrals or job-plan hours, or a plan with no name (over- or under-allocated
+    plans are still counted: their Choice and Core hours are what they are).
     """
     raise_on_errors(
         check_settings(settings)

@@ -22,7 +22,10 @@ class CapaSettings:
     """The numbers a service agrees locally, with the defaults of the CAPA materials.
 
     - `working_weeks_per_year` 45: 52 weeks less annual leave, bank holidays and training;
-      a quarter is a quarter of it, 11.25 weeks (some materials use 11.5).
+      a quarter is a quarter of it, 11.25 weeks (some materials use 11.5). Capacity runs on
+      this clock: clinicians work 45 weeks a year.
+    - `weeks_per_quarter` 13: the weeks of a quarter over which referrals arrive (52 ÷ 4).
+      Demand runs on this clock: referrals do not stop when a clinician is on leave.
     - `appointments_per_session` 2 in a half-day session of `hours_per_session` 3.5 hours.
     - `mean_core_appointments` 7.5 appointments in a Core Partnership (some services use 7).
     - `transfer_rate` 0.68: the share of Choice appointments that go on to Core (66–70%).
@@ -41,6 +44,7 @@ class CapaSettings:
     """
 
     working_weeks_per_year: float = 45
+    weeks_per_quarter: float = 13
     appointments_per_session: float = 2
     hours_per_session: float = 3.5
     mean_core_appointments: float = 7.5
@@ -58,6 +62,15 @@ class CapaSettings:
         """Working weeks per year ÷ 4: 45 ÷ 4 = 11.25 in the CAPA worked example."""
         return self.working_weeks_per_year / 4
 
+    @property
+    def working_share(self) -> float:
+        """The share of the year's 52 weeks a clinician works: 45 ÷ 52 = 0.865 by default.
+
+        A weekly job plan runs in working weeks only; averaged over all 52 weeks, the clock
+        referrals arrive on, it delivers this share of its slots a week.
+        """
+        return self.working_weeks_per_year / 52
+
 
 DEFAULT_SETTINGS = CapaSettings()
 """The CAPA defaults, shared by every function that takes settings (one frozen instance)."""
@@ -69,6 +82,7 @@ def _positive(v: float) -> bool:
 
 _SETTING_CHECKS: dict[str, tuple[Callable[[float], bool], str]] = {
     "working_weeks_per_year": (lambda v: 0 < v <= 52, "more than 0 and at most 52"),
+    "weeks_per_quarter": (lambda v: 0 < v <= 14, "more than 0 and at most 14 (a quarter is 13)"),
     "appointments_per_session": (_positive, "more than 0"),
     "hours_per_session": (_positive, "more than 0"),
     "mean_core_appointments": (_positive, "more than 0"),
