@@ -214,6 +214,61 @@ def test_the_old_clock_would_have_called_a_short_team_in_balance():
     )
 
 
+# --- Specific Partnership: its own stream --------------------------------------------------
+
+
+def test_one_weekly_specific_session_gives_its_own_episodes_a_quarter():
+    # 2 appointments a session × 11.25 working weeks ÷ 12 appointments an episode = 1.875.
+    assert capa_module.new_specific_per_quarter(1) == pytest.approx(1.875)
+    # Asha's 4 Specific hours are 4 ÷ 3.5 = 1.1429 sessions: 1.1429 × 1.875 = 2.1429.
+    assert capa_module.specific_sessions_per_week(ASHA) == pytest.approx(4 / 3.5)
+    assert capa_module.team_new_specific_per_quarter(TEAM) == pytest.approx(2.142857, abs=1e-6)
+    # A service with 1 Specific appointment a session and episodes of 6: 1 × 11.25 ÷ 6.
+    settings = CapaSettings(specific_appointments_per_session=1, mean_specific_appointments=6)
+    assert capa_module.new_specific_per_quarter(1, settings) == pytest.approx(1.875)
+    # One more a quarter takes 3.5 × 12 ÷ (2 × 11.25) = 1.8667 weekly Specific hours.
+    assert capa_module.hours_per_new_specific() == pytest.approx(3.5 * 12 / 22.5)
+
+
+def test_specific_need_is_referrals_times_13_weeks_times_the_share_needing_it():
+    # 10 referrals a week × 13 weeks × 10% = 13 new Specific Partnerships a quarter.
+    assert capa_module.specific_needed_per_quarter(10) == pytest.approx(13)
+    # A service where a quarter of referrals need Specific work: 10 × 13 × 0.25 = 32.5.
+    settings = CapaSettings(specific_share=0.25)
+    assert capa_module.specific_needed_per_quarter(10, settings) == pytest.approx(32.5)
+
+
+def test_specific_partnership_has_its_own_balance_line_and_sentence():
+    # TEAM, 4 referrals: need 4 × 1.3 = 5.2; capacity 2.1429; 0.412: 59% short, gap 3.06.
+    result = balance(TEAM, 4)
+    side = result.specific
+    assert (side.activity, side.unit) == ("Specific Partnership", "new cases a quarter")
+    assert side.need == pytest.approx(5.2)
+    assert side.capacity == pytest.approx(2.142857, abs=1e-6)
+    assert side.status == "short"
+    # 3.0571 new cases × 1.8667 hours each = 5.7067 weekly Specific hours short.
+    assert side.gap_hours == pytest.approx(-(5.2 - 2.142857142857) * 3.5 * 12 / 22.5)
+    assert side.sentence == (
+        "Specific Partnership capacity is 59% short of demand: about 3 new cases a quarter."
+    )
+    assert result.sentences == (result.choice.sentence, result.core.sentence, side.sentence)
+    assert result.sides == (result.choice, result.core, side)
+
+
+def test_a_team_with_enough_specific_hours_is_in_balance_and_no_share_is_no_demand():
+    # 7 Specific hours = 2 sessions = 3.75 a quarter; 3 referrals need 3 × 1.3 = 3.9: 0.962.
+    specialist = Clinician("Specialist", specific=7)
+    assert balance([specialist], 3).specific.sentence == (
+        "Specific Partnership capacity is in balance with demand: 4% short of it, within the "
+        "10% tolerance."
+    )
+    none = balance([specialist], 3, CapaSettings(specific_share=0)).specific
+    assert (none.need, none.ratio, none.status) == (0, None, "surplus")
+    assert none.sentence == (
+        "There is no demand for Specific Partnership; its capacity is about 4 new cases a quarter."
+    )
+
+
 # --- team totals and co-therapy -----------------------------------------------------------
 
 
@@ -445,6 +500,11 @@ def test_the_default_settings_are_the_capa_ones_and_valid():
         DEFAULTS.hours_per_appointment,
     ) == (45, 2, 3.5, 7.5, 0.68, 0.0, 6, 4, 0.10, 1.0)
     assert DEFAULTS.weeks_per_quarter == 13
+    assert (
+        DEFAULTS.specific_share,
+        DEFAULTS.mean_specific_appointments,
+        DEFAULTS.specific_appointments_per_session,
+    ) == (0.10, 12, 2)
     assert check_settings(DEFAULTS) == []
 
 
@@ -466,6 +526,10 @@ def test_the_default_settings_are_the_capa_ones_and_valid():
         ("choice_target_weeks", 0),
         ("core_target_weeks", -4),
         ("co_therapy_rate", 1.5),
+        ("specific_share", 1.5),
+        ("specific_share", -0.1),
+        ("mean_specific_appointments", 0),
+        ("specific_appointments_per_session", -1),
         ("balance_tolerance", -0.1),
         ("balance_tolerance", 1),
         ("unallocated_hours_tolerance", -1),
@@ -563,6 +627,18 @@ def test_a_maternity_leave_counts_in_each_quarter_for_its_days_there():
     assert after.new_core == pytest.approx(9)
     assert after.choice_slots == pytest.approx(11.25)
     assert after.hours == pytest.approx(22.5 * 11.25)
+    assert after.new_specific == 0  # Cara has no Specific hours
+
+
+def test_an_absence_costs_specific_partnerships_too():
+    # Asha off sick all of Q1 (65 weekdays = 11.25 weeks of job plan): her whole quarter of
+    # Specific capacity, 4 ÷ 3.5 × 1.875 = 2.1429, and of Core, 17.5 ÷ 3.5 × 3 = 15.
+    sick = Absence("Asha", "long-term sickness", *Q1)
+    lost = capacity_lost(TEAM, [sick], *Q1)
+    (loss,) = lost.losses
+    assert loss.new_specific == pytest.approx(2.142857, abs=1e-6)
+    assert loss.new_core == pytest.approx(15)
+    assert lost.team_new_specific == pytest.approx(2.142857, abs=1e-6)
 
 
 def test_a_full_time_clinicians_absence_costs_their_own_job_plan():

@@ -298,6 +298,9 @@ def test_native_formulas_equal_capa_after_libreoffice_recalculation(tmp_path):
             "New Core a quarter": capa.new_core_per_quarter(
                 capa.core_sessions_per_week(clinician, SETTINGS), SETTINGS
             ),
+            "New Specific a quarter": capa.new_specific_per_quarter(
+                capa.specific_sessions_per_week(clinician, SETTINGS), SETTINGS
+            ),
         }
         native = {header: ws[row[header]].value for header in expected}
         assert native == pytest.approx(expected), clinician.name
@@ -312,6 +315,9 @@ def test_native_formulas_equal_capa_after_libreoffice_recalculation(tmp_path):
         "CoreNeededPerQuarter": capa.core_needed_per_quarter(REFERRALS, SETTINGS),
         "ChoiceBalanceRatio": result.choice.ratio,
         "CoreBalanceRatio": result.core.ratio,
+        "TeamNewSpecificPerQuarter": capa.team_new_specific_per_quarter(TEAM, SETTINGS),
+        "SpecificNeededPerQuarter": capa.specific_needed_per_quarter(REFERRALS, SETTINGS),
+        "SpecificBalanceRatio": result.specific.ratio,
     }
     assert set(expected_totals) == set(jl.TEAM_TOTAL_NAMES), "a total is left unchecked"
     hours = {
@@ -344,15 +350,16 @@ def test_the_team_plan_says_in_words_what_capa_says_for_short_surplus_balance_an
     for path, value in zip(recalculated, referrals.values(), strict=False):
         wb = load_workbook(path, data_only=True)
         result = capa.balance(list(TEAM), value, SETTINGS)
-        statuses |= {result.choice.status, result.core.status}
+        statuses |= {side.status for side in result.sides}
         assert named(wb, "ChoiceVerdict").value == result.choice.sentence, path.name
         assert named(wb, "CoreVerdict").value == result.core.sentence, path.name
+        assert named(wb, "SpecificVerdict").value == result.specific.sentence, path.name
     assert statuses == set(capa.STATUSES)  # every kind of sentence was compared
     blank = load_workbook(recalculated[-1], data_only=True)
     assert named(blank, "CoreVerdict").value == (
         "Type the accepted referrals a week above, or a referral series on the Demand sheet."
     )
-    assert set(jl.VERDICT_NAMES) == {"ChoiceVerdict", "CoreVerdict"}
+    assert set(jl.VERDICT_NAMES) == {"ChoiceVerdict", "CoreVerdict", "SpecificVerdict"}
 
 
 def test_a_row_with_hours_and_no_name_is_an_error_at_its_name_cell_and_stops_the_balance(

@@ -708,7 +708,7 @@ def capa_balance(
     referrals: float | None,
     output_format: str,
 ) -> None:
-    """Is the team's capacity in balance with demand, for Choice and Core Partnership?
+    """Is the team's capacity in balance with demand, for Choice, Core and Specific Partnership?
 
     Exit status: 0 printed, 1 the job plan has errors, 2 it cannot be read.
     """
@@ -745,12 +745,13 @@ def capa_balance(
                 click.echo(
                     f"  {loss.clinician}: {loss.working_days} days away, "
                     f"{loss.choice_slots:.1f} Choice slots, {loss.new_core:.1f} new Core "
-                    f"Partnerships, {loss.hours:.1f} hours"
+                    f"and {loss.new_specific:.1f} new Specific Partnerships, "
+                    f"{loss.hours:.1f} hours"
                 )
         click.echo(
             f"  Team: {lost.team_choice_slots:.1f} Choice slots, "
-            f"{lost.team_new_core:.1f} new Core Partnerships, "
-            f"{lost.team_hours:.1f} hours."
+            f"{lost.team_new_core:.1f} new Core and {lost.team_new_specific:.1f} new Specific "
+            f"Partnerships, {lost.team_hours:.1f} hours."
         )
 
 

@@ -63,6 +63,12 @@ _NOTES = {
     "hours_per_session": "Hours in a half-day session (CAPA: 3.5).",
     "mean_core_appointments": "Mean appointments in a Core Partnership (CAPA: 7.5).",
     "transfer_rate": "Share of Choice appointments going on to Core; 68% is 0.68.",
+    "specific_share": (
+        "Share of accepted referrals needing Specific Partnership work; 10% is 0.10 "
+        "(no CAPA figure: count your own)."
+    ),
+    "mean_specific_appointments": "Mean appointments in a Specific episode (no CAPA figure: 12).",
+    "specific_appointments_per_session": "Appointments in a half-day Specific session (2).",
     "co_therapy_rate": "Share of appointments seen by two clinicians; 0 if none.",
     "choice_target_weeks": "Target weeks from referral to Choice (CAPA: 6).",
     "core_target_weeks": "Target weeks from Choice to Core (CAPA: 4, at most 6).",
@@ -172,6 +178,15 @@ JOBPLAN_COLUMNS: tuple[Column, ...] = (
         f"*{setting('working_weeks_per_year')}/4/{setting('mean_core_appointments')})",
         "0.0#",
     ),
+    Column(
+        "new_specific",
+        "New Specific a quarter",
+        11,
+        f'=IF({_NAMED},"",{this_row(ACTIVITY_HEADERS["specific"])}'
+        f"/{setting('hours_per_session')}*{setting('specific_appointments_per_session')}"
+        f"*{setting('working_weeks_per_year')}/4/{setting('mean_specific_appointments')})",
+        "0.0#",
+    ),
 )
 JOBPLAN_COLUMN_BY_KEY = {c.key: c for c in JOBPLAN_COLUMNS}
 JOBPLAN_INPUTS = tuple(c for c in JOBPLAN_COLUMNS if c.is_input)
@@ -257,7 +272,7 @@ class BalanceRow:
     """One side of the CAPA balance: capacity, need, capacity ÷ need and what that means, in
     one row."""
 
-    key: str  # "choice" or "core", as capa.Balance
+    key: str  # "choice", "core" or "specific", as capa.Balance
     label: str
     capacity: TeamTotal
     need: TeamTotal
@@ -352,6 +367,24 @@ BALANCE_ROWS: tuple[BalanceRow, ...] = (
         "Core Partnership",
         ("new case", "new cases", "a quarter"),
         "CoreVerdict",
+    ),
+    BalanceRow(
+        "specific",
+        "New Specific Partnerships a quarter",
+        TeamTotal(
+            "capacity",
+            "TeamNewSpecificPerQuarter",
+            f"=SUM({JOBPLANS_TABLE}[New Specific a quarter])/{_CO_THERAPY}",
+        ),
+        TeamTotal(
+            "need",
+            "SpecificNeededPerQuarter",
+            f"=N({DEMAND_NAME})*{setting('weeks_per_quarter')}*{setting('specific_share')}",
+        ),
+        _ratio("SpecificBalanceRatio", "TeamNewSpecificPerQuarter", "SpecificNeededPerQuarter"),
+        "Specific Partnership",
+        ("new case", "new cases", "a quarter"),
+        "SpecificVerdict",
     ),
 )
 BALANCE_HEADERS = ("", "Capacity", "Needed", "Capacity ÷ need", "What it means")

@@ -5,19 +5,22 @@ One module per topic: settings (what a service agrees locally), demand (referral
 demand and capacity), and shared (the refusal and how typed values are read). Callers use
 `capa.X`; every public name is re-exported here.
 
-CAPA asks two questions of a team's job plans: are there enough Choice appointments for the
-referrals coming in, and enough Core Partnership time for the share of them that go on to
-treatment? Every formula here is the published CAPA one (York and Kingsbury's CAPA materials
-and the CAPA job-planning tools), or the NHS demand-and-capacity convention for queues, and
-each docstring names its source. Every number a service agrees locally is a setting with the
-CAPA default, so the maths never hides a constant.
+CAPA asks three questions of a team's job plans: are there enough Choice appointments for the
+referrals coming in, enough Core Partnership time for the share of them that go on to
+treatment, and enough Specific Partnership time for the share that need specialist work?
+Every formula here is the published CAPA one (York and Kingsbury's CAPA materials and the CAPA
+job-planning tools), or the NHS demand-and-capacity convention for queues, and each docstring
+names its source. Every number a service agrees locally is a setting with the CAPA default
+(or, for Specific work, where CAPA publishes none, a stated starting point), so the maths
+never hides a constant.
 
 Choices a reader of the numbers should know (the tests pin each one):
 
 - Core time is counted in half-day sessions: weekly Core hours ÷ `hours_per_session` (3.5).
   A session holds `appointments_per_session` (2) appointments plus their write-up, so one
   weekly session gives 2 × 11.25 ÷ 7.5 = 3 new Core Partnerships a quarter, and one weekly
-  Core hour about 0.86 (3 ÷ 3.5): the published "11 hours give about 9.4".
+  Core hour about 0.86 (3 ÷ 3.5): the published "11 hours give about 9.4". Specific time is
+  counted the same way with its own appointments per session and per episode.
 - Choice time is counted in appointments: weekly Choice hours ÷ `hours_per_appointment` (1),
   since a Choice clinic is booked hour by hour. A team that books Choice in half-day sessions
   like Core sets `hours_per_appointment` to 1.75 (3.5 ÷ 2).
@@ -72,9 +75,14 @@ from workload_xl.core.capa.capacity import (
     core_sessions_per_week,
     hours_per_choice,
     hours_per_new_core,
+    hours_per_new_specific,
     new_core_per_quarter,
+    new_specific_per_quarter,
+    specific_needed_per_quarter,
+    specific_sessions_per_week,
     team_choice_per_week,
     team_new_core_per_quarter,
+    team_new_specific_per_quarter,
 )
 from workload_xl.core.capa.demand import (
     ReferralCount,
@@ -129,11 +137,16 @@ __all__ = [
     "demand_per_week",
     "hours_per_choice",
     "hours_per_new_core",
+    "hours_per_new_specific",
     "load",
     "new_core_per_quarter",
+    "new_specific_per_quarter",
     "relief_capacity",
+    "specific_needed_per_quarter",
+    "specific_sessions_per_week",
     "target_queue_size",
     "team_choice_per_week",
     "team_new_core_per_quarter",
+    "team_new_specific_per_quarter",
     "working_days",
 ]

@@ -11,6 +11,8 @@ from workload_xl.core.capa.capacity import (
     core_sessions_per_week,
     delivered,
     new_core_per_quarter,
+    new_specific_per_quarter,
+    specific_sessions_per_week,
 )
 from workload_xl.core.capa.plans import Clinician, bad_hours, check_job_plans
 from workload_xl.core.capa.settings import (
@@ -41,8 +43,8 @@ class AbsenceLoss:
     `working_days` counts weekdays away in the period (each once, whatever the kind);
     `planned_days` those only of kinds the working weeks allow for (annual leave). The rest
     cost capacity: `fraction` of the period's weekdays, `weeks` of job plan (days ÷ 5 × 45/52),
-    and the Choice slots, new Core Partnerships and contracted hours those weeks hold, in the
-    clinician's own slots (before any co-therapy division).
+    and the Choice slots, new Core and Specific Partnerships and contracted hours those weeks
+    hold, in the clinician's own slots (before any co-therapy division).
     """
 
     clinician: str
@@ -54,6 +56,7 @@ class AbsenceLoss:
     choice_slots: float
     new_core: float
     hours: float
+    new_specific: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class CapacityLost:
     team_new_core: float
     team_hours: float
     findings: tuple[Finding, ...]
+    team_new_specific: float = 0.0
 
 
 def working_days(start: dt.date, end: dt.date) -> int:
@@ -165,7 +169,17 @@ def capacity_lost(
                 value=shown,
             )
         )
-        return CapacityLost(first, last, 0, 0.0, (), 0.0, 0.0, 0.0, tuple(found))
+        return CapacityLost(
+            start=first,
+            end=last,
+            period_working_days=0,
+            period_weeks=0.0,
+            losses=(),
+            team_choice_slots=0.0,
+            team_new_core=0.0,
+            team_hours=0.0,
+            findings=tuple(found),
+        )
 
     period_days = working_days(first, last)
     week_share = settings.working_share
@@ -190,6 +204,7 @@ def capacity_lost(
         if not away:
             continue
         weeks = len(costly) / 5 * week_share
+        quarters = weeks / settings.working_weeks_per_quarter
         losses.append(
             AbsenceLoss(
                 clinician=clinician.name,
@@ -200,9 +215,12 @@ def capacity_lost(
                 weeks=weeks,
                 choice_slots=choice_slots_per_week(clinician, settings) * weeks,
                 new_core=new_core_per_quarter(core_sessions_per_week(clinician, settings), settings)
-                * weeks
-                / settings.working_weeks_per_quarter,
+                * quarters,
                 hours=float(clinician.contracted_hours) * weeks,
+                new_specific=new_specific_per_quarter(
+                    specific_sessions_per_week(clinician, settings), settings
+                )
+                * quarters,
             )
         )
     return CapacityLost(
@@ -215,6 +233,7 @@ def capacity_lost(
         team_new_core=delivered(sum(x.new_core for x in losses), settings),
         team_hours=sum(x.hours for x in losses),
         findings=tuple(found),
+        team_new_specific=delivered(sum(x.new_specific for x in losses), settings),
     )
 
 

@@ -1,6 +1,8 @@
 """CAPA capacity against need, and the team's balance of the two (core layer).
 
-Choice is counted in appointments a week, Core Partnership in new cases a quarter.
+Choice is counted in appointments a week, Core and Specific Partnership in new cases a
+quarter. Specific Partnership is its own stream: the share of referrals needing specialist
+work, episodes of their own length, capacity from the clinicians' Specific hours.
 
 Demand and capacity run on different clocks. Referrals arrive in every week of the year (13
 a quarter, `weeks_per_quarter`); clinicians work 45 weeks of it (`working_weeks_per_year`,
@@ -81,6 +83,32 @@ def new_core_per_quarter(
     )
 
 
+def specific_sessions_per_week(
+    clinician: Clinician, settings: CapaSettings = DEFAULT_SETTINGS
+) -> float:
+    """A clinician's weekly Specific sessions = weekly Specific hours ÷ hours per session."""
+    raise_on_errors(check_settings(settings))
+    return clinician.specific / settings.hours_per_session
+
+
+def new_specific_per_quarter(
+    specific_sessions_per_week: float, settings: CapaSettings = DEFAULT_SETTINGS
+) -> float:
+    """New Specific Partnerships a quarter that weekly Specific sessions can take on.
+
+    The Core formula with Specific's own numbers: sessions a week × Specific appointments per
+    session × working weeks per quarter ÷ mean appointments per Specific episode. With the
+    defaults one weekly session gives 2 × 11.25 ÷ 12 = 1.875 a quarter.
+    """
+    raise_on_errors(check_settings(settings))
+    return (
+        specific_sessions_per_week
+        * settings.specific_appointments_per_session
+        * settings.working_weeks_per_quarter
+        / settings.mean_specific_appointments
+    )
+
+
 def core_needed_per_quarter(
     referrals_per_week: float, settings: CapaSettings = DEFAULT_SETTINGS
 ) -> float:
@@ -95,6 +123,16 @@ def core_needed_per_quarter(
     """
     raise_on_errors(check_settings(settings) + check_referrals(referrals_per_week))
     return referrals_per_week * settings.weeks_per_quarter * settings.transfer_rate
+
+
+def specific_needed_per_quarter(
+    referrals_per_week: float, settings: CapaSettings = DEFAULT_SETTINGS
+) -> float:
+    """New Specific Partnerships needed a quarter = referrals a week × weeks in a quarter ×
+    share of referrals needing Specific work: 13 × 0.10 = 1.3 × weekly referrals with the
+    defaults. Demand on the 13-week clock, as for Core."""
+    raise_on_errors(check_settings(settings) + check_referrals(referrals_per_week))
+    return referrals_per_week * settings.weeks_per_quarter * settings.specific_share
 
 
 def delivered(slots: float, settings: CapaSettings) -> float:
@@ -118,6 +156,14 @@ def team_new_core_per_quarter(
     return delivered(new_core_per_quarter(sessions, settings), settings)
 
 
+def team_new_specific_per_quarter(
+    team: Sequence[Clinician], settings: CapaSettings = DEFAULT_SETTINGS
+) -> float:
+    """The team's new Specific Partnerships a quarter, ÷ (1 + co-therapy rate)."""
+    sessions = sum(specific_sessions_per_week(c, settings) for c in team)
+    return delivered(new_specific_per_quarter(sessions, settings), settings)
+
+
 def hours_per_choice(settings: CapaSettings = DEFAULT_SETTINGS) -> float:
     """Weekly job-plan hours for one more Choice appointment delivered a week, co-therapy
     included: an hour of Choice in the job plan delivers 45/52 of an appointment a week, so
@@ -135,6 +181,13 @@ def hours_per_new_core(settings: CapaSettings = DEFAULT_SETTINGS) -> float:
     return (1 + settings.co_therapy_rate) / one_hour
 
 
+def hours_per_new_specific(settings: CapaSettings = DEFAULT_SETTINGS) -> float:
+    """Weekly job-plan Specific hours for one more new Specific Partnership a quarter:
+    3.5 × 12 ÷ (2 × 11.25) = 1.87 hours with the defaults, times (1 + co-therapy rate)."""
+    one_hour = new_specific_per_quarter(1 / settings.hours_per_session, settings)
+    return (1 + settings.co_therapy_rate) / one_hour
+
+
 # --- balance ------------------------------------------------------------------------------
 
 IN_BALANCE = "in balance"
@@ -146,7 +199,8 @@ STATUSES = (IN_BALANCE, SHORT, SURPLUS)
 
 @dataclass(frozen=True)
 class Side:
-    """Capacity against need for one part of the CAPA pathway, Choice or Core Partnership.
+    """Capacity against need for one part of the CAPA pathway: Choice, Core or Specific
+    Partnership.
 
     `gap` is capacity − need in the side's unit (positive: more than needed; negative: short),
     and `gap_hours` the same in weekly job-plan hours. `ratio` is capacity ÷ need, None when
@@ -166,14 +220,19 @@ class Side:
 
 @dataclass(frozen=True)
 class Balance:
-    """A team's CAPA balance: Choice per week and Core Partnership per quarter."""
+    """A team's CAPA balance: Choice per week, Core and Specific Partnership per quarter."""
 
     choice: Side
     core: Side
+    specific: Side
 
     @property
-    def sentences(self) -> tuple[str, str]:
-        return (self.choice.sentence, self.core.sentence)
+    def sides(self) -> tuple[Side, Side, Side]:
+        return (self.choice, self.core, self.specific)
+
+    @property
+    def sentences(self) -> tuple[str, str, str]:
+        return tuple(side.sentence for side in self.sides)  # type: ignore[return-value]
 
 
 def balance(
@@ -181,11 +240,12 @@ def balance(
     demand_per_week: float,
     settings: CapaSettings = DEFAULT_SETTINGS,
 ) -> Balance:
-    """Does the team's job-planned capacity meet demand, for Choice and for Core?
+    """Does the team's job-planned capacity meet demand, for Choice, Core and Specific?
 
     Choice: the team's appointments delivered a week (over the year's 52 weeks) against
     accepted referrals a week. Core: the team's new Core Partnerships a quarter (from 11.25
-    working weeks) against referrals × 13 weeks × transfer rate. Raises Refused for bad
+    working weeks) against referrals × 13 weeks × transfer rate. Specific: the same, with the
+    share of referrals needing Specific work for the transfer rate. Raises Refused for bad
     settings, referrals or job-plan hours, or a plan with no name (over- or under-allocated
     plans are still counted: their Choice and Core hours are what they are).
     """
@@ -211,7 +271,15 @@ def balance(
         hours_per_new_core(settings),
         settings.balance_tolerance,
     )
-    return Balance(choice=choice, core=core)
+    specific = _side(
+        "Specific Partnership",
+        ("new case", "new cases", "a quarter"),
+        team_new_specific_per_quarter(team, settings),
+        specific_needed_per_quarter(demand_per_week, settings),
+        hours_per_new_specific(settings),
+        settings.balance_tolerance,
+    )
+    return Balance(choice=choice, core=core, specific=specific)
 
 
 def _side(

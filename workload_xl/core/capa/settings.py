@@ -29,6 +29,11 @@ class CapaSettings:
     - `appointments_per_session` 2 in a half-day session of `hours_per_session` 3.5 hours.
     - `mean_core_appointments` 7.5 appointments in a Core Partnership (some services use 7).
     - `transfer_rate` 0.68: the share of Choice appointments that go on to Core (66–70%).
+    - `specific_share` 0.10: the share of accepted referrals that need Specific Partnership
+      work (specialist work of other than average length, alongside Core or instead of it),
+      `mean_specific_appointments` 12 in a Specific episode, `specific_appointments_per_session`
+      2 in a half-day session. CAPA publishes no figures for these: the defaults are a
+      starting point for a service to replace with its own counts.
     - `co_therapy_rate` 0: the share of appointments seen by two clinicians.
     - `choice_target_weeks` 6 from referral to Choice; `core_target_weeks` 4 from Choice to
       Core (at most 6).
@@ -49,6 +54,9 @@ class CapaSettings:
     hours_per_session: float = 3.5
     mean_core_appointments: float = 7.5
     transfer_rate: float = 0.68
+    specific_share: float = 0.10
+    mean_specific_appointments: float = 12
+    specific_appointments_per_session: float = 2
     co_therapy_rate: float = 0.0
     choice_target_weeks: float = 6
     core_target_weeks: float = 4
@@ -87,6 +95,9 @@ _SETTING_CHECKS: dict[str, tuple[Callable[[float], bool], str]] = {
     "hours_per_session": (_positive, "more than 0"),
     "mean_core_appointments": (_positive, "more than 0"),
     "transfer_rate": (lambda v: 0 <= v <= 1, "between 0 and 1 (68% is 0.68)"),
+    "specific_share": (lambda v: 0 <= v <= 1, "between 0 and 1 (10% is 0.10)"),
+    "mean_specific_appointments": (_positive, "more than 0"),
+    "specific_appointments_per_session": (_positive, "more than 0"),
     "co_therapy_rate": (lambda v: 0 <= v <= 1, "between 0 and 1"),
     "choice_target_weeks": (_positive, "more than 0 weeks"),
     "core_target_weeks": (_positive, "more than 0 weeks"),
