@@ -505,6 +505,7 @@ def test_the_default_settings_are_the_capa_ones_and_valid():
         DEFAULTS.mean_specific_appointments,
         DEFAULTS.specific_appointments_per_session,
     ) == (0.10, 12, 2)
+    assert DEFAULTS.weeks_to_target == 13
     assert check_settings(DEFAULTS) == []
 
 
@@ -525,6 +526,8 @@ def test_the_default_settings_are_the_capa_ones_and_valid():
         ("hours_per_appointment", 0),
         ("choice_target_weeks", 0),
         ("core_target_weeks", -4),
+        ("weeks_to_target", 0),
+        ("weeks_to_target", 6.5),
         ("co_therapy_rate", 1.5),
         ("specific_share", 1.5),
         ("specific_share", -0.1),
@@ -842,3 +845,141 @@ def test_a_bad_series_is_refused_with_a_finding_for_each_problem():
     assert "'last week' to 2026-01-01" in messages and "overlaps" in messages
     with pytest.raises(Refused, match="empty"):
         capa_module.demand_per_week([])
+
+
+# --- waiting lists --------------------------------------------------------------------------
+
+# TEAM with 4 referrals a week: Choice demand 4 a week against 4.3269 delivered (load 0.924),
+# target 4 × 6 ÷ 4 = 6 waiting. Core demand 4 × 0.68 = 2.72 new a week against 36 ÷ 13 =
+# 2.7692 a week (load 0.982), target 2.72 × 4 ÷ 4 = 2.72 waiting.
+
+
+def test_weeks_to_target_is_the_excess_over_the_weekly_surplus():
+    # 10 waiting, target 6, 6 out and 4 in a week: (10 − 6) ÷ 2 = 2 weeks.
+    assert capa_module.weeks_to_target(4, 6, 10, 6) == 2
+    assert capa_module.weeks_to_target(4, 6, 5, 6) == 0  # within target already
+    assert capa_module.weeks_to_target(4, 4, 10, 6) is None  # capacity only meets demand
+    assert capa_module.weeks_to_target(5, 4, 10, 6) is None  # the list grows
+
+
+def test_waiting_lists_on_the_capa_clocks_with_hand_worked_figures():
+    choice, core = capa_module.waiting_lists(TEAM, 4, choice_waiting=20, core_waiting=10)
+    assert (choice.demand, choice.capacity) == (4, pytest.approx(TEAM_CHOICE))
+    assert choice.load == pytest.approx(4 / TEAM_CHOICE)
+    assert choice.target_queue == 6
+    # 4 + (20 − 6) ÷ 13 = 5.0769 a week, 0.75 more than the 4.3269 delivered; each more
+    # appointment a week takes 52/45 hours: 0.8667 hours.
+    assert choice.relief_capacity == pytest.approx(4 + 14 / 13)
+    assert choice.extra_per_week == pytest.approx(0.75)
+    assert choice.extra_hours == pytest.approx(0.75 * 52 / 45)
+    # (20 − 6) ÷ (4.3269 − 4) = 42.82 weeks at present capacity.
+    assert choice.weeks_at_present == pytest.approx(14 / (TEAM_CHOICE - 4))
+    assert choice.sentence == (
+        "The Choice waiting list has 20 waiting, above its target of about 6. At present "
+        "capacity it reaches the target in about 43 weeks. To reach the target in 13 weeks "
+        "needs about 5 appointments a week, about 1 more than now."
+    )
+    assert (core.demand, core.capacity) == (pytest.approx(2.72), pytest.approx(36 / 13))
+    assert core.target_queue == pytest.approx(2.72)
+    # 2.72 + (10 − 2.72) ÷ 13 = 3.28 a week, 0.5108 more; one more new Core a week is 13 a
+    # quarter, 13 × 7/6 = 15.17 hours: 7.747 hours.
+    assert core.relief_capacity == pytest.approx(3.28)
+    assert core.extra_per_week == pytest.approx(3.28 - 36 / 13)
+    assert core.extra_hours == pytest.approx((3.28 - 36 / 13) * 13 * 7 / 6)
+    assert core.weeks_at_present == pytest.approx(7.28 / (36 / 13 - 2.72))  # 147.9
+    assert core.sentence == (
+        "The Core Partnership waiting list has 10 waiting, above its target of about 3. At "
+        "present capacity it reaches the target in about 148 weeks. To reach the target in 13 "
+        "weeks needs about 3 new Core Partnerships a week, about 1 more than now."
+    )
+    assert not choice.grows and not core.grows
+
+
+def test_a_list_whose_load_is_above_one_grows_and_says_what_would_bring_it_down():
+    # 5 referrals: Choice demand 5 against 4.3269, load 1.156 (16% above); target 7.5;
+    # 5 + (20 − 7.5) ÷ 13 = 5.96 a week, 1.63 more than now.
+    choice, core = capa_module.waiting_lists(TEAM, 5, choice_waiting=20)
+    assert choice.grows and choice.weeks_at_present is None
+    assert choice.load == pytest.approx(5 / TEAM_CHOICE)
+    assert choice.relief_capacity == pytest.approx(5 + 12.5 / 13)
+    assert choice.sentence == (
+        "The Choice waiting list has 20 waiting, above its target of about 8. It grows: "
+        "demand is 16% above capacity. To reach the target in 13 weeks needs about 6 "
+        "appointments a week, about 2 more than now."
+    )
+    # Core: 3.4 a week against 2.7692, 23% above; no number waiting recorded.
+    assert core.waiting is None and core.relief_capacity is None and core.extra_hours is None
+    assert core.sentence == (
+        "The Core Partnership waiting list grows: demand is 23% above capacity. Type the number "
+        "waiting on the Team plan to see the capacity needed to reach its target."
+    )
+
+
+def test_a_list_within_its_target_says_so_and_whether_it_will_grow():
+    (choice, _) = capa_module.waiting_lists(TEAM, 4, choice_waiting=5)
+    assert (choice.weeks_at_present, choice.extra_per_week) == (0, 0)
+    assert (
+        choice.sentence
+        == "The Choice waiting list is within its target: 5 waiting, target about 6."
+    )
+    (growing, _) = capa_module.waiting_lists(TEAM, 5, choice_waiting=5)
+    assert growing.sentence == (
+        "The Choice waiting list is within its target (5 waiting, target about 8) but grows: "
+        "demand is 16% above capacity."
+    )
+    (unknown, _) = capa_module.waiting_lists(TEAM, 4)
+    assert unknown.sentence == (
+        "Type the number waiting for Choice on the Team plan to see how soon the list reaches "
+        "its target."
+    )
+
+
+def test_a_list_that_capacity_only_matches_stays_and_one_with_room_comes_down_in_time():
+    # 52 working weeks so 4 Choice hours deliver exactly 4 a week against 4 referrals.
+    (stays, _) = capa_module.waiting_lists([choice_only(4)], 4, 10, None, EVERY_WEEK)
+    # 4 + (10 − 6) ÷ 13 = 4.31 a week: 0.31 more, "less than 1".
+    assert stays.weeks_at_present is None and not stays.grows
+    assert stays.sentence == (
+        "The Choice waiting list has 10 waiting, above its target of about 6. Capacity only "
+        "meets demand, so it stays there. To reach the target in 13 weeks needs about 4 "
+        "appointments a week, less than 1 more than now."
+    )
+    # 6 a week against 4: (10 − 6) ÷ 2 = 2 weeks, within the 13: no more capacity needed.
+    (room, _) = capa_module.waiting_lists([choice_only(6)], 4, 10, None, EVERY_WEEK)
+    assert room.weeks_at_present == 2 and room.extra_per_week == 0
+    assert room.sentence == (
+        "The Choice waiting list has 10 waiting, above its target of about 6. At present "
+        "capacity it reaches the target in about 2 weeks."
+    )
+
+
+def test_no_capacity_for_a_list_is_said_and_its_load_is_none():
+    (choice, _) = capa_module.waiting_lists([], 2, choice_waiting=10)
+    assert choice.load is None and choice.grows
+    # 2 + (10 − 3) ÷ 13 = 2.54 a week, all of it more than now.
+    assert choice.relief_capacity == pytest.approx(2 + 7 / 13)
+    assert choice.sentence == (
+        "The Choice waiting list has 10 waiting, above its target of about 3. It grows: there "
+        "is no capacity for it. To reach the target in 13 weeks needs about 3 appointments a "
+        "week, about 3 more than now."
+    )
+
+
+def test_the_weeks_to_target_and_target_waits_are_settings():
+    settings = CapaSettings(weeks_to_target=26, choice_target_weeks=4)
+    (choice, _) = capa_module.waiting_lists(TEAM, 4, 20, None, settings)
+    # Target 4 × 4 ÷ 4 = 4 waiting; 4 + (20 − 4) ÷ 26 = 4.615 a week.
+    assert choice.target_queue == 4
+    assert choice.relief_capacity == pytest.approx(4 + 16 / 26)
+    assert "To reach the target in 26 weeks" in choice.sentence
+
+
+@pytest.mark.parametrize("waiting", [-1, "twenty", math.nan])
+def test_a_bad_number_waiting_is_a_finding_and_the_lists_refuse_it(waiting):
+    assert flat(capa_module.check_waiting(waiting, "core")) == [
+        ("core_waiting", "capa-waiting-invalid")
+    ]
+    with pytest.raises(Refused) as raised:
+        capa_module.waiting_lists(TEAM, 4, core_waiting=waiting)
+    assert flat(raised.value.findings) == [("core_waiting", "capa-waiting-invalid")]
+    assert capa_module.check_waiting(None, "choice") == []

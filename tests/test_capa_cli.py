@@ -130,3 +130,31 @@ def test_balance_uses_the_referral_series_when_no_referrals_a_week_are_typed(tmp
         assert sentence in result.output
     data = json.loads(run(path, "--format", "json").output)
     assert data["referrals_per_week"] == pytest.approx(demand)
+
+
+def test_balance_prints_the_waiting_lists_against_their_targets(tmp_path):
+    path = tmp_path / "waiting.xlsx"
+    given = dict(choice_waiting=25, core_waiting=30)
+    assert write_jobplan_workbook(path, capa.CapaSettings(), TEAM, LEAVE, 6.0, **given) == []
+    result = run(path)
+    assert result.exit_code == 0, result.output
+    # Choice: 18 hours deliver 18 × 45/52 = 15.58 a week against 6; target 6 × 6 ÷ 4 = 9;
+    # (25 − 9) ÷ (15.58 − 6) = 1.67 weeks.
+    assert (
+        "The Choice waiting list has 25 waiting, above its target of about 9. At present "
+        "capacity it reaches the target in about 2 weeks." in result.output
+    )
+    # Core: 40 hours = 11.43 sessions = 34.29 a quarter = 2.637 a week, against 6 × 0.68 =
+    # 4.08: 55% above. Target 4.08 × 4 ÷ 4 = 4.08; 4.08 + (30 − 4.08) ÷ 13 = 6.07 a week.
+    assert (
+        "The Core Partnership waiting list has 30 waiting, above its target of about 4. It "
+        "grows: demand is 55% above capacity. To reach the target in 13 weeks needs about 6 "
+        "new Core Partnerships a week, about 3 more than now." in result.output
+    )
+    data = json.loads(run(path, "--format", "json").output)["waiting_lists"]
+    assert data["core"]["relief_capacity"] == pytest.approx(4.08 + 25.92 / 13)
+    assert data["core"]["load"] == pytest.approx(4.08 / (40 / 3.5 * 3 / 13))
+    assert data["choice"]["weeks_at_present"] == pytest.approx(16 / (18 * 45 / 52 - 6))
+    without = run(path, "--without", "Tom Reed").output.split("Without Tom Reed:")[1]
+    # Without Tom's 8 Choice hours: 10 × 45/52 = 8.65 a week; (25 − 9) ÷ 2.65 = 6.03 weeks.
+    assert "it reaches the target in about 6 weeks" in without

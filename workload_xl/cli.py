@@ -731,10 +731,15 @@ def capa_balance(
     )
     for sentence in before.sentences:
         click.echo(f"  {sentence}")
+    click.echo("Waiting lists:")
+    for waiting in run.waiting:
+        click.echo(f"  {waiting.sentence}")
     if after:
         click.echo(f"Without {', '.join(without)}:")
         for sentence in after.sentences:
             click.echo(f"  {sentence}")
+        for waiting in run.waiting_without:
+            click.echo(f"  {waiting.sentence}")
     if lost:
         click.echo(
             f"Capacity lost to planned absences, {lost.start} to {lost.end} "

@@ -385,14 +385,17 @@ def _camhs_demo(out: Path, echo: Callable[[str], None]) -> None:
         capa.Absence("Tom Reed", "maternity leave", dt.date(2026, 2, 16), dt.date(2026, 8, 14))
     ]
     referrals = 11.0
+    waiting = {"choice_waiting": 30, "core_waiting": 24}
     path = out / "camhs-jobplans.xlsx"
-    write_jobplan_workbook(path, capa.CapaSettings(), team, leave, referrals, force=True)
+    write_jobplan_workbook(path, capa.CapaSettings(), team, leave, referrals, **waiting, force=True)
     echo(
         f"A CAMHS team's CAPA job plans: {path} ({len(team)} clinicians, {referrals:g} accepted "
         "referrals a week)."
     )
     for sentence in capa.balance(team, referrals).sentences:
         echo(f"  {sentence}")
+    for waiting_list in capa.waiting_lists(team, referrals, *waiting.values()):
+        echo(f"  {waiting_list.sentence}")
     lost = capa.capacity_lost(team, leave, dt.date(2026, 4, 1), dt.date(2026, 6, 30))
     echo(
         f"  Tom Reed's maternity leave costs April to June {lost.team_choice_slots:.0f} Choice "

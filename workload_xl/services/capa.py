@@ -16,9 +16,9 @@ from workload_xl.services.reading import read_bounded
 
 @dataclass(frozen=True)
 class CapaBalanceRun:
-    """The balance with everyone, without the clinicians left out, and the capacity lost to
-    planned absences; `plan` None when the job plan could not be read, `stopped` when its
-    figures could not be worked out (the findings say why)."""
+    """The balance and waiting lists with everyone and without the clinicians left out, and
+    the capacity lost to planned absences; `plan` None when the job plan could not be read,
+    `stopped` when its figures could not be worked out (the findings say why)."""
 
     plan: Any
     findings: list[Finding] = field(default_factory=list)
@@ -30,6 +30,9 @@ class CapaBalanceRun:
     lost: Any = None
     demand_from_series: bool = False
     """The demand is the Demand sheet's referral series, not a figure given or typed."""
+    waiting: tuple[Any, ...] = ()
+    """The Choice and Core waiting lists (capa.WaitingList) with everyone."""
+    waiting_without: tuple[Any, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -47,6 +50,8 @@ class CapaBalanceRun:
             "balance": plain(self.before),
             "without": list(self.without),
             "balance_without": self.after and plain(self.after),
+            "waiting_lists": {w.key: plain(w) for w in self.waiting},
+            "waiting_lists_without": {w.key: plain(w) for w in self.waiting_without},
             "capacity_lost": self.lost and plain(self.lost),
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -86,6 +91,9 @@ def capa_balance(
     try:
         before = maths.balance(plan.clinicians, demand, plan.settings)
         after = maths.balance(team, demand, plan.settings) if names else None
+        queues = (plan.choice_waiting, plan.core_waiting, plan.settings)
+        waiting = maths.waiting_lists(plan.clinicians, demand, *queues)
+        waiting_without = maths.waiting_lists(team, demand, *queues) if names else ()
         lost = None
         if period:
             start_text, _, end_text = period.partition(":")
@@ -106,4 +114,6 @@ def capa_balance(
         after=after,
         lost=lost,
         demand_from_series=referrals is None and plan.referrals_per_week is None,
+        waiting=waiting,
+        waiting_without=waiting_without,
     )

@@ -2,8 +2,9 @@
 
 One module per topic: settings (what a service agrees locally), demand (referrals), plans
 (job plans), capacity (capacity, need and balance), absences (capacity lost), queues (NHS
-demand and capacity), and shared (the refusal and how typed values are read). Callers use
-`capa.X`; every public name is re-exported here.
+demand and capacity), waiting (the Choice and Core waiting lists on those formulas), and
+shared (the refusal and how typed values are read). Callers use `capa.X`; every public name
+is re-exported here.
 
 CAPA asks three questions of a team's job plans: are there enough Choice appointments for the
 referrals coming in, enough Core Partnership time for the share of them that go on to
@@ -91,7 +92,12 @@ from workload_xl.core.capa.demand import (
     demand_per_week,
 )
 from workload_xl.core.capa.plans import ACTIVITIES, Clinician, check_job_plans
-from workload_xl.core.capa.queues import load, relief_capacity, target_queue_size
+from workload_xl.core.capa.queues import (
+    load,
+    relief_capacity,
+    target_queue_size,
+    weeks_to_target,
+)
 from workload_xl.core.capa.settings import (
     ABSENCE_KINDS,
     ANNUAL_LEAVE,
@@ -100,6 +106,13 @@ from workload_xl.core.capa.settings import (
     OTHER_ABSENCE,
     CapaSettings,
     check_settings,
+)
+from workload_xl.core.capa.waiting import (
+    WAITING_STREAMS,
+    WaitingList,
+    check_waiting,
+    waiting_list,
+    waiting_lists,
 )
 
 __all__ = [
@@ -113,6 +126,7 @@ __all__ = [
     "SHORT",
     "STATUSES",
     "SURPLUS",
+    "WAITING_STREAMS",
     "Absence",
     "AbsenceLoss",
     "Balance",
@@ -121,6 +135,7 @@ __all__ = [
     "Clinician",
     "ReferralCount",
     "Side",
+    "WaitingList",
     "balance",
     "capacity_lost",
     "check",
@@ -129,6 +144,7 @@ __all__ = [
     "check_referral_series",
     "check_referrals",
     "check_settings",
+    "check_waiting",
     "choice_delivered_per_week",
     "choice_needed_per_week",
     "choice_slots_per_week",
@@ -148,5 +164,8 @@ __all__ = [
     "team_choice_per_week",
     "team_new_core_per_quarter",
     "team_new_specific_per_quarter",
+    "waiting_list",
+    "waiting_lists",
+    "weeks_to_target",
     "working_days",
 ]

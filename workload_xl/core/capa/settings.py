@@ -36,7 +36,9 @@ class CapaSettings:
       starting point for a service to replace with its own counts.
     - `co_therapy_rate` 0: the share of appointments seen by two clinicians.
     - `choice_target_weeks` 6 from referral to Choice; `core_target_weeks` 4 from Choice to
-      Core (at most 6).
+      Core (at most 6). A waiting list meets its target at demand a week × target ÷ 4 waiting.
+    - `weeks_to_target` 13: the weeks in which to bring a waiting list down to its target
+      size, for the relief capacity (a whole number of weeks).
     - `balance_tolerance` 0.10: capacity within ±10% of need is "in balance".
     - `hours_per_appointment` 1: the hours a Choice appointment takes in a job plan.
     - `unallocated_hours_tolerance` 1: contracted hours left in no activity before a job plan
@@ -60,6 +62,7 @@ class CapaSettings:
     co_therapy_rate: float = 0.0
     choice_target_weeks: float = 6
     core_target_weeks: float = 4
+    weeks_to_target: float = 13
     balance_tolerance: float = 0.10
     hours_per_appointment: float = 1.0
     unallocated_hours_tolerance: float = 1.0
@@ -101,6 +104,7 @@ _SETTING_CHECKS: dict[str, tuple[Callable[[float], bool], str]] = {
     "co_therapy_rate": (lambda v: 0 <= v <= 1, "between 0 and 1"),
     "choice_target_weeks": (_positive, "more than 0 weeks"),
     "core_target_weeks": (_positive, "more than 0 weeks"),
+    "weeks_to_target": (lambda v: v >= 1 and v == int(v), "a whole number of weeks, 1 or more"),
     "balance_tolerance": (lambda v: 0 <= v < 1, "at least 0 and below 1 (10% is 0.10)"),
     "hours_per_appointment": (_positive, "more than 0"),
     "unallocated_hours_tolerance": (lambda v: v >= 0, "0 or more hours"),
