@@ -665,6 +665,25 @@ def test_annual_leave_is_counted_as_days_away_but_costs_nothing_by_default():
     assert counted.losses[0].choice_slots == pytest.approx(2 * WEEK_SHARE)
 
 
+def test_a_costed_period_says_the_leave_it_does_not_count_again_and_why():
+    leave = Absence("Ben", "annual leave", dt.date(2026, 3, 23), dt.date(2026, 3, 27))
+    assert capacity_lost(TEAM, [leave, MATERNITY], *Q4).note == (
+        "Annual leave is already inside the 45 working weeks a year, so it is not counted "
+        "twice: the 5 days of it in this period cost no more capacity."
+    )
+    assert capacity_lost(TEAM, [MATERNITY], *Q4).note.endswith("none falls in this period.")
+    both = CapaSettings(leave_in_working_weeks=("annual leave", "other"), working_weeks_per_year=46)
+    one_day = Absence("Ben", "other", dt.date(2026, 3, 2), dt.date(2026, 3, 2))
+    assert capacity_lost(TEAM, [one_day], *Q4, both).note == (
+        "Annual leave and other are already inside the 46 working weeks a year, so they are "
+        "not counted twice: the 1 day of them in this period costs no more capacity."
+    )
+    counted = CapaSettings(leave_in_working_weeks=())
+    assert capacity_lost(TEAM, [leave], *Q4, counted).note.startswith(
+        "Every absence is counted as capacity lost"
+    )
+
+
 def test_a_day_with_two_absences_counts_once_and_costs_if_either_does():
     # Sick 2-13 March (10 weekdays), annual leave 9-20 March (10): together 2-20 March, 15.
     # 9-13 March are both, and cost capacity; 16-20 March are only leave, and do not.

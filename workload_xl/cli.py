@@ -741,8 +741,9 @@ def capa_balance(
         for waiting in run.waiting_without:
             click.echo(f"  {waiting.sentence}")
     if lost:
+        team = f" (without {', '.join(without)})" if without else ""
         click.echo(
-            f"Capacity lost to planned absences, {lost.start} to {lost.end} "
+            f"Capacity lost to planned absences{team}, {lost.start} to {lost.end} "
             f"({lost.period_weeks:.2f} working weeks):"
         )
         for loss in lost.losses:
@@ -758,6 +759,14 @@ def capa_balance(
             f"{lost.team_new_core:.1f} new Core and {lost.team_new_specific:.1f} new Specific "
             f"Partnerships, {lost.team_hours:.1f} hours."
         )
+        click.echo(f"  {lost.note}")
+        if run.left_out_away:
+            who = " and ".join(run.left_out_away)
+            click.echo(
+                f"  {who} {'is' if len(run.left_out_away) == 1 else 'are'} left out "
+                "(--without), so their absences in the period are not counted: the what-if "
+                "has none of their capacity to lose."
+            )
 
 
 # --- caseload import -----------------------------------------------------------------------

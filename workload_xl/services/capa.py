@@ -33,6 +33,8 @@ class CapaBalanceRun:
     waiting: tuple[Any, ...] = ()
     """The Choice and Core waiting lists (capa.WaitingList) with everyone."""
     waiting_without: tuple[Any, ...] = ()
+    left_out_away: tuple[str, ...] = ()
+    """Clinicians left out with --without whose absences fall in the period: not counted."""
 
     @property
     def exit_code(self) -> int:
@@ -53,6 +55,7 @@ class CapaBalanceRun:
             "waiting_lists": {w.key: plain(w) for w in self.waiting},
             "waiting_lists_without": {w.key: plain(w) for w in self.waiting_without},
             "capacity_lost": self.lost and plain(self.lost),
+            "left_out_away": list(self.left_out_away),
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -68,12 +71,13 @@ def capa_balance(
     referrals: float | None = None,
 ) -> CapaBalanceRun:
     """Read the job plan and work out its balance. `period` is START:END dates; a name in
-    `without` with no job plan, a missing demand or a period that is not two dates raise
-    OptionError."""
+    `without` with no job plan, a missing demand or a period that is not two dates in order
+    raise OptionError, before the job plan is read."""
     from workload_xl.core import capa as maths
     from workload_xl.files.jobplan_workbook import read_jobplan_workbook
 
     without = tuple(without)
+    dates = read_period(period) if period else None
     plan, problems = read_bounded(read_jobplan_workbook, jobplan)
     if plan is None:
         return CapaBalanceRun(None, problems)
@@ -95,16 +99,10 @@ def capa_balance(
         waiting = maths.waiting_lists(plan.clinicians, demand, *queues)
         waiting_without = maths.waiting_lists(team, demand, *queues) if names else ()
         lost = None
-        if period:
-            start_text, _, end_text = period.partition(":")
-            start, end = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
-            lost = maths.capacity_lost(team, plan.absences, start, end, plan.settings)
+        if dates:
+            lost = maths.capacity_lost(team, plan.absences, *dates, plan.settings)
     except Refused as error:
         return CapaBalanceRun(plan, list(error.findings) + problems, stopped=True)
-    except ValueError as error:
-        raise OptionError(
-            f"{error}; use START:END, e.g. 2026-04-01:2026-06-30.", "--period"
-        ) from None
     return CapaBalanceRun(
         plan,
         problems,
@@ -116,4 +114,50 @@ def capa_balance(
         demand_from_series=referrals is None and plan.referrals_per_week is None,
         waiting=waiting,
         waiting_without=waiting_without,
+        left_out_away=_left_out_away(plan, names, dates),
     )
+
+
+EXAMPLE_PERIOD = "2026-04-01:2026-06-30"
+
+
+def read_period(text: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a --period given as START:END (dates as 2026-04-01, or as UK
+    users type them, 01/04/2026); OptionError in plain words for anything else."""
+    from workload_xl.core.values import read_date
+
+    parts = text.split(":")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise OptionError(
+            f"{text!r} is not a period: give its first and last day joined by a colon, "
+            f"e.g. {EXAMPLE_PERIOD}.",
+            "--period",
+        )
+    start, end = (read_date(p.strip()) for p in parts)
+    for typed, found in zip(parts, (start, end), strict=True):
+        if found is None:
+            raise OptionError(
+                f"{typed.strip()!r} in {text!r} is not a date: type dates as year-month-day "
+                f"(or day/month/year), e.g. {EXAMPLE_PERIOD}.",
+                "--period",
+            )
+    assert start is not None and end is not None
+    if end < start:
+        raise OptionError(
+            f"{text!r} ends on {end:%d %B %Y}, before it starts on {start:%d %B %Y}: give the "
+            f"first day first, e.g. {EXAMPLE_PERIOD}.",
+            "--period",
+        )
+    return start, end
+
+
+def _left_out_away(plan, names: set[str], dates) -> tuple[str, ...]:
+    """The clinicians left out with --without who are away in the period: their absences
+    are not counted, since the what-if has no capacity of theirs to lose."""
+    from workload_xl.core import capa as maths
+
+    if not dates or not names:
+        return ()
+    left_out = [c for c in plan.clinicians if c.name.casefold() in names]
+    lost = maths.capacity_lost(left_out, plan.absences, *dates, plan.settings)
+    return tuple(loss.clinician for loss in lost.losses)

@@ -59,6 +59,7 @@ from workload_xl.core.capa.absences import (
     capacity_lost,
     check,
     check_absences,
+    leave_note,
     working_days,
 )
 from workload_xl.core.capa.capacity import (
@@ -154,6 +155,7 @@ __all__ = [
     "hours_per_choice",
     "hours_per_new_core",
     "hours_per_new_specific",
+    "leave_note",
     "load",
     "new_core_per_quarter",
     "new_specific_per_quarter",

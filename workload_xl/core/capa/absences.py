@@ -78,6 +78,8 @@ class CapacityLost:
     team_hours: float
     findings: tuple[Finding, ...]
     team_new_specific: float = 0.0
+    note: str = ""
+    """What the figures leave out and why: the leave the working weeks allow for already."""
 
 
 def working_days(start: dt.date, end: dt.date) -> int:
@@ -234,6 +236,30 @@ def capacity_lost(
         team_hours=sum(x.hours for x in losses),
         findings=tuple(found),
         team_new_specific=delivered(sum(x.new_specific for x in losses), settings),
+        note=leave_note(sum(x.planned_days for x in losses), settings),
+    )
+
+
+def leave_note(planned_days: int, settings: CapaSettings = DEFAULT_SETTINGS) -> str:
+    """Why leave in the period costs nothing: the working weeks already allow for it, so
+    counting it again would take it off capacity twice. Says how many days of it there are."""
+    kinds = tuple(settings.leave_in_working_weeks)
+    if not kinds:
+        return (
+            "Every absence is counted as capacity lost: the setting 'leave in working weeks' "
+            "names no kind of absence the working weeks allow for already."
+        )
+    named = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} and {kinds[-1]}"
+    verb, it, them = ("is", "it", "it") if len(kinds) == 1 else ("are", "they", "them")
+    weeks = f"{settings.working_weeks_per_year:g}"
+    if planned_days:
+        days, cost = ("1 day", "costs") if planned_days == 1 else (f"{planned_days} days", "cost")
+        found = f"the {days} of {them} in this period {cost} no more capacity"
+    else:
+        found = "none falls in this period"
+    return (
+        f"{named[:1].upper()}{named[1:]} {verb} already inside the {weeks} working weeks a "
+        f"year, so {it} {verb} not counted twice: {found}."
     )
 
 
