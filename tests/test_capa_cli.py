@@ -130,3 +130,135 @@ def test_balance_uses_the_referral_series_when_no_referrals_a_week_are_typed(tmp
         assert sentence in result.output
     data = json.loads(run(path, "--format", "json").output)
     assert data["referrals_per_week"] == pytest.approx(demand)
+
+
+def test_balance_prints_the_waiting_lists_against_their_targets(tmp_path):
+    path = tmp_path / "waiting.xlsx"
+    given = dict(choice_waiting=25, core_waiting=30)
+    assert write_jobplan_workbook(path, capa.CapaSettings(), TEAM, LEAVE, 6.0, **given) == []
+    result = run(path)
+    assert result.exit_code == 0, result.output
+    # Choice: 18 hours deliver 18 × 45/52 = 15.58 a week against 6; target 6 × 6 ÷ 4 = 9;
+    # (25 − 9) ÷ (15.58 − 6) = 1.67 weeks.
+    assert (
+        "The Choice waiting list has 25 waiting, above its target of about 9. At present "
+        "capacity it reaches the target in about 2 weeks." in result.output
+    )
+    # Core: 40 hours = 11.43 sessions = 34.29 a quarter = 2.637 a week, against 6 × 0.68 =
+    # 4.08: 55% above. Target 4.08 × 4 ÷ 4 = 4.08; 4.08 + (30 − 4.08) ÷ 13 = 6.07 a week.
+    assert (
+        "The Core Partnership waiting list has 30 waiting, above its target of about 4. It "
+        "grows: demand is 55% above capacity. To reach the target in 13 weeks needs about 6 "
+        "new Core Partnerships a week, about 3 more than now." in result.output
+    )
+    data = json.loads(run(path, "--format", "json").output)["waiting_lists"]
+    assert data["core"]["relief_capacity"] == pytest.approx(4.08 + 25.92 / 13)
+    assert data["core"]["load"] == pytest.approx(4.08 / (40 / 3.5 * 3 / 13))
+    assert data["choice"]["weeks_at_present"] == pytest.approx(16 / (18 * 45 / 52 - 6))
+    without = run(path, "--without", "Tom Reed").output.split("Without Tom Reed:")[1]
+    # Without Tom's 8 Choice hours: 10 × 45/52 = 8.65 a week; (25 − 9) ÷ 2.65 = 6.03 weeks.
+    assert "it reaches the target in about 6 weeks" in without
+
+
+# --- periods --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("period", "said"),
+    [
+        (
+            "2026-06-30:2026-04-01",
+            "'2026-06-30:2026-04-01' ends on 01 April 2026, before it starts on 30 June 2026: "
+            "give the first day first, e.g. 2026-04-01:2026-06-30.",
+        ),
+        (
+            "April",
+            "'April' is not a period: give its first and last day joined by a colon, e.g. "
+            "2026-04-01:2026-06-30.",
+        ),
+        ("2026-04-01:", "'2026-04-01:' is not a period"),
+        ("2026-04-01:2026-06-30:2026-09-30", "is not a period"),
+        (
+            "2026-13-01:2026-06-30",
+            "'2026-13-01' in '2026-13-01:2026-06-30' is not a date: type dates as "
+            "year-month-day (or day/month/year), e.g. 2026-04-01:2026-06-30.",
+        ),
+    ],
+)
+def test_a_reversed_or_malformed_period_is_refused_in_plain_words(plan, period, said):
+    result = run(plan, "--period", period)
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)
+    message = " ".join(result.output.split())
+    assert "Invalid value for --period" in message and said in message
+    assert "Traceback" not in message and "isoformat" not in message
+    assert "Capacity lost" not in result.output  # no figures, zeros or otherwise
+
+
+def test_a_period_typed_the_uk_way_is_read(plan):
+    data = json.loads(run(plan, "--period", "01/04/2026:30/06/2026", "--format", "json").output)
+    assert (data["capacity_lost"]["start"], data["capacity_lost"]["end"]) == (
+        "2026-04-01",
+        "2026-06-30",
+    )
+
+
+def test_a_costed_period_says_annual_leave_is_inside_the_working_weeks(tmp_path):
+    path = tmp_path / "leave.xlsx"
+    # Asha's annual leave, Monday 11 to Friday 15 May 2026: 5 weekdays, no capacity lost.
+    leave = [
+        *LEAVE,
+        capa.Absence("Asha Rao", "annual leave", dt.date(2026, 5, 11), dt.date(2026, 5, 15)),
+    ]
+    assert write_jobplan_workbook(path, capa.CapaSettings(), TEAM, leave, 6.0) == []
+    result = run(path, "--period", "2026-04-01:2026-06-30")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Annual leave is already inside the 45 working weeks a year, so it is not counted "
+        "twice: the 5 days of it in this period cost no more capacity." in result.output
+    )
+    assert "Asha Rao:" not in result.output  # annual leave alone costs nothing to list
+    data = json.loads(run(path, "--period", "2026-04-01:2026-06-30", "--format", "json").output)
+    assert "not counted twice" in data["capacity_lost"]["note"]
+
+
+def test_leaving_out_the_clinician_who_is_away_says_why_nothing_is_lost(plan):
+    result = run(plan, "--without", "Tom Reed", "--period", "2026-04-01:2026-06-30")
+    assert result.exit_code == 0, result.output
+    assert "Team: 0.0 Choice slots" in result.output
+    assert (
+        "Tom Reed is left out (--without), so their absences in the period are not counted"
+        in result.output
+    )
+    data = json.loads(
+        run(
+            plan, "--without", "Tom Reed", "--period", "2026-04-01:2026-06-30", "--format", "json"
+        ).output
+    )
+    assert data["left_out_away"] == ["Tom Reed"]
+
+
+def test_the_readme_capa_example_shows_a_real_cost_for_the_demo_team(tmp_path, monkeypatch):
+    """The README's example, run as written on the demo's job plan, prints what it shows."""
+    import shlex
+    from pathlib import Path
+
+    from workload_xl.demo import write_camhs_jobplan
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ workload-xl capa balance ", 1)[1].split("```", 1)[0]
+    command, *shown = block.splitlines()
+    args = shlex.split(command)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / args[0]).parent.mkdir(parents=True, exist_ok=True)
+    assert write_camhs_jobplan(tmp_path / args[0]) == []
+    result = CliRunner().invoke(main, ["capa", "balance", *args])
+    assert result.exit_code == 0, result.output
+    printed = result.output.splitlines()
+    shown = [line for line in shown if line.strip() and line != "..."]
+    assert shown and [line for line in shown if line not in printed] == []
+    # By hand: Tom away all 65 weekdays of the quarter, 11.25 working weeks, 2 Choice slots a
+    # week = 22.5; Ravi 10 weekdays = 2 × 45/52 = 1.73 weeks; hours 37.5 × (11.25 + 1.73).
+    assert "Tom Reed: 65 days away, 22.5 Choice slots" in result.output
+    assert f"{37.5 * (11.25 + 2 * 45 / 52):.1f} hours." in result.output
+    assert "Team: 0.0" not in result.output

@@ -62,6 +62,9 @@ def test_demo_prints_what_it_made_and_found_and_refuses_a_folder_it_did_not_make
     assert "First Response East: late" in text
     assert (tmp_path / "demo" / "trend-report.xlsx").is_file()
     assert "Core Partnership capacity is" in text and "maternity leave costs" in text
+    # The CAMHS team: 91 Core hours = 26 sessions = 78 new a quarter, against 11 referrals a
+    # week × 13 weeks × 0.68 = 97.24: 20% short (not the 7% that 11.25 weeks of demand gave).
+    assert "Core Partnership capacity is 20% short of demand" in text
     assert (tmp_path / "demo" / "camhs-jobplans.xlsx").is_file()
     assert run_demo(tmp_path / "demo", months=1, echo=lines.append) == 0  # its own: replaced
     other = tmp_path / "mine"

@@ -351,6 +351,10 @@ def test_the_job_plan_workbook_is_documented_name_by_name():
     wanted += [f.name for f in jl.SETTING_FIELDS]
     wanted += [t.name for row in jl.BALANCE_ROWS for t in (row.capacity, row.need, row.ratio)]
     wanted += [t.formula for row in jl.BALANCE_ROWS for t in (row.capacity, row.need, row.ratio)]
+    wanted += [*jl.VERDICT_NAMES, *jl.WAITING_NAMES, *jl.WAITING_VERDICT_NAMES]
+    wanted += [
+        m.formula(s) for m in jl.WAITING_MEASURES for s in jl.WAITING_STREAMS if m.formula(s)
+    ]
     missing = [w for w in wanted if f"`{w}`" not in part]
     assert missing == []
 

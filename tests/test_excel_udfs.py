@@ -124,6 +124,45 @@ def test_capa_functions_turn_bad_settings_and_inputs_into_messages():
     ]
 
 
+def test_capa_waiting_list_functions_give_the_nhs_worked_figures():
+    # The white paper's list (Fong et al. 2022): 30 a week in, 27 out: load 30 ÷ 27 = 1.111;
+    # a 52-week target: 30 × 52 ÷ 4 = 390 waiting; 1,200 waiting brought to 390 in 26 weeks
+    # needs 30 + (1200 − 390) ÷ 26 = 61.15 a week.
+    load = call("capa_load", column(30, 0, 5, None), column(27, 0, 0, 3))
+    assert load[0] == [pytest.approx(30 / 27)]
+    assert load[1] == [0.0]  # no demand and no capacity: nothing queues
+    assert load[2] == ["There is no capacity: the list grows without limit."]
+    assert load[3] == [""]
+    assert call("capa_target_queue", column(30, 5), column(52, 6)) == [[390.0], [7.5]]
+    relief = call("capa_relief_capacity", column(30, 5), column(1200, 40), column(52, 6), [[26]])
+    # A CAMHS Choice list: 5 a week, 40 waiting, 6-week target (7.5 waiting), in 26 weeks:
+    # 5 + (40 − 7.5) ÷ 26 = 6.25.
+    assert relief == [[pytest.approx(30 + 810 / 26)], [pytest.approx(6.25)]]
+
+
+def test_capa_weeks_to_target_at_present_capacity_or_why_never():
+    # 4 a week in, 6 out, 10 waiting, 6-week target (4 × 6 ÷ 4 = 6 waiting): (10 − 6) ÷ 2 = 2.
+    result = call(
+        "capa_weeks_to_target", column(4, 4, 4), column(6, 6, 4), column(10, 5, 10), [[6]]
+    )
+    assert result[0] == [pytest.approx(2.0)]
+    assert result[1] == [0.0]  # 5 waiting is within the target of 6 already
+    assert result[2] == [
+        "Never at present capacity: capacity must be above demand for the list to come down."
+    ]
+
+
+def test_capa_waiting_list_functions_name_a_bad_argument():
+    assert call("capa_target_queue", [[5]], [[0]]) == [["The target wait must be above 0."]]
+    assert call("capa_relief_capacity", [[5]], [[-1]], [[6]], [[13]]) == [
+        ["The number waiting must be 0 or more."]
+    ]
+    assert call("capa_relief_capacity", [[5]], [[40]], [[6]], [[0]]) == [
+        ["The number of weeks must be above 0."]
+    ]
+    assert call("capa_load", [["lots"]], [[3]]) == [["The demand is not a number: type a number."]]
+
+
 HOSTILE = ["#N/A", "#REF!", True, 1e308, -1e308, float("nan"), " 3 ", "三", "=1+1", "x" * 5000]
 
 
@@ -137,6 +176,10 @@ def test_no_argument_gives_a_traceback_in_a_cell(value):
         ("capa_choice_needed", (column(value),)),
         ("capa_new_core", (column(value), [[value]], None, None, None)),
         ("capa_balance", (column(value), column(value))),
+        ("capa_load", (column(value), column(value))),
+        ("capa_target_queue", (column(value), column(value))),
+        ("capa_relief_capacity", (column(value), column(value), [[value]], [[value]])),
+        ("capa_weeks_to_target", (column(value), column(value), [[value]], [[value]])),
     ):
         result = call(name, *args)
         cell = result[0][0]

@@ -708,7 +708,7 @@ def capa_balance(
     referrals: float | None,
     output_format: str,
 ) -> None:
-    """Is the team's capacity in balance with demand, for Choice and Core Partnership?
+    """Is the team's capacity in balance with demand, for Choice, Core and Specific Partnership?
 
     Exit status: 0 printed, 1 the job plan has errors, 2 it cannot be read.
     """
@@ -731,13 +731,19 @@ def capa_balance(
     )
     for sentence in before.sentences:
         click.echo(f"  {sentence}")
+    click.echo("Waiting lists:")
+    for waiting in run.waiting:
+        click.echo(f"  {waiting.sentence}")
     if after:
         click.echo(f"Without {', '.join(without)}:")
         for sentence in after.sentences:
             click.echo(f"  {sentence}")
+        for waiting in run.waiting_without:
+            click.echo(f"  {waiting.sentence}")
     if lost:
+        team = f" (without {', '.join(without)})" if without else ""
         click.echo(
-            f"Capacity lost to planned absences, {lost.start} to {lost.end} "
+            f"Capacity lost to planned absences{team}, {lost.start} to {lost.end} "
             f"({lost.period_weeks:.2f} working weeks):"
         )
         for loss in lost.losses:
@@ -745,13 +751,22 @@ def capa_balance(
                 click.echo(
                     f"  {loss.clinician}: {loss.working_days} days away, "
                     f"{loss.choice_slots:.1f} Choice slots, {loss.new_core:.1f} new Core "
-                    f"Partnerships, {loss.hours:.1f} hours"
+                    f"and {loss.new_specific:.1f} new Specific Partnerships, "
+                    f"{loss.hours:.1f} hours"
                 )
         click.echo(
             f"  Team: {lost.team_choice_slots:.1f} Choice slots, "
-            f"{lost.team_new_core:.1f} new Core Partnerships, "
-            f"{lost.team_hours:.1f} hours."
+            f"{lost.team_new_core:.1f} new Core and {lost.team_new_specific:.1f} new Specific "
+            f"Partnerships, {lost.team_hours:.1f} hours."
         )
+        click.echo(f"  {lost.note}")
+        if run.left_out_away:
+            who = " and ".join(run.left_out_away)
+            click.echo(
+                f"  {who} {'is' if len(run.left_out_away) == 1 else 'are'} left out "
+                "(--without), so their absences in the period are not counted: the what-if "
+                "has none of their capacity to lose."
+            )
 
 
 # --- caseload import -----------------------------------------------------------------------

@@ -384,10 +384,19 @@ CAMHS_TEAM = (
 )
 
 
-def _camhs_demo(out: Path, echo: Callable[[str], None]) -> None:
-    """A CAMHS team's CAPA job plans, its balance, and what a maternity leave costs."""
+CAMHS_ABSENCES = (
+    ("Tom Reed", "maternity leave", dt.date(2026, 2, 16), dt.date(2026, 8, 14)),
+    ("Asha Rao", "annual leave", dt.date(2026, 5, 26), dt.date(2026, 6, 5)),
+    ("Ravi Shah", "long-term sickness", dt.date(2026, 6, 1), dt.date(2026, 6, 12)),
+)
+CAMHS_REFERRALS = 11.0
+CAMHS_WAITING = {"choice_waiting": 30, "core_waiting": 24}
+"""The demo team's planned absences, accepted referrals a week and numbers waiting."""
+
+
+def camhs_team() -> list:
+    """The demo CAMHS team's job plans, as capa.Clinician records."""
     from workload_xl.core import capa
-    from workload_xl.files.jobplan_workbook import write_jobplan_workbook
 
     fields = (
         "choice",
@@ -401,26 +410,55 @@ def _camhs_demo(out: Path, echo: Callable[[str], None]) -> None:
         "travel",
         "other",
     )
-    team = [
+    return [
         capa.Clinician(name, job, hours, **dict(zip(fields, plan, strict=True)))
         for name, job, hours, *plan in CAMHS_TEAM
     ]
-    leave = [
-        capa.Absence("Tom Reed", "maternity leave", dt.date(2026, 2, 16), dt.date(2026, 8, 14))
-    ]
-    referrals = 11.0
+
+
+def write_camhs_jobplan(path: Path) -> list:
+    """The demo team's CAPA job plan workbook, written over any earlier one at `path`; the
+    findings say why it could not be written (none when it was)."""
+    from workload_xl.core import capa
+    from workload_xl.files.jobplan_workbook import write_jobplan_workbook
+
+    absences = [capa.Absence(*absence) for absence in CAMHS_ABSENCES]
+    return write_jobplan_workbook(
+        path,
+        capa.CapaSettings(),
+        camhs_team(),
+        absences,
+        CAMHS_REFERRALS,
+        **CAMHS_WAITING,
+        force=True,
+    )
+
+
+def _camhs_demo(out: Path, echo: Callable[[str], None]) -> None:
+    """A CAMHS team's CAPA job plans, its balance and waiting lists, and what its planned
+    absences cost a quarter."""
+    from workload_xl.core import capa
+
+    team = camhs_team()
     path = out / "camhs-jobplans.xlsx"
-    write_jobplan_workbook(path, capa.CapaSettings(), team, leave, referrals, force=True)
+    for problem in write_camhs_jobplan(path):
+        echo(f"  {problem.message}")
+    referrals = CAMHS_REFERRALS
     echo(
         f"A CAMHS team's CAPA job plans: {path} ({len(team)} clinicians, {referrals:g} accepted "
         "referrals a week)."
     )
     for sentence in capa.balance(team, referrals).sentences:
         echo(f"  {sentence}")
-    lost = capa.capacity_lost(team, leave, dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    for waiting_list in capa.waiting_lists(team, referrals, *CAMHS_WAITING.values()):
+        echo(f"  {waiting_list.sentence}")
+    absences = [capa.Absence(*absence) for absence in CAMHS_ABSENCES]
+    lost = capa.capacity_lost(team, absences, dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    tom = next(loss for loss in lost.losses if loss.clinician == "Tom Reed")
     echo(
-        f"  Tom Reed's maternity leave costs April to June {lost.team_choice_slots:.0f} Choice "
-        f"slots and {lost.team_new_core:.1f} new Core Partnerships."
+        f"  Tom Reed's maternity leave costs April to June {tom.choice_slots:.0f} Choice slots "
+        f"and {tom.new_core:.1f} new Core Partnerships; with Ravi Shah's sickness the team "
+        f"loses {lost.team_choice_slots:.0f} and {lost.team_new_core:.1f}. {lost.note}"
     )
 
 

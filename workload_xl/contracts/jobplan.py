@@ -58,13 +58,21 @@ def _camel(key: str) -> str:
 
 _NOTES = {
     "working_weeks_per_year": "52 weeks less annual leave, bank holidays and training (CAPA: 45).",
+    "weeks_per_quarter": "Weeks in a quarter, over which referrals arrive, leave or not (13).",
     "appointments_per_session": "Appointments in a half-day Core session (CAPA: 2).",
     "hours_per_session": "Hours in a half-day session (CAPA: 3.5).",
     "mean_core_appointments": "Mean appointments in a Core Partnership (CAPA: 7.5).",
     "transfer_rate": "Share of Choice appointments going on to Core; 68% is 0.68.",
+    "specific_share": (
+        "Share of accepted referrals needing Specific Partnership work; 10% is 0.10 "
+        "(no CAPA figure: count your own)."
+    ),
+    "mean_specific_appointments": "Mean appointments in a Specific episode (no CAPA figure: 12).",
+    "specific_appointments_per_session": "Appointments in a half-day Specific session (2).",
     "co_therapy_rate": "Share of appointments seen by two clinicians; 0 if none.",
     "choice_target_weeks": "Target weeks from referral to Choice (CAPA: 6).",
     "core_target_weeks": "Target weeks from Choice to Core (CAPA: 4, at most 6).",
+    "weeks_to_target": "Weeks in which to bring each waiting list down to its target size (13).",
     "balance_tolerance": "Capacity within this share of need is in balance; 10% is 0.10.",
     "hours_per_appointment": "Job-plan hours a Choice appointment takes (1; 1.75 in sessions).",
     "unallocated_hours_tolerance": "Contracted hours left in no activity before it is said.",
@@ -156,10 +164,10 @@ JOBPLAN_COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "choice_slots",
-        "Choice slots a week",
+        "Choice a week over the year",
         11,
         f'=IF({_NAMED},"",{this_row(ACTIVITY_HEADERS["choice"])}'
-        f"/{setting('hours_per_appointment')})",
+        f"/{setting('hours_per_appointment')}*{setting('working_weeks_per_year')}/52)",
         "0.0#",
     ),
     Column(
@@ -169,6 +177,15 @@ JOBPLAN_COLUMNS: tuple[Column, ...] = (
         f'=IF({_NAMED},"",{this_row(ACTIVITY_HEADERS["core"])}'
         f"/{setting('hours_per_session')}*{setting('appointments_per_session')}"
         f"*{setting('working_weeks_per_year')}/4/{setting('mean_core_appointments')})",
+        "0.0#",
+    ),
+    Column(
+        "new_specific",
+        "New Specific a quarter",
+        11,
+        f'=IF({_NAMED},"",{this_row(ACTIVITY_HEADERS["specific"])}'
+        f"/{setting('hours_per_session')}*{setting('specific_appointments_per_session')}"
+        f"*{setting('working_weeks_per_year')}/4/{setting('mean_specific_appointments')})",
         "0.0#",
     ),
 )
@@ -241,6 +258,10 @@ DEMAND_FORMULA = (
     f'=IF(ISNUMBER({REFERRALS_NAME}),{REFERRALS_NAME},IF(ISNUMBER({SERIES_NAME}),{SERIES_NAME},""))'
 )
 """The referrals a week typed above, else the series': what the balance is worked out on."""
+NO_DEMAND_TEXT = (
+    "Type the accepted referrals a week above, or a referral series on the Demand sheet."
+)
+"""What each verdict on the Team plan says while there is no demand to work from."""
 
 
 @dataclass(frozen=True)
@@ -256,7 +277,7 @@ class BalanceRow:
     """One side of the CAPA balance: capacity, need, capacity ÷ need and what that means, in
     one row."""
 
-    key: str  # "choice" or "core", as capa.Balance
+    key: str  # "choice", "core" or "specific", as capa.Balance
     label: str
     capacity: TeamTotal
     need: TeamTotal
@@ -305,8 +326,7 @@ def verdict_formula(side: BalanceRow) -> str:
         f'&{amount(f"{capacity}-{need}")}&" more than needed."'
     )
     return (
-        f'=IF(NOT(ISNUMBER({DEMAND_NAME})),"Type the accepted referrals a week above, or '
-        f'a referral series on the Demand sheet.",'
+        f'=IF(NOT(ISNUMBER({DEMAND_NAME})),"{NO_DEMAND_TEXT}",'
         f"IF(N({need})<=0,{no_demand},"
         f"IF(ABS({ratio}-1)<={tolerance}+1E-9,{balanced},IF({ratio}<1,{short},{surplus}))))"
     )
@@ -326,7 +346,7 @@ BALANCE_ROWS: tuple[BalanceRow, ...] = (
         TeamTotal(
             "capacity",
             "TeamChoicePerWeek",
-            f"=SUM({JOBPLANS_TABLE}[Choice slots a week])/{_CO_THERAPY}",
+            f"=SUM({JOBPLANS_TABLE}[Choice a week over the year])/{_CO_THERAPY}",
         ),
         TeamTotal("need", "ChoiceNeededPerWeek", f"=N({DEMAND_NAME})"),
         _ratio("ChoiceBalanceRatio", "TeamChoicePerWeek", "ChoiceNeededPerWeek"),
@@ -345,12 +365,30 @@ BALANCE_ROWS: tuple[BalanceRow, ...] = (
         TeamTotal(
             "need",
             "CoreNeededPerQuarter",
-            f"=N({DEMAND_NAME})*{setting('working_weeks_per_year')}/4*{setting('transfer_rate')}",
+            f"=N({DEMAND_NAME})*{setting('weeks_per_quarter')}*{setting('transfer_rate')}",
         ),
         _ratio("CoreBalanceRatio", "TeamNewCorePerQuarter", "CoreNeededPerQuarter"),
         "Core Partnership",
         ("new case", "new cases", "a quarter"),
         "CoreVerdict",
+    ),
+    BalanceRow(
+        "specific",
+        "New Specific Partnerships a quarter",
+        TeamTotal(
+            "capacity",
+            "TeamNewSpecificPerQuarter",
+            f"=SUM({JOBPLANS_TABLE}[New Specific a quarter])/{_CO_THERAPY}",
+        ),
+        TeamTotal(
+            "need",
+            "SpecificNeededPerQuarter",
+            f"=N({DEMAND_NAME})*{setting('weeks_per_quarter')}*{setting('specific_share')}",
+        ),
+        _ratio("SpecificBalanceRatio", "TeamNewSpecificPerQuarter", "SpecificNeededPerQuarter"),
+        "Specific Partnership",
+        ("new case", "new cases", "a quarter"),
+        "SpecificVerdict",
     ),
 )
 BALANCE_HEADERS = ("", "Capacity", "Needed", "Capacity ÷ need", "What it means")
@@ -387,3 +425,198 @@ SERIES_ROW = 5
 DEMAND_ROW = 6
 BALANCE_HEADER_ROW = 8
 """Rows of the Team plan sheet as written; readers find the cells by name."""
+
+# --- team plan: waiting lists -------------------------------------------------------------
+
+WEEKS_TO_TARGET = setting("weeks_to_target")
+NEVER_TEXT = "not at present capacity"
+"""What the weeks-at-present cell shows when present capacity never brings the list down."""
+
+
+@dataclass(frozen=True)
+class WaitingStream:
+    """One waiting list on the Team plan: Choice or Core Partnership, one column each.
+
+    `demand` and `capacity` are formula bodies for the stream's demand and capacity a week
+    (both over the year's 52 weeks); `hours_each` the weekly job-plan hours one more a week
+    takes, as capa.waiting_lists counts them.
+    """
+
+    key: str  # "choice" or "core", as capa.WAITING_STREAMS
+    prefix: str  # the start of each of its defined names
+    header: str
+    demand: str
+    capacity: str
+    target_weeks: str  # the defined name of its target-wait setting
+    hours_each: str
+
+    def name(self, measure: str) -> str:
+        return f"{self.prefix}{measure}"
+
+    @property
+    def waiting_name(self) -> str:
+        return self.name("Waiting")
+
+    @property
+    def verdict_name(self) -> str:
+        return self.name("WaitingVerdict")
+
+
+WAITING_STREAMS: tuple[WaitingStream, ...] = (
+    WaitingStream(
+        "choice",
+        "Choice",
+        "Choice",
+        f"N({DEMAND_NAME})",
+        "TeamChoicePerWeek",
+        setting("choice_target_weeks"),
+        f"{setting('hours_per_appointment')}*{_CO_THERAPY}*52/{setting('working_weeks_per_year')}",
+    ),
+    WaitingStream(
+        "core",
+        "Core",
+        "Core Partnership",
+        f"N({DEMAND_NAME})*{setting('transfer_rate')}",
+        f"TeamNewCorePerQuarter/{setting('weeks_per_quarter')}",
+        setting("core_target_weeks"),
+        f"{setting('hours_per_session')}*{setting('mean_core_appointments')}"
+        f"/({setting('appointments_per_session')}*{setting('working_weeks_per_year')}/4)"
+        f"*{_CO_THERAPY}*{setting('weeks_per_quarter')}",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class WaitingMeasure:
+    """One row of the waiting-list block: a label, a number format and, for each stream, a
+    formula (none for the number waiting, which is typed)."""
+
+    key: str  # the capa.WaitingList field it equals
+    measure: str  # the end of each stream's defined name
+    label: str  # text, or a formula giving the text
+    number_format: str = "0.0#"
+
+    def formula(self, stream: WaitingStream) -> str:
+        return _WAITING_FORMULAS[self.measure](stream) if self.measure != "Waiting" else ""
+
+
+def _waiting_names(s: WaitingStream) -> dict[str, str]:
+    keys = ("Waiting", "TargetWait", "DemandPerWeek", "CapacityPerWeek", "TargetQueue")
+    keys += ("ReliefCapacity", "ExtraPerWeek", "WeeksAtPresent")
+    return {k: s.name(k) for k in keys}
+
+
+def _load(s: WaitingStream) -> str:
+    n = _waiting_names(s)
+    d, c = n["DemandPerWeek"], n["CapacityPerWeek"]
+    return f'=IF({c}>0,{d}/{c},IF({d}>0,"",0))'
+
+
+def _relief(s: WaitingStream) -> str:
+    n = _waiting_names(s)
+    w = n["Waiting"]
+    return f'=IF(ISNUMBER({w}),{n["DemandPerWeek"]}+({w}-{n["TargetQueue"]})/{WEEKS_TO_TARGET},"")'
+
+
+def _weeks_at_present(s: WaitingStream) -> str:
+    n = _waiting_names(s)
+    w, q, d, c = n["Waiting"], n["TargetQueue"], n["DemandPerWeek"], n["CapacityPerWeek"]
+    return (
+        f"=IF(ISNUMBER({w}),IF({w}-{q}<=1E-9,0,IF({c}-{d}>1E-9,({w}-{q})/({c}-{d}),"
+        f'"{NEVER_TEXT}")),"")'
+    )
+
+
+_WAITING_FORMULAS = {
+    "TargetWait": lambda s: f"={s.target_weeks}",
+    "DemandPerWeek": lambda s: f"={s.demand}",
+    "CapacityPerWeek": lambda s: f"={s.capacity}",
+    "Load": _load,
+    "TargetQueue": lambda s: f"={s.name('DemandPerWeek')}*{s.name('TargetWait')}/4",
+    "ReliefCapacity": _relief,
+    "ExtraPerWeek": lambda s: (
+        f"=IF(ISNUMBER({s.waiting_name}),MAX(0,{s.name('ReliefCapacity')}"
+        f'-{s.name("CapacityPerWeek")}),"")'
+    ),
+    "ExtraHours": lambda s: (
+        f'=IF(ISNUMBER({s.waiting_name}),{s.name("ExtraPerWeek")}*{s.hours_each},"")'
+    ),
+    "WeeksAtPresent": _weeks_at_present,
+}
+
+WAITING_MEASURES: tuple[WaitingMeasure, ...] = (
+    WaitingMeasure("waiting", "Waiting", "Number waiting now", "0"),
+    WaitingMeasure("target_wait_weeks", "TargetWait", "Target wait (weeks)", "0.#"),
+    WaitingMeasure("demand", "DemandPerWeek", "Demand a week"),
+    WaitingMeasure("capacity", "CapacityPerWeek", "Capacity a week"),
+    WaitingMeasure("load", "Load", "Load (demand ÷ capacity; above 1 the list grows)", "0.00"),
+    WaitingMeasure("target_queue", "TargetQueue", "Target size (demand × target wait ÷ 4)"),
+    WaitingMeasure(
+        "relief_capacity",
+        "ReliefCapacity",
+        f'="Capacity a week to reach the target in "&{WEEKS_TO_TARGET}&" weeks"',
+    ),
+    WaitingMeasure("extra_per_week", "ExtraPerWeek", "More a week than now, for that"),
+    WaitingMeasure("extra_hours", "ExtraHours", "More job-plan hours a week, for that"),
+    WaitingMeasure(
+        "weeks_at_present", "WeeksAtPresent", "Weeks to reach the target at present capacity"
+    ),
+)
+WAITING_HEADERS = ("Waiting lists", *(s.header for s in WAITING_STREAMS))
+WAITING_NAMES = tuple(s.name(m.measure) for m in WAITING_MEASURES for s in WAITING_STREAMS)
+WAITING_VERDICT_NAMES = tuple(s.verdict_name for s in WAITING_STREAMS)
+
+
+def waiting_verdict_formula(s: WaitingStream) -> str:
+    """capa.WaitingList's sentence as a native formula: the same words, counts rounded to
+    whole numbers, halves up (ROUND does so for positive numbers, as capa's `about`)."""
+    from workload_xl.core.capa import WAITING_STREAMS as UNITS
+
+    activity, one, many = UNITS[s.key]
+    w, d, c = s.waiting_name, s.name("DemandPerWeek"), s.name("CapacityPerWeek")
+    q, r, at = s.name("TargetQueue"), s.name("ReliefCapacity"), s.name("WeeksAtPresent")
+    pct = f"ROUND(ABS({d}/{c}-1)*100,0)"
+    reason = (
+        f'IF({c}>0,"demand is "&IF({pct}=0,"less than 1",{pct})&"% above capacity",'
+        f'"there is no capacity for it")'
+    )
+    grows = f"{d}-{c}>1E-9"
+    n = f"ROUND({r},0)"
+    amount = (
+        f'IF({n}=0,"less than 1 {one} a week","about "&{n}&IF({n}=1," {one}"," {many}")&" a week")'
+    )
+    m = f"ROUND({r}-{c},0)"
+    more = f'IF({m}=0,"less than 1 more","about "&{m}&" more")'
+    action = (
+        f'"To reach the target in "&ROUND({WEEKS_TO_TARGET},0)&" weeks needs "&{amount}'
+        f'&", "&{more}&" than now."'
+    )
+    k = f"ROUND({at},0)"
+    weeks = f'IF({k}=0,"less than a week",IF({k}=1,"about 1 week","about "&{k}&" weeks"))'
+    counts = f'ROUND({w},0)&" waiting, target about "&ROUND({q},0)'
+    unrecorded = (
+        f'IF({grows},"The {activity} waiting list grows: "&{reason}&". Type the number '
+        f'waiting on the Team plan to see the capacity needed to reach its target.",'
+        f'"Type the number waiting for {activity} on the Team plan to see how soon the list '
+        f'reaches its target.")'
+    )
+    within = (
+        f'IF({grows},"The {activity} waiting list is within its target ("&{counts}&") but '
+        f'grows: "&{reason}&".","The {activity} waiting list is within its target: "'
+        f'&{counts}&".")'
+    )
+    above = (
+        f'"The {activity} waiting list has "&ROUND({w},0)&" waiting, above its target of '
+        f'about "&ROUND({q},0)&"."&IF({grows}," It grows: "&{reason}&". "&{action},'
+        f'IF(NOT(ISNUMBER({at}))," Capacity only meets demand, so it stays there. "&{action},'
+        f'" At present capacity it reaches the target in "&{weeks}&"."'
+        f'&IF({r}-{c}>1E-9," "&{action},"")))'
+    )
+    return (
+        f'=IF(NOT(ISNUMBER({DEMAND_NAME})),"{NO_DEMAND_TEXT}",'
+        f"IF(NOT(ISNUMBER({w})),{unrecorded},IF({w}-{q}<=1E-9,{within},{above})))"
+    )
+
+
+WAITING_HEADER_ROW = BALANCE_HEADER_ROW + len(BALANCE_ROWS) + 2
+"""The waiting-list block's header row as written, below the balance."""

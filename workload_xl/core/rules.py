@@ -135,6 +135,7 @@ _RULES = [
     Rule("capa-absence-clinician-unknown", WARN, "An absence names a clinician with no job plan"),
     Rule("capa-absence-kind-unknown", WARN, "An absence is of no known kind"),
     Rule("capa-period-invalid", ERR, "The period has no valid dates or ends before it starts"),
+    Rule("capa-waiting-invalid", ERR, "A number waiting is not a number or is negative"),
     # Caseload import.
     Rule("caseload-unreadable", ERR, "The caseload report cannot be read"),
     Rule("caseload-column-missing", ERR, "The caseload report lacks a column the import needs"),

@@ -286,6 +286,114 @@ def capa_balance(capacity: Any, demand: Any) -> Grid:
     return _each(ratio, capacity, demand)
 
 
+# --- CAPA waiting lists: the NHS demand-and-capacity formulas ----------------------------
+
+
+def _queue_inputs(**given: Any) -> dict[str, float] | None:
+    """The numbers of a waiting-list call, None when any is blank; each 0 or more, and a
+    target wait or a number of weeks above 0."""
+    values = {}
+    for name, value in given.items():
+        number = _number(value, _QUEUE_LABELS[name])
+        if number is None:
+            return None
+        values[name] = number
+    for name, number in values.items():
+        must_be_positive = name in ("target_wait", "weeks")
+        if number < 0 or (must_be_positive and number <= 0):
+            what = "above 0" if must_be_positive else "0 or more"
+            raise _CallError(f"The {_QUEUE_LABELS[name]} must be {what}.")
+    return values
+
+
+_QUEUE_LABELS = {
+    "demand": "demand",
+    "capacity": "capacity",
+    "waiting": "number waiting",
+    "target_wait": "target wait",
+    "weeks": "number of weeks",
+}
+
+
+@xw.func
+@xw.arg("demand", ndim=2, doc="Demand a week: referrals (Choice) or new Core cases a week.")
+@xw.arg("capacity", ndim=2, doc="Capacity a week, in the same unit as demand.")
+def capa_load(demand: Any, capacity: Any) -> Grid:
+    """A waiting list's load: demand ÷ capacity. Above 1 the list grows without limit."""
+
+    def load(wanted: Any, offered: Any) -> Any:
+        values = _queue_inputs(demand=wanted, capacity=offered)
+        if values is None:
+            return BLANK
+        if values["capacity"] == 0 and values["demand"] > 0:
+            raise _CallError("There is no capacity: the list grows without limit.")
+        return capa.load(values["demand"], values["capacity"])
+
+    return _each(load, demand, capacity)
+
+
+@xw.func
+@xw.arg("demand", ndim=2, doc="Demand a week: referrals (Choice) or new Core cases a week.")
+@xw.arg("target_wait", ndim=2, doc="The target wait in weeks (Choice 6, Core 4).")
+def capa_target_queue(demand: Any, target_wait: Any) -> Grid:
+    """The number waiting at which waits meet the target: demand a week × target wait in
+    weeks ÷ 4 (the NHS demand-and-capacity convention)."""
+
+    def target(wanted: Any, wait: Any) -> Any:
+        values = _queue_inputs(demand=wanted, target_wait=wait)
+        if values is None:
+            return BLANK
+        return capa.target_queue_size(values["demand"], values["target_wait"])
+
+    return _each(target, demand, target_wait)
+
+
+@xw.func
+@xw.arg("demand", ndim=2, doc="Demand a week: referrals (Choice) or new Core cases a week.")
+@xw.arg("waiting", ndim=2, doc="The number waiting now.")
+@xw.arg("target_wait", ndim=2, doc="The target wait in weeks (Choice 6, Core 4).")
+@xw.arg("weeks", ndim=2, doc="The weeks in which to reach the target (13: a quarter).")
+def capa_relief_capacity(demand: Any, waiting: Any, target_wait: Any, weeks: Any) -> Grid:
+    """Capacity a week that brings the list to its target size in the weeks given: demand +
+    (number waiting − demand × target wait ÷ 4) ÷ weeks."""
+
+    def relief(wanted: Any, queue: Any, wait: Any, within: Any) -> Any:
+        values = _queue_inputs(demand=wanted, waiting=queue, target_wait=wait, weeks=within)
+        if values is None:
+            return BLANK
+        target = capa.target_queue_size(values["demand"], values["target_wait"])
+        return capa.relief_capacity(values["demand"], values["waiting"], target, values["weeks"])
+
+    return _each(relief, demand, waiting, target_wait, weeks)
+
+
+@xw.func
+@xw.arg("demand", ndim=2, doc="Demand a week: referrals (Choice) or new Core cases a week.")
+@xw.arg("capacity", ndim=2, doc="Capacity a week, in the same unit as demand.")
+@xw.arg("waiting", ndim=2, doc="The number waiting now.")
+@xw.arg("target_wait", ndim=2, doc="The target wait in weeks (Choice 6, Core 4).")
+def capa_weeks_to_target(demand: Any, capacity: Any, waiting: Any, target_wait: Any) -> Grid:
+    """Weeks for the list to come down to its target size at present capacity: (number
+    waiting − target size) ÷ (capacity − demand); 0 when it is within the target already."""
+
+    def weeks(wanted: Any, offered: Any, queue: Any, wait: Any) -> Any:
+        values = _queue_inputs(demand=wanted, capacity=offered, waiting=queue, target_wait=wait)
+        if values is None:
+            return BLANK
+        target = capa.target_queue_size(values["demand"], values["target_wait"])
+        found = capa.weeks_to_target(
+            values["demand"], values["capacity"], values["waiting"], target
+        )
+        if found is None:
+            raise _CallError(
+                "Never at present capacity: capacity must be above demand for the list to "
+                "come down."
+            )
+        return found
+
+    return _each(weeks, demand, capacity, waiting, target_wait)
+
+
 def _settings(**given: Any) -> capa.CapaSettings:
     """CAPA settings with the defaults for blank arguments; bad ones raise with a message."""
     values = {}
@@ -306,5 +414,16 @@ def _message(problem: Exception) -> str:
     return str(problem)
 
 
-UDFS = (wl_points, wl_check, wl_per_fte, capa_choice_needed, capa_new_core, capa_balance)
+UDFS = (
+    wl_points,
+    wl_check,
+    wl_per_fte,
+    capa_choice_needed,
+    capa_new_core,
+    capa_balance,
+    capa_load,
+    capa_target_queue,
+    capa_relief_capacity,
+    capa_weeks_to_target,
+)
 """Every function the add-in offers, in the order the workbook lists them."""

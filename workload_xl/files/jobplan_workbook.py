@@ -24,7 +24,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workload_xl.contracts import jobplan as jl
 from workload_xl.core import capa
-from workload_xl.core.cells import absolute
+from workload_xl.core.cells import absolute, split_address
 from workload_xl.core.findings import Finding, located
 from workload_xl.core.rules import finding
 from workload_xl.core.values import clean_text, is_blank, read_date
@@ -52,6 +52,9 @@ class JobPlan:
     absences: list[capa.Absence] = field(default_factory=list)
     referrals_per_week: Any = None
     referral_series: list[capa.ReferralCount] = field(default_factory=list)
+    choice_waiting: Any = None
+    core_waiting: Any = None
+    """The numbers waiting for Choice and for Core Partnership now (None when not typed)."""
 
     @property
     def demand_per_week(self) -> Any:
@@ -77,6 +80,9 @@ def build_jobplan_workbook(
     referrals_per_week: float | None = None,
     rows: int = jl.DEFAULT_ROWS,
     referral_series: Iterable[capa.ReferralCount] = (),
+    *,
+    choice_waiting: float | None = None,
+    core_waiting: float | None = None,
 ) -> Workbook:
     clinicians, absences, series = list(clinicians), list(absences), list(referral_series)
     wb = Workbook()
@@ -85,7 +91,8 @@ def build_jobplan_workbook(
     _write_settings(wb, sheets[jl.SETTINGS_SHEET], settings)
     _write_job_plans(wb, sheets[jl.JOBPLAN_SHEET], clinicians, max(rows, len(clinicians) + 5))
     _write_absences(sheets[jl.ABSENCES_SHEET], absences, max(rows, len(absences) + 5))
-    _write_team_plan(wb, sheets[jl.TEAM_PLAN_SHEET], referrals_per_week)
+    waiting = {"choice": choice_waiting, "core": core_waiting}
+    _write_team_plan(wb, sheets[jl.TEAM_PLAN_SHEET], referrals_per_week, waiting)
     _write_demand(sheets[jl.DEMAND_SHEET], series, max(rows, len(series) + 5))
     wb.properties.creator = "workload-xl"
     wb.properties.title = "CAPA job plans"
@@ -101,10 +108,19 @@ def write_jobplan_workbook(
     rows: int = jl.DEFAULT_ROWS,
     *,
     referral_series: Iterable[capa.ReferralCount] = (),
+    choice_waiting: float | None = None,
+    core_waiting: float | None = None,
     force: bool = False,
 ) -> list[Finding]:
     wb = build_jobplan_workbook(
-        settings, clinicians, absences, referrals_per_week, rows, referral_series
+        settings,
+        clinicians,
+        absences,
+        referrals_per_week,
+        rows,
+        referral_series,
+        choice_waiting=choice_waiting,
+        core_waiting=core_waiting,
     )
     return write_atomically(path, lambda temp: wb.save(temp), force=force)
 
@@ -338,7 +354,9 @@ def _write_demand(ws, series: list[capa.ReferralCount], rows: int) -> None:
     _protect(ws)
 
 
-def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None:
+def _write_team_plan(
+    wb: Workbook, ws, referrals_per_week: float | None, waiting: dict[str, Any]
+) -> None:
     _title(
         ws,
         "CAPA team plan",
@@ -403,6 +421,7 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
         _name(wb, total.name, ws, absolute((row, left + 1)))
     ws.column_dimensions[get_column_letter(left)].width = 26
     ws.column_dimensions[get_column_letter(left + 1)].width = 10
+    below = _write_waiting(wb, ws, waiting)
 
     chart = BarChart()
     chart.type = "col"
@@ -413,10 +432,57 @@ def _write_team_plan(wb: Workbook, ws, referrals_per_week: float | None) -> None
     )
     chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
     chart.width, chart.height = 16, 8
-    ws.add_chart(chart, f"A{last + 3}")
+    ws.add_chart(chart, f"A{below + 2}")
     for letter, width in zip("ABCDE", (32, 14, 14, 16, 60), strict=True):
         ws.column_dimensions[letter].width = width
     _protect(ws)
+
+
+def _write_waiting(wb: Workbook, ws, waiting: dict[str, Any]) -> int:
+    """The waiting-list block below the balance: a column per list, the number waiting typed,
+    then its load, target size, relief capacity and weeks to target, and a sentence a list.
+    Returns the last row written."""
+    top = jl.WAITING_HEADER_ROW
+    for column, header in enumerate(jl.WAITING_HEADERS, start=1):
+        ws.cell(top, column, header).font = BOLD
+    for row, measure in enumerate(jl.WAITING_MEASURES, start=top + 1):
+        ws.cell(row, 1, measure.label)
+        for column, stream in enumerate(jl.WAITING_STREAMS, start=2):
+            cell = ws.cell(row, column)
+            cell.number_format, cell.border = measure.number_format, BOX
+            if measure.measure == "Waiting":
+                set_value(cell, waiting.get(stream.key))
+                cell.fill, cell.protection = INPUT_FILL, UNLOCKED
+                dv = DataValidation(
+                    type="decimal",
+                    operator="greaterThanOrEqual",
+                    formula1="0",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Waiting",
+                    error="Type how many are waiting, 0 or more.",
+                )
+                _validate(
+                    ws,
+                    dv,
+                    cell.coordinate,
+                    "Waiting",
+                    f"How many are waiting for {stream.header} now. Leave blank if not known.",
+                )
+            else:
+                cell.value, cell.fill = measure.formula(stream), CALC_FILL
+            _name(wb, stream.name(measure.measure), ws, absolute((row, column)))
+    row = top + len(jl.WAITING_MEASURES)
+    for stream in jl.WAITING_STREAMS:
+        row += 1
+        ws.cell(row, 1, f"What it means: {stream.header}").font = BOLD
+        cell = ws.cell(row, 2, jl.waiting_verdict_formula(stream))
+        cell.fill, cell.border = CALC_FILL, BOX
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
+        ws.row_dimensions[row].height = 45
+        _name(wb, stream.verdict_name, ws, absolute((row, 2)))
+    return row
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -456,7 +522,8 @@ def read_jobplan_workbook(
     absences = reader.absences(tables[jl.ABSENCES_TABLE], clinicians)
     referrals = reader.referrals()
     series = reader.series(series_table) if series_table is not None else []
-    plan = JobPlan(settings, clinicians, absences, referrals, series)
+    choice_waiting, core_waiting = (reader.waiting(s) for s in jl.WAITING_STREAMS)
+    plan = JobPlan(settings, clinicians, absences, referrals, series, choice_waiting, core_waiting)
     return plan, reader.findings
 
 
@@ -610,14 +677,35 @@ class _Reader:
             self.locate([f], found[0], where)
         return result
 
-    def referrals(self) -> Any:
-        defined = self.wb.defined_names.get(jl.REFERRALS_NAME)
+    def named_cell(self, name: str) -> tuple[Any, str] | None:
+        """The sheet and address of a one-cell defined name; None when it is not one."""
+        defined = self.wb.defined_names.get(name)
         try:
             ((sheet, ref),) = list(defined.destinations) if defined else []
             ws = self.wb[sheet.replace("''", "'")]  # openpyxl keeps a quote doubled
             address = ref.replace("$", "")
-            value = self.value(ws, address)
+            split_address(address)  # ValueError for a range, not one cell
         except (ValueError, KeyError, TypeError):
+            return None
+        return ws, address
+
+    def waiting(self, stream: jl.WaitingStream) -> Any:
+        """The number waiting as typed; None when blank, or in a workbook made before the
+        Team plan recorded waiting lists (no such name: nothing to say)."""
+        found = self.named_cell(stream.waiting_name)
+        if found is None:
+            return None
+        ws, address = found
+        value = self.value(ws, address)
+        if is_blank(value):
+            return None
+        field = f"{stream.key}_waiting"
+        self.locate(capa.check_waiting(value, stream.key), ws, {field: address})
+        return value
+
+    def referrals(self) -> Any:
+        found = self.named_cell(jl.REFERRALS_NAME)
+        if found is None:
             self.findings.append(
                 finding(
                     "capa-referrals-invalid",
@@ -628,6 +716,8 @@ class _Reader:
                 )
             )
             return None
+        ws, address = found
+        value = self.value(ws, address)
         if is_blank(value):
             return None
         self.locate(capa.check_referrals(value), ws, {"referrals_per_week": address})

@@ -16,9 +16,9 @@ from workload_xl.services.reading import read_bounded
 
 @dataclass(frozen=True)
 class CapaBalanceRun:
-    """The balance with everyone, without the clinicians left out, and the capacity lost to
-    planned absences; `plan` None when the job plan could not be read, `stopped` when its
-    figures could not be worked out (the findings say why)."""
+    """The balance and waiting lists with everyone and without the clinicians left out, and
+    the capacity lost to planned absences; `plan` None when the job plan could not be read,
+    `stopped` when its figures could not be worked out (the findings say why)."""
 
     plan: Any
     findings: list[Finding] = field(default_factory=list)
@@ -30,6 +30,11 @@ class CapaBalanceRun:
     lost: Any = None
     demand_from_series: bool = False
     """The demand is the Demand sheet's referral series, not a figure given or typed."""
+    waiting: tuple[Any, ...] = ()
+    """The Choice and Core waiting lists (capa.WaitingList) with everyone."""
+    waiting_without: tuple[Any, ...] = ()
+    left_out_away: tuple[str, ...] = ()
+    """Clinicians left out with --without whose absences fall in the period: not counted."""
 
     @property
     def exit_code(self) -> int:
@@ -47,7 +52,10 @@ class CapaBalanceRun:
             "balance": plain(self.before),
             "without": list(self.without),
             "balance_without": self.after and plain(self.after),
+            "waiting_lists": {w.key: plain(w) for w in self.waiting},
+            "waiting_lists_without": {w.key: plain(w) for w in self.waiting_without},
             "capacity_lost": self.lost and plain(self.lost),
+            "left_out_away": list(self.left_out_away),
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -63,12 +71,13 @@ def capa_balance(
     referrals: float | None = None,
 ) -> CapaBalanceRun:
     """Read the job plan and work out its balance. `period` is START:END dates; a name in
-    `without` with no job plan, a missing demand or a period that is not two dates raise
-    OptionError."""
+    `without` with no job plan, a missing demand or a period that is not two dates in order
+    raise OptionError, before the job plan is read."""
     from workload_xl.core import capa as maths
     from workload_xl.files.jobplan_workbook import read_jobplan_workbook
 
     without = tuple(without)
+    dates = read_period(period) if period else None
     plan, problems = read_bounded(read_jobplan_workbook, jobplan)
     if plan is None:
         return CapaBalanceRun(None, problems)
@@ -86,17 +95,14 @@ def capa_balance(
     try:
         before = maths.balance(plan.clinicians, demand, plan.settings)
         after = maths.balance(team, demand, plan.settings) if names else None
+        queues = (plan.choice_waiting, plan.core_waiting, plan.settings)
+        waiting = maths.waiting_lists(plan.clinicians, demand, *queues)
+        waiting_without = maths.waiting_lists(team, demand, *queues) if names else ()
         lost = None
-        if period:
-            start_text, _, end_text = period.partition(":")
-            start, end = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
-            lost = maths.capacity_lost(team, plan.absences, start, end, plan.settings)
+        if dates:
+            lost = maths.capacity_lost(team, plan.absences, *dates, plan.settings)
     except Refused as error:
         return CapaBalanceRun(plan, list(error.findings) + problems, stopped=True)
-    except ValueError as error:
-        raise OptionError(
-            f"{error}; use START:END, e.g. 2026-04-01:2026-06-30.", "--period"
-        ) from None
     return CapaBalanceRun(
         plan,
         problems,
@@ -106,4 +112,52 @@ def capa_balance(
         after=after,
         lost=lost,
         demand_from_series=referrals is None and plan.referrals_per_week is None,
+        waiting=waiting,
+        waiting_without=waiting_without,
+        left_out_away=_left_out_away(plan, names, dates),
     )
+
+
+EXAMPLE_PERIOD = "2026-04-01:2026-06-30"
+
+
+def read_period(text: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a --period given as START:END (dates as 2026-04-01, or as UK
+    users type them, 01/04/2026); OptionError in plain words for anything else."""
+    from workload_xl.core.values import read_date
+
+    parts = text.split(":")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise OptionError(
+            f"{text!r} is not a period: give its first and last day joined by a colon, "
+            f"e.g. {EXAMPLE_PERIOD}.",
+            "--period",
+        )
+    start, end = (read_date(p.strip()) for p in parts)
+    for typed, found in zip(parts, (start, end), strict=True):
+        if found is None:
+            raise OptionError(
+                f"{typed.strip()!r} in {text!r} is not a date: type dates as year-month-day "
+                f"(or day/month/year), e.g. {EXAMPLE_PERIOD}.",
+                "--period",
+            )
+    assert start is not None and end is not None
+    if end < start:
+        raise OptionError(
+            f"{text!r} ends on {end:%d %B %Y}, before it starts on {start:%d %B %Y}: give the "
+            f"first day first, e.g. {EXAMPLE_PERIOD}.",
+            "--period",
+        )
+    return start, end
+
+
+def _left_out_away(plan, names: set[str], dates) -> tuple[str, ...]:
+    """The clinicians left out with --without who are away in the period: their absences
+    are not counted, since the what-if has no capacity of theirs to lose."""
+    from workload_xl.core import capa as maths
+
+    if not dates or not names:
+        return ()
+    left_out = [c for c in plan.clinicians if c.name.casefold() in names]
+    lost = maths.capacity_lost(left_out, plan.absences, *dates, plan.settings)
+    return tuple(loss.clinician for loss in lost.losses)

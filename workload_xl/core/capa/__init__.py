@@ -2,25 +2,34 @@
 
 One module per topic: settings (what a service agrees locally), demand (referrals), plans
 (job plans), capacity (capacity, need and balance), absences (capacity lost), queues (NHS
-demand and capacity), and shared (the refusal and how typed values are read). Callers use
-`capa.X`; every public name is re-exported here.
+demand and capacity), waiting (the Choice and Core waiting lists on those formulas), and
+shared (the refusal and how typed values are read). Callers use `capa.X`; every public name
+is re-exported here.
 
-CAPA asks two questions of a team's job plans: are there enough Choice appointments for the
-referrals coming in, and enough Core Partnership time for the share of them that go on to
-treatment? Every formula here is the published CAPA one (York and Kingsbury's CAPA materials
-and the CAPA job-planning tools), or the NHS demand-and-capacity convention for queues, and
-each docstring names its source. Every number a service agrees locally is a setting with the
-CAPA default, so the maths never hides a constant.
+CAPA asks three questions of a team's job plans: are there enough Choice appointments for the
+referrals coming in, enough Core Partnership time for the share of them that go on to
+treatment, and enough Specific Partnership time for the share that need specialist work?
+Every formula here is the published CAPA one (York and Kingsbury's CAPA materials and the CAPA
+job-planning tools), or the NHS demand-and-capacity convention for queues, and each docstring
+names its source. Every number a service agrees locally is a setting with the CAPA default
+(or, for Specific work, where CAPA publishes none, a stated starting point), so the maths
+never hides a constant.
 
 Choices a reader of the numbers should know (the tests pin each one):
 
 - Core time is counted in half-day sessions: weekly Core hours ÷ `hours_per_session` (3.5).
   A session holds `appointments_per_session` (2) appointments plus their write-up, so one
   weekly session gives 2 × 11.25 ÷ 7.5 = 3 new Core Partnerships a quarter, and one weekly
-  Core hour about 0.86 (3 ÷ 3.5): the published "11 hours give about 9.4".
+  Core hour about 0.86 (3 ÷ 3.5): the published "11 hours give about 9.4". Specific time is
+  counted the same way with its own appointments per session and per episode.
 - Choice time is counted in appointments: weekly Choice hours ÷ `hours_per_appointment` (1),
   since a Choice clinic is booked hour by hour. A team that books Choice in half-day sessions
   like Core sets `hours_per_appointment` to 1.75 (3.5 ÷ 2).
+- Two clocks: demand arrives in all 52 weeks of the year (13 a quarter, `weeks_per_quarter`),
+  capacity in the clinicians' 45 working weeks (11.25 a quarter). So Core needed a quarter is
+  referrals a week × 13 × transfer rate (8.84 × referrals with the defaults: the rule of
+  thumb's 8–9), and Choice delivered a week is the job plan's slots × 45 ÷ 52. Leave is
+  counted once, in the capacity.
 - Co-therapy: `co_therapy_rate` is the share of appointments two clinicians see together.
   Each such appointment uses two clinicians' slots, so the team's capacity is the sum of
   its clinicians' slots ÷ (1 + co_therapy_rate), for Choice and Core alike. Per-clinician
@@ -50,6 +59,7 @@ from workload_xl.core.capa.absences import (
     capacity_lost,
     check,
     check_absences,
+    leave_note,
     working_days,
 )
 from workload_xl.core.capa.capacity import (
@@ -60,15 +70,21 @@ from workload_xl.core.capa.capacity import (
     Balance,
     Side,
     balance,
+    choice_delivered_per_week,
     choice_needed_per_week,
     choice_slots_per_week,
     core_needed_per_quarter,
     core_sessions_per_week,
     hours_per_choice,
     hours_per_new_core,
+    hours_per_new_specific,
     new_core_per_quarter,
+    new_specific_per_quarter,
+    specific_needed_per_quarter,
+    specific_sessions_per_week,
     team_choice_per_week,
     team_new_core_per_quarter,
+    team_new_specific_per_quarter,
 )
 from workload_xl.core.capa.demand import (
     ReferralCount,
@@ -77,7 +93,12 @@ from workload_xl.core.capa.demand import (
     demand_per_week,
 )
 from workload_xl.core.capa.plans import ACTIVITIES, Clinician, check_job_plans
-from workload_xl.core.capa.queues import load, relief_capacity, target_queue_size
+from workload_xl.core.capa.queues import (
+    load,
+    relief_capacity,
+    target_queue_size,
+    weeks_to_target,
+)
 from workload_xl.core.capa.settings import (
     ABSENCE_KINDS,
     ANNUAL_LEAVE,
@@ -86,6 +107,13 @@ from workload_xl.core.capa.settings import (
     OTHER_ABSENCE,
     CapaSettings,
     check_settings,
+)
+from workload_xl.core.capa.waiting import (
+    WAITING_STREAMS,
+    WaitingList,
+    check_waiting,
+    waiting_list,
+    waiting_lists,
 )
 
 __all__ = [
@@ -99,6 +127,7 @@ __all__ = [
     "SHORT",
     "STATUSES",
     "SURPLUS",
+    "WAITING_STREAMS",
     "Absence",
     "AbsenceLoss",
     "Balance",
@@ -107,6 +136,7 @@ __all__ = [
     "Clinician",
     "ReferralCount",
     "Side",
+    "WaitingList",
     "balance",
     "capacity_lost",
     "check",
@@ -115,6 +145,8 @@ __all__ = [
     "check_referral_series",
     "check_referrals",
     "check_settings",
+    "check_waiting",
+    "choice_delivered_per_week",
     "choice_needed_per_week",
     "choice_slots_per_week",
     "core_needed_per_quarter",
@@ -122,11 +154,20 @@ __all__ = [
     "demand_per_week",
     "hours_per_choice",
     "hours_per_new_core",
+    "hours_per_new_specific",
+    "leave_note",
     "load",
     "new_core_per_quarter",
+    "new_specific_per_quarter",
     "relief_capacity",
+    "specific_needed_per_quarter",
+    "specific_sessions_per_week",
     "target_queue_size",
     "team_choice_per_week",
     "team_new_core_per_quarter",
+    "team_new_specific_per_quarter",
+    "waiting_list",
+    "waiting_lists",
+    "weeks_to_target",
     "working_days",
 ]

@@ -11,6 +11,8 @@ from workload_xl.core.capa.capacity import (
     core_sessions_per_week,
     delivered,
     new_core_per_quarter,
+    new_specific_per_quarter,
+    specific_sessions_per_week,
 )
 from workload_xl.core.capa.plans import Clinician, bad_hours, check_job_plans
 from workload_xl.core.capa.settings import (
@@ -41,8 +43,8 @@ class AbsenceLoss:
     `working_days` counts weekdays away in the period (each once, whatever the kind);
     `planned_days` those only of kinds the working weeks allow for (annual leave). The rest
     cost capacity: `fraction` of the period's weekdays, `weeks` of job plan (days ÷ 5 × 45/52),
-    and the Choice slots, new Core Partnerships and contracted hours those weeks hold, in the
-    clinician's own slots (before any co-therapy division).
+    and the Choice slots, new Core and Specific Partnerships and contracted hours those weeks
+    hold, in the clinician's own slots (before any co-therapy division).
     """
 
     clinician: str
@@ -54,6 +56,7 @@ class AbsenceLoss:
     choice_slots: float
     new_core: float
     hours: float
+    new_specific: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class CapacityLost:
     team_new_core: float
     team_hours: float
     findings: tuple[Finding, ...]
+    team_new_specific: float = 0.0
+    note: str = ""
+    """What the figures leave out and why: the leave the working weeks allow for already."""
 
 
 def working_days(start: dt.date, end: dt.date) -> int:
@@ -165,10 +171,20 @@ def capacity_lost(
                 value=shown,
             )
         )
-        return CapacityLost(first, last, 0, 0.0, (), 0.0, 0.0, 0.0, tuple(found))
+        return CapacityLost(
+            start=first,
+            end=last,
+            period_working_days=0,
+            period_weeks=0.0,
+            losses=(),
+            team_choice_slots=0.0,
+            team_new_core=0.0,
+            team_hours=0.0,
+            findings=tuple(found),
+        )
 
     period_days = working_days(first, last)
-    week_share = settings.working_weeks_per_year / 52
+    week_share = settings.working_share
     planned = set(settings.leave_in_working_weeks)
     losses = []
     for clinician in team:
@@ -190,6 +206,7 @@ def capacity_lost(
         if not away:
             continue
         weeks = len(costly) / 5 * week_share
+        quarters = weeks / settings.working_weeks_per_quarter
         losses.append(
             AbsenceLoss(
                 clinician=clinician.name,
@@ -200,9 +217,12 @@ def capacity_lost(
                 weeks=weeks,
                 choice_slots=choice_slots_per_week(clinician, settings) * weeks,
                 new_core=new_core_per_quarter(core_sessions_per_week(clinician, settings), settings)
-                * weeks
-                / settings.working_weeks_per_quarter,
+                * quarters,
                 hours=float(clinician.contracted_hours) * weeks,
+                new_specific=new_specific_per_quarter(
+                    specific_sessions_per_week(clinician, settings), settings
+                )
+                * quarters,
             )
         )
     return CapacityLost(
@@ -215,6 +235,31 @@ def capacity_lost(
         team_new_core=delivered(sum(x.new_core for x in losses), settings),
         team_hours=sum(x.hours for x in losses),
         findings=tuple(found),
+        team_new_specific=delivered(sum(x.new_specific for x in losses), settings),
+        note=leave_note(sum(x.planned_days for x in losses), settings),
+    )
+
+
+def leave_note(planned_days: int, settings: CapaSettings = DEFAULT_SETTINGS) -> str:
+    """Why leave in the period costs nothing: the working weeks already allow for it, so
+    counting it again would take it off capacity twice. Says how many days of it there are."""
+    kinds = tuple(settings.leave_in_working_weeks)
+    if not kinds:
+        return (
+            "Every absence is counted as capacity lost: the setting 'leave in working weeks' "
+            "names no kind of absence the working weeks allow for already."
+        )
+    named = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} and {kinds[-1]}"
+    verb, it, them = ("is", "it", "it") if len(kinds) == 1 else ("are", "they", "them")
+    weeks = f"{settings.working_weeks_per_year:g}"
+    if planned_days:
+        days, cost = ("1 day", "costs") if planned_days == 1 else (f"{planned_days} days", "cost")
+        found = f"the {days} of {them} in this period {cost} no more capacity"
+    else:
+        found = "none falls in this period"
+    return (
+        f"{named[:1].upper()}{named[1:]} {verb} already inside the {weeks} working weeks a "
+        f"year, so {it} {verb} not counted twice: {found}."
     )
 
 

@@ -1,6 +1,14 @@
 """CAPA capacity against need, and the team's balance of the two (core layer).
 
-Choice is counted in appointments a week, Core Partnership in new cases a quarter.
+Choice is counted in appointments a week, Core and Specific Partnership in new cases a
+quarter. Specific Partnership is its own stream: the share of referrals needing specialist
+work, episodes of their own length, capacity from the clinicians' Specific hours.
+
+Demand and capacity run on different clocks. Referrals arrive in every week of the year (13
+a quarter, `weeks_per_quarter`); clinicians work 45 weeks of it (`working_weeks_per_year`,
+11.25 a quarter), the rest being annual leave, bank holidays and training. So need is counted
+over 13 weeks a quarter and capacity over 11.25 working weeks: leave is allowed for once, in
+the capacity, and never in the demand.
 """
 
 from __future__ import annotations
@@ -26,9 +34,23 @@ def choice_needed_per_week(referrals_per_week: float) -> float:
 
 
 def choice_slots_per_week(clinician: Clinician, settings: CapaSettings = DEFAULT_SETTINGS) -> float:
-    """A clinician's Choice appointments a week = weekly Choice hours ÷ hours per appointment."""
+    """A clinician's Choice appointments in a working week = weekly Choice hours ÷ hours per
+    appointment: the slots of the job plan's week, what a week away costs."""
     raise_on_errors(check_settings(settings))
     return clinician.choice / settings.hours_per_appointment
+
+
+def choice_delivered_per_week(
+    clinician: Clinician, settings: CapaSettings = DEFAULT_SETTINGS
+) -> float:
+    """A clinician's Choice appointments delivered a week, averaged over the year's 52 weeks:
+    Choice hours ÷ hours per appointment × working weeks ÷ 52.
+
+    The job plan's week happens in 45 weeks of 52, so 6 weekly slots deliver 6 × 45 ÷ 52 = 5.19
+    a week against referrals that arrive every week. This is the one place leave is counted
+    for Choice, as `new_core_per_quarter` counts it for Core with 11.25 working weeks.
+    """
+    return choice_slots_per_week(clinician, settings) * settings.working_share
 
 
 def core_sessions_per_week(
@@ -61,20 +83,56 @@ def new_core_per_quarter(
     )
 
 
+def specific_sessions_per_week(
+    clinician: Clinician, settings: CapaSettings = DEFAULT_SETTINGS
+) -> float:
+    """A clinician's weekly Specific sessions = weekly Specific hours ÷ hours per session."""
+    raise_on_errors(check_settings(settings))
+    return clinician.specific / settings.hours_per_session
+
+
+def new_specific_per_quarter(
+    specific_sessions_per_week: float, settings: CapaSettings = DEFAULT_SETTINGS
+) -> float:
+    """New Specific Partnerships a quarter that weekly Specific sessions can take on.
+
+    The Core formula with Specific's own numbers: sessions a week × Specific appointments per
+    session × working weeks per quarter ÷ mean appointments per Specific episode. With the
+    defaults one weekly session gives 2 × 11.25 ÷ 12 = 1.875 a quarter.
+    """
+    raise_on_errors(check_settings(settings))
+    return (
+        specific_sessions_per_week
+        * settings.specific_appointments_per_session
+        * settings.working_weeks_per_quarter
+        / settings.mean_specific_appointments
+    )
+
+
 def core_needed_per_quarter(
     referrals_per_week: float, settings: CapaSettings = DEFAULT_SETTINGS
 ) -> float:
-    """New Core Partnerships needed a quarter = referrals a week × weeks a quarter × transfer.
+    """New Core Partnerships needed a quarter = referrals a week × weeks in a quarter ×
+    transfer rate.
 
-    With the defaults that is 11.25 × 0.68 = 7.65 × weekly referrals. The CAPA rule of thumb
-    says a team is roughly in balance at 8–9 × weekly referrals: that is more than the formula
-    gives with these defaults (7.65), and is reached only with 11.5 weeks and 70% (8.05) or
-    more; the materials do not say where the extra comes from. The formula is used here, so
-    the settings decide; a service that wants the rule of thumb's margin raises the transfer
-    rate or the working weeks.
+    Referrals arrive in all 13 weeks of a quarter, whoever is on leave, so demand is counted
+    over 13 weeks, not the clinicians' 11.25 working weeks. With the defaults that is 13 × 0.68
+    = 8.84 × weekly referrals: the CAPA rule of thumb, which says a team is roughly in balance
+    when its new Core Partnerships a quarter are 8–9 × its accepted referrals a week (13 × 66%
+    to 70% = 8.6 to 9.1).
     """
     raise_on_errors(check_settings(settings) + check_referrals(referrals_per_week))
-    return referrals_per_week * settings.working_weeks_per_quarter * settings.transfer_rate
+    return referrals_per_week * settings.weeks_per_quarter * settings.transfer_rate
+
+
+def specific_needed_per_quarter(
+    referrals_per_week: float, settings: CapaSettings = DEFAULT_SETTINGS
+) -> float:
+    """New Specific Partnerships needed a quarter = referrals a week × weeks in a quarter ×
+    share of referrals needing Specific work: 13 × 0.10 = 1.3 × weekly referrals with the
+    defaults. Demand on the 13-week clock, as for Core."""
+    raise_on_errors(check_settings(settings) + check_referrals(referrals_per_week))
+    return referrals_per_week * settings.weeks_per_quarter * settings.specific_share
 
 
 def delivered(slots: float, settings: CapaSettings) -> float:
@@ -85,8 +143,9 @@ def delivered(slots: float, settings: CapaSettings) -> float:
 def team_choice_per_week(
     team: Sequence[Clinician], settings: CapaSettings = DEFAULT_SETTINGS
 ) -> float:
-    """The team's Choice appointments a week: its clinicians' slots ÷ (1 + co-therapy rate)."""
-    return delivered(sum(choice_slots_per_week(c, settings) for c in team), settings)
+    """The team's Choice appointments delivered a week, averaged over the year: its
+    clinicians' delivered slots ÷ (1 + co-therapy rate)."""
+    return delivered(sum(choice_delivered_per_week(c, settings) for c in team), settings)
 
 
 def team_new_core_per_quarter(
@@ -97,9 +156,19 @@ def team_new_core_per_quarter(
     return delivered(new_core_per_quarter(sessions, settings), settings)
 
 
+def team_new_specific_per_quarter(
+    team: Sequence[Clinician], settings: CapaSettings = DEFAULT_SETTINGS
+) -> float:
+    """The team's new Specific Partnerships a quarter, ÷ (1 + co-therapy rate)."""
+    sessions = sum(specific_sessions_per_week(c, settings) for c in team)
+    return delivered(new_specific_per_quarter(sessions, settings), settings)
+
+
 def hours_per_choice(settings: CapaSettings = DEFAULT_SETTINGS) -> float:
-    """Weekly job-plan hours for one more Choice appointment a week, co-therapy included."""
-    return settings.hours_per_appointment * (1 + settings.co_therapy_rate)
+    """Weekly job-plan hours for one more Choice appointment delivered a week, co-therapy
+    included: an hour of Choice in the job plan delivers 45/52 of an appointment a week, so
+    one more takes 52/45 = 1.16 hours with the defaults."""
+    return settings.hours_per_appointment * (1 + settings.co_therapy_rate) / settings.working_share
 
 
 def hours_per_new_core(settings: CapaSettings = DEFAULT_SETTINGS) -> float:
@@ -109,6 +178,13 @@ def hours_per_new_core(settings: CapaSettings = DEFAULT_SETTINGS) -> float:
     with the defaults (one hour gives 0.86), times (1 + co-therapy rate).
     """
     one_hour = new_core_per_quarter(1 / settings.hours_per_session, settings)
+    return (1 + settings.co_therapy_rate) / one_hour
+
+
+def hours_per_new_specific(settings: CapaSettings = DEFAULT_SETTINGS) -> float:
+    """Weekly job-plan Specific hours for one more new Specific Partnership a quarter:
+    3.5 × 12 ÷ (2 × 11.25) = 1.87 hours with the defaults, times (1 + co-therapy rate)."""
+    one_hour = new_specific_per_quarter(1 / settings.hours_per_session, settings)
     return (1 + settings.co_therapy_rate) / one_hour
 
 
@@ -123,7 +199,8 @@ STATUSES = (IN_BALANCE, SHORT, SURPLUS)
 
 @dataclass(frozen=True)
 class Side:
-    """Capacity against need for one part of the CAPA pathway, Choice or Core Partnership.
+    """Capacity against need for one part of the CAPA pathway: Choice, Core or Specific
+    Partnership.
 
     `gap` is capacity − need in the side's unit (positive: more than needed; negative: short),
     and `gap_hours` the same in weekly job-plan hours. `ratio` is capacity ÷ need, None when
@@ -143,14 +220,19 @@ class Side:
 
 @dataclass(frozen=True)
 class Balance:
-    """A team's CAPA balance: Choice per week and Core Partnership per quarter."""
+    """A team's CAPA balance: Choice per week, Core and Specific Partnership per quarter."""
 
     choice: Side
     core: Side
+    specific: Side
 
     @property
-    def sentences(self) -> tuple[str, str]:
-        return (self.choice.sentence, self.core.sentence)
+    def sides(self) -> tuple[Side, Side, Side]:
+        return (self.choice, self.core, self.specific)
+
+    @property
+    def sentences(self) -> tuple[str, str, str]:
+        return tuple(side.sentence for side in self.sides)  # type: ignore[return-value]
 
 
 def balance(
@@ -158,13 +240,14 @@ def balance(
     demand_per_week: float,
     settings: CapaSettings = DEFAULT_SETTINGS,
 ) -> Balance:
-    """Does the team's job-planned capacity meet demand, for Choice and for Core?
+    """Does the team's job-planned capacity meet demand, for Choice, Core and Specific?
 
-    Choice: the team's appointments a week against accepted referrals a week. Core: the
-    team's new Core Partnerships a quarter against referrals × weeks a quarter × transfer
-    rate. Raises Refused for bad settings, referrals or job-plan hours, or a plan with no
-    name (over- or under-allocated plans are still counted: their Choice and Core hours are
-    what they are).
+    Choice: the team's appointments delivered a week (over the year's 52 weeks) against
+    accepted referrals a week. Core: the team's new Core Partnerships a quarter (from 11.25
+    working weeks) against referrals × 13 weeks × transfer rate. Specific: the same, with the
+    share of referrals needing Specific work for the transfer rate. Raises Refused for bad
+    settings, referrals or job-plan hours, or a plan with no name (over- or under-allocated
+    plans are still counted: their Choice and Core hours are what they are).
     """
     raise_on_errors(
         check_settings(settings)
@@ -188,7 +271,15 @@ def balance(
         hours_per_new_core(settings),
         settings.balance_tolerance,
     )
-    return Balance(choice=choice, core=core)
+    specific = _side(
+        "Specific Partnership",
+        ("new case", "new cases", "a quarter"),
+        team_new_specific_per_quarter(team, settings),
+        specific_needed_per_quarter(demand_per_week, settings),
+        hours_per_new_specific(settings),
+        settings.balance_tolerance,
+    )
+    return Balance(choice=choice, core=core, specific=specific)
 
 
 def _side(

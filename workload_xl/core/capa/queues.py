@@ -40,3 +40,20 @@ def relief_capacity(demand: float, queue: float, target_queue: float, weeks: flo
     if weeks <= 0:
         raise ValueError("The weeks to reach the target must be above 0.")
     return demand + (queue - target_queue) / weeks
+
+
+def weeks_to_target(
+    demand: float, capacity: float, queue: float, target_queue: float
+) -> float | None:
+    """Weeks for a queue to come down to its target size at present capacity.
+
+    Each week the queue falls by capacity − demand, so it takes (queue − target queue) ÷
+    (capacity − demand) weeks. 0 when the queue is at or below target already; None when
+    capacity does not exceed demand, since the queue then never comes down (above a load of 1
+    it grows). Demand and capacity in the same unit a week.
+    """
+    if queue - target_queue <= 1e-9:
+        return 0.0
+    if capacity - demand <= 1e-9:
+        return None
+    return (queue - target_queue) / (capacity - demand)
