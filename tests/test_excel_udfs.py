@@ -102,6 +102,24 @@ def test_points_per_fte_broadcasts_one_fte_and_refuses_impossible_ftes():
     ]
 
 
+def test_load_against_expected_is_points_over_reference_times_band_factor_times_fte():
+    # the children's scheme: 100 points a month, Newly qualified (ASYE) 0.9, Social worker 1.0
+    bands = column("Newly qualified (ASYE)", "Social worker", "social-worker", "Social worker")
+    got = call("wl_load", column(81, 100, 84, None), column(0.9, 1, 0.8, 1), bands, [[CSC]])
+    assert got == [[pytest.approx(1.0)], [pytest.approx(1.0)], [pytest.approx(1.05)], [""]]
+    (unknown,) = call("wl_load", [[90]], [[1]], [["Manager"]], [[CSC]])
+    assert "'Manager' is not a band of the scheme" in unknown[0] and "Social worker" in unknown[0]
+    (fte,) = call("wl_load", [[90]], [[2]], [["Social worker"]], [[CSC]])
+    assert fte == ["FTE is 2; it must be at least 0.01 and at most 1."]
+
+
+def test_the_lite_add_in_offers_every_function():
+    from workload_xl.excel import lite
+
+    assert {f.__name__ for f in udfs.UDFS} <= set(lite.__all__)
+    assert all(getattr(lite, f.__name__) is f for f in udfs.UDFS)
+
+
 def test_capa_functions_give_the_published_worked_example():
     # CAPA: one weekly session gives 2 x 11.25 / 7.5 = 3 new Core Partnerships a quarter;
     # 11 Core hours are 11 / 3.5 sessions, about 9.4.

@@ -22,6 +22,7 @@ from typing import Any
 import xlwings as xw
 
 from workload_xl.core import capa
+from workload_xl.core.expected import band_of, expected_points, load_against_expected
 from workload_xl.core.findings import Refused
 from workload_xl.core.schemes import Scheme, SchemeError
 from workload_xl.core.validation import check_entry
@@ -212,6 +213,39 @@ def wl_per_fte(points: Any, fte: Any) -> Grid:
         return points_per_fte(amount, part)  # part is in range, so never None
 
     return _each(per_fte, points, fte)
+
+
+@xw.func
+@xw.arg("points", ndim=2, doc="Total points (one cell or a column).")
+@xw.arg(
+    "fte", ndim=2, doc="Full-time equivalent, at least 0.01 and at most 1 (same size, or one cell)."
+)
+@xw.arg("band", ndim=2, doc="The Experience band cells (same size, or one cell).")
+@xw.arg("scheme", doc="The scheme id: the Scheme cell at the top of the measurement sheet.")
+def wl_load(points: Any, fte: Any, band: Any, scheme: Any = None) -> Grid:
+    """Load against expected: points ÷ (the scheme's reference points × the band's capacity
+    factor × FTE). 1 (100%) is what the scheme expects; the measure the fairness flags use."""
+    try:
+        found = _scheme(scheme)
+    except _CallError as problem:
+        return [[str(problem)]]
+    if not found.reference_points:
+        return [[f"The scheme {found.id} sets no reference_points, so it expects nothing."]]
+
+    def load(total: Any, share: Any, level: Any) -> Any:
+        amount = _number(total, "points")
+        part = _number(share, "FTE")
+        if amount is None or part is None:
+            return BLANK
+        if not fte_in_range(part):
+            raise _CallError(f"FTE is {part:g}; it must be {FTE_RANGE}.")
+        label = "" if level is None else str(level).strip()
+        if band_of(found, label) is None:
+            bands = ", ".join(b.label for b in found.bands)
+            raise _CallError(f"{_quoted(label)} is not a band of the scheme {found.id} ({bands}).")
+        return load_against_expected(amount, expected_points(found, label, part))
+
+    return _each(load, points, fte, band)
 
 
 # --- CAPA -----------------------------------------------------------------------------------
@@ -418,6 +452,7 @@ UDFS = (
     wl_points,
     wl_check,
     wl_per_fte,
+    wl_load,
     capa_choice_needed,
     capa_new_core,
     capa_balance,
