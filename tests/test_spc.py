@@ -469,3 +469,25 @@ def test_the_summary_does_not_join_runs_across_a_recalculation_point():
         "(point 8 to point 10).",
         "Team North: limits recalculated from point 8.",
     ]
+
+
+def test_a_sentence_about_a_run_names_the_missing_periods_and_why():
+    # Baseline 10, 14, 10, 14: mean 12, moving ranges 4, 4, 4. Then 13, a gap of two, 13, 13,
+    # 13: 14, 13 is a run of two; the last three above 12 are a run of 3.
+    settings = SpcSettings(baseline=4, run_length=3)
+    points = xmr([10, 14, 10, 14, 13, None, None, 13, 13, 13], MONTHS[:10], settings)
+    assert describe(points, TEAM, MEASURE, missing={"2025-09": "no return"}) == [
+        "Team North: mean points per FTE above the mean for 3 periods in a row "
+        "(2025-11 to 2026-01; no return for 2025-09; no value for 2025-10).",
+        "Team North: no return for 2025-09; no value for 2025-10.",
+    ]
+
+
+def test_three_or_more_missing_periods_in_a_row_are_named_as_a_span():
+    settings = SpcSettings(baseline=4, run_length=3)
+    values = [10, 14, 10, 14, None, None, None, 13, 13, 13, None]
+    points = xmr(values, MONTHS[:11], settings)
+    assert describe(points, TEAM, MEASURE, notes=False) == [
+        "Team North: mean points per FTE above the mean for 3 periods in a row "
+        "(2025-11 to 2026-01; no value for 2025-08 to 2025-10 and 2026-02).",
+    ]

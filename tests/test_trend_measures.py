@@ -75,3 +75,121 @@ def test_the_report_says_how_the_team_figure_is_worked_out():
     wb = build_report_workbook(build_trend_report(rows))
     text = " ".join(str(c.value) for r in wb["Summary"].iter_rows() for c in r if c.value)
     assert "total points ÷ their total FTE" in text
+
+
+# --- gaps ---------------------------------------------------------------------------------
+
+# Twelve months with only common-cause variation, one full-time worker, so points per FTE are
+# the points: sum 100+130+120+140+110+120+130+100+120+140+110+120 = 1440, mean 1440 / 12 = 120;
+# moving ranges 30, 10, 20, 30, 10, 10, 30, 20, 20, 30, 10: sum 220 over 11, mean 20. Limits
+# 120 ± 2.66 × 20 = 66.8 and 173.2; the upper two-sigma line 120 + 2/3 × 53.2 = 155.47.
+BASELINE = [100, 130, 120, 140, 110, 120, 130, 100, 120, 140, 110, 120]
+
+
+def months(first_year: int, count: int) -> list[str]:
+    return [f"{first_year + i // 12}-{i % 12 + 1:02d}" for i in range(count)]
+
+
+def one_worker_team(values: list[float | None], first_year: int = 2024) -> list[WorkerPeriod]:
+    """North, one full-time worker; None is a month North sent no return for."""
+    labels = months(first_year, len(values))
+    pairs = zip(labels, values, strict=True)
+    return [row("North", "Ann", p, 1.0, v) for p, v in pairs if v is not None]
+
+
+def test_a_team_that_missed_four_months_never_gets_one_run_across_them():
+    """Ten months above the mean of 120 (130 and 140 in turn: no trend, below the two-sigma
+    line), four months with no return, ten more above: two runs of ten, never one of 20."""
+    above = [130, 140] * 5
+    rows = one_worker_team([*BASELINE, *above, None, None, None, None, *above])
+    report = build_trend_report(rows)
+    (service,) = report.services
+    assert service.periods == months(2024, 36)  # the four months nobody returned are kept
+    (north,) = service.teams
+    assert north.points_per_fte[22:26] == [None] * 4  # 2025-11 to 2026-02
+    assert [p.value for p in north.spc[22:26]] == [None] * 4
+    assert north.returns[21:27] == ["returned", *["no return"] * 4, "returned"]
+    assert report.summary == [
+        "Safeguarding: North: mean points per FTE above the mean for 10 periods in a row "
+        "(2025-01 to 2025-10; no return for 2025-11 to 2026-02).",
+        "Safeguarding: North: mean points per FTE above the mean for 10 periods in a row "
+        "(2026-03 to 2026-12; no return for 2025-11 to 2026-02).",
+    ]
+    assert not any("20 periods" in line for line in report.summary)
+
+
+def test_a_run_after_a_gap_names_the_missing_months_and_the_months_before_are_no_run():
+    """Two months above 120, no return for 2026-03 and 2026-04, seven above: the two are no run
+    of 7; the seven are, and the sentence says which months are missing."""
+    values = [*BASELINE, 130, 140, None, None, 130, 140, 130, 140, 130, 140, 130]
+    report = build_trend_report(one_worker_team(values, first_year=2025))
+    assert report.summary == [
+        "Safeguarding: North: mean points per FTE above the mean for 7 periods in a row "
+        "(2026-05 to 2026-11; no return for 2026-03 and 2026-04).",
+    ]
+
+
+def test_a_rise_is_not_counted_across_a_missing_month():
+    """The baseline ends on 120; 115 falls from it, then 115, 116, 117, 118 rise, no return,
+    119, 121, 122, 123 rise: eight rising values, but four and four, so no trend of 7. (Five
+    below 120 and three above are no run of 7; all lie inside the two-sigma lines, 120 ± 35.47.)
+    """
+    values = [*BASELINE, 115, 116, 117, 118, None, 119, 121, 122, 123]
+    assert build_trend_report(one_worker_team(values)).summary == []
+    # Without the gap the same eight values are one rise of 8.
+    joined = [*BASELINE, 115, 116, 117, 118, 119, 121, 122, 123]
+    assert build_trend_report(one_worker_team(joined)).summary == [
+        "Safeguarding: North: mean points per FTE rising for 8 periods in a row "
+        "(2025-01 to 2025-08).",
+    ]
+
+
+def test_a_workers_lasting_gap_is_not_counted_across_a_month_the_team_missed():
+    """Ann on 120 and Bo on 80 points (1.0 FTE each), team mean 100: each is 20% off it, beyond
+    10%, for four months, then a month with no return, then four more. With --run-length 7
+    that is no lasting gap; eight months in a row are one."""
+
+    def team(count_before: int, gap: bool) -> list[WorkerPeriod]:
+        labels = months(2026, 9)
+        rows = []
+        for index, period in enumerate(labels):
+            if gap and index == count_before:
+                continue
+            rows += [row("North", "Ann", period, 1.0, 120), row("North", "Bo", period, 1.0, 80)]
+        return rows
+
+    assert build_trend_report(team(4, gap=True)).summary == []
+    joined = build_trend_report(team(4, gap=False)).summary
+    assert joined == [
+        "Safeguarding: Ann (North): points per FTE more than 10% above the team mean for 9 "
+        "periods in a row (2026-01 to 2026-09).",
+        "Safeguarding: Bo (North): points per FTE more than 10% below the team mean for 9 "
+        "periods in a row (2026-01 to 2026-09).",
+    ]
+
+
+def test_a_month_with_every_worker_left_out_is_a_gap_too():
+    """A return whose only worker was left out of the team figures gives no team figure; the
+    month is kept in the series as a gap, and the run after it names why."""
+    values = [*BASELINE, 130, None, *[130, 140] * 3, 130]
+    rows = one_worker_team(values, first_year=2025)
+    rows.append(
+        WorkerPeriod(
+            "Ann",
+            "Social worker",
+            1.0,
+            1,
+            10.0,
+            False,
+            period="2026-02",
+            period_kind="month",
+            team="North",
+            service="Safeguarding",
+        )
+    )
+    report = build_trend_report(rows)
+    assert report.services[0].teams[0].returns[13] == "returned"
+    assert report.summary == [
+        "Safeguarding: North: mean points per FTE above the mean for 7 periods in a row "
+        "(2026-03 to 2026-09; no worker counted for 2026-02).",
+    ]

@@ -45,7 +45,7 @@ import math
 import numbers
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
@@ -186,15 +186,27 @@ def xmr(
 
 
 def describe(
-    points: Sequence[SpcPoint], subject: str, measure: str, *, notes: bool = True
+    points: Sequence[SpcPoint],
+    subject: str,
+    measure: str,
+    *,
+    notes: bool = True,
+    missing: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Plain sentences for a Summary sheet saying what the chart shows, oldest pattern first.
 
     Works from the marks `xmr` left on the points, so it never says more than the chart does.
     Facts only: which periods lie beyond which line, for how long; then how the limits were
     drawn when that matters (trial, recalculated, too few values, missing periods). No verdicts.
+
+    A sentence about a pattern over several periods (a run, a trend, two-of-three) names the
+    series' missing periods, since no pattern is counted across them: a run that stops at a gap
+    may have gone on. `missing` says why a period's value is missing, by label ("no return");
+    a missing period it does not name has "no value".
     """
     found: list[tuple[int, int, str]] = []
+    gaps = missing_periods(points, missing or {})
+    gaps = f"; {gaps}" if gaps else ""
 
     def say(rule: str, first: SpcPoint, sentence: str) -> None:
         found.append((first.index, _RULE_ORDER[rule], f"{subject}: {measure} {sentence}."))
@@ -209,7 +221,7 @@ def describe(
             say(
                 "run-one-side",
                 block[0],
-                f"{word} the mean for {len(block)} periods in a row ({_span(block)})",
+                f"{word} the mean for {len(block)} periods in a row ({_span(block)}{gaps})",
             )
         beyond = _has("two-of-three", lambda p, d=direction: _beyond_two_sigma(p) == d)
         for block in _blocks(points, beyond, reach=2):
@@ -218,17 +230,22 @@ def describe(
             say(
                 "two-of-three",
                 block[0],
-                f"{word} the {edge} two-sigma line in {len(block)} of {periods} periods ({names})",
+                f"{word} the {edge} two-sigma line in {len(block)} of {periods} periods "
+                f"({names}{gaps})",
             )
     for block in _blocks(points, lambda p: "trend" in p.rules):
         for direction, piece in _monotone_pieces(block):
             word = "rising" if direction > 0 else "falling"
-            say("trend", piece[0], f"{word} for {len(piece)} periods in a row ({_span(piece)})")
+            say(
+                "trend",
+                piece[0],
+                f"{word} for {len(piece)} periods in a row ({_span(piece)}{gaps})",
+            )
 
     sentences = [sentence for *_, sentence in sorted(found)]
     if not found and any(p.mean is not None for p in points):
         sentences.append(f"{subject}: no special cause variation in {measure} ({_span(points)}).")
-    return sentences + (_notes(points, subject) if notes else [])
+    return sentences + (_notes(points, subject, missing or {}) if notes else [])
 
 
 # --- limits -------------------------------------------------------------------------------
@@ -434,7 +451,7 @@ def _monotone_pieces(block: list[SpcPoint]) -> list[tuple[int, list[SpcPoint]]]:
     return [(d, p) for d, p in pieces if d and len(p) >= 3]
 
 
-def _notes(points: Sequence[SpcPoint], subject: str) -> list[str]:
+def _notes(points: Sequence[SpcPoint], subject: str, missing: Mapping[str, str]) -> list[str]:
     """How the limits were drawn, where a reader needs to know to trust the sentences."""
     notes = []
     for seg in _segments(points):
@@ -447,10 +464,32 @@ def _notes(points: Sequence[SpcPoint], subject: str) -> list[str]:
             notes.append(
                 f"{subject}: trial limits, from only {len(present)} periods ({_span(seg)})."
             )
-    missing = [p.label for p in points if p.value is None]
-    if missing:
-        notes.append(f"{subject}: no value for {_join(missing)}.")
+    gaps = missing_periods(points, missing)
+    if gaps:
+        notes.append(f"{subject}: {gaps}.")
     return notes
+
+
+def missing_periods(points: Sequence[SpcPoint], missing: Mapping[str, str] | None = None) -> str:
+    """The missing periods, by why they are missing (`missing`, by label; else "no value"):
+    "no return for 2026-03 and 2026-04; no value for 2026-07", or "" with none. Three or more
+    in a row for one reason are written as a span ("2026-03 to 2026-06")."""
+    missing = missing or {}
+    stretches: list[tuple[str, list[SpcPoint]]] = []
+    for point in points:
+        if point.value is not None:
+            continue
+        why = missing.get(point.label, "no value")
+        last = stretches[-1] if stretches else None
+        if last and last[0] == why and last[1][-1].index == point.index - 1:
+            last[1].append(point)
+        else:
+            stretches.append((why, [point]))
+    reasons: dict[str, list[str]] = {}
+    for why, stretch in stretches:
+        names = [_span(stretch)] if len(stretch) > 2 else [p.label for p in stretch]
+        reasons.setdefault(why, []).extend(names)
+    return "; ".join(f"{why} for {_join(names)}" for why, names in reasons.items())
 
 
 def _span(points: Sequence[SpcPoint]) -> str:

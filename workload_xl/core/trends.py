@@ -9,6 +9,12 @@ plain-English sentences for what needs a look. The workbook writer only lays thi
 A team's (and a service's) mean points per FTE is weighted by FTE: its counted workers' total
 points ÷ their total FTE, not the plain mean of each worker's figure, so a 0.2 FTE worker
 weighs 0.2 of a full-time one and one part-timer's high figure cannot move the team's.
+
+Gaps stay gaps. A service's periods run from its first return to its last with none left out,
+and a team's chart from its first return on: a period the team sent no return for is a missing
+value in its series, never dropped, so no run or trend is counted across it (a team that
+missed four months cannot be "20 periods in a row" above its mean), and every sentence about a
+pattern over several periods names the periods missing from the team's series.
 """
 
 from __future__ import annotations
@@ -20,12 +26,21 @@ from dataclasses import dataclass, field, replace
 
 from workload_xl.core.fairness import coefficient_of_variation
 from workload_xl.core.period import Period, PeriodError, parse_period
-from workload_xl.core.spc import SpcPoint, SpcSettings, describe, xmr
+from workload_xl.core.spc import SpcPoint, SpcSettings, describe, missing_periods, xmr
 from workload_xl.core.values import FTE_RANGE, fte_in_range
 
 MIN_GAP = 0.10
 """A worker's gap from the team mean that counts towards a lasting disparity: 10%, as on the
 team sheet, so small steady differences stay quiet."""
+
+RETURNED = "returned"
+NO_RETURN = "no return"
+"""What a team sent for a period (TeamTrend.returns), as the report's Return table shows it."""
+NO_COUNTED = "no worker counted"
+"""Why a period with a return has no team figure: every worker was left out of it."""
+FEW_COUNTED = "fewer than two workers in the team's figures"
+NOT_COUNTED = "not in the team's figures"
+"""Why a worker's series has no value for a period (beside the team's own reasons)."""
 
 
 @dataclass
@@ -36,7 +51,11 @@ class TeamTrend:
     total_fte: list[float | None]
     spread: list[float | None]
     vs_service: list[float | None]
-    spc: list[SpcPoint] = field(default_factory=list)  # over the periods with a value
+    returns: list[str] = field(default_factory=list)  # RETURNED or NO_RETURN, a period each
+    first: int = 0  # the index of the team's first period with a return: its chart starts there
+    spc: list[SpcPoint] = field(default_factory=list)  # periods[first:], a gap kept as a gap
+    missing: dict[str, str] = field(default_factory=dict)
+    """Why the chart has no value for a period, by label ("no return"): said in sentences."""
 
 
 @dataclass
@@ -161,10 +180,10 @@ def _service_trends(
             continue
         team_names.setdefault(row.team.casefold(), row.team)
         cells[(row.team.casefold(), period)].append(row)
-    periods = sorted({p for _, p in cells})
+    periods = _every_period(sorted({p for _, p in cells}))
     change = _period(recalculate_from, kind) if recalculate_from else None
 
-    def chart(values: list[float], labels: list[str]) -> list[SpcPoint]:
+    def chart(values: list[float | None], labels: list[str]) -> list[SpcPoint]:
         return xmr(values, labels, _with_change(settings, labels, change, kind))
 
     labels = [str(p) for p in periods]
@@ -181,24 +200,40 @@ def _service_trends(
     for key in sorted(team_names, key=str.casefold):
         trend = TeamTrend(team_names[key], [], [], [], [], [])
         for index, p in enumerate(periods):
-            group = counted(cells.get((key, p), []))
+            returned = cells.get((key, p), [])
+            group = counted(returned)
             values = [r.points_per_fte for r in group]
             mean = _per_fte(group)
+            trend.returns.append(RETURNED if returned else NO_RETURN)
             trend.points_per_fte.append(mean)
             trend.total_points.append(sum(r.total_points for r in group) if group else None)
             trend.total_fte.append(sum(r.fte for r in group) if group else None)
             trend.spread.append(coefficient_of_variation(values))
             base = service_mean[index]
             trend.vs_service.append(None if mean is None or base is None else mean - base)
-        series = zip(labels, trend.points_per_fte, strict=True)
-        present = [(label, v) for label, v in series if v is not None]
-        trend.spc = chart([v for _, v in present], [label for label, _ in present])
+        trend.first = trend.returns.index(RETURNED)
+        trend.missing = {
+            labels[i]: NO_COUNTED if trend.returns[i] == RETURNED else NO_RETURN
+            for i in range(trend.first, len(periods))
+            if trend.points_per_fte[i] is None
+        }
+        trend.spc = chart(trend.points_per_fte[trend.first :], labels[trend.first :])
         teams.append(trend)
 
     trends = ServiceTrends(name, labels, teams, service_mean)
     trends.workers = _worker_signals(cells, periods, team_names, settings, chart)
     trends.summary = _summary(trends, settings.run_length)
     return trends
+
+
+def _every_period(returned: list[Period]) -> list[Period]:
+    """Every period from the first returned to the last, those nobody returned included."""
+    if not returned:
+        return []
+    periods = [returned[0]]
+    while periods[-1] < returned[-1]:
+        periods.append(periods[-1].next())
+    return periods
 
 
 def _per_fte(rows: Sequence) -> float | None:
@@ -223,26 +258,40 @@ def _with_change(
 def _worker_signals(cells, periods, team_names, settings, chart) -> list[WorkerSignal]:
     """Each worker's points per FTE minus their team's mean, through the same SPC rules, and a
     check for a lasting gap: the SPC mean of a worker who is always far above colleagues sits
-    far above zero, so a steady disparity needs its own test against the team mean itself."""
+    far above zero, so a steady disparity needs its own test against the team mean itself.
+
+    A worker's series runs from their first counted period to their last; a period between
+    without a team mean to compare with, or without the worker in the team's figures, is a
+    gap that no run crosses."""
     found: list[WorkerSignal] = []
     for key in sorted(team_names, key=str.casefold):
-        series: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
+        series: dict[str, dict[int, tuple[float, float]]] = defaultdict(dict)
         shown: dict[str, str] = {}
-        for p in periods:
-            group = [r for r in cells.get((key, p), []) if r.counted and r.points_per_fte]
+        why: dict[int, str] = {}
+        for index, p in enumerate(periods):
+            returned = cells.get((key, p), [])
+            group = [r for r in returned if r.counted and r.points_per_fte]
             if len(group) < 2:
+                why[index] = FEW_COUNTED if returned else NO_RETURN
                 continue
             mean = statistics.fmean(r.points_per_fte for r in group)
             for r in group:
                 shown.setdefault(r.worker.casefold(), r.worker)
-                series[r.worker.casefold()].append((str(p), r.points_per_fte - mean, mean))
-        for worker_key, points in sorted(series.items()):
+                series[r.worker.casefold()][index] = (r.points_per_fte - mean, mean)
+        for worker_key, values in sorted(series.items()):
             subject = f"{shown[worker_key]} ({team_names[key]})"
-            spc = chart([v for _, v, _ in points], [label for label, _, _ in points])
+            span = range(min(values), max(values) + 1)
+            labels = [str(periods[i]) for i in span]
+            missing = {str(periods[i]): why.get(i, NOT_COUNTED) for i in span if i not in values}
+            spc = chart([values[i][0] if i in values else None for i in span], labels)
             sentences = signals(
-                spc, subject=subject, measure="points per FTE relative to the team mean"
+                spc,
+                subject=subject,
+                measure="points per FTE relative to the team mean",
+                missing=missing,
             )
-            gap = lasting_gap(points, settings.run_length)
+            points = [(str(periods[i]), *values.get(i, (None, None))) for i in span]
+            gap = lasting_gap(points, settings.run_length, gaps=missing_periods(spc, missing))
             if gap:
                 sentences.insert(0, f"{subject}: {gap}")
             if sentences:
@@ -251,18 +300,25 @@ def _worker_signals(cells, periods, team_names, settings, chart) -> list[WorkerS
 
 
 def lasting_gap(
-    points: Sequence[tuple[str, float, float]], length: int, margin: float = MIN_GAP
+    points: Sequence[tuple[str, float | None, float | None]],
+    length: int,
+    margin: float = MIN_GAP,
+    gaps: str = "",
 ) -> str:
     """The latest run of `length` or more periods in a row in which a worker's points per FTE
     were more than `margin` (a fraction of the team mean) above, or below, the team mean.
 
-    `points` are (period, worker minus team mean, team mean), oldest first.
+    `points` are (period, worker minus team mean, team mean), oldest first; a period without
+    them (None) breaks a run. `gaps` names the missing periods, for the sentence.
     """
     best = ""
     run: list[str] = []
     side = 0
     for label, difference, mean in points:
-        sign = 1 if difference > margin * mean else -1 if difference < -margin * mean else 0
+        if difference is None or mean is None:
+            sign = 0
+        else:
+            sign = 1 if difference > margin * mean else -1 if difference < -margin * mean else 0
         if sign and sign == side:
             run.append(label)
         else:
@@ -271,7 +327,7 @@ def lasting_gap(
             word = "above" if side > 0 else "below"
             best = (
                 f"points per FTE more than {margin:.0%} {word} the team mean for "
-                f"{len(run)} periods in a row ({run[0]} to {run[-1]})."
+                f"{len(run)} periods in a row ({run[0]} to {run[-1]}{'; ' + gaps if gaps else ''})."
             )
     return best
 
@@ -279,7 +335,9 @@ def lasting_gap(
 def _summary(trends: ServiceTrends, run_length: int) -> list[str]:
     lines = []
     for team in trends.teams:
-        lines += signals(team.spc, subject=team.team, measure="mean points per FTE")
+        lines += signals(
+            team.spc, subject=team.team, measure="mean points per FTE", missing=team.missing
+        )
         above = _run_against_service(team, trends.periods, run_length)
         if above:
             lines.append(above)
@@ -288,17 +346,20 @@ def _summary(trends: ServiceTrends, run_length: int) -> list[str]:
     return [f"{trends.service}: {line}" for line in lines]
 
 
-def signals(points: Sequence[SpcPoint], subject: str, measure: str) -> list[str]:
+def signals(
+    points: Sequence[SpcPoint], subject: str, measure: str, missing: dict[str, str] | None = None
+) -> list[str]:
     """The plain-English sentences for a series, only when it shows special-cause variation:
-    the Summary lists what needs a look, not every series that is behaving as usual."""
+    the Summary lists what needs a look, not every series that is behaving as usual.
+    `missing` says why a period has no value (describe names those periods)."""
     if not any(p.variation.startswith("special") for p in points):
         return []
-    return describe(points, subject=subject, measure=measure, notes=False)
+    return describe(points, subject=subject, measure=measure, notes=False, missing=missing)
 
 
 def _run_against_service(team: TeamTrend, labels: list[str], length: int) -> str:
     """'7 periods in a row above the service mean', if the latest `length`
-    (the report's --run-length) or more periods show it."""
+    (the report's --run-length) or more periods show it. A gap ends the run."""
     run, side, end = 0, 0, len(team.vs_service) - 1
     for value in reversed(team.vs_service):
         sign = 0 if value is None or value == 0 else (1 if value > 0 else -1)
@@ -308,7 +369,8 @@ def _run_against_service(team: TeamTrend, labels: list[str], length: int) -> str
     if run < length:
         return ""
     word = "above" if side > 0 else "below"
+    gaps = missing_periods(team.spc, team.missing)
     return (
         f"{team.team}: {run} periods in a row {word} the service mean "
-        f"({labels[end - run + 1]} to {labels[end]})."
+        f"({labels[end - run + 1]} to {labels[end]}{'; ' + gaps if gaps else ''})."
     )

@@ -123,6 +123,8 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
         "cause high or low. The numbers inform a discussion; there is no maximum.",
         "The same rules run on each worker's points per FTE relative to their team's mean, so a "
         "lasting disparity stands apart from a noisy month.",
+        "A period a team sent no return for stays a gap in its chart: no run or trend is "
+        "counted across it, and the sentences name the periods missing.",
     ]
     for offset, note in enumerate(notes):
         put(ws, row + offset, 1, note).font = BOLD if offset == 0 else NOTE
