@@ -6,6 +6,8 @@ weighs what their FTE says; the team-against-service run uses the report's --run
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from workload_xl.core.returns import WorkerPeriod
@@ -168,28 +170,140 @@ def test_a_workers_lasting_gap_is_not_counted_across_a_month_the_team_missed():
     ]
 
 
-def test_a_month_with_every_worker_left_out_is_a_gap_too():
-    """A return whose only worker was left out of the team figures gives no team figure; the
-    month is kept in the series as a gap, and the run after it names why."""
+def test_a_month_with_every_worker_left_out_is_an_incomplete_return_and_a_gap():
+    """A return whose only worker was left out of the team figures gives no team figure: 0 FTE
+    counted against the usual 1.0 is an incomplete return, said first; the month stays a gap
+    in the series, and the run after it names it."""
     values = [*BASELINE, 130, None, *[130, 140] * 3, 130]
     rows = one_worker_team(values, first_year=2025)
-    rows.append(
-        WorkerPeriod(
-            "Ann",
-            "Social worker",
-            1.0,
-            1,
-            10.0,
-            False,
-            period="2026-02",
-            period_kind="month",
-            team="North",
-            service="Safeguarding",
-        )
-    )
+    rows.append(left_out("North", "Ann", "2026-02", 1.0, 10.0))
     report = build_trend_report(rows)
-    assert report.services[0].teams[0].returns[13] == "returned"
+    assert report.services[0].teams[0].returns[13] == "incomplete return"
     assert report.summary == [
+        "Safeguarding: North, 2026-02: incomplete return. 1 of 1 worker (1.0 FTE) was left out "
+        "of the team's figures because their sheets had errors, so the figures count 0 workers "
+        "on 0.0 FTE against the team's usual 1 worker on 1.0 FTE. The month is shown, marked "
+        "incomplete, but not used to judge the team's trend. Correct the sheets with errors, "
+        "build the team sheet again and consolidate it again.",
         "Safeguarding: North: mean points per FTE above the mean for 7 periods in a row "
-        "(2026-03 to 2026-09; no worker counted for 2026-02).",
+        "(2026-03 to 2026-09; incomplete return for 2026-02).",
     ]
+
+
+# --- incomplete returns -------------------------------------------------------------------
+
+
+def left_out(team: str, worker: str, period: str, fte: float, points: float) -> WorkerPeriod:
+    """A worker whose sheet had errors: on the return, left out of the team's figures."""
+    return replace(row(team, worker, period, fte, points), counted=False)
+
+
+# Twelve workers on 10.2 FTE: eight full-time, two at 0.6 and two at 0.5 (8 + 1.2 + 1.0).
+FTES = [1.0] * 8 + [0.6] * 2 + [0.5] * 2
+# Points per FTE 97.5 and 98.5 in turn, every worker alike: the team's figure is the same
+# (97.5 × 10.2 = 994.5 points, 98.5 × 10.2 = 1,004.7: about 1,000). Twelve months give mean
+# 98, moving ranges all 1.0, limits 98 ± 2.66 = 95.34 and 100.66.
+LEVELS = [97.5, 98.5] * 6 + [97.5, 98.5, None, 97.5, 98.5, 97.5]
+# In 2026-03 seven sheets had errors: the five counted are three full-timers and the two at
+# 0.5 (4.0 FTE), on 410 points (102.5 per FTE, above the upper limit 100.66 were it charted).
+COUNTED_IN_MARCH = (0, 1, 2, 10, 11)
+
+
+def twelve_worker_team(counted_in_march=COUNTED_IN_MARCH) -> list[WorkerPeriod]:
+    rows = []
+    for index, level in enumerate(LEVELS):
+        period = months(2025, len(LEVELS))[index]
+        for n, fte in enumerate(FTES):
+            if level is not None:
+                rows.append(row("North", f"W{n + 1:02d}", period, fte, level * fte))
+            elif n in counted_in_march:
+                rows.append(row("North", f"W{n + 1:02d}", period, fte, 410 / 4.0 * fte))
+            else:
+                rows.append(left_out("North", f"W{n + 1:02d}", period, fte, 98 * fte))
+    return rows
+
+
+def test_a_month_where_7_of_12_sheets_had_errors_reads_as_data_quality_never_as_a_change():
+    report = build_trend_report(twelve_worker_team())
+    (north,) = report.services[0].teams
+    march = 14  # 2026-03
+    assert north.returns[march] == "incomplete return"
+    # Shown in the tables: 410 points on 4.0 FTE, 102.5 per FTE.
+    assert north.total_points[march] == pytest.approx(410.0)
+    assert north.total_fte[march] == pytest.approx(4.0)
+    assert north.points_per_fte[march] == pytest.approx(102.5)
+    # Kept out of the chart's limits and rules: a gap, and the limits are the twelve months'.
+    assert north.spc[march].value is None and north.spc[march].rules == ()
+    assert north.spc[march].mean == pytest.approx(98.0)
+    assert north.spc[march].upper_limit == pytest.approx(98 + 2.66)
+    # Seven left out: five full-timers and the two at 0.6 (5 + 1.2 = 6.2 FTE).
+    assert report.summary == [
+        "Safeguarding: North, 2026-03: incomplete return. 7 of 12 workers (6.2 FTE) were left "
+        "out of the team's figures because their sheets had errors, so the figures count 5 "
+        "workers on 4.0 FTE against the team's usual 12 workers on 10.2 FTE. The month is "
+        "shown, marked incomplete, but not used to judge the team's trend. Correct the sheets "
+        "with errors, build the team sheet again and consolidate it again.",
+    ]
+
+
+def test_the_same_month_without_the_data_quality_check_would_be_charted_as_special_cause():
+    """The check is what keeps it quiet: with every return counted as complete (a share of
+    1%), 102.5 lies above the upper limit 100.66 and is reported."""
+    report = build_trend_report(twelve_worker_team(), incomplete_below=0.01)
+    assert report.services[0].teams[0].returns[14] == "returned"
+    assert report.summary == [
+        "Safeguarding: North: mean points per FTE above the upper process limit in 2026-03.",
+    ]
+
+
+def test_one_sheet_with_errors_is_no_incomplete_return():
+    """Eleven of twelve counted, 9.2 of 10.2 FTE (90%, 11 of 12 workers 92%): above 75%."""
+    counted = tuple(range(1, 12))  # W01 (1.0 FTE) left out
+    report = build_trend_report(twelve_worker_team(counted))
+    assert report.services[0].teams[0].returns[14] == "returned"
+    assert not any("incomplete" in line for line in report.summary)
+
+
+def test_the_share_that_makes_a_return_incomplete_is_a_setting():
+    """4.0 of 10.2 FTE is 39% and 5 of 12 workers 42%: incomplete below 75% (the default) and
+    below 40% (FTE), complete below 39% (neither is under it)."""
+    for share, status in ((0.75, "incomplete return"), (0.40, "incomplete return")):
+        report = build_trend_report(twelve_worker_team(), incomplete_below=share)
+        assert report.services[0].teams[0].returns[14] == status
+    report = build_trend_report(twelve_worker_team(), incomplete_below=0.39)
+    assert report.services[0].teams[0].returns[14] == "returned"
+
+
+def test_a_team_that_shrank_with_nobody_left_out_is_not_incomplete():
+    """Five workers on 4.0 FTE, every sheet counted: a smaller team, not missing sheets."""
+    rows = [r for r in twelve_worker_team() if r.counted]
+    report = build_trend_report(rows)
+    assert report.services[0].teams[0].returns[14] == "returned"
+
+
+def test_an_incomplete_return_is_marked_in_the_report_workbook():
+    from workload_xl.contracts.report import INCOMPLETE_FILL
+    from workload_xl.files.report_workbook import build_report_workbook
+
+    wb = build_report_workbook(build_trend_report(twelve_worker_team()))
+    service = wb["Safeguarding"]
+    tables = {t.displayName.rstrip("0123456789"): t.ref for t in service.tables.values()}
+    returns = [list(r) for r in service[tables["Return"]]]
+    assert [c.value for c in returns[0]][15:17] == ["2026-03", "2026-04"]
+    assert [c.value for c in returns[1]][15:17] == ["incomplete return", "returned"]
+    totals = [list(r) for r in service[tables["Total"]]]
+    march = totals[1][15]
+    assert march.value == pytest.approx(410.0)
+    assert march.fill.fgColor.rgb.endswith(INCOMPLETE_FILL)
+    assert not totals[1][16].fill.fgColor.rgb.endswith(INCOMPLETE_FILL)
+    spc = wb["SPC North"]
+    (ref,) = [t.ref for t in spc.tables.values()]
+    table = [[c.value for c in r] for r in spc[ref]]
+    heading = table[0]
+    march_row = dict(zip(heading, table[15], strict=True))
+    assert march_row["Period"] == "2026-03"
+    assert march_row["Mean points per FTE"] is None
+    assert march_row["Incomplete return"] == pytest.approx(102.5)
+    assert march_row["Variation"] == "incomplete return"
+    assert wb["Summary"]["A4"].value == "What needs a look"
+    assert wb["Summary"]["A5"].value.startswith("Safeguarding: North, 2026-03: incomplete return.")

@@ -626,6 +626,17 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
     "recalculate_at",
     help="A period at a known change: limits are recalculated from it.",
 )
+@click.option(
+    "--incomplete-below",
+    "incomplete_below",
+    type=click.IntRange(1, 100),
+    default=75,
+    show_default=True,
+    metavar="PERCENT",
+    help="A return that left workers out (sheets with errors) and counts less than this share "
+    "of the team's usual FTE or workers is an incomplete return: said first, kept out of the "
+    "trend rules.",
+)
 @PSEUDONYMISE_OPTION
 @FORCE_OPTION
 def report_command(
@@ -637,6 +648,7 @@ def report_command(
     run_length: str,
     baseline: int,
     recalculate_at: str | None,
+    incomplete_below: int,
     key_file: Path | None,
     force: bool,
 ) -> None:
@@ -661,6 +673,7 @@ def report_command(
             last=last,
             settings=SpcSettings(baseline=baseline, run_length=int(run_length)),
             recalculate_from=recalculate_at,
+            incomplete_below=incomplete_below / 100,
             pseudonymiser=pseudonymiser,
             force=force,
         )

@@ -15,6 +15,10 @@ and a team's chart from its first return on: a period the team sent no return fo
 value in its series, never dropped, so no run or trend is counted across it (a team that
 missed four months cannot be "20 periods in a row" above its mean), and every sentence about a
 pattern over several periods names the periods missing from the team's series.
+
+Data quality comes before trends: a return that left out so much of the team that its figures
+are no trend (core.completeness) is an incomplete return. Its figures are shown, marked, but
+it is a gap for the limits and every rule, and the Summary says it first.
 """
 
 from __future__ import annotations
@@ -24,8 +28,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from workload_xl.core.completeness import (
+    INCOMPLETE_BELOW,
+    IncompleteReturn,
+    counted,
+    incomplete_returns,
+)
 from workload_xl.core.fairness import coefficient_of_variation
-from workload_xl.core.period import Period, PeriodError, parse_period
+from workload_xl.core.period import MONTH, Period, PeriodError, parse_period
 from workload_xl.core.spc import SpcPoint, SpcSettings, describe, missing_periods, xmr
 from workload_xl.core.values import FTE_RANGE, fte_in_range
 
@@ -34,6 +44,7 @@ MIN_GAP = 0.10
 team sheet, so small steady differences stay quiet."""
 
 RETURNED = "returned"
+INCOMPLETE = "incomplete return"
 NO_RETURN = "no return"
 """What a team sent for a period (TeamTrend.returns), as the report's Return table shows it."""
 NO_COUNTED = "no worker counted"
@@ -51,7 +62,7 @@ class TeamTrend:
     total_fte: list[float | None]
     spread: list[float | None]
     vs_service: list[float | None]
-    returns: list[str] = field(default_factory=list)  # RETURNED or NO_RETURN, a period each
+    returns: list[str] = field(default_factory=list)  # RETURNED, INCOMPLETE or NO_RETURN
     first: int = 0  # the index of the team's first period with a return: its chart starts there
     spc: list[SpcPoint] = field(default_factory=list)  # periods[first:], a gap kept as a gap
     missing: dict[str, str] = field(default_factory=dict)
@@ -73,6 +84,9 @@ class ServiceTrends:
     service_mean: list[float | None]
     workers: list[WorkerSignal] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
+    incomplete: list[IncompleteReturn] = field(default_factory=list)
+    data_quality: list[str] = field(default_factory=list)
+    """The incomplete returns in plain words: said before any trend."""
 
 
 @dataclass
@@ -80,10 +94,13 @@ class TrendReport:
     services: list[ServiceTrends]
     settings: SpcSettings
     left_out: list[str] = field(default_factory=list)  # rows whose figures make no sense
+    incomplete_below: float = INCOMPLETE_BELOW
 
     @property
     def summary(self) -> list[str]:
-        return [line for s in self.services for line in s.summary]
+        """What needs a look: data quality first (every service's), then the trends."""
+        quality = [line for s in self.services for line in s.data_quality]
+        return quality + [line for s in self.services for line in s.summary]
 
 
 def _period(text: str, kind: str) -> Period | None:
@@ -101,8 +118,12 @@ def build_trend_report(
     last: str | None = None,
     settings: SpcSettings | None = None,
     recalculate_from: str | None = None,
+    incomplete_below: float = INCOMPLETE_BELOW,
 ) -> TrendReport:
     """`rows` are the store's WorkerPeriod records (core.returns; current returns only).
+
+    `incomplete_below` is the share of a team's usual counted FTE or workers below which a
+    return that left workers out is incomplete (core.completeness).
 
     `recalculate_from` names a period at a known change (a new scheme version, a restructure):
     every series gets fresh limits from there on, computed from its own points after it.
@@ -123,10 +144,14 @@ def build_trend_report(
         names.setdefault(key, row.service)
         by_service[key].append(row)
     services = [
-        _service_trends(names[key], group, first, last, settings, recalculate_from)
+        _service_trends(
+            names[key], group, first, last, settings, recalculate_from, incomplete_below
+        )
         for key, group in sorted(by_service.items())
     ]
-    return TrendReport([s for s in services if s.periods], settings, _left_out(senseless))
+    return TrendReport(
+        [s for s in services if s.periods], settings, _left_out(senseless), incomplete_below
+    )
 
 
 POINTS_LIMIT = 1e12
@@ -168,6 +193,7 @@ def _service_trends(
     last: str | None,
     settings: SpcSettings,
     recalculate_from: str | None,
+    incomplete_below: float = INCOMPLETE_BELOW,
 ) -> ServiceTrends:
     kind = rows[0].period_kind
     lo = _period(first, kind) if first else None
@@ -188,40 +214,54 @@ def _service_trends(
 
     labels = [str(p) for p in periods]
 
-    def counted(group) -> list:
+    def in_figures(group) -> list:
         return [r for r in group if r.counted and r.points_per_fte is not None]
 
     service_mean = []
     for p in periods:
-        rows_then = [r for (_, q), g in cells.items() if q == p for r in counted(g)]
+        rows_then = [r for (_, q), g in cells.items() if q == p for r in in_figures(g)]
         service_mean.append(_per_fte(rows_then))
 
-    teams = []
+    teams, incomplete = [], []
     for key in sorted(team_names, key=str.casefold):
         trend = TeamTrend(team_names[key], [], [], [], [], [])
-        for index, p in enumerate(periods):
-            returned = cells.get((key, p), [])
-            group = counted(returned)
+        returned = {i: cells[(key, p)] for i, p in enumerate(periods) if (key, p) in cells}
+        found = incomplete_returns(
+            trend.team,
+            {labels[i]: counted(rows, in_figures(rows)) for i, rows in returned.items()},
+            incomplete_below,
+        )
+        incomplete += found.values()
+        for index in range(len(periods)):
+            group = in_figures(returned.get(index, []))
             values = [r.points_per_fte for r in group]
             mean = _per_fte(group)
-            trend.returns.append(RETURNED if returned else NO_RETURN)
+            status = NO_RETURN if index not in returned else RETURNED
+            trend.returns.append(INCOMPLETE if labels[index] in found else status)
             trend.points_per_fte.append(mean)
             trend.total_points.append(sum(r.total_points for r in group) if group else None)
             trend.total_fte.append(sum(r.fte for r in group) if group else None)
             trend.spread.append(coefficient_of_variation(values))
             base = service_mean[index]
             trend.vs_service.append(None if mean is None or base is None else mean - base)
-        trend.first = trend.returns.index(RETURNED)
+        trend.first = min(returned)
+        charted = [
+            None if status == INCOMPLETE else value
+            for value, status in zip(trend.points_per_fte, trend.returns, strict=True)
+        ]
         trend.missing = {
-            labels[i]: NO_COUNTED if trend.returns[i] == RETURNED else NO_RETURN
+            labels[i]: NO_COUNTED if trend.returns[i] == RETURNED else trend.returns[i]
             for i in range(trend.first, len(periods))
-            if trend.points_per_fte[i] is None
+            if charted[i] is None
         }
-        trend.spc = chart(trend.points_per_fte[trend.first :], labels[trend.first :])
+        trend.spc = chart(charted[trend.first :], labels[trend.first :])
         teams.append(trend)
 
-    trends = ServiceTrends(name, labels, teams, service_mean)
-    trends.workers = _worker_signals(cells, periods, team_names, settings, chart)
+    trends = ServiceTrends(name, labels, teams, service_mean, incomplete=incomplete)
+    gaps = {(t.team.casefold(), i) for t in teams for i, s in enumerate(t.returns) if s != RETURNED}
+    trends.workers = _worker_signals(cells, periods, team_names, settings, chart, gaps)
+    word = "month" if kind == MONTH else "period"
+    trends.data_quality = [f"{name}: {found.sentence(word)}" for found in incomplete]
     trends.summary = _summary(trends, settings.run_length)
     return trends
 
@@ -255,14 +295,15 @@ def _with_change(
     return replace(settings, recalculate_at=(index,))
 
 
-def _worker_signals(cells, periods, team_names, settings, chart) -> list[WorkerSignal]:
+def _worker_signals(cells, periods, team_names, settings, chart, gaps) -> list[WorkerSignal]:
     """Each worker's points per FTE minus their team's mean, through the same SPC rules, and a
     check for a lasting gap: the SPC mean of a worker who is always far above colleagues sits
     far above zero, so a steady disparity needs its own test against the team mean itself.
 
     A worker's series runs from their first counted period to their last; a period between
     without a team mean to compare with, or without the worker in the team's figures, is a
-    gap that no run crosses."""
+    gap that no run crosses, as is a period the team has an incomplete return or none for
+    (`gaps`: team key and period index)."""
     found: list[WorkerSignal] = []
     for key in sorted(team_names, key=str.casefold):
         series: dict[str, dict[int, tuple[float, float]]] = defaultdict(dict)
@@ -271,8 +312,11 @@ def _worker_signals(cells, periods, team_names, settings, chart) -> list[WorkerS
         for index, p in enumerate(periods):
             returned = cells.get((key, p), [])
             group = [r for r in returned if r.counted and r.points_per_fte]
+            if (key, index) in gaps:
+                why[index] = INCOMPLETE if returned else NO_RETURN
+                continue
             if len(group) < 2:
-                why[index] = FEW_COUNTED if returned else NO_RETURN
+                why[index] = FEW_COUNTED
                 continue
             mean = statistics.fmean(r.points_per_fte for r in group)
             for r in group:
@@ -359,10 +403,13 @@ def signals(
 
 def _run_against_service(team: TeamTrend, labels: list[str], length: int) -> str:
     """'7 periods in a row above the service mean', if the latest `length`
-    (the report's --run-length) or more periods show it. A gap ends the run."""
+    (the report's --run-length) or more periods show it. A gap or an incomplete return ends
+    the run."""
     run, side, end = 0, 0, len(team.vs_service) - 1
-    for value in reversed(team.vs_service):
+    for value, status in zip(reversed(team.vs_service), reversed(team.returns), strict=True):
         sign = 0 if value is None or value == 0 else (1 if value > 0 else -1)
+        if status == INCOMPLETE:
+            sign = 0
         if sign == 0 or (side and sign != side):
             break
         side, run = sign, run + 1

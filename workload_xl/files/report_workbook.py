@@ -9,18 +9,19 @@ the store, and Python made every number from the rows. It carries no case names.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.marker import Marker
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workload_xl.contracts import report as rc
 from workload_xl.core.findings import Finding
-from workload_xl.core.trends import ServiceTrends, TeamTrend, TrendReport
+from workload_xl.core.trends import INCOMPLETE, ServiceTrends, TeamTrend, TrendReport
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.style import BOLD, NOTE, TITLE, cell_text, free_sheet_title, put, set_value
 
@@ -125,6 +126,11 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
         "lasting disparity stands apart from a noisy month.",
         "A period a team sent no return for stays a gap in its chart: no run or trend is "
         "counted across it, and the sentences name the periods missing.",
+        "An incomplete return left out so many workers (their sheets had errors) that the "
+        "team's counted FTE or workers fell below "
+        f"{report.incomplete_below:.0%} of its usual (the median of its other periods): it is "
+        "said first, shaded in the tables and shown on the chart as a cross, but left out of "
+        "the limits and every rule, like a missing period.",
     ]
     for offset, note in enumerate(notes):
         put(ws, row + offset, 1, note).font = BOLD if offset == 0 else NOTE
@@ -139,8 +145,10 @@ def _block(
     rows: list[tuple[str, list]],
     number_format: str,
     names: _Names,
+    shaded: Collection[tuple[int, int]] = (),
 ) -> int:
-    """A titled teams × periods table; returns the next free row."""
+    """A titled teams × periods table, the `shaded` (row, period) cells shaded as incomplete
+    returns; returns the next free row."""
     put(ws, top, 1, title).font = BOLD
     header = top + 1
     put(ws, header, 1, "Team")
@@ -149,8 +157,11 @@ def _block(
     for offset, (name, values) in enumerate(rows, start=1):
         set_value(ws.cell(header + offset, 1), name)
         for index, value in enumerate(values, start=2):
-            cell = ws.cell(header + offset, index, None if value is None else round(value, 4))
+            shown = round(value, 4) if isinstance(value, float) else value
+            cell = ws.cell(header + offset, index, shown)
             cell.number_format = number_format
+            if (offset - 1, index - 2) in shaded:
+                cell.fill = _INCOMPLETE
     last_col = get_column_letter(len(service.periods) + 1)
     table = Table(
         displayName=names.table(title.split()[0].replace("-", "")),
@@ -167,16 +178,24 @@ def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
         ws,
         2,
         1,
-        "Counted workers only (sheets without errors). Spread is the coefficient of variation.",
+        "Counted workers only (sheets without errors). Spread is the coefficient of variation. "
+        "Shaded: an incomplete return (so many workers left out that the figures are no trend; "
+        "see the Return table).",
     ).font = NOTE
     teams = service.teams
+    shaded = {
+        (row, index)
+        for row, team in enumerate(teams)
+        for index, status in enumerate(team.returns)
+        if status == INCOMPLETE
+    }
     row = 4
     mean_top = row + 1
     for block in rc.SERVICE_BLOCKS:
         rows = [(t.team, getattr(t, block.field)) for t in teams]
         if block.service_mean_row:
             rows.append(("Service mean", service.service_mean))
-        row = _block(ws, row, block.title, service, rows, block.number_format, names)
+        row = _block(ws, row, block.title, service, rows, block.number_format, names, shaded)
     ws.column_dimensions["A"].width = 34
     if service.periods:
         chart = LineChart()
@@ -209,7 +228,9 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for offset, point in enumerate(team.spc, start=1):
-        special = point.variation != "common"
+        special = point.variation.startswith("special")
+        at = team.first + offset - 1
+        incomplete = team.returns[at] == INCOMPLETE
         values = [
             point.label,
             point.value,
@@ -219,8 +240,9 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
             point.upper_two_sigma,
             point.lower_two_sigma,
             point.value if special else None,
+            team.points_per_fte[at] if incomplete else None,
             ", ".join(point.rules),
-            point.variation,
+            INCOMPLETE if incomplete else point.variation,
             "trial" if point.trial else "baseline",
         ]
         for index, value in enumerate(values, start=1):
@@ -245,10 +267,11 @@ def _xmr_chart(ws, team: TeamTrend, top: int, last: int) -> None:
     chart.title = cell_text(f"{team.team}: mean points per FTE")
     chart.y_axis.title = "Mean points per FTE"
     chart.add_data(
-        Reference(ws, min_col=2, max_col=8, min_row=top, max_row=last), titles_from_data=True
+        Reference(ws, min_col=2, max_col=rc.SPC_CHART_SERIES + 1, min_row=top, max_row=last),
+        titles_from_data=True,
     )
     chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
-    value, mean, upper, lower, upper2, lower2, special = chart.series
+    value, mean, upper, lower, upper2, lower2, special, incomplete = chart.series
     value.marker = Marker(symbol="circle", size=6)
     for limit in (upper, lower):
         limit.graphicalProperties.line.dashStyle = "dash"
@@ -260,10 +283,16 @@ def _xmr_chart(ws, team: TeamTrend, top: int, last: int) -> None:
     special.marker = Marker(symbol="circle", size=9)
     special.marker.graphicalProperties = _fill("ED7D31")
     special.graphicalProperties.line.noFill = True
+    incomplete.marker = Marker(symbol="x", size=9)
+    incomplete.marker.graphicalProperties = _fill("7F7F7F")
+    incomplete.graphicalProperties.line.noFill = True
     chart.x_axis.delete = chart.y_axis.delete = False
     _straight(chart)
     chart.height, chart.width = 9, 22
     ws.add_chart(chart, "M4")
+
+
+_INCOMPLETE = PatternFill("solid", fgColor=rc.INCOMPLETE_FILL)
 
 
 def _fill(colour: str):

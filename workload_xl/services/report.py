@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workload_xl.core.completeness import INCOMPLETE_BELOW
 from workload_xl.core.findings import Finding
 from workload_xl.core.spc import SpcSettings
 from workload_xl.core.trends import TrendReport, build_trend_report
@@ -47,6 +48,7 @@ def trend_report(
     last: str | None = None,
     settings: SpcSettings | None = None,
     recalculate_from: str | None = None,
+    incomplete_below: float = INCOMPLETE_BELOW,
     pseudonymiser=None,
     force: bool = False,
 ) -> ReportRun:
@@ -65,6 +67,7 @@ def trend_report(
         last=last,
         settings=settings,
         recalculate_from=recalculate_from,
+        incomplete_below=incomplete_below,
     )
     if not report.services:
         return ReportRun(output, report)
