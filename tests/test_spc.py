@@ -77,13 +77,9 @@ def test_points_after_the_baseline_are_judged_against_the_baseline_limits():
     points = xmr([*BASELINE, 40, 0, 25])
     # Had all 15 values been used, the mean would be (144 + 65) / 15 = 13.93.
     assert {(p.mean, p.upper_limit, p.lower_limit) for p in points} == {(MEAN, UPPER, LOWER)}
-    # 40 and 25 lie above 17.32, 0 below 6.68; 40 and 25 are also two of the three values
-    # 40, 0, 25 beyond the upper two-sigma line.
-    assert special(points) == [
-        (12, (OUT, TWO), HIGH),
-        (13, (OUT,), LOW),
-        (14, (OUT, TWO), HIGH),
-    ]
+    # 40 and 25 lie above 17.32, 0 below 6.68: each outside the limits, its own signal. (The
+    # old two-of-three also marked 40 and 25, two of three beyond the upper two-sigma line.)
+    assert special(points) == [(12, (OUT,), HIGH), (13, (OUT,), LOW), (14, (OUT,), HIGH)]
 
 
 def test_a_series_shorter_than_the_baseline_gets_trial_limits_from_all_its_points():
@@ -234,6 +230,84 @@ def test_two_points_beyond_two_sigma_on_opposite_sides_are_not_two_of_three():
 
 def test_two_points_beyond_two_sigma_four_periods_apart_are_not_two_of_three():
     assert special(xmr([*BASELINE, 16, 13, 13, 16])) == []
+
+
+def test_all_three_between_the_two_sigma_line_and_the_limit_are_marked():
+    # 16, 16.5 and 17 each lie between 15.55 and 17.32.
+    assert special(xmr([*BASELINE, 16, 16.5, 17])) == marked(range(12, 15), (TWO,), HIGH)
+
+
+def test_the_third_value_on_the_other_side_of_the_mean_is_not_two_of_three():
+    # 16, 11, 16: two beyond the upper two-sigma line, but 11 is below the mean 12. The old
+    # rule (any two of three beyond the same line) flagged 16 and 16; Making Data Count does
+    # not, as the three are not all on one side.
+    assert special(xmr([*BASELINE, 16, 11, 16])) == []
+
+
+def test_a_value_on_the_mean_breaks_the_window_of_three():
+    # 16, 12, 16: 12 is on the mean, on neither side (the old rule flagged 16 and 16).
+    assert special(xmr([*BASELINE, 16, 12, 16])) == []
+
+
+def test_a_gap_breaks_the_window_of_three():
+    # 16, no value, 16: the missing period may have lain anywhere (the old rule flagged both).
+    assert special(xmr([*BASELINE, 16, None, 16])) == []
+
+
+def test_a_value_outside_the_limits_is_its_own_signal_and_does_not_count_towards_two_of_three():
+    # 18 > 17.32 is outside; of 18, 16, 13 only 16 lies between 15.55 and 17.32, so there is no
+    # two-of-three. The old rule counted 18 as beyond the two-sigma line: 18 and 16 were two of
+    # three (18 marked both outside-limits and two-of-three).
+    assert special(xmr([*BASELINE, 18, 16, 13])) == [(12, (OUT,), HIGH)]
+
+
+def test_two_between_the_lines_beside_one_outside_are_two_of_three_without_it():
+    # 18, 16, 16: 18 is outside the limits (its own signal, not counted); 16 and 16 lie between
+    # 15.55 and 17.32, all three above the mean: two-of-three marks 16 and 16 only. The old
+    # rule marked 18 as two-of-three as well.
+    assert special(xmr([*BASELINE, 18, 16, 16])) == [
+        (12, (OUT,), HIGH),
+        (13, (TWO,), HIGH),
+        (14, (TWO,), HIGH),
+    ]
+    # Below: 6 < 6.68 is outside; 8 and 8 lie between 6.68 and 8.45.
+    assert special(xmr([*BASELINE, 6, 8, 8])) == [
+        (12, (OUT,), LOW),
+        (13, (TWO,), LOW),
+        (14, (TWO,), LOW),
+    ]
+
+
+def test_a_value_on_the_limit_is_within_it_and_counts_towards_two_of_three():
+    # 17.32 is on the upper limit (12 + 2.66 × 2), so not outside it; with 16 it makes two of
+    # 17.32, 13, 16 between the upper lines, all above the mean.
+    assert special(xmr([*BASELINE, 17.32, 13, 16])) == [(12, (TWO,), HIGH), (14, (TWO,), HIGH)]
+
+
+def test_the_new_two_of_three_never_flags_a_value_the_old_rule_did_not():
+    """The Making Data Count rule is the old one with two more conditions (all three on one
+    side of the mean, values outside the limits not counted), so it can only flag fewer: on
+    every series here a value it marks was beyond the same two-sigma line as another value
+    of its window of three, which is what the old rule marked."""
+    import random
+
+    generator = random.Random(14)
+    checked = 0
+    for _ in range(200):
+        values = [*BASELINE, *(generator.uniform(5, 19) for _ in range(12))]
+        points = xmr(values)
+        for point in points:
+            if TWO not in point.rules:
+                continue
+            i = point.index
+            windows = [points[k : k + 3] for k in range(max(12, i - 2), i + 1) if k + 3 <= 24]
+            side = 1 if point.value > UPPER_2S else -1
+            checked += 1
+            assert any(
+                sum(1 for q in w if side * (q.value - MEAN) > 2 / 3 * 2.66 * MR_BAR) >= 2
+                for w in windows
+            )
+    assert checked > 20  # the series do show the pattern
 
 
 def test_two_of_three_can_be_switched_off():
@@ -409,6 +483,18 @@ def test_the_summary_names_the_periods_beyond_two_sigma():
     assert describe(points, TEAM, MEASURE) == [
         "Team North: mean points per FTE above the upper two-sigma line in 2 of 3 periods "
         "(2026-04 and 2026-06).",
+    ]
+
+
+def test_the_summary_does_not_join_two_of_three_across_a_gap():
+    # 16, 13, 16, no value, 16, 13, 16: two windows of three, each two-of-three; the gap
+    # keeps them two sentences, not "4 of 7 periods".
+    points = xmr([*BASELINE, 16, 13, 16, None, 16, 13, 16], MONTHS[:19])
+    assert describe(points, TEAM, MEASURE, notes=False) == [
+        "Team North: mean points per FTE above the upper two-sigma line in 2 of 3 periods "
+        "(2026-04 and 2026-06; no value for 2026-07).",
+        "Team North: mean points per FTE above the upper two-sigma line in 2 of 3 periods "
+        "(2026-08 and 2026-10; no value for 2026-07).",
     ]
 
 

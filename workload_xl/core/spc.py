@@ -18,8 +18,8 @@ Choices a reader of the chart should know (the tests pin each one):
   and chart axes stay aligned. It has no value, no moving range and no rules; its variation is
   "no data". The baseline is the first `baseline` *present* values; a moving range is taken
   only between neighbouring periods that both have a value, never across a gap; and a gap
-  breaks a run or a trend, since nobody knows which side of the mean the missing period lay.
-  A window of three periods for `two-of-three` may include the missing one (it is not beyond).
+  breaks a run, a trend or a window of three for `two-of-three`, since nobody knows where the
+  missing period lay.
 - Too little data: a segment with fewer than two values, or with no two neighbouring values
   to give a moving range, has no limits (None), no rules and common variation.
 - A flat baseline (mean moving range 0) puts every line on the mean: nothing in it is special
@@ -29,9 +29,12 @@ Choices a reader of the chart should know (the tests pin each one):
   of a line count as on it, so rounding in the mean cannot decide a rule.
 - No outlier screening: the mean moving range uses every moving range of the baseline, as the
   Making Data Count spreadsheet does (NHS-R's plot-the-dots can drop large ones first).
-- `two-of-three` follows the Western Electric rule: two of any three periods in a row beyond
-  the same two-sigma line (a value outside the limit counts as beyond it); the third can be
-  anywhere. Only the values beyond are marked.
+- `two-of-three` as Making Data Count has it (and NHS-R's plot-the-dots): three periods in a
+  row, each with a value and all on the same side of the mean, of which two (or all three) lie
+  beyond the two-sigma line on that side but not beyond the process limit. A value outside the
+  limits is its own `outside-limits` signal and does not count; a value on the mean or a gap
+  breaks the window. Only the values counted are marked. (The Western Electric rule this
+  replaced let the third value lie anywhere and counted values outside the limits.)
 - Direction: outside-limits, two-of-three and run-one-side are high above the mean and low
   below it; a trend is high when rising and low when falling, wherever it lies. A value in
   both a high and a low pattern takes the direction of outside-limits if it is outside the
@@ -58,7 +61,10 @@ RULES: dict[str, str] = {
     "outside-limits": "A value above the upper process limit or below the lower one",
     "run-one-side": "Values in a row above the mean, or in a row below it",
     "trend": "Values in a row each higher than the one before, or each lower",
-    "two-of-three": "Two of three values in a row beyond the same two-sigma line",
+    "two-of-three": (
+        "Of three values in a row on one side of the mean, two or three between the two-sigma "
+        "line and the process limit on that side"
+    ),
 }
 """The special-cause rules by stable id, in order of precedence, with help text for users."""
 
@@ -223,7 +229,7 @@ def describe(
                 block[0],
                 f"{word} the mean for {len(block)} periods in a row ({_span(block)}{gaps})",
             )
-        beyond = _has("two-of-three", lambda p, d=direction: _beyond_two_sigma(p) == d)
+        beyond = _has("two-of-three", lambda p, d=direction: _near_limit(p) == d)
         for block in _blocks(points, beyond, reach=2):
             periods = max(3, block[-1].index - block[0].index + 1)
             names = _join([p.label for p in block])
@@ -317,11 +323,13 @@ def _patterns(points: list[SpcPoint], settings: SpcSettings) -> list[_Pattern]:
                 found.append(_Pattern("trend", step, indices))
         if settings.two_sigma_of_three:
             for k in range(len(seg) - 2):
-                for direction in (1, -1):
-                    window = seg[k : k + 3]
-                    marked = tuple(p.index for p in window if _beyond_two_sigma(p) == direction)
-                    if len(marked) >= 2:
-                        found.append(_Pattern("two-of-three", direction, marked))
+                window = seg[k : k + 3]
+                side = sides[k]
+                if side == 0 or any(sides[k + j] != side for j in (1, 2)):
+                    continue  # a gap, a value on the mean, or values on both sides
+                marked = tuple(p.index for p in window if _near_limit(p) == side)
+                if len(marked) >= 2:
+                    found.append(_Pattern("two-of-three", side, marked))
     return found
 
 
@@ -358,6 +366,12 @@ def _outside(point: SpcPoint) -> int:
 def _beyond_two_sigma(point: SpcPoint) -> int:
     """+1 above the upper two-sigma line, -1 below the lower one, else 0."""
     return _beyond(point.value, point.upper_two_sigma, point.lower_two_sigma)
+
+
+def _near_limit(point: SpcPoint) -> int:
+    """+1 between the upper two-sigma line and the upper limit, -1 between the lower ones, else
+    0: beyond a two-sigma line but not outside the limits (on a limit is not outside it)."""
+    return _beyond_two_sigma(point) if not _outside(point) else 0
 
 
 def _beyond(value: float | None, upper: float | None, lower: float | None) -> int:
@@ -417,16 +431,23 @@ def _has(rule: str, where: Callable[[SpcPoint], bool]) -> Callable[[SpcPoint], b
 def _blocks(
     points: Sequence[SpcPoint], keep: Callable[[SpcPoint], bool], reach: int = 1
 ) -> list[list[SpcPoint]]:
-    """Kept points grouped when at most `reach` periods apart within one segment."""
+    """Kept points grouped when at most `reach` periods apart within one segment, with no gap
+    between them."""
     blocks: list[list[SpcPoint]] = []
+    gap = False
     for point in points:
-        if point.value is None or not keep(point):
+        if point.value is None:
+            gap = True
+            continue
+        if not keep(point):
             continue
         last = blocks[-1][-1] if blocks else None
-        if last and last.segment == point.segment and point.index - last.index <= reach:
+        near = last and last.segment == point.segment and point.index - last.index <= reach
+        if near and not gap:
             blocks[-1].append(point)
         else:
             blocks.append([point])
+        gap = False
     return blocks
 
 

@@ -118,8 +118,9 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
         f"{report.settings.baseline} points (fewer points give trial limits, labelled so).",
         "Special cause: a point outside the limits; "
         f"{report.settings.run_length} points in a row on one side of the mean; "
-        f"{report.settings.run_length} points in a row rising or falling; 2 of 3 points beyond "
-        "two sigma on the same side.",
+        f"{report.settings.run_length} points in a row rising or falling; of 3 points in a row "
+        "all on one side of the mean, 2 or 3 between the two-sigma line and the process limit on "
+        "that side (a point beyond the limits is its own signal and does not count).",
         "For workload neither direction is better, so variation is labelled neutral: special "
         "cause high or low. The numbers inform a discussion; there is no maximum.",
         "The same rules run on each worker's points per FTE relative to their team's mean, so a "
