@@ -243,3 +243,42 @@ def test_report_says_an_incomplete_return_first_and_takes_its_share_as_an_option
     done = run("report", "--store", store, "-o", tmp_path / "r2.xlsx", "--incomplete-below", "30")
     assert done.exit_code == 0, done.output
     assert "incomplete return" not in done.output and "limit in 2026-03" in done.output
+
+
+def test_report_recalculate_at_takes_team_equals_period_repeated(tmp_path):
+    from .test_trend_measures import two_teams_with_a_step
+
+    store = store_of(tmp_path / "returns.sqlite", two_teams_with_a_step())
+    out = tmp_path / "report.xlsx"
+    done = run("report", "--store", store, "-o", out, "--recalculate-at", "North=2026-01")
+    assert done.exit_code == 0, done.output
+    looks = [line for line in done.output.splitlines() if line.startswith("  - ")]
+    assert looks and all(line.startswith("  - Safeguarding: South:") for line in looks)
+    done = run(
+        "report",
+        "--store",
+        store,
+        "-o",
+        out,
+        "--force",
+        "--recalculate-at",
+        "North=2026-01",
+        "--recalculate-at",
+        "South=2026-01",
+    )
+    assert done.exit_code == 0, done.output
+    assert "Nothing stands out." in done.output
+
+
+def test_report_recalculate_at_an_unknown_team_is_a_usage_error_naming_the_teams(tmp_path):
+    from .test_trend_measures import two_teams_with_a_step
+
+    store = store_of(tmp_path / "returns.sqlite", two_teams_with_a_step())
+    out = tmp_path / "report.xlsx"
+    done = CliRunner().invoke(
+        main, ["report", "--store", str(store), "-o", str(out), "--recalculate-at", "Nort=2026-01"]
+    )
+    assert done.exit_code == 2
+    assert "--recalculate-at" in done.output and "no team called 'Nort'" in done.output
+    assert "North, South" in done.output and "Traceback" not in done.output
+    assert not out.exists()

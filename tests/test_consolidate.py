@@ -432,7 +432,7 @@ def test_a_recalculation_point_gives_the_shifted_team_fresh_limits(inbox, store_
     with ReturnsStore.open(store_path) as store:
         rows = store.worker_periods(service="Safeguarding and Support")
     change = str(periods_of("month")[18])
-    report = build_trend_report(rows, recalculate_from=change)
+    report = build_trend_report(rows, recalculate_at=[change])
     south = report.services[0].teams[1]
     after = south.spc[18:]
     values = [statistics.fmean(points("South", w, i) for w in WORKERS) for i in range(18, 24)]

@@ -307,3 +307,117 @@ def test_an_incomplete_return_is_marked_in_the_report_workbook():
     assert march_row["Variation"] == "incomplete return"
     assert wb["Summary"]["A4"].value == "What needs a look"
     assert wb["Summary"]["A5"].value.startswith("Safeguarding: North, 2026-03: incomplete return.")
+
+
+# --- limits recalculated per series -------------------------------------------------------
+
+
+def versioned(rows: list[WorkerPeriod], new_from: str, version: str = "2026.2"):
+    """The rows with their return's scheme: childrens-social-care 2026.1, then `version`
+    from `new_from` on."""
+    return [
+        replace(
+            r,
+            scheme_id="childrens-social-care",
+            scheme_version=version if r.period >= new_from else "2026.1",
+        )
+        for r in rows
+    ]
+
+
+# Eight months 30 points above the baseline's: 130, 160, 150, 170, 140, 150, 160, 130. Against
+# the baseline (mean 120, limits 66.8 and 173.2, upper two-sigma 155.47) that is a run of 8
+# above the mean, and 160, 150, 170 is two-of-three; as a process of its own it has mean
+# (130+160+150+170+140+150+160+130) / 8 = 1190 / 8 = 148.75 and moving ranges 30, 10, 20, 30,
+# 10, 10, 30 (140 / 7 = 20): trial limits 148.75 ± 53.2, nothing special.
+STEP = [v + 30 for v in BASELINE[:8]]
+
+
+def test_a_new_scheme_version_gives_the_series_fresh_limits_from_its_first_period():
+    rows = versioned(one_worker_team([*BASELINE, *STEP], first_year=2025), "2026-01")
+    report = build_trend_report(rows)
+    (north,) = report.services[0].teams
+    assert [p.segment for p in north.spc] == [0] * 12 + [1] * 8
+    assert north.spc[11].mean == pytest.approx(120.0) and not north.spc[11].trial
+    assert north.spc[12].mean == pytest.approx(148.75) and north.spc[12].trial
+    assert north.spc[12].upper_limit == pytest.approx(148.75 + 2.66 * 20)
+    assert north.recalculated == [
+        ("2026-01", "the scheme childrens-social-care changed from version 2026.1 to 2026.2")
+    ]
+    assert report.summary == []
+    # One version throughout: the step is charted against the old limits.
+    same = build_trend_report(one_worker_team([*BASELINE, *STEP], first_year=2025))
+    assert [p.segment for p in same.services[0].teams[0].spc] == [0] * 20
+    assert same.summary == [
+        "Safeguarding: North: mean points per FTE above the mean for 8 periods in a row "
+        "(2026-01 to 2026-08).",
+        "Safeguarding: North: mean points per FTE above the upper two-sigma line in 2 of 3 "
+        "periods (2026-02 and 2026-04).",
+    ]
+
+
+def test_a_new_version_after_a_gap_is_compared_with_the_last_return_before_it():
+    """No return for 2025-12; 2026-01 is the first on 2026.2: fresh limits from 2026-01."""
+    values = [*BASELINE[:11], None, *STEP]
+    rows = versioned(one_worker_team(values, first_year=2025), "2026-01")
+    (north,) = build_trend_report(rows).services[0].teams
+    assert [p.segment for p in north.spc] == [0] * 12 + [1] * 8
+    assert north.recalculated[0][0] == "2026-01"
+
+
+def two_teams_with_a_step() -> list[WorkerPeriod]:
+    rows = one_worker_team([*BASELINE, *STEP], first_year=2025)
+    return rows + [replace(r, team="South") for r in rows]
+
+
+def test_recalculate_at_team_equals_period_gives_only_that_team_fresh_limits():
+    report = build_trend_report(two_teams_with_a_step(), recalculate_at=["north=2026-01"])
+    north, south = report.services[0].teams
+    assert [p.segment for p in north.spc] == [0] * 12 + [1] * 8
+    assert north.recalculated == [("2026-01", "asked for with --recalculate-at")]
+    assert [p.segment for p in south.spc] == [0] * 20 and south.recalculated == []
+    assert [line.split(":")[1].strip() for line in report.summary] == ["South", "South"]
+
+
+def test_a_bare_period_gives_every_series_fresh_limits_and_values_repeat():
+    report = build_trend_report(two_teams_with_a_step(), recalculate_at=["2026-01"])
+    assert [[p.segment for p in t.spc] for t in report.services[0].teams] == [
+        [0] * 12 + [1] * 8
+    ] * 2
+    assert report.summary == []
+    # Two values for North: segments from 2025-07 and from 2026-01 (2025-07 to 2025-12 is
+    # 130, 100, 120, 140, 110, 120: mean 120; 2025-01 to 2025-06 mean 120 too).
+    report = build_trend_report(
+        two_teams_with_a_step(), recalculate_at=["North=2025-07", "North=2026-01"]
+    )
+    assert [p.segment for p in report.services[0].teams[0].spc] == [0] * 6 + [1] * 6 + [2] * 8
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "Nort=2026-01",
+            "no team called 'Nort' has returns in the report (its teams: North, "
+            "South). Give the team's name as its returns give it.",
+        ),
+        (
+            "North=2026-13",
+            "'2026-13' is not a period. Give a month such as 2026-04 or a "
+            "4-week period such as 2026-P04 for every team, or TEAM=PERIOD for one team",
+        ),
+        ("April", "'April' is not a period."),
+        ("=2026-01", "the team's name before '=' is blank."),
+        ("North=2026-P04", "North's returns are by month, so give a month such as 2026-04."),
+        (
+            "2026-P04",
+            "no team in the report has returns by 4-week period. Give a month such as 2026-04.",
+        ),
+    ],
+)
+def test_a_recalculation_that_names_no_team_or_no_period_is_an_error_in_plain_words(value, message):
+    from workload_xl.core.recalculation import RecalculationError
+
+    with pytest.raises(RecalculationError) as raised:
+        build_trend_report(two_teams_with_a_step(), recalculate_at=[value])
+    assert message in str(raised.value) and str(raised.value).startswith(repr(value))

@@ -624,7 +624,11 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
 @click.option(
     "--recalculate-at",
     "recalculate_at",
-    help="A period at a known change: limits are recalculated from it.",
+    multiple=True,
+    metavar="[TEAM=]PERIOD",
+    help="A known change (a restructure): limits are recalculated from PERIOD, for every "
+    "team, or for one team with TEAM=PERIOD. Repeat for more. (A new scheme version starts "
+    "fresh limits by itself.)",
 )
 @click.option(
     "--incomplete-below",
@@ -647,7 +651,7 @@ def report_command(
     last: str | None,
     run_length: str,
     baseline: int,
-    recalculate_at: str | None,
+    recalculate_at: tuple[str, ...],
     incomplete_below: int,
     key_file: Path | None,
     force: bool,
@@ -664,7 +668,7 @@ def report_command(
     # An output over the store or the key file: the group prints the findings, exit 2.
     refuse_clashes(output_clashes([output], store_inputs(store_path, key_file)))
     pseudonymiser = _pseudonymiser(key_file)
-    with _store_opened():
+    with _store_opened(), _option_errors():
         run = trend_report(
             store_path,
             output,
@@ -672,7 +676,7 @@ def report_command(
             first=first,
             last=last,
             settings=SpcSettings(baseline=baseline, run_length=int(run_length)),
-            recalculate_from=recalculate_at,
+            recalculate_at=recalculate_at,
             incomplete_below=incomplete_below / 100,
             pseudonymiser=pseudonymiser,
             force=force,

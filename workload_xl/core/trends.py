@@ -36,6 +36,13 @@ from workload_xl.core.completeness import (
 )
 from workload_xl.core.fairness import coefficient_of_variation
 from workload_xl.core.period import MONTH, Period, PeriodError, parse_period
+from workload_xl.core.recalculation import (
+    Asked,
+    check_asked,
+    parse_asked,
+    positions,
+    scheme_changes,
+)
 from workload_xl.core.spc import SpcPoint, SpcSettings, describe, missing_periods, xmr
 from workload_xl.core.values import FTE_RANGE, fte_in_range
 
@@ -51,6 +58,8 @@ NO_COUNTED = "no worker counted"
 """Why a period with a return has no team figure: every worker was left out of it."""
 FEW_COUNTED = "fewer than two workers in the team's figures"
 NOT_COUNTED = "not in the team's figures"
+ASKED = "asked for with --recalculate-at"
+"""Why a chart's limits start afresh at a period given to the report."""
 """Why a worker's series has no value for a period (beside the team's own reasons)."""
 
 
@@ -67,6 +76,8 @@ class TeamTrend:
     spc: list[SpcPoint] = field(default_factory=list)  # periods[first:], a gap kept as a gap
     missing: dict[str, str] = field(default_factory=dict)
     """Why the chart has no value for a period, by label ("no return"): said in sentences."""
+    recalculated: list[tuple[str, str]] = field(default_factory=list)
+    """Where the chart's limits start afresh (the label of each new segment) and why."""
 
 
 @dataclass
@@ -117,7 +128,7 @@ def build_trend_report(
     first: str | None = None,
     last: str | None = None,
     settings: SpcSettings | None = None,
-    recalculate_from: str | None = None,
+    recalculate_at: Sequence[str] = (),
     incomplete_below: float = INCOMPLETE_BELOW,
 ) -> TrendReport:
     """`rows` are the store's WorkerPeriod records (core.returns; current returns only).
@@ -125,9 +136,12 @@ def build_trend_report(
     `incomplete_below` is the share of a team's usual counted FTE or workers below which a
     return that left workers out is incomplete (core.completeness).
 
-    `recalculate_from` names a period at a known change (a new scheme version, a restructure):
-    every series gets fresh limits from there on, computed from its own points after it.
+    `recalculate_at` names known changes (a restructure), each `PERIOD` for every series or
+    `TEAM=PERIOD` for one team's: the series gets fresh limits from there on, from its own
+    points after it, as it does from a period whose scheme version differs from the period
+    before (core.recalculation). RecalculationError says what is wrong with a value.
     """
+    asked = parse_asked(recalculate_at)
     settings = settings or SpcSettings()
     by_service: dict[str, list] = defaultdict(list)
     names: dict[str, str] = {}
@@ -143,10 +157,10 @@ def build_trend_report(
         key = row.service.casefold()
         names.setdefault(key, row.service)
         by_service[key].append(row)
+    teams = {r.team: r.period_kind for group in by_service.values() for r in group}
+    check_asked(asked, teams, {group[0].period_kind for group in by_service.values()})
     services = [
-        _service_trends(
-            names[key], group, first, last, settings, recalculate_from, incomplete_below
-        )
+        _service_trends(names[key], group, first, last, settings, asked, incomplete_below)
         for key, group in sorted(by_service.items())
     ]
     return TrendReport(
@@ -192,7 +206,7 @@ def _service_trends(
     first: str | None,
     last: str | None,
     settings: SpcSettings,
-    recalculate_from: str | None,
+    asked: Sequence[Asked] = (),
     incomplete_below: float = INCOMPLETE_BELOW,
 ) -> ServiceTrends:
     kind = rows[0].period_kind
@@ -207,10 +221,13 @@ def _service_trends(
         team_names.setdefault(row.team.casefold(), row.team)
         cells[(row.team.casefold(), period)].append(row)
     periods = _every_period(sorted({p for _, p in cells}))
-    change = _period(recalculate_from, kind) if recalculate_from else None
+    changes: dict[str, list[tuple[Period, str]]] = {}  # by team key: where, and why
 
-    def chart(values: list[float | None], labels: list[str]) -> list[SpcPoint]:
-        return xmr(values, labels, _with_change(settings, labels, change, kind))
+    def chart(team: str, values: list[float | None], labels: list[str]) -> list[SpcPoint]:
+        """A series of `team`'s (its own or a worker's), with fresh limits at its changes."""
+        series = [_period(label, kind) for label in labels]
+        where = positions(series, [p for p, _ in changes[team]])
+        return xmr(values, labels, replace(settings, recalculate_at=where))
 
     labels = [str(p) for p in periods]
 
@@ -245,6 +262,11 @@ def _service_trends(
             base = service_mean[index]
             trend.vs_service.append(None if mean is None or base is None else mean - base)
         trend.first = min(returned)
+        schemes = [_scheme(returned[i]) if i in returned else None for i in range(len(periods))]
+        changes[key] = sorted(
+            [(a.period, ASKED) for a in asked if a.applies_to(trend.team) and a.period.kind == kind]
+            + [(periods[i], why) for i, why in scheme_changes(schemes)]
+        )
         charted = [
             None if status == INCOMPLETE else value
             for value, status in zip(trend.points_per_fte, trend.returns, strict=True)
@@ -254,7 +276,8 @@ def _service_trends(
             for i in range(trend.first, len(periods))
             if charted[i] is None
         }
-        trend.spc = chart(charted[trend.first :], labels[trend.first :])
+        trend.spc = chart(key, charted[trend.first :], labels[trend.first :])
+        trend.recalculated = [(str(p), why) for p, why in _starting(changes[key], trend.spc, kind)]
         teams.append(trend)
 
     trends = ServiceTrends(name, labels, teams, service_mean, incomplete=incomplete)
@@ -282,17 +305,25 @@ def _per_fte(rows: Sequence) -> float | None:
     return sum(r.total_points for r in rows) / fte if rows and fte > 0 else None
 
 
-def _with_change(
-    settings: SpcSettings, labels: list[str], change: Period | None, kind: str
-) -> SpcSettings:
-    """The settings for one series, with its recalculation point at the change, if it has
-    points on both sides of it."""
-    if change is None:
-        return settings
-    index = next((i for i, label in enumerate(labels) if _period(label, kind) >= change), None)
-    if not index:
-        return settings
-    return replace(settings, recalculate_at=(index,))
+def _scheme(rows: Sequence) -> tuple[str, str]:
+    """The scheme and version of a return (every row of it has the same)."""
+    return (str(rows[0].scheme_id or ""), str(rows[0].scheme_version or ""))
+
+
+def _starting(
+    changes: list[tuple[Period, str]], spc: list[SpcPoint], kind: str
+) -> list[tuple[Period, str]]:
+    """The changes that started a segment of the chart, one a segment in order: of changes
+    starting the same segment, the reasons are joined."""
+    firsts = [_period(p.label, kind) for p in spc]
+    by_start: dict[int, list[str]] = {}
+    for change, why in changes:
+        index = next((i for i, p in enumerate(firsts) if p >= change), None)
+        if index:
+            reasons = by_start.setdefault(index, [])
+            if why not in reasons:
+                reasons.append(why)
+    return [(firsts[i], " and ".join(by_start[i])) for i in sorted(by_start)]
 
 
 def _worker_signals(cells, periods, team_names, settings, chart, gaps) -> list[WorkerSignal]:
@@ -327,7 +358,7 @@ def _worker_signals(cells, periods, team_names, settings, chart, gaps) -> list[W
             span = range(min(values), max(values) + 1)
             labels = [str(periods[i]) for i in span]
             missing = {str(periods[i]): why.get(i, NOT_COUNTED) for i in span if i not in values}
-            spc = chart([values[i][0] if i in values else None for i in span], labels)
+            spc = chart(key, [values[i][0] if i in values else None for i in span], labels)
             sentences = signals(
                 spc,
                 subject=subject,

@@ -115,7 +115,9 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
         "Each team's mean points per FTE (its counted workers' total points ÷ their total FTE, "
         "so each worker weighs by their FTE) is plotted on an XmR chart (NHS 'Making Data Count'): "
         "the mean, and process limits at the mean ± 2.66 × the mean moving range, from the first "
-        f"{report.settings.baseline} points (fewer points give trial limits, labelled so).",
+        f"{report.settings.baseline} points (fewer points give trial limits, labelled so). A "
+        "team's limits are worked out afresh from a period whose scheme version differs from the "
+        "period before, and from any period given with --recalculate-at (its sheet says where).",
         "Special cause: a point outside the limits; "
         f"{report.settings.run_length} points in a row on one side of the mean; "
         f"{report.settings.run_length} points in a row rising or falling; of 3 points in a row "
@@ -223,6 +225,9 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
         "Special cause points are marked. Neither direction is better for workload: "
         "high and low are both worth a conversation.",
     ).font = NOTE
+    if team.recalculated:
+        fresh = "; ".join(f"from {label} ({why})" for label, why in team.recalculated)
+        put(ws, 3, 1, f"Limits worked out afresh {fresh}.").font = NOTE
     top = 4
     for index, column in enumerate(rc.SPC_COLUMNS, start=1):
         cell = put(ws, top, index, column.heading)
