@@ -281,7 +281,7 @@ def test_the_commands_a_performance_team_runs(inbox, store_path, tmp_path):
     out = tmp_path / "report.xlsx"
     report = runner.invoke(main, ["report", "--store", str(store_path), "-o", str(out)])
     assert report.exit_code == 0, report.output
-    assert "South" in report.output and "upper process limit" in report.output
+    assert "South: mean points per FTE was unusually high for this team" in report.output
 
 
 def test_consolidation_stores_what_the_scheme_expects_of_each_worker(tmp_path, store_path):

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from workload_xl.core.spc import RULES, VARIATIONS, SpcSettings, describe, xmr
+from workload_xl.core.spc import RULES, VARIATIONS, SpcSettings, Wording, describe, xmr
 
 HIGH, LOW, COMMON = "special cause high", "special cause low", "common"
 OUT, RUN, TREND, TWO = "outside-limits", "run-one-side", "trend", "two-of-three"
@@ -460,73 +460,92 @@ def test_values_that_are_not_a_series_of_numbers_are_refused(values, labels):
 
 # --- sentences ----------------------------------------------------------------------------
 
+# How the trend report words a team's monthly series.
+WORDS = Wording("this team", "the team's", "month", "months")
+
 
 def test_the_summary_names_the_run_and_the_point_outside_the_limits():
     points = xmr([*BASELINE, 13, 14, 13, 14, 13, 14, 18], MONTHS[:19])
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE above the mean for 7 periods in a row "
-        "(2026-04 to 2026-10).",
-        "Team North: mean points per FTE above the upper process limit in 2026-10.",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was higher than the team's usual for 7 months in a "
+        "row (2026-04 to 2026-10).",
+        "Team North: mean points per FTE was unusually high for this team in 2026-10.",
     ]
 
 
 def test_the_summary_names_a_falling_trend_and_a_point_below_the_limit():
     points = xmr([*BASELINE, 15, 14, 13, 11.5, 11, 10, 9, 6], MONTHS[:20])
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE falling for 8 periods in a row (2026-04 to 2026-11).",
-        "Team North: mean points per FTE below the lower process limit in 2026-11.",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was falling for 8 months in a row (2026-04 to 2026-11).",
+        "Team North: mean points per FTE was unusually low for this team in 2026-11.",
     ]
 
 
-def test_the_summary_names_the_periods_beyond_two_sigma():
+def test_the_summary_names_the_periods_close_to_the_edge_of_the_usual_range():
     points = xmr([*BASELINE, 16, 13, 16], MONTHS[:15])
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE above the upper two-sigma line in 2 of 3 periods "
-        "(2026-04 and 2026-06).",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was close to the top of the team's usual range twice "
+        "in three months (2026-04 and 2026-06).",
+    ]
+    # 8, 8, 8 all lie between the lower two-sigma line 8.45 and the lower limit 6.68.
+    points = xmr([*BASELINE, 8, 8, 8], MONTHS[:15])
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was close to the bottom of the team's usual range "
+        "three times in three months (2026-04, 2026-05 and 2026-06).",
     ]
 
 
 def test_the_summary_does_not_join_two_of_three_across_a_gap():
     # 16, 13, 16, no value, 16, 13, 16: two windows of three, each two-of-three; the gap
-    # keeps them two sentences, not "4 of 7 periods".
+    # keeps them two sentences, not "4 times in 7 months".
     points = xmr([*BASELINE, 16, 13, 16, None, 16, 13, 16], MONTHS[:19])
-    assert describe(points, TEAM, MEASURE, notes=False) == [
-        "Team North: mean points per FTE above the upper two-sigma line in 2 of 3 periods "
-        "(2026-04 and 2026-06; no value for 2026-07).",
-        "Team North: mean points per FTE above the upper two-sigma line in 2 of 3 periods "
-        "(2026-08 and 2026-10; no value for 2026-07).",
+    assert describe(points, TEAM, MEASURE, notes=False, wording=WORDS) == [
+        "Team North: mean points per FTE was close to the top of the team's usual range twice "
+        "in three months (2026-04 and 2026-06; no value for 2026-07).",
+        "Team North: mean points per FTE was close to the top of the team's usual range twice "
+        "in three months (2026-08 and 2026-10; no value for 2026-07).",
     ]
 
 
 def test_the_summary_says_so_when_there_is_only_common_cause_variation():
-    assert describe(xmr(BASELINE, MONTHS[:12]), TEAM, MEASURE) == [
-        "Team North: no special cause variation in mean points per FTE (2025-04 to 2026-03).",
+    assert describe(xmr(BASELINE, MONTHS[:12]), TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE stayed within the team's usual range, with nothing "
+        "unusual (2025-04 to 2026-03).",
+    ]
+
+
+def test_without_wording_a_series_is_described_in_general_words():
+    points = xmr([*BASELINE, 13, 14, 13, 14, 13, 14, 18], MONTHS[:19])
+    assert describe(points, "Series", "the value") == [
+        "Series: the value was higher than its usual for 7 periods in a row (2026-04 to 2026-10).",
+        "Series: the value was unusually high for this series in 2026-10.",
     ]
 
 
 def test_the_summary_says_when_limits_are_trial_recalculated_or_missing_a_value():
     settings = SpcSettings(baseline=4, recalculate_at=(6,))
     values = [10, 12, 10, 12, None, 12, 20, 23, 20]
-    assert describe(xmr(values, MONTHS[:9], settings), TEAM, MEASURE) == [
-        "Team North: no special cause variation in mean points per FTE (2025-04 to 2025-12).",
-        "Team North: limits recalculated from 2025-10.",
-        "Team North: trial limits, from only 3 periods (2025-10 to 2025-12).",
+    assert describe(xmr(values, MONTHS[:9], settings), TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE stayed within the team's usual range, with nothing "
+        "unusual (2025-04 to 2025-12).",
+        "Team North: usual range worked out afresh from 2025-10.",
+        "Team North: usual range provisional, from only 3 months (2025-10 to 2025-12).",
         "Team North: no value for 2025-08.",
     ]
 
 
 def test_the_summary_says_when_there_are_too_few_values_for_limits():
-    assert describe(xmr([5], ["2026-10"]), TEAM, MEASURE) == [
-        "Team North: too few values for process limits (2026-10).",
+    assert describe(xmr([5], ["2026-10"]), TEAM, MEASURE, wording=WORDS) == [
+        "Team North: too few months to work out a usual range (2026-10).",
     ]
 
 
 def test_the_summary_describes_a_rise_and_a_fall_that_share_a_peak_as_two_trends():
     settings = SpcSettings(baseline=4, run_length=3)
     points = xmr([10, 14, 10, 14, 11, 12, 13, 12, 11], settings=settings)
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE rising for 3 periods in a row (point 5 to point 7).",
-        "Team North: mean points per FTE falling for 3 periods in a row (point 7 to point 9).",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was rising for 3 months in a row (point 5 to point 7).",
+        "Team North: mean points per FTE was falling for 3 months in a row (point 7 to point 9).",
     ]
 
 
@@ -536,9 +555,9 @@ def test_the_summary_does_not_call_one_step_down_between_two_rises_a_trend():
     settings = SpcSettings(baseline=4, run_length=3)
     points = xmr([10, 14, 10, 14, 11, 12, 13, 11.5, 12.5, 13.5], settings=settings)
     assert special(points) == marked(range(4, 10), (TREND,), HIGH)
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE rising for 3 periods in a row (point 5 to point 7).",
-        "Team North: mean points per FTE rising for 3 periods in a row (point 8 to point 10).",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was rising for 3 months in a row (point 5 to point 7).",
+        "Team North: mean points per FTE was rising for 3 months in a row (point 8 to point 10).",
     ]
 
 
@@ -548,12 +567,12 @@ def test_the_summary_does_not_join_runs_across_a_recalculation_point():
     # 4 / 3), so 13, 13, 13 run above it too; 9 and 11 stay inside 12 ± 2.66 × 4 / 3 = 12 ± 3.55.
     settings = SpcSettings(baseline=4, run_length=3, recalculate_at=(7,))
     points = xmr([10, 14, 10, 14, 13, 13, 13, 13, 13, 13, 9, 11], settings=settings)
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE above the mean for 4 periods in a row "
-        "(point 4 to point 7).",
-        "Team North: mean points per FTE above the mean for 3 periods in a row "
-        "(point 8 to point 10).",
-        "Team North: limits recalculated from point 8.",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was higher than the team's usual for 4 months in a "
+        "row (point 4 to point 7).",
+        "Team North: mean points per FTE was higher than the team's usual for 3 months in a "
+        "row (point 8 to point 10).",
+        "Team North: usual range worked out afresh from point 8.",
     ]
 
 
@@ -562,9 +581,10 @@ def test_a_sentence_about_a_run_names_the_missing_periods_and_why():
     # 13: 14, 13 is a run of two; the last three above 12 are a run of 3.
     settings = SpcSettings(baseline=4, run_length=3)
     points = xmr([10, 14, 10, 14, 13, None, None, 13, 13, 13], MONTHS[:10], settings)
-    assert describe(points, TEAM, MEASURE, missing={"2025-09": "no return"}) == [
-        "Team North: mean points per FTE above the mean for 3 periods in a row "
-        "(2025-11 to 2026-01; no return for 2025-09; no value for 2025-10).",
+    missing = {"2025-09": "no return"}
+    assert describe(points, TEAM, MEASURE, missing=missing, wording=WORDS) == [
+        "Team North: mean points per FTE was higher than the team's usual for 3 months in a "
+        "row (2025-11 to 2026-01; no return for 2025-09; no value for 2025-10).",
         "Team North: no return for 2025-09; no value for 2025-10.",
     ]
 
@@ -573,7 +593,26 @@ def test_three_or_more_missing_periods_in_a_row_are_named_as_a_span():
     settings = SpcSettings(baseline=4, run_length=3)
     values = [10, 14, 10, 14, None, None, None, 13, 13, 13, None]
     points = xmr(values, MONTHS[:11], settings)
-    assert describe(points, TEAM, MEASURE, notes=False) == [
-        "Team North: mean points per FTE above the mean for 3 periods in a row "
-        "(2025-11 to 2026-01; no value for 2025-08 to 2025-10 and 2026-02).",
+    assert describe(points, TEAM, MEASURE, notes=False, wording=WORDS) == [
+        "Team North: mean points per FTE was higher than the team's usual for 3 months in a "
+        "row (2025-11 to 2026-01; no value for 2025-08 to 2025-10 and 2026-02).",
     ]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [*BASELINE, 13, 14, 13, 14, 13, 14, 18],
+        [*BASELINE, 15, 14, 13, 11.5, 11, 10, 9, 6],
+        [*BASELINE, 16, 13, 16, 8, 8, 8],
+        [*BASELINE, 40, 0, 25],
+        [5],
+        [10, 12, 10, 12, None, 12, 20, 23, 20],
+    ],
+)
+def test_no_sentence_a_manager_reads_uses_the_statisticians_words(values):
+    settings = SpcSettings(baseline=4, recalculate_at=(6,)) if len(values) == 9 else SpcSettings()
+    points = xmr(values, MONTHS[: len(values)], settings)
+    text = " ".join(describe(points, TEAM, MEASURE, wording=WORDS)).casefold()
+    for word in ("sigma", "process limit", "limit", "special cause", "common cause", "trial"):
+        assert word not in text

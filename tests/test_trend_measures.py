@@ -59,14 +59,16 @@ def _above_service(length: int) -> list[str]:
         period = f"2026-{month:02d}"
         rows += [row("North", "Ann", period, 1.0, 110.0), row("South", "Cy", period, 1.0, 90.0)]
     report = build_trend_report(rows, settings=SpcSettings(run_length=length))
-    return [line for line in report.summary if "the service mean" in line]
+    return [line for line in report.summary if "the service's" in line]
 
 
 def test_the_team_against_service_run_uses_the_reports_run_length():
     assert _above_service(7) == []
     assert _above_service(5) == [
-        "Safeguarding: North: 5 periods in a row above the service mean (2026-01 to 2026-05).",
-        "Safeguarding: South: 5 periods in a row below the service mean (2026-01 to 2026-05).",
+        "Safeguarding: North: mean points per FTE was higher than the service's for 5 months in "
+        "a row (2026-01 to 2026-05).",
+        "Safeguarding: South: mean points per FTE was lower than the service's for 5 months in "
+        "a row (2026-01 to 2026-05).",
     ]
 
 
@@ -112,12 +114,12 @@ def test_a_team_that_missed_four_months_never_gets_one_run_across_them():
     assert [p.value for p in north.spc[22:26]] == [None] * 4
     assert north.returns[21:27] == ["returned", *["no return"] * 4, "returned"]
     assert report.summary == [
-        "Safeguarding: North: mean points per FTE above the mean for 10 periods in a row "
-        "(2025-01 to 2025-10; no return for 2025-11 to 2026-02).",
-        "Safeguarding: North: mean points per FTE above the mean for 10 periods in a row "
-        "(2026-03 to 2026-12; no return for 2025-11 to 2026-02).",
+        "Safeguarding: North: mean points per FTE was higher than the team's usual for 10 "
+        "months in a row (2025-01 to 2025-10; no return for 2025-11 to 2026-02).",
+        "Safeguarding: North: mean points per FTE was higher than the team's usual for 10 "
+        "months in a row (2026-03 to 2026-12; no return for 2025-11 to 2026-02).",
     ]
-    assert not any("20 periods" in line for line in report.summary)
+    assert not any("20 months" in line for line in report.summary)
 
 
 def test_a_run_after_a_gap_names_the_missing_months_and_the_months_before_are_no_run():
@@ -126,8 +128,8 @@ def test_a_run_after_a_gap_names_the_missing_months_and_the_months_before_are_no
     values = [*BASELINE, 130, 140, None, None, 130, 140, 130, 140, 130, 140, 130]
     report = build_trend_report(one_worker_team(values, first_year=2025))
     assert report.summary == [
-        "Safeguarding: North: mean points per FTE above the mean for 7 periods in a row "
-        "(2026-05 to 2026-11; no return for 2026-03 and 2026-04).",
+        "Safeguarding: North: mean points per FTE was higher than the team's usual for 7 "
+        "months in a row (2026-05 to 2026-11; no return for 2026-03 and 2026-04).",
     ]
 
 
@@ -141,7 +143,7 @@ def test_a_rise_is_not_counted_across_a_missing_month():
     # Without the gap the same eight values are one rise of 8.
     joined = [*BASELINE, 115, 116, 117, 118, 119, 121, 122, 123]
     assert build_trend_report(one_worker_team(joined)).summary == [
-        "Safeguarding: North: mean points per FTE rising for 8 periods in a row "
+        "Safeguarding: North: mean points per FTE was rising for 8 months in a row "
         "(2025-01 to 2025-08).",
     ]
 
@@ -185,8 +187,8 @@ def test_a_month_with_every_worker_left_out_is_an_incomplete_return_and_a_gap():
         "on 0.0 FTE against the team's usual 1 worker on 1.0 FTE. The month is shown, marked "
         "incomplete, but not used to judge the team's trend. Correct the sheets with errors, "
         "build the team sheet again and consolidate it again.",
-        "Safeguarding: North: mean points per FTE above the mean for 7 periods in a row "
-        "(2026-03 to 2026-09; incomplete return for 2026-02).",
+        "Safeguarding: North: mean points per FTE was higher than the team's usual for 7 "
+        "months in a row (2026-03 to 2026-09; incomplete return for 2026-02).",
     ]
 
 
@@ -252,7 +254,7 @@ def test_the_same_month_without_the_data_quality_check_would_be_charted_as_speci
     report = build_trend_report(twelve_worker_team(), incomplete_below=0.01)
     assert report.services[0].teams[0].returns[14] == "returned"
     assert report.summary == [
-        "Safeguarding: North: mean points per FTE above the upper process limit in 2026-03.",
+        "Safeguarding: North: mean points per FTE was unusually high for this team in 2026-03.",
     ]
 
 
@@ -349,10 +351,10 @@ def test_a_new_scheme_version_gives_the_series_fresh_limits_from_its_first_perio
     same = build_trend_report(one_worker_team([*BASELINE, *STEP], first_year=2025))
     assert [p.segment for p in same.services[0].teams[0].spc] == [0] * 20
     assert same.summary == [
-        "Safeguarding: North: mean points per FTE above the mean for 8 periods in a row "
-        "(2026-01 to 2026-08).",
-        "Safeguarding: North: mean points per FTE above the upper two-sigma line in 2 of 3 "
-        "periods (2026-02 and 2026-04).",
+        "Safeguarding: North: mean points per FTE was higher than the team's usual for 8 "
+        "months in a row (2026-01 to 2026-08).",
+        "Safeguarding: North: mean points per FTE was close to the top of the team's usual "
+        "range twice in three months (2026-02 and 2026-04).",
     ]
 
 
@@ -421,3 +423,25 @@ def test_a_recalculation_that_names_no_team_or_no_period_is_an_error_in_plain_wo
     with pytest.raises(RecalculationError) as raised:
         build_trend_report(two_teams_with_a_step(), recalculate_at=[value])
     assert message in str(raised.value) and str(raised.value).startswith(repr(value))
+
+
+# --- plain words ----------------------------------------------------------------------------
+
+
+def test_no_summary_sentence_uses_the_statisticians_words():
+    """Every pattern the tests above plant, said as a manager reads it: outside the limits,
+    runs, trends, two-of-three, against the service, an incomplete return, a worker's gap."""
+    summaries = [
+        build_trend_report(one_worker_team([*BASELINE, *STEP], first_year=2025)).summary,
+        build_trend_report(
+            one_worker_team([*BASELINE, 115, 116, 117, 118, 119, 121, 122, 123])
+        ).summary,
+        build_trend_report(twelve_worker_team()).summary,
+        build_trend_report(twelve_worker_team(), incomplete_below=0.01).summary,
+        _above_service(5),
+    ]
+    text = " ".join(line for summary in summaries for line in summary).casefold()
+    assert "unusually high for this team" in text and "close to the top" in text
+    assert "rising for 8 months" in text and "higher than the service's" in text
+    for word in ("sigma", "process limit", "special cause", "common cause", "trial limits"):
+        assert word not in text

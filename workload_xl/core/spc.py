@@ -191,6 +191,20 @@ def xmr(
     return _marked(points, _patterns(points, settings))
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How `describe` names a series to its reader: whose usual range it is, and what its
+    periods are called ("this team", "the team's", "month", "months")."""
+
+    who: str = "this series"
+    whose: str = "its"
+    period: str = "period"
+    periods: str = "periods"
+
+    def count(self, n: int) -> str:
+        return f"{n} {self.period if n == 1 else self.periods}"
+
+
 def describe(
     points: Sequence[SpcPoint],
     subject: str,
@@ -198,12 +212,18 @@ def describe(
     *,
     notes: bool = True,
     missing: Mapping[str, str] | None = None,
+    wording: Wording = Wording(),
 ) -> list[str]:
     """Plain sentences for a Summary sheet saying what the chart shows, oldest pattern first.
 
     Works from the marks `xmr` left on the points, so it never says more than the chart does.
-    Facts only: which periods lie beyond which line, for how long; then how the limits were
-    drawn when that matters (trial, recalculated, too few values, missing periods). No verdicts.
+    Facts only: which periods stood out and how, for how long; then how the usual range was
+    worked out when that matters (provisional, afresh, too few values, missing periods). No
+    verdicts. The words are a manager's, not a statistician's: the usual range is the one
+    between the process limits, "unusually high" is outside-limits, "higher than the team's
+    usual for 7 months in a row" a run, "rising for 7 months in a row" a trend, "close to the
+    top of the team's usual range twice in three months" two-of-three (`wording` says whose
+    usual it is and what a period is called).
 
     A sentence about a pattern over several periods (a run, a trend, two-of-three) names the
     series' missing periods, since no pattern is counted across them: a run that stops at a gap
@@ -213,31 +233,36 @@ def describe(
     found: list[tuple[int, int, str]] = []
     gaps = missing_periods(points, missing or {})
     gaps = f"; {gaps}" if gaps else ""
+    w = wording
 
     def say(rule: str, first: SpcPoint, sentence: str) -> None:
-        found.append((first.index, _RULE_ORDER[rule], f"{subject}: {measure} {sentence}."))
+        found.append((first.index, _RULE_ORDER[rule], f"{subject}: {measure} was {sentence}."))
 
-    for direction, word, edge in ((1, "above", "upper"), (-1, "below", "lower")):
+    for direction, high, higher, top in (
+        (1, "high", "higher", "top"),
+        (-1, "low", "lower", "bottom"),
+    ):
         outside = _has("outside-limits", lambda p, d=direction: _outside(p) == d)
         for block in _blocks(points, outside):
             names = _join([p.label for p in block])
-            say("outside-limits", block[0], f"{word} the {edge} process limit in {names}")
+            say("outside-limits", block[0], f"unusually {high} for {w.who} in {names}")
         in_run = _has("run-one-side", lambda p, d=direction: _side(p.value, p.mean) == d)
         for block in _blocks(points, in_run):
             say(
                 "run-one-side",
                 block[0],
-                f"{word} the mean for {len(block)} periods in a row ({_span(block)}{gaps})",
+                f"{higher} than {w.whose} usual for {w.count(len(block))} in a row "
+                f"({_span(block)}{gaps})",
             )
-        beyond = _has("two-of-three", lambda p, d=direction: _near_limit(p) == d)
-        for block in _blocks(points, beyond, reach=2):
+        near = _has("two-of-three", lambda p, d=direction: _near_limit(p) == d)
+        for block in _blocks(points, near, reach=2):
             periods = max(3, block[-1].index - block[0].index + 1)
             names = _join([p.label for p in block])
             say(
                 "two-of-three",
                 block[0],
-                f"{word} the {edge} two-sigma line in {len(block)} of {periods} periods "
-                f"({names}{gaps})",
+                f"close to the {top} of {w.whose} usual range {_times(len(block))} in "
+                f"{_in_words(periods)} {w.periods} ({names}{gaps})",
             )
     for block in _blocks(points, lambda p: "trend" in p.rules):
         for direction, piece in _monotone_pieces(block):
@@ -245,13 +270,27 @@ def describe(
             say(
                 "trend",
                 piece[0],
-                f"{word} for {len(piece)} periods in a row ({_span(piece)}{gaps})",
+                f"{word} for {w.count(len(piece))} in a row ({_span(piece)}{gaps})",
             )
 
     sentences = [sentence for *_, sentence in sorted(found)]
     if not found and any(p.mean is not None for p in points):
-        sentences.append(f"{subject}: no special cause variation in {measure} ({_span(points)}).")
-    return sentences + (_notes(points, subject, missing or {}) if notes else [])
+        sentences.append(
+            f"{subject}: {measure} stayed within {w.whose} usual range, with nothing unusual "
+            f"({_span(points)})."
+        )
+    return sentences + (_notes(points, subject, missing or {}, w) if notes else [])
+
+
+_NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _in_words(n: int) -> str:
+    return _NUMBERS[n] if 0 < n < len(_NUMBERS) else str(n)
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{_in_words(n)} times")
 
 
 # --- limits -------------------------------------------------------------------------------
@@ -472,18 +511,24 @@ def _monotone_pieces(block: list[SpcPoint]) -> list[tuple[int, list[SpcPoint]]]:
     return [(d, p) for d, p in pieces if d and len(p) >= 3]
 
 
-def _notes(points: Sequence[SpcPoint], subject: str, missing: Mapping[str, str]) -> list[str]:
-    """How the limits were drawn, where a reader needs to know to trust the sentences."""
+def _notes(
+    points: Sequence[SpcPoint], subject: str, missing: Mapping[str, str], w: Wording
+) -> list[str]:
+    """How the usual range (the limits) was worked out, where a reader needs to know to trust
+    the sentences: afresh (recalculated), provisional (trial), or not at all."""
     notes = []
     for seg in _segments(points):
         present = [p for p in seg if p.value is not None]
         if seg[0].segment > 0:
-            notes.append(f"{subject}: limits recalculated from {seg[0].label}.")
+            notes.append(f"{subject}: usual range worked out afresh from {seg[0].label}.")
         if seg[0].mean is None:
-            notes.append(f"{subject}: too few values for process limits ({_span(seg)}).")
+            notes.append(
+                f"{subject}: too few {w.periods} to work out a usual range ({_span(seg)})."
+            )
         elif seg[0].trial:
             notes.append(
-                f"{subject}: trial limits, from only {len(present)} periods ({_span(seg)})."
+                f"{subject}: usual range provisional, from only {w.count(len(present))} "
+                f"({_span(seg)})."
             )
     gaps = missing_periods(points, missing)
     if gaps:

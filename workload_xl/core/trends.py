@@ -43,7 +43,7 @@ from workload_xl.core.recalculation import (
     positions,
     scheme_changes,
 )
-from workload_xl.core.spc import SpcPoint, SpcSettings, describe, missing_periods, xmr
+from workload_xl.core.spc import SpcPoint, SpcSettings, Wording, describe, missing_periods, xmr
 from workload_xl.core.values import FTE_RANGE, fte_in_range
 
 MIN_GAP = 0.10
@@ -282,10 +282,20 @@ def _service_trends(
 
     trends = ServiceTrends(name, labels, teams, service_mean, incomplete=incomplete)
     gaps = {(t.team.casefold(), i) for t in teams for i, s in enumerate(t.returns) if s != RETURNED}
-    trends.workers = _worker_signals(cells, periods, team_names, settings, chart, gaps)
-    word = "month" if kind == MONTH else "period"
+    word, words = ("month", "months") if kind == MONTH else ("period", "periods")
+    trends.workers = _worker_signals(
+        cells,
+        periods,
+        team_names,
+        settings,
+        chart,
+        gaps,
+        Wording("this worker", "the worker's", word, words),
+    )
     trends.data_quality = [f"{name}: {found.sentence(word)}" for found in incomplete]
-    trends.summary = _summary(trends, settings.run_length)
+    trends.summary = _summary(
+        trends, settings.run_length, Wording("this team", "the team's", word, words)
+    )
     return trends
 
 
@@ -326,7 +336,9 @@ def _starting(
     return [(firsts[i], " and ".join(by_start[i])) for i in sorted(by_start)]
 
 
-def _worker_signals(cells, periods, team_names, settings, chart, gaps) -> list[WorkerSignal]:
+def _worker_signals(
+    cells, periods, team_names, settings, chart, gaps, wording: Wording
+) -> list[WorkerSignal]:
     """Each worker's points per FTE minus their team's mean, through the same SPC rules, and a
     check for a lasting gap: the SPC mean of a worker who is always far above colleagues sits
     far above zero, so a steady disparity needs its own test against the team mean itself.
@@ -364,6 +376,7 @@ def _worker_signals(cells, periods, team_names, settings, chart, gaps) -> list[W
                 subject=subject,
                 measure="points per FTE relative to the team mean",
                 missing=missing,
+                wording=wording,
             )
             points = [(str(periods[i]), *values.get(i, (None, None))) for i in span]
             gap = lasting_gap(points, settings.run_length, gaps=missing_periods(spc, missing))
@@ -407,13 +420,17 @@ def lasting_gap(
     return best
 
 
-def _summary(trends: ServiceTrends, run_length: int) -> list[str]:
+def _summary(trends: ServiceTrends, run_length: int, wording: Wording) -> list[str]:
     lines = []
     for team in trends.teams:
         lines += signals(
-            team.spc, subject=team.team, measure="mean points per FTE", missing=team.missing
+            team.spc,
+            subject=team.team,
+            measure="mean points per FTE",
+            missing=team.missing,
+            wording=wording,
         )
-        above = _run_against_service(team, trends.periods, run_length)
+        above = _run_against_service(team, trends.periods, run_length, wording)
         if above:
             lines.append(above)
     for signal in trends.workers:
@@ -422,20 +439,31 @@ def _summary(trends: ServiceTrends, run_length: int) -> list[str]:
 
 
 def signals(
-    points: Sequence[SpcPoint], subject: str, measure: str, missing: dict[str, str] | None = None
+    points: Sequence[SpcPoint],
+    subject: str,
+    measure: str,
+    missing: dict[str, str] | None = None,
+    wording: Wording | None = None,
 ) -> list[str]:
     """The plain-English sentences for a series, only when it shows special-cause variation:
     the Summary lists what needs a look, not every series that is behaving as usual.
     `missing` says why a period has no value (describe names those periods)."""
     if not any(p.variation.startswith("special") for p in points):
         return []
-    return describe(points, subject=subject, measure=measure, notes=False, missing=missing)
+    return describe(
+        points,
+        subject=subject,
+        measure=measure,
+        notes=False,
+        missing=missing,
+        wording=wording or Wording(),
+    )
 
 
-def _run_against_service(team: TeamTrend, labels: list[str], length: int) -> str:
-    """'7 periods in a row above the service mean', if the latest `length`
-    (the report's --run-length) or more periods show it. A gap or an incomplete return ends
-    the run."""
+def _run_against_service(team: TeamTrend, labels: list[str], length: int, wording: Wording) -> str:
+    """'higher than the service's for 7 months in a row', if the latest `length` (the
+    report's --run-length) or more periods show it. A gap or an incomplete return ends the
+    run."""
     run, side, end = 0, 0, len(team.vs_service) - 1
     for value, status in zip(reversed(team.vs_service), reversed(team.returns), strict=True):
         sign = 0 if value is None or value == 0 else (1 if value > 0 else -1)
@@ -446,9 +474,10 @@ def _run_against_service(team: TeamTrend, labels: list[str], length: int) -> str
         side, run = sign, run + 1
     if run < length:
         return ""
-    word = "above" if side > 0 else "below"
+    word = "higher" if side > 0 else "lower"
     gaps = missing_periods(team.spc, team.missing)
     return (
-        f"{team.team}: {run} periods in a row {word} the service mean "
+        f"{team.team}: mean points per FTE was {word} than the service's for "
+        f"{wording.count(run)} in a row "
         f"({labels[end - run + 1]} to {labels[end]}{'; ' + gaps if gaps else ''})."
     )

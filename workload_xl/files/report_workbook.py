@@ -99,8 +99,8 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
     ).font = NOTE
     put(ws, 4, 1, "What needs a look").font = BOLD
     lines = report.summary or [
-        "Nothing stands out: every team's mean points per FTE, and every "
-        "worker's against their team, shows common-cause variation."
+        "Nothing stands out: every team's mean points per FTE, and every worker's against "
+        "their team, stayed within its usual range with no unusual pattern."
     ]
     for offset, line in enumerate(lines, start=5):
         set_value(ws.cell(offset, 1), line)
@@ -116,13 +116,20 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
         "so each worker weighs by their FTE) is plotted on an XmR chart (NHS 'Making Data Count'): "
         "the mean, and process limits at the mean ± 2.66 × the mean moving range, from the first "
         f"{report.settings.baseline} points (fewer points give trial limits, labelled so). A "
-        "team's limits are worked out afresh from a period whose scheme version differs from the "
-        "period before, and from any period given with --recalculate-at (its sheet says where).",
+        "team's limits are worked out afresh from a period whose scheme or scheme version "
+        "differs from its return before, and from any period given with --recalculate-at (its "
+        "sheet says where).",
         "Special cause: a point outside the limits; "
         f"{report.settings.run_length} points in a row on one side of the mean; "
         f"{report.settings.run_length} points in a row rising or falling; of 3 points in a row "
         "all on one side of the mean, 2 or 3 between the two-sigma line and the process limit on "
         "that side (a point beyond the limits is its own signal and does not count).",
+        "In the sentences under What needs a look, a team's usual range is the one between its "
+        "process limits: 'unusually high (or low) for this team' is a point outside the limits; "
+        "'higher (or lower) than the team's usual for N months in a row' is a run on one side "
+        "of the mean; 'rising (or falling) for N months in a row' a trend; 'close to the top "
+        "(or bottom) of the team's usual range twice in three months' two of three points "
+        "between two sigma and the limit.",
         "For workload neither direction is better, so variation is labelled neutral: special "
         "cause high or low. The numbers inform a discussion; there is no maximum.",
         "The same rules run on each worker's points per FTE relative to their team's mean, so a "
