@@ -195,3 +195,91 @@ def test_a_team_workbook_in_a_folder_of_worker_sheets_is_skipped_not_an_error(ma
     assert result.exit_code == 0
     found = json.loads(result.output)["findings"]
     assert [(f["rule"], f["severity"]) for f in found] == [("team-workbook-given", "info")]
+
+
+# --- the trend report -------------------------------------------------------------------------
+
+
+def store_of(path, rows, scheme_version=lambda period: "2026.1"):
+    """A returns store holding `rows` (WorkerPeriod records with team, service and period), one
+    return a team and period, filled as consolidation fills it."""
+    from collections import defaultdict
+
+    from workload_xl.core.period import parse_period
+    from workload_xl.core.returns import TeamReturn
+    from workload_xl.store.database import ReturnsStore
+
+    returns = defaultdict(list)
+    for row in rows:
+        returns[(row.service, row.team, row.period)].append(row)
+    with ReturnsStore.open(path) as store:
+        for n, ((service, team, period), workers) in enumerate(sorted(returns.items())):
+            ret = TeamReturn(
+                f"{team}-{period}.xlsx",
+                team,
+                service,
+                "childrens-social-care",
+                scheme_version(period),
+                parse_period(period),
+                "Manager",
+                workers,
+            )
+            store.ingest(ret, sha256=f"{n:064x}", source_path=ret.source)
+    return path
+
+
+def test_report_says_an_incomplete_return_first_and_takes_its_share_as_an_option(tmp_path):
+    from .test_trend_measures import twelve_worker_team
+
+    store = store_of(tmp_path / "returns.sqlite", twelve_worker_team())
+    done = run("report", "--store", store, "-o", tmp_path / "report.xlsx")
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert lines[1] == "What needs a look:"
+    assert lines[2].startswith("  - Safeguarding: North, 2026-03: incomplete return. 7 of 12")
+    assert len(lines) == 3
+    # At 30%, 4.0 of 10.2 FTE (39%) and 5 of 12 workers (42%) are complete enough: the month
+    # is charted, and its 102.5 points per FTE lies above the upper limit 100.66.
+    done = run("report", "--store", store, "-o", tmp_path / "r2.xlsx", "--incomplete-below", "30")
+    assert done.exit_code == 0, done.output
+    assert "incomplete return" not in done.output
+    assert "unusually high for this team in 2026-03" in done.output
+
+
+def test_report_recalculate_at_takes_team_equals_period_repeated(tmp_path):
+    from .test_trend_measures import two_teams_with_a_step
+
+    store = store_of(tmp_path / "returns.sqlite", two_teams_with_a_step())
+    out = tmp_path / "report.xlsx"
+    done = run("report", "--store", store, "-o", out, "--recalculate-at", "North=2026-01")
+    assert done.exit_code == 0, done.output
+    looks = [line for line in done.output.splitlines() if line.startswith("  - ")]
+    assert looks and all(line.startswith("  - Safeguarding: South:") for line in looks)
+    done = run(
+        "report",
+        "--store",
+        store,
+        "-o",
+        out,
+        "--force",
+        "--recalculate-at",
+        "North=2026-01",
+        "--recalculate-at",
+        "South=2026-01",
+    )
+    assert done.exit_code == 0, done.output
+    assert "Nothing stands out." in done.output
+
+
+def test_report_recalculate_at_an_unknown_team_is_a_usage_error_naming_the_teams(tmp_path):
+    from .test_trend_measures import two_teams_with_a_step
+
+    store = store_of(tmp_path / "returns.sqlite", two_teams_with_a_step())
+    out = tmp_path / "report.xlsx"
+    done = CliRunner().invoke(
+        main, ["report", "--store", str(store), "-o", str(out), "--recalculate-at", "Nort=2026-01"]
+    )
+    assert done.exit_code == 2
+    assert "--recalculate-at" in done.output and "no team called 'Nort'" in done.output
+    assert "North, South" in done.output and "Traceback" not in done.output
+    assert not out.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -28,6 +29,7 @@ SERVICES = {
     "Leaving Care": ("leaving-care", ["LC Team"], FOUR_WEEKS),
 }
 WORKERS = ("Ann", "Bob", "Cat", "Dan")
+OCT = Period(2026, 10)
 
 
 def periods_of(kind: str) -> list[Period]:
@@ -279,7 +281,52 @@ def test_the_commands_a_performance_team_runs(inbox, store_path, tmp_path):
     out = tmp_path / "report.xlsx"
     report = runner.invoke(main, ["report", "--store", str(store_path), "-o", str(out)])
     assert report.exit_code == 0, report.output
-    assert "South" in report.output and "upper process limit" in report.output
+    assert "South: mean points per FTE was unusually high for this team" in report.output
+
+
+def test_consolidation_stores_what_the_scheme_expects_of_each_worker(tmp_path, store_path):
+    """expected points = reference points × band capacity factor × FTE, under the return's
+    scheme (childrens-social-care 2026.1: 100 points; ASYE 0.9, Social worker 1.0, Advanced
+    practitioner 0.8): 100 × 0.9 × 0.8 = 72, 100 × 1.0 × 1.0 = 100, 100 × 0.8 × 0.5 = 40; a
+    band the scheme does not have, none. A return made with another version of the scheme than
+    the file loaded gets none (its reference level may differ)."""
+    people = [
+        ("Ann", "Newly qualified (ASYE)", 0.8),
+        ("Bob", "Social worker", 1.0),
+        ("Cat", "Advanced practitioner", 0.5),
+        ("Dan", "Team leader", 1.0),
+    ]
+    sheet = team_sheet("Safeguarding and Support", "childrens-social-care", "North", OCT, 0)
+    workers = [
+        replace(w, worker=name, band=band, fte=fte)
+        for w, (name, band, fte) in zip(sheet.workers, people, strict=True)
+    ]
+    cases = [replace(c, worker=people[WORKERS.index(c.worker)][0]) for c in sheet.cases]
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    assert write_team_workbook(inbox / "a.xlsx", replace(sheet, workers=workers, cases=cases)) == []
+    older = replace(
+        sheet, workers=workers, cases=cases, period=OCT.previous(), scheme_version="2025.1"
+    )
+    assert write_team_workbook(inbox / "b.xlsx", older) == []
+    consolidate_files([inbox], store_path)
+    with ReturnsStore.open(store_path) as store:
+        rows = store.worker_periods()
+    expected = {(r.period, r.worker): r.expected_points for r in rows}
+    assert expected == {
+        ("2026-10", "Ann"): pytest.approx(72.0),
+        ("2026-10", "Bob"): pytest.approx(100.0),
+        ("2026-10", "Cat"): pytest.approx(40.0),
+        ("2026-10", "Dan"): None,
+        ("2026-09", "Ann"): None,
+        ("2026-09", "Bob"): None,
+        ("2026-09", "Cat"): None,
+        ("2026-09", "Dan"): None,
+    }
+    assert {(r.period, r.scheme_id, r.scheme_version) for r in rows} == {
+        ("2026-10", "childrens-social-care", "2026.1"),
+        ("2026-09", "childrens-social-care", "2025.1"),
+    }
 
 
 # --- the trend report -----------------------------------------------------------------------
@@ -385,7 +432,7 @@ def test_a_recalculation_point_gives_the_shifted_team_fresh_limits(inbox, store_
     with ReturnsStore.open(store_path) as store:
         rows = store.worker_periods(service="Safeguarding and Support")
     change = str(periods_of("month")[18])
-    report = build_trend_report(rows, recalculate_from=change)
+    report = build_trend_report(rows, recalculate_at=[change])
     south = report.services[0].teams[1]
     after = south.spc[18:]
     values = [statistics.fmean(points("South", w, i) for w in WORKERS) for i in range(18, 24)]

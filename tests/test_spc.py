@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from workload_xl.core.spc import RULES, VARIATIONS, SpcSettings, describe, xmr
+from workload_xl.core.spc import RULES, VARIATIONS, SpcSettings, Wording, describe, xmr
 
 HIGH, LOW, COMMON = "special cause high", "special cause low", "common"
 OUT, RUN, TREND, TWO = "outside-limits", "run-one-side", "trend", "two-of-three"
@@ -77,13 +77,9 @@ def test_points_after_the_baseline_are_judged_against_the_baseline_limits():
     points = xmr([*BASELINE, 40, 0, 25])
     # Had all 15 values been used, the mean would be (144 + 65) / 15 = 13.93.
     assert {(p.mean, p.upper_limit, p.lower_limit) for p in points} == {(MEAN, UPPER, LOWER)}
-    # 40 and 25 lie above 17.32, 0 below 6.68; 40 and 25 are also two of the three values
-    # 40, 0, 25 beyond the upper two-sigma line.
-    assert special(points) == [
-        (12, (OUT, TWO), HIGH),
-        (13, (OUT,), LOW),
-        (14, (OUT, TWO), HIGH),
-    ]
+    # 40 and 25 lie above 17.32, 0 below 6.68: each outside the limits, its own signal. (The
+    # old two-of-three also marked 40 and 25, two of three beyond the upper two-sigma line.)
+    assert special(points) == [(12, (OUT,), HIGH), (13, (OUT,), LOW), (14, (OUT,), HIGH)]
 
 
 def test_a_series_shorter_than_the_baseline_gets_trial_limits_from_all_its_points():
@@ -236,6 +232,84 @@ def test_two_points_beyond_two_sigma_four_periods_apart_are_not_two_of_three():
     assert special(xmr([*BASELINE, 16, 13, 13, 16])) == []
 
 
+def test_all_three_between_the_two_sigma_line_and_the_limit_are_marked():
+    # 16, 16.5 and 17 each lie between 15.55 and 17.32.
+    assert special(xmr([*BASELINE, 16, 16.5, 17])) == marked(range(12, 15), (TWO,), HIGH)
+
+
+def test_the_third_value_on_the_other_side_of_the_mean_is_not_two_of_three():
+    # 16, 11, 16: two beyond the upper two-sigma line, but 11 is below the mean 12. The old
+    # rule (any two of three beyond the same line) flagged 16 and 16; Making Data Count does
+    # not, as the three are not all on one side.
+    assert special(xmr([*BASELINE, 16, 11, 16])) == []
+
+
+def test_a_value_on_the_mean_breaks_the_window_of_three():
+    # 16, 12, 16: 12 is on the mean, on neither side (the old rule flagged 16 and 16).
+    assert special(xmr([*BASELINE, 16, 12, 16])) == []
+
+
+def test_a_gap_breaks_the_window_of_three():
+    # 16, no value, 16: the missing period may have lain anywhere (the old rule flagged both).
+    assert special(xmr([*BASELINE, 16, None, 16])) == []
+
+
+def test_a_value_outside_the_limits_is_its_own_signal_and_does_not_count_towards_two_of_three():
+    # 18 > 17.32 is outside; of 18, 16, 13 only 16 lies between 15.55 and 17.32, so there is no
+    # two-of-three. The old rule counted 18 as beyond the two-sigma line: 18 and 16 were two of
+    # three (18 marked both outside-limits and two-of-three).
+    assert special(xmr([*BASELINE, 18, 16, 13])) == [(12, (OUT,), HIGH)]
+
+
+def test_two_between_the_lines_beside_one_outside_are_two_of_three_without_it():
+    # 18, 16, 16: 18 is outside the limits (its own signal, not counted); 16 and 16 lie between
+    # 15.55 and 17.32, all three above the mean: two-of-three marks 16 and 16 only. The old
+    # rule marked 18 as two-of-three as well.
+    assert special(xmr([*BASELINE, 18, 16, 16])) == [
+        (12, (OUT,), HIGH),
+        (13, (TWO,), HIGH),
+        (14, (TWO,), HIGH),
+    ]
+    # Below: 6 < 6.68 is outside; 8 and 8 lie between 6.68 and 8.45.
+    assert special(xmr([*BASELINE, 6, 8, 8])) == [
+        (12, (OUT,), LOW),
+        (13, (TWO,), LOW),
+        (14, (TWO,), LOW),
+    ]
+
+
+def test_a_value_on_the_limit_is_within_it_and_counts_towards_two_of_three():
+    # 17.32 is on the upper limit (12 + 2.66 × 2), so not outside it; with 16 it makes two of
+    # 17.32, 13, 16 between the upper lines, all above the mean.
+    assert special(xmr([*BASELINE, 17.32, 13, 16])) == [(12, (TWO,), HIGH), (14, (TWO,), HIGH)]
+
+
+def test_the_new_two_of_three_never_flags_a_value_the_old_rule_did_not():
+    """The Making Data Count rule is the old one with two more conditions (all three on one
+    side of the mean, values outside the limits not counted), so it can only flag fewer: on
+    every series here a value it marks was beyond the same two-sigma line as another value
+    of its window of three, which is what the old rule marked."""
+    import random
+
+    generator = random.Random(14)
+    checked = 0
+    for _ in range(200):
+        values = [*BASELINE, *(generator.uniform(5, 19) for _ in range(12))]
+        points = xmr(values)
+        for point in points:
+            if TWO not in point.rules:
+                continue
+            i = point.index
+            windows = [points[k : k + 3] for k in range(max(12, i - 2), i + 1) if k + 3 <= 24]
+            side = 1 if point.value > UPPER_2S else -1
+            checked += 1
+            assert any(
+                sum(1 for q in w if side * (q.value - MEAN) > 2 / 3 * 2.66 * MR_BAR) >= 2
+                for w in windows
+            )
+    assert checked > 20  # the series do show the pattern
+
+
 def test_two_of_three_can_be_switched_off():
     settings = SpcSettings(two_sigma_of_three=False)
     assert special(xmr([*BASELINE, 16, 13, 16], settings=settings)) == []
@@ -386,61 +460,92 @@ def test_values_that_are_not_a_series_of_numbers_are_refused(values, labels):
 
 # --- sentences ----------------------------------------------------------------------------
 
+# How the trend report words a team's monthly series.
+WORDS = Wording("this team", "the team's", "month", "months")
+
 
 def test_the_summary_names_the_run_and_the_point_outside_the_limits():
     points = xmr([*BASELINE, 13, 14, 13, 14, 13, 14, 18], MONTHS[:19])
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE above the mean for 7 periods in a row "
-        "(2026-04 to 2026-10).",
-        "Team North: mean points per FTE above the upper process limit in 2026-10.",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was higher than the team's usual for 7 months in a "
+        "row (2026-04 to 2026-10).",
+        "Team North: mean points per FTE was unusually high for this team in 2026-10.",
     ]
 
 
 def test_the_summary_names_a_falling_trend_and_a_point_below_the_limit():
     points = xmr([*BASELINE, 15, 14, 13, 11.5, 11, 10, 9, 6], MONTHS[:20])
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE falling for 8 periods in a row (2026-04 to 2026-11).",
-        "Team North: mean points per FTE below the lower process limit in 2026-11.",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was falling for 8 months in a row (2026-04 to 2026-11).",
+        "Team North: mean points per FTE was unusually low for this team in 2026-11.",
     ]
 
 
-def test_the_summary_names_the_periods_beyond_two_sigma():
+def test_the_summary_names_the_periods_close_to_the_edge_of_the_usual_range():
     points = xmr([*BASELINE, 16, 13, 16], MONTHS[:15])
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE above the upper two-sigma line in 2 of 3 periods "
-        "(2026-04 and 2026-06).",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was close to the top of the team's usual range twice "
+        "in three months (2026-04 and 2026-06).",
+    ]
+    # 8, 8, 8 all lie between the lower two-sigma line 8.45 and the lower limit 6.68.
+    points = xmr([*BASELINE, 8, 8, 8], MONTHS[:15])
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was close to the bottom of the team's usual range "
+        "three times in three months (2026-04, 2026-05 and 2026-06).",
+    ]
+
+
+def test_the_summary_does_not_join_two_of_three_across_a_gap():
+    # 16, 13, 16, no value, 16, 13, 16: two windows of three, each two-of-three; the gap
+    # keeps them two sentences, not "4 times in 7 months".
+    points = xmr([*BASELINE, 16, 13, 16, None, 16, 13, 16], MONTHS[:19])
+    assert describe(points, TEAM, MEASURE, notes=False, wording=WORDS) == [
+        "Team North: mean points per FTE was close to the top of the team's usual range twice "
+        "in three months (2026-04 and 2026-06; no value for 2026-07).",
+        "Team North: mean points per FTE was close to the top of the team's usual range twice "
+        "in three months (2026-08 and 2026-10; no value for 2026-07).",
     ]
 
 
 def test_the_summary_says_so_when_there_is_only_common_cause_variation():
-    assert describe(xmr(BASELINE, MONTHS[:12]), TEAM, MEASURE) == [
-        "Team North: no special cause variation in mean points per FTE (2025-04 to 2026-03).",
+    assert describe(xmr(BASELINE, MONTHS[:12]), TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE stayed within the team's usual range, with nothing "
+        "unusual (2025-04 to 2026-03).",
+    ]
+
+
+def test_without_wording_a_series_is_described_in_general_words():
+    points = xmr([*BASELINE, 13, 14, 13, 14, 13, 14, 18], MONTHS[:19])
+    assert describe(points, "Series", "the value") == [
+        "Series: the value was higher than its usual for 7 periods in a row (2026-04 to 2026-10).",
+        "Series: the value was unusually high for this series in 2026-10.",
     ]
 
 
 def test_the_summary_says_when_limits_are_trial_recalculated_or_missing_a_value():
     settings = SpcSettings(baseline=4, recalculate_at=(6,))
     values = [10, 12, 10, 12, None, 12, 20, 23, 20]
-    assert describe(xmr(values, MONTHS[:9], settings), TEAM, MEASURE) == [
-        "Team North: no special cause variation in mean points per FTE (2025-04 to 2025-12).",
-        "Team North: limits recalculated from 2025-10.",
-        "Team North: trial limits, from only 3 periods (2025-10 to 2025-12).",
+    assert describe(xmr(values, MONTHS[:9], settings), TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE stayed within the team's usual range, with nothing "
+        "unusual (2025-04 to 2025-12).",
+        "Team North: usual range worked out afresh from 2025-10.",
+        "Team North: usual range provisional, from only 3 months (2025-10 to 2025-12).",
         "Team North: no value for 2025-08.",
     ]
 
 
 def test_the_summary_says_when_there_are_too_few_values_for_limits():
-    assert describe(xmr([5], ["2026-10"]), TEAM, MEASURE) == [
-        "Team North: too few values for process limits (2026-10).",
+    assert describe(xmr([5], ["2026-10"]), TEAM, MEASURE, wording=WORDS) == [
+        "Team North: too few months to work out a usual range (2026-10).",
     ]
 
 
 def test_the_summary_describes_a_rise_and_a_fall_that_share_a_peak_as_two_trends():
     settings = SpcSettings(baseline=4, run_length=3)
     points = xmr([10, 14, 10, 14, 11, 12, 13, 12, 11], settings=settings)
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE rising for 3 periods in a row (point 5 to point 7).",
-        "Team North: mean points per FTE falling for 3 periods in a row (point 7 to point 9).",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was rising for 3 months in a row (point 5 to point 7).",
+        "Team North: mean points per FTE was falling for 3 months in a row (point 7 to point 9).",
     ]
 
 
@@ -450,9 +555,9 @@ def test_the_summary_does_not_call_one_step_down_between_two_rises_a_trend():
     settings = SpcSettings(baseline=4, run_length=3)
     points = xmr([10, 14, 10, 14, 11, 12, 13, 11.5, 12.5, 13.5], settings=settings)
     assert special(points) == marked(range(4, 10), (TREND,), HIGH)
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE rising for 3 periods in a row (point 5 to point 7).",
-        "Team North: mean points per FTE rising for 3 periods in a row (point 8 to point 10).",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was rising for 3 months in a row (point 5 to point 7).",
+        "Team North: mean points per FTE was rising for 3 months in a row (point 8 to point 10).",
     ]
 
 
@@ -462,10 +567,52 @@ def test_the_summary_does_not_join_runs_across_a_recalculation_point():
     # 4 / 3), so 13, 13, 13 run above it too; 9 and 11 stay inside 12 ± 2.66 × 4 / 3 = 12 ± 3.55.
     settings = SpcSettings(baseline=4, run_length=3, recalculate_at=(7,))
     points = xmr([10, 14, 10, 14, 13, 13, 13, 13, 13, 13, 9, 11], settings=settings)
-    assert describe(points, TEAM, MEASURE) == [
-        "Team North: mean points per FTE above the mean for 4 periods in a row "
-        "(point 4 to point 7).",
-        "Team North: mean points per FTE above the mean for 3 periods in a row "
-        "(point 8 to point 10).",
-        "Team North: limits recalculated from point 8.",
+    assert describe(points, TEAM, MEASURE, wording=WORDS) == [
+        "Team North: mean points per FTE was higher than the team's usual for 4 months in a "
+        "row (point 4 to point 7).",
+        "Team North: mean points per FTE was higher than the team's usual for 3 months in a "
+        "row (point 8 to point 10).",
+        "Team North: usual range worked out afresh from point 8.",
     ]
+
+
+def test_a_sentence_about_a_run_names_the_missing_periods_and_why():
+    # Baseline 10, 14, 10, 14: mean 12, moving ranges 4, 4, 4. Then 13, a gap of two, 13, 13,
+    # 13: 14, 13 is a run of two; the last three above 12 are a run of 3.
+    settings = SpcSettings(baseline=4, run_length=3)
+    points = xmr([10, 14, 10, 14, 13, None, None, 13, 13, 13], MONTHS[:10], settings)
+    missing = {"2025-09": "no return"}
+    assert describe(points, TEAM, MEASURE, missing=missing, wording=WORDS) == [
+        "Team North: mean points per FTE was higher than the team's usual for 3 months in a "
+        "row (2025-11 to 2026-01; no return for 2025-09; no value for 2025-10).",
+        "Team North: no return for 2025-09; no value for 2025-10.",
+    ]
+
+
+def test_three_or_more_missing_periods_in_a_row_are_named_as_a_span():
+    settings = SpcSettings(baseline=4, run_length=3)
+    values = [10, 14, 10, 14, None, None, None, 13, 13, 13, None]
+    points = xmr(values, MONTHS[:11], settings)
+    assert describe(points, TEAM, MEASURE, notes=False, wording=WORDS) == [
+        "Team North: mean points per FTE was higher than the team's usual for 3 months in a "
+        "row (2025-11 to 2026-01; no value for 2025-08 to 2025-10 and 2026-02).",
+    ]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [*BASELINE, 13, 14, 13, 14, 13, 14, 18],
+        [*BASELINE, 15, 14, 13, 11.5, 11, 10, 9, 6],
+        [*BASELINE, 16, 13, 16, 8, 8, 8],
+        [*BASELINE, 40, 0, 25],
+        [5],
+        [10, 12, 10, 12, None, 12, 20, 23, 20],
+    ],
+)
+def test_no_sentence_a_manager_reads_uses_the_statisticians_words(values):
+    settings = SpcSettings(baseline=4, recalculate_at=(6,)) if len(values) == 9 else SpcSettings()
+    points = xmr(values, MONTHS[: len(values)], settings)
+    text = " ".join(describe(points, TEAM, MEASURE, wording=WORDS)).casefold()
+    for word in ("sigma", "process limit", "limit", "special cause", "common cause", "trial"):
+        assert word not in text

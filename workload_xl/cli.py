@@ -624,7 +624,22 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
 @click.option(
     "--recalculate-at",
     "recalculate_at",
-    help="A period at a known change: limits are recalculated from it.",
+    multiple=True,
+    metavar="[TEAM=]PERIOD",
+    help="A known change (a restructure): limits are recalculated from PERIOD, for every "
+    "team, or for one team with TEAM=PERIOD. Repeat for more. (A new scheme version starts "
+    "fresh limits by itself.)",
+)
+@click.option(
+    "--incomplete-below",
+    "incomplete_below",
+    type=click.IntRange(1, 100),
+    default=75,
+    show_default=True,
+    metavar="PERCENT",
+    help="A return that left workers out (sheets with errors) and counts less than this share "
+    "of the team's usual FTE or workers is an incomplete return: said first, kept out of the "
+    "trend rules.",
 )
 @PSEUDONYMISE_OPTION
 @FORCE_OPTION
@@ -636,7 +651,8 @@ def report_command(
     last: str | None,
     run_length: str,
     baseline: int,
-    recalculate_at: str | None,
+    recalculate_at: tuple[str, ...],
+    incomplete_below: int,
     key_file: Path | None,
     force: bool,
 ) -> None:
@@ -652,7 +668,7 @@ def report_command(
     # An output over the store or the key file: the group prints the findings, exit 2.
     refuse_clashes(output_clashes([output], store_inputs(store_path, key_file)))
     pseudonymiser = _pseudonymiser(key_file)
-    with _store_opened():
+    with _store_opened(), _option_errors():
         run = trend_report(
             store_path,
             output,
@@ -660,7 +676,8 @@ def report_command(
             first=first,
             last=last,
             settings=SpcSettings(baseline=baseline, run_length=int(run_length)),
-            recalculate_from=recalculate_at,
+            recalculate_at=recalculate_at,
+            incomplete_below=incomplete_below / 100,
             pseudonymiser=pseudonymiser,
             force=force,
         )

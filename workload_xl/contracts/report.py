@@ -14,6 +14,11 @@ TITLE = "Workload trend report"
 SPC_SHEET_PREFIX = "SPC "
 """Each team's XmR sheet is titled 'SPC <team>' (made unique and short enough for Excel)."""
 
+SPC_CHART_SERIES = 8
+"""The XmR chart draws this many SPC_COLUMNS after `Period`: the value, the mean, the four
+lines, the special-cause points and the incomplete returns (points of their own, off the
+line)."""
+
 
 @dataclass(frozen=True)
 class ServiceBlock:
@@ -31,7 +36,14 @@ SERVICE_BLOCKS: tuple[ServiceBlock, ...] = (
     ServiceBlock("FTE", "total_fte", "0.00"),
     ServiceBlock("Spread (coefficient of variation)", "spread", "0%"),
     ServiceBlock("Difference from the service mean", "vs_service", "+0.0;-0.0;0.0"),
+    ServiceBlock("Return", "returns", "@"),
 )
+"""The `Return` table says, team by team, what each period's return was: returned, incomplete
+return (so many workers left out that the figures are no trend: shown, shaded, in every table,
+but left out of the SPC rules) or no return."""
+
+INCOMPLETE_FILL = "FFEB9C"
+"""The shading of an incomplete return's cells in the service sheet's tables."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,7 @@ SPC_COLUMNS: tuple[SpcColumn, ...] = (
     SpcColumn("Upper two sigma", 10, "0.0"),
     SpcColumn("Lower two sigma", 10, "0.0"),
     SpcColumn("Special cause", 10, "0.0"),
+    SpcColumn("Incomplete return", 10, "0.0"),
     SpcColumn("Rules", 26),
     SpcColumn("Variation", 18),
     SpcColumn("Limits", 9),

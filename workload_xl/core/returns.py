@@ -66,6 +66,12 @@ class WorkerPeriod:
     team: str = ""
     service: str = ""
     shown_points_per_fte: float | None = None
+    expected_points: float | None = None
+    """What the return's scheme expects of the worker (core.expected.expected_points), filled at
+    consolidation and read back from the store; None without a reference level, for a band
+    the scheme does not know, or for a row stored before the store kept it."""
+    scheme_id: str = ""
+    scheme_version: str = ""  # of a stored row's return: a new version starts a new series
 
     @property
     def points_per_fte(self) -> float | None:

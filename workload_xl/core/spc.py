@@ -18,8 +18,8 @@ Choices a reader of the chart should know (the tests pin each one):
   and chart axes stay aligned. It has no value, no moving range and no rules; its variation is
   "no data". The baseline is the first `baseline` *present* values; a moving range is taken
   only between neighbouring periods that both have a value, never across a gap; and a gap
-  breaks a run or a trend, since nobody knows which side of the mean the missing period lay.
-  A window of three periods for `two-of-three` may include the missing one (it is not beyond).
+  breaks a run, a trend or a window of three for `two-of-three`, since nobody knows where the
+  missing period lay.
 - Too little data: a segment with fewer than two values, or with no two neighbouring values
   to give a moving range, has no limits (None), no rules and common variation.
 - A flat baseline (mean moving range 0) puts every line on the mean: nothing in it is special
@@ -29,9 +29,12 @@ Choices a reader of the chart should know (the tests pin each one):
   of a line count as on it, so rounding in the mean cannot decide a rule.
 - No outlier screening: the mean moving range uses every moving range of the baseline, as the
   Making Data Count spreadsheet does (NHS-R's plot-the-dots can drop large ones first).
-- `two-of-three` follows the Western Electric rule: two of any three periods in a row beyond
-  the same two-sigma line (a value outside the limit counts as beyond it); the third can be
-  anywhere. Only the values beyond are marked.
+- `two-of-three` as Making Data Count has it (and NHS-R's plot-the-dots): three periods in a
+  row, each with a value and all on the same side of the mean, of which two (or all three) lie
+  beyond the two-sigma line on that side but not beyond the process limit. A value outside the
+  limits is its own `outside-limits` signal and does not count; a value on the mean or a gap
+  breaks the window. Only the values counted are marked. (The Western Electric rule this
+  replaced let the third value lie anywhere and counted values outside the limits.)
 - Direction: outside-limits, two-of-three and run-one-side are high above the mean and low
   below it; a trend is high when rising and low when falling, wherever it lies. A value in
   both a high and a low pattern takes the direction of outside-limits if it is outside the
@@ -45,7 +48,7 @@ import math
 import numbers
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
@@ -58,7 +61,10 @@ RULES: dict[str, str] = {
     "outside-limits": "A value above the upper process limit or below the lower one",
     "run-one-side": "Values in a row above the mean, or in a row below it",
     "trend": "Values in a row each higher than the one before, or each lower",
-    "two-of-three": "Two of three values in a row beyond the same two-sigma line",
+    "two-of-three": (
+        "Of three values in a row on one side of the mean, two or three between the two-sigma "
+        "line and the process limit on that side"
+    ),
 }
 """The special-cause rules by stable id, in order of precedence, with help text for users."""
 
@@ -185,50 +191,106 @@ def xmr(
     return _marked(points, _patterns(points, settings))
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How `describe` names a series to its reader: whose usual range it is, and what its
+    periods are called ("this team", "the team's", "month", "months")."""
+
+    who: str = "this series"
+    whose: str = "its"
+    period: str = "period"
+    periods: str = "periods"
+
+    def count(self, n: int) -> str:
+        return f"{n} {self.period if n == 1 else self.periods}"
+
+
 def describe(
-    points: Sequence[SpcPoint], subject: str, measure: str, *, notes: bool = True
+    points: Sequence[SpcPoint],
+    subject: str,
+    measure: str,
+    *,
+    notes: bool = True,
+    missing: Mapping[str, str] | None = None,
+    wording: Wording = Wording(),
 ) -> list[str]:
     """Plain sentences for a Summary sheet saying what the chart shows, oldest pattern first.
 
     Works from the marks `xmr` left on the points, so it never says more than the chart does.
-    Facts only: which periods lie beyond which line, for how long; then how the limits were
-    drawn when that matters (trial, recalculated, too few values, missing periods). No verdicts.
+    Facts only: which periods stood out and how, for how long; then how the usual range was
+    worked out when that matters (provisional, afresh, too few values, missing periods). No
+    verdicts. The words are a manager's, not a statistician's: the usual range is the one
+    between the process limits, "unusually high" is outside-limits, "higher than the team's
+    usual for 7 months in a row" a run, "rising for 7 months in a row" a trend, "close to the
+    top of the team's usual range twice in three months" two-of-three (`wording` says whose
+    usual it is and what a period is called).
+
+    A sentence about a pattern over several periods (a run, a trend, two-of-three) names the
+    series' missing periods, since no pattern is counted across them: a run that stops at a gap
+    may have gone on. `missing` says why a period's value is missing, by label ("no return");
+    a missing period it does not name has "no value".
     """
     found: list[tuple[int, int, str]] = []
+    gaps = missing_periods(points, missing or {})
+    gaps = f"; {gaps}" if gaps else ""
+    w = wording
 
     def say(rule: str, first: SpcPoint, sentence: str) -> None:
-        found.append((first.index, _RULE_ORDER[rule], f"{subject}: {measure} {sentence}."))
+        found.append((first.index, _RULE_ORDER[rule], f"{subject}: {measure} was {sentence}."))
 
-    for direction, word, edge in ((1, "above", "upper"), (-1, "below", "lower")):
+    for direction, high, higher, top in (
+        (1, "high", "higher", "top"),
+        (-1, "low", "lower", "bottom"),
+    ):
         outside = _has("outside-limits", lambda p, d=direction: _outside(p) == d)
         for block in _blocks(points, outside):
             names = _join([p.label for p in block])
-            say("outside-limits", block[0], f"{word} the {edge} process limit in {names}")
+            say("outside-limits", block[0], f"unusually {high} for {w.who} in {names}")
         in_run = _has("run-one-side", lambda p, d=direction: _side(p.value, p.mean) == d)
         for block in _blocks(points, in_run):
             say(
                 "run-one-side",
                 block[0],
-                f"{word} the mean for {len(block)} periods in a row ({_span(block)})",
+                f"{higher} than {w.whose} usual for {w.count(len(block))} in a row "
+                f"({_span(block)}{gaps})",
             )
-        beyond = _has("two-of-three", lambda p, d=direction: _beyond_two_sigma(p) == d)
-        for block in _blocks(points, beyond, reach=2):
+        near = _has("two-of-three", lambda p, d=direction: _near_limit(p) == d)
+        for block in _blocks(points, near, reach=2):
             periods = max(3, block[-1].index - block[0].index + 1)
             names = _join([p.label for p in block])
             say(
                 "two-of-three",
                 block[0],
-                f"{word} the {edge} two-sigma line in {len(block)} of {periods} periods ({names})",
+                f"close to the {top} of {w.whose} usual range {_times(len(block))} in "
+                f"{_in_words(periods)} {w.periods} ({names}{gaps})",
             )
     for block in _blocks(points, lambda p: "trend" in p.rules):
         for direction, piece in _monotone_pieces(block):
             word = "rising" if direction > 0 else "falling"
-            say("trend", piece[0], f"{word} for {len(piece)} periods in a row ({_span(piece)})")
+            say(
+                "trend",
+                piece[0],
+                f"{word} for {w.count(len(piece))} in a row ({_span(piece)}{gaps})",
+            )
 
     sentences = [sentence for *_, sentence in sorted(found)]
     if not found and any(p.mean is not None for p in points):
-        sentences.append(f"{subject}: no special cause variation in {measure} ({_span(points)}).")
-    return sentences + (_notes(points, subject) if notes else [])
+        sentences.append(
+            f"{subject}: {measure} stayed within {w.whose} usual range, with nothing unusual "
+            f"({_span(points)})."
+        )
+    return sentences + (_notes(points, subject, missing or {}, w) if notes else [])
+
+
+_NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _in_words(n: int) -> str:
+    return _NUMBERS[n] if 0 < n < len(_NUMBERS) else str(n)
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{_in_words(n)} times")
 
 
 # --- limits -------------------------------------------------------------------------------
@@ -300,11 +362,13 @@ def _patterns(points: list[SpcPoint], settings: SpcSettings) -> list[_Pattern]:
                 found.append(_Pattern("trend", step, indices))
         if settings.two_sigma_of_three:
             for k in range(len(seg) - 2):
-                for direction in (1, -1):
-                    window = seg[k : k + 3]
-                    marked = tuple(p.index for p in window if _beyond_two_sigma(p) == direction)
-                    if len(marked) >= 2:
-                        found.append(_Pattern("two-of-three", direction, marked))
+                window = seg[k : k + 3]
+                side = sides[k]
+                if side == 0 or any(sides[k + j] != side for j in (1, 2)):
+                    continue  # a gap, a value on the mean, or values on both sides
+                marked = tuple(p.index for p in window if _near_limit(p) == side)
+                if len(marked) >= 2:
+                    found.append(_Pattern("two-of-three", side, marked))
     return found
 
 
@@ -341,6 +405,12 @@ def _outside(point: SpcPoint) -> int:
 def _beyond_two_sigma(point: SpcPoint) -> int:
     """+1 above the upper two-sigma line, -1 below the lower one, else 0."""
     return _beyond(point.value, point.upper_two_sigma, point.lower_two_sigma)
+
+
+def _near_limit(point: SpcPoint) -> int:
+    """+1 between the upper two-sigma line and the upper limit, -1 between the lower ones, else
+    0: beyond a two-sigma line but not outside the limits (on a limit is not outside it)."""
+    return _beyond_two_sigma(point) if not _outside(point) else 0
 
 
 def _beyond(value: float | None, upper: float | None, lower: float | None) -> int:
@@ -400,16 +470,23 @@ def _has(rule: str, where: Callable[[SpcPoint], bool]) -> Callable[[SpcPoint], b
 def _blocks(
     points: Sequence[SpcPoint], keep: Callable[[SpcPoint], bool], reach: int = 1
 ) -> list[list[SpcPoint]]:
-    """Kept points grouped when at most `reach` periods apart within one segment."""
+    """Kept points grouped when at most `reach` periods apart within one segment, with no gap
+    between them."""
     blocks: list[list[SpcPoint]] = []
+    gap = False
     for point in points:
-        if point.value is None or not keep(point):
+        if point.value is None:
+            gap = True
+            continue
+        if not keep(point):
             continue
         last = blocks[-1][-1] if blocks else None
-        if last and last.segment == point.segment and point.index - last.index <= reach:
+        near = last and last.segment == point.segment and point.index - last.index <= reach
+        if near and not gap:
             blocks[-1].append(point)
         else:
             blocks.append([point])
+        gap = False
     return blocks
 
 
@@ -434,23 +511,51 @@ def _monotone_pieces(block: list[SpcPoint]) -> list[tuple[int, list[SpcPoint]]]:
     return [(d, p) for d, p in pieces if d and len(p) >= 3]
 
 
-def _notes(points: Sequence[SpcPoint], subject: str) -> list[str]:
-    """How the limits were drawn, where a reader needs to know to trust the sentences."""
+def _notes(
+    points: Sequence[SpcPoint], subject: str, missing: Mapping[str, str], w: Wording
+) -> list[str]:
+    """How the usual range (the limits) was worked out, where a reader needs to know to trust
+    the sentences: afresh (recalculated), provisional (trial), or not at all."""
     notes = []
     for seg in _segments(points):
         present = [p for p in seg if p.value is not None]
         if seg[0].segment > 0:
-            notes.append(f"{subject}: limits recalculated from {seg[0].label}.")
+            notes.append(f"{subject}: usual range worked out afresh from {seg[0].label}.")
         if seg[0].mean is None:
-            notes.append(f"{subject}: too few values for process limits ({_span(seg)}).")
+            notes.append(
+                f"{subject}: too few {w.periods} to work out a usual range ({_span(seg)})."
+            )
         elif seg[0].trial:
             notes.append(
-                f"{subject}: trial limits, from only {len(present)} periods ({_span(seg)})."
+                f"{subject}: usual range provisional, from only {w.count(len(present))} "
+                f"({_span(seg)})."
             )
-    missing = [p.label for p in points if p.value is None]
-    if missing:
-        notes.append(f"{subject}: no value for {_join(missing)}.")
+    gaps = missing_periods(points, missing)
+    if gaps:
+        notes.append(f"{subject}: {gaps}.")
     return notes
+
+
+def missing_periods(points: Sequence[SpcPoint], missing: Mapping[str, str] | None = None) -> str:
+    """The missing periods, by why they are missing (`missing`, by label; else "no value"):
+    "no return for 2026-03 and 2026-04; no value for 2026-07", or "" with none. Three or more
+    in a row for one reason are written as a span ("2026-03 to 2026-06")."""
+    missing = missing or {}
+    stretches: list[tuple[str, list[SpcPoint]]] = []
+    for point in points:
+        if point.value is not None:
+            continue
+        why = missing.get(point.label, "no value")
+        last = stretches[-1] if stretches else None
+        if last and last[0] == why and last[1][-1].index == point.index - 1:
+            last[1].append(point)
+        else:
+            stretches.append((why, [point]))
+    reasons: dict[str, list[str]] = {}
+    for why, stretch in stretches:
+        names = [_span(stretch)] if len(stretch) > 2 else [p.label for p in stretch]
+        reasons.setdefault(why, []).extend(names)
+    return "; ".join(f"{why} for {_join(names)}" for why, names in reasons.items())
 
 
 def _span(points: Sequence[SpcPoint]) -> str:

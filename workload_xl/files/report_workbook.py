@@ -9,18 +9,19 @@ the store, and Python made every number from the rows. It carries no case names.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.marker import Marker
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workload_xl.contracts import report as rc
 from workload_xl.core.findings import Finding
-from workload_xl.core.trends import ServiceTrends, TeamTrend, TrendReport
+from workload_xl.core.trends import INCOMPLETE, ServiceTrends, TeamTrend, TrendReport
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.style import BOLD, NOTE, TITLE, cell_text, free_sheet_title, put, set_value
 
@@ -98,8 +99,8 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
     ).font = NOTE
     put(ws, 4, 1, "What needs a look").font = BOLD
     lines = report.summary or [
-        "Nothing stands out: every team's mean points per FTE, and every "
-        "worker's against their team, shows common-cause variation."
+        "Nothing stands out: every team's mean points per FTE, and every worker's against "
+        "their team, stayed within its usual range with no unusual pattern."
     ]
     for offset, line in enumerate(lines, start=5):
         set_value(ws.cell(offset, 1), line)
@@ -114,15 +115,32 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
         "Each team's mean points per FTE (its counted workers' total points ÷ their total FTE, "
         "so each worker weighs by their FTE) is plotted on an XmR chart (NHS 'Making Data Count'): "
         "the mean, and process limits at the mean ± 2.66 × the mean moving range, from the first "
-        f"{report.settings.baseline} points (fewer points give trial limits, labelled so).",
+        f"{report.settings.baseline} points (fewer points give trial limits, labelled so). A "
+        "team's limits are worked out afresh from a period whose scheme or scheme version "
+        "differs from its return before, and from any period given with --recalculate-at (its "
+        "sheet says where).",
         "Special cause: a point outside the limits; "
         f"{report.settings.run_length} points in a row on one side of the mean; "
-        f"{report.settings.run_length} points in a row rising or falling; 2 of 3 points beyond "
-        "two sigma on the same side.",
+        f"{report.settings.run_length} points in a row rising or falling; of 3 points in a row "
+        "all on one side of the mean, 2 or 3 between the two-sigma line and the process limit on "
+        "that side (a point beyond the limits is its own signal and does not count).",
+        "In the sentences under What needs a look, a team's usual range is the one between its "
+        "process limits: 'unusually high (or low) for this team' is a point outside the limits; "
+        "'higher (or lower) than the team's usual for N months in a row' is a run on one side "
+        "of the mean; 'rising (or falling) for N months in a row' a trend; 'close to the top "
+        "(or bottom) of the team's usual range twice in three months' two of three points "
+        "between two sigma and the limit.",
         "For workload neither direction is better, so variation is labelled neutral: special "
         "cause high or low. The numbers inform a discussion; there is no maximum.",
         "The same rules run on each worker's points per FTE relative to their team's mean, so a "
         "lasting disparity stands apart from a noisy month.",
+        "A period a team sent no return for stays a gap in its chart: no run or trend is "
+        "counted across it, and the sentences name the periods missing.",
+        "An incomplete return left out so many workers (their sheets had errors) that the "
+        "team's counted FTE or workers fell below "
+        f"{report.incomplete_below:.0%} of its usual (the median of its other periods): it is "
+        "said first, shaded in the tables and shown on the chart as a cross, but left out of "
+        "the limits and every rule, like a missing period.",
     ]
     for offset, note in enumerate(notes):
         put(ws, row + offset, 1, note).font = BOLD if offset == 0 else NOTE
@@ -137,8 +155,10 @@ def _block(
     rows: list[tuple[str, list]],
     number_format: str,
     names: _Names,
+    shaded: Collection[tuple[int, int]] = (),
 ) -> int:
-    """A titled teams × periods table; returns the next free row."""
+    """A titled teams × periods table, the `shaded` (row, period) cells shaded as incomplete
+    returns; returns the next free row."""
     put(ws, top, 1, title).font = BOLD
     header = top + 1
     put(ws, header, 1, "Team")
@@ -147,8 +167,11 @@ def _block(
     for offset, (name, values) in enumerate(rows, start=1):
         set_value(ws.cell(header + offset, 1), name)
         for index, value in enumerate(values, start=2):
-            cell = ws.cell(header + offset, index, None if value is None else round(value, 4))
+            shown = round(value, 4) if isinstance(value, float) else value
+            cell = ws.cell(header + offset, index, shown)
             cell.number_format = number_format
+            if (offset - 1, index - 2) in shaded:
+                cell.fill = _INCOMPLETE
     last_col = get_column_letter(len(service.periods) + 1)
     table = Table(
         displayName=names.table(title.split()[0].replace("-", "")),
@@ -165,16 +188,24 @@ def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
         ws,
         2,
         1,
-        "Counted workers only (sheets without errors). Spread is the coefficient of variation.",
+        "Counted workers only (sheets without errors). Spread is the coefficient of variation. "
+        "Shaded: an incomplete return (so many workers left out that the figures are no trend; "
+        "see the Return table).",
     ).font = NOTE
     teams = service.teams
+    shaded = {
+        (row, index)
+        for row, team in enumerate(teams)
+        for index, status in enumerate(team.returns)
+        if status == INCOMPLETE
+    }
     row = 4
     mean_top = row + 1
     for block in rc.SERVICE_BLOCKS:
         rows = [(t.team, getattr(t, block.field)) for t in teams]
         if block.service_mean_row:
             rows.append(("Service mean", service.service_mean))
-        row = _block(ws, row, block.title, service, rows, block.number_format, names)
+        row = _block(ws, row, block.title, service, rows, block.number_format, names, shaded)
     ws.column_dimensions["A"].width = 34
     if service.periods:
         chart = LineChart()
@@ -201,13 +232,18 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
         "Special cause points are marked. Neither direction is better for workload: "
         "high and low are both worth a conversation.",
     ).font = NOTE
+    if team.recalculated:
+        fresh = "; ".join(f"from {label} ({why})" for label, why in team.recalculated)
+        put(ws, 3, 1, f"Limits worked out afresh {fresh}.").font = NOTE
     top = 4
     for index, column in enumerate(rc.SPC_COLUMNS, start=1):
         cell = put(ws, top, index, column.heading)
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for offset, point in enumerate(team.spc, start=1):
-        special = point.variation != "common"
+        special = point.variation.startswith("special")
+        at = team.first + offset - 1
+        incomplete = team.returns[at] == INCOMPLETE
         values = [
             point.label,
             point.value,
@@ -217,8 +253,9 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
             point.upper_two_sigma,
             point.lower_two_sigma,
             point.value if special else None,
+            team.points_per_fte[at] if incomplete else None,
             ", ".join(point.rules),
-            point.variation,
+            INCOMPLETE if incomplete else point.variation,
             "trial" if point.trial else "baseline",
         ]
         for index, value in enumerate(values, start=1):
@@ -243,10 +280,11 @@ def _xmr_chart(ws, team: TeamTrend, top: int, last: int) -> None:
     chart.title = cell_text(f"{team.team}: mean points per FTE")
     chart.y_axis.title = "Mean points per FTE"
     chart.add_data(
-        Reference(ws, min_col=2, max_col=8, min_row=top, max_row=last), titles_from_data=True
+        Reference(ws, min_col=2, max_col=rc.SPC_CHART_SERIES + 1, min_row=top, max_row=last),
+        titles_from_data=True,
     )
     chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
-    value, mean, upper, lower, upper2, lower2, special = chart.series
+    value, mean, upper, lower, upper2, lower2, special, incomplete = chart.series
     value.marker = Marker(symbol="circle", size=6)
     for limit in (upper, lower):
         limit.graphicalProperties.line.dashStyle = "dash"
@@ -258,10 +296,16 @@ def _xmr_chart(ws, team: TeamTrend, top: int, last: int) -> None:
     special.marker = Marker(symbol="circle", size=9)
     special.marker.graphicalProperties = _fill("ED7D31")
     special.graphicalProperties.line.noFill = True
+    incomplete.marker = Marker(symbol="x", size=9)
+    incomplete.marker.graphicalProperties = _fill("7F7F7F")
+    incomplete.graphicalProperties.line.noFill = True
     chart.x_axis.delete = chart.y_axis.delete = False
     _straight(chart)
     chart.height, chart.width = 9, 22
     ws.add_chart(chart, "M4")
+
+
+_INCOMPLETE = PatternFill("solid", fgColor=rc.INCOMPLETE_FILL)
 
 
 def _fill(colour: str):

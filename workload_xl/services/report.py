@@ -6,12 +6,16 @@ One pipeline under the command and the demo: store, pseudonymise, build, write.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workload_xl.core.completeness import INCOMPLETE_BELOW
 from workload_xl.core.findings import Finding
+from workload_xl.core.recalculation import RecalculationError
 from workload_xl.core.spc import SpcSettings
 from workload_xl.core.trends import TrendReport, build_trend_report
+from workload_xl.services.options import OptionError
 from workload_xl.services.store import open_store
 
 
@@ -46,26 +50,32 @@ def trend_report(
     first: str | None = None,
     last: str | None = None,
     settings: SpcSettings | None = None,
-    recalculate_from: str | None = None,
+    recalculate_at: Sequence[str] = (),
+    incomplete_below: float = INCOMPLETE_BELOW,
     pseudonymiser=None,
     force: bool = False,
 ) -> ReportRun:
     """Read every worker-period from the store (names replaced by pseudonyms with a
-    `pseudonymiser`), build the report and write it, unless nothing matches."""
+    `pseudonymiser`), build the report and write it, unless nothing matches. A
+    `recalculate_at` value that names no team or no period is an OptionError."""
     from workload_xl.files.report_workbook import write_report
 
     with open_store(store_path) as store:
         rows = store.worker_periods()
     if pseudonymiser is not None:
         rows = pseudonymiser.rows(rows)
-    report = build_trend_report(
-        rows,
-        service=service,
-        first=first,
-        last=last,
-        settings=settings,
-        recalculate_from=recalculate_from,
-    )
+    try:
+        report = build_trend_report(
+            rows,
+            service=service,
+            first=first,
+            last=last,
+            settings=settings,
+            recalculate_at=recalculate_at,
+            incomplete_below=incomplete_below,
+        )
+    except RecalculationError as problem:
+        raise OptionError(str(problem), param_hint="--recalculate-at") from None
     if not report.services:
         return ReportRun(output, report)
     return ReportRun(output, report, write_report(output, report, force=force))

@@ -27,7 +27,7 @@ from workload_xl.core.returns import TeamReturn, WorkerPeriod
 from workload_xl.core.rules import finding
 from workload_xl.core.values import clean_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_TEAM_NAME = 200
 """Characters a listed team's name or service may have: a team's name is a few words."""
 
@@ -83,6 +83,14 @@ CREATE INDEX IF NOT EXISTS return_lines_by_submission ON return_lines (submissio
 CREATE VIEW IF NOT EXISTS current_submissions AS
     SELECT * FROM submissions WHERE superseded_by IS NULL;
 """
+"""The first schema (version 1). A new store is made with it and then every migration, so a
+store made now and one migrated from an older version have the same schema, to the letter."""
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE worker_periods ADD COLUMN expected_points REAL",),
+}
+"""The statements that take a store from the version before to this one, by version: 2 adds
+each worker row's expected points (empty for rows stored before)."""
 
 
 DATA_TABLES = ("teams", "submissions", "worker_periods", "return_lines")
@@ -156,6 +164,9 @@ class ReturnsStore:
         self.db = connection
         self.path = path
         self.read_only = read_only
+        self.version = SCHEMA_VERSION
+        """The store's schema version: older only for a store opened read-only, which is read
+        as it is and never migrated."""
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True, read_only: bool = False) -> ReturnsStore:
@@ -189,8 +200,8 @@ class ReturnsStore:
             else:
                 db = sqlite3.connect(path, timeout=60, isolation_level=None)
             db.execute("PRAGMA busy_timeout = 60000")
-            made = _recognise(db, path)  # only reads: a foreign file is left as it was
-            if read_only and not made:
+            version = _recognise(db, path)  # only reads: a foreign file is left as it was
+            if read_only and not version:
                 raise _refused(
                     f"{path} is an empty SQLite database, not a returns store. "
                     "Check the --store path.",
@@ -205,8 +216,11 @@ class ReturnsStore:
                 # file.
                 db.execute("PRAGMA synchronous = NORMAL")
             store = cls(db, path, read_only=read_only)
-            if not made:
+            store.version = version or SCHEMA_VERSION
+            if not version:
                 store._create()
+            elif version < SCHEMA_VERSION and not read_only:
+                _migrate(store)
         except Refused:
             if db is not None:
                 db.close()
@@ -258,7 +272,7 @@ class ReturnsStore:
         with self.transaction():
             if _tables(self.db):  # another process made it meanwhile: leave it be
                 return
-            for statement in _statements(SCHEMA):
+            for statement in _statements_up_to(SCHEMA_VERSION):
                 self.db.execute(statement)
             self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             self.db.execute("INSERT INTO meta VALUES ('created_at', ?)", (now_text(),))
@@ -341,9 +355,19 @@ class ReturnsStore:
             )
             new_id = cursor.lastrowid
             self.db.executemany(
-                "INSERT INTO worker_periods VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO worker_periods (submission_id, worker, band, fte, cases, "
+                "total_points, counted, expected_points) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (new_id, w.worker, w.band, w.fte, w.cases, w.total_points, int(w.counted))
+                    (
+                        new_id,
+                        w.worker,
+                        w.band,
+                        w.fte,
+                        w.cases,
+                        w.total_points,
+                        int(w.counted),
+                        w.expected_points,
+                    )
                     for w in ret.workers
                 ],
             )
@@ -473,11 +497,14 @@ class ReturnsStore:
         return [Submission(*row) for row in rows]
 
     def worker_periods(self, service: str | None = None) -> list[WorkerPeriod]:
-        """Every worker row of every current return (one per team and period)."""
+        """Every worker row of every current return (one per team and period), with its
+        return's scheme and version. A store of version 1 (opened read-only, so not migrated)
+        has no expected points: they read as None."""
+        expected = "w.expected_points" if self.version >= 2 else "NULL"
         query = (
             "SELECT s.service, s.team, s.period, s.period_kind, w.worker, w.band, w.fte, "
-            "w.cases, w.total_points, w.counted FROM worker_periods w "
-            "JOIN current_submissions s ON s.id = w.submission_id"
+            f"w.cases, w.total_points, w.counted, s.scheme_id, s.scheme_version, {expected} "
+            "FROM worker_periods w JOIN current_submissions s ON s.id = w.submission_id"
         )
         params: tuple = ()
         if service:
@@ -496,8 +523,25 @@ class ReturnsStore:
                 period_kind=kind,
                 team=team,
                 service=service_,
+                expected_points=expected,
+                scheme_id=scheme_id,
+                scheme_version=scheme_version,
             )
-            for service_, team, period, kind, worker, band, fte, cases, total, counted in rows
+            for (
+                service_,
+                team,
+                period,
+                kind,
+                worker,
+                band,
+                fte,
+                cases,
+                total,
+                counted,
+                scheme_id,
+                scheme_version,
+                expected,
+            ) in rows
         ]
 
     # --- teams --------------------------------------------------------------------------
@@ -537,6 +581,23 @@ class ReturnsStore:
         problems = [row[0] for row in self.db.execute("PRAGMA integrity_check") if row[0] != "ok"]
         problems += [f"foreign key: {row}" for row in self.db.execute("PRAGMA foreign_key_check")]
         return problems
+
+
+def _migrate(store: ReturnsStore) -> None:
+    """Bring a store made by an older version up to this one, in one transaction (a crash
+    part-way leaves it as it was), recording when in meta (`migrated_to_<version>`). Its
+    returns stay as they were; columns added are empty for the rows already stored."""
+    with store.transaction():
+        version = _recognise(store.db, store.path)  # another process may have done it
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[number]:
+                store.db.execute(statement)
+            when = (f"migrated_to_{number}", now_text())
+            store.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", when)
+        store.db.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+        )
+    store.version = SCHEMA_VERSION
 
 
 def sqlite_uri(path: PurePath | str, *, read_only: bool = False) -> str:
@@ -585,13 +646,13 @@ def _tables(db: sqlite3.Connection) -> set[str]:
     return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def _recognise(db: sqlite3.Connection, path: Path) -> bool:
-    """True for a returns store, False for an empty database (a new store); Refused for
+def _recognise(db: sqlite3.Connection, path: Path) -> int:
+    """A returns store's schema version, 0 for an empty database (a new store); Refused for
     any other SQLite file, a store whose meta table is damaged, or one from a newer version.
     Reads only, so a refused file is left byte for byte as it was."""
     tables = _tables(db)
     if not tables:
-        return False
+        return 0
     if not set(DATA_TABLES) <= tables:
         shown = ", ".join(sorted(tables)[:6]) + (", ..." if len(tables) > 6 else "")
         raise _refused(
@@ -622,19 +683,20 @@ def _recognise(db: sqlite3.Connection, path: Path) -> bool:
         raise _damaged(
             path, f"its schema_version is {number}, which no version of workload-xl writes"
         )
-    problem = _schema_problem(db)
+    problem = _schema_problem(db, number)
     if problem:
         raise _damaged(path, problem)
-    return True
+    return number
 
 
-def _schema_problem(db: sqlite3.Connection) -> str:
+def _schema_problem(db: sqlite3.Connection, version: int) -> str:
     """What differs between the file's tables, indexes, views and triggers and the ones
-    workload-xl makes, or "". A view dropped or rewritten, a column renamed, a trigger added
-    by another tool would make reads fail or writes delete returns; the schema has not changed
-    since the first store was made, so any difference is damage."""
+    workload-xl makes for a store of its `version`, or "". A view dropped or rewritten, a
+    column renamed, a trigger added by another tool would make reads fail or writes delete
+    returns; each version's schema is known exactly (the first and its migrations), so any
+    difference is damage."""
     found = _schema_of(db)
-    expected = _expected_schema()
+    expected = _expected_schema(version)
     for key in sorted(expected.keys() - found.keys()):
         return f"its {key[0]} {key[1]} is missing"
     for key in sorted(found.keys() - expected.keys()):
@@ -656,15 +718,23 @@ def _schema_of(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
 
 
 @functools.cache
-def _expected_schema() -> dict[tuple[str, str], str]:
-    """The schema objects of a new store, as SQLite records them."""
+def _expected_schema(version: int = SCHEMA_VERSION) -> dict[tuple[str, str], str]:
+    """The schema objects of a store of `version`, as SQLite records them."""
     db = sqlite3.connect(":memory:")
     try:
-        for statement in _statements(SCHEMA):
+        for statement in _statements_up_to(version):
             db.execute(statement)
         return _schema_of(db)
     finally:
         db.close()
+
+
+def _statements_up_to(version: int) -> list[str]:
+    """The first schema's statements, then each migration's up to `version`."""
+    statements = list(_statements(SCHEMA))
+    for number in range(2, version + 1):
+        statements += MIGRATIONS[number]
+    return statements
 
 
 def _damaged(path: Path, what: str) -> Refused:
