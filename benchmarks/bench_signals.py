@@ -40,6 +40,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
+from workload_xl.core.expected import expected_points
 from workload_xl.core.measurement import Line, Measurement
 from workload_xl.core.period import Period
 from workload_xl.core.returns import WorkerPeriod
@@ -183,6 +184,9 @@ def simulate_team(kind: str, team: str, noise: float, rng: random.Random, scheme
                     period_kind="month",
                     team=team,
                     service=SERVICE,
+                    expected_points=expected_points(scheme, w.band, w.fte),
+                    scheme_id=scheme.id,
+                    scheme_version=scheme.version,
                 )
             )
     return months, rows
@@ -200,31 +204,32 @@ def heavy_flagged(build) -> bool:
     )
 
 
-def report_flags(rows: list, index: int) -> dict[str, set[str]]:
+def report_flags(rows: list, index: int) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
     """Per team, what the trend report made with the returns up to month `index` says about
-    that month: special-cause rules on the team's series, and sentences ending that month."""
+    that month: special-cause rules on the team's series that month, a worker standing apart
+    from the team's middle, or the team from the service, in a signal ending that month; and
+    (team, worker) of each such worker."""
     label = str(month(index))
     report = build_trend_report(rows, last=label)
     found: dict[str, set[str]] = {}
+    workers: set[tuple[str, str]] = set()
     for service in report.services:
-        if not service.periods or service.periods[-1] != label:
-            continue
         for trend in service.teams:
             latest = next((p for p in trend.spc if p.label == label), None)
-            rules = set(latest.rules) if latest is not None else set()
-            if rules:
-                found.setdefault(trend.team, set()).update(f"team {r}" for r in rules)
-        for line in service.summary:
-            if label in line and "to " + label in line:
-                team = next((t.team for t in service.teams if f"({t.team})" in line), None)
-                if team is None:
-                    team = next((t.team for t in service.teams if f": {t.team}:" in line), None)
-                if team is not None:
-                    found.setdefault(team, set()).add("sentence")
-        for signal in service.workers:
-            if any(label in sentence for sentence in signal.sentences):
-                found.setdefault(signal.team, set()).add("worker")
-    return found
+            if latest is not None and latest.rules:
+                found.setdefault(trend.team, set()).update(f"team {r}" for r in latest.rules)
+        for signal in service.team_signals:
+            if signal.last == label:
+                found.setdefault(signal.team, set()).add(signal.rule)
+        for worker in service.workers:
+            if worker.last == label:
+                found.setdefault(worker.team, set()).add(f"worker {worker.rule}")
+                workers.add((worker.team, worker.worker))
+    return found, workers
+
+
+def heavy_said(signals: set[tuple[str, str]], team: str) -> bool:
+    return (team, "Worker 00") in signals
 
 
 def run(kind: str, noise: float, teams: int, seed: int, scheme: Scheme) -> tuple[Tally, Tally]:
@@ -238,7 +243,9 @@ def run(kind: str, noise: float, teams: int, seed: int, scheme: Scheme) -> tuple
         built[name] = months
         all_rows += rows
     sheet.teams = report.teams = teams
-    reported = {index: report_flags(all_rows, index) for index in range(MONTHS)}
+    reported, reported_workers = {}, {}
+    for index in range(MONTHS):
+        reported[index], reported_workers[index] = report_flags(all_rows, index)
     for name, months in built.items():
         found_sheet = found_report = False
         for index, build in enumerate(months):
@@ -255,7 +262,7 @@ def run(kind: str, noise: float, teams: int, seed: int, scheme: Scheme) -> tuple
                 report.by_rule.update(said)
             elif in_window and kind == "heavy":
                 found_sheet |= heavy_flagged(build)
-                found_report |= bool(said & {"worker"})
+                found_report |= heavy_said(reported_workers[index], name)
             elif in_window and kind == "rising":
                 found_sheet |= "trend-rising" in flags
                 found_report |= bool(said)

@@ -1,7 +1,8 @@
 """The trend report's team figures on hand-computed series (issue 14, first part).
 
 A team's mean points per FTE is weighted by FTE (total points ÷ total FTE), so a part-timer
-weighs what their FTE says; the team-against-service run uses the report's --run-length.
+weighs what their FTE says; workers and teams are compared by load against expected, with
+the team sheet's rules.
 """
 
 from __future__ import annotations
@@ -52,24 +53,57 @@ def test_a_part_timers_high_figure_barely_moves_the_team():
     assert service.teams[0].points_per_fte[0] - 95 == pytest.approx(0.2 * 55 / 10.2)
 
 
-def _above_service(length: int) -> list[str]:
-    """North runs 5 months above the service, South below it."""
+def _above_service(months_run: int, north: float = 120.0, gap_at: int = 0) -> list[str]:
+    """North on `north` points and South on 200 − that (1.0 FTE each, no expected points in
+    the store, so each team's load is its points per FTE ÷ the service's, 100)."""
     rows = []
-    for month in range(1, 6):
+    for month in range(1, months_run + 1):
+        if month == gap_at:
+            continue
         period = f"2026-{month:02d}"
-        rows += [row("North", "Ann", period, 1.0, 110.0), row("South", "Cy", period, 1.0, 90.0)]
-    report = build_trend_report(rows, settings=SpcSettings(run_length=length))
+        rows += [
+            row("North", "Ann", period, 1.0, north),
+            row("South", "Cy", period, 1.0, 200 - north),
+        ]
+    report = build_trend_report(rows, settings=SpcSettings(run_length=7))
     return [line for line in report.summary if "the service's" in line]
 
 
-def test_the_team_against_service_run_uses_the_reports_run_length():
-    assert _above_service(7) == []
+def test_a_team_well_off_the_service_for_three_months_is_a_lasting_disparity():
+    """The team sheet's rule between a worker and the team's middle, between a team and its
+    service: at least 12 points of percentage off for at least 3 periods in a row."""
     assert _above_service(5) == [
-        "Safeguarding: North: mean points per FTE was higher than the service's for 5 months in "
-        "a row (2026-01 to 2026-05).",
-        "Safeguarding: South: mean points per FTE was lower than the service's for 5 months in "
-        "a row (2026-01 to 2026-05).",
+        "Safeguarding: North: load against expected was higher than the service's by at least "
+        "12 points for 5 months in a row (2026-01 to 2026-05): 120%, 120%, 120%, 120%, 120%, "
+        "against the service's 100%, 100%, 100%, 100%, 100%.",
+        "Safeguarding: South: load against expected was lower than the service's by at least "
+        "12 points for 5 months in a row (2026-01 to 2026-05): 80%, 80%, 80%, 80%, 80%, "
+        "against the service's 100%, 100%, 100%, 100%, 100%.",
     ]
+    assert _above_service(2) == []  # two months are not yet lasting
+    assert _above_service(5, north=111.0) == []  # 11 points off: within the margin
+    # a month nobody returned ends a run: two, then two, is never four
+    assert _above_service(5, gap_at=3) == []
+
+
+def test_a_teams_load_uses_the_expected_points_the_store_keeps():
+    """With expected points, a team is compared by total points ÷ total expected points: a
+    team whose newly qualified workers carry their protected 90% reads as the service does."""
+    rows = []
+    for month in range(1, 5):
+        period = f"2026-{month:02d}"
+        rows += [
+            replace(row("North", "Nia", period, 1.0, 90.0), expected_points=90.0),
+            replace(row("North", "Ola", period, 1.0, 90.0), expected_points=90.0),
+            replace(row("South", "Cy", period, 1.0, 100.0), expected_points=100.0),
+            replace(row("South", "Di", period, 1.0, 100.0), expected_points=100.0),
+        ]
+    report = build_trend_report(rows)
+    (service,) = report.services
+    north = service.teams[0]
+    assert north.load == [pytest.approx(1.0)] * 4 and north.against_service == [0.0] * 4
+    assert north.vs_service[0] == pytest.approx(90 - 95)  # points per FTE still differ
+    assert [line for line in report.summary if "service's" in line] == []
 
 
 def test_the_report_says_how_the_team_figure_is_worked_out():
@@ -149,9 +183,10 @@ def test_a_rise_is_not_counted_across_a_missing_month():
 
 
 def test_a_workers_lasting_gap_is_not_counted_across_a_month_the_team_missed():
-    """Ann on 120 and Bo on 80 points (1.0 FTE each), team mean 100: each is 20% off it, beyond
-    10%, for four months, then a month with no return, then four more. With --run-length 7
-    that is no lasting gap; eight months in a row are one."""
+    """Ann on 120, Bo on 80 and Cy on 100 points (1.0 FTE each, one band, no expected points,
+    so each load is points per FTE ÷ the band's median, 100): Ann 20 points above the team's
+    middle, Bo 20 below, for four months, then a month with no return, then four more. Each
+    four is a lasting disparity (3 or more); nine in a row only without the gap."""
 
     def team(count_before: int, gap: bool) -> list[WorkerPeriod]:
         labels = months(2026, 9)
@@ -159,16 +194,47 @@ def test_a_workers_lasting_gap_is_not_counted_across_a_month_the_team_missed():
         for index, period in enumerate(labels):
             if gap and index == count_before:
                 continue
-            rows += [row("North", "Ann", period, 1.0, 120), row("North", "Bo", period, 1.0, 80)]
+            rows += [
+                row("North", "Ann", period, 1.0, 120),
+                row("North", "Bo", period, 1.0, 80),
+                row("North", "Cy", period, 1.0, 100),
+            ]
         return rows
 
-    assert build_trend_report(team(4, gap=True)).summary == []
-    joined = build_trend_report(team(4, gap=False)).summary
-    assert joined == [
-        "Safeguarding: Ann (North): points per FTE more than 10% above the team mean for 9 "
-        "periods in a row (2026-01 to 2026-09).",
-        "Safeguarding: Bo (North): points per FTE more than 10% below the team mean for 9 "
-        "periods in a row (2026-01 to 2026-09).",
+    four = ", ".join(["120%"] * 4), ", ".join(["80%"] * 4), ", ".join(["100%"] * 4)
+    assert build_trend_report(team(4, gap=True)).summary == [
+        "Safeguarding: Ann (North): load against expected at least 12 points above the team's "
+        f"middle for 4 months in a row (2026-06 to 2026-09): {four[0]}, against the team's "
+        f"{four[2]}.",
+        "Safeguarding: Bo (North): load against expected at least 12 points below the team's "
+        f"middle for 4 months in a row (2026-06 to 2026-09): {four[1]}, against the team's "
+        f"{four[2]}.",
+    ]
+    joined = build_trend_report(team(4, gap=False))
+    assert [
+        (w.worker, w.rule, w.first, w.last, w.direction) for w in joined.services[0].workers
+    ] == [
+        ("Ann", "disparity-persistent", "2026-01", "2026-09", 1),
+        ("Bo", "disparity-persistent", "2026-01", "2026-09", -1),
+    ]
+    assert "for 9 months in a row (2026-01 to 2026-09)" in joined.summary[0]
+
+
+def test_a_worker_well_off_the_middle_in_the_latest_month_is_said_alone():
+    """30 points or more off the team's middle in the report's last month is said even before
+    it has lasted; earlier single months are not (they were said in their own month)."""
+    rows = []
+    for index, period in enumerate(months(2026, 3)):
+        ann = 140 if index in (0, 2) else 100
+        rows += [row("North", n, period, 1.0, 100) for n in ("Bo", "Cy", "Di")]
+        rows.append(row("North", "Ann", period, 1.0, ann))
+    (service,) = build_trend_report(rows).services
+    assert [(w.worker, w.rule, w.last) for w in service.workers] == [
+        ("Ann", "worker-outlier", "2026-03")
+    ]
+    assert service.workers[0].sentences == [
+        "Ann (North): load against expected 140% in 2026-03, well above the team's middle of "
+        "100% (+40 points)."
     ]
 
 

@@ -2,9 +2,10 @@
 
 From the current returns in the store it builds, for each service, the teams × periods tables
 (mean points per FTE, total points, FTE, spread, difference from the service mean), an XmR
-chart of each team's mean points per FTE, the same rules on each worker's points per FTE
-relative to their team's mean (so a lasting disparity stands apart from a noisy month), and
-plain-English sentences for what needs a look. The workbook writer only lays this out.
+chart of each team's mean points per FTE, each worker's load against expected beside the
+team's middle and each team's beside the service's, by the team sheet's calibrated rules
+(core.disparity: a lasting disparity stands apart from a noisy month), and plain-English
+sentences for what needs a look. The workbook writer only lays this out.
 
 A team's (and a service's) mean points per FTE is weighted by FTE: its counted workers' total
 points ÷ their total FTE, not the plain mean of each worker's figure, so a 0.2 FTE worker
@@ -23,17 +24,19 @@ it is a gap for the limits and every rule, and the Summary says it first.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from workload_xl.core import disparity
 from workload_xl.core.completeness import (
     INCOMPLETE_BELOW,
     IncompleteReturn,
     counted,
     incomplete_returns,
 )
+from workload_xl.core.disparity import SignalSettings
+from workload_xl.core.expected import load_against_expected
 from workload_xl.core.fairness import coefficient_of_variation
 from workload_xl.core.period import MONTH, Period, PeriodError, parse_period
 from workload_xl.core.recalculation import (
@@ -43,12 +46,8 @@ from workload_xl.core.recalculation import (
     positions,
     scheme_changes,
 )
-from workload_xl.core.spc import SpcPoint, SpcSettings, Wording, describe, missing_periods, xmr
+from workload_xl.core.spc import SpcPoint, SpcSettings, Wording, describe, xmr
 from workload_xl.core.values import FTE_RANGE, fte_in_range
-
-MIN_GAP = 0.10
-"""A worker's gap from the team mean that counts towards a lasting disparity: 10%, as on the
-team sheet, so small steady differences stay quiet."""
 
 RETURNED = "returned"
 INCOMPLETE = "incomplete return"
@@ -71,6 +70,12 @@ class TeamTrend:
     total_fte: list[float | None]
     spread: list[float | None]
     vs_service: list[float | None]
+    load: list[float | None] = field(default_factory=list)
+    """The team's load against expected: its counted workers' total points ÷ their total
+    expected points (core.expected), or its points per FTE ÷ the service's when the store
+    holds no expected points for every counted worker then."""
+    against_service: list[float | None] = field(default_factory=list)
+    """Its load minus the service's, in points of percentage (0.12 is 12 points)."""
     returns: list[str] = field(default_factory=list)  # RETURNED, INCOMPLETE or NO_RETURN
     first: int = 0  # the index of the team's first period with a return: its chart starts there
     spc: list[SpcPoint] = field(default_factory=list)  # periods[first:], a gap kept as a gap
@@ -82,9 +87,28 @@ class TeamTrend:
 
 @dataclass
 class WorkerSignal:
+    """A worker's load against expected standing out from the team's middle: what the
+    Summary says, and (for benchmarks and tools) which rule, over which periods, which way."""
+
     team: str
     worker: str
     sentences: list[str]
+    rule: str = ""  # "disparity-persistent" or "worker-outlier", as on the team sheet
+    first: str = ""
+    last: str = ""
+    direction: int = 0
+
+
+@dataclass(frozen=True)
+class TeamSignal:
+    """A team's load against expected standing apart from the service's for a while."""
+
+    team: str
+    sentence: str
+    rule: str
+    first: str
+    last: str
+    direction: int
 
 
 @dataclass
@@ -94,6 +118,7 @@ class ServiceTrends:
     teams: list[TeamTrend]
     service_mean: list[float | None]
     workers: list[WorkerSignal] = field(default_factory=list)
+    team_signals: list[TeamSignal] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     incomplete: list[IncompleteReturn] = field(default_factory=list)
     data_quality: list[str] = field(default_factory=list)
@@ -106,6 +131,7 @@ class TrendReport:
     settings: SpcSettings
     left_out: list[str] = field(default_factory=list)  # rows whose figures make no sense
     incomplete_below: float = INCOMPLETE_BELOW
+    signals: SignalSettings = field(default_factory=SignalSettings)
 
     @property
     def summary(self) -> list[str]:
@@ -130,11 +156,15 @@ def build_trend_report(
     settings: SpcSettings | None = None,
     recalculate_at: Sequence[str] = (),
     incomplete_below: float = INCOMPLETE_BELOW,
+    signals_at: SignalSettings | None = None,
 ) -> TrendReport:
     """`rows` are the store's WorkerPeriod records (core.returns; current returns only).
 
     `incomplete_below` is the share of a team's usual counted FTE or workers below which a
     return that left workers out is incomplete (core.completeness).
+
+    `signals_at` are the disparity rules' settings (core.disparity), the team sheet's; by
+    default the calibrated ones with the report's run length.
 
     `recalculate_at` names known changes (a restructure), each `PERIOD` for every series or
     `TEAM=PERIOD` for one team's: the series gets fresh limits from there on, from its own
@@ -143,6 +173,7 @@ def build_trend_report(
     """
     asked = parse_asked(recalculate_at)
     settings = settings or SpcSettings()
+    signals_at = signals_at or SignalSettings(run_length=settings.run_length)
     by_service: dict[str, list] = defaultdict(list)
     names: dict[str, str] = {}
     senseless: Counter[tuple[str, str, str]] = Counter()
@@ -160,11 +191,17 @@ def build_trend_report(
     teams = {r.team: r.period_kind for group in by_service.values() for r in group}
     check_asked(asked, teams, {group[0].period_kind for group in by_service.values()})
     services = [
-        _service_trends(names[key], group, first, last, settings, asked, incomplete_below)
+        _service_trends(
+            names[key], group, first, last, settings, asked, incomplete_below, signals_at
+        )
         for key, group in sorted(by_service.items())
     ]
     return TrendReport(
-        [s for s in services if s.periods], settings, _left_out(senseless), incomplete_below
+        [s for s in services if s.periods],
+        settings,
+        _left_out(senseless),
+        incomplete_below,
+        signals_at,
     )
 
 
@@ -208,7 +245,9 @@ def _service_trends(
     settings: SpcSettings,
     asked: Sequence[Asked] = (),
     incomplete_below: float = INCOMPLETE_BELOW,
+    signals_at: SignalSettings | None = None,
 ) -> ServiceTrends:
+    signals_at = signals_at or SignalSettings(run_length=settings.run_length)
     kind = rows[0].period_kind
     lo = _period(first, kind) if first else None
     hi = _period(last, kind) if last else None
@@ -234,10 +273,11 @@ def _service_trends(
     def in_figures(group) -> list:
         return [r for r in group if r.counted and r.points_per_fte is not None]
 
-    service_mean = []
+    service_mean, service_load = [], []
     for p in periods:
         rows_then = [r for (_, q), g in cells.items() if q == p for r in in_figures(g)]
         service_mean.append(_per_fte(rows_then))
+        service_load.append(_load(rows_then))
 
     teams, incomplete = [], []
     for key in sorted(team_names, key=str.casefold):
@@ -261,6 +301,11 @@ def _service_trends(
             trend.spread.append(coefficient_of_variation(values))
             base = service_mean[index]
             trend.vs_service.append(None if mean is None or base is None else mean - base)
+            load, theirs = _load(group), service_load[index]
+            if load is None or theirs is None:  # no expected points: against the service's
+                load, theirs = (None, None) if mean is None or not base else (mean / base, 1.0)
+            trend.load.append(load)
+            trend.against_service.append(None if load is None else load - theirs)
         trend.first = min(returned)
         schemes = [_scheme(returned[i]) if i in returned else None for i in range(len(periods))]
         changes[key] = sorted(
@@ -287,15 +332,12 @@ def _service_trends(
         cells,
         periods,
         team_names,
-        settings,
-        chart,
+        signals_at,
         gaps,
         Wording("this worker", "the worker's", word, words),
     )
     trends.data_quality = [f"{name}: {found.sentence(word)}" for found in incomplete]
-    trends.summary = _summary(
-        trends, settings.run_length, Wording("this team", "the team's", word, words)
-    )
+    trends.summary = _summary(trends, signals_at, Wording("this team", "the team's", word, words))
     return trends
 
 
@@ -313,6 +355,14 @@ def _per_fte(rows: Sequence) -> float | None:
     """Total points ÷ total FTE of counted worker-periods; None without FTE."""
     fte = sum(r.fte for r in rows)
     return sum(r.total_points for r in rows) / fte if rows and fte > 0 else None
+
+
+def _load(rows: Sequence) -> float | None:
+    """Total points ÷ total expected points of counted worker-periods, when every one of them
+    has expected points (core.expected); else None."""
+    if not rows or any(not r.expected_points for r in rows):
+        return None
+    return sum(r.total_points for r in rows) / sum(r.expected_points for r in rows)
 
 
 def _scheme(rows: Sequence) -> tuple[str, str]:
@@ -337,90 +387,101 @@ def _starting(
 
 
 def _worker_signals(
-    cells, periods, team_names, settings, chart, gaps, wording: Wording
+    cells, periods, team_names, signals_at: SignalSettings, gaps, wording: Wording
 ) -> list[WorkerSignal]:
-    """Each worker's points per FTE minus their team's mean, through the same SPC rules, and a
-    check for a lasting gap: the SPC mean of a worker who is always far above colleagues sits
-    far above zero, so a steady disparity needs its own test against the team mean itself.
-
-    A worker's series runs from their first counted period to their last; a period between
-    without a team mean to compare with, or without the worker in the team's figures, is a
-    gap that no run crosses, as is a period the team has an incomplete return or none for
-    (`gaps`: team key and period index)."""
+    """Each worker's load against expected (core.expected: from the expected points the store
+    keeps, else points per FTE against their band's median) beside the team's middle, by the
+    rules the team sheet uses (core.disparity): a lasting disparity anywhere in the report, and
+    a load well off the middle in the report's latest period. A worker's series runs from their
+    first counted period to their last; a period between without a middle to compare with, or
+    without the worker in the team's figures, is a gap that no run crosses, as is a period the
+    team has an incomplete return or none for (`gaps`: team key and period index)."""
     found: list[WorkerSignal] = []
+    latest = len(periods) - 1
     for key in sorted(team_names, key=str.casefold):
-        series: dict[str, dict[int, tuple[float, float]]] = defaultdict(dict)
+        series: dict[str, dict[int, tuple[float, float, float]]] = defaultdict(dict)
         shown: dict[str, str] = {}
         why: dict[int, str] = {}
         for index, p in enumerate(periods):
             returned = cells.get((key, p), [])
-            group = [r for r in returned if r.counted and r.points_per_fte]
             if (key, index) in gaps:
                 why[index] = INCOMPLETE if returned else NO_RETURN
                 continue
-            if len(group) < 2:
+            gaps_then = _gaps_from_middle(returned, signals_at)
+            if not gaps_then:
                 why[index] = FEW_COUNTED
                 continue
-            mean = statistics.fmean(r.points_per_fte for r in group)
-            for r in group:
-                shown.setdefault(r.worker.casefold(), r.worker)
-                series[r.worker.casefold()][index] = (r.points_per_fte - mean, mean)
+            for row, entry in gaps_then:
+                shown.setdefault(row.worker.casefold(), row.worker)
+                series[row.worker.casefold()][index] = entry
         for worker_key, values in sorted(series.items()):
-            subject = f"{shown[worker_key]} ({team_names[key]})"
+            team, worker = team_names[key], shown[worker_key]
             span = range(min(values), max(values) + 1)
-            labels = [str(periods[i]) for i in span]
-            missing = {str(periods[i]): why.get(i, NOT_COUNTED) for i in span if i not in values}
-            spc = chart(key, [values[i][0] if i in values else None for i in span], labels)
-            sentences = signals(
-                spc,
-                subject=subject,
-                measure="points per FTE relative to the team mean",
-                missing=missing,
-                wording=wording,
-            )
-            points = [(str(periods[i]), *values.get(i, (None, None))) for i in span]
-            gap = lasting_gap(points, settings.run_length, gaps=missing_periods(spc, missing))
-            if gap:
-                sentences.insert(0, f"{subject}: {gap}")
-            if sentences:
-                found.append(WorkerSignal(team_names[key], shown[worker_key], sentences))
+            said = _lasting(team, worker, values, span, periods, signals_at, wording)
+            now = values.get(latest)
+            side = disparity.standing(now[2] if now else None, signals_at.outlier_margin)
+            if side and not (said and said[0].last == str(periods[latest])):
+                word = "above" if side > 0 else "below"
+                said.append(
+                    WorkerSignal(
+                        team,
+                        worker,
+                        [
+                            f"{worker} ({team}): load against expected {now[0]:.0%} in "
+                            f"{periods[latest]}, well {word} the team's middle of {now[1]:.0%} "
+                            f"({now[2] * 100:+.0f} points)."
+                        ],
+                        "worker-outlier",
+                        str(periods[latest]),
+                        str(periods[latest]),
+                        side,
+                    )
+                )
+            found += said
     return found
 
 
-def lasting_gap(
-    points: Sequence[tuple[str, float | None, float | None]],
-    length: int,
-    margin: float = MIN_GAP,
-    gaps: str = "",
-) -> str:
-    """The latest run of `length` or more periods in a row in which a worker's points per FTE
-    were more than `margin` (a fraction of the team mean) above, or below, the team mean.
+def _gaps_from_middle(rows: Sequence, signals_at: SignalSettings) -> list:
+    """(row, (load, team's middle, load − middle)) for each counted worker of one return."""
+    group = [r for r in rows if r.counted and r.points_per_fte is not None]
+    loads = disparity.relative_loads(
+        {i: load_against_expected(r.total_points, r.expected_points) for i, r in enumerate(group)},
+        {i: r.points_per_fte for i, r in enumerate(group)},
+        {i: r.band or "" for i, r in enumerate(group)},
+        signals_at.min_workers,
+    )
+    middle, gaps = disparity.gaps_from_middle(loads, signals_at.min_workers)
+    if middle is None:
+        return []
+    return [(group[i], (loads[i], middle, gap)) for i, gap in gaps.items()]
 
-    `points` are (period, worker minus team mean, team mean), oldest first; a period without
-    them (None) breaks a run. `gaps` names the missing periods, for the sentence.
-    """
-    best = ""
-    run: list[str] = []
-    side = 0
-    for label, difference, mean in points:
-        if difference is None or mean is None:
-            sign = 0
-        else:
-            sign = 1 if difference > margin * mean else -1 if difference < -margin * mean else 0
-        if sign and sign == side:
-            run.append(label)
-        else:
-            run, side = ([label], sign) if sign else ([], 0)
-        if len(run) >= length:
-            word = "above" if side > 0 else "below"
-            best = (
-                f"points per FTE more than {margin:.0%} {word} the team mean for "
-                f"{len(run)} periods in a row ({run[0]} to {run[-1]}{'; ' + gaps if gaps else ''})."
-            )
+
+def _lasting(team, worker, values, span, periods, signals_at: SignalSettings, wording: Wording):
+    """The latest lasting disparity in a worker's series (a gap ends a run), as a WorkerSignal
+    in a list, or an empty list."""
+    gaps = [values[i][2] if i in values else None for i in span]
+    end, run = _latest_run(gaps, signals_at)
+    best: list[WorkerSignal] = []
+    if run:
+        chosen = [span[end - k] for k in range(abs(run) - 1, -1, -1)]
+        first, last = str(periods[chosen[0]]), str(periods[chosen[-1]])
+        word = "above" if run > 0 else "below"
+        loads = ", ".join(f"{values[i][0]:.0%}" for i in chosen)
+        middles = ", ".join(f"{values[i][1]:.0%}" for i in chosen)
+        sentence = (
+            f"{worker} ({team}): load against expected at least "
+            f"{signals_at.disparity_margin * 100:.0f} points {word} the team's middle for "
+            f"{wording.count(abs(run))} in a row ({first} to {last}): {loads}, against the "
+            f"team's {middles}."
+        )
+        direction = 1 if run > 0 else -1
+        best = [
+            WorkerSignal(team, worker, [sentence], "disparity-persistent", first, last, direction)
+        ]
     return best
 
 
-def _summary(trends: ServiceTrends, run_length: int, wording: Wording) -> list[str]:
+def _summary(trends: ServiceTrends, signals_at: SignalSettings, wording: Wording) -> list[str]:
     lines = []
     for team in trends.teams:
         lines += signals(
@@ -430,9 +491,10 @@ def _summary(trends: ServiceTrends, run_length: int, wording: Wording) -> list[s
             missing=team.missing,
             wording=wording,
         )
-        above = _run_against_service(team, trends.periods, run_length, wording)
-        if above:
-            lines.append(above)
+        against = _against_service(team, trends.periods, signals_at, wording)
+        if against:
+            trends.team_signals.append(against)
+            lines.append(against.sentence)
     for signal in trends.workers:
         lines += signal.sentences
     return [f"{trends.service}: {line}" for line in lines]
@@ -460,24 +522,43 @@ def signals(
     )
 
 
-def _run_against_service(team: TeamTrend, labels: list[str], length: int, wording: Wording) -> str:
-    """'higher than the service's for 7 months in a row', if the latest `length` (the
-    report's --run-length) or more periods show it. A gap or an incomplete return ends the
-    run."""
-    run, side, end = 0, 0, len(team.vs_service) - 1
-    for value, status in zip(reversed(team.vs_service), reversed(team.returns), strict=True):
-        sign = 0 if value is None or value == 0 else (1 if value > 0 else -1)
-        if status == INCOMPLETE:
-            sign = 0
-        if sign == 0 or (side and sign != side):
-            break
-        side, run = sign, run + 1
-    if run < length:
-        return ""
-    word = "higher" if side > 0 else "lower"
-    gaps = missing_periods(team.spc, team.missing)
-    return (
-        f"{team.team}: mean points per FTE was {word} than the service's for "
-        f"{wording.count(run)} in a row "
-        f"({labels[end - run + 1]} to {labels[end]}{'; ' + gaps if gaps else ''})."
+def _latest_run(gaps: Sequence[float | None], signals_at: SignalSettings) -> tuple[int, int]:
+    """(index of its last period, signed length) of the latest lasting disparity in `gaps`
+    (core.disparity.lasting_run; a None ends a run), or (-1, 0) when there is none."""
+    found = (-1, 0)
+    for end in range(len(gaps)):
+        run = disparity.lasting_run(gaps[: end + 1], signals_at)
+        going_on = end + 1 < len(gaps) and disparity.lasting_run(gaps[: end + 2], signals_at)
+        if run and not (going_on and (going_on > 0) == (run > 0)):
+            found = (end, run)
+    return found
+
+
+def _against_service(
+    team: TeamTrend, labels: list[str], signals_at: SignalSettings, wording: Wording
+) -> TeamSignal | None:
+    """The team's latest lasting disparity from the service: its load against expected at
+    least `disparity_margin` above (or below) the service's for `disparity_periods` in a row,
+    as between a worker and the team's middle. An incomplete return or a gap ends a run."""
+    gaps = [
+        None if status == INCOMPLETE else gap
+        for gap, status in zip(team.against_service, team.returns, strict=True)
+    ]
+    end, run = _latest_run(gaps, signals_at)
+    if not run:
+        return None
+    chosen = range(end - abs(run) + 1, end + 1)
+    word = "higher" if run > 0 else "lower"
+    loads = ", ".join(f"{team.load[i]:.0%}" for i in chosen)
+    theirs = ", ".join(f"{team.load[i] - team.against_service[i]:.0%}" for i in chosen)
+    first, last = labels[chosen[0]], labels[end]
+    return TeamSignal(
+        team.team,
+        f"{team.team}: load against expected was {word} than the service's by at least "
+        f"{signals_at.disparity_margin * 100:.0f} points for {wording.count(abs(run))} in a "
+        f"row ({first} to {last}): {loads}, against the service's {theirs}.",
+        "team-vs-service",
+        first,
+        last,
+        1 if run > 0 else -1,
     )

@@ -99,8 +99,9 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
     ).font = NOTE
     put(ws, 4, 1, "What needs a look").font = BOLD
     lines = report.summary or [
-        "Nothing stands out: every team's mean points per FTE, and every worker's against "
-        "their team, stayed within its usual range with no unusual pattern."
+        "Nothing stands out: every team's mean points per FTE stayed within its usual range "
+        "with no unusual pattern, and no worker's load against expected (nor any team's "
+        "against the service's) stood well apart for long."
     ]
     for offset, line in enumerate(lines, start=5):
         set_value(ws.cell(offset, 1), line)
@@ -132,8 +133,16 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
         "between two sigma and the limit.",
         "For workload neither direction is better, so variation is labelled neutral: special "
         "cause high or low. The numbers inform a discussion; there is no maximum.",
-        "The same rules run on each worker's points per FTE relative to their team's mean, so a "
-        "lasting disparity stands apart from a noisy month.",
+        "Workers, and teams against their service, are compared by load against expected, as "
+        "on the team sheet: a worker's points ÷ the points the scheme expects of their band and "
+        "FTE (reference points × band capacity factor × FTE; without them, points per FTE ÷ "
+        "the band's median), beside the team's middle (the median load). A worker at least "
+        f"{report.signals.disparity_margin * 100:.0f} points of percentage off the middle, on "
+        f"the same side, for {report.signals.disparity_periods} or more months in a row is a "
+        "lasting disparity; at least "
+        f"{report.signals.outlier_margin * 100:.0f} points off in the latest month is said "
+        "too. A team is compared with the service's load in the same way. These are the "
+        "calibrated settings benchmarks/bench_signals.py measures.",
         "A period a team sent no return for stays a gap in its chart: no run or trend is "
         "counted across it, and the sentences name the periods missing.",
         "An incomplete return left out so many workers (their sheets had errors) that the "
