@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workload_xl.core import coworking
 from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.paths import schemes_dir
 from workload_xl.core.rules import finding
@@ -111,6 +112,7 @@ class Scheme:
     reference_points: float | None = None
     outlier_threshold: float | None = None
     spread_threshold: float | None = None
+    co_working: str = coworking.DEFAULT
     caseload: CaseloadMapping = field(default_factory=CaseloadMapping)
     source: str = ""
 
@@ -157,6 +159,7 @@ _TOP_KEYS = {
     "reference_points",
     "outlier_threshold",
     "spread_threshold",
+    "co_working",
     "bands",
     "items",
     "caseload",
@@ -264,6 +267,7 @@ def parse_scheme(data: dict[str, Any], source: str) -> Scheme:
     if spread is not None and not 0 < spread < 5:
         raise r.fail("spread_threshold", "must be above 0 and below 5 (e.g. 0.25 for 25%)")
     reference = r.number(data, "reference_points", required=False)
+    co_working = _parse_co_working(r, data)
     return Scheme(
         id=scheme_id,
         title=r.text(data, "title"),
@@ -276,9 +280,19 @@ def parse_scheme(data: dict[str, Any], source: str) -> Scheme:
         reference_points=reference,
         outlier_threshold=threshold,
         spread_threshold=spread,
+        co_working=co_working,
         caseload=caseload,
         source=source,
     )
+
+
+def _parse_co_working(r: _Reader, data: dict) -> str:
+    """How a case on several workers' sheets counts (core.coworking); the default when unset."""
+    value = data.get("co_working", coworking.DEFAULT)
+    if not isinstance(value, str) or value not in coworking.RULES:
+        meanings = "; or ".join(f'"{rule}" ({words})' for rule, words in coworking.RULES.items())
+        raise r.fail("co_working", f"must be {meanings}; found {_shown(value)}")
+    return value
 
 
 def _parse_items(r: _Reader, raw: Any) -> tuple[Item, ...]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from workload_xl.contracts import team as tl
-from workload_xl.core import fairness, values
+from workload_xl.core import coworking, fairness, values
 from workload_xl.core.fairness import coefficient_of_variation
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import Measurement
@@ -102,6 +102,7 @@ class TeamSheet:
     mean_ppf: float | None
     median_ppf: float | None
     spread: float | None
+    co_working: str = coworking.DEFAULT  # the scheme's rule for a co-worked case
 
     @property
     def counted(self) -> list[WorkerRow]:
@@ -118,6 +119,11 @@ class TeamSheet:
     @property
     def points_per_fte(self) -> float | None:
         return values.points_per_fte(self.total_points, self.total_fte)
+
+    def holdings(self) -> dict[str, coworking.Holding]:
+        """Each case on a counted worker's case row, by reference folded (core.coworking)."""
+        counted = {w.worker.casefold() for w in self.counted}
+        return coworking.holdings(case_lines(self.cases), counted)
 
 
 @dataclass
@@ -202,6 +208,7 @@ def build_team(
     team_name = _team_name(included, found)
     workers = _worker_rows(included, scheme, found)
     cases = _case_rows(included, scheme)
+    _count_co_working(workers, cases, scheme.co_working)
     counted = [w for w in workers if w.counted and w.points_per_fte is not None]
     ppfs = [w.points_per_fte for w in counted]
     team = TeamSheet(
@@ -217,6 +224,7 @@ def build_team(
         mean_ppf=statistics.fmean(ppfs) if ppfs else None,
         median_ppf=statistics.median(ppfs) if ppfs else None,
         spread=coefficient_of_variation(ppfs),
+        co_working=scheme.co_working,
     )
     team.history = _merge_history(history, team)
     place = fairness.Placement(output, tl.TEAM_SHEET, tl.worker_cell, tl.field_cell("spread"))
@@ -450,6 +458,30 @@ def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
                 )
             )
     return rows
+
+
+def case_lines(cases: Sequence[CaseRow]) -> list[coworking.Line]:
+    """The Cases rows as core.coworking counts them."""
+    return [(c.worker, c.case_ref, c.kind, c.agreed_points) for c in cases]
+
+
+def _count_co_working(workers: list[WorkerRow], cases: list[CaseRow], rule: str) -> None:
+    """Each counted worker's cases and points from their Cases rows under the scheme's rule
+    (core.coworking): with "share", a co-worked case gives each holder an equal share. A row
+    not in the team figures keeps what its sheet gives; with "full" every row does."""
+    if rule != coworking.SHARE:
+        return
+    counted = {w.worker.casefold() for w in workers if w.counted}
+    counts = coworking.worker_counts(case_lines(cases), counted, rule)
+    for w in workers:
+        figures = counts.get(w.worker.casefold()) if w.counted else None
+        if figures is None:
+            continue
+        w.cases = figures.cases
+        w.case_points = figures.case_points
+        w.activity_points = figures.activity_points
+        w.total_points = figures.total_points
+        w.points_per_fte = values.points_per_fte(w.total_points, w.fte)
 
 
 # --- over time -----------------------------------------------------------------------------

@@ -195,6 +195,7 @@ class _Reader:
             manager=clean_text(header["manager"][0]),
             workers=workers,
             lines=lines,
+            co_working=scheme.co_working,
         )
 
     def _not_a_team_workbook(self, tables: dict[str, str]) -> str:
