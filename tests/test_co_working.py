@@ -21,14 +21,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import range_boundaries
 
+from tests.libreoffice import recalculate, require_soffice
+from workload_xl.contracts import team as tl
 from workload_xl.core import coworking
 from workload_xl.core.schemes import SchemeError, SchemeRegistry, load_scheme
 from workload_xl.core.team import build_team
 from workload_xl.files.return_reader import read_team_return
 from workload_xl.files.worker_template import WorkerSheetContent, write_worker_workbook
 from workload_xl.services.build_team import build_team_files
+from workload_xl.services.consolidate import consolidate_files
 from workload_xl.services.validate import validate_files
+from workload_xl.store.database import ReturnsStore
 
 ROOT = Path(__file__).resolve().parents[1]
 CSC = "childrens-social-care"
@@ -272,3 +278,217 @@ def test_a_return_read_back_gives_each_worker_the_team_sheets_points(tmp_path, r
     assert ret.co_working == rule
     assert {w.worker: w.total_points for w in ret.workers} == pytest.approx(expected)
     assert {w.worker: w.cases for w in ret.workers} == {"Ann": 3, "Bob": 2, "Cat": 2}
+
+
+# --- 2. a team's figures count each case once -------------------------------------------------
+
+TEAM_FIGURES = {  # by hand: 7 case rows, one case on two of them; 55.5 points, less 10 once
+    "TeamWorkerCount": 3,
+    "TeamTotalFTE": 2.5,
+    "TeamCaseCount": 6,
+    "TeamTotalPoints": 45.5,
+    "TeamPointsPerFTE": 18.2,
+}
+WITHOUT_BOB = {  # Bob marked "no" by the manager: Ann holds the case alone
+    "TeamWorkerCount": 2,
+    "TeamTotalFTE": 2.0,
+    "TeamCaseCount": 5,
+    "TeamTotalPoints": 38.5,
+    "TeamPointsPerFTE": 19.25,
+}
+# Cases rows in the order written: (worker, reference, In team figures, Team share, Team points)
+CASES_ROWS = [
+    ("Ann", "C-SHARED", "yes", 0.5, 5.0),
+    ("Ann", "A1", "yes", 1, 5),
+    ("Ann", "A2", "yes", 1, 8),
+    ("Ann", None, "yes", 1, 4),
+    ("Bob", "c-shared", "yes", 0.5, 5.0),
+    ("Bob", "B1", "yes", 1, 7),
+    ("Cat", "C1", "yes", 1, 5),
+    ("Cat", "C2", "yes", 1, 5),
+    ("Cat", None, "yes", 1, 1.5),
+    ("Dan", "C-SHARED", "no", 0, 0),  # not in the team figures: no share of anything
+]
+
+
+def with_dan() -> list[WorkerSheetContent]:
+    """The three, and Dan, whose sheet (no FTE) is not counted, holding the case too."""
+    return [*team_of_three(), worker("Dan", None, [case("C-SHARED", "Care proceedings", 10)])]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, tuple[Path, SchemeRegistry, object]]:
+    """The team workbook under each rule: rule -> (workbook, registry, build-team's run)."""
+    made = {}
+    for rule in ("full", "share"):
+        tmp = tmp_path_factory.mktemp(f"co-working-{rule}")
+        registry = registry_with(tmp, rule)
+        folder = write_sheets(tmp / "in", registry, with_dan())
+        output = tmp / f"team-{rule}.xlsx"
+        run = build_team_files([folder], output, registry=registry)
+        assert run.written, run.build.findings
+        made[rule] = (output, registry, run)
+    return made
+
+
+@pytest.fixture(scope="module")
+def recalculated(built, tmp_path_factory) -> dict[str, Path]:
+    """LibreOffice's recalculation of each, of a copy with Bob marked "no", and of the blank
+    template; one batch."""
+    soffice = require_soffice()
+    folder = tmp_path_factory.mktemp("co-working-edited")
+    edited = folder / "team-full-without-bob.xlsx"
+    wb = load_workbook(built["full"][0])
+    ws = wb[tl.TEAM_SHEET]
+    _, headers, records = team_table(ws)
+    (bob,) = [r for r in records if r["Worker"] == "Bob"]
+    ws.cell(bob["_row"], headers["In team figures"]).value = "no"
+    wb.save(edited)
+    sources = [built["full"][0], built["share"][0], edited, ROOT / "templates" / "team.xlsx"]
+    converted = recalculate(sources, tmp_path_factory.mktemp("co-working-out"), soffice=soffice)
+    return dict(zip(("full", "share", "without-bob", "blank"), converted, strict=True))
+
+
+def team_table(ws) -> tuple[int, dict[str, int], list[dict]]:
+    min_col, min_row, max_col, max_row = range_boundaries(ws.tables[tl.TEAM_TABLE].ref)
+    headers = {ws.cell(min_row, c).value: c for c in range(min_col, max_col + 1)}
+    records = [
+        {"_row": r, **{h: ws.cell(r, c).value for h, c in headers.items()}}
+        for r in range(min_row + 1, max_row + 1)
+    ]
+    return min_row, headers, records
+
+
+def cases_table(path: Path) -> list[dict]:
+    ws = load_workbook(path, data_only=True)[tl.CASES_SHEET]
+    min_col, min_row, max_col, max_row = range_boundaries(ws.tables[tl.CASES_TABLE].ref)
+    headers = [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
+    return [
+        dict(zip(headers, (ws.cell(r, c).value for c in range(min_col, max_col + 1)), strict=True))
+        for r in range(min_row + 1, max_row + 1)
+    ]
+
+
+def totals(path: Path) -> dict[str, object]:
+    ws = load_workbook(path, data_only=True)[tl.TEAM_SHEET]
+    found = {}
+    for name in TEAM_FIGURES:
+        ((_, ref),) = list(ws.defined_names[name].destinations)
+        found[name] = ws[ref.replace("$", "")].value
+    return found
+
+
+@pytest.mark.parametrize("rule", ["full", "share"])
+def test_build_team_counts_the_co_worked_case_once_in_the_teams_figures(built, rule):
+    team = built[rule][2].build.team
+    assert (team.case_count, team.total_points) == (6, pytest.approx(45.5))
+    assert (team.total_fte, team.points_per_fte) == (2.5, pytest.approx(18.2))
+    workers_sum = sum(w.total_points for w in team.counted)
+    assert workers_sum == pytest.approx({"full": 55.5, "share": 45.5}[rule])
+    assert sum(w.cases for w in team.counted) == 7  # on each holder's caseload
+
+
+@pytest.mark.parametrize("rule", ["full", "share"])
+def test_the_team_workbooks_totals_are_native_formulas_over_the_cases_rows(built, rule):
+    ws = load_workbook(built[rule][0])[tl.TEAM_SHEET]
+    for spec in tl.TEAM_TOTALS:
+        if spec.key in ("cases", "total_points"):
+            ((_, ref),) = list(ws.defined_names[spec.name].destinations)
+            assert ws[ref.replace("$", "")].value == spec.formula
+            assert spec.formula.startswith("=") and tl.CASES_TABLE in spec.formula
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("rule", ["full", "share"])
+def test_libreoffice_counts_the_co_worked_case_once_as_python_does(built, recalculated, rule):
+    assert totals(recalculated[rule]) == pytest.approx(TEAM_FIGURES)
+    rows = cases_table(recalculated[rule])
+    got = [
+        (r["Worker"], r["Case reference"], r["In team figures"], r["Team share"], r["Team points"])
+        for r in rows
+    ]
+    assert got == [pytest.approx(row) for row in CASES_ROWS]
+    team = built[rule][2].build.team
+    assert (team.case_count, team.total_points) == (6, pytest.approx(45.5))
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_totals_follow_when_the_manager_takes_a_holder_out(recalculated):
+    assert totals(recalculated["without-bob"]) == pytest.approx(WITHOUT_BOB)
+    rows = {(r["Worker"], r["Case reference"]): r for r in cases_table(recalculated["without-bob"])}
+    assert rows[("Ann", "C-SHARED")]["Team share"] == 1
+    assert rows[("Ann", "C-SHARED")]["Team points"] == 10
+    assert rows[("Bob", "c-shared")]["In team figures"] == "no"
+
+
+@pytest.mark.libreoffice
+def test_the_blank_team_template_recalculates_to_no_cases_and_no_points(recalculated):
+    found = totals(recalculated["blank"])
+    assert (found["TeamCaseCount"], found["TeamTotalPoints"]) == (0, 0)
+    assert found["TeamPointsPerFTE"] in ("", None)
+
+
+@pytest.mark.parametrize("rule", ["full", "share"])
+@pytest.mark.parametrize("which", ["as written", "recalculated"])
+def test_a_return_read_back_counts_the_case_once_as_its_team_sheet(built, request, rule, which):
+    """As written (no cached results), and as LibreOffice saved it: its calculated Cases
+    columns then hold results, which the reader never takes for entries."""
+    path, registry, _ = built[rule]
+    if which == "recalculated":
+        path = request.getfixturevalue("recalculated")[rule]
+    ret, found = read_team_return(path, registry)
+    assert [f.rule for f in found] == []
+    count = ret.team_count()
+    assert (count.cases, count.points) == (6, pytest.approx(45.5))
+    points = {w.worker: w.total_points for w in ret.workers}
+    assert points == pytest.approx(
+        {
+            "full": {"Ann": 27, "Bob": 17, "Cat": 11.5, "Dan": 10},
+            "share": {"Ann": 22, "Bob": 12, "Cat": 11.5, "Dan": 10},
+        }[rule]
+    )
+
+
+@pytest.mark.parametrize("rule", ["full", "share"])
+def test_consolidated_the_store_gives_the_team_sheets_figures(built, tmp_path, rule):
+    path, registry, _ = built[rule]
+    store_path = tmp_path / "returns.sqlite"
+    run = consolidate_files([path], store_path, registry=registry, processes=1)
+    assert run.exit_code == 0, run.report.findings
+    with ReturnsStore.open(store_path) as store:
+        (team,) = store.team_periods()
+        workers = {w.worker: (w.cases, w.total_points) for w in store.worker_periods()}
+    assert (team.team, team.period, team.workers, team.fte) == ("Team A", "2026-10", 3, 2.5)
+    assert (team.cases, team.total_points) == (6, pytest.approx(45.5))
+    assert team.points_per_fte == pytest.approx(18.2)
+    expected = {
+        "full": {"Ann": (3, 27), "Bob": (2, 17), "Cat": (2, 11.5), "Dan": (1, 10)},
+        "share": {"Ann": (3, 22), "Bob": (2, 12), "Cat": (2, 11.5), "Dan": (1, 10)},
+    }[rule]
+    assert workers == {k: (n, pytest.approx(p)) for k, (n, p) in expected.items()}
+
+
+def test_the_cases_sheets_calculated_columns_are_documented_exactly():
+    text = (ROOT / "docs" / "workbook-format.md").read_text(encoding="utf-8")
+    part = text[text.index("### The Cases sheet: `TeamCases`") : text.index("### Co-worked cases")]
+    for heading, formula, number_format in tl.CASES_CALCULATED:
+        row = next(line for line in part.splitlines() if line.startswith(f"| `{heading}` |"))
+        assert f"`{formula}`" in row, heading
+        assert (number_format if number_format == "General" else f"`{number_format}`") in row
+
+
+def test_a_team_counts_a_case_once_whoever_holds_it():
+    """By hand: X1 on three counted rows (9, 6, 7.5) is one case of 9 points; a case row with
+    no reference is a case of its own; Dan is not counted and adds nothing."""
+    lines = [
+        ("Ann", "X1", "case", 9.0),
+        ("bob", "x1", "case", 6.0),
+        ("Cat", "X1", "case", 7.5),
+        ("Cat", "", "case", 4.0),
+        ("Ann", "A1", "case", 5.0),
+        ("Ann", "", "activity", 2.0),
+        ("Dan", "X1", "case", 20.0),
+        ("Dan", "D1", "case", 5.0),
+    ]
+    count = coworking.team_count(lines, {"ann", "bob", "cat"})
+    assert count == coworking.TeamCount(3, pytest.approx(9.0 + 4.0 + 5.0 + 2.0))

@@ -109,6 +109,32 @@ class TeamReturn:
     def counted(self) -> list[WorkerPeriod]:
         return [w for w in self.workers if w.counted and w.points_per_fte is not None]
 
+    def team_count(self) -> coworking.TeamCount:
+        """The team's cases and points from the rows, each case once, as its team sheet's
+        totals count them (core.coworking)."""
+        counted = {w.worker.casefold() for w in self.workers if w.counted}
+        return coworking.team_count(map(line_for_counting, self.lines), counted)
+
+
+@dataclass(frozen=True)
+class TeamPeriod:
+    """A team's figures in one period, as its team sheet's totals give them: the workers in
+    the team figures and their FTE, and their cases and points with each case once, however
+    many of them hold it. What the store gives for each current return."""
+
+    service: str
+    team: str
+    period: str
+    period_kind: str
+    workers: int
+    fte: float
+    cases: int
+    total_points: float
+
+    @property
+    def points_per_fte(self) -> float | None:
+        return points_per_fte(self.total_points, self.fte)
+
 
 def recompute_workers(ret: TeamReturn) -> list[Finding]:
     """Replace each worker's cases and points with what the Cases rows add up to.

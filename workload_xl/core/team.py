@@ -108,9 +108,19 @@ class TeamSheet:
     def counted(self) -> list[WorkerRow]:
         return [w for w in self.workers if w.counted]
 
+    def team_count(self) -> coworking.TeamCount:
+        """The counted workers' cases and points from the Cases rows, each case once: a
+        co-worked case is one case, at the most any holder agreed (core.coworking)."""
+        counted = {w.worker.casefold() for w in self.counted}
+        return coworking.team_count(case_lines(self.cases), counted)
+
+    @property
+    def case_count(self) -> int:
+        return self.team_count().cases
+
     @property
     def total_points(self) -> float:
-        return sum(w.total_points for w in self.counted)
+        return self.team_count().points
 
     @property
     def total_fte(self) -> float:
