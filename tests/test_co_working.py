@@ -492,3 +492,55 @@ def test_a_team_counts_a_case_once_whoever_holds_it():
     ]
     count = coworking.team_count(lines, {"ann", "bob", "cat"})
     assert count == coworking.TeamCount(3, pytest.approx(9.0 + 4.0 + 5.0 + 2.0))
+
+
+# --- 3. the Cases sheet shows every worker on a case ------------------------------------------
+
+ALSO = {  # by hand: each holder's row names the other two; Dan's sheet is not counted
+    ("Ann", "C-SHARED"): "Bob, Dan (not in team figures)",
+    ("Bob", "c-shared"): "Ann, Dan (not in team figures)",
+    ("Dan", "C-SHARED"): "Ann, Bob",
+}
+
+
+@pytest.mark.parametrize("rule", ["full", "share"])
+def test_each_holders_row_on_the_cases_sheet_names_every_other_worker_on_the_case(built, rule):
+    rows = cases_table(built[rule][0])
+    also = {(r["Worker"], r["Case reference"]): r["Also allocated to"] for r in rows}
+    assert {key: value for key, value in also.items() if value} == ALSO
+    assert len(rows) == 10  # every row of every sheet, Dan's too
+
+
+@pytest.mark.libreoffice
+def test_the_cases_sheets_holders_survive_libreoffice(recalculated):
+    rows = cases_table(recalculated["share"])
+    also = {(r["Worker"], r["Case reference"]): r["Also allocated to"] for r in rows}
+    assert {key: value for key, value in also.items() if value} == ALSO
+
+
+def test_the_flags_name_every_other_holder_once(built):
+    team = built["full"][2].build.team
+    rows = {w.worker: w for w in team.workers}
+    notes = {name: [f for f in w.flags if f.startswith("co-works")] for name, w in rows.items()}
+    assert notes == {
+        "Ann": ["co-works case C-SHARED with Bob, Dan (not in team figures)"],
+        "Bob": ["co-works case c-shared with Ann, Dan (not in team figures)"],
+        "Cat": [],
+        "Dan": ["co-works case C-SHARED with Ann, Bob"],
+    }
+    (found,) = [f for f in built["full"][2].build.findings if f.rule == "case-co-worked"]
+    assert found.message.startswith(
+        "Case C-SHARED is on the sheets of Ann, Bob and Dan (not in team figures)."
+    )
+
+
+def test_the_co_working_note_goes_on_the_counted_row_of_a_worker_with_an_extra_sheet(tmp_path):
+    registry = registry_with(tmp_path, "full")
+    folder = write_sheets(tmp_path / "in", registry, team_of_three())
+    extra = worker("Ann", 1.0, [case("Z9", "Child in need", 5)])
+    assert write_worker_workbook(folder / "Ann_extra.xlsx", registry.get(CSC), extra) == []
+    team = build(folder, registry).team
+    anns = [w for w in team.workers if w.worker == "Ann"]
+    assert [w.counted for w in anns] == [True, False]
+    assert "co-works case C-SHARED with Bob" in anns[0].flags
+    assert not any("co-works" in f for f in anns[1].flags)

@@ -294,7 +294,7 @@ def encode_case(c: CaseRow) -> list:
         c.item_label,
         c.kind,
         c.agreed_points,
-        ", ".join(c.also_allocated_to),
+        c.co_workers,
     ]
 
 

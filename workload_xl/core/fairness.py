@@ -246,14 +246,16 @@ def _flag_spread(
 def _flag_co_working(team: TeamSheet, found: _Flags) -> None:
     """Each co-worked case noted on every holder's row, and reported once, saying how the
     scheme's `co_working` rule counts it (core.coworking)."""
-    row_of = {w.worker: i for i, w in enumerate(team.workers)}
+    row_of: dict[str, int] = {}
+    for i, w in enumerate(team.workers):  # a worker's first row: the counted one, if any
+        row_of.setdefault(w.worker, i)
     holdings = team.holdings()
     sharing = team.co_working == coworking.SHARE
     reported = set()
     for case in team.cases:
         if not case.also_allocated_to:
             continue
-        others = ", ".join(case.also_allocated_to)
+        others = case.co_workers
         held = holdings.get(case.case_ref.casefold())
         index = row_of.get(case.worker)
         if index is not None:
@@ -265,10 +267,14 @@ def _flag_co_working(team: TeamSheet, found: _Flags) -> None:
             continue
         reported.add(case.case_ref.casefold())
         check = "" if sharing else " Check each worker's points reflect their part of the work."
+        holder = case.worker
+        if index is None or not team.workers[index].counted:
+            holder += " (not in team figures)"
+        *first, last = (holder, *case.co_worker_names)
         found.add(
             "case-co-worked",
-            f"Case {case.case_ref} is on the sheets of {case.worker} "
-            f"and {others}. Co-working is allowed. "
+            f"Case {case.case_ref} is on the sheets of {', '.join(first)} and {last}. "
+            "Co-working is allowed. "
             f"{coworking.how_it_counts(team.co_working, held)}{check}",
             found.place.worker_cell(index, "cases") if index is not None else "",
             "Case reference",

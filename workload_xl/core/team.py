@@ -86,6 +86,20 @@ class CaseRow:
     kind: str
     agreed_points: float | None
     also_allocated_to: tuple[str, ...] = ()
+    not_counted: tuple[str, ...] = ()  # those of also_allocated_to not in the team figures
+
+    @property
+    def co_worker_names(self) -> tuple[str, ...]:
+        """The other workers on the case, as the Cases sheet and the flags name them: each
+        one whose sheet is not in the team figures says so, as that sheet shares nothing."""
+        return tuple(
+            f"{name} (not in team figures)" if name in self.not_counted else name
+            for name in self.also_allocated_to
+        )
+
+    @property
+    def co_workers(self) -> str:
+        return ", ".join(self.co_worker_names)
 
 
 @dataclass
@@ -217,7 +231,7 @@ def build_team(
 
     team_name = _team_name(included, found)
     workers = _worker_rows(included, scheme, found)
-    cases = _case_rows(included, scheme)
+    cases = _case_rows(included, scheme, {w.worker.casefold() for w in workers if w.counted})
     _count_co_working(workers, cases, scheme.co_working)
     counted = [w for w in workers if w.counted and w.points_per_fte is not None]
     ppfs = [w.points_per_fte for w in counted]
@@ -440,22 +454,25 @@ def _chosen_sheets(included) -> dict[str, SheetOutcome]:
     }
 
 
-def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
+def _case_rows(included, scheme: Scheme, counted: set[str]) -> list[CaseRow]:
     """The rows of each worker's chosen sheet: an extra sheet's rows would count twice under
-    the same name once the return is consolidated."""
+    the same name once the return is consolidated. A case row names every other worker whose
+    sheet holds the case, counted (`counted`, names folded) or not, each once."""
     included = list(_chosen_sheets(included).values())
-    holders: dict[str, list[str]] = defaultdict(list)
+    holders: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set of names
     for s in included:
         for line in s.measurement.lines:
             if line.kind == "case" and line.case_ref:
-                holders[line.case_ref.casefold()].append(_display_name(s.measurement))
+                holders[line.case_ref.casefold()][_display_name(s.measurement)] = None
     rows = []
     for s in included:
         m = s.measurement
         for line in m.lines:
             item = scheme.item_by_code(line.item_code)
             name = _display_name(m)
-            others = tuple(w for w in holders.get(line.case_ref.casefold(), []) if w != name)
+            others = tuple(w for w in holders.get(line.case_ref.casefold(), {}) if w != name)
+            if line.kind != "case":
+                others = ()
             rows.append(
                 CaseRow(
                     name,
@@ -464,7 +481,8 @@ def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
                     item.label if item else line.item_code,
                     line.kind,
                     line.agreed_points,
-                    others if line.kind == "case" else (),
+                    others,
+                    tuple(w for w in others if w.casefold() not in counted),
                 )
             )
     return rows
