@@ -82,7 +82,8 @@ def team_text(build, output: str, written: bool) -> str:
         ]
         lines.append(plain_table(headings, rows))
         lines.append(
-            f"Team: {_n(team.total_points)} points, {_n(team.total_fte, 2)} FTE, "
+            f"Team: {team.case_count} cases and {_n(team.total_points)} points, each case "
+            f"counted once; {_n(team.total_fte, 2)} FTE, "
             f"{_n(team.points_per_fte)} points per FTE; workers' mean "
             f"{_n(team.mean_ppf)}, median {_n(team.median_ppf)}; median load against expected "
             f"{'' if team.median_load is None else f'{team.median_load:.0%}'}, spread "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workload_xl.core.cells import address
-from workload_xl.core.values import YES, clean_text, read_number, read_yes_no, yes_no
+from workload_xl.core.values import NO, YES, clean_text, read_number, read_yes_no, yes_no
 
 if TYPE_CHECKING:
     from workload_xl.core.returns import WorkerPeriod
@@ -53,17 +53,64 @@ TEAM_HEADER: tuple[TeamField, ...] = (
 
 _COUNTED = f'{TEAM_TABLE}[In team figures],"{YES}"'
 
+
+def _this_case(column: str) -> str:
+    """A structured reference to this row's cell of TeamCases (Excel and LibreOffice alike)."""
+    return f"{CASES_TABLE}[[#This Row],[{column}]]"
+
+
+# The TeamCases columns Excel calculates, so the team's cases and points count a co-worked
+# case once wherever Python is absent (core.coworking counts the same way). Comparisons are
+# "=", not COUNTIFS criteria, so a reference with * or ? in it is matched as it is typed, and,
+# as in Python, ignoring case.
+_SAME_CASE = (
+    f"({CASES_TABLE}[Case reference]={_this_case('Case reference')})"
+    f'*({CASES_TABLE}[Kind]="case")*({CASES_TABLE}[In team figures]="{YES}")'
+)
+_HELD_ALONE = f'OR({_this_case("Kind")}<>"case",{_this_case("Case reference")}="")'
+_NOT_COUNTED = f'{_this_case("In team figures")}<>"{YES}"'
+CASES_CALCULATED: tuple[tuple[str, str, str], ...] = (
+    (
+        "In team figures",
+        f"=IF(SUMPRODUCT(({TEAM_TABLE}[Worker]={_this_case('Worker')})"
+        f'*({TEAM_TABLE}[In team figures]="{YES}"))>0,"{YES}","{NO}")',
+        "General",
+    ),
+    (
+        "Team share",
+        f"=IF({_NOT_COUNTED},0,IF({_HELD_ALONE},1,1/SUMPRODUCT({_SAME_CASE})))",
+        "0.00",
+    ),
+    (
+        "Team points",
+        f"=IF({_NOT_COUNTED},0,IF({_HELD_ALONE},N({_this_case('Agreed points')}),"
+        f"SUMPRODUCT(MAX({_SAME_CASE}*{CASES_TABLE}[Agreed points]))*{_this_case('Team share')}))",
+        "0.0",
+    ),
+)
+"""(heading, formula, number format) of each calculated column of TeamCases, after
+CASES_COLUMNS: whether the row's worker is in the team figures; the share of the row that
+counts in the team's figures (1, or 1/n on each of n counted rows of a co-worked case, 0 when
+not counted); and the points it adds to the team's total (a co-worked case's share of the
+most any holder agreed)."""
+
 TEAM_TOTALS: tuple[TeamField, ...] = (
     TeamField("workers", "TeamWorkerCount", "Workers counted", f"=COUNTIFS({_COUNTED})", "0"),
     TeamField(
         "total_fte", "TeamTotalFTE", "Total FTE", f"=SUMIFS({TEAM_TABLE}[FTE],{_COUNTED})", "0.00"
     ),
-    TeamField("cases", "TeamCaseCount", "Cases", f"=SUMIFS({TEAM_TABLE}[Cases],{_COUNTED})", "0"),
+    TeamField(
+        "cases",
+        "TeamCaseCount",
+        "Cases",
+        f'=ROUND(SUMIFS({CASES_TABLE}[Team share],{CASES_TABLE}[Kind],"case"),0)',
+        "0",
+    ),
     TeamField(
         "total_points",
         "TeamTotalPoints",
         "Total points",
-        f"=SUMIFS({TEAM_TABLE}[Total points],{_COUNTED})",
+        f"=SUM({CASES_TABLE}[Team points])",
         "0.0",
     ),
     TeamField(
@@ -248,7 +295,7 @@ def encode_case(c: CaseRow) -> list:
         c.item_label,
         c.kind,
         c.agreed_points,
-        ", ".join(c.also_allocated_to),
+        c.co_workers,
     ]
 
 

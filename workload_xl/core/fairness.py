@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workload_xl.contracts import team as tl
-from workload_xl.core import disparity
+from workload_xl.core import coworking, disparity
 from workload_xl.core.expected import expected_points, load_against_expected
 from workload_xl.core.findings import Finding
 from workload_xl.core.period import Period
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import Scheme
-from workload_xl.core.values import points_per_fte
+from workload_xl.core.values import fmt, points_per_fte
 
 if TYPE_CHECKING:  # the records are team.py's; team.py imports this module to flag them
     from workload_xl.core.returns import WorkerPeriod
@@ -264,24 +264,38 @@ def _flag_spread(
 
 
 def _flag_co_working(team: TeamSheet, found: _Flags) -> None:
-    """Each co-worked case noted on every holder's row, and reported once."""
-    row_of = {w.worker: i for i, w in enumerate(team.workers)}
+    """Each co-worked case noted on every holder's row, and reported once, saying how the
+    scheme's `co_working` rule counts it (core.coworking)."""
+    row_of: dict[str, int] = {}
+    for i, w in enumerate(team.workers):  # a worker's first row: the counted one, if any
+        row_of.setdefault(w.worker, i)
+    holdings = team.holdings()
+    sharing = team.co_working == coworking.SHARE
     reported = set()
     for case in team.cases:
         if not case.also_allocated_to:
             continue
-        others = ", ".join(case.also_allocated_to)
+        others = case.co_workers
+        held = holdings.get(case.case_ref.casefold())
         index = row_of.get(case.worker)
         if index is not None:
-            team.workers[index].flags.append(f"co-works case {case.case_ref} with {others}")
+            note = f"co-works case {case.case_ref} with {others}"
+            if sharing and held is not None and held.rows > 1 and team.workers[index].counted:
+                note += f" ({fmt(held.share)} of its {fmt(held.points)} points counted here)"
+            team.workers[index].flags.append(note)
         if case.case_ref.casefold() in reported:
             continue
         reported.add(case.case_ref.casefold())
+        check = "" if sharing else " Check each worker's points reflect their part of the work."
+        holder = case.worker
+        if index is None or not team.workers[index].counted:
+            holder += " (not in team figures)"
+        *first, last = (holder, *case.co_worker_names)
         found.add(
             "case-co-worked",
-            f"Case {case.case_ref} is on the sheets of {case.worker} "
-            f"and {others}. Co-working is allowed; check both workers' points reflect "
-            "their share of the work.",
+            f"Case {case.case_ref} is on the sheets of {', '.join(first)} and {last}. "
+            "Co-working is allowed. "
+            f"{coworking.how_it_counts(team.co_working, held)}{check}",
             found.place.worker_cell(index, "cases") if index is not None else "",
             "Case reference",
             case.case_ref,

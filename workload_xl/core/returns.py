@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from workload_xl.core import coworking
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import MOST_UNITS
 from workload_xl.core.period import Period
@@ -91,6 +92,12 @@ class ReturnLine(NamedTuple):
     agreed_points: float | None
 
 
+def line_for_counting(line: ReturnLine) -> coworking.Line:
+    """A return's row as core.coworking counts it."""
+    worker, case_ref, _, kind, agreed = line
+    return worker, case_ref, kind, agreed
+
+
 @dataclass
 class TeamReturn:
     source: str
@@ -102,30 +109,64 @@ class TeamReturn:
     manager: str = ""
     workers: list[WorkerPeriod] = field(default_factory=list)
     lines: list[ReturnLine] = field(default_factory=list)
+    co_working: str = coworking.DEFAULT  # the scheme's rule for a co-worked case
 
     @property
     def counted(self) -> list[WorkerPeriod]:
         return [w for w in self.workers if w.counted and w.points_per_fte is not None]
+
+    def team_count(self) -> coworking.TeamCount:
+        """The team's cases and points from the rows, each case once, as its team sheet's
+        totals count them (core.coworking)."""
+        counted = {w.worker.casefold() for w in self.workers if w.counted}
+        return coworking.team_count(map(line_for_counting, self.lines), counted)
+
+
+@dataclass(frozen=True)
+class TeamPeriod:
+    """A team's figures in one period, as its team sheet's totals give them: the workers in
+    the team figures and their FTE, and their cases and points with each case once, however
+    many of them hold it. What the store gives for each current return."""
+
+    service: str
+    team: str
+    period: str
+    period_kind: str
+    workers: int
+    fte: float
+    cases: int
+    total_points: float
+
+    @property
+    def points_per_fte(self) -> float | None:
+        return points_per_fte(self.total_points, self.fte)
 
 
 def recompute_workers(ret: TeamReturn) -> list[Finding]:
     """Replace each worker's cases and points with what the Cases rows add up to.
 
     A manager may have edited a total on the Team sheet; the rows are what was agreed. Where
-    the two differ the rows win, and a warning says so.
+    the two differ the rows win, and a warning says so. A co-worked case counts as the
+    scheme's `co_working` rule says, as it did on the team sheet (core.coworking).
     """
-    by_name: dict[str, float] = defaultdict(float)
-    cases_by_name: dict[str, int] = defaultdict(int)
-    for worker, _, _, kind, agreed in ret.lines:  # by name as typed: one casefold a name
-        by_name[worker] += agreed or 0.0
-        if kind == "case":
-            cases_by_name[worker] += 1
     points: dict[str, float] = defaultdict(float)
     cases: dict[str, int] = defaultdict(int)
-    for worker, total in by_name.items():
-        points[worker.casefold()] += total
-    for worker, count in cases_by_name.items():
-        cases[worker.casefold()] += count
+    if ret.co_working == coworking.SHARE:
+        counted = {w.worker.casefold() for w in ret.workers if w.counted}
+        lines = (line_for_counting(line) for line in ret.lines)
+        for key, count in coworking.worker_counts(lines, counted, ret.co_working).items():
+            points[key], cases[key] = count.total_points, count.cases
+    else:
+        by_name: dict[str, float] = defaultdict(float)
+        cases_by_name: dict[str, int] = defaultdict(int)
+        for worker, _, _, kind, agreed in ret.lines:  # by name as typed: one casefold a name
+            by_name[worker] += agreed or 0.0
+            if kind == "case":
+                cases_by_name[worker] += 1
+        for worker, total in by_name.items():
+            points[worker.casefold()] += total
+        for worker, count in cases_by_name.items():
+            cases[worker.casefold()] += count
     problems: list[Finding] = []
     fixed = []
     for w in ret.workers:

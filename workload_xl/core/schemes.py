@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workload_xl.core import coworking
 from workload_xl.core.disparity import SignalSettings
 from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.paths import schemes_dir
@@ -112,6 +113,7 @@ class Scheme:
     reference_points: float | None = None
     spread_threshold: float | None = None
     flags: SignalSettings = field(default_factory=SignalSettings)
+    co_working: str = coworking.DEFAULT
     caseload: CaseloadMapping = field(default_factory=CaseloadMapping)
     source: str = ""
 
@@ -159,6 +161,7 @@ _TOP_KEYS = {
     "outlier_threshold",  # refused with advice: flags no longer use robust deviations
     "spread_threshold",
     "flags",
+    "co_working",
     "bands",
     "items",
     "caseload",
@@ -279,6 +282,7 @@ def parse_scheme(data: dict[str, Any], source: str) -> Scheme:
     if spread is not None and not 0 < spread < 5:
         raise r.fail("spread_threshold", "must be above 0 and below 5 (e.g. 0.25 for 25%)")
     reference = r.number(data, "reference_points", required=False)
+    co_working = _parse_co_working(r, data)
     return Scheme(
         id=scheme_id,
         title=r.text(data, "title"),
@@ -291,6 +295,7 @@ def parse_scheme(data: dict[str, Any], source: str) -> Scheme:
         reference_points=reference,
         spread_threshold=spread,
         flags=flags,
+        co_working=co_working,
         caseload=caseload,
         source=source,
     )
@@ -314,6 +319,15 @@ def _parse_flags(r: _Reader, raw: Any) -> SignalSettings:
         return SignalSettings(**chosen)
     except ValueError:
         raise r.fail("flags.disparity_margin", "must be no larger than outlier_margin") from None
+
+
+def _parse_co_working(r: _Reader, data: dict) -> str:
+    """How a case on several workers' sheets counts (core.coworking); the default when unset."""
+    value = data.get("co_working", coworking.DEFAULT)
+    if not isinstance(value, str) or value not in coworking.RULES:
+        meanings = "; or ".join(f'"{rule}" ({words})' for rule, words in coworking.RULES.items())
+        raise r.fail("co_working", f"must be {meanings}; found {_shown(value)}")
+    return value
 
 
 def _parse_items(r: _Reader, raw: Any) -> tuple[Item, ...]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from workload_xl.contracts import team as tl
-from workload_xl.core import fairness, values
+from workload_xl.core import coworking, fairness, values
 from workload_xl.core.disparity import SignalSettings
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import Measurement
@@ -83,6 +83,20 @@ class CaseRow:
     kind: str
     agreed_points: float | None
     also_allocated_to: tuple[str, ...] = ()
+    not_counted: tuple[str, ...] = ()  # those of also_allocated_to not in the team figures
+
+    @property
+    def co_worker_names(self) -> tuple[str, ...]:
+        """The other workers on the case, as the Cases sheet and the flags name them: each
+        one whose sheet is not in the team figures says so, as that sheet shares nothing."""
+        return tuple(
+            f"{name} (not in team figures)" if name in self.not_counted else name
+            for name in self.also_allocated_to
+        )
+
+    @property
+    def co_workers(self) -> str:
+        return ", ".join(self.co_worker_names)
 
 
 @dataclass
@@ -99,15 +113,26 @@ class TeamSheet:
     mean_ppf: float | None
     median_ppf: float | None
     spread: float | None  # the coefficient of variation of loads against expected
+    co_working: str = coworking.DEFAULT  # the scheme's rule for a co-worked case
     median_load: float | None = None  # the team's middle load against expected
 
     @property
     def counted(self) -> list[WorkerRow]:
         return [w for w in self.workers if w.counted]
 
+    def team_count(self) -> coworking.TeamCount:
+        """The counted workers' cases and points from the Cases rows, each case once: a
+        co-worked case is one case, at the most any holder agreed (core.coworking)."""
+        counted = {w.worker.casefold() for w in self.counted}
+        return coworking.team_count(case_lines(self.cases), counted)
+
+    @property
+    def case_count(self) -> int:
+        return self.team_count().cases
+
     @property
     def total_points(self) -> float:
-        return sum(w.total_points for w in self.counted)
+        return self.team_count().points
 
     @property
     def total_fte(self) -> float:
@@ -116,6 +141,11 @@ class TeamSheet:
     @property
     def points_per_fte(self) -> float | None:
         return values.points_per_fte(self.total_points, self.total_fte)
+
+    def holdings(self) -> dict[str, coworking.Holding]:
+        """Each case on a counted worker's case row, by reference folded (core.coworking)."""
+        counted = {w.worker.casefold() for w in self.counted}
+        return coworking.holdings(case_lines(self.cases), counted)
 
 
 @dataclass
@@ -199,7 +229,8 @@ def build_team(
 
     team_name = _team_name(included, found)
     workers = _worker_rows(included, scheme, found)
-    cases = _case_rows(included, scheme)
+    cases = _case_rows(included, scheme, {w.worker.casefold() for w in workers if w.counted})
+    _count_co_working(workers, cases, scheme.co_working)
     counted = [w for w in workers if w.counted and w.points_per_fte is not None]
     ppfs = [w.points_per_fte for w in counted]
     team = TeamSheet(
@@ -215,6 +246,7 @@ def build_team(
         mean_ppf=statistics.fmean(ppfs) if ppfs else None,
         median_ppf=statistics.median(ppfs) if ppfs else None,
         spread=None,  # of loads against expected: fairness.flag_team works it out
+        co_working=scheme.co_working,
     )
     team.history = _merge_history(history, team)
     place = fairness.Placement(
@@ -426,22 +458,25 @@ def _chosen_sheets(included) -> dict[str, SheetOutcome]:
     }
 
 
-def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
+def _case_rows(included, scheme: Scheme, counted: set[str]) -> list[CaseRow]:
     """The rows of each worker's chosen sheet: an extra sheet's rows would count twice under
-    the same name once the return is consolidated."""
+    the same name once the return is consolidated. A case row names every other worker whose
+    sheet holds the case, counted (`counted`, names folded) or not, each once."""
     included = list(_chosen_sheets(included).values())
-    holders: dict[str, list[str]] = defaultdict(list)
+    holders: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set of names
     for s in included:
         for line in s.measurement.lines:
             if line.kind == "case" and line.case_ref:
-                holders[line.case_ref.casefold()].append(_display_name(s.measurement))
+                holders[line.case_ref.casefold()][_display_name(s.measurement)] = None
     rows = []
     for s in included:
         m = s.measurement
         for line in m.lines:
             item = scheme.item_by_code(line.item_code)
             name = _display_name(m)
-            others = tuple(w for w in holders.get(line.case_ref.casefold(), []) if w != name)
+            others = tuple(w for w in holders.get(line.case_ref.casefold(), {}) if w != name)
+            if line.kind != "case":
+                others = ()
             rows.append(
                 CaseRow(
                     name,
@@ -450,10 +485,35 @@ def _case_rows(included, scheme: Scheme) -> list[CaseRow]:
                     item.label if item else line.item_code,
                     line.kind,
                     line.agreed_points,
-                    others if line.kind == "case" else (),
+                    others,
+                    tuple(w for w in others if w.casefold() not in counted),
                 )
             )
     return rows
+
+
+def case_lines(cases: Sequence[CaseRow]) -> list[coworking.Line]:
+    """The Cases rows as core.coworking counts them."""
+    return [(c.worker, c.case_ref, c.kind, c.agreed_points) for c in cases]
+
+
+def _count_co_working(workers: list[WorkerRow], cases: list[CaseRow], rule: str) -> None:
+    """Each counted worker's cases and points from their Cases rows under the scheme's rule
+    (core.coworking): with "share", a co-worked case gives each holder an equal share. A row
+    not in the team figures keeps what its sheet gives; with "full" every row does."""
+    if rule != coworking.SHARE:
+        return
+    counted = {w.worker.casefold() for w in workers if w.counted}
+    counts = coworking.worker_counts(case_lines(cases), counted, rule)
+    for w in workers:
+        figures = counts.get(w.worker.casefold()) if w.counted else None
+        if figures is None:
+            continue
+        w.cases = figures.cases
+        w.case_points = figures.case_points
+        w.activity_points = figures.activity_points
+        w.total_points = figures.total_points
+        w.points_per_fte = values.points_per_fte(w.total_points, w.fte)
 
 
 # --- over time -----------------------------------------------------------------------------

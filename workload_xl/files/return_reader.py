@@ -72,6 +72,7 @@ _CASES = dict(
         strict=True,
     )
 )
+_CALCULATED = frozenset(heading.casefold() for heading, _, _ in tl.CASES_CALCULATED)
 _LINE_KEYS = ("worker", "case_ref", "item_code", "kind", "agreed_points")
 LINE_COLUMNS = {key: _CASES[key] for key in _LINE_KEYS}
 
@@ -195,6 +196,7 @@ class _Reader:
             manager=clean_text(header["manager"][0]),
             workers=workers,
             lines=lines,
+            co_working=scheme.co_working,
         )
 
     def _not_a_team_workbook(self, tables: dict[str, str]) -> str:
@@ -499,6 +501,10 @@ class _Reader:
             self._check_points(grid, fast, at, scheme, counted)
             return fast
         at: list[int] = []  # the Excel row of each line, for the points checks
+        # The columns a row's entries are in: Excel's calculated ones show a result (a "no",
+        # a 0) on an empty row too, once the file has been saved by a spreadsheet.
+        headers = grid.table.headers
+        typed = [i for i, h in enumerate(headers) if clean_text(h).casefold() not in _CALCULATED]
         # raw cell text -> cleaned, one cache per column: a worker called "Case" is no kind
         names: dict[str, str] = {}
         kinds: dict[str, str] = {}
@@ -511,7 +517,7 @@ class _Reader:
             if name is None:
                 name = clean_text(raw)
                 if not name:
-                    if not all(is_blank(v) for v in values):
+                    if not all(is_blank(values[i]) for i in typed if i < len(values)):
                         self._nameless(grid, grid.top + index + 1, "an entry")
                     continue
                 if type(raw) is str:

@@ -26,7 +26,16 @@ from workload_xl.core.findings import SEVERITY_ORDER, Finding, Severity
 from workload_xl.core.team import TeamSheet
 from workload_xl.core.values import NO
 from workload_xl.files.atomic import write_atomically
-from workload_xl.files.style import BOLD, CALC_FILL, INPUT_FILL, NOTE, TITLE, put, set_value
+from workload_xl.files.style import (
+    BOLD,
+    CALC_FILL,
+    INPUT_FILL,
+    NOTE,
+    TITLE,
+    add_table,
+    put,
+    set_value,
+)
 
 _MUTED = Font(italic=True, color="7F7F7F")
 SEVERITY_FILLS = {
@@ -196,19 +205,30 @@ def _highlight(ws, findings: list[Finding]) -> None:
 
 
 def _table_sheet(
-    ws, name: str, headings: tuple[str, ...], rows: list[list], widths: tuple[int, ...]
+    ws,
+    name: str,
+    headings: tuple[str, ...],
+    rows: list[list],
+    widths: tuple[int, ...],
+    calculated: tuple[tuple[str, str, str], ...] = (),
 ) -> None:
-    for index, heading in enumerate(headings, start=1):
+    """A table from A1: Python's values under `headings`, then the `calculated` columns
+    (heading, formula, number format), a native formula in every row (grey) and as the
+    column's own formula."""
+    columns = [(heading, None) for heading in headings]
+    columns += [(heading, formula) for heading, formula, _ in calculated]
+    for index, (heading, _) in enumerate(columns, start=1):
         put(ws, 1, index, heading).font = BOLD
     for row in rows or [[None] * len(headings)]:
-        ws.append([None] * len(headings))
+        ws.append([None] * len(columns))
         for index, value in enumerate(row, start=1):
             set_value(ws.cell(ws.max_row, index), value)
-    table = Table(
-        displayName=name, ref=f"A1:{get_column_letter(len(headings))}{max(2, ws.max_row)}"
-    )
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
-    ws.add_table(table)
+        for index, (_, formula, number_format) in enumerate(calculated, len(headings) + 1):
+            cell = ws.cell(ws.max_row, index)
+            cell.value = formula  # a formula the layout declares
+            cell.number_format = number_format
+            cell.fill = CALC_FILL
+    add_table(ws, name, 1, max(2, ws.max_row), columns, "TableStyleLight1")
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
@@ -216,7 +236,8 @@ def _table_sheet(
 
 def _write_cases(ws, team: TeamSheet | None) -> None:
     rows = [] if team is None else [tl.encode_case(c) for c in team.cases]
-    _table_sheet(ws, tl.CASES_TABLE, tl.CASES_COLUMNS, rows, (22, 16, 12, 36, 9, 10, 30))
+    widths = (22, 16, 12, 36, 9, 10, 30, 10, 8, 8)
+    _table_sheet(ws, tl.CASES_TABLE, tl.CASES_COLUMNS, rows, widths, tl.CASES_CALCULATED)
 
 
 def _write_history(ws, team: TeamSheet | None) -> None:

@@ -54,6 +54,7 @@ def team_summary(team) -> dict[str, Any]:
         "service": team.service,
         "period": str(team.period),
         "scheme": team.scheme_id,
+        "cases": team.case_count,
         "total_points": team.total_points,
         "total_fte": team.total_fte,
         "points_per_fte": team.points_per_fte,

@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import math
 import os
 import sqlite3
 import time
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,8 +24,9 @@ from itertools import chain, repeat
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
+from workload_xl.core import coworking
 from workload_xl.core.findings import Refused
-from workload_xl.core.returns import TeamReturn, WorkerPeriod
+from workload_xl.core.returns import TeamPeriod, TeamReturn, WorkerPeriod
 from workload_xl.core.rules import finding
 from workload_xl.core.values import clean_text
 
@@ -544,6 +547,45 @@ class ReturnsStore:
             ) in rows
         ]
 
+    def team_periods(self, service: str | None = None) -> list[TeamPeriod]:
+        """Each current return's team figures, as its team sheet's totals give them: a
+        co-worked case counts once, from the stored rows (core.coworking)."""
+        where, params = (" WHERE s.service = ?", (service,)) if service else ("", ())
+        subs = self.db.execute(
+            "SELECT s.id, s.service, s.team, s.period, s.period_kind FROM current_submissions s"
+            + where
+            + " ORDER BY s.service, s.team, s.period",
+            params,
+        ).fetchall()
+        workers: dict[int, list[tuple]] = defaultdict(list)
+        for sub, worker, fte, counted in self.db.execute(
+            "SELECT w.submission_id, w.worker, w.fte, w.counted FROM worker_periods w "
+            "JOIN current_submissions s ON s.id = w.submission_id" + where,
+            params,
+        ):
+            if counted:
+                workers[sub].append((str(worker), fte if _is_number(fte) else 0.0))
+        lines: dict[int, list[tuple]] = defaultdict(list)
+        for sub, worker, ref, kind, points in self.db.execute(
+            "SELECT l.submission_id, l.worker, l.case_ref, l.kind, l.agreed_points "
+            "FROM return_lines l JOIN current_submissions s ON s.id = l.submission_id" + where,
+            params,
+        ):  # a store edited by hand may hold anything: text stays text, points a number
+            points = points if _is_number(points) else None
+            lines[sub].append((str(worker), str(ref or ""), str(kind), points))
+        found = []
+        for sub, service_, team, period, kind in subs:
+            counted = workers.get(sub, [])
+            names = {worker.casefold() for worker, _ in counted}
+            count = coworking.team_count(lines.get(sub, []), names)
+            fte = sum(f for _, f in counted)
+            found.append(
+                TeamPeriod(
+                    service_, team, period, kind, len(counted), fte, count.cases, count.points
+                )
+            )
+        return found
+
     # --- teams --------------------------------------------------------------------------
 
     def add_team(self, service: str, name: str, now: dt.datetime | None = None) -> bool:
@@ -769,6 +811,11 @@ def _insert_many(db: sqlite3.Connection, table: str, width: int, rows: Iterable[
         )
     if full < len(rows):
         db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", rows[full:])
+
+
+def _is_number(value: object) -> bool:
+    """A finite number, as a figure the store gives must be (not text, NaN or infinity)."""
+    return type(value) in (int, float) and -math.inf < value < math.inf
 
 
 def _person(name: str) -> str:
