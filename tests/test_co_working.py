@@ -33,6 +33,7 @@ from workload_xl.files.return_reader import read_team_return
 from workload_xl.files.worker_template import WorkerSheetContent, write_worker_workbook
 from workload_xl.services.build_team import build_team_files
 from workload_xl.services.consolidate import consolidate_files
+from workload_xl.services.report import trend_report
 from workload_xl.services.validate import validate_files
 from workload_xl.store.database import ReturnsStore
 
@@ -466,6 +467,12 @@ def test_consolidated_the_store_gives_the_team_sheets_figures(built, tmp_path, r
         "share": {"Ann": (3, 22), "Bob": (2, 12), "Cat": (2, 11.5), "Dan": (1, 10)},
     }[rule]
     assert workers == {k: (n, pytest.approx(p)) for k, (n, p) in expected.items()}
+    # the trend report made from this store counts the case once too, under either rule
+    report = trend_report(store_path, tmp_path / "trends.xlsx").report
+    (trend,) = report.services[0].teams
+    assert trend.total_points == [pytest.approx(45.5)]
+    assert trend.points_per_fte == [pytest.approx(18.2)]
+    assert report.services[0].service_mean == [pytest.approx(18.2)]
 
 
 def test_the_cases_sheets_calculated_columns_are_documented_exactly():

@@ -25,7 +25,7 @@ it is a gap for the limits and every rule, and the Summary says it first.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from workload_xl.core import disparity
@@ -157,11 +157,16 @@ def build_trend_report(
     recalculate_at: Sequence[str] = (),
     incomplete_below: float = INCOMPLETE_BELOW,
     signals_at: SignalSettings | None = None,
+    team_points: Mapping[tuple[str, str, str], float] | None = None,
 ) -> TrendReport:
     """`rows` are the store's WorkerPeriod records (core.returns; current returns only).
 
     `incomplete_below` is the share of a team's usual counted FTE or workers below which a
     return that left workers out is incomplete (core.completeness).
+
+    `team_points` are each team's total points by (service, team, period) folded, as its team
+    sheet counts them (a co-worked case once: the store's team_periods); without them a
+    team's points are its workers' added up.
 
     `signals_at` are the disparity rules' settings (core.disparity), the team sheet's; by
     default the calibrated ones with the report's run length.
@@ -192,7 +197,15 @@ def build_trend_report(
     check_asked(asked, teams, {group[0].period_kind for group in by_service.values()})
     services = [
         _service_trends(
-            names[key], group, first, last, settings, asked, incomplete_below, signals_at
+            names[key],
+            group,
+            first,
+            last,
+            settings,
+            asked,
+            incomplete_below,
+            signals_at,
+            {(s.casefold(), t.casefold(), p): v for (s, t, p), v in (team_points or {}).items()},
         )
         for key, group in sorted(by_service.items())
     ]
@@ -246,6 +259,7 @@ def _service_trends(
     asked: Sequence[Asked] = (),
     incomplete_below: float = INCOMPLETE_BELOW,
     signals_at: SignalSettings | None = None,
+    team_points: Mapping[tuple[str, str, str], float] | None = None,
 ) -> ServiceTrends:
     signals_at = signals_at or SignalSettings(run_length=settings.run_length)
     kind = rows[0].period_kind
@@ -273,11 +287,19 @@ def _service_trends(
     def in_figures(group) -> list:
         return [r for r in group if r.counted and r.points_per_fte is not None]
 
+    def points_of(key: str, period: Period, group: list) -> float:
+        """A team's total points in a period: its team sheet's (a co-worked case once), when
+        the caller gives them, else its counted workers' added up."""
+        given = (team_points or {}).get((name.casefold(), key, str(period)))
+        return sum(r.total_points for r in group) if given is None or not group else given
+
     service_mean, service_load = [], []
     for p in periods:
-        rows_then = [r for (_, q), g in cells.items() if q == p for r in in_figures(g)]
-        service_mean.append(_per_fte(rows_then))
-        service_load.append(_load(rows_then))
+        groups = {k: in_figures(g) for (k, q), g in cells.items() if q == p}
+        rows_then = [r for g in groups.values() for r in g]
+        total = sum(points_of(k, p, g) for k, g in groups.items())
+        service_mean.append(_per_fte(rows_then, total))
+        service_load.append(_load(rows_then, total))
 
     teams, incomplete = [], []
     for key in sorted(team_names, key=str.casefold):
@@ -292,16 +314,17 @@ def _service_trends(
         for index in range(len(periods)):
             group = in_figures(returned.get(index, []))
             values = [r.points_per_fte for r in group]
-            mean = _per_fte(group)
+            total = points_of(key, periods[index], group)
+            mean = _per_fte(group, total)
             status = NO_RETURN if index not in returned else RETURNED
             trend.returns.append(INCOMPLETE if labels[index] in found else status)
             trend.points_per_fte.append(mean)
-            trend.total_points.append(sum(r.total_points for r in group) if group else None)
+            trend.total_points.append(total if group else None)
             trend.total_fte.append(sum(r.fte for r in group) if group else None)
             trend.spread.append(coefficient_of_variation(values))
             base = service_mean[index]
             trend.vs_service.append(None if mean is None or base is None else mean - base)
-            load, theirs = _load(group), service_load[index]
+            load, theirs = _load(group, total), service_load[index]
             if load is None or theirs is None:  # no expected points: against the service's
                 load, theirs = (None, None) if mean is None or not base else (mean / base, 1.0)
             trend.load.append(load)
@@ -351,18 +374,23 @@ def _every_period(returned: list[Period]) -> list[Period]:
     return periods
 
 
-def _per_fte(rows: Sequence) -> float | None:
-    """Total points ÷ total FTE of counted worker-periods; None without FTE."""
+def _per_fte(rows: Sequence, points: float | None = None) -> float | None:
+    """Total points (`points`, else the rows' added up) ÷ total FTE of counted
+    worker-periods; None without FTE."""
     fte = sum(r.fte for r in rows)
-    return sum(r.total_points for r in rows) / fte if rows and fte > 0 else None
+    if points is None:
+        points = sum(r.total_points for r in rows)
+    return points / fte if rows and fte > 0 else None
 
 
-def _load(rows: Sequence) -> float | None:
-    """Total points ÷ total expected points of counted worker-periods, when every one of them
-    has expected points (core.expected); else None."""
+def _load(rows: Sequence, points: float | None = None) -> float | None:
+    """Total points (`points`, else the rows' added up) ÷ total expected points of counted
+    worker-periods, when every one of them has expected points (core.expected); else None."""
     if not rows or any(not r.expected_points for r in rows):
         return None
-    return sum(r.total_points for r in rows) / sum(r.expected_points for r in rows)
+    if points is None:
+        points = sum(r.total_points for r in rows)
+    return points / sum(r.expected_points for r in rows)
 
 
 def _scheme(rows: Sequence) -> tuple[str, str]:

@@ -62,6 +62,7 @@ def trend_report(
 
     with open_store(store_path) as store:
         rows = store.worker_periods()
+        teams = store.team_periods()  # a co-worked case once, as the team sheet counts it
     if pseudonymiser is not None:
         rows = pseudonymiser.rows(rows)
     try:
@@ -73,6 +74,7 @@ def trend_report(
             settings=settings,
             recalculate_at=recalculate_at,
             incomplete_below=incomplete_below,
+            team_points={(t.service, t.team, t.period): t.total_points for t in teams},
         )
     except RecalculationError as problem:
         raise OptionError(str(problem), param_hint="--recalculate-at") from None
