@@ -273,7 +273,7 @@ def run(kind: str, noise: float, teams: int, seed: int, scheme: Scheme) -> tuple
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--teams", type=int, default=60, help="simulated teams of each kind")
+    parser.add_argument("--teams", type=int, default=100, help="simulated teams of each kind")
     parser.add_argument("--noise", type=float, nargs="+", default=[0.05, 0.08, 0.12])
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
@@ -319,6 +319,9 @@ def main() -> int:
     print("|---|---|---|---|---|---|")
     print("\n".join(lines))
     print()
+    if not any(abs(noise - TARGET_NOISE) < 1e-9 for noise in args.noise):
+        print(f"No run at {TARGET_NOISE:.0%} noise, so the targets are not judged.")
+        return 0
     if missed:
         print("Targets missed at 8% noise: " + "; ".join(missed))
         return 1

@@ -48,3 +48,30 @@ def test_the_consolidation_benchmark_runs_and_prints_every_ratio(tmp_path):
     assert read and len(bare) == 2, out
     assert {int(n) for n in bare} == {int(read[1]) + int(read[2])}, out
     assert "stored 45, refused 0" in out and len(list((tmp_path / "corpus").glob("*.xlsx"))) == 45
+
+
+def test_the_signals_benchmark_runs_and_prints_a_row_per_output_and_noise():
+    """A smoke run on 3 teams of each kind: the table's shape, not its rates (those are the
+    benchmark's to report, on 100 teams)."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_signals.py", "--teams", "3", "--noise", "0.05", "0.12"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    rows = re.findall(
+        r"^\| (\d+)% \| (team sheet|trend report) \| ([\d.]+)% \| (\d+)% \| (\d+)% \|",
+        done.stdout,
+        re.M,
+    )
+    assert [(noise, output) for noise, output, *_ in rows] == [
+        ("5", "team sheet"),
+        ("5", "trend report"),
+        ("12", "team sheet"),
+        ("12", "trend report"),
+    ], done.stdout
+    assert all(0 <= float(rate) <= 100 for *_, rate, _, _ in rows)
+    assert "3 simulated teams of each kind, 12 workers, 24 months" in done.stdout
+    assert "the targets are not judged" in done.stdout  # no 8% run
