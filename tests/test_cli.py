@@ -206,7 +206,7 @@ def store_of(path, rows, scheme_version=lambda period: "2026.1"):
     from collections import defaultdict
 
     from workload_xl.core.period import parse_period
-    from workload_xl.core.returns import TeamReturn
+    from workload_xl.core.returns import ReturnLine, TeamReturn
     from workload_xl.store.database import ReturnsStore
 
     returns = defaultdict(list)
@@ -223,6 +223,8 @@ def store_of(path, rows, scheme_version=lambda period: "2026.1"):
                 parse_period(period),
                 "Manager",
                 workers,
+                # as a team sheet's Cases rows give them: a worker's points are their rows'
+                [ReturnLine(w.worker, "", "DUTY", "activity", w.total_points) for w in workers],
             )
             store.ingest(ret, sha256=f"{n:064x}", source_path=ret.source)
     return path

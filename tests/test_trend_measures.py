@@ -511,3 +511,18 @@ def test_no_summary_sentence_uses_the_statisticians_words():
     assert "rising for 8 months" in text and "higher than the service's" in text
     for word in ("sigma", "process limit", "special cause", "common cause", "trial limits"):
         assert word not in text
+
+
+def test_the_service_sheet_has_a_row_per_experience_band():
+    """Per band, the service's counted workers of that band: total points ÷ total FTE."""
+    rows = [
+        row("North", "Ann", "2026-01", 1.0, 100.0),
+        replace(row("North", "Nia", "2026-01", 0.5, 40.0), band="Newly qualified (ASYE)"),
+        replace(row("South", "Ola", "2026-01", 1.0, 90.0), band="newly qualified (asye)"),
+        row("South", "Cy", "2026-01", 0.8, 96.0),
+    ]
+    (service,) = build_trend_report(rows).services
+    assert service.bands == [
+        ("Newly qualified (ASYE)", [pytest.approx((40 + 90) / 1.5)]),
+        ("Social worker", [pytest.approx((100 + 96) / 1.8)]),
+    ]

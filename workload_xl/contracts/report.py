@@ -36,11 +36,16 @@ SERVICE_BLOCKS: tuple[ServiceBlock, ...] = (
     ServiceBlock("FTE", "total_fte", "0.00"),
     ServiceBlock("Spread (coefficient of variation)", "spread", "0%"),
     ServiceBlock("Difference from the service mean", "vs_service", "+0.0;-0.0;0.0"),
+    ServiceBlock("Load against expected", "load", "0%", service_mean_row=True),
     ServiceBlock("Return", "returns", "@"),
 )
 """The `Return` table says, team by team, what each period's return was: returned, incomplete
 return (so many workers left out that the figures are no trend: shown, shaded, in every table,
 but left out of the SPC rules) or no return."""
+
+BAND_BLOCK_TITLE = "Points per FTE by experience band"
+"""A table below the teams' ones: a row per experience band, the service's counted workers of
+that band together (total points ÷ total FTE), so a band's load over time can be read apart."""
 
 INCOMPLETE_FILL = "FFEB9C"
 """The shading of an incomplete return's cells in the service sheet's tables."""

@@ -117,6 +117,10 @@ class ServiceTrends:
     periods: list[str]
     teams: list[TeamTrend]
     service_mean: list[float | None]
+    load: list[float | None] = field(default_factory=list)
+    """The service's load against expected: total points ÷ total expected points."""
+    bands: list[tuple[str, list[float | None]]] = field(default_factory=list)
+    """Points per FTE of the service's counted workers of each experience band, by period."""
     workers: list[WorkerSignal] = field(default_factory=list)
     team_signals: list[TeamSignal] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
@@ -348,7 +352,15 @@ def _service_trends(
         trend.recalculated = [(str(p), why) for p, why in _starting(changes[key], trend.spc, kind)]
         teams.append(trend)
 
-    trends = ServiceTrends(name, labels, teams, service_mean, incomplete=incomplete)
+    trends = ServiceTrends(
+        name,
+        labels,
+        teams,
+        service_mean,
+        load=service_load,
+        bands=_by_band(cells, periods, in_figures),
+        incomplete=incomplete,
+    )
     gaps = {(t.team.casefold(), i) for t in teams for i, s in enumerate(t.returns) if s != RETURNED}
     word, words = ("month", "months") if kind == MONTH else ("period", "periods")
     trends.workers = _worker_signals(
@@ -362,6 +374,23 @@ def _service_trends(
     trends.data_quality = [f"{name}: {found.sentence(word)}" for found in incomplete]
     trends.summary = _summary(trends, signals_at, Wording("this team", "the team's", word, words))
     return trends
+
+
+def _by_band(cells, periods, in_figures) -> list[tuple[str, list[float | None]]]:
+    """Per experience band (as the rows name it, letter case aside), the points per FTE of
+    the service's counted workers of that band in each period, in band name order."""
+    shown: dict[str, str] = {}
+    rows: dict[tuple[str, int], list] = defaultdict(list)
+    index_of = {p: i for i, p in enumerate(periods)}
+    for (_, period), group in cells.items():
+        for r in in_figures(group):
+            key = (r.band or "").casefold()
+            shown.setdefault(key, r.band or "")
+            rows[(key, index_of[period])].append(r)
+    return [
+        (shown[key], [_per_fte(rows[(key, i)]) for i in range(len(periods))])
+        for key in sorted(shown)
+    ]
 
 
 def _every_period(returned: list[Period]) -> list[Period]:

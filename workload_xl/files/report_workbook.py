@@ -213,8 +213,11 @@ def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
     for block in rc.SERVICE_BLOCKS:
         rows = [(t.team, getattr(t, block.field)) for t in teams]
         if block.service_mean_row:
-            rows.append(("Service mean", service.service_mean))
+            whole = service.service_mean if block.field == "points_per_fte" else service.load
+            rows.append(("Service mean" if block.field == "points_per_fte" else "Service", whole))
         row = _block(ws, row, block.title, service, rows, block.number_format, names, shaded)
+    bands = [(band or "(no band)", values) for band, values in service.bands]
+    row = _block(ws, row, rc.BAND_BLOCK_TITLE, service, bands, "0.0", names)
     ws.column_dimensions["A"].width = 34
     if service.periods:
         chart = LineChart()
