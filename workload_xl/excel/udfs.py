@@ -195,6 +195,18 @@ def wl_check(items: Any, quantities: Any, agreed: Any, scheme: Any = None) -> Gr
     return _each(check, items, quantities, agreed)
 
 
+def _points_and_fte(total: Any, share: Any) -> tuple[float, float] | None:
+    """A row's points and FTE as numbers (None when either is blank); an FTE out of range is
+    a message for the cell."""
+    amount = _number(total, "points")
+    part = _number(share, "FTE")
+    if amount is None or part is None:
+        return None
+    if not fte_in_range(part):
+        raise _CallError(f"FTE is {part:g}; it must be {FTE_RANGE}.")
+    return amount, part
+
+
 @xw.func
 @xw.arg("points", ndim=2, doc="Total points (one cell or a column).")
 @xw.arg(
@@ -204,13 +216,10 @@ def wl_per_fte(points: Any, fte: Any) -> Grid:
     """Points per full-time equivalent: points ÷ FTE, to compare part-time and full-time workers."""
 
     def per_fte(total: Any, share: Any) -> Any:
-        amount = _number(total, "points")
-        part = _number(share, "FTE")
-        if amount is None or part is None:
+        given = _points_and_fte(total, share)
+        if given is None:
             return BLANK
-        if not fte_in_range(part):
-            raise _CallError(f"FTE is {part:g}; it must be {FTE_RANGE}.")
-        return points_per_fte(amount, part)  # part is in range, so never None
+        return points_per_fte(*given)  # the FTE is in range, so never None
 
     return _each(per_fte, points, fte)
 
@@ -233,12 +242,10 @@ def wl_load(points: Any, fte: Any, band: Any, scheme: Any = None) -> Grid:
         return [[f"The scheme {found.id} sets no reference_points, so it expects nothing."]]
 
     def load(total: Any, share: Any, level: Any) -> Any:
-        amount = _number(total, "points")
-        part = _number(share, "FTE")
-        if amount is None or part is None:
+        given = _points_and_fte(total, share)
+        if given is None:
             return BLANK
-        if not fte_in_range(part):
-            raise _CallError(f"FTE is {part:g}; it must be {FTE_RANGE}.")
+        amount, part = given
         label = "" if level is None else str(level).strip()
         if band_of(found, label) is None:
             bands = ", ".join(b.label for b in found.bands)
