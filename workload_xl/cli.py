@@ -223,15 +223,17 @@ def _written_or_exit(written) -> None:
     type=click.Path(path_type=Path),
     default=Path("workload.xlsm"),
     show_default=True,
-    help="The add-in workbook to write (.xlsm).",
+    help="The file to write: .xlsm for the self-contained workbook, .xlam for the add-in.",
 )
 @FORCE_OPTION
 def build_xlsm(output: Path, force: bool) -> None:
-    """Build workload.xlsm, the Excel add-in: the Workload ribbon tab, its macros and the
-    spreadsheet functions, from the button and function definitions."""
-    if output.suffix.lower() != ".xlsm":
+    """Build workload.xlsm (or, with -o workload.xlam, the add-in for every workbook): the
+    Workload ribbon tab, its macros and the spreadsheet functions, from the button and
+    function definitions."""
+    if output.suffix.lower() not in (".xlsm", ".xlam"):
         raise click.BadParameter(
-            "the add-in must be an .xlsm file: Excel refuses macros in any other.",
+            "the output must be an .xlsm file (the workbook) or an .xlam file (the add-in): "
+            "Excel refuses macros in any other.",
             param_hint="--output",
         )
     from workload_xl.services.templates import build_addin
