@@ -248,6 +248,57 @@ def build_xlsm(output: Path, force: bool) -> None:
     click.echo(f"Wrote {output}.")
 
 
+# --- the add-in, installed for this user -----------------------------------------------------
+
+PLATFORM_OPTION = click.option(
+    "--platform",
+    type=click.Choice(["windows", "macos"]),
+    default=None,
+    hidden=True,  # for tests: lay the files out as on that system, in this one's folders
+)
+
+
+@main.group()
+def addin() -> None:
+    """Install workload.xlam, the Excel add-in for every workbook, for this user."""
+
+
+@addin.command("install")
+@PLATFORM_OPTION
+def addin_install(platform: str | None) -> None:
+    """Copy workload.xlam into Excel's start-up folder and tell it to use this Python."""
+    from workload_xl.services import addin as service
+
+    changed = service.install(service.places(platform))
+    for line in changed.done + changed.kept:
+        click.echo(line)
+    _print_findings(changed.problems)
+    sys.exit(changed.exit_code)
+
+
+@addin.command("status")
+@PLATFORM_OPTION
+def addin_status(platform: str | None) -> None:
+    """Say what is installed for this user, and where."""
+    from workload_xl.services import addin as service
+
+    for line in service.status(service.places(platform)).lines():
+        click.echo(line)
+
+
+@addin.command("remove")
+@PLATFORM_OPTION
+def addin_remove(platform: str | None) -> None:
+    """Take away what `addin install` made, and nothing else."""
+    from workload_xl.services import addin as service
+
+    changed = service.remove(service.places(platform))
+    for line in changed.done + changed.kept:
+        click.echo(line)
+    _print_findings(changed.problems)
+    sys.exit(changed.exit_code)
+
+
 # --- validation ----------------------------------------------------------------------------
 
 
