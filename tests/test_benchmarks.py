@@ -75,3 +75,19 @@ def test_the_signals_benchmark_runs_and_prints_a_row_per_output_and_noise():
     assert all(0 <= float(rate) <= 100 for *_, rate, _, _ in rows)
     assert "3 simulated teams of each kind, 12 workers, 24 months" in done.stdout
     assert "the targets are not judged" in done.stdout  # no 8% run
+
+
+def test_the_import_benchmark_runs_and_the_entry_modules_load_nothing_a_press_does_not_need():
+    """One run of each import; the benchmark exits 1 if `import workload_xl.excel.entry` or
+    `.udfs` loads openpyxl, python-calamine, SQLite, the store or the services."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_import.py", "--runs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for module in ("xlwings", "workload_xl.excel.entry", "workload_xl.excel.udfs"):
+        assert re.search(rf"^{re.escape(module)} +\d+\.\d{{3}} +\d+\.\d\dx$", done.stdout, re.M)
+    assert done.stdout.count("loads none of") == 2

@@ -1,6 +1,7 @@
-"""workload.xlsm, the Excel add-in, built from text and checked as Excel would find it.
+"""workload.xlsm and workload.xlam, built from text and checked as Excel would find them.
 
-The workbook is built once into a temporary folder, then read back only through independent
+Every check runs on both: the self-contained workbook and the add-in for every workbook. Each
+is built once into a temporary folder, then read back only through independent
 readers: oletools decodes the VBA project, olefile checks the compound file strictly, the
 ribbon and the package relationships are parsed as XML, and LibreOffice opens the workbook
 and decodes the VBA itself. Nothing is stubbed. What cannot be checked here is Excel itself
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import io
 import re
 import struct
 import subprocess
@@ -26,10 +28,12 @@ import olefile
 import pytest
 import xlwings
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from workload_xl.addin import build as xlsm_build
 from workload_xl.addin import vba as xlsm_vba
 from workload_xl.addin.ovba_compression import compress
+from workload_xl.contracts import worker as layout
 from workload_xl.excel.buttons import BUTTONS, ENTRY_MODULE, RIBBON_TAB, UDF_MODULE
 from workload_xl.excel.udfs import UDFS
 
@@ -40,19 +44,40 @@ with warnings.catch_warnings():  # oletools still calls pyparsing's old names
     from oletools.olevba import VBA_Parser, decompress_stream
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMITTED = ROOT / xlsm_build.XLSM_NAME
 QUICKSTART = Path(xlwings.__file__).resolve().parent / "quickstart_standalone.xlsm"
+QUICKSTART_ADDIN = Path(xlwings.__file__).resolve().parent / "quickstart_addin_ribbon.xlam"
+FLAVOURS = {"xlsm": xlsm_build.XLSM, "xlam": xlsm_build.XLAM}
+SHIPPED_XLWINGS = {"xlsm": "xlwings.bas", "xlam": "xlwings_custom_addin.bas"}
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 UI_NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
 EXPECTED_MODULES = {"xlwings", "Dictionary", "Workload", "xlwings_udfs"}
 
 
+@pytest.fixture(scope="module", params=sorted(FLAVOURS))
+def kind(request) -> str:
+    """ "xlsm" (the workbook) or "xlam" (the add-in): every test that builds runs on both."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("xlsm") / "workload.xlsm"
+def flavour(kind) -> xlsm_build.Flavour:
+    return FLAVOURS[kind]
+
+
+@pytest.fixture(scope="module")
+def built(flavour, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("built") / flavour.file_name
     assert xlsm_build.write_xlsm(path) == []
     return path
+
+
+def _macros(path: Path) -> dict[str, str]:
+    parser = VBA_Parser(str(path))
+    try:
+        return {Path(n).stem: c for _, _, n, c in parser.extract_macros()}
+    finally:
+        parser.close()
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +96,28 @@ def parts(built) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+def as_workbook(path: Path) -> bytes:
+    """The built file's bytes as openpyxl and LibreOffice open them. Neither opens an .xlam
+    (openpyxl goes by the extension and the workbook part's content type, LibreOffice by the
+    content type): the add-in's parts are given unchanged but for that one content type."""
+    data = path.read_bytes()
+    if path.suffix != ".xlam":
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as copy:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                assert part.count(xlsm_build.XLAM_MAIN.encode()) == 1
+                part = part.replace(xlsm_build.XLAM_MAIN.encode(), xlsm_build.XLSM_MAIN.encode())
+            copy.writestr(info, part)
+    return out.getvalue()
+
+
+def load_built(path: Path):
+    return load_workbook(io.BytesIO(as_workbook(path)))
+
+
 def procedures(code: str) -> dict[str, str]:
     """Sub and Function names declared in VBA code, with their parameter lists."""
     found = re.finditer(
@@ -86,14 +133,14 @@ def all_procedures(vba: dict[str, str]) -> dict[str, str]:
 # --- the VBA project ----------------------------------------------------------------------
 
 
-def test_every_module_is_in_the_decoded_vba_project(vba):
+def test_every_module_is_in_the_decoded_vba_project(vba, flavour):
     assert set(vba) >= EXPECTED_MODULES
-    document_modules = {"ThisWorkbook", *xlsm_build.SHEET_CODE_NAMES.values()}
+    document_modules = {"ThisWorkbook", *flavour.sheet_code_names.values()}
     assert set(vba) == EXPECTED_MODULES | document_modules
 
 
-def test_every_module_decodes_to_exactly_the_source_built(vba):
-    for module in xlsm_build.vba_modules():
+def test_every_module_decodes_to_exactly_the_source_built(vba, flavour):
+    for module in xlsm_build.vba_modules(flavour=flavour):
         assert vba[module.name] == module.source, module.name
 
 
@@ -106,22 +153,54 @@ def test_xlwings_vba_is_the_pinned_version(vba):
     assert f"xlwings=={xlwings.__version__}" in pyproject["project"]["dependencies"]
 
 
-def test_xlwings_module_is_the_packages_own_file_unchanged(vba):
-    shipped = (xlsm_vba.xlwings_folder() / "xlwings.bas").read_bytes().decode("cp1252")
-    assert vba["xlwings"].replace("\r\n", "\n") == shipped.replace("\r\n", "\n")
+def _project_name(code: str) -> str:
+    return re.search(r'^Public Const PROJECT_NAME As String = "([^"]*)"', code, re.MULTILINE)[1]
 
 
-def test_class_and_xlwings_modules_match_what_excel_stored_in_xlwings_quickstart(vba):
-    """xlwings ships quickstart_standalone.xlsm, saved by Excel: its xlwings and Dictionary
-    modules are the same files. Excel's stored text must be ours, but for the case of names
-    the VBA editor normalises across a project (Err, err)."""
-    parser = VBA_Parser(str(QUICKSTART))
-    try:
-        excel = {Path(n).stem: c for _, _, n, c in parser.extract_macros()}
-    finally:
-        parser.close()
+def test_xlwings_module_is_the_packages_own_file_with_only_its_project_name_set(vba, kind):
+    """The workbook has xlwings' stand-alone module unchanged; the add-in its custom add-in
+    module with one line changed, PROJECT_NAME, from "myaddin" to "workload"."""
+    shipped = (xlsm_vba.xlwings_folder() / SHIPPED_XLWINGS[kind]).read_bytes().decode("cp1252")
+    ours, theirs = vba["xlwings"].replace("\r\n", "\n"), shipped.replace("\r\n", "\n")
+    changed = [(a, b) for a, b in zip(theirs.split("\n"), ours.split("\n"), strict=True) if a != b]
+    if kind == "xlsm":
+        assert changed == []
+        assert _project_name(ours) == "xlwings"
+    else:
+        assert changed == [
+            (
+                'Public Const PROJECT_NAME As String = "myaddin"',
+                'Public Const PROJECT_NAME As String = "workload"',
+            )
+        ]
+
+
+def test_the_add_ins_runpython_calls_python_with_the_active_workbook_as_caller(built, kind):
+    """What makes the add-in work on any workbook: RunPython passes `--wb=` the active
+    workbook's name (xw.Book.caller() reads it), reads the settings sheet of the active
+    workbook first, then the add-in's own; the stand-alone module passes its own workbook."""
+    code = _macros(built)["xlwings"]
+    owner = "ActiveWorkbook" if kind == "xlam" else "ThisWorkbook"
+    assert f'" --wb=" & """" & {owner}.Name & """ --from_xl=1"' in code
+    assert f"Set wb = {owner}" in code
+    if kind == "xlam":
+        assert 'SheetExists(ActiveWorkbook, PROJECT_NAME & ".conf")' in code
+        assert 'SheetExists(ThisWorkbook, PROJECT_NAME & ".conf")' in code
+        assert "ThisWorkbook.Name" not in code
+
+
+def test_class_and_xlwings_modules_match_what_excel_stored_in_xlwings_quickstart(vba, kind):
+    """xlwings ships quickstart_standalone.xlsm and quickstart_addin_ribbon.xlam, saved by
+    Excel: their xlwings and Dictionary modules are the same files. Excel's stored text must
+    be ours, but for the case of names the VBA editor normalises across a project (Err, err)
+    and, in the add-in, the project's name."""
+    excel = _macros(QUICKSTART if kind == "xlsm" else QUICKSTART_ADDIN)
     for name in ("xlwings", "Dictionary"):
         ours, theirs = vba[name].replace("\r\n", "\n"), excel[name].replace("\r\n", "\n")
+        if kind == "xlam" and name == "xlwings":
+            theirs = theirs.replace(
+                'PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "workload"'
+            )
         assert ours.casefold() == theirs.casefold(), name
         attributes = [line for line in ours.split("\n") if line.startswith("Attribute ")]
         assert attributes == [line for line in theirs.split("\n") if line.startswith("Attribute ")]
@@ -404,12 +483,13 @@ def test_wrappers_call_what_the_standalone_xlwings_module_defines(vba):
 # --- the workbook and its package ---------------------------------------------------------
 
 
-def test_content_types_and_relationships_for_macros_and_the_ribbon(parts):
+def test_content_types_and_relationships_for_macros_and_the_ribbon(parts, kind):
     types = ET.fromstring(parts["[Content_Types].xml"])
     defaults = {d.get("Extension"): d.get("ContentType") for d in types.iter(f"{CT_NS}Default")}
     overrides = {o.get("PartName"): o.get("ContentType") for o in types.iter(f"{CT_NS}Override")}
     assert defaults["bin"] == "application/vnd.ms-office.vbaProject"
-    assert overrides["/xl/workbook.xml"] == "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+    main = {"xlsm": "sheet", "xlam": "addin"}[kind]
+    assert overrides["/xl/workbook.xml"] == f"application/vnd.ms-excel.{main}.macroEnabled.main+xml"
     assert defaults["xml"] == "application/xml"  # covers customUI14.xml
 
     def relationships(part: str) -> dict[str, str]:
@@ -430,24 +510,37 @@ def test_content_types_and_relationships_for_macros_and_the_ribbon(parts):
 
 
 def test_sheet_code_names_have_their_document_modules(built, vba):
-    wb = load_workbook(built)
+    wb = load_built(built)
     assert wb.code_name == "ThisWorkbook" and "ThisWorkbook" in vba
     for ws in wb.worksheets:
         assert ws.sheet_properties.codeName in vba, ws.title
 
 
-def test_xlwings_conf_sheet_names_the_functions_module_and_nothing_else(built):
-    ws = load_workbook(built)[xlsm_build.CONFIG_SHEET]
+def test_the_settings_sheet_is_the_one_xlwings_reads_and_names_no_interpreter(built, kind):
+    """xlwings reads the sheet named PROJECT_NAME & ".conf" (its GetConfigFromSheet), keys in
+    capitals; a row there overrides the user's settings file, so no row names a Python. The
+    add-in also keeps the active workbook's folder off Python's path."""
+    code = _macros(built)["xlwings"]
+    assert 'Set sht = wb.Sheets(PROJECT_NAME & ".conf")' in code
+    assert "d.Add UCase(cell.Value), cell.Offset(0, 1).Value" in code
+    wb = load_built(built)
+    sheet = f"{_project_name(code)}.conf"
+    assert sheet in wb.sheetnames
     settings = {}
-    for key, value in ws.iter_rows(min_col=1, max_col=2, values_only=True):
+    for key, value in wb[sheet].iter_rows(min_col=1, max_col=2, values_only=True):
         if key is None:  # xlwings reads from A1 down to the first blank cell
             break
         settings[key.upper()] = value
-    assert settings == {"UDF MODULES": UDF_MODULE}
+    expected = {"UDF MODULES": UDF_MODULE}
+    if kind == "xlam":
+        expected["ADD_WORKBOOK_TO_PYTHONPATH"] = "false"
+    assert settings == expected
+    for key in settings:  # each key is one the module asks for, as it asks
+        assert f'GetConfig("{key}"' in code, key
 
 
 def test_start_here_explains_every_button_and_function(built):
-    wb = load_workbook(built)
+    wb = load_built(built)
     assert wb.sheetnames[0] == xlsm_build.START_SHEET
     text = "\n".join(
         str(v) for row in wb[xlsm_build.START_SHEET].iter_rows(values_only=True) for v in row if v
@@ -459,11 +552,57 @@ def test_start_here_explains_every_button_and_function(built):
         assert " ".join(inspect.getdoc(function).split()) in text
 
 
+def test_a_formula_cell_is_only_where_the_layout_declares_one(built, flavour):
+    """The Start here sheet's signatures (=WL_POINTS(items, ...)) are text to read: every cell
+    of the file that holds a formula, read from its XML, is a Measurement sheet total or a
+    calculated column of its WorkItems table, with the formula the layout gives it."""
+    declared: dict[tuple[str, str], str] = {}
+    wb = load_built(built)
+    for ws in wb.worksheets:
+        for table in ws.tables.values():
+            if not layout.is_measurement_table(table.displayName):
+                continue
+            min_col, min_row, _, max_row = range_boundaries(table.ref)
+            for offset, column in enumerate(layout.COLUMNS):
+                for row in range(min_row + 1, max_row + 1):
+                    if column.formula:
+                        declared[(ws.title, f"{get_column_letter(min_col + offset)}{row}")] = (
+                            column.formula
+                        )
+            for total in layout.TOTAL_FIELDS:
+                cell = ws.defined_names[total.name].attr_text.split("!")[1].replace("$", "")
+                declared[(ws.title, cell)] = total.formula
+    assert bool(declared) == flavour.measurement_sheet
+    titles = {f"xl/worksheets/sheet{n}.xml": ws.title for n, ws in enumerate(wb.worksheets, 1)}
+    found: dict[tuple[str, str], str] = {}
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(built) as archive:
+        for part, title in titles.items():
+            for cell in ET.fromstring(archive.read(part)).iter(f"{main}c"):
+                formula = cell.find(f"{main}f")
+                if formula is not None:
+                    found[(title, cell.get("r"))] = "=" + (formula.text or "")
+    assert found == declared
+
+
+def test_the_start_here_signatures_are_text_cells(built):
+    ws = load_built(built)[xlsm_build.START_SHEET]
+    calls = [c for row in ws.iter_rows() for c in row if str(c.value or "").startswith("=WL_")]
+    assert [c.value for c in calls][:1] == ["=WL_POINTS(items, [quantities], [scheme])"]
+    assert {c.data_type for c in calls} == {"s"}
+
+
 # --- reproducible, and the committed copy is current ---------------------------------------
 
 
-def test_two_builds_are_byte_identical(built):
-    assert xlsm_build.build_xlsm() == built.read_bytes()
+def test_two_builds_are_byte_identical(built, flavour):
+    assert xlsm_build.build(flavour) == built.read_bytes()
+
+
+def test_the_workbook_and_the_add_in_are_different_vba_projects():
+    from workload_xl.addin.vba_project import project_id
+
+    assert project_id(xlsm_build.XLSM_NAME) != project_id(xlsm_build.XLAM_NAME)
 
 
 def _zip_parts(path: Path) -> list[tuple]:
@@ -481,13 +620,14 @@ def _zip_parts(path: Path) -> list[tuple]:
         ]
 
 
-def test_committed_workbook_is_what_the_builder_makes(built):
+def test_committed_workbook_is_what_the_builder_makes(built, flavour):
     """Every part, byte for byte, in the same order with the same zip attributes. The
     deflated bytes themselves are not compared: zlib builds may compress the same part
     differently, which changes nothing a reader sees."""
-    assert COMMITTED.is_file(), "run: workload-xl build-xlsm -o workload.xlsm"
-    assert _zip_parts(COMMITTED) == _zip_parts(built), (
-        "workload.xlsm is out of date: workload-xl build-xlsm -o workload.xlsm --force"
+    committed = ROOT / flavour.file_name
+    assert committed.is_file(), f"run: workload-xl build-xlsm -o {flavour.file_name}"
+    assert _zip_parts(committed) == _zip_parts(built), (
+        f"{flavour.file_name} is out of date: workload-xl build-xlsm -o {flavour.file_name} --force"
     )
 
 
@@ -495,12 +635,14 @@ def test_committed_workbook_is_what_the_builder_makes(built):
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_opens_the_workbook_and_decodes_the_same_vba(built, tmp_path):
+def test_libreoffice_opens_the_workbook_and_decodes_the_same_vba(built, flavour, tmp_path):
     """Converted to .ods, the workbook keeps the Start here text, and LibreOffice's own VBA
     import (Basic/VBAProject in the .ods) finds every module with its kind and its code."""
     soffice = require_soffice()
-    done = run_soffice([built], tmp_path, "ods", soffice)
-    converted = tmp_path / "workload.ods"
+    source = tmp_path / "workload.xlsm"  # the add-in's parts, see as_workbook
+    source.write_bytes(as_workbook(built))
+    done = run_soffice([source], tmp_path / "out", "ods", soffice)
+    converted = tmp_path / "out" / "workload.ods"
     assert converted.is_file(), done.stderr
     with zipfile.ZipFile(converted) as ods:
         content = ods.read("content.xml").decode("utf-8")
@@ -509,7 +651,7 @@ def test_libreoffice_opens_the_workbook_and_decodes_the_same_vba(built, tmp_path
             assert button.label in content
         kinds = {"module": "normal", "class": "class", "document": "document"}
         script = "{http://openoffice.org/2000/script}"
-        for module in xlsm_build.vba_modules():
+        for module in xlsm_build.vba_modules(flavour=flavour):
             root = ET.fromstring(ods.read(f"Basic/VBAProject/{module.name}.xml"))
             assert root.get(f"{script}moduleType") == kinds[module.kind], module.name
             theirs = [
@@ -539,3 +681,8 @@ def test_cli_builds_and_refuses_to_overwrite(tmp_path):
     wrong = CliRunner().invoke(main, ["build-xlsm", "-o", str(tmp_path / "addin.xlsx")])
     assert wrong.exit_code == 2 and not (tmp_path / "addin.xlsx").exists()
     assert zipfile.is_zipfile(out)
+    addin = tmp_path / "workload.xlam"
+    done = CliRunner().invoke(main, ["build-xlsm", "-o", str(addin)])
+    assert done.exit_code == 0, done.output
+    assert addin.read_bytes() == xlsm_build.build_xlam()
+    assert out.read_bytes() == xlsm_build.build_xlsm()

@@ -223,15 +223,17 @@ def _written_or_exit(written) -> None:
     type=click.Path(path_type=Path),
     default=Path("workload.xlsm"),
     show_default=True,
-    help="The add-in workbook to write (.xlsm).",
+    help="The file to write: .xlsm for the self-contained workbook, .xlam for the add-in.",
 )
 @FORCE_OPTION
 def build_xlsm(output: Path, force: bool) -> None:
-    """Build workload.xlsm, the Excel add-in: the Workload ribbon tab, its macros and the
-    spreadsheet functions, from the button and function definitions."""
-    if output.suffix.lower() != ".xlsm":
+    """Build workload.xlsm (or, with -o workload.xlam, the add-in for every workbook): the
+    Workload ribbon tab, its macros and the spreadsheet functions, from the button and
+    function definitions."""
+    if output.suffix.lower() not in (".xlsm", ".xlam"):
         raise click.BadParameter(
-            "the add-in must be an .xlsm file: Excel refuses macros in any other.",
+            "the output must be an .xlsm file (the workbook) or an .xlam file (the add-in): "
+            "Excel refuses macros in any other.",
             param_hint="--output",
         )
     from workload_xl.services.templates import build_addin
@@ -244,6 +246,57 @@ def build_xlsm(output: Path, force: bool) -> None:
         sys.exit(EXIT_ERRORS)
     _written_or_exit(built)
     click.echo(f"Wrote {output}.")
+
+
+# --- the add-in, installed for this user -----------------------------------------------------
+
+PLATFORM_OPTION = click.option(
+    "--platform",
+    type=click.Choice(["windows", "macos"]),
+    default=None,
+    hidden=True,  # for tests: lay the files out as on that system, in this one's folders
+)
+
+
+@main.group()
+def addin() -> None:
+    """Install workload.xlam, the Excel add-in for every workbook, for this user."""
+
+
+@addin.command("install")
+@PLATFORM_OPTION
+def addin_install(platform: str | None) -> None:
+    """Copy workload.xlam into Excel's start-up folder and tell it to use this Python."""
+    from workload_xl.services import addin as service
+
+    changed = service.install(service.places(platform))
+    for line in changed.done + changed.kept:
+        click.echo(line)
+    _print_findings(changed.problems)
+    sys.exit(changed.exit_code)
+
+
+@addin.command("status")
+@PLATFORM_OPTION
+def addin_status(platform: str | None) -> None:
+    """Say what is installed for this user, and where."""
+    from workload_xl.services import addin as service
+
+    for line in service.status(service.places(platform)).lines():
+        click.echo(line)
+
+
+@addin.command("remove")
+@PLATFORM_OPTION
+def addin_remove(platform: str | None) -> None:
+    """Take away what `addin install` made, and nothing else."""
+    from workload_xl.services import addin as service
+
+    changed = service.remove(service.places(platform))
+    for line in changed.done + changed.kept:
+        click.echo(line)
+    _print_findings(changed.problems)
+    sys.exit(changed.exit_code)
 
 
 # --- validation ----------------------------------------------------------------------------

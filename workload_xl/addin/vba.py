@@ -190,6 +190,30 @@ def xlwings_module() -> VbaModule:
     return VbaModule(XLWINGS_MODULE, "module", _package_text("xlwings.bas"))
 
 
+ADDIN_PROJECT_NAME = "workload"
+"""xlwings' PROJECT_NAME in the add-in: its settings sheet is "workload.conf" and its user
+config file %USERPROFILE%\\.workload\\workload.conf (macOS: workload.conf in Excel's container)."""
+_PROJECT_NAME_LINE = 'Public Const PROJECT_NAME As String = "{}"'
+_SHIPPED_PROJECT_NAME = "myaddin"
+
+
+def xlwings_addin_module(project_name: str = ADDIN_PROJECT_NAME) -> VbaModule:
+    """xlwings' module for a custom add-in (`xlwings_custom_addin.bas`), with its PROJECT_NAME
+    set: it is xlwings.bas with ActiveWorkbook where that has ThisWorkbook, so RunPython's
+    caller (`--wb=`), the settings sheet it reads first and the folder it puts on Python's path
+    are those of the workbook active when a button is pressed, not the add-in's own."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", project_name):
+        raise ValueError(f"An add-in's project name must be lower-case letters: {project_name!r}")
+    text = _package_text("xlwings_custom_addin.bas")
+    shipped = _PROJECT_NAME_LINE.format(_SHIPPED_PROJECT_NAME)
+    if text.count(shipped) != 1:
+        raise ValueError(
+            f"xlwings_custom_addin.bas of xlwings {xlwings.__version__} has no line {shipped!r}"
+        )
+    source = text.replace(shipped, _PROJECT_NAME_LINE.format(project_name))
+    return VbaModule(XLWINGS_MODULE, "module", source)
+
+
 def dictionary_class() -> VbaModule:
     """xlwings' Dictionary class (its Mac stand-in for Scripting.Dictionary), as Excel stores
     an imported .cls: without the VERSION/BEGIN..END header, with VB_Base after VB_Name and

@@ -48,8 +48,14 @@ from ms_ovba.Views.projectWm import ProjectWm
 from workload_xl.addin.ovba_compression import compress
 from workload_xl.addin.vba import CODE_PAGE, VbaModule
 
-PROJECT_ID = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "workload-xl/workload.xlsm")).upper() + "}"
-"""The project's GUID: fixed, so two builds are the same file."""
+
+def project_id(file_name: str) -> str:
+    """A project's GUID, made from its file's name: fixed, so two builds are the same file, and
+    the workbook's and the add-in's differ."""
+    return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"workload-xl/{file_name}")).upper() + "}"
+
+
+PROJECT_ID = project_id("workload.xlsm")
 
 SEED = 20260101
 MINI_STREAM_CUTOFF = 4096
@@ -112,7 +118,7 @@ def stored_bytes(module: VbaModule) -> bytes:
     return data
 
 
-def vba_project_bin(modules: Sequence[VbaModule]) -> bytes:
+def vba_project_bin(modules: Sequence[VbaModule], project_guid: str = PROJECT_ID) -> bytes:
     """The vbaProject.bin holding `modules`, in their order."""
     names = [m.name.casefold() for m in modules]
     if len(set(names)) != len(names):
@@ -123,7 +129,7 @@ def vba_project_bin(modules: Sequence[VbaModule]) -> bytes:
         _seeded_random(SEED),
     ):
         project = VbaProject()
-        project.project_id = PROJECT_ID
+        project.project_id = project_guid
         project.include_projectwm()
         project.add_attribute("VersionCompatible32", VERSION_COMPATIBLE)
         for reference in _references():

@@ -33,6 +33,16 @@ def templates_dir() -> Path:
     return _data_dir("templates")
 
 
+ADDIN_FILE = "workload.xlam"
+
+
+def addin_file() -> Path:
+    """workload.xlam, the Excel add-in `workload-xl addin install` copies: inside a wheel's
+    _data, else the committed copy at the top of a checkout."""
+    installed = _PACKAGE / "_data" / ADDIN_FILE
+    return installed if installed.is_file() else _PACKAGE.parent / ADDIN_FILE
+
+
 # --- file names made from what people type -------------------------------------------------
 
 STEM_LIMIT = 100

@@ -148,6 +148,7 @@ _RULES = [
     # Writing files.
     Rule("output-exists", ERR, "The output file exists already"),
     Rule("output-unwritable", ERR, "The output file cannot be written"),
+    Rule("addin-not-installable", ERR, "The Excel add-in cannot be installed here"),
     Rule("output-is-input", ERR, "The output would be written over a file the command reads"),
 ]
 

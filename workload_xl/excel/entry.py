@@ -529,6 +529,7 @@ def build_team_sheet_from_folder(book: xw.Book, path: str | None = None) -> str:
 
 
 def _build_team_sheet(book: xw.Book, path: str | None) -> str:
+    _refuse_a_team_workbook(book)
     build, where = _team_from_book(book, path)
     team = build.team
     assert team is not None
@@ -541,6 +542,20 @@ def _build_team_sheet(book: xw.Book, path: str | None) -> str:
         f"built from {where}: {len(team.workers)} workers, {team.period}; "
         f"{flagged} flagged; {_counts(build.findings)}."
     )
+
+
+def _refuse_a_team_workbook(book: xw.Book) -> None:
+    """The add-in works on any open workbook, the team workbook build-team wrote included: its
+    Team sheet holds a table (with native totals over it) that the add-in's block of values
+    would write over, so a build stops there and says where to build instead."""
+    existing = next((s for s in book.sheets if s.name.casefold() == TEAM_SHEET.casefold()), None)
+    tables = [t.name for t in existing.tables] if existing is not None else []
+    if tables:
+        raise _Stop(
+            f"this workbook's {existing.name} sheet is a team workbook's (it holds the table "
+            f"{tables[0]}), and building here would write over it. Open a new blank workbook "
+            "or a worker's workbook and press again; nothing was changed."
+        )
 
 
 def _team_block(team) -> list[list[Any]]:

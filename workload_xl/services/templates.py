@@ -51,8 +51,8 @@ def jobplan_template(output: Path, *, force: bool = False) -> WorkbookWritten:
 
 @dataclass(frozen=True)
 class AddinBuilt:
-    """workload.xlsm written, or what stopped it: `missing` names the builder's dependency
-    that is not installed (the `addin` extra)."""
+    """workload.xlsm (or workload.xlam) written, or what stopped it: `missing` names the
+    builder's dependency that is not installed (the `addin` extra)."""
 
     path: Path
     problems: list[Finding] = field(default_factory=list)
@@ -64,7 +64,8 @@ class AddinBuilt:
 
 
 def build_addin(output: Path, *, force: bool = False) -> AddinBuilt:
-    """Build the Excel add-in (the Workload ribbon tab, its macros, the functions)."""
+    """Build the Excel workbook or, for an .xlam output, the add-in (the Workload ribbon tab,
+    its macros, the functions)."""
     try:
         from workload_xl.addin.build import write_xlsm
     except ImportError as missing:  # ms-ovba, in the addin extra
