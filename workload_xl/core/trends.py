@@ -297,9 +297,12 @@ def _service_trends(
         given = (team_points or {}).get((name.casefold(), key, str(period)))
         return sum(r.total_points for r in group) if given is None or not group else given
 
+    by_period: dict[Period, dict[str, list]] = defaultdict(dict)
+    for (team_key, period), group in cells.items():  # one pass: never periods × cells
+        by_period[period][team_key] = in_figures(group)
     service_mean, service_load = [], []
     for p in periods:
-        groups = {k: in_figures(g) for (k, q), g in cells.items() if q == p}
+        groups = by_period.get(p, {})
         rows_then = [r for g in groups.values() for r in g]
         total = sum(points_of(k, p, g) for k, g in groups.items())
         service_mean.append(_per_fte(rows_then, total))
