@@ -9,6 +9,7 @@ test must run and so fails instead.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -129,3 +130,54 @@ def run_soffice(
         )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+"""The Python with Debian's python3-uno (LibreOffice's UNO bridge); the venv has no uno."""
+
+_UNO_SCRIPT = Path(__file__).with_name("uno_edit.py")
+
+
+def require_uno() -> str:
+    """The system Python that imports uno; skips without it (and without LibreOffice), but
+    fails in CI, which installs python3-uno (.ci/run)."""
+    require_soffice()
+    python = shutil.which("python3", path="/usr/bin") or SYSTEM_PYTHON
+    found = subprocess.run(
+        [python, "-c", "import uno"], capture_output=True, timeout=60, check=False
+    )
+    if found.returncode != 0:
+        message = "python3-uno is not installed; install it to run the LibreOffice edit tests"
+        if in_ci():
+            pytest.fail(f"{message}. CI=true, so these tests must run, not be skipped.")
+        pytest.skip(message)
+    return python
+
+
+def edit_in_libreoffice(source: Path, target: Path, actions: list[list]) -> Path:
+    """Open `source` in LibreOffice, make the edits a user would (tests/uno_edit.py lists
+    them: copy a sheet, insert rows, type into cells), recalculate and save `target` (.xlsx).
+    Raises RuntimeError, with the script's output, when nothing was saved."""
+    python = require_uno()
+    soffice = find_soffice()
+    target = Path(target)
+    target.unlink(missing_ok=True)
+    profile = Path(tempfile.mkdtemp(prefix="lo-uno-"))
+    try:
+        write_profile(profile)
+        command = [python, str(_UNO_SCRIPT), soffice, str(profile), str(source), str(target)]
+        done = subprocess.run(
+            [*command, json.dumps(actions)],
+            capture_output=True,
+            text=True,
+            timeout=CONVERT_TIMEOUT,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    if done.returncode != 0 or not target.is_file():
+        raise RuntimeError(
+            f"uno_edit.py exited {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}"
+        )
+    return target

@@ -563,15 +563,17 @@ def test_a_formula_cell_is_only_where_the_layout_declares_one(built, flavour):
             if not layout.is_measurement_table(table.displayName):
                 continue
             min_col, min_row, _, max_row = range_boundaries(table.ref)
-            for offset, column in enumerate(layout.COLUMNS):
+            letters = {c.key: get_column_letter(min_col + i) for i, c in enumerate(layout.COLUMNS)}
+            for column in layout.COLUMNS:
                 for row in range(min_row + 1, max_row + 1):
                     if column.formula:
-                        declared[(ws.title, f"{get_column_letter(min_col + offset)}{row}")] = (
-                            column.formula
+                        declared[(ws.title, f"{letters[column.key]}{row}")] = layout.row_formula(
+                            column, letters, row
                         )
+            totals = layout.total_formulas(letters, min_row + 1, max_row)
             for total in layout.TOTAL_FIELDS:
                 cell = ws.defined_names[total.name].attr_text.split("!")[1].replace("$", "")
-                declared[(ws.title, cell)] = total.formula
+                declared[(ws.title, cell)] = totals[total.key]
     assert bool(declared) == flavour.measurement_sheet
     titles = {f"xl/worksheets/sheet{n}.xml": ws.title for n, ws in enumerate(wb.worksheets, 1)}
     found: dict[tuple[str, str], str] = {}

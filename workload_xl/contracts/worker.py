@@ -7,11 +7,13 @@ checks the document against it. Cells are found by these names, never by fixed a
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from workload_xl.contracts.grid import UNREADABLE, Book, Table
-from workload_xl.core.cells import address, column_letter
-from workload_xl.core.measurement import Cell, SheetData, TableRow, TotalCell
+from workload_xl.core.cells import address, column_letter, column_number
+from workload_xl.core.measurement import MOST_UNITS, Cell, SheetData, TableRow, TotalCell
 from workload_xl.core.values import FTE_RANGE, is_blank
 
 MEASUREMENT_SHEET = "Measurement"
@@ -90,16 +92,29 @@ class Column:
     hint: str = ""
 
 
-def this_row(column: str, table: str = TABLE_NAME) -> str:
-    """A structured reference to this row's cell: works in Excel and LibreOffice alike."""
-    return f"{table}[[#This Row],[{column}]]"
+def _cell(key: str) -> str:
+    """A placeholder for a column's cell or range, filled by `row_formula` or
+    `total_formula` with plain addresses on the sheet itself (`$C15`, `$H$15:$H$54`).
+
+    Plain addresses, not structured references: a sheet copied inside its workbook gets its
+    table renamed (WorkItems_2), and LibreOffice leaves the copy's `WorkItems[...]` references
+    reading the original's table; an address with no sheet name always reads the sheet it is
+    on, in every spreadsheet program, and grows when rows are inserted inside the table."""
+    return "{" + key + "}"
 
 
 def _lookup(scheme_column: str, otherwise: str) -> str:
-    item = this_row("Item")
+    item = _cell("item")
     return (
         f'=IF({item}="","",IFERROR(INDEX({scheme_column},MATCH({item},ItemLabels,0)),{otherwise}))'
     )
+
+
+def _units() -> str:
+    """The row's quantity as validation reads it: blank, unreadable, 0 or less, or more than
+    MOST_UNITS count as 1, so the Scheme points column gives what Python gives."""
+    q = _cell("quantity")
+    return f"IFERROR(IF(AND(--{q}>0,--{q}<={MOST_UNITS:g}),--{q},1),1)"
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -140,8 +155,8 @@ COLUMNS: tuple[Column, ...] = (
         False,
         number_format="General",
         formula=(
-            f'=IF({this_row("Item")}="","",IFERROR(INDEX(ItemPoints,MATCH({this_row("Item")},'
-            f'ItemLabels,0))*IF({this_row("Quantity")}="",1,{this_row("Quantity")}),""))'
+            f'=IF({_cell("item")}="","",IFERROR(INDEX(ItemPoints,MATCH({_cell("item")},'
+            f'ItemLabels,0))*{_units()},""))'
         ),
     ),
     Column(
@@ -169,23 +184,28 @@ class TotalField:
     number_format: str = "General"
 
 
+def _counted(kind: str) -> str:
+    """The agreed points of the rows of one kind, counted as validation counts them.
+
+    A row counts when its item is one of the scheme's (its Kind is "case" or "activity", so
+    unknown items and rows without an item count nothing) and its points are a number or a
+    number typed as text (" 4 " is 4); blanks, other text and TRUE or FALSE count nothing. The
+    text-to-number step is written with REPT, not IF or IFERROR, so that SUMPRODUCT works on
+    the whole column without an array formula in every version of Excel and in LibreOffice:
+    REPT(points, 1) is the points as text, REPT(points, 0) is "", and "0" stands in when the
+    points are not a number."""
+    p = _cell("agreed_points")
+    number = f"ISNUMBER(--{p})*(1-ISLOGICAL({p}))*(1-ISBLANK({p}))"
+    return f'=SUMPRODUCT(({_cell("kind")}="{kind}")*(REPT({p},{number})&REPT(0,1-{number})))'
+
+
 TOTAL_FIELDS: tuple[TotalField, ...] = (
-    TotalField("case_count", "CaseCount", "Cases", f'=COUNTIFS({TABLE_NAME}[Kind],"case")', "0"),
+    TotalField("case_count", "CaseCount", "Cases", f'=COUNTIFS({_cell("kind")},"case")', "0"),
+    TotalField("case_points", "CasePoints", "Case points", _counted("case")),
+    TotalField("activity_points", "ActivityPoints", "Activity points", _counted("activity")),
+    TotalField("total_points", "TotalPoints", "Total points", "=CasePoints+ActivityPoints"),
     TotalField(
-        "case_points",
-        "CasePoints",
-        "Case points",
-        f'=SUMIFS({TABLE_NAME}[Agreed points],{TABLE_NAME}[Kind],"case")',
-    ),
-    TotalField(
-        "activity_points",
-        "ActivityPoints",
-        "Activity points",
-        f'=SUMIFS({TABLE_NAME}[Agreed points],{TABLE_NAME}[Kind],"activity")',
-    ),
-    TotalField("total_points", "TotalPoints", "Total points", f"=SUM({TABLE_NAME}[Agreed points])"),
-    TotalField(
-        "scheme_points", "SchemePointsTotal", "Scheme points", f"=SUM({TABLE_NAME}[Scheme points])"
+        "scheme_points", "SchemePointsTotal", "Scheme points", f"=SUM({_cell('scheme_points')})"
     ),
     TotalField(
         "points_per_fte",
@@ -195,6 +215,58 @@ TOTAL_FIELDS: tuple[TotalField, ...] = (
         "0.0",
     ),
 )
+
+LEGACY_TOTAL_FORMULAS = {
+    "case_count": '=COUNTIFS(WorkItems[Kind],"case")',
+    "case_points": '=SUMIFS(WorkItems[Agreed points],WorkItems[Kind],"case")',
+    "activity_points": '=SUMIFS(WorkItems[Agreed points],WorkItems[Kind],"activity")',
+    "total_points": "=SUM(WorkItems[Agreed points])",
+    "scheme_points": "=SUM(WorkItems[Scheme points])",
+}
+"""The totals of templates made before the totals used plain addresses, over the sheet's own
+table (`WorkItems` stands for the table's name): still accepted, though they count rows
+validation does not (unknown items) and miss points typed as text."""
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def row_formula(column: Column, letters: Mapping[str, str], row: int) -> str:
+    """A calculated column's formula on one sheet row: `{item}` becomes `$C15`, the row's own
+    cell in the column `letters` gives for the key."""
+    return _PLACEHOLDER.sub(lambda m: f"${letters[m[1]]}{row}", column.formula)
+
+
+def total_formula(total: TotalField, letters: Mapping[str, str], first: int, last: int) -> str:
+    """A total's formula over the table's data rows `first` to `last`: `{kind}` becomes
+    `$F$15:$F$54`, the whole column of the table that `letters` gives for the key."""
+    return _PLACEHOLDER.sub(
+        lambda m: f"${letters[m[1]]}${first}:${letters[m[1]]}${last}", total.formula
+    )
+
+
+def total_formulas(letters: Mapping[str, str], first: int, last: int) -> dict[str, str]:
+    """Every total's formula over those rows, by layout key."""
+    return {t.key: total_formula(t, letters, first, last) for t in TOTAL_FIELDS}
+
+
+TEMPLATE_FIRST_ROW = 15
+"""The first data row of the table in a template (its heading is on row 14)."""
+TEMPLATE_LETTERS = {c.key: column_letter(i) for i, c in enumerate(COLUMNS, start=1)}
+"""The column of each key in a template, where the table starts in column A."""
+
+
+def template_row_formula(column: Column) -> str:
+    """A calculated column's formula on the template's first row, as docs/workbook-format.md
+    shows it."""
+    return row_formula(column, TEMPLATE_LETTERS, TEMPLATE_FIRST_ROW)
+
+
+def template_total_formula(total: TotalField, rows: int = 0) -> str:
+    """A total's formula in a template with `rows` table rows (40 by default), as the docs
+    show it."""
+    last = TEMPLATE_FIRST_ROW + (rows or DEFAULT_TABLE_ROWS) - 1
+    return total_formula(total, TEMPLATE_LETTERS, TEMPLATE_FIRST_ROW, last)
+
 
 TOTAL_BY_KEY = {t.key: t for t in TOTAL_FIELDS}
 
@@ -253,13 +325,39 @@ def sheet_data(book: Book, sheet: str, table: Table) -> SheetData:
         TableRow(table.row_number(i), {key: _at(values, index) for key, index in indexes.items()})
         for i, values in enumerate(table.rows)
     ]
+    _mark_rows_without_formulas(book, sheet, rows, columns)
     top, bottom, left, right = table.top, table.bottom, table.left, table.right
     stray = [
         Cell(value, address(row, column))
         for row, column, value in book.cells(sheet)
         if row >= top and not (row <= bottom and left <= column <= right) and not is_blank(value)
     ]
-    return SheetData(book.name, sheet, header, columns, rows, totals, stray)
+    return SheetData(book.name, sheet, header, columns, rows, totals, stray, table.name)
+
+
+_INPUT_KEYS = tuple(c.key for c in COLUMNS if c.is_input)
+_CALCULATED = tuple(c for c in COLUMNS if c.formula)
+
+
+def _mark_rows_without_formulas(
+    book: Book, sheet: str, rows: list[TableRow], columns: Mapping[str, str]
+) -> None:
+    """Note, on each row with entries, the calculated columns that hold no formula there.
+
+    Only rows with entries are looked at (one call per cell in a live Excel), and nothing is
+    noted on an engine that reads no formulas."""
+    present = [(c.key, column_number(columns[c.key])) for c in _CALCULATED if c.key in columns]
+    for row in rows:
+        if row.is_empty(_INPUT_KEYS):
+            continue
+        missing = []
+        for key, column in present:
+            formula = book.formula(sheet, row.row, column)
+            if formula == UNREADABLE:
+                return
+            if not formula:
+                missing.append(key)
+        row.no_formula = tuple(missing)
 
 
 def _at(values, index: int):

@@ -35,6 +35,9 @@ class TotalCell:
 class TableRow:
     row: int
     values: dict[str, Any]
+    no_formula: tuple[str, ...] = ()
+    """The calculated columns (layout keys) whose cell on this row holds no formula: a row a
+    client inserted without them (LibreOffice does not fill a table's formulas in)."""
 
     def is_empty(self, keys: tuple[str, ...]) -> bool:
         return all(is_blank(self.values.get(k)) for k in keys)
@@ -51,6 +54,7 @@ class SheetData:
     rows: list[TableRow]
     totals: dict[str, TotalCell] = field(default_factory=dict)
     stray: list[Cell] = field(default_factory=list)
+    table: str = ""  # the name of the sheet's table (WorkItems, WorkItems2, WorkItems_2 ...)
 
     def address(self, row: TableRow, key: str) -> str:
         letter = self.columns.get(key)

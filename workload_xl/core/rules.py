@@ -72,6 +72,7 @@ _RULES = [
     Rule("case-ref-missing", ERR, "A case row has no case reference"),
     Rule("case-ref-duplicate", ERR, "The same case reference appears on more than one row"),
     Rule("outside-table", WARN, "Something is typed outside the table and will be ignored"),
+    Rule("row-formulas-missing", ERR, "A row of the table has no calculated-column formulas"),
     Rule("total-mismatch", ERR, "A total does not match the rows"),
     Rule("total-not-formula", WARN, "A total's formula has been replaced or changed"),
     # Team sheets: putting worker sheets together.

@@ -332,8 +332,8 @@ def _as_text(check: _Check, address: str, field_name: str, value: Any) -> None:
     check.add(
         "number-as-text",
         f"{field_name} '{value}' is typed as text; it was read as "
-        f"{fmt(read_number(value).value)}. Retype it as a number so Excel's totals count "
-        "it.",
+        f"{fmt(read_number(value).value)}, as the sheet's totals read it. Retype it as a "
+        "number, so that other programs reading the file see a number too.",
         address,
         field_name,
         value,
@@ -585,15 +585,63 @@ def _check_stray(check: _Check) -> None:
         )
 
 
-_TABLE_PREFIX = re.compile(rf"{layout.TABLE_NAME}\d*\[", re.IGNORECASE)
-
-
 def _normal_formula(text: str) -> str:
-    text = text.removeprefix("=").replace(" ", "").replace("_xlfn.", "")
-    return _TABLE_PREFIX.sub(f"{layout.TABLE_NAME}[", text).casefold()
+    """A formula as compared: no "=", spaces, letter case or the _xlfn. prefixes programs add."""
+    return text.removeprefix("=").replace(" ", "").replace("_xlfn.", "").casefold()
+
+
+def _formulas(data: SheetData) -> dict[str, str]:
+    """Each total's formula as it should read on this sheet: over its own table's rows, by
+    plain addresses (contracts.worker.total_formula). A total over a column that is gone has
+    none."""
+    if not data.rows:
+        return {}
+    first, last = data.rows[0].row, data.rows[-1].row
+    found = {}
+    for spec in layout.TOTAL_FIELDS:
+        try:
+            found[spec.key] = layout.total_formula(spec, data.columns, first, last)
+        except KeyError:  # a column the formula reads was deleted (column-missing says so)
+            continue
+    return found
+
+
+def _legacy(data: SheetData, key: str) -> str | None:
+    """An older template's structured formula for a total, over this sheet's own table."""
+    old = layout.LEGACY_TOTAL_FORMULAS.get(key)
+    return old.replace(f"{layout.TABLE_NAME}[", f"{data.table}[") if old and data.table else None
+
+
+def _check_row_formulas(check: _Check) -> list[int]:
+    """A row with entries whose calculated columns hold no formulas: a row inserted by a
+    program that does not fill a table's formulas in (LibreOffice), or pasted over them. The
+    sheet's own totals do not count it; validation does. Returns those rows."""
+    found = []
+    for row in check.data.rows:
+        if not row.no_formula or row.is_empty(INPUT_KEYS):
+            continue
+        found.append(row.row)
+        headers = [layout.COLUMN_BY_KEY[key].header for key in row.no_formula]
+        check.add(
+            "row-formulas-missing",
+            f"Row {row.row} has no formulas in {_listed(headers)}, so the sheet's own totals "
+            "leave this row out (the tool counts it). It was probably inserted by a program "
+            "that does not copy a table's formulas (LibreOffice). Copy the formulas down from "
+            "the row above: select that row's "
+            f"{_listed(headers)} cells, copy them and paste them into this row.",
+            check.data.address(row, row.no_formula[0]),
+            layout.COLUMN_BY_KEY[row.no_formula[0]].header,
+        )
+    return found
+
+
+def _listed(words: list[str]) -> str:
+    quoted = [f"'{w}'" for w in words]
+    return ", ".join(quoted[:-1]) + f" and {quoted[-1]}" if len(quoted) > 1 else quoted[0]
 
 
 def _check_totals(check: _Check, m: Measurement, scheme: Scheme | None) -> None:
+    bare = _check_row_formulas(check)
     if scheme is None or any(k not in check.data.columns for k in ("item", "agreed_points")):
         return
     expected = {
@@ -604,40 +652,66 @@ def _check_totals(check: _Check, m: Measurement, scheme: Scheme | None) -> None:
         "scheme_points": sum(line.scheme_points for line in m.lines),
         "points_per_fte": m.points_per_fte,
     }
+    formulas = _formulas(check.data)
     for key, total in check.data.totals.items():
         spec = layout.TOTAL_BY_KEY[key]
         should = expected.get(key)
         shown = read_number(total.cached).value
         wrong = should is not None and shown is not None and abs(shown - should) > TOLERANCE
         where = (total.address, spec.label, total.cached)
+        formula = formulas.get(key, spec.formula)
+        legacy = _legacy(check.data, key)
+        is_legacy = bool(total.formula and legacy) and _normal_formula(
+            total.formula
+        ) == _normal_formula(legacy)
         if total.formula is None and not wrong:
             check.add(
                 "total-not-formula",
                 f"{spec.label} is a typed value, not a formula, so "
-                f"it will not update. Put the formula {spec.formula} back.",
+                f"it will not update. Put the formula {formula} back.",
                 *where,
             )
-        elif total.formula and _normal_formula(total.formula) != _normal_formula(spec.formula):
+        elif (
+            total.formula
+            and key in formulas
+            and not is_legacy
+            and _normal_formula(total.formula) != _normal_formula(formula)
+        ):
             check.add(
                 "total-not-formula",
                 f"{spec.label}'s formula has been changed to "
-                f"{total.formula}. Put back {spec.formula} so it counts every row.",
+                f"{total.formula}. Put back {formula} so it counts every row.",
                 total.address,
                 spec.label,
                 total.formula,
             )
         if wrong:
-            why = (
-                f"the formula was typed over. Copy the formula {spec.formula} back into this cell."
-                if total.formula is None
-                else "check for points typed as text "
-                "or rows outside the table, then recalculate (F9)."
-            )
             check.add(
                 "total-mismatch",
-                f"{spec.label} shows {fmt(shown)} but the rows add up to {fmt(should)}: {why}",
+                f"{spec.label} shows {fmt(shown)} but the rows add up to {fmt(should)}: "
+                f"{_why(total.formula, formula, is_legacy, bare)}",
                 *where,
             )
+
+
+def _why(typed: str | None, formula: str, is_legacy: bool, bare: list[int]) -> str:
+    """What most likely makes a total differ from the rows, and the fix."""
+    if typed is None:
+        return f"the formula was typed over. Copy the formula {formula} back into this cell."
+    if bare:
+        rows = ", ".join(str(r) for r in bare[:5]) + (" ..." if len(bare) > 5 else "")
+        which = f"row {rows} has" if len(bare) == 1 else f"rows {rows} have"
+        return (
+            f"{which} no formulas in the calculated columns, so this total leaves them out. "
+            "Copy the formulas down from the row above, then recalculate (F9)."
+        )
+    if is_legacy:
+        return (
+            "this sheet comes from an older template, whose totals also count rows with an "
+            "unknown item and leave out points typed as text. Fix those rows, or copy the rows "
+            f"into a fresh template; or put {formula} in this cell."
+        )
+    return "recalculate (F9), or check that calculation is not switched to manual."
 
 
 def check_entry(scheme: Scheme, item: Any, quantity: Any, agreed: Any) -> list[Finding]:

@@ -42,7 +42,7 @@ from workload_xl.files.style import (
 
 TITLE_ROW = 1
 HEADER_FIRST_ROW = 4
-TABLE_HEADER_ROW = 14
+TABLE_HEADER_ROW = layout.TEMPLATE_FIRST_ROW - 1  # 14
 
 _RANGE_FILL = PatternFill("solid", fgColor="F8CBAD")
 
@@ -112,7 +112,7 @@ def add_measurement_sheet(
     header.update({k: v for k, v in content.header.items() if v is not None})
     _write_title(ws, scheme)
     _write_header(ws, header)
-    _write_totals(ws, table)
+    _write_totals(ws, rows)
     _write_table(ws, rows, content.lines, table)
     _write_validations(ws, rows)
     _write_page_setup(ws)
@@ -134,9 +134,7 @@ def _free_table_name(wb: Workbook) -> str:
     return name
 
 
-def _for_table(formula: str, table: str) -> str:
-    """The layout's formulas name the first table; a second sheet's name its own."""
-    return formula.replace(f"{layout.TABLE_NAME}[", f"{table}[")
+_LETTERS = layout.TEMPLATE_LETTERS  # the table starts in column A
 
 
 def write_worker_workbook(
@@ -196,14 +194,17 @@ def _write_header(ws, values: Mapping[str, Any]) -> None:
         _name_on_sheet(ws, spec.name, row, column)
 
 
-def _write_totals(ws, table: str) -> None:
+def _write_totals(ws, rows: int) -> None:
+    """The totals, over the table's rows by plain addresses on this sheet (no table name), so
+    a copy of the sheet counts its own rows (contracts.worker.total_formula)."""
     first = HEADER_FIRST_ROW + 3
+    formulas = layout.total_formulas(_LETTERS, TABLE_HEADER_ROW + 1, TABLE_HEADER_ROW + rows)
     for offset, total in enumerate(layout.TOTAL_FIELDS):
         row = first + offset
         label = ws.cell(row, 3, total.label)
         label.font = BOLD
         label.alignment = Alignment(horizontal="right")
-        cell = ws.cell(row, 4, _for_table(total.formula, table))
+        cell = ws.cell(row, 4, formulas[total.key])
         cell.number_format = total.number_format
         cell.fill = CALC_FILL
         cell.border = BOX
@@ -226,7 +227,7 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
         for index, column in enumerate(columns, start=1):
             cell = ws.cell(r, index)
             if column.formula:
-                cell.value = _for_table(column.formula, table_name)
+                cell.value = layout.row_formula(column, _LETTERS, r)
                 cell.fill = CALC_FILL
             else:
                 set_value(cell, line.get(column.key))
@@ -237,7 +238,7 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
         table_name,
         top,
         last_row,
-        [(c.header, c.formula and _for_table(c.formula, table_name)) for c in columns],
+        [(c.header, c.formula and layout.row_formula(c, _LETTERS, top + 1)) for c in columns],
         "TableStyleLight9",
     )
     ws.freeze_panes = ws.cell(top + 1, 1)
@@ -356,8 +357,11 @@ def _write_validations(ws, rows: int) -> None:
 def _protect_calculations(ws) -> None:
     """Make the calculated cells read-only while everything a user types stays editable.
 
-    Rows can still be inserted, deleted, sorted, filtered and formatted. There is no password:
-    a manager who must change the layout can unprotect the sheet (Review > Unprotect Sheet).
+    Rows can still be inserted, deleted, filtered and formatted. Sorting is let through too,
+    but Excel and LibreOffice refuse to sort a range holding locked cells (the calculated
+    columns), so sorting needs the sheet unprotected (docs/workbook-format.md says so). There
+    is no password: a manager who must change the layout can unprotect the sheet (Review >
+    Unprotect Sheet).
     """
     protection = ws.protection
     protection.sheet = True
