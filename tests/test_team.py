@@ -577,3 +577,22 @@ def test_an_extra_sheets_rows_stay_off_the_cases_sheet(write, registry):
     build = team_of(folder, registry)
     ann = [c.case_ref for c in build.team.cases if c.worker == "Ann" and c.kind == "case"]
     assert ann == ["ANN000", "ANN001", "ANN002"]
+
+
+def test_build_team_json_gives_each_workers_flags_as_a_list_and_the_new_measures(
+    write, registry, tmp_path
+):
+    import json
+
+    loads = {"Ann": 12, "Bob": 13, "Cat": 12, "Dan": 14, "Fay": 24}
+    folder = write([content(n, cases=k) for n, k in loads.items()])
+    out = tmp_path / "team.xlsx"
+    result = CliRunner().invoke(
+        main, ["build-team", str(folder), "-o", str(out), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    team = json.loads(result.output)["team"]
+    fay = next(w for w in team["workers"] if w["worker"] == "Fay")
+    assert fay["flags"] == ["load 124%, well above the team's 69%"]
+    assert (fay["expected_points"], fay["load"]) == (100.0, 1.24)
+    assert team["median_load_against_expected"] == 0.69

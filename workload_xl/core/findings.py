@@ -111,6 +111,8 @@ def json_safe(value: Any) -> Any:
         )
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, list | tuple):  # a worker's flags: a JSON list, not its Python text
+        return [json_safe(item) for item in value]
     return str(value)
 
 
