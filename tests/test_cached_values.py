@@ -678,3 +678,36 @@ def test_a_formula_typed_over_after_it_was_remembered_keeps_what_was_typed(tmp_p
     ws["A1"] = 100
     cached_values.save(wb, tmp_path / "typed.xlsx")
     assert load_workbook(tmp_path / "typed.xlsx")["Sheet"]["A1"].value == 100
+
+
+def test_a_builder_that_assembles_the_package_itself_gets_the_results_too():
+    """The add-in's builder saves to memory and writes the parts itself."""
+    wb = Workbook()
+    wb.active["A1"] = "=6*7"
+    cached_values.remember(wb.active, "A1", 42)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    filled = cached_values.with_results(wb, parts)
+    assert list(filled) == list(parts)
+    assert b"<f>6*7</f><v>42</v>" in filled["xl/worksheets/sheet1.xml"]
+    assert b"<v>42</v>" not in parts["xl/worksheets/sheet1.xml"]
+
+
+def test_an_empty_result_written_as_an_element_pair_is_filled_too(tmp_path):
+    """openpyxl writes `<v></v>` instead of `<v />` when lxml is installed."""
+    wb = Workbook()
+    wb.active["A1"] = "=6*7"
+    path = tmp_path / "pair.xlsx"
+    wb.save(path)
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    parts[sheet] = parts[sheet].replace(b"<v />", b"<v></v>")
+    assert b"<f>6*7</f><v></v>" in parts[sheet]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    cached_values.insert_results(path, {"Sheet": {"A1": 42}})
+    assert load_workbook(path, data_only=True)["Sheet"]["A1"].value == 42

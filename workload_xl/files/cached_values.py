@@ -70,23 +70,28 @@ def remembered(ws: Worksheet) -> dict[str, Any]:
 def save(wb: Workbook, path: Path) -> None:
     """`wb.save(path)`, then the remembered results into the formula cells of the file."""
     wb.save(path)
-    by_title = {ws.title: _RESULTS[ws] for ws in wb.worksheets if _RESULTS.get(ws)}
+    by_title = _by_title(wb)
     if by_title:
         insert_results(Path(path), by_title)
+
+
+def with_results(wb: Workbook, parts: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The parts of a package openpyxl saved from `wb` (part name -> bytes, in order), with
+    the remembered results filled in: for a builder that assembles the package itself (the
+    add-in's workbook.xlsm)."""
+    return _filled(dict(parts), _by_title(wb))
+
+
+def _by_title(wb: Workbook) -> dict[str, dict[str, Any]]:
+    return {ws.title: _RESULTS[ws] for ws in wb.worksheets if _RESULTS.get(ws)}
 
 
 def insert_results(path: Path, results: Mapping[str, Mapping[str, Any]]) -> None:
     """Fill the empty results of formula cells in a saved workbook: `results` maps a sheet's
     title to {cell address: value}. Other parts are copied unchanged."""
     with zipfile.ZipFile(path) as archive:
-        parts = _sheet_parts(archive)
         infos = archive.infolist()
-        contents = {info.filename: archive.read(info) for info in infos}
-    for title, values in results.items():
-        part = parts.get(title)
-        if part is None or part not in contents:
-            raise ValueError(f"The saved workbook {path} has no sheet {title!r}.")
-        contents[part] = _fill(contents[part].decode("utf-8"), values).encode("utf-8")
+        contents = _filled({info.filename: archive.read(info) for info in infos}, results)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for info in infos:
@@ -94,21 +99,33 @@ def insert_results(path: Path, results: Mapping[str, Mapping[str, Any]]) -> None
     Path(path).write_bytes(buffer.getvalue())
 
 
+def _filled(
+    contents: dict[str, bytes], results: Mapping[str, Mapping[str, Any]]
+) -> dict[str, bytes]:
+    parts = _sheet_parts(contents)
+    for title, values in results.items():
+        part = parts.get(title)
+        if part is None or part not in contents:
+            raise ValueError(f"The saved workbook has no sheet {title!r}.")
+        contents[part] = _fill(contents[part].decode("utf-8"), values).encode("utf-8")
+    return contents
+
+
 _SHEET = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _RELATION = re.compile(r"<Relationship\b[^>]*>")
 _ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(contents: Mapping[str, bytes]) -> dict[str, str]:
     """Sheet title -> its part's name in the package, from workbook.xml and its relations."""
     targets = {}
-    for tag in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")):
+    for tag in _RELATION.findall(contents["xl/_rels/workbook.xml.rels"].decode("utf-8")):
         attributes = dict(_ATTRIBUTE.findall(tag))
         target = attributes.get("Target", "")
         targets[attributes.get("Id")] = (
             target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         )
-    workbook = archive.read("xl/workbook.xml").decode("utf-8")
+    workbook = contents["xl/workbook.xml"].decode("utf-8")
     return {
         _unescape(name): targets[rid] for name, rid in _SHEET.findall(workbook) if rid in targets
     }
@@ -120,7 +137,9 @@ def _unescape(text: str) -> str:
     return text.replace("&amp;", "&")
 
 
-_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f>[^<]*</f>)<v\s*/></c>')
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f>[^<]*</f>)<v(?:\s*/>|></v>)</c>')
+"""A formula cell as openpyxl writes it, its result empty: `<v />`, or `<v></v>` when openpyxl
+writes through lxml."""
 _TYPE = re.compile(r'\st="[^"]*"')
 
 
