@@ -17,9 +17,17 @@ TEMPLATES = sorted(templates_dir().glob("worker-*.xlsx"))
 def fingerprint(path: Path) -> dict:
     """Everything a user or reader depends on, none of the zip's timestamps."""
     wb = load_workbook(path)
+    saved = load_workbook(path, data_only=True)
     sheets = {}
     for ws in wb.worksheets:
         sheets[ws.title] = {
+            # the result saved with each formula, which readers that do not recalculate show
+            "results": {
+                c.coordinate: saved[ws.title][c.coordinate].value
+                for row in ws.iter_rows()
+                for c in row
+                if c.data_type == "f"
+            },
             "cells": {
                 c.coordinate: (
                     c.value,

@@ -688,3 +688,25 @@ def test_cli_builds_and_refuses_to_overwrite(tmp_path):
     assert done.exit_code == 0, done.output
     assert addin.read_bytes() == xlsm_build.build_xlam()
     assert out.read_bytes() == xlsm_build.build_xlsm()
+
+
+def test_every_formula_in_the_workbook_saves_its_result(built, flavour):
+    """The Measurement sheet's totals and calculated columns carry Python's figure as their
+    saved result, so a reader that does not recalculate sees what Excel shows."""
+    wb = load_built(built)
+    titles = {f"xl/worksheets/sheet{n}.xml": ws.title for n, ws in enumerate(wb.worksheets, 1)}
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    without = []
+    formulas = 0
+    with zipfile.ZipFile(built) as archive:
+        for part, title in titles.items():
+            for cell in ET.fromstring(archive.read(part)).iter(f"{main}c"):
+                if cell.find(f"{main}f") is None:
+                    continue
+                formulas += 1
+                value = cell.find(f"{main}v")
+                saved_text = cell.get("t") in ("str", "inlineStr")  # "" is a result too
+                if value is None or (value.text is None and not saved_text):
+                    without.append((title, cell.get("r")))
+    assert bool(formulas) == flavour.measurement_sheet
+    assert without == []

@@ -23,6 +23,8 @@ from workload_xl.core.period import FOUR_WEEKS, MONTH, Period, previous_months
 from workload_xl.core.schemes import Scheme, SchemeRegistry
 from workload_xl.core.team import TeamBuild
 from workload_xl.core.tracker import due_date
+from workload_xl.core.values import points_per_fte
+from workload_xl.files import cached_values
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.worker_template import WorkerSheetContent, build_worker_workbook
 from workload_xl.render import findings_text, summary_line, team_text
@@ -255,10 +257,15 @@ def generate(
                     ws = wb[layout.MEASUREMENT_SHEET]
                     _, address = next(ws.defined_names["TotalPoints"].destinations)
                     ws[address] = 100
+                    # as Excel would show it once the total is typed over: 100 points per FTE
+                    _, per_fte = next(ws.defined_names["PointsPerFTE"].destinations)
+                    cached_values.remember(
+                        ws, per_fte.replace("$", ""), points_per_fte(100, header["fte"]) or ""
+                    )
                 if mistake == "note outside the table":
                     ws = wb[layout.MEASUREMENT_SHEET]
                     ws.cell(ws.max_row + 2, 3, "Also covering duty for Tom next week")
-                write_atomically(path, lambda temp, wb=wb: wb.save(temp), force=True)
+                write_atomically(path, lambda temp, wb=wb: cached_values.save(wb, temp), force=True)
                 written.append(path)
                 if mistake:
                     planted.append(PlantedMistake(path, mistake))

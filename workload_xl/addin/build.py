@@ -62,6 +62,7 @@ from workload_xl.contracts import worker as layout
 from workload_xl.core.findings import Finding
 from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.excel.buttons import BUTTONS, RIBBON_TAB, UDF_MODULE, Button
+from workload_xl.files import cached_values
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.style import BOLD, NOTE, TITLE, put
 from workload_xl.files.worker_template import add_measurement_sheet
@@ -206,6 +207,7 @@ def _sheets(flavour: Flavour, buttons: Sequence[Button], udfs: Sequence[Udf]) ->
     with zipfile.ZipFile(buffer) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     parts["docProps/core.xml"] = tostring(wb.properties.to_tree())
+    parts = cached_values.with_results(wb, parts)  # the Measurement sheet's results, saved
     # The content types first, as Office writes them; the rest in openpyxl's order.
     return {CONTENT_TYPES_PART: parts.pop(CONTENT_TYPES_PART), **parts}
 

@@ -24,10 +24,12 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workload_xl.contracts import jobplan as jl
 from workload_xl.core import capa
+from workload_xl.core.capa.shared import is_number
 from workload_xl.core.cells import absolute, split_address
-from workload_xl.core.findings import Finding, located
+from workload_xl.core.findings import Finding, Refused, located
 from workload_xl.core.rules import finding
 from workload_xl.core.values import clean_text, is_blank, read_date
+from workload_xl.files import cached_values
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.loading import load_formulas_and_values, table_bounds
 from workload_xl.files.style import (
@@ -94,6 +96,7 @@ def build_jobplan_workbook(
     waiting = {"choice": choice_waiting, "core": core_waiting}
     _write_team_plan(wb, sheets[jl.TEAM_PLAN_SHEET], referrals_per_week, waiting)
     _write_demand(sheets[jl.DEMAND_SHEET], series, max(rows, len(series) + 5))
+    _remember_results(wb, settings, clinicians, series, referrals_per_week, waiting)
     wb.properties.creator = "workload-xl"
     wb.properties.title = "CAPA job plans"
     return wb
@@ -122,7 +125,7 @@ def write_jobplan_workbook(
         choice_waiting=choice_waiting,
         core_waiting=core_waiting,
     )
-    return write_atomically(path, lambda temp: wb.save(temp), force=force)
+    return write_atomically(path, lambda temp: cached_values.save(wb, temp), force=force)
 
 
 def _name(wb: Workbook, name: str, ws, ref: str) -> None:
@@ -483,6 +486,155 @@ def _write_waiting(wb: Workbook, ws, waiting: dict[str, Any]) -> int:
         ws.row_dimensions[row].height = 45
         _name(wb, stream.verdict_name, ws, absolute((row, 2)))
     return row
+
+
+# --- Python's figures for the formulas ---------------------------------------------------
+
+
+def _remember_results(
+    wb: Workbook,
+    settings: capa.CapaSettings,
+    clinicians: list[capa.Clinician],
+    series: list[capa.ReferralCount],
+    referrals_per_week: Any,
+    waiting: dict[str, Any],
+) -> None:
+    """Python's figure (capa's) for every formula written, so a reader that does not
+    recalculate sees what Excel shows (files.cached_values). Where capa refuses the inputs
+    (a bad setting, hours typed as text), the formulas it would answer get no result."""
+    plans, demand_sheet = wb[jl.JOBPLAN_SHEET], wb[jl.DEMAND_SHEET]
+    named = [c for c in clinicians if clean_text(c.name)]
+    for offset in range(_table_rows(plans, jl.JOBPLANS_TABLE)):
+        clinician = clinicians[offset] if offset < len(clinicians) else None
+        figures = _clinician_figures(clinician, settings)
+        for index, column in enumerate(jl.JOBPLAN_COLUMNS, start=1):
+            if column.formula:
+                cell = plans.cell(jl.JOBPLANS_HEADER_ROW + 1 + offset, index)
+                cached_values.remember(plans, cell.coordinate, figures.get(column.key))
+    days = [c.key for c in jl.REFERRAL_COLUMNS].index("days") + 1
+    for offset in range(_table_rows(demand_sheet, jl.REFERRALS_TABLE)):
+        count = series[offset] if offset < len(series) else None
+        cell = demand_sheet.cell(jl.REFERRALS_HEADER_ROW + 1 + offset, days)
+        cached_values.remember(demand_sheet, cell.coordinate, _days(count))
+    for name, value in _team_plan_figures(settings, named, series, referrals_per_week, waiting):
+        ws, coordinate = _named_cell(wb, name)
+        cached_values.remember(ws, coordinate, value)
+    plan = wb[jl.TEAM_PLAN_SHEET]
+    for row, measure in enumerate(jl.WAITING_MEASURES, start=jl.WAITING_HEADER_ROW + 1):
+        if measure.label.startswith("="):  # the one label that names a setting
+            weeks = settings.weeks_to_target
+            text = (
+                f"Capacity a week to reach the target in {format(weeks, '.15g')} weeks"
+                if is_number(weeks)
+                else None
+            )
+            cached_values.remember(plan, plan.cell(row, 1).coordinate, text)
+
+
+def _table_rows(ws, name: str) -> int:
+    _, top, _, bottom = table_bounds(ws, ws.tables[name])
+    return bottom - top
+
+
+def _named_cell(wb: Workbook, name: str) -> tuple[Any, str]:
+    title, ref = next(wb.defined_names[name].destinations)
+    return wb[title], ref.replace("$", "")
+
+
+def _clinician_figures(
+    clinician: capa.Clinician | None, settings: capa.CapaSettings
+) -> dict[str, Any]:
+    """A JobPlans row's calculated columns: empty text on a row with no name, as the sheet's
+    formulas show; nothing where capa refuses the row's hours or the settings."""
+    keys = ("allocated_hours", "unallocated_hours", "choice_slots", "new_core", "new_specific")
+    if clinician is None or not clean_text(clinician.name):
+        return dict.fromkeys(keys, "")
+    try:
+        return dict(
+            zip(
+                keys,
+                (
+                    clinician.allocated_hours,
+                    clinician.unallocated_hours,
+                    capa.choice_delivered_per_week(clinician, settings),
+                    capa.new_core_per_quarter(
+                        capa.core_sessions_per_week(clinician, settings), settings
+                    ),
+                    capa.new_specific_per_quarter(
+                        capa.specific_sessions_per_week(clinician, settings), settings
+                    ),
+                ),
+                strict=True,
+            )
+        )
+    except (Refused, TypeError, ValueError):
+        return {}
+
+
+def _days(count: capa.ReferralCount | None) -> Any:
+    """The days a referral count covers, both ends included; empty text without both."""
+    if count is None or count.start is None or count.end is None:
+        return ""
+    start, end = read_date(count.start), read_date(count.end)
+    if start is None or end is None:
+        return None
+    return (end - start).days + 1
+
+
+def _team_plan_figures(
+    settings: capa.CapaSettings,
+    team: list[capa.Clinician],
+    series: list[capa.ReferralCount],
+    referrals_per_week: Any,
+    waiting: dict[str, Any],
+) -> list[tuple[str, Any]]:
+    """(defined name, capa's figure) for each formula on the Team plan: demand, the balance
+    and the verdicts, the team's hours, the waiting lists and their sentences."""
+    try:
+        from_series = capa.demand_per_week(series) if series else None
+    except Refused:
+        return []
+    demand = float(referrals_per_week) if is_number(referrals_per_week) else from_series
+    figures: list[tuple[str, Any]] = [
+        (jl.SERIES_NAME, _or_empty(from_series)),
+        (jl.DEMAND_NAME, _or_empty(demand)),
+    ]
+    try:
+        result = capa.balance(team, demand or 0.0, settings)
+        lists = capa.waiting_lists(
+            team, demand or 0.0, waiting.get("choice"), waiting.get("core"), settings
+        )
+        hours = {
+            "contracted_hours": sum(float(c.contracted_hours) for c in team),
+            "unallocated_hours": sum(c.unallocated_hours for c in team),
+        }
+        hours |= {key: sum(float(getattr(c, key)) for c in team) for key in capa.ACTIVITIES}
+    except (Refused, TypeError, ValueError):
+        return figures
+    for row, side in zip(jl.BALANCE_ROWS, result.sides, strict=True):
+        figures += [
+            (row.capacity.name, side.capacity),
+            (row.need.name, side.need),
+            (row.ratio.name, _or_empty(side.ratio)),
+            (row.verdict_name, side.sentence if demand is not None else jl.NO_DEMAND_TEXT),
+        ]
+    figures += [(total.name, hours[total.key]) for _, total in jl.HOURS_TOTALS]
+    for stream, figured in zip(jl.WAITING_STREAMS, lists, strict=True):
+        for measure in jl.WAITING_MEASURES:
+            if measure.measure == "Waiting":
+                continue
+            value = getattr(figured, measure.key)
+            if measure.key == "weeks_at_present" and value is None:
+                value = "" if figured.waiting is None else jl.NEVER_TEXT
+            figures.append((stream.name(measure.measure), _or_empty(value)))
+        verdict = figured.sentence if demand is not None else jl.NO_DEMAND_TEXT
+        figures.append((stream.verdict_name, verdict))
+    return figures
+
+
+def _or_empty(value: Any) -> Any:
+    """A figure, or the empty text a formula shows where there is none."""
+    return "" if value is None else value
 
 
 # --- reading ------------------------------------------------------------------------------

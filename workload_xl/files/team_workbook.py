@@ -8,7 +8,7 @@ carries case references and counts, never a case's name: a TeamSheet has none to
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -23,8 +23,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from workload_xl.contracts import team as tl
 from workload_xl.core.cells import absolute
 from workload_xl.core.findings import SEVERITY_ORDER, Finding, Severity
-from workload_xl.core.team import TeamSheet
-from workload_xl.core.values import NO
+from workload_xl.core.team import CaseRow, TeamSheet
+from workload_xl.core.values import NO, YES
+from workload_xl.files import cached_values
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.style import (
     BOLD,
@@ -67,7 +68,7 @@ def write_team_workbook(
     path: Path, team: TeamSheet | None, findings: Iterable[Finding] = (), *, force: bool = False
 ) -> list[Finding]:
     wb = build_team_workbook(team, findings, output=str(path))
-    return write_atomically(path, lambda temp: wb.save(temp), force=force)
+    return write_atomically(path, lambda temp: cached_values.save(wb, temp), force=force)
 
 
 # --- the Team sheet ------------------------------------------------------------------------
@@ -104,6 +105,7 @@ def _write_team_sheet(ws, team: TeamSheet | None) -> None:
         "show, compared with colleagues of the same experience band.",
     ).font = NOTE
     values = _header_values(team)
+    results = _team_results(team)
     places = tl.field_places()
     for spec in tl.TEAM_HEADER + tl.TEAM_TOTALS:
         row, column = places[spec.key]
@@ -113,12 +115,29 @@ def _write_team_sheet(ws, team: TeamSheet | None) -> None:
         cell = ws.cell(row, column)
         if spec.formula:
             cell.value = spec.formula
+            cached_values.remember(ws, cell.coordinate, results[spec.key])
         else:
             set_value(cell, values.get(spec.key))
         cell.number_format = spec.number_format
         cell.fill = INPUT_FILL if spec.key in ("manager", "date_signed") else CALC_FILL
         _name(ws, spec.name, absolute((row, column)))
     _write_workers(ws, team)
+
+
+def _team_results(team: TeamSheet | None) -> dict[str, object]:
+    """Python's figure for each native total on the Team sheet (core.team, each co-worked
+    case once), so a reader that does not recalculate sees what Excel shows; a blank
+    template's are those of no workers and no cases."""
+    if team is None:
+        return {"workers": 0, "total_fte": 0, "cases": 0, "total_points": 0, "points_per_fte": ""}
+    ppf = team.points_per_fte
+    return {
+        "workers": len(team.counted),
+        "total_fte": team.total_fte,
+        "cases": team.case_count,
+        "total_points": team.total_points,
+        "points_per_fte": "" if ppf is None else ppf,
+    }
 
 
 def _worker_values(team: TeamSheet | None) -> list[list]:
@@ -211,23 +230,28 @@ def _table_sheet(
     rows: list[list],
     widths: tuple[int, ...],
     calculated: tuple[tuple[str, str, str], ...] = (),
+    results: Sequence[Sequence[object]] = (),
 ) -> None:
     """A table from A1: Python's values under `headings`, then the `calculated` columns
     (heading, formula, number format), a native formula in every row (grey) and as the
-    column's own formula."""
+    column's own formula, with Python's figure for it from `results` (a row of figures for
+    each row, the blank row's included)."""
     columns = [(heading, None) for heading in headings]
     columns += [(heading, formula) for heading, formula, _ in calculated]
     for index, (heading, _) in enumerate(columns, start=1):
         put(ws, 1, index, heading).font = BOLD
-    for row in rows or [[None] * len(headings)]:
+    for offset, row in enumerate(rows or [[None] * len(headings)]):
         ws.append([None] * len(columns))
         for index, value in enumerate(row, start=1):
             set_value(ws.cell(ws.max_row, index), value)
+        figures = results[offset] if offset < len(results) else ()
         for index, (_, formula, number_format) in enumerate(calculated, len(headings) + 1):
             cell = ws.cell(ws.max_row, index)
             cell.value = formula  # a formula the layout declares
             cell.number_format = number_format
             cell.fill = CALC_FILL
+            if figures:
+                cached_values.remember(ws, cell.coordinate, figures[index - len(headings) - 1])
     add_table(ws, name, 1, max(2, ws.max_row), columns, "TableStyleLight1")
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -237,7 +261,30 @@ def _table_sheet(
 def _write_cases(ws, team: TeamSheet | None) -> None:
     rows = [] if team is None else [tl.encode_case(c) for c in team.cases]
     widths = (22, 16, 12, 36, 9, 10, 30, 10, 8, 8)
-    _table_sheet(ws, tl.CASES_TABLE, tl.CASES_COLUMNS, rows, widths, tl.CASES_CALCULATED)
+    _table_sheet(
+        ws, tl.CASES_TABLE, tl.CASES_COLUMNS, rows, widths, tl.CASES_CALCULATED, _case_results(team)
+    )
+
+
+def _case_results(team: TeamSheet | None) -> list[list[object]]:
+    """Python's figures for each Cases row's calculated columns, in CASES_CALCULATED's order:
+    whether its worker is in the team figures, its share of the case and the points it adds
+    to the team's total (core.coworking: a co-worked case once, at the most any holder
+    agreed). With no case rows, the one blank row's: not counted, nothing."""
+    if team is None or not team.cases:
+        return [[NO, 0, 0]]
+    counted = {w.worker.casefold() for w in team.counted}
+    held = team.holdings()
+    return [_case_result(case, counted, held) for case in team.cases]
+
+
+def _case_result(case: CaseRow, counted: set[str], held: dict) -> list[object]:
+    if case.worker.casefold() not in counted:
+        return [NO, 0, 0]
+    if case.kind != "case" or not case.case_ref:
+        return [YES, 1, case.agreed_points or 0]
+    holding = held[case.case_ref.casefold()]
+    return [YES, 1 / holding.rows, holding.points / holding.rows]
 
 
 def _write_history(ws, team: TeamSheet | None) -> None:

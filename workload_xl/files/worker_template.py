@@ -23,8 +23,11 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from workload_xl.contracts import worker as layout
 from workload_xl.core.cells import absolute
 from workload_xl.core.findings import Finding
-from workload_xl.core.schemes import Scheme
-from workload_xl.core.values import FTE_MAX, FTE_MIN
+from workload_xl.core.measurement import MOST_UNITS
+from workload_xl.core.schemes import Scheme, SchemeRegistry
+from workload_xl.core.validation import validate_sheet
+from workload_xl.core.values import FTE_MAX, FTE_MIN, clean_text, read_number
+from workload_xl.files import cached_values
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.style import (
     BOLD,
@@ -39,6 +42,7 @@ from workload_xl.files.style import (
     put,
     set_value,
 )
+from workload_xl.files.worker_reader import OpenpyxlBook
 
 TITLE_ROW = 1
 HEADER_FIRST_ROW = 4
@@ -117,6 +121,7 @@ def add_measurement_sheet(
     _write_validations(ws, rows)
     _write_page_setup(ws)
     _protect_calculations(ws)
+    _remember_results(ws, scheme, table)
     return ws
 
 
@@ -146,7 +151,7 @@ def write_worker_workbook(
     force: bool = False,
 ) -> list[Finding]:
     wb = build_worker_workbook(scheme, content, rows=rows)
-    return write_atomically(path, lambda temp: wb.save(temp), force=force)
+    return write_atomically(path, lambda temp: cached_values.save(wb, temp), force=force)
 
 
 # --- the measurement sheet -----------------------------------------------------------------
@@ -242,6 +247,53 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
         "TableStyleLight9",
     )
     ws.freeze_panes = ws.cell(top + 1, 1)
+
+
+def _remember_results(ws, scheme: Scheme, table: str) -> None:
+    """Python's figure for every formula of the sheet, as the core validates what was written
+    (the rows and header read back through the worker contract, as any reader reads them), so
+    a reader that does not recalculate sees what Excel shows (files.cached_values)."""
+    book = OpenpyxlBook(ws.title, ws.parent, ws.parent)
+    data = layout.sheet_data(book, ws.title, book.table(ws, ws.tables[table]))
+    measurement = validate_sheet(data, SchemeRegistry([scheme]), scheme.id).measurement
+    figures = {
+        "case_count": measurement.case_count,
+        "case_points": measurement.case_points,
+        "activity_points": measurement.activity_points,
+        "total_points": measurement.total_points,
+        "scheme_points": sum(line.scheme_points for line in measurement.lines),
+        "points_per_fte": _or_empty(measurement.points_per_fte),
+    }
+    for key, total in data.totals.items():
+        cached_values.remember(ws, total.address, figures[key])
+    lines = {line.row: line for line in measurement.lines}
+    for row in data.rows:
+        item_text = clean_text(row.values.get("item"))
+        item = scheme.item_by_label(str(row.values.get("item"))) if item_text else None
+        line = lines.get(row.row)
+        results = {"unit": "", "kind": "", "scheme_points": ""}
+        if item_text and item is None:
+            results["unit"] = "unknown item"
+        elif item is not None:
+            results["unit"], results["kind"] = item.unit, item.kind
+            results["scheme_points"] = (
+                line.scheme_points if line is not None and _quantity_read(row) else None
+            )
+        for key, value in results.items():
+            if key in data.columns:
+                cached_values.remember(ws, data.address(row, key), value)
+
+
+def _quantity_read(row) -> bool:
+    """Whether validation took the row's quantity as typed (blank, or a number above 0 and
+    within MOST_UNITS): otherwise Python has no figure of its own for the scheme points."""
+    number = read_number(row.values.get("quantity"))
+    return number.status == "blank" or (number.value is not None and 0 < number.value <= MOST_UNITS)
+
+
+def _or_empty(value):
+    """A figure, or the empty text a formula shows where there is none (no FTE)."""
+    return "" if value is None else value
 
 
 def _letter(key: str) -> str:
