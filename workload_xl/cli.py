@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from workload_xl import __version__
+from workload_xl.console import json_for, tolerant_streams
 from workload_xl.core.findings import Finding, Refused, Report
 from workload_xl.core.schemes import Scheme, SchemeError, SchemeRegistry
 from workload_xl.render import findings_text, plain_table, summary_line
@@ -95,7 +96,12 @@ def _print_findings(findings: list[Finding]) -> None:
 
 class _Main(click.Group):
     """The command group; a scheme folder that cannot be used is one message, never a
-    traceback, whichever command met it (exit 2)."""
+    traceback, whichever command met it (exit 2). Output never fails for a character the
+    console cannot show (workload_xl.console)."""
+
+    def main(self, *args, **kwargs):
+        tolerant_streams()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -267,7 +273,7 @@ def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str)
         _scheme(registry, scheme_id)
     run = validate_files(files, registry, scheme_id)
     if output_format == "json":
-        click.echo(run.to_json())
+        click.echo(json_for(run.to_json()))
     else:
         if run.report.findings:
             click.echo(findings_text(run.report.sorted()))
@@ -313,7 +319,7 @@ def build_team(
         inputs, output, registry=_registry(), period=period, history=history, force=force
     )
     if output_format == "json":
-        click.echo(run.to_json())
+        click.echo(json_for(run.to_json()))
     else:
         click.echo(team_text(run.build, str(output), run.written))
     sys.exit(run.exit_code)
@@ -431,7 +437,7 @@ def consolidate(
             accept_changes=accept_changes,
         )
     if output_format == "json":
-        click.echo(run.to_json())
+        click.echo(json_for(run.to_json()))
     else:
         shown = [f for f in run.report.sorted() if f.severity != "info"]
         if shown:
@@ -737,7 +743,7 @@ def capa_balance(
         _print_findings(run.findings)
         sys.exit(run.exit_code)
     if output_format == "json":
-        click.echo(run.to_json())
+        click.echo(json_for(run.to_json()))
         return
     _print_findings([f for f in run.findings if f.severity != "info"])
     before, after, lost = run.before, run.after, run.lost
