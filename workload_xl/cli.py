@@ -538,6 +538,7 @@ def store_check(store_path: Path) -> None:
         f"{store_path}: {checked.held} returns stored ({checked.current} current, "
         f"{checked.superseded} superseded)."
     )
+    click.echo(checked.journal)
     if checked.findings:
         _print_findings(checked.findings)
         sys.exit(checked.exit_code)
