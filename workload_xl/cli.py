@@ -428,7 +428,7 @@ def consolidate(
         length=len(paths), label="Consolidating", file=sys.stderr, hidden=quiet
     ) as bar:
         run = consolidate_files(
-            paths,
+            inputs,  # the folders as given: the service says which stray files it skipped
             store_path,
             registry=_registry(),
             progress=lambda _: bar.update(1),

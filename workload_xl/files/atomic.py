@@ -17,6 +17,11 @@ from pathlib import Path
 
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
+from workload_xl.files import windows
+
+TEMP_PREFIX = ".~wl-"
+"""How the temporary files outputs are written to begin (then the output's name): input
+folders skip them (files.inputs), and on Windows they are hidden while they exist."""
 
 
 def write_atomically(
@@ -79,11 +84,13 @@ def _write_atomically(
     try:
         # mkstemp opens with O_CREAT | O_EXCL and mode 0600: private from the first byte
         handle, temp_name = tempfile.mkstemp(
-            prefix=f".{path.stem}-", suffix=path.suffix, dir=folder
+            prefix=f"{TEMP_PREFIX}{path.stem}-", suffix=path.suffix, dir=folder
         )
         os.close(handle)
         os.chmod(temp_name, 0o600 if private else _ordinary_file_mode())
+        windows.hide(temp_name)  # Windows: not in a manager's folder view while it is written
         write(Path(temp_name))
+        windows.hide(temp_name, False)  # a rename keeps attributes: the output is not hidden
         os.replace(temp_name, path)
         temp_name = ""
     except PermissionError:
