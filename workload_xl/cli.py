@@ -20,7 +20,16 @@ from workload_xl.core.schemes import Scheme, SchemeError, SchemeRegistry
 from workload_xl.render import findings_text, plain_table, summary_line
 from workload_xl.services.options import OptionError
 
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_STOPPED = 0, 1, 2, 130
+
+STOPPED = {
+    "consolidate": "Stopped (Ctrl-C). The returns stored so far are kept and the store is "
+    "sound. Run the same command again to store the rest: files already in the store are "
+    "skipped.",
+}
+"""What Ctrl-C outside a command's own handling says, by command; any other command says
+STOPPED_ANY (outputs are written whole or not at all, so nothing is left half-done)."""
+STOPPED_ANY = "Stopped (Ctrl-C). Nothing was left half-written: run the same command again."
 
 
 FORMAT_OPTION = click.option(
@@ -106,6 +115,9 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # Ctrl-C: one sentence and 130, the shell's code for it
+            click.echo(STOPPED.get(ctx.invoked_subcommand or "", STOPPED_ANY), err=True)
+            sys.exit(EXIT_STOPPED)
         except Refused as problem:
             _print_findings(list(problem.findings))
         except SchemeError as problem:

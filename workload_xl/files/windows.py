@@ -39,6 +39,19 @@ def hide(path: str, hidden: bool = True, *, platform: str | None = None, kernel3
         return False
 
 
+def ignore_ctrl_c(ignore: bool = True, *, platform: str | None = None, kernel32=None) -> bool:
+    """Windows: make this process (and the processes it starts, which inherit it) ignore
+    Ctrl-C in the console, or stop ignoring it; signal.SIG_IGN alone is not inherited there.
+    True when done; False elsewhere."""
+    if not is_windows(platform):
+        return False
+    try:
+        kernel32 = kernel32 or ctypes.windll.kernel32  # type: ignore[attr-defined]
+        return bool(kernel32.SetConsoleCtrlHandler(None, bool(ignore)))
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
 def too_long(path: str, *, platform: str | None = None) -> bool:
     """Whether Windows would refuse the path for its length (MAX_PATH, 260 characters, with
     its end) unless long paths are turned on; never elsewhere."""
