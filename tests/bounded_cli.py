@@ -88,13 +88,15 @@ def run_cli(
     cwd: Path | None = None,
     env: dict | None = None,
     timeout: float = TIME_LIMIT_SECONDS,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
     to_files: bool = False,
 ) -> Run:
     """`workload-xl ARGS` in a child held to 1 GB and `timeout` seconds, its output in
     `encoding` (PYTHONIOENCODING) on pipes, or with `to_files` redirected to files, as
     `workload-xl ... > out.txt 2> err.txt` would."""
     scratch = Path(cwd or Path.cwd())
+    # utf-8 unless the test run itself was given a code page (.ci/run's cp1252 run)
+    encoding = encoding or os.environ.get("PYTHONIOENCODING", "").split(":")[0] or "utf-8"
     peak_file = scratch / f".peak-rss-{os.getpid()}-{id(args)}.txt"
     child_env = {
         **os.environ,
