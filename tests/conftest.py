@@ -151,5 +151,12 @@ def header_journal(path: Path) -> str:
     return {b"\x02\x02": "wal", b"\x01\x01": "delete"}[header[18:20]]
 
 
+posix_only = pytest.mark.skipif(
+    os.name != "posix",
+    reason="POSIX-only: file modes, resource limits, process groups or signals Windows lacks",
+)
+"""For a test of a POSIX-only feature, so the suite runs on a Windows maintainer's machine."""
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -22,7 +22,7 @@ from workload_xl.files.team_workbook import write_team_workbook
 from workload_xl.services.consolidate import consolidate_files
 from workload_xl.store.database import ReturnsStore
 
-from .conftest import sha256
+from .conftest import posix_only, sha256
 
 SERVICES = {
     "Safeguarding and Support": ("childrens-social-care", ["North", "South"], "month"),
@@ -568,6 +568,7 @@ main()
 """
 
 
+@posix_only
 def test_ctrl_c_in_a_real_run_says_what_was_kept_and_leaves_no_process(inbox, store_path):
     """A real SIGINT to the whole process group, as a terminal's Ctrl-C sends it, while worker
     processes are reading: a sentence, exit 130, no traceback, a sound store of nine returns,

@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 
 from workload_xl.cli import main
 
+from .conftest import posix_only
+
 
 def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
@@ -27,6 +29,7 @@ def test_a_target_that_is_a_folder_is_a_finding_even_with_force(tmp_path):
     assert target.is_dir() and [p.name for p in tmp_path.iterdir()] == ["team.xlsx"]
 
 
+@posix_only
 def test_a_full_disk_while_writing_leaves_the_old_file_whole_and_no_partial_file(tmp_path):
     """The file-size limit stops the write part-way, as a full disk would."""
     target = tmp_path / "template.xlsx"

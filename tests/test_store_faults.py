@@ -20,7 +20,7 @@ from workload_xl.files.return_reader import read_team_return
 from workload_xl.store.database import ReturnsStore
 from workload_xl.store.export import TABLES, export_store, neutralised
 
-from .conftest import header_journal
+from .conftest import header_journal, posix_only
 
 
 def a_return(team: str, workers: int = 4, lines: int = 50, name: str = "Worker") -> TeamReturn:
@@ -76,6 +76,7 @@ def test_two_processes_ingesting_at_once_both_succeed(tmp_path, journal):
     assert db.execute("SELECT COUNT(*) FROM return_lines").fetchone()[0] == 30 * 4 * 50
 
 
+@posix_only
 def test_a_full_disk_part_way_through_an_ingest_leaves_the_store_as_it_was(tmp_path):
     """The file size limit (RLIMIT_FSIZE) makes writes past it fail as a full disk would."""
     path = tmp_path / "store.sqlite"
@@ -161,6 +162,7 @@ def test_neutralising_leaves_numbers_and_ordinary_text_alone():
     assert neutralised("Jo Example") == "Jo Example" and neutralised(None) is None
 
 
+@posix_only
 def test_consolidate_into_a_store_that_cannot_grow_is_a_finding_not_a_traceback(tmp_path, registry):
     from benchmarks.corpus import synthetic_team, write_with_project
 
@@ -255,6 +257,7 @@ def test_store_check_finds_a_damaged_store(tmp_path):
     assert "store-damaged" in checked.output and "Traceback" not in checked.output
 
 
+@posix_only
 def test_consolidate_killed_at_random_moments_leaves_a_store_a_rerun_completes(
     tmp_path, registry, journal
 ):
