@@ -88,30 +88,55 @@ def run_cli(
     cwd: Path | None = None,
     env: dict | None = None,
     timeout: float = TIME_LIMIT_SECONDS,
+    encoding: str | None = None,
+    to_files: bool = False,
 ) -> Run:
-    """`workload-xl ARGS` in a child held to 1 GB and `timeout` seconds."""
+    """`workload-xl ARGS` in a child held to 1 GB and `timeout` seconds, its output in
+    `encoding` (PYTHONIOENCODING) on pipes, or with `to_files` redirected to files, as
+    `workload-xl ... > out.txt 2> err.txt` would."""
     scratch = Path(cwd or Path.cwd())
+    # utf-8 unless the test run itself was given a code page (.ci/run's cp1252 run)
+    encoding = encoding or os.environ.get("PYTHONIOENCODING", "").split(":")[0] or "utf-8"
     peak_file = scratch / f".peak-rss-{os.getpid()}-{id(args)}.txt"
     child_env = {
         **os.environ,
-        "PYTHONIOENCODING": "utf-8",
+        "PYTHONIOENCODING": encoding,
         "COLUMNS": "100",
         "WORKLOAD_XL_TEST_PEAK_RSS": str(peak_file),
         "WORKLOAD_XL_TEST_MEMORY_CAP": str(MEMORY_LIMIT_BYTES),
         **(env or {}),
     }
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=child_env,
-        cwd=cwd,
-        timeout=timeout,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-c", _CHILD, *map(str, args)]
+    if to_files:
+        outputs = [scratch / f".{name}-{os.getpid()}-{id(args)}.txt" for name in ("out", "err")]
+        with outputs[0].open("wb") as out, outputs[1].open("wb") as err:
+            code = subprocess.run(
+                command,
+                stdout=out,
+                stderr=err,
+                env=child_env,
+                cwd=cwd,
+                timeout=timeout,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            ).returncode
+        stdout, stderr = (path.read_bytes().decode(encoding) for path in outputs)
+        for path in outputs:
+            path.unlink()
+        done = subprocess.CompletedProcess(command, code, stdout, stderr)
+    else:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            encoding=encoding,
+            errors="replace",
+            env=child_env,
+            cwd=cwd,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
     try:
         peak = int(peak_file.read_text())
         peak_file.unlink()

@@ -135,5 +135,28 @@ def make_sheet(tmp_path: Path, registry: SchemeRegistry):
     return make
 
 
+@pytest.fixture(params=["wal", "delete"])
+def journal(request, monkeypatch) -> str:
+    """A store test that takes this runs twice: with the write-ahead log (a local disk) and
+    with the rollback journal a network share or a synced folder gets, chosen as
+    WORKLOAD_XL_STORE_JOURNAL chooses it, so the processes the test starts use it too."""
+    monkeypatch.setenv("WORKLOAD_XL_STORE_JOURNAL", request.param)
+    return request.param
+
+
+def header_journal(path: Path) -> str:
+    """The journal an SQLite file's header says it is in: "wal" or "delete" (bytes 18, 19)."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    return {b"\x02\x02": "wal", b"\x01\x01": "delete"}[header[18:20]]
+
+
+posix_only = pytest.mark.skipif(
+    os.name != "posix",
+    reason="POSIX-only: file modes, resource limits, process groups or signals Windows lacks",
+)
+"""For a test of a POSIX-only feature, so the suite runs on a Windows maintainer's machine."""
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

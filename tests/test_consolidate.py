@@ -22,7 +22,7 @@ from workload_xl.files.team_workbook import write_team_workbook
 from workload_xl.services.consolidate import consolidate_files
 from workload_xl.store.database import ReturnsStore
 
-from .conftest import sha256
+from .conftest import posix_only, sha256
 
 SERVICES = {
     "Safeguarding and Support": ("childrens-social-care", ["North", "South"], "month"),
@@ -572,6 +572,7 @@ main()
 """
 
 
+@posix_only
 def test_ctrl_c_in_a_real_run_says_what_was_kept_and_leaves_no_process(inbox, store_path):
     """A real SIGINT to the whole process group, as a terminal's Ctrl-C sends it, while worker
     processes are reading: a sentence, exit 130, no traceback, a sound store of nine returns,
@@ -612,3 +613,80 @@ def test_ctrl_c_in_a_real_run_says_what_was_kept_and_leaves_no_process(inbox, st
     assert _group_ends(child.pid), "a process of the run outlived it"
     with ReturnsStore.open(store_path, create=False) as store:
         assert len(store.submissions()) == 9 and store.integrity() == []
+
+
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux's /proc), none where that cannot be read."""
+    import glob
+
+    found = []
+    for task in glob.glob(f"/proc/{pid}/task/*/children"):
+        try:
+            with open(task) as listed:
+                found += [int(n) for n in listed.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="watches /proc (Linux)")
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+@pytest.mark.parametrize(
+    "moment", ["loading", "first process", "workers importing", "workers starting later"]
+)
+def test_ctrl_c_at_any_moment_is_one_sentence_and_130_from_every_process(
+    inbox, store_path, moment, method
+):
+    """Ctrl-C to the whole process group while the tool loads, the moment its first helper
+    process appears, and while the worker processes are still importing their reader: one
+    sentence, exit 130, no traceback from any process, and none left behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workload_xl",
+            "consolidate",
+            str(inbox),
+            "--store",
+            str(store_path),
+            "--processes",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "WORKLOAD_XL_START_METHOD": method},
+    )
+    try:
+        if moment == "loading":
+            time.sleep(0.15)
+        else:
+            deadline = time.monotonic() + 30
+            while not _children(child.pid) and time.monotonic() < deadline:
+                time.sleep(0.002)
+            assert _children(child.pid), "no worker process was started"
+            time.sleep({"first process": 0, "workers importing": 0.1}.get(moment, 0.4))
+        os.killpg(child.pid, signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+    assert "Traceback" not in out + err and "KeyboardInterrupt" not in out + err, err
+    if moment == "workers starting later" and child.returncode == 0:
+        assert "72 stored" in out  # the run was done: Ctrl-C came as Python was closing
+    else:
+        # 130, or killed by SIGINT, which a shell reports as 130 too: CPython now and then
+        # ends a process that caught a Ctrl-C by sending itself SIGINT once it has exited.
+        assert child.returncode in (130, -signal.SIGINT), out + err
+        assert "Stopped (Ctrl-C)" in err and err.count("Stopped") == 1, err
+    assert _group_ends(child.pid), "a process of the run outlived it"
+    if store_path.exists():
+        with ReturnsStore.open(store_path, create=False) as store:
+            assert store.integrity() == []

@@ -51,22 +51,29 @@ def test_demo_workbooks_carry_caseloads_over_from_month_to_month(tmp_path, regis
 
 def test_demo_prints_what_it_made_and_found_and_refuses_a_folder_it_did_not_make(tmp_path):
     lines: list[str] = []
-    assert run_demo(tmp_path / "demo", months=1, echo=lines.append) == 0
+    assert run_demo(tmp_path / "my demo", months=1, echo=lines.append) == 0
     text = "\n".join(lines)
+    # The Try: lines quote with double quotes, which bash, cmd.exe and PowerShell all read.
+    tries = lines[lines.index(next(line for line in lines if line.startswith("Try: "))) :]
+    assert len(tries) == 5 and not any("'" in line for line in tries)
+    folder = tmp_path / "my demo"
+    assert tries[0] == f'Try: workload-xl validate "{folder}" --format json'
+    assert f'"{folder / "camhs-jobplans.xlsx"}" --without "Mo Khan"' in tries[3]
+    assert '--worker "Jo Example"' in tries[4] and '--service "First Response"' in tries[4]
     assert "Made 49 measurement workbooks" in text
     assert "points-out-of-range" in text and "file-not-workbook" in text
     assert "Wrote 4 team workbooks" in text
     assert "Safeguarding North, Safeguarding and Support, 2026-10" in text
-    assert len(list((tmp_path / "demo").glob("*/team-*.xlsx"))) == 4
+    assert len(list((tmp_path / "my demo").glob("*/team-*.xlsx"))) == 4
     assert "Stored 3 returns" in text and "Fostering and Adoption: missing" in text
     assert "First Response East: late" in text
-    assert (tmp_path / "demo" / "trend-report.xlsx").is_file()
+    assert (tmp_path / "my demo" / "trend-report.xlsx").is_file()
     assert "Core Partnership capacity is" in text and "maternity leave costs" in text
     # The CAMHS team: 91 Core hours = 26 sessions = 78 new a quarter, against 11 referrals a
     # week × 13 weeks × 0.68 = 97.24: 20% short (not the 7% that 11.25 weeks of demand gave).
     assert "Core Partnership capacity is 20% short of demand" in text
-    assert (tmp_path / "demo" / "camhs-jobplans.xlsx").is_file()
-    assert run_demo(tmp_path / "demo", months=1, echo=lines.append) == 0  # its own: replaced
+    assert (tmp_path / "my demo" / "camhs-jobplans.xlsx").is_file()
+    assert run_demo(tmp_path / "my demo", months=1, echo=lines.append) == 0  # its own: replaced
     other = tmp_path / "mine"
     other.mkdir()
     (other / "keep.txt").write_text("mine")

@@ -7,10 +7,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from workload_xl.cli import main
+
+from .conftest import posix_only
 
 
 def run(*args):
@@ -26,6 +29,7 @@ def test_a_target_that_is_a_folder_is_a_finding_even_with_force(tmp_path):
     assert target.is_dir() and [p.name for p in tmp_path.iterdir()] == ["team.xlsx"]
 
 
+@posix_only
 def test_a_full_disk_while_writing_leaves_the_old_file_whole_and_no_partial_file(tmp_path):
     """The file-size limit stops the write part-way, as a full disk would."""
     target = tmp_path / "template.xlsx"
@@ -85,8 +89,77 @@ def test_a_target_locked_by_another_program_is_a_finding(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", locked)
     result = run("template", "team", "-o", tmp_path / "team.xlsx")
     assert result.exit_code == 1, result.output
-    assert "output-unwritable" in result.output and "Close the file" in result.output
+    assert "output-unwritable" in result.output
+    said = " ".join(result.output.split())
+    for holder in ("Excel (close the workbook there)", "antivirus", "OneDrive"):
+        assert holder in said, said
     assert list(tmp_path.iterdir()) == []  # the temporary file is gone too
+
+
+def test_a_rename_blocked_for_a_moment_is_tried_again_and_succeeds(tmp_path, monkeypatch):
+    """Antivirus or OneDrive opens a new file for a moment: the third try gets through."""
+    import os
+
+    from workload_xl.files import atomic
+
+    real, tries, pauses = os.replace, [], []
+
+    def held_twice(*args, **kwargs):
+        tries.append(1)
+        if len(tries) <= 2:
+            raise PermissionError(13, "The process cannot access the file")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", held_twice)
+    monkeypatch.setattr(atomic.time, "sleep", pauses.append)
+    target = tmp_path / "team.xlsx"
+    assert atomic.write_atomically(target, lambda temp: temp.write_bytes(b"PK")) == []
+    assert target.read_bytes() == b"PK" and len(tries) == 3 and pauses == [0.05, 0.1]
+
+
+def test_a_rename_held_for_good_is_tried_for_about_a_second_then_a_finding(tmp_path, monkeypatch):
+    import os
+
+    from workload_xl.files import atomic
+
+    pauses = []
+
+    def held(*_args, **_kwargs):
+        raise PermissionError(13, "The process cannot access the file")
+
+    monkeypatch.setattr(os, "replace", held)
+    monkeypatch.setattr(atomic.time, "sleep", pauses.append)
+    (problem,) = atomic.write_atomically(tmp_path / "t.xlsx", lambda temp: temp.write_bytes(b"x"))
+    assert problem.rule == "output-unwritable"
+    assert problem.message == atomic.HELD_MESSAGE.format(path=tmp_path / "t.xlsx")
+    assert sum(pauses) == pytest.approx(1.0) and len(pauses) == 6
+
+
+def test_a_path_too_long_for_windows_gets_its_own_message(tmp_path):
+    """On Linux a 300-character name fails as Windows fails a 300-character path; told it is
+    Windows, the finding says the path is too long and what to do."""
+    from workload_xl.files import atomic
+
+    target = tmp_path / ("a" * 300 + ".xlsx")
+    (problem,) = atomic.write_atomically(target, lambda t: t.write_bytes(b"x"), platform="win32")
+    assert problem.message.startswith(f"{target} is {len(str(target))} characters long, more ")
+    assert "than the 259 Windows allows" in problem.message and "C:\\Returns" in problem.message
+    (elsewhere,) = atomic.write_atomically(target, lambda t: t.write_bytes(b"x"), platform="linux")
+    assert "characters long" not in elsewhere.message and "cannot be written" in elsewhere.message
+
+
+def test_a_workbook_path_too_long_for_windows_is_said_so_when_read(tmp_path, monkeypatch):
+    from workload_xl.files import file_guard, windows
+
+    monkeypatch.setattr(windows, "is_windows", lambda platform=None: True)
+    long = tmp_path / ("b" * 150) / ("c" * 150 + ".xlsx")
+    (problem,) = file_guard.inspect_workbook_file(long)
+    assert problem.rule == "file-not-found"
+    assert problem.message == windows.too_long_message(str(long))
+    short = tmp_path / "missing.xlsx"
+    assert file_guard.inspect_workbook_file(short)[0].message.endswith(
+        "does not exist. Check the name and folder."
+    )
 
 
 def test_the_capa_and_caseload_commands_never_change_what_they_read(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from workload_xl.core.period import Period
 from workload_xl.core.returns import ReturnLine, TeamReturn, WorkerPeriod
 from workload_xl.core.tracker import due_date, return_statuses
 from workload_xl.store.database import ReturnsStore
+
+from .conftest import header_journal
 
 MOMENT = dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC)
 
@@ -153,8 +154,9 @@ def test_a_failure_part_way_through_an_ingest_leaves_nothing_behind(tmp_path, mo
     assert counts(path) == (1, 3, 30)
 
 
-def test_a_process_killed_while_ingesting_leaves_a_consistent_store(tmp_path):
-    """Kill -9 at a random moment: every stored return is complete, none half-written."""
+def test_a_process_killed_while_ingesting_leaves_a_consistent_store(tmp_path, journal):
+    """Kill -9 at a random moment: every stored return is complete, none half-written, with
+    the write-ahead log and with the rollback journal (a network share's)."""
     path = tmp_path / "store.sqlite"
     script = textwrap.dedent(f"""
         import sys
@@ -172,8 +174,9 @@ def test_a_process_killed_while_ingesting_leaves_a_consistent_store(tmp_path):
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
     assert child.stdout.readline().strip() == b"ready"
     time.sleep(0.3)
-    child.send_signal(signal.SIGKILL)
+    child.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: no clean-up either way
     child.wait()
+    assert header_journal(path) == journal
     with ReturnsStore.open(path) as store:
         assert store.integrity() == []
         subs = store.submissions()

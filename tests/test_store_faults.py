@@ -20,6 +20,8 @@ from workload_xl.files.return_reader import read_team_return
 from workload_xl.store.database import ReturnsStore
 from workload_xl.store.export import TABLES, export_store, neutralised
 
+from .conftest import header_journal, posix_only
+
 
 def a_return(team: str, workers: int = 4, lines: int = 50, name: str = "Worker") -> TeamReturn:
     people = [
@@ -52,7 +54,7 @@ def _ingest_many(path: str, prefix: str, count: int, barrier) -> None:
             store.ingest(a_return(f"{prefix} {i}"), sha256=digest, source_path=f"{prefix}-{i}.xlsx")
 
 
-def test_two_processes_ingesting_at_once_both_succeed(tmp_path):
+def test_two_processes_ingesting_at_once_both_succeed(tmp_path, journal):
     path = tmp_path / "store.sqlite"
     ReturnsStore.open(path).close()  # made first, as consolidate does
     context = multiprocessing.get_context("spawn")
@@ -69,10 +71,12 @@ def test_two_processes_ingesting_at_once_both_succeed(tmp_path):
     with ReturnsStore.open(path) as store:
         assert len(store.submissions()) == 30
         assert store.integrity() == []
+        assert header_journal(path) == journal  # while open: the journal chosen was used
     db = sqlite3.connect(path)
     assert db.execute("SELECT COUNT(*) FROM return_lines").fetchone()[0] == 30 * 4 * 50
 
 
+@posix_only
 def test_a_full_disk_part_way_through_an_ingest_leaves_the_store_as_it_was(tmp_path):
     """The file size limit (RLIMIT_FSIZE) makes writes past it fail as a full disk would."""
     path = tmp_path / "store.sqlite"
@@ -158,6 +162,7 @@ def test_neutralising_leaves_numbers_and_ordinary_text_alone():
     assert neutralised("Jo Example") == "Jo Example" and neutralised(None) is None
 
 
+@posix_only
 def test_consolidate_into_a_store_that_cannot_grow_is_a_finding_not_a_traceback(tmp_path, registry):
     from benchmarks.corpus import synthetic_team, write_with_project
 
@@ -252,9 +257,13 @@ def test_store_check_finds_a_damaged_store(tmp_path):
     assert "store-damaged" in checked.output and "Traceback" not in checked.output
 
 
-def test_consolidate_killed_at_random_moments_leaves_a_store_a_rerun_completes(tmp_path, registry):
+@posix_only
+def test_consolidate_killed_at_random_moments_leaves_a_store_a_rerun_completes(
+    tmp_path, registry, journal
+):
     """kill -9 of the real command at three random moments of a 60-file run: each time the
-    store is sound, every return in it is whole, and running again stores the rest once."""
+    store is sound, every return in it is whole, and running again stores the rest once,
+    with the write-ahead log and with the rollback journal (a network share's)."""
     import random
     import signal
     import time
@@ -296,6 +305,7 @@ def test_consolidate_killed_at_random_moments_leaves_a_store_a_rerun_completes(t
         with contextlib.suppress(ProcessLookupError):  # it may just have finished
             os.killpg(child.pid, signal.SIGKILL)  # the command and its reader processes
         child.wait()
+        assert header_journal(store) == journal  # killed before it could close
         with ReturnsStore.open(store) as opened:
             assert opened.integrity() == []
             stored = opened.submissions()

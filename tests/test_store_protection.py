@@ -24,6 +24,7 @@ from workload_xl.services.consolidate import consolidate_files
 from workload_xl.store.database import NAMES, PSEUDONYMS, ReturnsStore, sqlite_uri
 
 from .bounded_cli import run_cli
+from .conftest import posix_only
 from .test_consolidate import team_sheet
 
 OCTOBER = Period(2026, 10)
@@ -435,6 +436,7 @@ def test_a_key_that_is_not_a_small_regular_file_is_a_plain_message(tmp_path, key
         load_key(tmp_path / key_path)
 
 
+@posix_only
 def test_a_key_file_is_private_from_its_first_byte(tmp_path):
     seen = []
 

@@ -14,12 +14,22 @@ from pathlib import Path
 import click
 
 from workload_xl import __version__
+from workload_xl.console import json_for, tolerant_streams
 from workload_xl.core.findings import Finding, Refused, Report
 from workload_xl.core.schemes import Scheme, SchemeError, SchemeRegistry
 from workload_xl.render import findings_text, plain_table, summary_line
 from workload_xl.services.options import OptionError
 
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_STOPPED = 0, 1, 2, 130
+
+STOPPED = {
+    "consolidate": "Stopped (Ctrl-C). The returns stored so far are kept and the store is "
+    "sound. Run the same command again to store the rest: files already in the store are "
+    "skipped.",
+}
+"""What Ctrl-C outside a command's own handling says, by command; any other command says
+STOPPED_ANY (outputs are written whole or not at all, so nothing is left half-done)."""
+STOPPED_ANY = "Stopped (Ctrl-C). Nothing was left half-written: run the same command again."
 
 
 FORMAT_OPTION = click.option(
@@ -95,11 +105,19 @@ def _print_findings(findings: list[Finding]) -> None:
 
 class _Main(click.Group):
     """The command group; a scheme folder that cannot be used is one message, never a
-    traceback, whichever command met it (exit 2)."""
+    traceback, whichever command met it (exit 2). Output never fails for a character the
+    console cannot show (workload_xl.console)."""
+
+    def main(self, *args, **kwargs):
+        tolerant_streams()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # Ctrl-C: one sentence and 130, the shell's code for it
+            click.echo(STOPPED.get(ctx.invoked_subcommand or "", STOPPED_ANY), err=True)
+            sys.exit(EXIT_STOPPED)
         except Refused as problem:
             _print_findings(list(problem.findings))
         except SchemeError as problem:
@@ -320,7 +338,7 @@ def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str)
         _scheme(registry, scheme_id)
     run = validate_files(files, registry, scheme_id)
     if output_format == "json":
-        click.echo(run.to_json())
+        click.echo(json_for(run.to_json()))
     else:
         if run.report.findings:
             click.echo(findings_text(run.report.sorted()))
@@ -366,7 +384,7 @@ def build_team(
         inputs, output, registry=_registry(), period=period, history=history, force=force
     )
     if output_format == "json":
-        click.echo(run.to_json())
+        click.echo(json_for(run.to_json()))
     else:
         click.echo(team_text(run.build, str(output), run.written))
     sys.exit(run.exit_code)
@@ -475,7 +493,7 @@ def consolidate(
         length=len(paths), label="Consolidating", file=sys.stderr, hidden=quiet
     ) as bar:
         run = consolidate_files(
-            paths,
+            inputs,  # the folders as given: the service says which stray files it skipped
             store_path,
             registry=_registry(),
             progress=lambda _: bar.update(1),
@@ -484,7 +502,7 @@ def consolidate(
             accept_changes=accept_changes,
         )
     if output_format == "json":
-        click.echo(run.to_json())
+        click.echo(json_for(run.to_json()))
     else:
         shown = [f for f in run.report.sorted() if f.severity != "info"]
         if shown:
@@ -585,6 +603,7 @@ def store_check(store_path: Path) -> None:
         f"{store_path}: {checked.held} returns stored ({checked.current} current, "
         f"{checked.superseded} superseded)."
     )
+    click.echo(checked.journal)
     if checked.findings:
         _print_findings(checked.findings)
         sys.exit(checked.exit_code)
@@ -790,7 +809,7 @@ def capa_balance(
         _print_findings(run.findings)
         sys.exit(run.exit_code)
     if output_format == "json":
-        click.echo(run.to_json())
+        click.echo(json_for(run.to_json()))
         return
     _print_findings([f for f in run.findings if f.severity != "info"])
     before, after, lost = run.before, run.after, run.lost

@@ -534,12 +534,23 @@ def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -
     echo("")
     _camhs_demo(out, echo)
     echo("")
-    echo(f"Try: workload-xl validate {out} --format json")
-    echo(f"     workload-xl returns --store {store_path} --period {LAST_MONTH}")
-    echo(f"     workload-xl report --store {store_path} -o report.xlsx --run-length 6")
-    echo(f"     workload-xl capa balance {out / 'camhs-jobplans.xlsx'} --without 'Mo Khan'")
+    store = _quoted(store_path)
+    echo(f"Try: workload-xl validate {_quoted(out)} --format json")
+    echo(f"     workload-xl returns --store {store} --period {LAST_MONTH}")
+    echo(f"     workload-xl report --store {store} -o report.xlsx --run-length 6")
     echo(
-        f"     workload-xl import-caseload {out / 'caseload-report.csv'} --worker 'Jo Example' "
-        f"--scheme childrens-social-care --service 'First Response' -o jo.xlsx"
+        f'     workload-xl capa balance {_quoted(out / "camhs-jobplans.xlsx")} --without "Mo Khan"'
+    )
+    echo(
+        f"     workload-xl import-caseload {_quoted(out / 'caseload-report.csv')} --worker "
+        f'"Jo Example" --scheme childrens-social-care --service "First Response" -o jo.xlsx'
     )
     return 0
+
+
+def _quoted(path: Path | str) -> str:
+    """A path for a command to copy: in double quotes when it holds a space or a character a
+    shell treats specially, as bash, cmd.exe and PowerShell all read them."""
+    text = str(path)
+    plain = all(ch.isalnum() or ch in "-_./\\:" for ch in text)
+    return text if plain and text else f'"{text}"'

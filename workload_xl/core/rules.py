@@ -42,6 +42,7 @@ _RULES = [
     ),
     Rule("not-measurement-sheet", ERR, "The workbook has no workload measurement table"),
     Rule("team-workbook-given", INFO, "A team workbook was given where worker sheets are read"),
+    Rule("input-skipped", INFO, "A file in an input folder that is no workbook was skipped"),
     # The header block.
     Rule("name-missing", ERR, "A defined name the sheet relies on has been deleted or broken"),
     Rule("header-missing", ERR, "A required header field is blank"),

@@ -12,15 +12,37 @@ import os
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
+from workload_xl.files import windows
+
+RENAME_PAUSES = (0.05, 0.1, 0.15, 0.2, 0.25, 0.25)
+"""Seconds waited between tries when the output cannot be replaced (about 1 s in all): on
+Windows, antivirus or a sync client (OneDrive) opening a file for a moment blocks a rename."""
+
+HELD_MESSAGE = (
+    "{path} cannot be replaced: another program has it open, and still had it after a "
+    "second of retrying. That is usually Excel (close the workbook there), antivirus checking "
+    "the file (wait a moment), or a sync client such as OneDrive or Dropbox uploading it (wait "
+    "until it has synced, or pause syncing). Then run the command again. Nothing was changed."
+)
+
+TEMP_PREFIX = ".~wl-"
+"""How the temporary files outputs are written to begin (then the output's name): input
+folders skip them (files.inputs), and on Windows they are hidden while they exist."""
 
 
 def write_atomically(
-    path: Path, write: Callable[[Path], None], *, force: bool = False, private: bool = False
+    path: Path,
+    write: Callable[[Path], None],
+    *,
+    force: bool = False,
+    private: bool = False,
+    platform: str | None = None,
 ) -> list[Finding]:
     """Call `write(temp_path)` then move the result to `path`; findings instead of exceptions.
 
@@ -28,12 +50,14 @@ def write_atomically(
     cleaned up (openpyxl's zip file), which Python reports as "Exception ignored ... Traceback"
     on the console: the user has the finding, so that noise is silenced while this runs.
     `private` keeps the file readable by its owner alone from its first byte (a key file):
-    the temporary file is made with mode 0600 and keeps it.
+    the temporary file is made with mode 0600 and keeps it. A rename another program blocks
+    for a moment is tried again for about a second. `platform` (this machine's by default)
+    says whose rules a path too long for Windows follows.
     """
     hook = sys.unraisablehook
     sys.unraisablehook = _ignore_unraisable
     try:
-        problems = _write_atomically(Path(path), write, force, private)
+        problems = _write_atomically(Path(path), write, force, private, platform)
         gc.collect()  # the failed writer's leftovers, finalised while the hook is quiet
     finally:
         sys.unraisablehook = hook
@@ -45,10 +69,19 @@ def _ignore_unraisable(_unraisable) -> None:
 
 
 def _write_atomically(
-    path: Path, write: Callable[[Path], None], force: bool, private: bool = False
+    path: Path,
+    write: Callable[[Path], None],
+    force: bool,
+    private: bool = False,
+    platform: str | None = None,
 ) -> list[Finding]:
     where = {"workbook": str(path)}
-    if path.is_symlink() or (path.exists() and not stat.S_ISREG(path.stat().st_mode)):
+    try:
+        there = path.is_symlink() or path.exists()
+        odd = path.is_symlink() or (there and not stat.S_ISREG(path.stat().st_mode))
+    except OSError as exc:  # a name too long, a share gone: said as writing would say it
+        return [finding("output-unwritable", _why_unwritable(path, exc, False, platform), **where)]
+    if odd:
         # --force replaces a file, never a device, a pipe, a folder or what a link points at
         return [
             finding(
@@ -58,7 +91,7 @@ def _write_atomically(
                 **where,
             )
         ]
-    if path.exists() and not force:
+    if there and not force:
         return [
             finding(
                 "output-exists",
@@ -76,39 +109,57 @@ def _write_atomically(
             )
         ]
     temp_name = ""
+    renaming = False
     try:
         # mkstemp opens with O_CREAT | O_EXCL and mode 0600: private from the first byte
         handle, temp_name = tempfile.mkstemp(
-            prefix=f".{path.stem}-", suffix=path.suffix, dir=folder
+            prefix=f"{TEMP_PREFIX}{path.stem}-", suffix=path.suffix, dir=folder
         )
         os.close(handle)
         os.chmod(temp_name, 0o600 if private else _ordinary_file_mode())
+        windows.hide(temp_name)  # Windows: not in a manager's folder view while it is written
         write(Path(temp_name))
-        os.replace(temp_name, path)
+        windows.hide(temp_name, False)  # a rename keeps attributes: the output is not hidden
+        renaming = True
+        _replace(temp_name, path)
         temp_name = ""
-    except PermissionError:
-        return [
-            finding(
-                "output-unwritable",
-                f"{path} cannot be written: permission denied. "
-                "Close the file if it is open in Excel, or choose another folder.",
-                **where,
-            )
-        ]
     except OSError as exc:
-        return [
-            finding(
-                "output-unwritable",
-                f"{path} cannot be written: {exc.strerror or exc}. "
-                "Check the disk has space and the folder is writable.",
-                **where,
-            )
-        ]
+        why = _why_unwritable(path, exc, renaming, platform)
+        return [finding("output-unwritable", why, **where)]
     finally:
         if temp_name:
             with contextlib.suppress(OSError):
                 os.unlink(temp_name)
     return []
+
+
+def _replace(temp_name: str, path: Path) -> None:
+    """os.replace, tried again over about a second while another program holds the file."""
+    for pause in RENAME_PAUSES:
+        try:
+            os.replace(temp_name, path)
+            return
+        except PermissionError:
+            time.sleep(pause)
+    os.replace(temp_name, path)  # the last try: its error is the finding
+
+
+def _why_unwritable(path: Path, exc: OSError, renaming: bool, platform: str | None) -> str:
+    """What stopped the output being written, and what to do, in a sentence or two."""
+    temp = os.path.join(os.path.abspath(path.parent), f"{TEMP_PREFIX}{path.stem}-12345678")
+    if windows.too_long(temp + path.suffix, platform=platform):
+        return windows.too_long_message(str(path))
+    if isinstance(exc, PermissionError) and renaming:
+        return HELD_MESSAGE.format(path=path)
+    if isinstance(exc, PermissionError):
+        return (
+            f"{path} cannot be written: you may not make files in its folder. Choose another "
+            "folder, or ask for permission to write there."
+        )
+    return (
+        f"{path} cannot be written: {exc.strerror or exc}. "
+        "Check the disk has space and the folder is writable."
+    )
 
 
 def _ordinary_file_mode() -> int:

@@ -28,6 +28,7 @@ from defusedxml import ElementTree
 from workload_xl.core.cells import address, column_letter, column_number
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
+from workload_xl.files import windows
 
 try:
     from lzma import LZMAError
@@ -79,14 +80,14 @@ def _inspect(path: Path, label: str | None, keep: tuple[str, ...], parts: dict) 
     where = {"workbook": name}
     try:
         status = path.stat()
-    except FileNotFoundError:
-        return [
-            finding("file-not-found", f"{name} does not exist. Check the name and folder.", **where)
-        ]
     except OSError as exc:
-        return [
-            finding("file-not-found", f"{name} cannot be opened: {exc.strerror or exc}.", **where)
-        ]
+        if windows.too_long(os.path.abspath(path)):  # Windows says "no such file" then
+            return [finding("file-not-found", windows.too_long_message(name), **where)]
+        if isinstance(exc, FileNotFoundError):
+            said = f"{name} does not exist. Check the name and folder."
+        else:
+            said = f"{name} cannot be opened: {exc.strerror or exc}."
+        return [finding("file-not-found", said, **where)]
     if stat.S_ISDIR(status.st_mode):
         return [
             finding(

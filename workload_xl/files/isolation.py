@@ -28,6 +28,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -39,6 +40,7 @@ from typing import Any
 
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
+from workload_xl.files import windows
 
 try:
     import resource
@@ -158,8 +160,53 @@ def failure_finding(path: Path, outcome: Failed, seconds: float) -> Finding:
     )
 
 
+START_METHOD_ENVIRONMENT = "WORKLOAD_XL_START_METHOD"
+"""Set to `spawn` to start worker processes as Windows and macOS do on any machine (CI runs
+the consolidation tests so), or `forkserver`; `fork` is never used."""
+
+
 def start_method() -> str:
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    """forkserver where there is one, spawn elsewhere, or what WORKLOAD_XL_START_METHOD asks
+    (spawn or forkserver, where this system has it)."""
+    available = multiprocessing.get_all_start_methods()
+    asked = os.environ.get(START_METHOD_ENVIRONMENT, "").strip().lower()
+    if asked in ("spawn", "forkserver") and asked in available:
+        return asked
+    return "forkserver" if "forkserver" in available else "spawn"
+
+
+@contextlib.contextmanager
+def ctrl_c_held():
+    """Ctrl-C held back while a worker process is started or the pool is ended. On POSIX
+    SIGINT is blocked: a process started now inherits the block (through fork and exec, and
+    so does the forkserver and every worker it forks), so one still importing its reader
+    never prints a KeyboardInterrupt traceback, and the Ctrl-C this process was sent arrives
+    the moment the block ends. Windows has no signal mask: there Ctrl-C is ignored meanwhile
+    (SIG_IGN, and the console's own ignoring, which new processes inherit). Only the main
+    thread may change it; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if hasattr(signal, "pthread_sigmask"):
+        # multiprocessing's resource tracker unblocks SIGINT after starting itself: started
+        # first, before the block, it leaves the block alone.
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+        previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    on_windows = windows.ignore_ctrl_c(True)
+    try:
+        yield
+    finally:
+        if on_windows:
+            windows.ignore_ctrl_c(False)
+        signal.signal(signal.SIGINT, previous)
 
 
 def map_in_workers(
@@ -184,7 +231,8 @@ def map_in_workers(
     start = (context, function, initializer, initargs, memory)
     try:
         try:
-            pool = [_Worker(*start) for _ in range(max(1, min(workers, len(items))))]
+            for _ in range(max(1, min(workers, len(items)))):
+                pool.append(_Worker(*start))  # one at a time, so `finally` ends each started
             for worker in pool:  # all start at once; each file's clock starts once it is up
                 worker.wait_until_ready()
         except (OSError, RuntimeError, NotImplementedError):
@@ -224,8 +272,9 @@ def map_in_workers(
                     pool[index] = _Worker(*start)
                     pool[index].wait_until_ready()
     finally:
-        for worker in pool:
-            worker.end()
+        with ctrl_c_held():  # a second Ctrl-C cannot leave workers behind
+            for worker in pool:
+                worker.end()
 
 
 def map_in_threads(
@@ -270,8 +319,11 @@ class _Worker:
         self.process = context.Process(
             target=_serve, args=(child, function, initializer, initargs, memory), daemon=True
         )
-        self.process.start()
-        child.close()
+        try:
+            with ctrl_c_held():  # the new process starts with Ctrl-C held back
+                self.process.start()
+        finally:
+            child.close()
         self.job: int | None = None
         self.started = 0.0
 

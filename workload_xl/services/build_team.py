@@ -128,10 +128,12 @@ def build_team_files(
 ) -> TeamRun:
     """Validate every worker sheet in the inputs, roll them up and write the team workbook.
     Raises Refused, before reading anything, when the output is one of the workbooks read."""
+    from workload_xl.files.inputs import list_inputs
     from workload_xl.services.options import files_named, refuse_clashes, team_output_clashes
 
     inputs = list(inputs)
-    workbooks, past = files_named(inputs), files_named(history)  # folders listed once
+    listed = list_inputs(inputs)
+    workbooks, past = listed.paths, files_named(history)  # folders listed once
     refuse_clashes(team_output_clashes(output, workbooks, past))
     registry = registry or SchemeRegistry.from_dir()
     build, unreadable = roll_up_files(
@@ -139,9 +141,10 @@ def build_team_files(
     )
     named = tuple(str(p) for p in inputs)
     if build.team is None:
+        build.findings.extend(listed.skipped)
         return TeamRun(build, False, unreadable, named, str(output))
     problems = write_team(output, build, force=force)
-    build.findings.extend(problems)
+    build.findings.extend(problems + listed.skipped)  # said here, not on the Errors sheet
     return TeamRun(build, not problems, unreadable, named, str(output))
 
 

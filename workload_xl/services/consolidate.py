@@ -13,7 +13,7 @@ from typing import Any
 
 from workload_xl.core.findings import Refused, Report, located
 from workload_xl.core.schemes import SchemeRegistry
-from workload_xl.files.inputs import expand_inputs
+from workload_xl.files.inputs import list_inputs
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ def consolidate_files(
 
     registry = registry or SchemeRegistry.from_dir()
     run = ConsolidationRun(Report())
-    paths = expand_inputs(inputs)
+    listed = list_inputs(inputs)
+    paths = listed.paths
     clashes = output_clashes(store_files(store_path), [("an input", p) for p in paths])
     if clashes:
         run.report.extend(clashes)
@@ -94,6 +95,7 @@ def consolidate_files(
     except Refused as problem:  # before anything is read or stored
         run.report.extend(located(problem.findings, workbook=str(store_path)))
         return replace(run, store_unusable=True)
+    run.report.extend(listed.skipped)
     unusable = interrupted = False
     with store:
         try:

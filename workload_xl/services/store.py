@@ -34,6 +34,8 @@ class StoreCheck:
     held: int
     current: int
     findings: list[Finding] = field(default_factory=list)
+    journal: str = ""
+    """Which journal the store is written with, and why (its location), in a sentence."""
 
     @property
     def superseded(self) -> int:
@@ -53,6 +55,7 @@ def check_store(path: Path) -> StoreCheck:
     with open_store(path) as opened:
         problems = opened.integrity()
         held = opened.submissions()
+        journal = opened.journal.sentence
     current = sum(1 for s in held if s.superseded_by is None)
     findings = [
         finding(
@@ -63,7 +66,7 @@ def check_store(path: Path) -> StoreCheck:
         )
         for problem in problems[:50]
     ]
-    return StoreCheck(path, len(held), current, findings)
+    return StoreCheck(path, len(held), current, findings, journal)
 
 
 @dataclass(frozen=True)

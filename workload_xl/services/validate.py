@@ -18,7 +18,7 @@ from workload_xl.core.measurement import Measurement
 from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.core.validation import SheetResult, validate_sheet
 from workload_xl.files import isolation
-from workload_xl.files.inputs import expand_inputs
+from workload_xl.files.inputs import list_inputs
 from workload_xl.files.worker_reader import WorkbookRead, read_workbook
 
 
@@ -56,7 +56,9 @@ def validate_files(
     """Check every measurement sheet in the inputs (files or folders of them)."""
     registry = registry or SchemeRegistry.from_dir()
     run = ValidationRun(Report())
-    paths = expand_inputs(inputs)
+    listed = list_inputs(inputs)
+    run.report.extend(listed.skipped)
+    paths = listed.paths
     for path, read in isolation.read_each(read_workbook, paths, _not_read):
         run.report.files.append(str(path))
         run.report.extend(read.findings)

@@ -29,6 +29,7 @@ from workload_xl.core.findings import Refused
 from workload_xl.core.returns import TeamPeriod, TeamReturn, WorkerPeriod
 from workload_xl.core.rules import finding
 from workload_xl.core.values import clean_text
+from workload_xl.files.volumes import Probe, locate
 
 SCHEMA_VERSION = 2
 MAX_TEAM_NAME = 200
@@ -105,6 +106,53 @@ NAMES, PSEUDONYMS = "names", "pseudonyms"
 _PSEUDONYM_GLOB = "W-" + "[0-9A-F]" * 8
 
 
+JOURNAL_ENVIRONMENT = "WORKLOAD_XL_STORE_JOURNAL"
+"""Set to `delete` (or `wal`) to choose the store's journal whatever its location says: for
+a network file system the tool cannot recognise (then `delete`)."""
+
+WAL, DELETE = "wal", "delete"
+
+
+@dataclass(frozen=True)
+class Journal:
+    """How the store keeps a transaction whole: SQLite's write-ahead log while writing
+    (`wal`, the faster, for a local disk) or its rollback journal (`delete`, for a network
+    share or a synced folder, where the write-ahead log does not work). `why` says it for
+    `store check`."""
+
+    mode: str
+    why: str
+
+    @property
+    def sentence(self) -> str:
+        if self.mode == WAL:
+            return (
+                f"Journal: write-ahead log (WAL) while writing, rollback journal at rest, "
+                f"as the store is on {self.why}."
+            )
+        return f"Journal: rollback journal (DELETE), as {self.why}."
+
+
+def journal_for(
+    path: Path | str, probe: Probe | None = None, environ: dict | None = None
+) -> Journal:
+    """The journal a store at `path` uses: the rollback journal on a network share or in a
+    synced folder (workload_xl.files.volumes says which), or wherever WORKLOAD_XL_STORE_JOURNAL
+    says `delete`; the write-ahead log on a local disk."""
+    chosen = (environ if environ is not None else os.environ).get(JOURNAL_ENVIRONMENT, "")
+    chosen = chosen.strip().lower()
+    if chosen == DELETE:
+        return Journal(DELETE, f"{JOURNAL_ENVIRONMENT} asks for it")
+    location = locate(path, probe)
+    if chosen == WAL:
+        return Journal(WAL, f"{location.where} ({JOURNAL_ENVIRONMENT} asks for WAL)")
+    if location.local:
+        return Journal(WAL, location.where)
+    return Journal(
+        DELETE, f"the store is on {location.where}, where SQLite's write-ahead log does not work"
+    )
+
+
 def _refused(message: str, rule: str = "store-unusable") -> Refused:
     """The store cannot be used: Refused, carrying the one finding that says why and what to
     do. The finding names no file; the caller places it at the store it was given."""
@@ -163,20 +211,38 @@ def now_text(now: dt.datetime | None = None) -> str:
 class ReturnsStore:
     """One open store. Use as a context manager; every write is its own transaction."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, *, read_only: bool = False):
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        *,
+        read_only: bool = False,
+        journal: Journal | None = None,
+    ):
         self.db = connection
         self.path = path
         self.read_only = read_only
+        self.journal = journal or journal_for(path)
+        """The journal this store writes with (see journal_for)."""
         self.version = SCHEMA_VERSION
         """The store's schema version: older only for a store opened read-only, which is read
         as it is and never migrated."""
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = True, read_only: bool = False) -> ReturnsStore:
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        probe: Probe | None = None,
+    ) -> ReturnsStore:
         """Open a returns store; `read_only` for commands that only read, which never change
         the file (SQLite's mode=ro) and never make one. A file that is not a returns store, or
-        whose meta table is damaged, is refused before anything is written to it."""
+        whose meta table is damaged, is refused before anything is written to it. The journal
+        follows where the file is (`probe` asks the system; see journal_for)."""
         path = Path(path)
+        journal = journal_for(path, probe)
         if not path.exists():
             if read_only or not create:
                 raise _refused(
@@ -211,14 +277,23 @@ class ReturnsStore:
                     "store-foreign",
                 )
             db.execute("PRAGMA foreign_keys = ON")
-            if not read_only:
+            if not read_only and journal.mode == WAL:
                 _write_ahead(db)
                 # WAL with NORMAL sync: a killed process loses nothing committed and the file
                 # is never damaged; only a power cut can undo the last returns, which a rerun
                 # (the same files are known by their bytes) stores again. FULL cost ~1.5 ms a
                 # file.
                 db.execute("PRAGMA synchronous = NORMAL")
-            store = cls(db, path, read_only=read_only)
+            elif not read_only:
+                # The rollback journal, with FULL sync: NORMAL there could damage the file
+                # if the share or the power goes mid-commit. A store left in WAL mode by a
+                # local writer is brought back to it when no one else has it open.
+                db.execute("PRAGMA busy_timeout = 0")
+                with contextlib.suppress(sqlite3.OperationalError):
+                    db.execute("PRAGMA journal_mode = DELETE")
+                db.execute("PRAGMA busy_timeout = 60000")
+                db.execute("PRAGMA synchronous = FULL")
+            store = cls(db, path, read_only=read_only, journal=journal)
             store.version = version or SCHEMA_VERSION
             if not version:
                 store._create()
