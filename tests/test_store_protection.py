@@ -645,3 +645,53 @@ def test_teams_add_folds_spaces_as_returns_are_read(tmp_path):
     assert run.returncode == 0, run.output
     with ReturnsStore.open(store, create=False, read_only=True) as opened:
         assert [(t.service, t.name) for t in opened.teams()] == [("First Response", "North East")]
+
+
+# --- the key file on Windows ---------------------------------------------------------------
+
+
+class _Icacls:
+    """Stands in for icacls: records each command and the key file's content at that moment."""
+
+    def __init__(self, returncode: int = 0):
+        self.returncode = returncode
+        self.calls: list[tuple[list[str], str]] = []
+
+    def __call__(self, command, **_):
+        import subprocess
+
+        self.calls.append((command, Path(command[1]).read_text(encoding="ascii")))
+        return subprocess.CompletedProcess(command, self.returncode, "", "")
+
+
+def test_on_windows_the_key_file_is_kept_to_the_owner_before_the_key_is_written(
+    tmp_path, monkeypatch
+):
+    from workload_xl.services.keys import new_key_file
+
+    monkeypatch.setenv("USERNAME", "jo.example")
+    monkeypatch.setenv("USERDOMAIN", "COUNCIL")
+    icacls = _Icacls()
+    written = new_key_file(tmp_path / "team.key", platform="win32", run=icacls)
+    assert written.problems == [] and written.restricted is True and written.advice == ""
+    ((command, content_then),) = icacls.calls
+    assert command[0] == "icacls" and command[2:] == [
+        "/inheritance:r",
+        "/grant:r",
+        "COUNCIL\\jo.example:(F)",
+    ]
+    assert content_then == ""  # the access list is set on the empty temporary file
+    assert Path(command[1]).parent == tmp_path and command[1] != str(tmp_path / "team.key")
+    load_key(tmp_path / "team.key")  # and the key that went in afterwards is whole
+
+
+def test_when_windows_refuses_the_key_file_says_how_to_check_who_can_read_it(tmp_path, monkeypatch):
+    from workload_xl.services.keys import new_key_file
+
+    monkeypatch.setenv("USERNAME", "jo.example")
+    written = new_key_file(tmp_path / "team.key", platform="win32", run=_Icacls(returncode=5))
+    assert written.restricted is False and written.exit_code == 0
+    assert f'icacls "{tmp_path / "team.key"}"' in written.advice
+    assert "Properties > Security" in written.advice
+    elsewhere = new_key_file(tmp_path / "other.key")
+    assert elsewhere.restricted is None and elsewhere.advice == ""

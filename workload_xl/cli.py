@@ -441,11 +441,14 @@ def key_new(output: Path, force: bool) -> None:
     """Make a new random key file."""
     from workload_xl.services.keys import new_key_file
 
-    _written_or_exit(new_key_file(output, force=force))
+    written = new_key_file(output, force=force)
+    _written_or_exit(written)
     click.echo(
         f"Wrote {output}. The same key always gives a person the same pseudonym; "
         "whoever holds it can check a name against a pseudonym."
     )
+    if written.advice:
+        click.echo(written.advice, err=True)
 
 
 @main.command()

@@ -8,7 +8,10 @@ Linux can ask what Windows would be told.
 from __future__ import annotations
 
 import ctypes
+import os
+import subprocess
 import sys
+from collections.abc import Callable
 
 FILE_ATTRIBUTE_HIDDEN = 0x2
 INVALID_FILE_ATTRIBUTES = 0xFFFFFFFF
@@ -67,3 +70,41 @@ def too_long_message(path: str) -> str:
         "(for example C:\\Returns), shorten the folder or file names, or ask IT to turn on "
         "long paths (the LongPathsEnabled setting)."
     )
+
+
+def owner_account(environ=None) -> str:
+    """The signed-in account as icacls names it (DOMAIN\\user), from the environment Windows
+    sets for every session; "" when it does not say."""
+    environ = os.environ if environ is None else environ
+    user = environ.get("USERNAME", "")
+    domain = environ.get("USERDOMAIN", "")
+    return f"{domain}\\{user}" if user and domain else user
+
+
+def restrict_to_owner(
+    path: str,
+    *,
+    platform: str | None = None,
+    run: Callable[..., subprocess.CompletedProcess] = subprocess.run,
+    environ=None,
+) -> bool | None:
+    """Windows: let only the signed-in account read or change the file (icacls: inheritance
+    off, full control to the owner alone), before anything secret is written in it, as chmod
+    0600 does elsewhere. True when done, False when Windows refused or icacls is missing (the
+    folder's permissions then protect the file), None on other systems, where chmod does it."""
+    if not is_windows(platform):
+        return None
+    account = owner_account(environ)
+    if not account:
+        return False
+    try:
+        done = run(
+            ["icacls", str(path), "/inheritance:r", "/grant:r", f"{account}:(F)"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
