@@ -91,3 +91,20 @@ def test_the_import_benchmark_runs_and_the_entry_modules_load_nothing_a_press_do
     for module in ("xlwings", "workload_xl.excel.entry", "workload_xl.excel.udfs"):
         assert re.search(rf"^{re.escape(module)} +\d+\.\d{{3}} +\d+\.\d\dx$", done.stdout, re.M)
     assert done.stdout.count("loads none of") == 2
+
+
+def test_the_startup_benchmark_runs_each_command_and_finds_no_heavy_library():
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_startup.py", "--runs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: a ratio missed
+    for command in ("--help", "schemes", "teams list", "returns", "store check", "key new"):
+        assert re.search(
+            rf"^{re.escape(command)} +\d+\.\d{{3}} +\d+\.\d\dx  none of openpyxl/numpy/pandas",
+            done.stdout,
+            re.M,
+        ), done.stdout
