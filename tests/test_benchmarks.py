@@ -91,3 +91,34 @@ def test_the_import_benchmark_runs_and_the_entry_modules_load_nothing_a_press_do
     for module in ("xlwings", "workload_xl.excel.entry", "workload_xl.excel.udfs"):
         assert re.search(rf"^{re.escape(module)} +\d+\.\d{{3}} +\d+\.\d\dx$", done.stdout, re.M)
     assert done.stdout.count("loads none of") == 2
+
+
+def test_the_report_benchmark_runs_on_small_stores_and_prints_its_ratio():
+    """Two teams over one and two years: the table and the ratio, not the figures."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_report.py", "--years", "1", "2", "--teams", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert " 1 years: 24 returns stored" in done.stdout and " 2 years: 48 returns" in done.stdout
+    assert re.search(r"time per year, 2 years over 1: [\d.]+x \(target at most 1.3x\)", done.stdout)
+
+
+def test_the_startup_benchmark_runs_each_command_and_finds_no_heavy_library():
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_startup.py", "--runs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: a ratio missed
+    for command in ("--help", "schemes", "teams list", "returns", "store check", "key new"):
+        assert re.search(
+            rf"^{re.escape(command)} +\d+\.\d{{3}} +\d+\.\d\dx  none of openpyxl/numpy/pandas",
+            done.stdout,
+            re.M,
+        ), done.stdout

@@ -134,7 +134,20 @@ def _cases(top: Path, enc: str) -> dict[str, tuple[tuple, set[int]]]:
             {0},
         ),
         "demo": (("demo", "--out", top / f"próba ź {enc}", "--months", "1"), {0}),
+        # laid out as on Windows, in a profile folder whose name no code page here can show
+        "addin install": (("addin", "install", "--platform", "windows"), {0}),
+        "addin status": (("addin", "status", "--platform", "windows"), {0}),
+        "addin remove": (("addin", "remove", "--platform", "windows"), {0}),
     }
+
+
+def _env(top: Path, command: str, enc: str) -> dict | None:
+    """The add-in commands' user folders (APPDATA, USERPROFILE, HOME) in `top`, named in
+    letters neither code page has; None for the others."""
+    if not command.startswith("addin"):
+        return None
+    profile = _folder(top / f"Łukasz profile {enc}")
+    return {"APPDATA": str(profile / "AppData"), "USERPROFILE": str(profile), "HOME": str(profile)}
 
 
 def _folder(path: Path) -> Path:
@@ -164,7 +177,13 @@ def test_every_command_is_tested_on_the_windows_code_pages(tmp_path):
 @pytest.mark.parametrize("command", sorted(_commands(main)))
 def test_a_command_prints_on_a_windows_code_page_to_a_file(world, command, enc):
     args, statuses = _cases(world, enc)[command]
-    run = run_cli(*args, encoding=enc, to_files=True, timeout=240 if command == "demo" else 60)
+    run = run_cli(
+        *args,
+        encoding=enc,
+        to_files=True,
+        timeout=240 if command == "demo" else 60,
+        env=_env(world, command, enc),
+    )
     run.assert_no_traceback()
     assert "UnicodeEncodeError" not in run.output
     assert run.returncode in statuses, run.output[-3000:]

@@ -222,7 +222,7 @@ def test_openpyxl_and_xlwings_read_the_same_measurement_sheet(make_sheet):
     book = remote.book(sheet.path)
     xl_sheet = book.sheets[from_file.sheet]
     table = entry._measurement_table(xl_sheet)
-    from_excel = entry._sheet_data(book, xl_sheet, entry._read(xl_sheet), table)
+    from_excel = entry._Book(book).sheet_data(xl_sheet, table)
 
     assert from_excel.header == from_file.header
     assert from_excel.columns == from_file.columns

@@ -6,7 +6,8 @@ cells, add this sheet). `payload(path)` builds that JSON from a file a test wrot
 xlwings' own Office Scripts client builds it (xlwings/js/xlwings.ts), so `xw.Book(json=...)`
 gives the button entry points a live-looking book. `apply(path, actions)` carries out the
 actions a button returned on the file with openpyxl, so a test can press a second button on
-the result, as a user would.
+the result, as a user would. `counting_calls()` counts the calls a press makes into the engine,
+which in desktop Excel are COM round trips.
 
 Formula cells are sent with the result saved in the file (None for a file openpyxl wrote, as
 nothing has calculated it): the entry points never rely on those results.
@@ -14,8 +15,13 @@ nothing has calculated it): the entry points never rely on those results.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import inspect
 import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +31,7 @@ import xlwings as xw
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
+from xlwings.pro import _xlremote
 
 
 def payload(path: Path, active: str | None = None) -> dict[str, Any]:
@@ -237,3 +244,73 @@ def values_written(actions: list[dict], sheet_position: int) -> dict[str, Any]:
                     )
                     written[address] = value
     return written
+
+
+# --- what a press costs in Excel: the engine's calls, counted -------------------------------
+
+
+@dataclass
+class Calls:
+    """The calls a press made into xlwings' engine (`total`, and by `Class.member`)."""
+
+    total: int = 0
+    by_member: dict[str, int] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def counting_calls() -> Iterator[Calls]:
+    """Count every call the code makes into the remote engine's own objects (its Book,
+    Sheets, Sheet, Range, Names, Name, Tables, Table...: each method and each property read
+    or set), as desktop Excel would see them: on Windows each of these is a COM round trip.
+
+    Only the outermost call counts: what the engine does inside one call is that call's
+    business (the remote engine answers from the JSON it holds, Excel from its own memory).
+    xlwings' engine-neutral helpers (base_classes, main) are not counted themselves, only
+    the engine calls they make, so a helper that walks every name costs what Excel's would.
+    """
+    calls = Calls()
+    depth = 0
+
+    def counted(function: Callable, member: str) -> Callable:
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            nonlocal depth
+            if depth == 0:
+                calls.total += 1
+                calls.by_member[member] = calls.by_member.get(member, 0) + 1
+            depth += 1
+            try:
+                return function(*args, **kwargs)
+            finally:
+                depth -= 1
+
+        return call
+
+    replaced = []
+    for class_name, cls in vars(_xlremote).items():
+        if not inspect.isclass(cls) or cls.__module__ != _xlremote.__name__:
+            continue
+        for member, attribute in list(vars(cls).items()):
+            if member.startswith("__") and member not in _DUNDER_CALLS:
+                continue
+            label = f"{class_name}.{member}"
+            if isinstance(attribute, property):
+                wrapped = property(
+                    counted(attribute.fget, label) if attribute.fget else None,
+                    counted(attribute.fset, f"{label}=") if attribute.fset else None,
+                )
+            elif inspect.isfunction(attribute):
+                wrapped = counted(attribute, label)
+            else:
+                continue
+            replaced.append((cls, member, attribute))
+            setattr(cls, member, wrapped)
+    try:
+        yield calls
+    finally:
+        for cls, member, attribute in replaced:
+            setattr(cls, member, attribute)
+
+
+_DUNDER_CALLS = ("__call__", "__iter__", "__len__", "__getitem__", "__contains__")
+"""The engine's collection protocol: indexing and walking a collection are calls too."""

@@ -10,15 +10,39 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from workload_xl import __version__
 from workload_xl.console import json_for, tolerant_streams
-from workload_xl.core.findings import Finding, Refused, Report
-from workload_xl.core.schemes import Scheme, SchemeError, SchemeRegistry
-from workload_xl.render import findings_text, plain_table, summary_line
-from workload_xl.services.options import OptionError
+
+if TYPE_CHECKING:
+    from workload_xl.core.findings import Finding
+    from workload_xl.core.schemes import Scheme, SchemeRegistry
+
+# Start-up imports click and no more: a command imports what it uses when it runs, so
+# `--help`, `schemes` or `returns` never load openpyxl, numpy or pandas
+# (tests/test_startup.py checks; benchmarks/bench_startup.py times them).
+
+
+def findings_text(*args, **kwargs) -> str:
+    from workload_xl.render import findings_text as text
+
+    return text(*args, **kwargs)
+
+
+def plain_table(*args, **kwargs) -> str:
+    from workload_xl.render import plain_table as table
+
+    return table(*args, **kwargs)
+
+
+def summary_line(*args, **kwargs) -> str:
+    from workload_xl.render import summary_line as line
+
+    return line(*args, **kwargs)
+
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_STOPPED = 0, 1, 2, 130
 
@@ -57,6 +81,7 @@ def store_option(help_text: str = "The returns store (an SQLite file)."):
 def _registry() -> SchemeRegistry:
     """The schemes, each wrong scheme file said once (scheme-invalid) and left out. A scheme
     folder that cannot be used, or that has no usable scheme, stops the command (exit 2)."""
+    from workload_xl.core.findings import Refused
     from workload_xl.services.schemes import load_schemes
 
     try:
@@ -92,6 +117,8 @@ def _scheme(registry: SchemeRegistry, scheme_id: str) -> Scheme:
 @contextlib.contextmanager
 def _option_errors():
     """A value a service cannot use is a wrong option: click's usage message, exit 2."""
+    from workload_xl.services.options import OptionError
+
     try:
         yield
     except OptionError as problem:
@@ -99,6 +126,8 @@ def _option_errors():
 
 
 def _print_findings(findings: list[Finding]) -> None:
+    from workload_xl.core.findings import Report
+
     if findings:
         click.echo(findings_text(Report(findings).sorted()), err=True)
 
@@ -118,10 +147,16 @@ class _Main(click.Group):
         except KeyboardInterrupt:  # Ctrl-C: one sentence and 130, the shell's code for it
             click.echo(STOPPED.get(ctx.invoked_subcommand or "", STOPPED_ANY), err=True)
             sys.exit(EXIT_STOPPED)
-        except Refused as problem:
-            _print_findings(list(problem.findings))
-        except SchemeError as problem:
-            click.echo(f"A points scheme file is wrong: {problem}", err=True)
+        except Exception as problem:  # the two kinds are imported only when one is raised
+            from workload_xl.core.findings import Refused
+            from workload_xl.core.schemes import SchemeError
+
+            if isinstance(problem, Refused):
+                _print_findings(list(problem.findings))
+            elif isinstance(problem, SchemeError):
+                click.echo(f"A points scheme file is wrong: {problem}", err=True)
+            else:
+                raise
         sys.exit(EXIT_UNREADABLE)
 
 
@@ -397,6 +432,8 @@ def build_team(
 def _store_opened(damaged_exit: int = EXIT_UNREADABLE):
     """A store that cannot be opened (missing, foreign, damaged) is a message and exit 2 (a
     damaged one `damaged_exit`)."""
+    from workload_xl.core.findings import Refused
+
     try:
         yield
     except Refused as problem:

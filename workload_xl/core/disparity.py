@@ -24,8 +24,7 @@ measured rates at 5%, 8% and 12% noise.
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -71,7 +70,7 @@ def relative_loads(
     for members in by_band.values():
         if len(members) < min_workers:
             continue
-        middle = statistics.median(points_per_fte[k] for k in members)
+        middle = _median(points_per_fte[k] for k in members)
         if middle > 0:
             result.update({k: points_per_fte[k] / middle for k in members})
     return result
@@ -82,7 +81,7 @@ def gaps_from_middle(loads: Mapping[str, float], min_workers: int) -> tuple[floa
     `min_workers` have a load): the comparison every disparity rule makes."""
     if len(loads) < min_workers:
         return None, {}
-    middle = statistics.median(loads.values())
+    middle = _median(loads.values())
     return middle, {key: load - middle for key, load in loads.items()}
 
 
@@ -129,7 +128,7 @@ def movement(series: Sequence[float | None], settings: SignalSettings) -> Moveme
     before = [v for v in series[:-length][-settings.baseline :] if v is not None]
     if len(before) < settings.min_baseline:
         return None
-    mean = statistics.fmean(before)
+    mean = _mean(before)
     if all(v > mean for v in latest):
         return Movement("shift", 1, length, mean)
     if all(v < mean for v in latest):
@@ -143,3 +142,17 @@ def trend_only(series: Sequence[float | None], settings: SignalSettings) -> Move
     when a worker moves away from colleagues."""
     found = movement(series, settings)
     return found if found is not None and found.rule == "trend" else None
+
+
+def _median(values: Iterable[float]) -> float:
+    """statistics.median, imported when a team is compared: every scheme load imports this
+    module for its settings, and a command that only lists schemes should not pay for it."""
+    import statistics
+
+    return statistics.median(values)
+
+
+def _mean(values: Sequence[float]) -> float:
+    import statistics
+
+    return statistics.fmean(values)

@@ -20,10 +20,12 @@ import re
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from workload_xl.core.returns import ReturnLine, TeamReturn
 from workload_xl.core.values import clean_text
+
+if TYPE_CHECKING:  # `key new` makes a key without the returns' modules
+    from workload_xl.core.returns import TeamReturn
 
 KEY_BYTES = 32
 MAX_KEY_FILE_BYTES = 4096
@@ -111,6 +113,8 @@ class Pseudonymiser:
 
     def team_return(self, ret: TeamReturn) -> TeamReturn:
         """The return with every person's name replaced: workers, their rows, the manager."""
+        from workload_xl.core.returns import ReturnLine
+
         workers = [dataclasses.replace(w, worker=self.name(w.worker)) for w in ret.workers]
         names = {line.worker: self.name(line.worker) for line in ret.lines}
         lines = [ReturnLine(names[line.worker], *line[1:]) for line in ret.lines]

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from workload_xl.core import coworking
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import MOST_UNITS
 from workload_xl.core.period import Period
 from workload_xl.core.rules import finding
-from workload_xl.core.schemes import Scheme
 from workload_xl.core.values import points_per_fte
+
+if TYPE_CHECKING:  # the store reads returns with no need of the scheme loader
+    from workload_xl.core.schemes import Scheme
 
 TOLERANCE = 0.01
 

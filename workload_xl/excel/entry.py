@@ -2,10 +2,12 @@
 
 Each entry point takes the book (`xw.Book.caller()` when Excel's RunPython calls it with
 none) and, for the buttons that ask for a file or folder, the `path` the VBA asked for. It
-reads whole ranges (a sheet's used range, one call), hands the core the same `SheetData` the
-file readers build, and writes whole ranges back (one call per block of values, one per
-block of colours). The same functions run against a live Excel (Windows, macOS), xlwings
-Server and xlwings Lite, and in the tests against xlwings' remote engine.
+reads whole ranges (a sheet's used range, one call, once a press; a sheet's own defined
+names, once), so a press costs Excel calls in proportion to the sheets it reads and never to
+the book's names or rows. It hands the core the same `SheetData` the file readers build, and
+writes whole ranges back (one call per block of values, one per block of colours). The same
+functions run against a live Excel (Windows, macOS), xlwings Server and xlwings Lite, and in
+the tests against xlwings' remote engine.
 
 Nothing a user does here ends in a traceback dialog: a problem becomes a sentence in the
 status line at the top of the Errors sheet (`STATUS_CELL`), and the book is left as it was.
@@ -22,7 +24,7 @@ import contextlib
 import datetime as dt
 import functools
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ import xlwings as xw
 
 from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
-from workload_xl.contracts.grid import UNREADABLE, Names, SheetValues, Table, names_from
+from workload_xl.contracts.grid import UNREADABLE, Names, SheetValues, Table
 from workload_xl.core import cells, validation
 from workload_xl.core.fairness import flag_workers
 from workload_xl.core.findings import SEVERITY_ORDER, Finding, Refused, Severity
@@ -154,56 +156,113 @@ def _measurement_table(sheet: xw.Sheet) -> _Table | None:
     return next((t for t in _tables(sheet) if layout.is_measurement_table(t.name)), None)
 
 
-def _names(book: xw.Book) -> Names:
-    """The book's defined names: xlwings gives a sheet's own as 'Sheet'!Name."""
-    found = []
-    for name in book.names:
+def _name_entries(names: Iterable[Any]) -> Iterable[tuple[str, str | None, str]]:
+    """(name, scope sheet or None, reference text) of each of xlwings' names, which gives a
+    sheet's own as 'Sheet'!Name (two calls a name: its name and what it refers to)."""
+    for name in names:
         text, scope = name.name, None
         if "!" in text:
             scope, text = text.rsplit("!", 1)
             scope = scope.strip("'").replace("''", "'")
-        found.append((text, scope, name.refers_to or ""))
-    return names_from(found)
+        yield text, scope, name.refers_to or ""
+
+
+class _NamesRead(Mapping[tuple[str, str | None], str]):
+    """The book's defined names as contracts.grid.Names looks them up, read from Excel only
+    as far as asked: a sheet's own names when a name is first looked up on that sheet (a
+    few calls a sheet), the book's whole list only when a sheet lacks a name of its own
+    (a template's sheets have all of theirs), each read at most once a press."""
+
+    def __init__(self, book: xw.Book, sheets: dict[str, xw.Sheet]):
+        self._book = book
+        self._sheets = sheets
+        self._refers: dict[tuple[str, str | None], str] = {}
+        self._read: set[str | None] = set()
+
+    def _load(self, scope: str | None) -> None:
+        if scope in self._read:
+            return
+        self._read.add(scope)
+        if scope is None:
+            source = self._book.names
+        elif scope in self._sheets:
+            source = self._sheets[scope].names
+        else:
+            return
+        for text, where, refers in _name_entries(source):
+            self._refers.setdefault((text.casefold(), where), refers)
+
+    def __getitem__(self, key: tuple[str, str | None]) -> str:
+        self._load(key[1])
+        return self._refers[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str | None]]:
+        self._load(None)
+        return iter(dict(self._refers))
+
+    def __len__(self) -> int:
+        self._load(None)
+        return len(self._refers)
 
 
 class _Book:
-    """A book in Excel as the grid interface (contracts.grid) reads it: whole sheets, each
-    read once (one call for its used range) when first asked for."""
+    """A book in Excel as the grid interface (contracts.grid) reads it, read once for the
+    whole press: its sheets listed once, its defined names read once (when first needed),
+    and each sheet's used range read once (one call) when first asked for. In Excel every
+    read is a COM call, so a press costs calls in proportion to the sheets it reads, not to
+    the sheets times the names."""
 
-    def __init__(self, book: xw.Book, sheet: xw.Sheet, grid: SheetValues):
+    def __init__(self, book: xw.Book):
         self.name = book.name
-        self.names = _names(book)
-        self.sheet_names = [s.name for s in book.sheets]  # once: in Excel each is a COM call
         self._book = book
-        self._sheets = {sheet.name: sheet}
-        self._grids = {sheet.name: grid}
+        self._sheets = {s.name: s for s in book.sheets}  # one name read per sheet
+        self.sheet_names = list(self._sheets)
+        self._grids: dict[str, SheetValues] = {}
 
-    def _grid(self, sheet: str) -> SheetValues:
+    @functools.cached_property
+    def names(self) -> Names:
+        return Names(_NamesRead(self._book, self._sheets))
+
+    def sheet(self, name: str) -> xw.Sheet:
+        return self._sheets[name]
+
+    def grid(self, sheet: str) -> SheetValues:
         if sheet not in self._grids:
-            self._grids[sheet] = _read(self._book.sheets[sheet])
+            self._grids[sheet] = _read(self._sheets[sheet])
         return self._grids[sheet]
 
     def value(self, sheet: str, row: int, column: int) -> Any:
-        return self._grid(sheet).at(row, column)
+        return self.grid(sheet).at(row, column)
 
     cached = value  # what Excel shows is its saved result
 
     def formula(self, sheet: str, row: int, column: int) -> str | None:
-        if sheet not in self._sheets:
-            self._sheets[sheet] = self._book.sheets[sheet]
         return _formula(self._sheets[sheet], cells.address(row, column))
 
     def cells(self, sheet: str) -> Iterable[tuple[int, int, Any]]:
-        return self._grid(sheet).cells()
+        return self.grid(sheet).cells()
 
+    def measurement_sheets(self) -> list[tuple[xw.Sheet, _Table]]:
+        """Every sheet holding a measurement table, with it (each sheet's tables read once)."""
+        found = []
+        for sheet in self._sheets.values():
+            table = _measurement_table(sheet)
+            if table is not None:
+                found.append((sheet, table))
+        return found
 
-def _sheet_data(book: xw.Book, sheet: xw.Sheet, grid: SheetValues, table: _Table) -> SheetData:
-    """The measurement sheet as the core reads it, by the one decoder the file reader uses."""
-    span = range(table.left, table.right + 1)
-    rows = [[grid.at(r, c) for c in span] for r in range(table.top + 1, table.bottom + 1)]
-    headers = tuple(grid.at(table.top, c) for c in span)
-    found = Table(table.name, sheet.name, table.top, table.left, headers, rows)
-    return layout.sheet_data(_Book(book, sheet, grid), sheet.name, found)
+    def sheet_data(self, sheet: xw.Sheet, table: _Table) -> SheetData:
+        """The measurement sheet as the core reads it, by the one decoder the file reader
+        uses, from the sheet's used range read once."""
+        grid = self.grid(sheet.name)
+        span = range(table.left, table.right + 1)
+        rows = [[grid.at(r, c) for c in span] for r in range(table.top + 1, table.bottom + 1)]
+        headers = tuple(grid.at(table.top, c) for c in span)
+        found = Table(table.name, sheet.name, table.top, table.left, headers, rows)
+        return layout.sheet_data(self, sheet.name, found)
+
+    def validate(self, sheet: xw.Sheet, table: _Table) -> SheetResult:
+        return validation.validate_sheet(self.sheet_data(sheet, table), registry())
 
 
 def _formula(sheet: xw.Sheet, address: str) -> str | None:
@@ -215,20 +274,6 @@ def _formula(sheet: xw.Sheet, address: str) -> str | None:
     if not isinstance(text, str):
         return UNREADABLE
     return text if text.startswith("=") else None
-
-
-def _measurement_sheets(book: xw.Book) -> list[tuple[xw.Sheet, _Table]]:
-    found = []
-    for sheet in book.sheets:
-        table = _measurement_table(sheet)
-        if table is not None:
-            found.append((sheet, table))
-    return found
-
-
-def _validate(book: xw.Book, sheet: xw.Sheet, table: _Table) -> SheetResult:
-    data = _sheet_data(book, sheet, _read(sheet), table)
-    return validation.validate_sheet(data, registry())
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -384,7 +429,7 @@ def _active_measurement(book: xw.Book) -> tuple[xw.Sheet, _Table]:
 def validate_sheet(book: xw.Book) -> str:
     """Check the active measurement sheet; highlight and list what is wrong."""
     sheet, table = _active_measurement(book)
-    result = _validate(book, sheet, table)
+    result = _Book(book).validate(sheet, table)
     _restore(book)
     coloured = _highlight(book, result.findings)
     _write_findings(book, result.findings)
@@ -405,7 +450,8 @@ def clear_highlights(book: xw.Book) -> str:
 def add_worker_sheet(book: xw.Book) -> str:
     """A copy of a measurement sheet with the worker's entries emptied: the copy keeps the
     scheme's drop-downs, formulas, names and protection exactly as the template made them."""
-    sheets = _measurement_sheets(book)
+    read = _Book(book)
+    sheets = read.measurement_sheets()
     if not sheets:
         raise _Stop(
             "this workbook has no measurement sheet to copy. Start from the measurement "
@@ -413,8 +459,7 @@ def add_worker_sheet(book: xw.Book) -> str:
         )
     active = book.sheets.active
     source, table = next(((s, t) for s, t in sheets if s.name == active.name), sheets[-1])
-    grid = _read(source)
-    data = _sheet_data(book, source, grid, table)
+    data = read.sheet_data(source, table)
     copy = source.copy(after=book.sheets[len(book.sheets) - 1])
     name = _free_sheet_name(book, "New worker")
     copy.name = name
@@ -444,7 +489,7 @@ def import_caseload(book: xw.Book, path: str | None = None) -> str:
     if not path:
         raise _Stop("no caseload report was chosen. Press again and pick the report file.")
     sheet, table = _active_measurement(book)
-    data = _sheet_data(book, sheet, _read(sheet), table)
+    data = _Book(book).sheet_data(sheet, table)
     scheme_cell = data.header.get("scheme_id")
     scheme = registry().get(clean_text(scheme_cell.value) if scheme_cell else "")
     if scheme is None:
@@ -500,13 +545,14 @@ def _team_from_book(book: xw.Book, folder: str | None) -> tuple[TeamBuild, str]:
         build, _ = roll_up_files([Path(folder)], registry(), output=book.name)
         where = f"the workbooks in {folder}"
     else:
-        sheets = _measurement_sheets(book)
+        read = _Book(book)
+        sheets = read.measurement_sheets()
         if not sheets:
             raise _Stop(
                 "this workbook has no worker measurement sheets. Copy the worker tabs in, or "
                 "press Build from a folder and choose the folder of worker workbooks."
             )
-        build = roll_up([_validate(book, s, t) for s, t in sheets], registry(), output=book.name)
+        build = roll_up([read.validate(s, t) for s, t in sheets], registry(), output=book.name)
         where = "this workbook's worker sheets"
     if build.team is None:
         _write_findings(book, build.findings)

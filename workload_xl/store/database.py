@@ -22,14 +22,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, repeat
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from workload_xl.core import coworking
 from workload_xl.core.findings import Refused
-from workload_xl.core.returns import TeamPeriod, TeamReturn, WorkerPeriod
 from workload_xl.core.rules import finding
 from workload_xl.core.values import clean_text
 from workload_xl.files.volumes import Probe, locate
+
+if TYPE_CHECKING:  # the records are imported where rows become them, so a command that
+    # only lists teams or checks the store starts without the returns' core modules
+    from workload_xl.core.returns import TeamPeriod, TeamReturn, WorkerPeriod
 
 SCHEMA_VERSION = 2
 MAX_TEAM_NAME = 200
@@ -578,6 +581,8 @@ class ReturnsStore:
         """Every worker row of every current return (one per team and period), with its
         return's scheme and version. A store of version 1 (opened read-only, so not migrated)
         has no expected points: they read as None."""
+        from workload_xl.core.returns import WorkerPeriod
+
         expected = "w.expected_points" if self.version >= 2 else "NULL"
         query = (
             "SELECT s.service, s.team, s.period, s.period_kind, w.worker, w.band, w.fte, "
@@ -625,6 +630,9 @@ class ReturnsStore:
     def team_periods(self, service: str | None = None) -> list[TeamPeriod]:
         """Each current return's team figures, as its team sheet's totals give them: a
         co-worked case counts once, from the stored rows (core.coworking)."""
+        from workload_xl.core import coworking
+        from workload_xl.core.returns import TeamPeriod
+
         where, params = (" WHERE s.service = ?", (service,)) if service else ("", ())
         subs = self.db.execute(
             "SELECT s.id, s.service, s.team, s.period, s.period_kind FROM current_submissions s"

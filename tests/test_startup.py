@@ -1,0 +1,56 @@
+"""The commands that read no workbook start without openpyxl, numpy or pandas: each is run in
+a child process (tests/bounded_cli.py) with Python's import profile on, and the modules it
+imported are read from that profile. Which modules load is deterministic; how long start-up
+takes is the benchmark's to report (benchmarks/bench_startup.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .bounded_cli import run_cli
+
+HEAVY = ("openpyxl", "numpy", "pandas", "python_calamine", "xlwings")
+
+
+def imported(stderr: str) -> set[str]:
+    """Every module a child imported, from `python -X importtime`'s lines on stderr."""
+    return {m[1] for m in re.finditer(r"^import time:\s+\d+ \|\s+\d+ \| +(\S+)$", stderr, re.M)}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("startup") / "returns.db"
+    added = run_cli("teams", "add", "North", "--service", "First Response", "--store", path)
+    assert added.returncode == 0, added.output
+    return path
+
+
+COMMANDS = {
+    "--help": lambda store: ["--help"],
+    "schemes": lambda store: ["schemes"],
+    "teams list": lambda store: ["teams", "list", "--store", store],
+    "returns": lambda store: ["returns", "--store", store, "--period", "2026-10"],
+    "store check": lambda store: ["store", "check", "--store", store],
+    "key new": lambda store: ["key", "new", "-o", store.parent / "people.key", "--force"],
+}
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_command_that_reads_no_workbook_imports_no_spreadsheet_or_data_library(store, command):
+    done = run_cli(*COMMANDS[command](store), env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert done.returncode in (0, 1), done.output[-2000:]
+    modules = imported(done.stderr)
+    assert "workload_xl.cli" in modules  # the profile is read: the check can fail
+    assert "click" in modules
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert loaded == [], loaded
+
+
+def test_the_profile_sees_openpyxl_when_a_command_reads_a_workbook(make_sheet):
+    """The same check on `validate`, which must read the file with openpyxl."""
+    done = run_cli(
+        "validate", make_sheet().path, "--format", "json", env={"PYTHONPROFILEIMPORTTIME": "1"}
+    )
+    assert "openpyxl" in imported(done.stderr), done.output[-2000:]
