@@ -679,8 +679,10 @@ def test_ctrl_c_at_any_moment_is_one_sentence_and_130_from_every_process(
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
     assert "Traceback" not in out + err and "KeyboardInterrupt" not in out + err, err
-    if moment == "workers starting later" and child.returncode == 0:
-        assert "72 stored" in out  # the run was done: Ctrl-C came as Python was closing
+    if moment == "workers starting later" and "72 stored" in out:
+        # the run was done: Ctrl-C came as Python was closing, which ends it with 0, or, on
+        # a busy machine, killed by that SIGINT before it could say anything more
+        assert child.returncode in (0, 130, -signal.SIGINT), out + err
     else:
         # 130, or killed by SIGINT, which a shell reports as 130 too: CPython now and then
         # ends a process that caught a Ctrl-C by sending itself SIGINT once it has exited.
