@@ -41,6 +41,7 @@ from workload_xl.files.style import (
     TITLE,
     UNLOCKED,
     add_table,
+    number_at_least,
     set_value,
 )
 
@@ -266,15 +267,7 @@ def _write_job_plans(wb: Workbook, ws, clinicians: list[capa.Clinician], rows: i
     _name(wb, jl.CLINICIAN_NAMES, ws, f"$A${top + 1}:$A${top + rows}")
     for column in jl.JOBPLAN_INPUTS[2:]:
         low = "0.01" if column.key == "contracted_hours" else "0"
-        dv = DataValidation(
-            type="decimal",
-            operator="greaterThanOrEqual",
-            formula1=low,
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=column.header,
-            error=column.hint or "Type weekly hours.",
-        )
+        dv = number_at_least(low, column.header, column.hint or "Type weekly hours.")
         ref = _column_ref(jl.JOBPLAN_COLUMNS, column.key, top, rows)
         _validate(ws, dv, ref, column.header, column.hint)
     ws.row_dimensions[top].height = 45
@@ -338,15 +331,7 @@ def _write_demand(ws, series: list[capa.ReferralCount], rows: int) -> None:
     hint = jl.REFERRAL_COLUMN_BY_KEY
     for key in ("start", "end"):
         _date_validation(ws, _column_ref(jl.REFERRAL_COLUMNS, key, top, rows), key, hint[key].hint)
-    count = DataValidation(
-        type="decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Referrals",
-        error="Type the referrals accepted, 0 or more.",
-    )
+    count = number_at_least("0", "Referrals", "Type the referrals accepted, 0 or more.")
     _validate(
         ws,
         count,
@@ -372,15 +357,7 @@ def _write_team_plan(
     set_value(cell, referrals_per_week)
     cell.fill, cell.border, cell.protection = INPUT_FILL, BOX, UNLOCKED
     _name(wb, jl.REFERRALS_NAME, ws, absolute((row, 2)))
-    dv = DataValidation(
-        type="decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Referrals",
-        error="Type accepted referrals a week, 0 or more.",
-    )
+    dv = number_at_least("0", "Referrals", "Type accepted referrals a week, 0 or more.")
     _validate(
         ws,
         dv,
@@ -456,15 +433,7 @@ def _write_waiting(wb: Workbook, ws, waiting: dict[str, Any]) -> int:
             if measure.measure == "Waiting":
                 set_value(cell, waiting.get(stream.key))
                 cell.fill, cell.protection = INPUT_FILL, UNLOCKED
-                dv = DataValidation(
-                    type="decimal",
-                    operator="greaterThanOrEqual",
-                    formula1="0",
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle="Waiting",
-                    error="Type how many are waiting, 0 or more.",
-                )
+                dv = number_at_least("0", "Waiting", "Type how many are waiting, 0 or more.")
                 _validate(
                     ws,
                     dv,

@@ -15,6 +15,7 @@ from typing import Any
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableFormula, TableStyleInfo
 
 BOLD = Font(bold=True)
@@ -87,3 +88,18 @@ def free_sheet_title(wanted: str, taken: Iterable[str]) -> str:
         suffix = f" ({n})"
         title, n = base[: SHEET_TITLE_LIMIT - len(suffix)] + suffix, n + 1
     return title
+
+
+def number_at_least(low: str, title: str, error: str) -> DataValidation:
+    """A cell or column that takes a number of `low` or more (blank allowed), refusing
+    anything else with `title` and `error` as Excel's message: every such input in the
+    workbooks the tool writes."""
+    return DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1=low,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=error,
+    )

@@ -39,6 +39,7 @@ from workload_xl.files.style import (
     UNLOCKED,
     add_table,
     free_sheet_title,
+    number_at_least,
     put,
     set_value,
 )
@@ -321,15 +322,7 @@ def _write_validations(ws, rows: int) -> None:
         error="Pick an item from the list. Ask your manager if none fits.",
     )
     add(item, _column_range("item", rows), "Item", layout.COLUMN_BY_KEY["item"].hint)
-    points = DataValidation(
-        type="decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Points are a number",
-        error="Type a number, 0 or more.",
-    )
+    points = number_at_least("0", "Points are a number", "Type a number, 0 or more.")
     add(
         points,
         _column_range("agreed_points", rows),
