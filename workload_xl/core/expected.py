@@ -19,6 +19,10 @@ points a worker's grade and contracted hours should carry).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from workload_xl.core.disparity import relative_loads
 from workload_xl.core.schemes import Band, Scheme
 
 
@@ -47,3 +51,20 @@ def load_against_expected(points: float, expected: float | None) -> float | None
     if expected is None or not expected > 0:
         return None
     return points / expected
+
+
+def counted_loads(
+    rows: Sequence[Any], expected_of: Callable[[Any], float | None], min_workers: int
+) -> dict[int, float]:
+    """Each counted row's load against expected (rows with `counted`, `total_points`,
+    `points_per_fte` and `band`: the team sheet's workers, the history's or the store's
+    worker-periods), by its index in `rows`: points ÷ `expected_of(row)` where that gives
+    expected points, else points per FTE ÷ the median of the band's (core.disparity)."""
+    loads, ppfs, bands = {}, {}, {}
+    for index, row in enumerate(rows):
+        if not row.counted or row.points_per_fte is None:
+            continue
+        loads[index] = load_against_expected(row.total_points, expected_of(row))
+        ppfs[index] = row.points_per_fte
+        bands[index] = row.band or ""
+    return relative_loads(loads, ppfs, bands, min_workers)

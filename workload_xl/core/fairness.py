@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from workload_xl.contracts import team as tl
 from workload_xl.core import coworking, disparity
-from workload_xl.core.expected import expected_points, load_against_expected
+from workload_xl.core.expected import counted_loads, expected_points, load_against_expected
 from workload_xl.core.findings import Finding
 from workload_xl.core.period import Period
 from workload_xl.core.rules import finding
@@ -84,7 +84,7 @@ def flag_team(team: TeamSheet, settings: TeamSettings, place: Placement) -> list
     found = _Flags(place)
     middle = _measure(team.workers, settings)
     team.median_load = middle
-    team.spread = coefficient_of_variation(_counted_loads(team.workers))
+    team.spread = coefficient_of_variation(_loads_in_figures(team.workers))
     _flag_outliers(team.workers, middle, settings, found)
     _flag_spread(team.workers, team.spread, settings, found)
     _flag_co_working(team, found)
@@ -110,31 +110,25 @@ def flag_workers(
     found = _Flags(Placement(workbook, sheet, cell, ""))
     middle = _measure(workers, settings)
     _flag_outliers(workers, middle, settings, found)
-    _flag_spread(workers, coefficient_of_variation(_counted_loads(workers)), settings, found)
+    _flag_spread(workers, coefficient_of_variation(_loads_in_figures(workers)), settings, found)
     return list(found)
 
 
 # --- this period ---------------------------------------------------------------------------
 
 
-def _loads(rows: Sequence, settings: TeamSettings, ppf) -> dict[int, float]:
-    """Each counted row's load against expected, by its index in `rows`: points ÷ expected
-    points where the scheme sets them, else points per FTE ÷ the median of the band's."""
+def _loads(rows: Sequence, settings: TeamSettings) -> dict[int, float]:
+    """Each counted row's load against expected, by its index in `rows`, with the expected
+    points this scheme gives the row's band and FTE (core.expected.counted_loads)."""
     scheme: Scheme | None = settings.scheme
-    loads, ppfs, bands = {}, {}, {}
-    for index, row in enumerate(rows):
-        if not row.counted or ppf(row) is None:
-            continue
-        expected = expected_points(scheme, row.band, row.fte)
-        loads[index] = load_against_expected(row.total_points, expected)
-        ppfs[index] = ppf(row)
-        bands[index] = row.band or ""
-    return disparity.relative_loads(loads, ppfs, bands, settings.signals.min_workers)
+    return counted_loads(
+        rows, lambda row: expected_points(scheme, row.band, row.fte), settings.signals.min_workers
+    )
 
 
 def _measure(workers: list[WorkerRow], settings: TeamSettings) -> float | None:
     """Fill each row's expected points and load against expected; the team's median load."""
-    loads = _loads(workers, settings, lambda w: w.points_per_fte)
+    loads = _loads(workers, settings)
     for index, w in enumerate(workers):
         w.expected_points = expected_points(settings.scheme, w.band, w.fte)
         w.load = loads.get(index)
@@ -144,7 +138,7 @@ def _measure(workers: list[WorkerRow], settings: TeamSettings) -> float | None:
     return middle
 
 
-def _counted_loads(workers: list[WorkerRow]) -> list[float]:
+def _loads_in_figures(workers: list[WorkerRow]) -> list[float]:
     return [w.load for w in workers if w.counted and w.load is not None]
 
 
@@ -329,7 +323,7 @@ def _gaps_by_period(
     """For each period, each counted worker's (load, team middle, gap from it), by name."""
     result = {}
     for period, rows in _by_period(team).items():
-        loads = _loads(rows, settings, lambda r: r.points_per_fte)
+        loads = _loads(rows, settings)
         middle, gaps = disparity.gaps_from_middle(loads, settings.signals.min_workers)
         result[period] = {
             rows[i].worker.casefold(): (loads[i], middle, gap) for i, gap in gaps.items()

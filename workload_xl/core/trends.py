@@ -36,7 +36,7 @@ from workload_xl.core.completeness import (
     incomplete_returns,
 )
 from workload_xl.core.disparity import SignalSettings
-from workload_xl.core.expected import load_against_expected
+from workload_xl.core.expected import counted_loads
 from workload_xl.core.fairness import coefficient_of_variation
 from workload_xl.core.period import MONTH, Period, PeriodError, parse_period
 from workload_xl.core.recalculation import (
@@ -502,18 +502,13 @@ def _worker_signals(
 
 
 def _gaps_from_middle(rows: Sequence, signals_at: SignalSettings) -> list:
-    """(row, (load, team's middle, load − middle)) for each counted worker of one return."""
-    group = [r for r in rows if r.counted and r.points_per_fte is not None]
-    loads = disparity.relative_loads(
-        {i: load_against_expected(r.total_points, r.expected_points) for i, r in enumerate(group)},
-        {i: r.points_per_fte for i, r in enumerate(group)},
-        {i: r.band or "" for i, r in enumerate(group)},
-        signals_at.min_workers,
-    )
+    """(row, (load, team's middle, load − middle)) for each counted worker of one return, with
+    the expected points the store keeps for each row (core.expected.counted_loads)."""
+    loads = counted_loads(rows, lambda row: row.expected_points, signals_at.min_workers)
     middle, gaps = disparity.gaps_from_middle(loads, signals_at.min_workers)
     if middle is None:
         return []
-    return [(group[i], (loads[i], middle, gap)) for i, gap in gaps.items()]
+    return [(rows[i], (loads[i], middle, gap)) for i, gap in gaps.items()]
 
 
 def _lasting(team, worker, values, span, periods, signals_at: SignalSettings, wording: Wording):
