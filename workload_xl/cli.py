@@ -322,11 +322,7 @@ def addin_install(platform: str | None) -> None:
     """Copy workload.xlam into Excel's start-up folder and tell it to use this Python."""
     from workload_xl.services import addin as service
 
-    changed = service.install(service.places(platform))
-    for line in changed.done + changed.kept:
-        click.echo(line)
-    _print_findings(changed.problems)
-    sys.exit(changed.exit_code)
+    _report_change(service.install(service.places(platform)))
 
 
 @addin.command("status")
@@ -345,7 +341,11 @@ def addin_remove(platform: str | None) -> None:
     """Take away what `addin install` made, and nothing else."""
     from workload_xl.services import addin as service
 
-    changed = service.remove(service.places(platform))
+    _report_change(service.remove(service.places(platform)))
+
+
+def _report_change(changed) -> None:
+    """What `addin install` or `addin remove` did and kept, its problems, and its exit."""
     for line in changed.done + changed.kept:
         click.echo(line)
     _print_findings(changed.problems)
