@@ -540,7 +540,7 @@ def test_an_interrupted_run_keeps_what_it_stored_and_a_rerun_stores_the_rest(inb
     assert not rerun.interrupted and (len(rerun.already), len(rerun.stored)) == (5, 67)
 
 
-def _group_ends(group: int, seconds: float = 10) -> bool:
+def _group_ends(group: int, seconds: float = 60) -> bool:
     """Whether every process of the group ends within `seconds`: multiprocessing's helper
     processes (the fork server, the resource tracker) leave a moment after the run."""
     import os
@@ -668,7 +668,7 @@ def test_ctrl_c_at_any_moment_is_one_sentence_and_130_from_every_process(
         if moment == "loading":
             time.sleep(0.15)
         else:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120
             while not _children(child.pid) and time.monotonic() < deadline:
                 time.sleep(0.002)
             assert _children(child.pid), "no worker process was started"

@@ -2,10 +2,10 @@
 
 Each case is a real folder on disk (the shipped schemes copied in, plus one bad entry, or a
 folder that is bad as a whole) and real `workload-xl` commands run on it through
-`tests/bounded_cli.py`, held to 1 GB and 30 seconds. A bad scheme file is one `scheme-invalid`
-finding naming it, said once, and the good schemes beside it still work; a bad scheme folder is
-one `scheme-folder-unusable` message, the commands that need schemes exit with 2 and the others
-go on as usual.
+`tests/bounded_cli.py`, held to 1 GB (with a 120-second guard against hangs). A bad scheme file
+is one `scheme-invalid` finding naming it, said once, and the good schemes beside it still work;
+a bad scheme folder is one `scheme-folder-unusable` message, the commands that need schemes exit
+with 2 and the others go on as usual.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ hold: every extreme today's checks allow, and the values a store made by an olde
 could hold (an FTE of 1e-307 once made every report fail with an AttributeError).
 
 Stores are filled through the store's own API (`ReturnsStore.ingest`), as consolidation fills
-them; the commands run as a user runs them, in a child process held to 1 GB and 30 s
-(tests/bounded_cli.py), and must finish without a traceback.
+them; the commands run as a user runs them, in a child process held to 1 GB with a
+120-second guard against hangs (tests/bounded_cli.py), and must finish without a traceback.
 """
 
 from __future__ import annotations
