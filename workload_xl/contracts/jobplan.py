@@ -151,7 +151,7 @@ JOBPLAN_COLUMNS: tuple[Column, ...] = (
         hint="Weekly contracted hours, above 0 (37.5 full time).",
     ),
     *(
-        Column(key, header, 11, number_format="0.0#", hint=f"Weekly hours of {label}, 0 or more.")
+        Column(key, header, 12, number_format="0.0#", hint=f"Weekly hours of {label}, 0 or more.")
         for (key, label), header in zip(ACTIVITIES.items(), ACTIVITY_HEADERS.values(), strict=True)
     ),
     Column("allocated_hours", "Allocated hours", 11, f'=IF({_NAMED},"",SUM({_ALLOCATED}))', "0.0#"),

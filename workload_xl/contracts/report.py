@@ -14,6 +14,9 @@ TITLE = "Workload trend report"
 SPC_SHEET_PREFIX = "SPC "
 """Each team's XmR sheet is titled 'SPC <team>' (made unique and short enough for Excel)."""
 
+SPC_HEADER_ROW = 4
+"""The heading row of each team's XmR table, below the sheet's title and notes."""
+
 SPC_CHART_SERIES = 8
 """The XmR chart draws this many SPC_COLUMNS after `Period`: the value, the mean, the four
 lines, the special-cause points and the incomplete returns (points of their own, off the
@@ -67,7 +70,7 @@ SPC_COLUMNS: tuple[SpcColumn, ...] = (
     SpcColumn("Upper two sigma", 10, "0.0"),
     SpcColumn("Lower two sigma", 10, "0.0"),
     SpcColumn("Special cause", 10, "0.0"),
-    SpcColumn("Incomplete return", 10, "0.0"),
+    SpcColumn("Incomplete return", 12, "0.0"),
     SpcColumn("Rules", 26),
     SpcColumn("Variation", 18),
     SpcColumn("Limits", 9),

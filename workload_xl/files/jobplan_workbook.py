@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -32,6 +32,16 @@ from workload_xl.core.values import clean_text, is_blank, read_date
 from workload_xl.files import cached_values
 from workload_xl.files.atomic import write_atomically
 from workload_xl.files.loading import load_formulas_and_values, table_bounds
+from workload_xl.files.printing import (
+    LINE_HEIGHT,
+    PrintLayout,
+    apply_print_layout,
+    column_width,
+    fit_wrapped_rows,
+    freeze_below,
+    lines_needed,
+    wrap_across,
+)
 from workload_xl.files.style import (
     BOLD,
     BOX,
@@ -72,6 +82,17 @@ class JobPlan:
 
 DEFAULT_SETTINGS = capa.CapaSettings()
 
+PRINT_LAYOUTS = {
+    jl.JOBPLAN_SHEET: PrintLayout("landscape", (jl.JOBPLANS_HEADER_ROW, jl.JOBPLANS_HEADER_ROW)),
+    jl.ABSENCES_SHEET: PrintLayout("portrait", (jl.ABSENCES_HEADER_ROW, jl.ABSENCES_HEADER_ROW)),
+    jl.TEAM_PLAN_SHEET: PrintLayout("landscape"),
+    jl.DEMAND_SHEET: PrintLayout("portrait", (jl.REFERRALS_HEADER_ROW, jl.REFERRALS_HEADER_ROW)),
+    jl.SETTINGS_SHEET: PrintLayout("landscape", (jl.SETTINGS_HEADER_ROW, jl.SETTINGS_HEADER_ROW)),
+}
+"""How each sheet prints (files.printing): the wide Job plans table, the Team plan and the
+Settings with their notes on landscape pages, the narrow Absences and Demand tables portrait;
+each one page wide with its table's heading row on every page."""
+
 
 # --- writing ------------------------------------------------------------------------------
 
@@ -98,6 +119,8 @@ def build_jobplan_workbook(
     _write_team_plan(wb, sheets[jl.TEAM_PLAN_SHEET], referrals_per_week, waiting)
     _write_demand(sheets[jl.DEMAND_SHEET], series, max(rows, len(series) + 5))
     _remember_results(wb, settings, clinicians, series, referrals_per_week, waiting)
+    for title, layout in PRINT_LAYOUTS.items():
+        apply_print_layout(sheets[title], layout)
     wb.properties.creator = "workload-xl"
     wb.properties.title = "CAPA job plans"
     return wb
@@ -133,9 +156,12 @@ def _name(wb: Workbook, name: str, ws, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(ws.title)}!{ref}")
 
 
-def _title(ws, title: str, note: str) -> None:
+def _title(ws, title: str, note: str, columns: int) -> None:
+    """The sheet's title, and its note wrapped across the sheet's `columns` (text running
+    past the last column would be cut off at the page's edge)."""
     ws.cell(1, 1, title).font = TITLE
     ws.cell(2, 1, note).font = NOTE
+    wrap_across(ws, 2, columns)
 
 
 def _protect(ws) -> None:
@@ -176,7 +202,8 @@ def _write_rows(ws, top: int, columns, records: list[dict[str, Any]], rows: int)
                 set_value(cell, record.get(column.key))
                 cell.protection = UNLOCKED
             cell.number_format = column.number_format
-    ws.freeze_panes = ws.cell(top + 1, 2)
+    fit_wrapped_rows(ws, [top])
+    freeze_below(ws, top + 1, 2)
 
 
 def _validate(ws, dv: DataValidation, ref: str, title: str, prompt: str) -> None:
@@ -196,9 +223,9 @@ def _table_sheet(
     rows: int,
 ) -> None:
     """A sheet whose heart is one input table: title, note, the rows written, the table."""
-    _title(ws, *title)
     _write_rows(ws, top, columns, [dataclasses.asdict(r) for r in records], rows)
     _add_table(ws, table, top, columns, top + rows)
+    _title(ws, *title, len(columns))
 
 
 def _date_validation(ws, ref: str, key: str, hint: str) -> None:
@@ -232,7 +259,8 @@ def _write_settings(wb: Workbook, ws, settings: capa.CapaSettings) -> None:
         cell = ws.cell(row, 2)
         set_value(cell, value)
         cell.fill, cell.border, cell.protection = INPUT_FILL, BOX, UNLOCKED
-        ws.cell(row, 3, spec.note).protection = UNLOCKED
+        note = ws.cell(row, 3, spec.note)
+        note.protection, note.alignment = UNLOCKED, Alignment(wrap_text=True, vertical="top")
     table = Table(displayName=jl.SETTINGS_TABLE, ref=f"A{top}:C{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
@@ -246,6 +274,8 @@ def _write_settings(wb: Workbook, ws, settings: capa.CapaSettings) -> None:
             )
     for letter, width in zip("ABC", (28, 14, 80), strict=True):
         ws.column_dimensions[letter].width = width
+    fit_wrapped_rows(ws, range(top + 1, last + 1))
+    freeze_below(ws, top + 1)
     _protect(ws)
 
 
@@ -270,7 +300,6 @@ def _write_job_plans(wb: Workbook, ws, clinicians: list[capa.Clinician], rows: i
         dv = number_at_least(low, column.header, column.hint or "Type weekly hours.")
         ref = _column_ref(jl.JOBPLAN_COLUMNS, column.key, top, rows)
         _validate(ws, dv, ref, column.header, column.hint)
-    ws.row_dimensions[top].height = 45
     _protect(ws)
 
 
@@ -345,14 +374,20 @@ def _write_demand(ws, series: list[capa.ReferralCount], rows: int) -> None:
 def _write_team_plan(
     wb: Workbook, ws, referrals_per_week: float | None, waiting: dict[str, Any]
 ) -> None:
+    left = jl.HOURS_COLUMN
+    widths = {"A": 36, "B": 14, "C": 14, "D": 16, "E": 60}
+    widths |= {get_column_letter(left): 26, get_column_letter(left + 1): 10}
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
     _title(
         ws,
         "CAPA team plan",
         "Capacity from the job plans against need from accepted referrals. The numbers "
         "open a discussion; they are not a verdict.",
+        left + 1,
     )
     row = jl.REFERRALS_ROW
-    ws.cell(row, 1, jl.REFERRALS_LABEL).font = BOLD
+    _label(ws, row, jl.REFERRALS_LABEL)
     cell = ws.cell(row, 2)
     set_value(cell, referrals_per_week)
     cell.fill, cell.border, cell.protection = INPUT_FILL, BOX, UNLOCKED
@@ -370,7 +405,7 @@ def _write_team_plan(
         (jl.SERIES_ROW, jl.SERIES_LABEL, jl.SERIES_NAME, jl.SERIES_FORMULA),
         (jl.DEMAND_ROW, jl.DEMAND_LABEL, jl.DEMAND_NAME, jl.DEMAND_FORMULA),
     ):
-        ws.cell(row, 1, label).font = BOLD
+        _label(ws, row, label)
         cell = ws.cell(row, 2, formula)
         cell.fill, cell.border, cell.number_format = CALC_FILL, BOX, "0.0#"
         _name(wb, name, ws, absolute((row, 2)))
@@ -379,19 +414,18 @@ def _write_team_plan(
     for column, header in enumerate(jl.BALANCE_HEADERS, start=1):
         ws.cell(top, column, header).font = BOLD
     for row, side in enumerate(jl.BALANCE_ROWS, start=top + 1):
-        ws.cell(row, 1, side.label).font = BOLD
+        _label(ws, row, side.label)
         for column, total in enumerate(
             (side.capacity, side.need, side.ratio, side.verdict), start=2
         ):
             cell = ws.cell(row, column, total.formula)
             cell.number_format = total.number_format
             cell.fill, cell.border = CALC_FILL, BOX
+            cell.alignment = Alignment(wrap_text=column == 5, vertical="top")
             _name(wb, total.name, ws, absolute((row, column)))
-        ws.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[row].height = 45
-    last = top + len(jl.BALANCE_ROWS)
+        ws.row_dimensions[row].height = 45  # the longest sentence, on three lines
 
-    left = jl.HOURS_COLUMN
+    fit_wrapped_rows(ws, range(jl.REFERRALS_ROW, jl.DEMAND_ROW + 1), last_column=1)
     for offset, header in enumerate(jl.HOURS_HEADERS):
         ws.cell(top, left + offset, header).font = BOLD
     for row, (label, total) in enumerate(jl.HOURS_TOTALS, start=top + 1):
@@ -399,23 +433,53 @@ def _write_team_plan(
         cell = ws.cell(row, left + 1, total.formula)
         cell.number_format, cell.fill, cell.border = "0.0#", CALC_FILL, BOX
         _name(wb, total.name, ws, absolute((row, left + 1)))
-    ws.column_dimensions[get_column_letter(left)].width = 26
-    ws.column_dimensions[get_column_letter(left + 1)].width = 10
     below = _write_waiting(wb, ws, waiting)
-
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = "Capacity against need"
-    chart.y_axis.title = "Appointments a week / new cases a quarter"
-    chart.add_data(
-        Reference(ws, min_col=2, max_col=3, min_row=top, max_row=last), titles_from_data=True
-    )
-    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
-    chart.width, chart.height = 16, 8
-    ws.add_chart(chart, f"A{below + 2}")
-    for letter, width in zip("ABCDE", (32, 14, 14, 16, 60), strict=True):
-        ws.column_dimensions[letter].width = width
+    for chart, anchor in _balance_charts(ws, top):
+        ws.add_chart(chart, f"{anchor}{below + 2}")
     _protect(ws)
+
+
+BALANCE_CHARTS = (
+    ("Choice: appointments a week", "Appointments a week", ("choice",), "A", 10.5),
+    (
+        "Core and Specific Partnerships: new cases a quarter",
+        "New cases a quarter",
+        ("core", "specific"),
+        "D",
+        13.5,
+    ),
+)
+"""The Team plan's charts of capacity against need, one a unit: Choice appointments a week
+are never drawn on the axis of new cases a quarter. (title, axis title, balance rows, anchor
+column, width in cm): side by side below the waiting lists, within columns A to E."""
+
+
+def _balance_charts(ws, top: int) -> list[tuple[BarChart, str]]:
+    """A column chart of capacity against need for each unit in BALANCE_CHARTS, from the
+    balance table's rows (its header at `top`)."""
+    row_of = {side.key: row for row, side in enumerate(jl.BALANCE_ROWS, start=top + 1)}
+    charts = []
+    for title, axis, keys, anchor, width in BALANCE_CHARTS:
+        first, last = row_of[keys[0]], row_of[keys[-1]]
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = title
+        chart.y_axis.title = axis
+        for column in (2, 3):  # Capacity, Needed
+            values = Reference(ws, min_col=column, min_row=first, max_row=last)
+            chart.series.append(Series(values, title=ws.cell(top, column).value))
+        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+        chart.x_axis.delete = chart.y_axis.delete = False
+        chart.width, chart.height = width, 7.5
+        charts.append((chart, anchor))
+    return charts
+
+
+def _label(ws, row: int, text: str) -> None:
+    """A bold label in column A, wrapped at the top of its row (beside a taller sentence, or
+    too long for the column, it stays whole and level with its figures)."""
+    cell = ws.cell(row, 1, text)
+    cell.font, cell.alignment = BOLD, Alignment(wrap_text=True, vertical="top")
 
 
 def _write_waiting(wb: Workbook, ws, waiting: dict[str, Any]) -> int:
@@ -425,8 +489,9 @@ def _write_waiting(wb: Workbook, ws, waiting: dict[str, Any]) -> int:
     top = jl.WAITING_HEADER_ROW
     for column, header in enumerate(jl.WAITING_HEADERS, start=1):
         ws.cell(top, column, header).font = BOLD
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for row, measure in enumerate(jl.WAITING_MEASURES, start=top + 1):
-        ws.cell(row, 1, measure.label)
+        ws.cell(row, 1, measure.label).alignment = wrapped
         for column, stream in enumerate(jl.WAITING_STREAMS, start=2):
             cell = ws.cell(row, column)
             cell.number_format, cell.border = measure.number_format, BOX
@@ -443,11 +508,16 @@ def _write_waiting(wb: Workbook, ws, waiting: dict[str, Any]) -> int:
                 )
             else:
                 cell.value, cell.fill = measure.formula(stream), CALC_FILL
+                cell.alignment = wrapped  # "not at present capacity" over two lines
             _name(wb, stream.name(measure.measure), ws, absolute((row, column)))
     row = top + len(jl.WAITING_MEASURES)
+    fit_wrapped_rows(ws, range(top + 1, row + 1), last_column=1)
+    never = top + 1 + [m.key for m in jl.WAITING_MEASURES].index("weeks_at_present")
+    lines = lines_needed(jl.NEVER_TEXT, column_width(ws, 2))
+    ws.row_dimensions[never].height = max(ws.row_dimensions[never].height or 0, lines * LINE_HEIGHT)
     for stream in jl.WAITING_STREAMS:
         row += 1
-        ws.cell(row, 1, f"What it means: {stream.header}").font = BOLD
+        _label(ws, row, f"What it means: {stream.header}")
         cell = ws.cell(row, 2, jl.waiting_verdict_formula(stream))
         cell.fill, cell.border = CALC_FILL, BOX
         cell.alignment = Alignment(wrap_text=True, vertical="top")

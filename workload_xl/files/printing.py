@@ -20,7 +20,10 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
 
 LINE_HEIGHT = 15.0
 """Points a line of 11-point Calibri takes in a row (Excel's default row height)."""
@@ -61,7 +64,7 @@ def apply_print_layout(ws, layout: PrintLayout) -> None:
     """Give `ws` the page setup `layout` describes (A4, one page wide, repeated headings,
     the sheet's name and page number in the footer)."""
     ws.page_setup.orientation = layout.orientation
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # a write-only sheet has no constant
     if layout.fit_to_width:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
@@ -89,19 +92,93 @@ def column_width(ws, column: int) -> float:
 
 def lines_needed(text: str, width: float) -> int:
     """How many lines `text` wraps to in a column of `width` (Excel's width units), counting
-    the line breaks the text has of its own."""
+    the line breaks the text has of its own. Wrapping is by words, as Excel and LibreOffice
+    wrap: a word that does not fit on a line's end starts the next line ("Upper process limit"
+    in 12 characters a line takes three lines, not two), and a word longer than a line is
+    broken across lines."""
     per_line = max(1, math.floor(width * CHARACTERS_PER_WIDTH_UNIT))
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+    return sum(_wrapped_lines(part, per_line) for part in str(text).split("\n"))
 
 
-def fit_wrapped_rows(ws, rows: Iterable[int], *, first_column: int = 1) -> None:
+def _wrapped_lines(text: str, per_line: int) -> int:
+    lines, used = 1, 0
+    for word in text.split():
+        wanted = len(word) if used == 0 else used + 1 + len(word)
+        if wanted <= per_line:
+            used = wanted
+            continue
+        if used:
+            lines += 1
+        more, used = divmod(len(word), per_line)
+        if used == 0:
+            more, used = more - 1, per_line
+        lines += more
+    return lines
+
+
+def fit_wrapped_rows(
+    ws, rows: Iterable[int], *, first_column: int = 1, last_column: int | None = None
+) -> None:
     """Set each row's height to fit its longest wrapped text, so wrapped headings and flags
-    print whole and do not run into the next row. Rows with nothing wrapped keep their height."""
+    print whole and do not run into the next row. Rows with nothing wrapped keep their height.
+    Only the columns from `first_column` to `last_column` (default: the last) are measured:
+    a formula's text says nothing of the height its result needs."""
     for row in rows:
         lines = 1
-        for cell in ws[row][first_column - 1 :]:
+        for cell in ws[row][first_column - 1 : last_column]:
             if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
                 continue
             lines = max(lines, lines_needed(str(cell.value), column_width(ws, cell.column)))
         if lines > 1:
             ws.row_dimensions[row].height = lines * LINE_HEIGHT
+
+
+def wrap_across(ws, row: int, last_column: int, first_column: int = 1) -> None:
+    """Wrap the text of the row's first cell across the columns up to `last_column` (merged)
+    and fit the row's height to it: a note longer than its own cell would otherwise run on past
+    the sheet's last column, and be cut off at the page's edge."""
+    cell = ws.cell(row, first_column)
+    if last_column > first_column:
+        ws.merge_cells(
+            start_row=row, start_column=first_column, end_row=row, end_column=last_column
+        )
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    width = sum(column_width(ws, c) for c in range(first_column, last_column + 1))
+    lines = lines_needed("" if cell.value is None else str(cell.value), width)
+    if lines > 1:
+        ws.row_dimensions[row].height = lines * LINE_HEIGHT
+
+
+PAGE_CM = {"landscape": (29.7, 21.0), "portrait": (21.0, 29.7)}
+"""An A4 page, across and down, in each orientation."""
+
+MARGINS_CM = (0.75 * 2.54, 1.0 * 2.54)
+"""The page's side and top/bottom margins as written (openpyxl's, as Excel's Normal ones)."""
+
+CHART_ROOM_CM = 3.0
+"""Room a chart on a page of its own leaves for the footer and any repeated heading rows."""
+
+
+def columns_width_cm(ws, last_column: int, first_column: int = 1) -> float:
+    """How wide the columns print at full size: a width unit is 7 pixels (at 96 to the inch),
+    and each column has 5 pixels of padding."""
+    pixels = sum(
+        math.trunc(column_width(ws, c) * 7 + 5) for c in range(first_column, last_column + 1)
+    )
+    return pixels / 96 * 2.54
+
+
+def chart_on_a_page_below(ws, chart, row: int, last_column: int, layout: PrintLayout) -> None:
+    """Put `chart` at column A of `row`, on a page of its own (a page break above the row), as
+    wide as the columns up to `last_column` (and at least the page's width at full size): one
+    page wide, the chart prints across the page, never cut at a page's edge or by the rows
+    above it, with room for every period's label on one line."""
+    across, down = PAGE_CM[layout.orientation]
+    page_width = across - 2 * MARGINS_CM[0]
+    page_height = down - 2 * MARGINS_CM[1] - CHART_ROOM_CM
+    chart.width = max(page_width, columns_width_cm(ws, last_column))
+    shrink = page_width / chart.width  # what fitting the sheet to one page wide does
+    chart.height = min(chart.width * 0.6, page_height / shrink)
+    if row > 1:
+        ws.row_breaks.append(Break(id=row - 1))
+    ws.add_chart(chart, f"A{row}")

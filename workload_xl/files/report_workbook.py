@@ -23,6 +23,14 @@ from workload_xl.contracts import report as rc
 from workload_xl.core.findings import Finding
 from workload_xl.core.trends import INCOMPLETE, ServiceTrends, TeamTrend, TrendReport
 from workload_xl.files.atomic import write_atomically
+from workload_xl.files.printing import (
+    PrintLayout,
+    apply_print_layout,
+    chart_on_a_page_below,
+    fit_wrapped_rows,
+    freeze_below,
+    wrap_across,
+)
 from workload_xl.files.style import BOLD, NOTE, TITLE, cell_text, free_sheet_title, put, set_value
 
 
@@ -37,28 +45,31 @@ def build_report_workbook(report: TrendReport, made: dt.datetime | None = None) 
     wb = Workbook()
     names = _Names()
     _write_summary(wb.active, report, made or dt.datetime.now())
+    apply_print_layout(wb.active, SUMMARY_LAYOUT)
     for service in report.services:
-        _write_service(wb.create_sheet(names.sheet(service.service)), service, names)
+        ws = wb.create_sheet(names.sheet(service.service))
+        _write_service(ws, service, names)
+        apply_print_layout(ws, SERVICE_LAYOUT)
         for team in service.teams:
-            _write_team(
-                wb.create_sheet(names.sheet(f"{rc.SPC_SHEET_PREFIX}{team.team}")),
-                service,
-                team,
-                names,
-            )
-    for ws in wb.worksheets:
-        _one_page_wide(ws)
+            ws = wb.create_sheet(names.sheet(f"{rc.SPC_SHEET_PREFIX}{team.team}"))
+            _write_team(ws, service, team, names)
+            apply_print_layout(ws, XMR_LAYOUT)
     wb.properties.creator = "workload-xl"
     wb.properties.title = rc.TITLE
     return wb
 
 
-def _one_page_wide(ws) -> None:
-    """Each sheet prints on landscape pages one page wide, its chart beside its table."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+SUMMARY_LAYOUT = PrintLayout("portrait")
+SERVICE_LAYOUT = PrintLayout("landscape")
+XMR_LAYOUT = PrintLayout("landscape", (rc.SPC_HEADER_ROW, rc.SPC_HEADER_ROW))
+"""How the report prints (files.printing): the Summary's sentences on portrait pages, the
+tables landscape, every sheet one page wide; each chart on a page of its own after its
+tables, as wide as the page, so its period labels have room."""
+
+SUMMARY_WIDTH = 78
+"""The Summary's one column, narrower than a portrait page in Excel and in LibreOffice (whose
+fallback for Calibri is wider), its sentences wrapped to fit: a single column wider than the
+page is cut at its edge, as fitting to one page wide never splits or shrinks one column."""
 
 
 def _straight(chart) -> None:
@@ -153,7 +164,10 @@ def _write_summary(ws, report: TrendReport, made: dt.datetime) -> None:
     ]
     for offset, note in enumerate(notes):
         put(ws, row + offset, 1, note).font = BOLD if offset == 0 else NOTE
-    ws.column_dimensions["A"].width = 150
+    ws.column_dimensions["A"].width = SUMMARY_WIDTH
+    for line in ws.iter_rows(min_row=2, max_col=1):
+        line[0].alignment = _WRAPPED
+    fit_wrapped_rows(ws, range(2, ws.max_row + 1))
 
 
 def _block(
@@ -219,6 +233,8 @@ def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
     bands = [(band or "(no band)", values) for band, values in service.bands]
     row = _block(ws, row, rc.BAND_BLOCK_TITLE, service, bands, "0.0", names)
     ws.column_dimensions["A"].width = 34
+    wrap_across(ws, 2, len(service.periods) + 1)
+    freeze_below(ws, 1, 2)
     if service.periods:
         chart = LineChart()
         chart.title = cell_text(f"{service.service}: mean points per FTE by team")
@@ -231,8 +247,7 @@ def _write_service(ws, service: ServiceTrends, names: _Names) -> None:
         chart.set_categories(Reference(ws, min_col=2, max_col=last_col, min_row=mean_top))
         chart.x_axis.delete = chart.y_axis.delete = False
         _straight(chart)
-        chart.height, chart.width = 9, 22
-        ws.add_chart(chart, f"{get_column_letter(last_col + 2)}4")
+        chart_on_a_page_below(ws, chart, row, last_col, SERVICE_LAYOUT)
 
 
 def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> None:
@@ -247,11 +262,16 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
     if team.recalculated:
         fresh = "; ".join(f"from {label} ({why})" for label, why in team.recalculated)
         put(ws, 3, 1, f"Limits worked out afresh {fresh}.").font = NOTE
-    top = 4
+    top = rc.SPC_HEADER_ROW
     for index, column in enumerate(rc.SPC_COLUMNS, start=1):
         cell = put(ws, top, index, column.heading)
         cell.font = BOLD
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = _WRAPPED
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    for row in (2, 3):
+        wrap_across(ws, row, len(rc.SPC_COLUMNS))
+    fit_wrapped_rows(ws, [top])
+    freeze_below(ws, top + 1, 2)
     for offset, point in enumerate(team.spc, start=1):
         special = point.variation.startswith("special")
         at = team.first + offset - 1
@@ -281,8 +301,6 @@ def _write_team(ws, service: ServiceTrends, team: TeamTrend, names: _Names) -> N
     )
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
-    for index, column in enumerate(rc.SPC_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
     if team.spc:
         _xmr_chart(ws, team, top, last)
 
@@ -313,11 +331,11 @@ def _xmr_chart(ws, team: TeamTrend, top: int, last: int) -> None:
     incomplete.graphicalProperties.line.noFill = True
     chart.x_axis.delete = chart.y_axis.delete = False
     _straight(chart)
-    chart.height, chart.width = 9, 22
-    ws.add_chart(chart, "M4")
+    chart_on_a_page_below(ws, chart, last + 2, len(rc.SPC_COLUMNS), XMR_LAYOUT)
 
 
 _INCOMPLETE = PatternFill("solid", fgColor=rc.INCOMPLETE_FILL)
+_WRAPPED = Alignment(wrap_text=True, vertical="top")
 
 
 def _fill(colour: str):

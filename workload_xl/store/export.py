@@ -23,9 +23,11 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 from workload_xl.core.findings import Finding
 from workload_xl.files.atomic import write_atomically
+from workload_xl.files.printing import PrintLayout, apply_print_layout
 from workload_xl.files.style import cell_text
 
 TABLES = ("meta", "teams", "submissions", "worker_periods", "return_lines")
@@ -114,17 +116,33 @@ def _write_workbook(db: sqlite3.Connection, path: Path, sheets: dict, sheet_rows
         for row in rows:
             if written >= sheet_rows:
                 name = table if not names else f"{table} ({len(names) + 1})"
-                ws = wb.create_sheet(name)
-                ws.append(headings)
+                ws = _new_sheet(wb, name, headings)
                 names.append(name)
                 written = 1
             ws.append([_text_cell(ws, v) for v in row])  # type: ignore[union-attr]
             written += 1
         if not names:
-            wb.create_sheet(table).append(headings)
+            _new_sheet(wb, table, headings)
             names.append(table)
         sheets[table] = tuple(names)
     wb.save(path)
+
+
+EXPORT_LAYOUT = PrintLayout("landscape", (1, 1))
+"""Each table's sheet prints landscape, one page wide, its heading row on every page."""
+
+
+def _new_sheet(wb: Workbook, name: str, headings: list[str]):
+    """A write-only sheet with its page setup, its heading row frozen, each column wide
+    enough for its heading, and the headings written (a write-only sheet takes its view and
+    layout before its first row)."""
+    ws = wb.create_sheet(name)
+    apply_print_layout(ws, EXPORT_LAYOUT)
+    for index, heading in enumerate(headings, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = max(10, len(heading) + 2)
+    ws.freeze_panes = "A2"
+    ws.append(headings)
+    return ws
 
 
 def _text_cell(ws, value: Any) -> Any:
