@@ -64,6 +64,12 @@ from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.excel.buttons import BUTTONS, RIBBON_TAB, UDF_MODULE, Button
 from workload_xl.files import cached_values
 from workload_xl.files.atomic import write_atomically
+from workload_xl.files.printing import (
+    PrintLayout,
+    apply_print_layout,
+    fit_wrapped_rows,
+    wrap_across,
+)
 from workload_xl.files.style import BOLD, NOTE, TITLE, put
 from workload_xl.files.worker_template import add_measurement_sheet
 
@@ -232,10 +238,13 @@ def _write_start_sheet(
                 cell.font = font
             if wrapped:
                 cell.alignment = wrap
+        if wrapped:
+            fit_wrapped_rows(ws, [number])
 
     row(flavour.title, font=TITLE)
     for line in flavour.start_lines:
         row(line)
+        wrap_across(ws, ws.max_row, last_column=4)  # a line longer than column A prints whole
     row()
     row(f"The buttons (the {RIBBON_TAB} tab on the ribbon)", font=BOLD)
     row("Button", "What it does", "Ribbon group", "Macro", font=BOLD)
@@ -254,6 +263,8 @@ def _write_start_sheet(
         "rebuilt, not edited.",
         font=NOTE,
     )
+    wrap_across(ws, ws.max_row, last_column=4)
+    apply_print_layout(ws, PrintLayout(orientation="landscape"))
     ws.sheet_view.showGridLines = False
 
 
@@ -308,6 +319,7 @@ def _write_config_sheet(ws, rows: Sequence[tuple[str, str]]) -> None:
     )
     for number, note in enumerate(notes, start=1):
         put(ws, number, 4, note).font = NOTE
+    apply_print_layout(ws, PrintLayout(orientation="landscape"))
 
 
 XLSM = Flavour(
