@@ -138,7 +138,7 @@ class TeamColumn:
 
 
 TEAM_COLUMNS: tuple[TeamColumn, ...] = (
-    TeamColumn("worker", "Worker", 24),
+    TeamColumn("worker", "Worker", 28),  # wide enough for the labels beside the totals
     TeamColumn("band", "Experience band", 22),
     TeamColumn("fte", "FTE", 7, "0.00"),
     TeamColumn("cases", "Cases", 7, "0"),
