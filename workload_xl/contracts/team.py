@@ -150,7 +150,7 @@ TEAM_COLUMNS: tuple[TeamColumn, ...] = (
     TeamColumn("load", "Load against expected", 10, "0%"),
     TeamColumn("counted", "In team figures", 9),
     TeamColumn("flags", "Flags", 48),
-    TeamColumn("source", "Source", 30),
+    TeamColumn("source", "Source", 36),
 )
 TEAM_COLUMN_BY_KEY = {c.key: c for c in TEAM_COLUMNS}
 
