@@ -138,7 +138,7 @@ class TeamColumn:
 
 
 TEAM_COLUMNS: tuple[TeamColumn, ...] = (
-    TeamColumn("worker", "Worker", 24),
+    TeamColumn("worker", "Worker", 28),  # wide enough for the labels beside the totals
     TeamColumn("band", "Experience band", 22),
     TeamColumn("fte", "FTE", 7, "0.00"),
     TeamColumn("cases", "Cases", 7, "0"),
@@ -150,7 +150,7 @@ TEAM_COLUMNS: tuple[TeamColumn, ...] = (
     TeamColumn("load", "Load against expected", 10, "0%"),
     TeamColumn("counted", "In team figures", 9),
     TeamColumn("flags", "Flags", 48),
-    TeamColumn("source", "Source", 30),
+    TeamColumn("source", "Source", 36),
 )
 TEAM_COLUMN_BY_KEY = {c.key: c for c in TEAM_COLUMNS}
 

@@ -130,7 +130,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "case_name",
         "Case name",
-        22,
+        18,
         True,
         False,
         number_format="@",
@@ -168,7 +168,7 @@ COLUMNS: tuple[Column, ...] = (
         number_format="General",
         hint="The points worker and manager agree, within the scheme's range.",
     ),
-    Column("notes", "Notes", 36, True, False, hint="Why points differ from the scheme, etc."),
+    Column("notes", "Notes", 28, True, False, hint="Why points differ from the scheme, etc."),
 )
 
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass
 
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -44,6 +46,9 @@ PAGE_FOOTER_LEFT = "&A"
 
 PAGE_FOOTER_RIGHT = "Page &P of &N"
 
+NARROW_MARGINS = PageMargins(left=0.25, right=0.25, top=0.75, bottom=0.75, header=0.3, footer=0.3)
+"""Excel's "Narrow" margins (inches), for a form that should fit one page at a readable size."""
+
 
 @dataclass(frozen=True)
 class PrintLayout:
@@ -51,13 +56,15 @@ class PrintLayout:
 
     `title_rows` are the rows repeated at the top of every page (first, last), usually the
     table's heading row; `footer` is the centre footer (a signature line on sheets people sign);
-    `orientation` is "landscape" for wide tables and "portrait" for narrow lists.
+    `orientation` is "landscape" for wide tables and "portrait" for narrow lists;
+    `narrow_margins` gives Excel's Narrow margins instead of its normal ones.
     """
 
     orientation: str = "landscape"
     title_rows: tuple[int, int] | None = None
     footer: str = ""
     fit_to_width: bool = True
+    narrow_margins: bool = False
 
 
 def apply_print_layout(ws, layout: PrintLayout) -> None:
@@ -65,6 +72,8 @@ def apply_print_layout(ws, layout: PrintLayout) -> None:
     the sheet's name and page number in the footer)."""
     ws.page_setup.orientation = layout.orientation
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # a write-only sheet has no constant
+    if layout.narrow_margins:
+        ws.page_margins = copy(NARROW_MARGINS)
     if layout.fit_to_width:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0

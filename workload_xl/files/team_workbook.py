@@ -27,6 +27,12 @@ from workload_xl.core.team import CaseRow, TeamSheet
 from workload_xl.core.values import NO, YES
 from workload_xl.files import cached_values
 from workload_xl.files.atomic import write_atomically
+from workload_xl.files.printing import (
+    PrintLayout,
+    apply_print_layout,
+    fit_wrapped_rows,
+    freeze_below,
+)
 from workload_xl.files.style import (
     BOLD,
     CALC_FILL,
@@ -39,6 +45,17 @@ from workload_xl.files.style import (
 )
 
 _MUTED = Font(italic=True, color="7F7F7F")
+_TOP_WRAPPED = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+
+TEAM_PRINT = PrintLayout(
+    orientation="landscape",
+    title_rows=(tl.TABLE_TOP_ROW, tl.TABLE_TOP_ROW),
+    footer="Manager signature: ____________   Date: ________",
+)
+_WRAPPED_TEAM_COLUMNS = frozenset({"worker", "band", "flags", "source"})
+"""The Team table's text columns: they wrap, each row as tall as its flags need, so a flag
+prints whole, the most important text on the page."""
 SEVERITY_FILLS = {
     Severity.ERROR: PatternFill("solid", fgColor="F4B6B6"),
     Severity.WARNING: PatternFill("solid", fgColor="F8CBAD"),
@@ -151,15 +168,15 @@ def _write_workers(ws, team: TeamSheet | None) -> None:
     for index, column in enumerate(tl.TEAM_COLUMNS, start=1):
         cell = put(ws, top, index, column.header)
         cell.font = BOLD
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = _TOP_WRAPPED
         ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.row_dimensions[top].height = 44
     rows = _worker_values(team)
     for offset, values in enumerate(rows, start=1):
         for index, (column, value) in enumerate(zip(tl.TEAM_COLUMNS, values, strict=True), 1):
             cell = ws.cell(top + offset, index)
             set_value(cell, value)
             cell.number_format = column.number_format
+            cell.alignment = _TOP_WRAPPED if column.key in _WRAPPED_TEAM_COLUMNS else _TOP
             if values[list(tl.TEAM_COLUMN_BY_KEY).index("counted")] == NO:
                 cell.font = _MUTED
     last = top + len(rows)
@@ -168,13 +185,9 @@ def _write_workers(ws, team: TeamSheet | None) -> None:
     )
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
-    ws.freeze_panes = ws.cell(top + 1, 2)
-    ws.print_title_rows = f"{top}:{top}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = "Manager signature: ____________   Date: ________"
+    fit_wrapped_rows(ws, range(top, last + 1))
+    freeze_below(ws, top + 1, 2)  # the table starts low: the Worker column stays, not 22 rows
+    apply_print_layout(ws, TEAM_PRINT)
     if team is not None:
         counted = sum(1 for w in team.workers if w.counted and w.points_per_fte is not None)
         if counted:
@@ -223,6 +236,13 @@ def _highlight(ws, findings: list[Finding]) -> None:
 # --- Cases, History, Errors ----------------------------------------------------------------
 
 
+_WRAPPED_HEADINGS = frozenset(
+    {"Item", "Also allocated to", "Workbook", "Message", "Worker", "Experience band", "Field"}
+)
+"""The Cases, History and Errors columns whose text may be longer than the column is wide:
+they wrap, with rows as tall as they need, so a long message prints whole."""
+
+
 def _table_sheet(
     ws,
     name: str,
@@ -231,19 +251,27 @@ def _table_sheet(
     widths: tuple[int, ...],
     calculated: tuple[tuple[str, str, str], ...] = (),
     results: Sequence[Sequence[object]] = (),
+    *,
+    orientation: str = "landscape",
 ) -> None:
     """A table from A1: Python's values under `headings`, then the `calculated` columns
     (heading, formula, number format), a native formula in every row (grey) and as the
     column's own formula, with Python's figure for it from `results` (a row of figures for
-    each row, the blank row's included)."""
+    each row, the blank row's included). It prints one page wide in `orientation`, its
+    heading row on every page, long texts wrapped in rows as tall as they need."""
     columns = [(heading, None) for heading in headings]
     columns += [(heading, formula) for heading, formula, _ in calculated]
     for index, (heading, _) in enumerate(columns, start=1):
-        put(ws, 1, index, heading).font = BOLD
+        cell = put(ws, 1, index, heading)
+        cell.font = BOLD
+        cell.alignment = _TOP_WRAPPED
+    aligned = [_TOP_WRAPPED if heading in _WRAPPED_HEADINGS else _TOP for heading, _ in columns]
     for offset, row in enumerate(rows or [[None] * len(headings)]):
         ws.append([None] * len(columns))
         for index, value in enumerate(row, start=1):
             set_value(ws.cell(ws.max_row, index), value)
+        for index, alignment in enumerate(aligned, start=1):
+            ws.cell(ws.max_row, index).alignment = alignment
         figures = results[offset] if offset < len(results) else ()
         for index, (_, formula, number_format) in enumerate(calculated, len(headings) + 1):
             cell = ws.cell(ws.max_row, index)
@@ -255,7 +283,9 @@ def _table_sheet(
     add_table(ws, name, 1, max(2, ws.max_row), columns, "TableStyleLight1")
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
+    fit_wrapped_rows(ws, range(1, ws.max_row + 1))
+    freeze_below(ws, 2)
+    apply_print_layout(ws, PrintLayout(orientation=orientation, title_rows=(1, 1)))
 
 
 def _write_cases(ws, team: TeamSheet | None) -> None:
@@ -289,7 +319,8 @@ def _case_result(case: CaseRow, counted: set[str], held: dict) -> list[object]:
 
 def _write_history(ws, team: TeamSheet | None) -> None:
     rows = [] if team is None else [tl.encode_history(h) for h in team.history]
-    _table_sheet(ws, tl.HISTORY_TABLE, tl.HISTORY_COLUMNS, rows, (10, 22, 24, 7, 10, 10, 10))
+    widths = (10, 22, 24, 7, 10, 10, 10)
+    _table_sheet(ws, tl.HISTORY_TABLE, tl.HISTORY_COLUMNS, rows, widths, orientation="portrait")
 
 
 def _write_errors(ws, findings: list[Finding], output: str) -> None:
@@ -310,7 +341,7 @@ def _write_errors(ws, findings: list[Finding], output: str) -> None:
         ]
         for f in sorted(findings, key=_order)
     ]
-    _table_sheet(ws, tl.ERRORS_TABLE, tl.ERRORS_COLUMNS, rows, (9, 22, 34, 16, 7, 16, 100))
+    _table_sheet(ws, tl.ERRORS_TABLE, tl.ERRORS_COLUMNS, rows, (9, 22, 34, 16, 7, 16, 70))
     for offset, f in enumerate(sorted(findings, key=_order), start=2):
         ws.cell(offset, 1).fill = SEVERITY_FILLS[f.severity]
         if f.workbook == output and f.sheet and f.cell:

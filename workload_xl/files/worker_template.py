@@ -29,6 +29,12 @@ from workload_xl.core.validation import validate_sheet
 from workload_xl.core.values import FTE_MAX, FTE_MIN, clean_text, read_number
 from workload_xl.files import cached_values
 from workload_xl.files.atomic import write_atomically
+from workload_xl.files.printing import (
+    PrintLayout,
+    apply_print_layout,
+    fit_wrapped_rows,
+    freeze_below,
+)
 from workload_xl.files.style import (
     BOLD,
     BOX,
@@ -50,6 +56,30 @@ HEADER_FIRST_ROW = 4
 TABLE_HEADER_ROW = layout.TEMPLATE_FIRST_ROW - 1  # 14
 
 _RANGE_FILL = PatternFill("solid", fgColor="F8CBAD")
+_TOP_WRAPPED = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+_WRAPPED_COLUMNS = frozenset({"case_name", "item", "notes"})
+"""The table's columns whose text may be longer than the column is wide: they wrap, and the
+rows written with text get the height it needs (rows typed into later grow as Excel fits them)."""
+
+MEASUREMENT_PRINT = PrintLayout(
+    orientation="portrait",
+    title_rows=(TABLE_HEADER_ROW, TABLE_HEADER_ROW),
+    footer="Worker signature: ____________   Manager signature: ____________",
+    narrow_margins=True,
+)
+"""Portrait, so that a normal sheet, its spare rows included, prints on one page to sign.
+
+The table's empty rows hold formulas (Unit, Kind, Scheme points) and the table's banding, so
+Excel and LibreOffice count them as used and print them: they cannot be left off the page, and
+a fixed print area would leave off the rows a user adds. On a landscape page, fitted one page
+wide, the title, header and the 40 rows of a template took two pages, the second all empty
+rows; on a portrait page with narrow margins, fitted one page wide (about 70%), they fill about four
+fifths of one page, leaving room for rows whose text wraps (docs/workbook-format.md,
+Printing). A longer table goes on to more pages, its heading repeated."""
+
+SCHEME_PRINT = PrintLayout(orientation="landscape", title_rows=(1, 1))
+"""The Scheme sheet's three tables stand side by side: landscape, one page wide."""
 
 
 @dataclass
@@ -225,7 +255,7 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
     for index, column in enumerate(columns, start=1):
         cell = ws.cell(top, index, column.header)
         cell.font = BOLD
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = _TOP_WRAPPED
         ws.column_dimensions[get_column_letter(index)].width = column.width
     lines = list(lines)
     for r in range(top + 1, last_row + 1):
@@ -239,6 +269,7 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
                 set_value(cell, line.get(column.key))
                 cell.protection = UNLOCKED
             cell.number_format = column.number_format
+            cell.alignment = _TOP_WRAPPED if column.key in _WRAPPED_COLUMNS else _TOP
     add_table(
         ws,
         table_name,
@@ -247,7 +278,8 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
         [(c.header, c.formula and layout.row_formula(c, _LETTERS, top + 1)) for c in columns],
         "TableStyleLight9",
     )
-    ws.freeze_panes = ws.cell(top + 1, 1)
+    fit_wrapped_rows(ws, range(top, top + len(lines) + 1))
+    freeze_below(ws, top + 1)
 
 
 def _remember_results(ws, scheme: Scheme, table: str) -> None:
@@ -424,19 +456,14 @@ def _protect_calculations(ws) -> None:
 
 def _write_page_setup(ws) -> None:
     """No fixed print area: Excel prints the used range, so rows added later print too."""
-    ws.print_title_rows = f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = "Worker signature: ____________   Manager signature: ____________"
-    ws.oddFooter.right.text = "Page &P of &N"
+    apply_print_layout(ws, MEASUREMENT_PRINT)
 
 
 # --- the Scheme sheet ----------------------------------------------------------------------
 
 _SCHEME_COLUMNS = ("Code", "Label", "Kind", "Unit", "Points", "Min", "Max", "Description")
+_SCHEME_WIDTHS = (14, 36, 9, 11, 8, 6, 6, 26, 2, 26, 15, 2, 24)
+"""Columns A to M: the items (A:H), a gap, the bands (J:K), a gap, the services (M)."""
 
 
 def _write_scheme_sheet(wb: Workbook, ws, scheme: Scheme) -> None:
@@ -480,11 +507,17 @@ def _write_scheme_sheet(wb: Workbook, ws, scheme: Scheme) -> None:
     row = max(last, len(bands) + 1, len(scheme.services) + 1) + 2
     ws.cell(row, 1, f"{scheme.title}, version {scheme.version} ({scheme.id})").font = BOLD
     ws.cell(row + 1, 1, scheme.note).font = NOTE
-    for letter, width in zip("ABCDEFGH", (14, 40, 9, 11, 8, 6, 6, 40), strict=True):
+    # Widths that print one landscape page wide at a readable size: long labels wrap, and
+    # the empty columns between the tables are narrow.
+    for letter, width in zip("ABCDEFGHIJKLM", _SCHEME_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
-    ws.column_dimensions["J"].width = 34
-    ws.column_dimensions["K"].width = 15
-    ws.column_dimensions["M"].width = 28
+    tables_end = row - 2  # the last row of the longest of the three tables
+    for cells in ws.iter_rows(min_row=1, max_row=tables_end):
+        for cell in cells:  # labels, descriptions, bands and services wrap
+            cell.alignment = _TOP_WRAPPED if cell.column in (2, 8, 10, 13) else _TOP
+    fit_wrapped_rows(ws, range(1, tables_end + 1))
+    freeze_below(ws, 2)
+    apply_print_layout(ws, SCHEME_PRINT)
     ws.protection.sheet = True
 
 
