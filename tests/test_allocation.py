@@ -320,3 +320,122 @@ def test_the_command_needs_an_item_or_a_move_with_a_worker(team_file, tmp_path):
     )
     assert missing.returncode == 2 and "file-not-found" in missing.stderr
     assert "Traceback" not in neither.output + half.output + missing.output
+
+
+# --- the add-in: Try an allocation, through xlwings' remote engine -----------------------------
+
+
+def test_try_an_allocation_writes_the_allocation_sheet_and_nothing_else(team_file, tmp_path):
+    from openpyxl import load_workbook
+
+    from workload_xl.contracts import allocation as layout
+    from workload_xl.excel import entry
+
+    from . import xlwings_remote as remote
+
+    def press(path: Path) -> list[dict]:
+        book = remote.book(path)
+        entry.try_allocation(book)
+        return book.json()["actions"]
+
+    sheets = load_workbook(team_file).sheetnames
+    first = press(team_file)
+    assert [a["args"][1] for a in first if a["func"] == "addSheet"] == [layout.SHEET]
+    assert {a.get("sheet_position") for a in first if a.get("sheet_position") is not None} == {
+        len(sheets)
+    }
+    ready = remote.apply(team_file, first, tmp_path / "ready.xlsx")
+    wb = load_workbook(ready)
+    form = wb[layout.SHEET]
+    assert [form.cell(layout.INPUT_TOP + i, 1).value for i in range(5)] == [
+        "Item",
+        "Quantity",
+        "Move case",
+        "From worker",
+        "To worker",
+    ]
+    assert form["A1"].value.endswith(
+        "Try an allocation: type an item of the scheme in B4 (and a "
+        "quantity in B5), or a case reference in B6 and a worker in B8, then press again."
+    )
+    form[f"B{layout.INPUT_TOP}"] = "Child protection plan"
+    wb.save(ready)
+
+    actions = press(ready)
+    assert {a["sheet_position"] for a in actions if a.get("sheet_position") is not None} == {
+        len(sheets)
+    }
+    written = remote.values_written(actions, len(sheets))
+    top = layout.OUTPUT_TOP
+    heading = next(r for r in range(top, top + 10) if written.get(f"A{r}") == "Rank")
+    assert [written[f"B{heading + i}"] for i in range(1, 6)] == ["Cal", "Eli", "Ann", "Bea", "Dee"]
+    assert written[f"I{heading + 1}"] == pytest.approx(89 / 90)  # Load after
+    assert [written[f"K{heading + i}"] for i in range(1, 6)] == [True, True, True, False, False]
+    assert "would stay within the usual range: Cal, Eli, Ann." in written["A1"]
+    done = remote.apply(
+        ready, [a for a in actions if a["func"] != "setNumberFormat"], tmp_path / "d.xlsx"
+    )
+    before, after = load_workbook(team_file), load_workbook(done)
+    for name in sheets:  # every sheet of the team workbook is as it was
+        assert [[c.value for c in r] for r in before[name].iter_rows()] == [
+            [c.value for c in r] for r in after[name].iter_rows()
+        ]
+
+
+def test_try_an_allocation_says_what_is_wrong_in_its_status_line(team_file, tmp_path, make_sheet):
+    from openpyxl import load_workbook
+
+    from workload_xl.contracts import allocation as layout
+    from workload_xl.excel import entry
+
+    from . import xlwings_remote as remote
+
+    book = remote.book(make_sheet().path)  # a worker's workbook
+    entry.try_allocation(book)
+    assert "not a team workbook" in str(book.json()["actions"])
+    ready = remote.apply(team_file, _press(entry.try_allocation, team_file), tmp_path / "r.xlsx")
+    wb = load_workbook(ready)
+    wb[layout.SHEET][f"B{layout.INPUT_TOP}"] = "Child protection plans"
+    wb.save(ready)
+    actions = _press(entry.try_allocation, ready)
+    status = remote.values_written(actions, len(wb.sheetnames) - 1)["A1"]
+    assert "Did you mean 'Child protection plan'?" in status
+    assert f"cell B{layout.INPUT_TOP} of the Allocation sheet" in status
+
+
+def _press(button, path: Path) -> list[dict]:
+    from . import xlwings_remote as remote
+
+    book = remote.book(path)
+    button(book)
+    return book.json()["actions"]
+
+
+def test_wl_load_after_matches_the_commands_figure(team_file, registry):
+    import asyncio
+
+    import xlwings as xw
+    from xlwings import server
+
+    from workload_xl.excel import udfs
+
+    run, _ = allocate_file(team_file, registry, item="Child protection plan")
+    eli = next(c for c in run.suggestion.candidates if c.worker == "Eli")
+    data = {
+        "func_name": "wl_load_after",
+        "args": [
+            [[56]],
+            [[0.8]],
+            [["Advanced practitioner"]],
+            [[CSC]],
+            [["child protection plan"]],
+            [[1]],
+        ],
+        "version": xw.__version__,
+        "client": "Office.js",
+        "runtime": "1.4",
+        "culture_info_name": "en-GB",
+        "caller_address": "Sheet1!Z1",
+    }
+    (got,) = asyncio.run(server.custom_functions_call(data, udfs))
+    assert got == [pytest.approx(eli.load_after)] and eli.load_after == pytest.approx(1.0)

@@ -17,9 +17,10 @@ from workload_xl.core.values import clean_text
 
 SHEET = "Allocation"
 TITLE = "Try an allocation"
-STATUS_CELL = "A2"
-"""Where Try an allocation says what it did, or what to type: this sheet, not the Errors sheet
-(the team workbook's Errors sheet is the signed record of its findings)."""
+STATUS_CELL = "A1"
+"""Where Try an allocation says what it did, or what to type, starting with its name (so the
+line is the sheet's title): this sheet, not the Errors sheet (the team workbook's Errors sheet
+is the signed record of its findings)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ def shown(column: Column, value: Any) -> str:
 
 
 def input_rows() -> list[list[Any]]:
-    """The title, the status line and the input cells as first written, from A1."""
+    """The title (the status line writes over it), and the input cells, as first written from
+    A1."""
     return [
         [TITLE, None, None],
         [None, None, None],
@@ -112,16 +114,30 @@ def input_rows() -> list[list[Any]]:
     ]
 
 
-def inputs_from(values: Sequence[Sequence[Any]]) -> dict[str, Any]:
+def inputs_from(values: Sequence[Sequence[Any]]) -> dict[str, tuple[Any, int | None]]:
     """Each input's value (the cell beside its label in column A; None when blank or the label
-    is gone), by key, from the sheet's values as one block from A1."""
-    found: dict[str, Any] = {}
+    is gone) and the offset of its row in `values` (the sheet's values as one block from A1;
+    None without the label), by key."""
+    found: dict[str, tuple[Any, int | None]] = {}
     labels = {i.label.casefold(): i.key for i in INPUTS}
-    for line in values:
+    for offset, line in enumerate(values):
         if not line:
             continue
         key = labels.get(clean_text(line[0]).casefold())
         if key and key not in found:
             value = line[1] if len(line) > 1 else None
-            found[key] = None if clean_text(value) == "" else value
-    return {i.key: found.get(i.key) for i in INPUTS}
+            found[key] = (None if clean_text(value) == "" else value, offset)
+    return {i.key: found.get(i.key, (None, None)) for i in INPUTS}
+
+
+def output_rows(sentences: Sequence[str], columns: Sequence[Column], rows: Sequence[Sequence[Any]]):
+    """What a press writes from OUTPUT_TOP: the sentences, a blank row, the headings, the rows;
+    every row as wide as the table."""
+    width = max(len(columns), 1)
+    pad = [None] * (width - 1)
+    return [
+        *([sentence, *pad] for sentence in sentences),
+        [None] * width,
+        [c.heading for c in columns],
+        *(list(r) for r in rows),
+    ]
