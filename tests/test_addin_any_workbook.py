@@ -114,6 +114,7 @@ MEASUREMENT = (
     ("build_team_sheet_from_folder", "workers, 2026-10"),
     ("flag_outliers", "this workbook has no Team sheet. Press Build team sheet first."),
     ("export_team_return", "First Response East 2026-10 team return.xlsx (1 workers"),
+    ("try_allocation", "this workbook is not a team workbook (it has no TeamWorkers table)"),
 )
 
 
@@ -152,6 +153,7 @@ TEAM = (
     ("build_team_sheet_from_folder", "this workbook's Team sheet is a team workbook's"),
     ("flag_outliers", "1 of 3 workers flagged on the Team sheet"),
     ("export_team_return", "this workbook has no worker measurement sheets."),
+    ("try_allocation", "type an item of the scheme in B4"),
 )
 
 

@@ -370,6 +370,21 @@ def test_the_sheets_the_add_in_writes_are_documented():
     assert f"row {entry.TEAM_TOP}" in part and f"row {entry.ERRORS_TOP}" in part
 
 
+def test_the_allocation_sheet_is_documented_cell_by_cell_and_column_by_column():
+    from workload_xl.contracts import allocation as al
+
+    part = _section(_workbook_format(), "The Allocation sheet")
+    assert _in_code(al.SHEET) in part and _in_code(al.STATUS_CELL) in part
+    assert f"From row {al.INPUT_TOP}" in part and f"From row {al.OUTPUT_TOP}" in part
+    for spec in al.INPUTS:
+        assert _table_row(part, spec.label), f"the input {spec.label!r} is not documented"
+    for column in al.SUGGESTION_COLUMNS + al.MOVE_COLUMNS:
+        row = _table_row(part, column.heading)
+        assert row, f"the column {column.heading!r} is not documented"
+        shown = "General" if column.number_format == "General" else _in_code(column.number_format)
+        assert f"| {shown} |" in row, row
+
+
 def test_the_trend_report_part_of_workbook_format_md_matches_its_contract():
     from workload_xl.contracts import report as rc
 

@@ -898,6 +898,67 @@ def capa_balance(
             )
 
 
+# --- allocation ----------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("team_workbook", type=click.Path(path_type=Path))
+@click.option("--item", help='A scheme item to allocate, e.g. "Child protection plan".')
+@click.option(
+    "--quantity",
+    type=click.FloatRange(0, 744, min_open=True),
+    default=1,
+    show_default=True,
+    help="How many more of the item (cases, or days or hours of an activity).",
+)
+@click.option("--move", "case_ref", metavar="CASE_REF", help="A case reference to try moving.")
+@click.option("--to", "to_worker", metavar="WORKER", help="The worker the case would move to.")
+@click.option(
+    "--from", "from_worker", metavar="WORKER", help="For a co-worked case: whose part moves."
+)
+@FORMAT_OPTION
+def allocate(
+    team_workbook: Path,
+    item: str | None,
+    quantity: float,
+    case_ref: str | None,
+    to_worker: str | None,
+    from_worker: str | None,
+    output_format: str,
+) -> None:
+    """Who could take a new case: each worker's load against expected before and after.
+
+    With --item, every worker of the team workbook is listed by their load after taking
+    --quantity more of the item, and marked when they would stay within the team's usual range
+    (or told why not). With --move CASE_REF --to WORKER, both workers' loads before and after
+    the move, and the team's spread and flags. Nothing is written. Exit status: 0 shown, 2 the
+    team workbook cannot be used or an item, worker or case is not in it.
+    """
+    if (item is None) == (case_ref is None):
+        raise click.UsageError("give --item (a new case) or --move with --to (a case moved).")
+    if case_ref is not None and not to_worker:
+        raise click.UsageError("--move needs --to: the worker the case would move to.")
+    from workload_xl.services.allocate import allocate_file
+
+    asked = {"item": item, "quantity": quantity}
+    if case_ref is not None:
+        asked = {"move": case_ref, "to": to_worker, "from_worker": from_worker}
+    run, problems = allocate_file(team_workbook, _registry(), **asked)
+    if run is None:
+        _print_findings(problems)
+        sys.exit(EXIT_UNREADABLE)
+    if output_format == "json":
+        click.echo(json_for(run.to_json()))
+        return
+    _print_findings([f for f in problems if f.severity != "info"])
+    for line in run.sentences():
+        click.echo(line)
+    click.echo()
+    click.echo(plain_table(*run.shown_table()))
+    for worker, why in run.reasons():
+        click.echo(f"  {worker}: {why}")
+
+
 # --- caseload import -----------------------------------------------------------------------
 
 

@@ -469,6 +469,28 @@ def _camhs_demo(out: Path, echo: Callable[[str], None]) -> None:
     )
 
 
+def _allocation_demo(
+    out: Path, team_file: Path, registry: SchemeRegistry, echo: Callable[[str], None]
+) -> None:
+    """Who in the showcase team could take a new case: what `workload-xl allocate` says."""
+    from workload_xl.core.findings import Refused
+    from workload_xl.services.allocate import allocate_file
+
+    try:
+        run, _ = allocate_file(team_file, registry, item=NEW_CASE)
+    except Refused:  # a scheme without the item: the tour goes on
+        return
+    if run is None or run.suggestion is None:
+        return
+    echo("")
+    echo(f"A new {NEW_CASE} case comes in: workload-xl allocate {team_file.relative_to(out)}")
+    for line in run.sentences():
+        echo(f"  {line}")
+
+
+NEW_CASE = "Child protection plan"
+
+
 def _slug(text: str) -> str:
     """A name as a file or folder name: lower case, words joined by hyphens, and safe on every
     system (paths.safe_file_name) whatever the name."""
@@ -515,6 +537,7 @@ def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -
         echo("")
         echo(f"One of them, {showcase[0].relative_to(out)}:")
         echo(team_text(showcase[1], str(showcase[0]), written=True))
+        _allocation_demo(out, showcase[0], registry, echo)
     echo("")
     echo("Consolidating the team sheets into a returns store, as the performance team does...")
     store_path = out / "returns.sqlite"

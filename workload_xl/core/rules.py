@@ -147,6 +147,11 @@ _RULES = [
     # Points scheme files.
     Rule("scheme-invalid", ERR, "A points scheme file is wrong, so that scheme was not loaded"),
     Rule("scheme-folder-unusable", ERR, "The points scheme folder cannot be used"),
+    # Allocation: `workload-xl allocate` and Try an allocation.
+    Rule("allocation-item-unknown", ERR, "The item to allocate is not an item of the scheme"),
+    Rule("allocation-worker-unknown", ERR, "The worker named is not on the team sheet"),
+    Rule("allocation-case-unknown", ERR, "No case row of the team workbook has the reference"),
+    Rule("allocation-move-invalid", ERR, "The case cannot be moved as asked"),
     # Writing files.
     Rule("output-exists", ERR, "The output file exists already"),
     Rule("output-unwritable", ERR, "The output file cannot be written"),

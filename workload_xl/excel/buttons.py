@@ -104,6 +104,16 @@ BUTTONS: tuple[Button, ...] = (
         "Team",
         asks="folder",
     ),
+    Button(
+        "TryAllocation",
+        "Try an allocation",
+        "try_allocation",
+        "AddressBook",
+        "On a team workbook: who could take one more of the item typed on the Allocation "
+        "sheet, or what moving a case would do, with each worker's load before and after. "
+        "No worker sheet changes.",
+        "Team",
+    ),
 )
 
 BUTTON_BY_SUB = {b.sub: b for b in BUTTONS}

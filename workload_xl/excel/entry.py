@@ -31,6 +31,7 @@ from typing import Any
 
 import xlwings as xw
 
+from workload_xl.contracts import allocation as allocation_sheet
 from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
 from workload_xl.contracts.grid import UNREADABLE, Names, SheetValues, Table
@@ -66,6 +67,10 @@ _LABEL = {b.entry: b.label for b in BUTTONS}
 # --- every button: the book, and no traceback ---------------------------------------------
 
 
+_STATUS_SHEETS = {"try_allocation": (allocation_sheet.SHEET, allocation_sheet.STATUS_CELL)}
+"""Buttons that say what they did on their own sheet (when the book has it), not on Errors."""
+
+
 def _button(function: Callable[..., str]) -> Callable[..., None]:
     """Run a button's work on the book and write its one-line outcome in the status cell.
 
@@ -93,19 +98,28 @@ def _button(function: Callable[..., str]) -> Callable[..., None]:
                 f"stopped ({type(exc).__name__}{': ' + detail if detail else ''}). "
                 "Nothing was changed. Save the workbook and send it to the workload-xl team."
             )
-        _status(book, f"{label}: {outcome}")
+        _status(book, f"{label}: {outcome}", *_status_place(book, function.__name__))
 
     return run
+
+
+def _status_place(book: xw.Book, entry: str) -> tuple[str, str]:
+    sheet, cell = _STATUS_SHEETS.get(entry, (ERRORS_SHEET, STATUS_CELL))
+    if any(s.name.casefold() == sheet.casefold() for s in book.sheets):
+        return sheet, cell
+    return ERRORS_SHEET, STATUS_CELL
 
 
 class _Stop(Exception):
     """A user's situation the button cannot go on from; the message says what to do."""
 
 
-def _status(book: xw.Book, message: str) -> None:
+def _status(
+    book: xw.Book, message: str, sheet: str = ERRORS_SHEET, cell: str = STATUS_CELL
+) -> None:
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     with contextlib.suppress(Exception):  # nowhere to say it: the button still ends quietly
-        _sheet(book, ERRORS_SHEET)[STATUS_CELL].value = [[_text(f"{stamp}  {message}")]]
+        _sheet(book, sheet)[cell].value = [[_text(f"{stamp}  {message}")]]
 
 
 # --- reading a sheet through xlwings --------------------------------------------------------
@@ -738,6 +752,112 @@ def _return_name(team: str, period: str) -> SafeName:
     """`<Team> <period> team return.xlsx`, safe on every system: a team name too long for a
     file name is cut (the period and " team return" are kept), and `shortened` says so."""
     return safe_file_name(team, tail=f" {period} team return", extension=".xlsx", fallback="Team")
+
+
+# --- Try an allocation ------------------------------------------------------------------------
+
+
+@_button
+def try_allocation(book: xw.Book) -> str:
+    """The allocation table on the team workbook's Allocation sheet, for the item (and
+    quantity), or the case move, typed in its cells: the same figures as `workload-xl
+    allocate`. The first press adds the sheet with the cells to fill; no other sheet changes."""
+    from workload_xl.services.allocate import allocate_team
+
+    read = _Book(book)
+    team = _team_in_book(book, read)
+    sheet = next(
+        (s for s in book.sheets if s.name.casefold() == allocation_sheet.SHEET.casefold()), None
+    )
+    if sheet is None:
+        sheet = _sheet(book, allocation_sheet.SHEET)
+        sheet["A1"].value = allocation_sheet.input_rows()
+        first = allocation_sheet.INPUT_TOP
+        return (
+            f"type an item of the scheme in B{first} (and a quantity in B{first + 1}), or a "
+            f"case reference in B{first + 2} and a worker in B{first + 4}, then press again."
+        )
+    grid = read.grid(sheet.name)
+    block = [[grid.at(r, c) for c in (1, 2)] for r in range(1, grid.top + len(grid.values))]
+    typed = allocation_sheet.inputs_from(block)
+    where = {
+        key: {"workbook": book.name, "sheet": sheet.name, "cell": f"B{row + 1}"}
+        for key, (_, row) in typed.items()
+        if row is not None
+    }
+    said = {key: f"cell {place['cell']} of the {sheet.name} sheet" for key, place in where.items()}
+    value = {key: v for key, (v, _) in typed.items()}
+    if is_blank(value["item"]) and is_blank(value["move"]):
+        raise _Stop(
+            f"nothing to try: type an item in the Item cell (or a case reference in Move case) "
+            f"on the {sheet.name} sheet, and press again."
+        )
+    run = allocate_team(
+        team,
+        registry(),
+        item=value["item"],
+        quantity=value["quantity"],
+        move=value["move"] if is_blank(value["item"]) else None,
+        to=value["to"],
+        from_worker=value["from"],
+        where=where,
+        said=said,
+    )
+    columns, rows = run.table()
+    out = allocation_sheet.output_rows(run.sentences(), columns, rows)
+    top = allocation_sheet.OUTPUT_TOP
+    _clear_below(sheet, top)
+    sheet[f"A{top}"].value = [[_text(v) for v in r] for r in out]
+    heading = top + len(out) - len(rows) - 1
+    for index, column in enumerate(columns, start=1):
+        if column.kind == "percent" and rows:
+            with contextlib.suppress(Exception):  # an engine without formats shows fractions
+                sheet.range(
+                    (heading + 1, index), (heading + len(rows), index)
+                ).number_format = column.number_format
+    if run.suggestion is not None:
+        best = run.suggestion.suggested
+        named = ", ".join(c.worker for c in best[:3]) or "no one"
+        return f"{len(rows)} workers listed; would stay within the usual range: {named}."
+    assert run.move is not None
+    return f"case {run.move.case_ref} from {run.move.giver} to {run.move.taker} worked out."
+
+
+def _team_in_book(book: xw.Book, read: _Book):
+    """The team as this team workbook's tables hold it (services.allocate.team_from_tables)."""
+    from workload_xl.services.allocate import team_from_tables
+
+    found: dict[str, tuple[xw.Sheet, _Table]] = {}
+    for sheet in book.sheets:
+        for table in _tables(sheet):
+            found.setdefault(table.name.casefold(), (sheet, table))
+    if tl.TEAM_TABLE.casefold() not in found:
+        raise _Stop(
+            f"this workbook is not a team workbook (it has no {tl.TEAM_TABLE} table). Open the "
+            "team workbook workload-xl build-team (or Export team return) wrote, and press again."
+        )
+    team_sheet, _ = found[tl.TEAM_TABLE.casefold()]
+    header = {}
+    for spec in tl.TEAM_HEADER:
+        place = read.names.place(spec.name, team_sheet.name)
+        header[spec.key] = read.value(place.sheet, place.row, place.column) if place else None
+    cases = found.get(tl.CASES_TABLE.casefold())
+    scheme = registry().get(clean_text(header.get("scheme_id")))
+    return team_from_tables(
+        book.name,
+        header,
+        _grid_table(read, *found[tl.TEAM_TABLE.casefold()]),
+        _grid_table(read, *cases) if cases else None,
+        scheme.period if scheme else "month",
+    )
+
+
+def _grid_table(read: _Book, sheet: xw.Sheet, table: _Table) -> Table:
+    grid = read.grid(sheet.name)
+    span = range(table.left, table.right + 1)
+    rows = [[grid.at(r, c) for c in span] for r in range(table.top + 1, table.bottom + 1)]
+    headers = tuple(grid.at(table.top, c) for c in span)
+    return Table(table.name, sheet.name, table.top, table.left, headers, rows)
 
 
 def _counts(findings: list[Finding]) -> str:

@@ -26,6 +26,7 @@ from workload_xl.excel.udfs import (
     capa_weeks_to_target,
     wl_check,
     wl_load,
+    wl_load_after,
     wl_per_fte,
     wl_points,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "validate_sheet",
     "wl_check",
     "wl_load",
+    "wl_load_after",
     "wl_per_fte",
     "wl_points",
 ]

@@ -26,7 +26,7 @@ from workload_xl.core.expected import band_of, expected_points, load_against_exp
 from workload_xl.core.findings import Refused
 from workload_xl.core.schemes import Scheme, SchemeError
 from workload_xl.core.validation import check_entry
-from workload_xl.core.values import FTE_RANGE, fte_in_range, points_per_fte, read_number
+from workload_xl.core.values import FTE_RANGE, fte_in_range, is_blank, points_per_fte, read_number
 from workload_xl.excel import registry
 
 Grid = list[list[Any]]
@@ -239,20 +239,57 @@ def wl_load(points: Any, fte: Any, band: Any, scheme: Any = None) -> Grid:
     except _CallError as problem:
         return [[str(problem)]]
     if not found.reference_points:
-        return [[f"The scheme {found.id} sets no reference_points, so it expects nothing."]]
+        return [[_no_reference(found)]]
+    return _each(lambda total, share, level: _load(found, total, share, level), points, fte, band)
 
-    def load(total: Any, share: Any, level: Any) -> Any:
-        given = _points_and_fte(total, share)
-        if given is None:
-            return BLANK
-        amount, part = given
-        label = "" if level is None else str(level).strip()
-        if band_of(found, label) is None:
-            bands = ", ".join(b.label for b in found.bands)
-            raise _CallError(f"{_quoted(label)} is not a band of the scheme {found.id} ({bands}).")
-        return load_against_expected(amount, expected_points(found, label, part))
 
-    return _each(load, points, fte, band)
+def _no_reference(found: Scheme) -> str:
+    return f"The scheme {found.id} sets no reference_points, so it expects nothing."
+
+
+def _load(found: Scheme, total: Any, share: Any, level: Any, added: float = 0.0) -> Any:
+    """One row's load against expected, with `added` points more; blank without points."""
+    given = _points_and_fte(total, share)
+    if given is None:
+        return BLANK
+    amount, part = given
+    label = "" if level is None else str(level).strip()
+    if band_of(found, label) is None:
+        bands = ", ".join(b.label for b in found.bands)
+        raise _CallError(f"{_quoted(label)} is not a band of the scheme {found.id} ({bands}).")
+    return load_against_expected(amount + added, expected_points(found, label, part))
+
+
+@xw.func
+@xw.arg("points", ndim=2, doc="Total points now (one cell or a column).")
+@xw.arg(
+    "fte", ndim=2, doc="Full-time equivalent, at least 0.01 and at most 1 (same size, or one cell)."
+)
+@xw.arg("band", ndim=2, doc="The Experience band cells (same size, or one cell).")
+@xw.arg("scheme", doc="The scheme id: the Scheme cell at the top of the team sheet.")
+@xw.arg("item", doc="The item to add, as the scheme names it (e.g. Child protection plan).")
+@xw.arg("quantity", doc="How many more of the item (blank for 1).")
+def wl_load_after(
+    points: Any, fte: Any, band: Any, scheme: Any = None, item: Any = None, quantity: Any = None
+) -> Grid:
+    """Load against expected after taking more of an item at the scheme's points: (points +
+    the item's points × quantity) ÷ expected points, the figure workload-xl allocate shows."""
+    try:
+        found = _scheme(scheme)
+        if not found.reference_points:
+            raise _CallError(_no_reference(found))
+        entry = None if is_blank(item) else found.item_by_label(str(item).strip())
+        if entry is None:
+            raise _CallError(f"{_quoted(item or '')} is not an item of the scheme {found.id}.")
+        times = _number(quantity, "quantity")
+        if times is not None and times <= 0:
+            raise _CallError("The quantity must be above 0, or blank for 1.")
+    except _CallError as problem:
+        return [[str(problem)]]
+    added = entry.points * (1.0 if times is None else times)
+    return _each(
+        lambda total, share, level: _load(found, total, share, level, added), points, fte, band
+    )
 
 
 # --- CAPA -----------------------------------------------------------------------------------
@@ -460,6 +497,7 @@ UDFS = (
     wl_check,
     wl_per_fte,
     wl_load,
+    wl_load_after,
     capa_choice_needed,
     capa_new_core,
     capa_balance,
