@@ -25,7 +25,7 @@ _READ_AS_WORKBOOK = (
     file_kinds.WORKBOOK,
     file_kinds.OLD_EXCEL,  # the guard says how to save it as .xlsx
     file_kinds.ENCRYPTED,  # the guard says how to take the password off
-    file_kinds.DAMAGED_ZIP,  # the guard says it is damaged
+    file_kinds.UNLISTED_ZIP,  # the guard says it is damaged or too large
 )
 _READ_AS_TEXT = (file_kinds.TEXT, file_kinds.EMPTY, file_kinds.UNKNOWN)
 """What is read as CSV: text, and files of no kind the detector knows (the CSV reader says

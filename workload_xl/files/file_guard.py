@@ -133,19 +133,21 @@ def _read_head(handle: BinaryIO) -> bytes:
 def file_kind(path: Path) -> FileKind:
     """What kind of file this is, from its bytes (a zip from the parts it lists), whatever its
     name says: for readers that take more than workbooks (the caseload report). A file that
-    cannot be opened, or a zip whose directory cannot be read, is `DAMAGED_ZIP` or `UNKNOWN`
-    here; the guard then says what is wrong with it."""
+    cannot be opened is `UNKNOWN`, a zip whose parts cannot be listed (damaged, or larger than
+    any workbook) `UNLISTED_ZIP`: the guard then says what is wrong with it."""
     try:
         with _open_regular(path) as handle:
             head = _read_head(handle)
             if not head.startswith(ZIP_MAGIC):
                 return file_kinds.kind_of(head)
+            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                return file_kinds.UNLISTED_ZIP
             handle.seek(0)
             try:
                 with zipfile.ZipFile(handle) as archive:
                     names = archive.namelist()
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
-                return file_kinds.DAMAGED_ZIP
+                return file_kinds.UNLISTED_ZIP
             return file_kinds.kind_of(head, names)
     except OSError:  # _NotRegular included
         return file_kinds.UNKNOWN

@@ -44,7 +44,8 @@ POWERPOINT = FileKind("powerpoint", "a PowerPoint presentation (.pptx)", copy=Tr
 ODS = FileKind("ods", "an OpenDocument spreadsheet (.ods)", table=True)
 ODT = FileKind("odt", "an OpenDocument text document (.odt)", copy=True)
 ZIP = FileKind("zip", "a zip archive")
-DAMAGED_ZIP = FileKind("damaged-zip", "a damaged zip archive")
+UNLISTED_ZIP = FileKind("unlisted-zip", "a zip archive whose parts cannot be listed")
+"""Damaged, or too large to list: the workbook guard then says which."""
 PDF = FileKind("pdf", "a PDF document", copy=True)
 RTF = FileKind("rtf", "a rich-text (RTF) document", copy=True)
 HTML = FileKind("html", "a web page (HTML)", table=True)
