@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
@@ -11,6 +12,7 @@ from workload_xl.cli import main
 from workload_xl.contracts import worker as layout
 from workload_xl.services.validate import validate_files
 
+from .bounded_cli import run_cli
 from .conftest import SheetFile
 
 ROWS = [
@@ -223,3 +225,170 @@ def test_findings_about_an_xlsx_report_name_its_real_sheet(tmp_path):
         tmp_path / "jo.xlsx",
     )
     assert "'Caseload export'" in result.output
+
+
+# --- title lines, case-type words, rows without a reference ---------------------------------
+
+TITLES = [["Caseload report"], ["Run on 01/12/2026"], []]
+
+
+def _import(report, out, *extra):
+    return run_cli(
+        "import-caseload", report, "--worker", "Jo Example", "-o", out, *extra, cwd=out.parent
+    )
+
+
+def _items_and_refs(out, count):
+    sheet = SheetFile(out)
+    ws = load_workbook(out)[layout.MEASUREMENT_SHEET]
+    items = [ws[sheet.table_cell("item", i)].value for i in range(count)]
+    refs = [ws[sheet.table_cell("case_ref", i)].value for i in range(count)]
+    return items, refs
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_a_csv_report_with_title_lines_above_its_headings_is_imported_from_them(
+    tmp_path, delimiter
+):
+    report = write_csv(tmp_path / "caseload.csv", TITLES + ROWS, delimiter=delimiter)
+    out = tmp_path / "jo.xlsx"
+    result = _import(report, out, "--scheme", "childrens-social-care")
+    assert result.returncode == 0, result.output
+    # Case ID is on row 4 of the file: the three lines above it are the report's title.
+    assert "headings read from row 4 of caseload.csv" in result.stdout
+    assert "caseload-title-rows" in result.output
+    assert (
+        "The headings of caseload.csv are read from row 4 ('Case ID', 'Child name', 'Case type',"
+        in " ".join(result.output.split())
+    )
+    items, refs = _items_and_refs(out, 4)
+    assert refs == ["C200001", "C200002", "C200003", "007"]
+    assert items == ["Child in need", "Child protection plan", None, "Care proceedings"]
+    # The row numbers of later findings count the title lines: the duplicate is row 9.
+    assert "row 9 (first on row 5)" in " ".join(result.output.split())
+
+
+def test_an_xlsx_report_with_title_lines_is_imported_from_its_headings_row(tmp_path):
+    wb = Workbook()
+    wb.active.title = "Caseload export"
+    wb.active["A1"] = "Caseload report"
+    wb.active["A2"] = "Run on 01/12/2026"
+    for offset, row in enumerate(ROWS):
+        for column, value in enumerate(row, start=1):
+            wb.active.cell(row=5 + offset, column=column, value=value)
+    wb.save(tmp_path / "caseload.xlsx")
+    out = tmp_path / "jo.xlsx"
+    result = _import(tmp_path / "caseload.xlsx", out, "--scheme", "childrens-social-care")
+    assert result.returncode == 0, result.output
+    assert "headings read from row 5 of caseload.xlsx" in result.stdout
+    text = " ".join(result.output.split())
+    assert "The headings of caseload.xlsx (sheet 'Caseload export') are read from row 5" in text
+    assert "the 2 line(s) above them are taken as the report's title" in text
+    _items, refs = _items_and_refs(out, 4)
+    assert refs == ["C200001", "C200002", "C200003", "007"]
+    # 'Early Help' is row 8 of the sheet: its finding points at the Case type cell there.
+    assert "C8" in result.output and "'Early Help'" in result.output
+
+
+def test_a_report_lacking_a_column_below_title_lines_names_the_row_it_read(tmp_path):
+    rows = [*TITLES, ["Case ID", "Child name", "Worker"], ["C1", "Ava", "Jo Example"]]
+    result = _import(
+        write_csv(tmp_path / "r.csv", rows),
+        tmp_path / "jo.xlsx",
+        "--scheme",
+        "childrens-social-care",
+    )
+    assert result.returncode == 1
+    text = " ".join(result.output.split())
+    assert "caseload-column-missing" in text
+    assert (
+        "The report has no case type column (the headings are read from row 4: 'Case ID', "
+        "'Child name', 'Worker')" in text
+    )
+    assert "no case reference column" not in text
+
+
+CSC_WORDS = {
+    "CP Plan": "Child protection plan",
+    "C.P. plan": "Child protection plan",
+    "Child Protection": "Child protection plan",
+    "S47 Enquiry": "Child protection enquiry (section 47)",
+    "Section 47": "Child protection enquiry (section 47)",
+    "section-47 enquiry": "Child protection enquiry (section 47)",
+    "CLA": "Looked after child",
+    "LAC": "Looked after child",
+    "Looked After": "Looked after child",
+    "Children in Care": "Looked after child",
+    "CIN": "Child in need",
+    "Child in Need": "Child in need",
+    "CLA Out of Area": "Looked after child, placed out of area",
+    "Public Law Outline": "Pre-proceedings (PLO)",
+    "Early Help": None,  # no item for it in the scheme: reported, never guessed
+    "Private fostering": None,
+    "Care Leaver": None,
+}
+LEAVING_CARE_WORDS = {
+    "Relevant Child": "Relevant child (16-17)",
+    "Former Relevant": "Former relevant child (18-21)",
+    "FRC": "Former relevant child (18-21)",
+    "Care Leaver 21-25": "Care leaver 21-25 (on request)",
+    "Unaccompanied Asylum Seeking Child": "Unaccompanied asylum-seeking young person",
+    "Staying Put": "Staying Put arrangement",
+    "University": "Care leaver in higher education",
+    "Care Leaver": None,  # no age or status: which item would be a guess
+    "Pathway Plan": None,
+    "CP Plan": None,  # a children's social care word: not this scheme's
+}
+FOSTERING_WORDS = {
+    "Mainstream Foster Carer": "Foster carer household (supervising)",
+    "Family and Friends Carer": "Connected person carer household",
+    "Form F Assessment": "Fostering assessment (Form F)",
+    "Reg 24": "Connected person assessment (Regulation 24)",
+    "Stage 2 Assessment": "Adopter assessment (stage 2)",
+    "SGO": "Special guardianship support",
+    "Private fostering": None,
+    "CLA": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("scheme", "words"),
+    [
+        ("childrens-social-care", CSC_WORDS),
+        ("leaving-care", LEAVING_CARE_WORDS),
+        ("fostering-adoption", FOSTERING_WORDS),
+    ],
+)
+def test_common_case_type_words_map_to_the_schemes_own_items(tmp_path, scheme, words):
+    heading = {"leaving-care": "Status", "fostering-adoption": "Category"}.get(scheme, "Type")
+    rows = [["Case ref", heading]] + [[f"R{i}", word] for i, word in enumerate(words)]
+    out = tmp_path / "jo.xlsx"
+    result = _import(write_csv(tmp_path / "r.csv", rows), out, "--scheme", scheme)
+    assert result.returncode == 0, result.output
+    items, refs = _items_and_refs(out, len(words))
+    assert refs == [f"R{i}" for i in range(len(words))]
+    assert dict(zip(words, items, strict=True)) == words
+    unmapped = [word for word, item in words.items() if item is None]
+    assert result.output.count("caseload-type-unmapped") == len(unmapped)
+
+
+def test_a_row_without_a_case_reference_is_imported_with_a_warning_at_its_row(tmp_path):
+    rows = [r[:] for r in ROWS]
+    rows[2][0] = ""  # Ben Report's case, on row 3 of the file, has no reference
+    out = tmp_path / "jo.xlsx"
+    result = _import(
+        write_csv(tmp_path / "caseload.csv", rows), out, "--scheme", "childrens-social-care"
+    )
+    assert result.returncode == 0, result.output  # a warning: the workbook is written
+    text = " ".join(result.output.split())
+    assert "WARNING A3 caseload-ref-missing" in text
+    assert (
+        "Row 3 of caseload.csv has no case reference (case type 'CP'). It is imported with "
+        "the reference blank, so the case still counts on the sheet" in text
+    )
+    assert "Ben Report" not in result.output  # case names stay in the worker's workbook
+    items, refs = _items_and_refs(out, 4)
+    assert refs == ["C200001", None, "C200003", "007"]
+    assert items[1] == "Child protection plan"
+    rules = [(f.rule, f.cell) for f in validate_files([out]).report.findings]
+    assert sum(rule == "case-ref-missing" for rule, _ in rules) == 1

@@ -76,7 +76,10 @@ def test_a_good_scheme_loads_with_defaults_filled(tmp_path):
     assert scheme.item_by_label("  child in need ") is None  # as the sheet's MATCH sees it
     assert scheme.find_item("  child IN  need ").code == "CIN"
     assert scheme.find_item("duty").code == "DUTY"
-    assert scheme.caseload.case_types == {"child in need": "CIN"}
+    assert list(scheme.caseload.case_types.values()) == ["CIN"]
+    assert scheme.caseload.code_for("  child IN  need ") == "CIN"
+    assert scheme.caseload.code_for("Child-in-Need.") == "CIN"  # punctuation ignored too
+    assert scheme.caseload.code_for("Child in") is None
 
 
 BAD = [
@@ -107,6 +110,11 @@ BAD = [
         "caseload maps to nothing",
         ('"Child in Need" = "CIN"', '"Child in Need" = "CINN"'),
         "maps to 'CINN'",
+    ),
+    (
+        "a report type with no letter or digit",
+        ('"Child in Need" = "CIN"', '"Child in Need" = "CIN"\n" - " = "CIN"'),
+        "caseload.case_types.' - ': has no letter or digit",
     ),
     ("not TOML", ("[[items]]", "[[items"), "not valid TOML"),
     (
@@ -147,6 +155,23 @@ def test_a_bad_scheme_fails_at_load_naming_the_file_and_key(tmp_path, change, ex
         load_scheme(path)
     assert str(path) in str(caught.value)
     assert expected in str(caught.value)
+
+
+def test_two_spellings_of_one_report_type_mapped_to_two_items_fail_at_load(tmp_path):
+    """Case types are compared ignoring case, spaces and punctuation, so "CP-Plan" and "cp plan"
+    are one type: mapped to two items, which one a report's "CP Plan" got would be chance."""
+    second = '[[items]]\ncode = "CPP"\nlabel = "Child protection plan"\nkind = "case"\n'
+    second += 'unit = "per case"\npoints = 6\n\n[caseload.case_types]'
+    text = GOOD.replace("[caseload.case_types]", second).replace(
+        '"Child in Need" = "CIN"', '"CP-Plan" = "CPP"\n"cp plan" = "CIN"'
+    )
+    with pytest.raises(SchemeError) as caught:
+        load_scheme(write(tmp_path, text))
+    assert "caseload.case_types.'cp plan': maps to 'CIN', but 'CP-Plan'" in str(caught.value)
+    same = GOOD.replace(
+        '"Child in Need" = "CIN"', '"Child in Need" = "CIN"\n"child-in-need" = "CIN"'
+    )
+    assert load_scheme(write(tmp_path, same)).caseload.code_for("CHILD IN NEED") == "CIN"
 
 
 def test_a_scheme_file_must_be_named_after_its_id(tmp_path):

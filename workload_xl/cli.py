@@ -993,7 +993,8 @@ def import_caseload(
         sys.exit(run.exit_code)
     click.echo(
         f"Wrote {output}: {len(run.lines)} case(s) for {worker}, {run.matched} matched to "
-        f"scheme items, {len(run.lines) - run.matched} left for you to pick."
+        f"scheme items, {len(run.lines) - run.matched} left for you to pick (headings read "
+        f"from row {run.header_row} of {report.name})."
     )
     click.echo(
         "Next: agree the points for each row (the Scheme points column shows the scheme's "

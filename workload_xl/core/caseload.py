@@ -8,24 +8,30 @@ case type it does not know is left blank on the sheet and reported, never guesse
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from workload_xl.core.cells import address
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
-from workload_xl.core.schemes import Scheme
+from workload_xl.core.schemes import CaseloadMapping, Scheme, report_key
 from workload_xl.core.values import clean_text
 
+MAX_TITLE_ROWS = 30
+"""How far down the headings are looked for: case systems put a title, the date it was run,
+the filters chosen and a blank line above them; thirty rows leaves room for a long list."""
 
-@dataclass
+
+@dataclass(frozen=True)
 class CaseloadTable:
-    """A caseload report as read from CSV or XLSX: headings and rows of text."""
+    """A caseload report as read from CSV or XLSX: its rows of text as they are in the file,
+    title lines and headings included (the scheme's column names say which row holds the
+    headings); `first_row` is the number rows[0] has in Excel."""
 
     source: str
     sheet: str
-    headings: list[str]
     rows: list[list[str]]
-    first_data_row: int = 2
+    first_row: int = 1
 
 
 @dataclass
@@ -33,29 +39,77 @@ class CaseloadImport:
     lines: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     unmapped: dict[str, int] = field(default_factory=dict)
+    header_row: int | None = None
+    """The row the headings were read from, as Excel numbers it (None: the report is empty)."""
 
 
 def _find_column(headings: list[str], candidates: tuple[str, ...]) -> int | None:
-    folded = [clean_text(h).casefold() for h in headings]
+    folded = [report_key(h) for h in headings]
     for name in candidates:
-        key = clean_text(name).casefold()
-        if key in folded:
+        key = report_key(name)
+        if key and key in folded:
             return folded.index(key)
     return None
 
 
+def _header_index(rows: list[list[str]], mapping: CaseloadMapping) -> int | None:
+    """The row holding the headings: the first with both the columns the import needs (a case
+    reference and a case type), within the first rows; else the one naming most of the
+    scheme's columns (so a report lacking one is told which); else the first non-blank row."""
+    needed = (mapping.reference_columns, mapping.type_columns)
+    known = (*needed, mapping.name_columns, mapping.worker_columns)
+    best, most = None, 0
+    for index, row in enumerate(rows[: MAX_TITLE_ROWS + 1]):
+        named = [_find_column(row, names) is not None for names in known]
+        if all(named[: len(needed)]):
+            return index
+        if sum(named) > most:
+            best, most = index, sum(named)
+    if best is not None:
+        return best
+    return next((i for i, row in enumerate(rows) if any(clean_text(c) for c in row)), None)
+
+
+def _headings_shown(headings: list[str], limit: int = 8) -> str:
+    shown = [f"'{clean_text(h)}'" for h in headings if clean_text(h)]
+    more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
+    return ", ".join(shown[:limit]) + more
+
+
 def map_caseload(table: CaseloadTable, scheme: Scheme, worker: str) -> CaseloadImport:
+    """The worker's cases in the report, each with the scheme item its case type maps to
+    (blank and reported when none does), and a finding for each row the import could not take
+    as it is. Rows are numbered as in the report, so each finding points at its cell."""
     result = CaseloadImport()
     mapping = scheme.caseload
     where = {"workbook": table.source, "sheet": table.sheet}
+    report = PurePath(table.source).name + (f" (sheet '{table.sheet}')" if table.sheet else "")
 
     def add(rule: str, message: str, **extra: Any) -> None:
         result.findings.append(finding(rule, message, **where, **extra))
 
-    ref_col = _find_column(table.headings, mapping.reference_columns)
-    type_col = _find_column(table.headings, mapping.type_columns)
-    name_col = _find_column(table.headings, mapping.name_columns)
-    worker_col = _find_column(table.headings, mapping.worker_columns)
+    top = _header_index(table.rows, mapping)
+    headings = table.rows[top] if top is not None else []
+    header_row = table.first_row + (top or 0)
+    result.header_row = header_row if top is not None else None
+    skipped = sum(1 for row in table.rows[: top or 0] if any(clean_text(c) for c in row))
+    if skipped:
+        add(
+            "caseload-title-rows",
+            f"The headings of {report} are read from row {header_row} "
+            f"({_headings_shown(headings)}); the {skipped} line(s) above them are taken as the "
+            "report's title and not imported.",
+            cell=address(header_row, 1),
+        )
+    ref_col = _find_column(headings, mapping.reference_columns)
+    type_col = _find_column(headings, mapping.type_columns)
+    name_col = _find_column(headings, mapping.name_columns)
+    worker_col = _find_column(headings, mapping.worker_columns)
+    read_from = (
+        f" (the headings are read from row {header_row}: {_headings_shown(headings)})"
+        if headings
+        else " (it is empty)"
+    )
     for column, what, names in (
         (ref_col, "case reference", mapping.reference_columns),
         (type_col, "case type", mapping.type_columns),
@@ -63,7 +117,7 @@ def map_caseload(table: CaseloadTable, scheme: Scheme, worker: str) -> CaseloadI
         if column is None:
             add(
                 "caseload-column-missing",
-                f"The report has no {what} column. The scheme "
+                f"The report has no {what} column{read_from}. The scheme "
                 f"'{scheme.id}' looks for a column headed one of: {', '.join(names)}. "
                 f"Rename the column in the report, or add its heading to the scheme file.",
                 field=what,
@@ -72,9 +126,9 @@ def map_caseload(table: CaseloadTable, scheme: Scheme, worker: str) -> CaseloadI
         return result
 
     seen: dict[str, int] = {}
-    for offset, row in enumerate(table.rows):
-        row_number = table.first_data_row + offset
-        cells = row + [""] * (len(table.headings) - len(row))
+    for offset, row in enumerate(table.rows[top + 1 :]):
+        row_number = header_row + 1 + offset
+        cells = row + [""] * (len(headings) - len(row))
         if worker_col is not None and clean_text(cells[worker_col]).casefold() != (
             clean_text(worker).casefold()
         ):
@@ -94,15 +148,26 @@ def map_caseload(table: CaseloadTable, scheme: Scheme, worker: str) -> CaseloadI
                 value=reference,
             )
             continue
-        if reference:  # a row without one is imported; validation then asks for it
+        if reference:
             seen[reference.casefold()] = row_number
-        code = mapping.case_types.get(case_type.casefold())
+        else:  # imported, so the case still counts; the sheet asks for its reference
+            add(
+                "caseload-ref-missing",
+                f"Row {row_number} of {report} has no case reference (case type "
+                f"'{case_type}'). It is imported with the reference blank, so the case still "
+                "counts on the sheet: fill in its reference from the case system before the "
+                "points are agreed (validate reports the blank until then).",
+                cell=ref_cell,
+                field="case reference",
+            )
+        code = mapping.code_for(case_type)
         item = scheme.item_by_code(code) if code else scheme.find_item(case_type)
         if item is None or not item.is_case:
             result.unmapped[case_type] = result.unmapped.get(case_type, 0) + 1
+            which = f"case {reference}" if reference else f"row {row_number}"
             add(
                 "caseload-type-unmapped",
-                f"Case type '{case_type}' (case {reference}) matches "
+                f"Case type '{case_type}' ({which}) matches "
                 f"no case item of '{scheme.id}'. Its row is imported with the item blank: pick "
                 "the item on the sheet, or add the type to [caseload.case_types] in the scheme.",
                 cell=address(row_number, type_col + 1),

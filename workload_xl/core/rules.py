@@ -140,10 +140,17 @@ _RULES = [
     Rule("capa-waiting-invalid", ERR, "A number waiting is not a number or is negative"),
     # Caseload import.
     Rule("caseload-unreadable", ERR, "The caseload report cannot be read"),
+    Rule(
+        "caseload-wrong-kind",
+        ERR,
+        "The caseload report is a PDF, a Word document, an image or another file, not CSV or Excel",
+    ),
+    Rule("caseload-title-rows", INFO, "The caseload report's headings are below title lines"),
     Rule("caseload-column-missing", ERR, "The caseload report lacks a column the import needs"),
     Rule("caseload-type-unmapped", WARN, "A case type in the report maps to no scheme item"),
     Rule("caseload-no-cases", WARN, "The caseload report lists no cases for this worker"),
     Rule("caseload-ref-duplicate", WARN, "The caseload report lists the same case twice"),
+    Rule("caseload-ref-missing", WARN, "A case in the caseload report has no case reference"),
     # Points scheme files.
     Rule("scheme-invalid", ERR, "A points scheme file is wrong, so that scheme was not loaded"),
     Rule("scheme-folder-unusable", ERR, "The points scheme folder cannot be used"),

@@ -94,10 +94,22 @@ class CaseloadMapping:
     """How a case management system's caseload report maps onto this scheme."""
 
     case_types: dict[str, str] = field(default_factory=dict)
+    """Report case type, as `report_key` folds it, to the code of a case item."""
     reference_columns: tuple[str, ...] = ()
     name_columns: tuple[str, ...] = ()
     type_columns: tuple[str, ...] = ()
     worker_columns: tuple[str, ...] = ()
+
+    def code_for(self, case_type: str) -> str | None:
+        """The item code the scheme file maps this report case type to, if any."""
+        return self.case_types.get(report_key(case_type))
+
+
+def report_key(text: str) -> str:
+    """How a caseload report's case type or heading is compared with the scheme file's words:
+    letter case, spaces and punctuation ignored ("CP Plan", "C.P. plan" and "CP-Plan" are one),
+    so the file lists each word once, not every way a system writes it."""
+    return "".join(ch for ch in str(text).casefold() if ch.isalnum())
 
 
 @dataclass(frozen=True)
@@ -403,11 +415,23 @@ def _parse_caseload(r: _Reader, raw: Any, items: tuple[Item, ...]) -> CaseloadMa
             f"maps {len(types):,} report types; at most {MAX_LIST * 10:,} are allowed",
         )
     case_codes = {item.code for item in items if item.is_case}
+    folded: dict[str, tuple[str, str]] = {}
     for report_type, code in types.items():
+        where = f"caseload.case_types.{_shown(report_type)}"
         if code not in case_codes:
             raise r.fail(
-                f"caseload.case_types.{_shown(report_type)}",
+                where,
                 f"maps to {_shown(code)}, which is not the code of a case item in this scheme",
+            )
+        key = report_key(report_type)
+        if not key:
+            raise r.fail(where, "has no letter or digit, so no case type could match it")
+        other, other_code = folded.setdefault(key, (report_type, code))
+        if other_code != code:
+            raise r.fail(
+                where,
+                f"maps to {_shown(code)}, but {_shown(other)}, the same words but for case, "
+                f"spaces or punctuation, maps to {_shown(other_code)}: keep one of them",
             )
     columns = raw.get("columns", {})
     if not isinstance(columns, dict):
@@ -415,7 +439,7 @@ def _parse_caseload(r: _Reader, raw: Any, items: tuple[Item, ...]) -> CaseloadMa
     r.check_keys(columns, _COLUMN_KEYS, "caseload.columns.")
     where = "caseload.columns."
     return CaseloadMapping(
-        case_types={_fold(k): v for k, v in types.items()},
+        case_types={report_key(k): v for k, v in types.items()},
         reference_columns=r.text_list(columns, "reference", where, required=False),
         name_columns=r.text_list(columns, "name", where, required=False),
         type_columns=r.text_list(columns, "case_type", where, required=False),

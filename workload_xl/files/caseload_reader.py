@@ -13,12 +13,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from workload_xl.core.caseload import CaseloadTable
+from workload_xl.core.caseload import MAX_TITLE_ROWS, CaseloadTable
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
-from workload_xl.files.file_guard import inspect_workbook_file, is_regular_file
+from workload_xl.files import file_kinds
+from workload_xl.files.file_guard import file_kind, inspect_workbook_file, is_regular_file
+from workload_xl.files.file_kinds import FileKind
 
 MAX_REPORT_BYTES = 32 * 1024 * 1024
+_READ_AS_WORKBOOK = (
+    file_kinds.WORKBOOK,
+    file_kinds.OLD_EXCEL,  # the guard says how to save it as .xlsx
+    file_kinds.ENCRYPTED,  # the guard says how to take the password off
+    file_kinds.UNLISTED_ZIP,  # the guard says it is damaged or too large
+)
+_READ_AS_TEXT = (file_kinds.TEXT, file_kinds.EMPTY, file_kinds.UNKNOWN)
+"""What is read as CSV: text, and files of no kind the detector knows (the CSV reader says
+what it finds); every other kind is refused, named for what it is."""
 
 
 def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
@@ -41,7 +52,10 @@ def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
                 **unreadable,
             )
         ]
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    kind = file_kind(path)
+    if not (kind in _READ_AS_WORKBOOK or kind in _READ_AS_TEXT):
+        return None, [_wrong_kind(name, kind)]
+    if kind in _READ_AS_WORKBOOK or path.suffix.lower() in (".xlsx", ".xlsm"):
         problems = inspect_workbook_file(path, name)
         if problems:
             return None, problems
@@ -88,10 +102,7 @@ def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
                 **unreadable,
             )
         ]
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = _dialect(text)
     try:  # newline="": the csv module, not StringIO, decides what a lone \r means
         rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
     except csv.Error as exc:
@@ -117,9 +128,36 @@ def _decode(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """The CSV dialect (comma, semicolon or tab), sniffed from the first lines; when title
+    lines above the headings confuse the sniffer, from the lines below each in turn."""
+    lines = text[:65536].splitlines(keepends=True)
+    for skip in range(min(len(lines), MAX_TITLE_ROWS + 1)):
+        sample = "".join(lines[skip:])[:4096]
+        try:
+            return csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            continue
+    return csv.excel
+
+
+def _wrong_kind(name: str, kind: FileKind) -> Finding:
+    """A file that is not a table this tool reads, named for what it is."""
+    if kind.table:  # a spreadsheet or table in another format: it can be saved as one we read
+        fix = (
+            "open it in Excel and save it as CSV or as an Excel Workbook (.xlsx), or export "
+            "the report from the case system again as CSV or Excel (.xlsx), and import that"
+        )
+    else:
+        fix = "export the report from the case system as CSV or Excel (.xlsx) and import that"
+    return finding(
+        "caseload-wrong-kind",
+        f"{Path(name).name} is {kind.name}, not a caseload report: {fix}.",
+        workbook=name,
+    )
+
+
 def _table(name: str, sheet: str, rows: list[list[str]]) -> CaseloadTable:
-    """The first non-blank row holds the headings; row numbers stay as the user sees them."""
-    top = next((i for i, row in enumerate(rows) if any(str(c).strip() for c in row)), len(rows))
-    headings = [str(h) for h in rows[top]] if top < len(rows) else []
-    data = [[str(cell) for cell in row] for row in rows[top + 1 :]]
-    return CaseloadTable(name, sheet, headings, data, first_data_row=top + 2)
+    """Every row as text, numbered from 1 as the user sees it; the core finds the headings
+    (below any title lines) from the scheme's column names."""
+    return CaseloadTable(name, sheet, [[str(cell) for cell in row] for row in rows])

@@ -28,16 +28,14 @@ from defusedxml import ElementTree
 from workload_xl.core.cells import address, column_letter, column_number
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
-from workload_xl.files import windows
+from workload_xl.files import file_kinds, windows
+from workload_xl.files.file_kinds import OLE_MAGIC, ZIP_MAGIC, FileKind
 
 try:
     from lzma import LZMAError
 except ImportError:  # a Python built without lzma: zipfile cannot unpack such parts at all
     LZMAError = zlib.error
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
-ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 """A real measurement workbook is well under 1 MB unpacked; a team workbook of 60 sheets a few
@@ -111,34 +109,91 @@ def _inspect(path: Path, label: str | None, keep: tuple[str, ...], parts: dict) 
         ]
     try:
         with _open_regular(path) as handle:
-            head = handle.read(8)
-            if head == OLE_MAGIC:
-                body = handle.read(1024 * 1024)
-                return [_ole_finding(name, body)]
+            head = _read_head(handle)
     except _NotRegular:  # replaced by a pipe or device since it was looked at
         return [_not_regular(name)]
     except OSError as exc:
         return [
             finding("file-not-found", f"{name} cannot be opened: {exc.strerror or exc}.", **where)
         ]
-    if not head:
-        return [
-            finding(
-                "file-not-workbook",
-                f"{name} is empty (0 bytes). Save the workbook again from Excel and resend it.",
-                **where,
-            )
-        ]
-    if head[:4] != ZIP_MAGIC:
-        return [
-            finding(
-                "file-not-workbook",
-                f"{name} is not an Excel workbook{_looks_like(head)}."
-                " Open it in Excel and save it as an Excel Workbook (.xlsx).",
-                **where,
-            )
-        ]
-    return _inspect_zip(path, name, keep, parts)
+    kind = file_kinds.kind_of(head)
+    if kind is file_kinds.ZIP:
+        return _inspect_zip(path, name, keep, parts, head)
+    return [not_a_workbook(name, kind)]
+
+
+def _read_head(handle: BinaryIO) -> bytes:
+    """The bytes `file_kinds.kind_of` needs: the first few KB, an old Office file's first MB."""
+    head = handle.read(file_kinds.HEAD_BYTES)
+    if head.startswith(OLE_MAGIC):
+        head += handle.read(file_kinds.OLE_HEAD_BYTES - len(head))
+    return head
+
+
+def file_kind(path: Path) -> FileKind:
+    """What kind of file this is, from its bytes (a zip from the parts it lists), whatever its
+    name says: for readers that take more than workbooks (the caseload report). A file that
+    cannot be opened is `UNKNOWN`, a zip whose parts cannot be listed (damaged, or larger than
+    any workbook) `UNLISTED_ZIP`: the guard then says what is wrong with it."""
+    try:
+        with _open_regular(path) as handle:
+            head = _read_head(handle)
+            if not head.startswith(ZIP_MAGIC):
+                return file_kinds.kind_of(head)
+            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                return file_kinds.UNLISTED_ZIP
+            handle.seek(0)
+            try:
+                with zipfile.ZipFile(handle) as archive:
+                    names = archive.namelist()
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
+                return file_kinds.UNLISTED_ZIP
+            return file_kinds.kind_of(head, names)
+    except OSError:  # _NotRegular included
+        return file_kinds.UNKNOWN
+
+
+def not_a_workbook(name: str, kind: FileKind) -> Finding:
+    """The finding for a file whose bytes are not an Excel workbook's, naming what it is:
+    the one message `validate`, `build-team`, `consolidate` and the caseload import give."""
+    where = {"workbook": name}
+    if kind is file_kinds.EMPTY:
+        return finding(
+            "file-not-workbook",
+            f"{name} is empty (0 bytes). Save the workbook again from Excel and resend it.",
+            **where,
+        )
+    if kind is file_kinds.ENCRYPTED:
+        return finding(
+            "file-encrypted",
+            f"{name} is password-protected, so it cannot be read. "
+            "Open it in Excel, remove the password (File > Info > Protect Workbook) "
+            "and save it again.",
+            **where,
+        )
+    if kind is file_kinds.OLD_EXCEL:
+        return finding(
+            "file-old-format",
+            f"{name} is {kind.name}. Open it in Excel and save it as an Excel Workbook (.xlsx).",
+            **where,
+        )
+    if kind is file_kinds.TEXT:
+        renamed = " renamed .xlsx" if Path(name).suffix.lower() in (".xlsx", ".xlsm") else ""
+        said = f"is not an Excel workbook (it looks like a text or CSV file{renamed})"
+    elif kind is file_kinds.UNKNOWN:
+        said = "is not an Excel workbook"
+    else:
+        said = f"is {kind.name}, not an Excel workbook"
+    if kind.copy:
+        fix = (
+            "The tool reads the figures from the workbook itself, not from a printed, scanned "
+            "or pasted copy: give it the Excel workbook (.xlsx) itself."
+        )
+    elif kind is file_kinds.ZIP:
+        fix = "If the workbook is inside it, unzip it and give the workbook (.xlsx) itself."
+    else:
+        fix = "Open it in Excel and save it as an Excel Workbook (.xlsx)."
+    return finding("file-not-workbook", f"{name} {said}. {fix}", **where)
 
 
 def _not_regular(name: str) -> Finding:
@@ -159,31 +214,9 @@ def is_regular_file(path: Path) -> bool:
         return False
 
 
-def _ole_finding(name: str, body: bytes) -> Finding:
-    if ENCRYPTED_STREAM in body:
-        return finding(
-            "file-encrypted",
-            f"{name} is password-protected, so it cannot be read. "
-            "Open it in Excel, remove the password (File > Info > Protect Workbook) "
-            "and save it again.",
-            workbook=name,
-        )
-    return finding(
-        "file-old-format",
-        f"{name} is an old-style .xls workbook. Open it in Excel "
-        "and save it as an Excel Workbook (.xlsx).",
-        workbook=name,
-    )
-
-
-def _looks_like(head: bytes) -> str:
-    text = head.lstrip(b"\xef\xbb\xbf")
-    if text[:1].isascii() and all(32 <= b < 127 or b in (9, 10, 13) for b in text):
-        return " (it looks like a text or CSV file renamed .xlsx)"
-    return ""
-
-
-def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> list[Finding]:
+def _inspect_zip(
+    path: Path, name: str, keep: tuple[str, ...], parts: dict, head: bytes
+) -> list[Finding]:
     where = {"workbook": name}
     damaged = finding(
         "file-corrupt",
@@ -194,7 +227,7 @@ def _inspect_zip(path: Path, name: str, keep: tuple[str, ...], parts: dict) -> l
     try:
         with _open_regular(path) as handle, zipfile.ZipFile(handle) as archive:
             infos = archive.infolist()
-            problem = _check_directory(handle, infos, name)
+            problem = _check_directory(handle, infos, name, head)
             if problem is None:
                 scan = _Scan()
                 for info in infos:
@@ -228,7 +261,9 @@ class _Damaged(Exception):
     """A zip whose headers and data disagree: one `file-corrupt` finding."""
 
 
-def _check_directory(handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str) -> Finding | None:
+def _check_directory(
+    handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str, head: bytes
+) -> Finding | None:
     """What the zip's directory alone shows: too many parts, a declared size too large, not a
     workbook, encrypted parts, a part named twice, or a local header naming another part."""
     where = {"workbook": name}
@@ -244,11 +279,7 @@ def _check_directory(handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str) 
         return _too_many_bytes(name, total)
     names = [info.filename for info in infos]
     if "xl/workbook.xml" not in names:
-        return finding(
-            "file-not-workbook",
-            f"{name} is a zip file or another Office document, not an Excel workbook.",
-            **where,
-        )
+        return not_a_workbook(name, file_kinds.kind_of(head, names))
     if any(info.flag_bits & ZIP_ENCRYPTED_FLAG for info in infos):
         # zipfile raises RuntimeError when asked to open such an entry, which no handler
         # expects; say what it is instead.

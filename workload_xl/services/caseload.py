@@ -24,6 +24,8 @@ class CaseloadRun:
     findings: list[Finding] = field(default_factory=list)
     """The import's findings, then any that stopped the writing."""
     written: bool = False
+    header_row: int | None = None
+    """The report's row the headings were read from (below any title lines)."""
 
     @property
     def matched(self) -> int:
@@ -76,4 +78,5 @@ def import_caseload(
         imported.lines,
         imported.findings + written,
         written=bool(imported.lines) and not written,
+        header_row=imported.header_row,
     )
