@@ -3,7 +3,9 @@ then the tracker and the trend report, every figure checked against the inputs w
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import shutil
 import statistics
 from dataclasses import replace
@@ -93,6 +95,8 @@ def team_sheet(
 
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory) -> Path:
+    """Every team's returns, each monthly file last saved on the 3rd of the month after its
+    period (when the team sent it: the tracker's received day, as they have no date signed)."""
     folder = tmp_path_factory.mktemp("inbox")
     for service, (scheme_id, teams, kind) in SERVICES.items():
         for team in teams:
@@ -102,6 +106,10 @@ def inbox(tmp_path_factory) -> Path:
                     write_team_workbook(path, team_sheet(service, scheme_id, team, period, index))
                     == []
                 )
+                if kind == "month":
+                    after = period.next()
+                    sent = dt.datetime(after.year, after.number, 3, 10, 0).timestamp()
+                    os.utime(path, (sent, sent))
     return folder
 
 
@@ -274,7 +282,15 @@ def test_the_commands_a_performance_team_runs(inbox, store_path, tmp_path):
     )
     assert status.exit_code == 0
     lines = {line.split()[-1]: line for line in status.output.splitlines() if "xlsx" in line}
-    assert "late" in lines["North-2026-10.xlsx"] or "on time" in lines["North-2026-10.xlsx"]
+    # sent (the file's time) on 2026-11-03, by the due day 2026-11-07
+    assert lines["North-2026-10.xlsx"].split()[-6:] == [
+        "on",
+        "time",
+        "2026-11-03",
+        "file",
+        "time",
+        "North-2026-10.xlsx",
+    ]
     assert "West" in status.output and "missing" in status.output
     listed = runner.invoke(main, ["teams", "list", "--store", str(store_path)])
     assert "West" in listed.output

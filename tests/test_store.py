@@ -256,7 +256,12 @@ def test_the_tracker_says_who_returned_on_time_late_or_not_at_all(tmp_path):
             source_path="s.xlsx",
             now=dt.datetime(2026, 11, 8, 8, 0),
         )
-        store.ingest(a_return("Central"), sha256="c" * 64, source_path="c.xlsx")
+        store.ingest(
+            a_return("Central"),
+            sha256="c" * 64,
+            source_path="c.xlsx",
+            now=dt.datetime(2026, 11, 10, 9, 0),
+        )
         store.ingest(
             a_return("West", period=Period(2026, 9)), sha256="d" * 64, source_path="w.xlsx"
         )

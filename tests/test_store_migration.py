@@ -143,11 +143,14 @@ def test_opening_a_version_1_store_for_writing_migrates_it_keeping_every_return(
     fresh = tmp_path / "new.sqlite"
     ReturnsStore.open(fresh).close()
     with ReturnsStore.open(path) as store:
-        assert store.version == SCHEMA_VERSION == 2
+        assert store.version == SCHEMA_VERSION == 3
         assert store.integrity() == []
         rows = store.worker_periods()
+        subs = store.submissions()
     info = meta(path)
-    assert info["schema_version"] == "2" and "migrated_to_2" in info
+    assert info["schema_version"] == "3" and {"migrated_to_2", "migrated_to_3"} <= set(info)
+    # Version 3's received day: unknown for the returns stored before it.
+    assert [(s.received_on, s.received_from) for s in subs] == [(None, None), (None, None)]
     assert info["created_at"] == "2026-10-01T09:00:00+00:00" and info["people"] == "names"
     # The same schema as a store made today, to the letter: one recognised as sound.
     assert schema(path) == schema(fresh)
@@ -162,8 +165,8 @@ def test_opening_a_version_1_store_for_writing_migrates_it_keeping_every_return(
     db.close()
     # Opened again: nothing more to do.
     with ReturnsStore.open(path) as store:
-        assert store.version == 2
-    assert meta(path)["migrated_to_2"] == info["migrated_to_2"]
+        assert store.version == 3
+    assert meta(path)["migrated_to_3"] == info["migrated_to_3"]
 
 
 def test_a_migrated_store_keeps_the_expected_points_of_the_returns_after_it(tmp_path):
@@ -221,4 +224,60 @@ def test_the_report_reads_a_version_1_store_without_changing_it(tmp_path):
     done = run_cli("report", "--store", path, "-o", tmp_path / "r.xlsx", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Wrote" in done.stdout and (tmp_path / "r.xlsx").is_file()
+    assert digest(path) == before
+
+
+def version_2_store(path: Path) -> Path:
+    """A store as version 2 made it: version 1's, with each worker row's expected points."""
+    version_1_store(path)
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE worker_periods ADD COLUMN expected_points REAL")
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    return path
+
+
+def test_the_tracker_counts_a_return_stored_before_version_3_as_received_when_consolidated(
+    tmp_path,
+):
+    """Version 1 and 2 kept no received day: North's 2026-10 return was consolidated on
+    2026-10-28 (ingested_at), before its due day 2026-11-07, so it is on time, known from
+    "consolidated", whether the store is read as it is or migrated."""
+    from workload_xl.services.returns import returns_for
+
+    path = version_2_store(tmp_path / "old.sqlite")
+    db = sqlite3.connect(path)
+    db.execute(
+        "INSERT INTO teams (service, name, added_at) "
+        "VALUES ('First Response', 'North', '2026-09-01T00:00:00+00:00')"
+    )
+    db.commit()
+    db.close()
+    with ReturnsStore.open(path, read_only=True) as store:
+        assert store.version == 2
+    before = digest(path)
+    as_is = returns_for(path, "2026-10", "2026-11-20").statuses
+    assert digest(path) == before
+    with ReturnsStore.open(path) as store:  # migrated to version 3
+        assert store.version == 3
+    migrated = returns_for(path, "2026-10", "2026-11-20").statuses
+    for statuses in (as_is, migrated):
+        assert [(s.team, s.status, s.received, s.received_from) for s in statuses] == [
+            ("North", "on time", "2026-10-28", "consolidated")
+        ]
+
+
+def test_a_store_that_is_half_version_2_is_damaged_not_migrated(tmp_path):
+    """Version 3's columns on a store that says version 2: another tool changed it."""
+    path = version_2_store(tmp_path / "odd.sqlite")
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE submissions ADD COLUMN received_on TEXT")
+    db.commit()
+    db.close()
+    before = digest(path)
+    from workload_xl.core.findings import Refused
+
+    with pytest.raises(Refused, match="changed by another tool"):
+        ReturnsStore.open(path)
     assert digest(path) == before

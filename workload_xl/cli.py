@@ -506,6 +506,13 @@ def key_new(output: Path, force: bool) -> None:
     help="Store returns held because they change a team's service or people "
     "(return-held), replacing the returns they change.",
 )
+@click.option(
+    "--received",
+    "received_text",
+    metavar="YYYY-MM-DD",
+    help="The day these returns were received, for the tracker (default: each team "
+    "sheet's date signed, else the file's time).",
+)
 @FORMAT_OPTION
 def consolidate(
     inputs: tuple[Path, ...],
@@ -513,6 +520,7 @@ def consolidate(
     key_file: Path | None,
     processes: int | None,
     accept_changes: bool,
+    received_text: str | None,
     output_format: str,
 ) -> None:
     """Ingest team returns (team workbooks, files or folders) into the returns store.
@@ -522,9 +530,11 @@ def consolidate(
     the earlier one, and both stay. Exit status: 0 all stored, 1 some refused, 2 no store,
     130 stopped by Ctrl-C (what was stored stays).
     """
-    from workload_xl.services.consolidate import consolidate_files
+    from workload_xl.services.consolidate import consolidate_files, received_option
     from workload_xl.services.options import files_named, refuse_clashes, store_output_clashes
 
+    with _option_errors():
+        received = received_option(received_text)
     pseudonymiser = _pseudonymiser(key_file)
     refuse_clashes(store_output_clashes(store_path, key_file))  # the group says it, exit 2
     paths = files_named(inputs)
@@ -540,6 +550,7 @@ def consolidate(
             pseudonymiser=pseudonymiser,
             processes=processes,
             accept_changes=accept_changes,
+            received=received,
         )
     if output_format == "json":
         click.echo(json_for(run.to_json()))
@@ -688,11 +699,18 @@ def store_export(store_path: Path, folder: Path, force: bool) -> None:
 @main.command("returns")
 @store_option()
 @click.option("--period", required=True, help="The period, e.g. 2026-10 or 2026-P07.")
-@click.option("--today", "today_text", help="Judge lateness as of this date (YYYY-MM-DD).")
+@click.option(
+    "--today",
+    "today_text",
+    help="Show the returns as they stood on this day (YYYY-MM-DD): a return received "
+    "later was still outstanding.",
+)
 def returns_command(store_path: Path, period: str, today_text: str | None) -> None:
     """Which teams have returned for a period, which are late, which are missing.
 
-    A monthly return is due by the 7th of the following month.
+    A monthly return is due by the 7th of the following month. A return counts as received
+    the day the team sent it: the day consolidate --received gave, else its team sheet's
+    date signed, else its file's time (the Known from column says which).
     """
     from workload_xl.services.returns import returns_for
 
@@ -700,17 +718,24 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
         run = returns_for(store_path, period, today_text or None)
     wanted, statuses = run.period, run.statuses
     if not statuses:
-        click.echo(f"No teams are listed and no returns for {wanted} are stored.")
+        click.echo(f"No teams are listed for {wanted} and no returns for it are stored.")
+        for note in run.notes:
+            click.echo(note)
         return
     click.echo(
         plain_table(
-            ("Service", "Team", "Status", "Received", "File"),
-            [(s.service, s.team, s.status, s.received[:10], s.file_name) for s in statuses],
+            ("Service", "Team", "Status", "Received", "Known from", "File"),
+            [
+                (s.service, s.team, s.status, s.received, s.received_from, s.file_name)
+                for s in statuses
+            ],
         )
     )
     due = run.due
     counts = ", ".join(f"{n} {status}" for status, n in run.counts)
     click.echo(f"\n{wanted}: {counts}." + (f" Due by {due}." if due else ""))
+    for note in run.notes:
+        click.echo(note)
 
 
 @main.command("report")

@@ -361,8 +361,9 @@ def build_demo_team_sheets(
 def consolidate_demo_returns(
     store_path: Path, built: list[tuple[Path, TeamBuild]], registry: SchemeRegistry
 ) -> tuple[int, str]:
-    """Ingest every team sheet at a realistic moment: most early in the following month, one
-    team's latest return late, and one team's latest return held back (missing)."""
+    """Ingest every team sheet as received at a realistic moment (as consolidate --received
+    gives it: the demo's files were all written just now): most early in the following month,
+    one team's latest return late, and one team's latest return held back (missing)."""
     with ReturnsStore.open(store_path) as store:
         for team in TEAMS:
             store.add_team(team.service, team.name)
@@ -375,7 +376,11 @@ def consolidate_demo_returns(
         due = due_date(team.period) or dt.date(team.period.year, 12, 31)
         late = team.team == TEAMS[0].name and team.period == LAST_MONTH
         moment = dt.datetime.combine(due + dt.timedelta(days=3 if late else -4), dt.time(9))
-        stored += len(consolidate_files([path], store_path, registry=registry, now=moment).stored)
+        stored += len(
+            consolidate_files(
+                [path], store_path, registry=registry, now=moment, received=moment.date()
+            ).stored
+        )
     return stored, held_back
 
 

@@ -8,6 +8,7 @@ case names never do (a return has none to give).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
@@ -112,6 +113,11 @@ class TeamReturn:
     workers: list[WorkerPeriod] = field(default_factory=list)
     lines: list[ReturnLine] = field(default_factory=list)
     co_working: str = coworking.DEFAULT  # the scheme's rule for a co-worked case
+    date_signed: dt.date | None = None
+    """The Team sheet's Date signed (TeamDateSigned), when it holds a date: the day the
+    manager signed the return, which the tracker counts as the day it was sent
+    (core.tracker.received_day)."""
+    date_signed_at: tuple[str, str] = ("", "")  # (sheet, cell) of the date signed
 
     @property
     def counted(self) -> list[WorkerPeriod]:

@@ -99,6 +99,7 @@ _RULES = [
     Rule("return-invalid", ERR, "A team return cannot be used"),
     Rule("return-total-mismatch", WARN, "A worker's total on a return does not match its rows"),
     Rule("return-points-blank", WARN, "A case row on a return has no agreed points, or an error"),
+    Rule("return-date-signed-unused", WARN, "A return's date signed cannot be the day it was sent"),
     Rule("return-already-stored", INFO, "The same return file is in the store already"),
     Rule("return-superseded", INFO, "A newer return replaces an earlier one for the period"),
     Rule("return-held", WARN, "A return changing a team's service or people awaits a decision"),

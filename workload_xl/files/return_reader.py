@@ -18,6 +18,7 @@ consolidation run reads a thousand files and must say what is wrong with each ba
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -55,13 +56,14 @@ from workload_xl.core.values import (
     fmt,
     fte_in_range,
     is_blank,
+    read_date,
     read_number,
 )
 from workload_xl.files import isolation
 from workload_xl.files.file_guard import inspect_and_read
 
 REQUIRED_HEADER = ("team", "service", "period", "scheme_id", "scheme_version")
-OPTIONAL_HEADER = ("manager",)
+OPTIONAL_HEADER = ("manager", "date_signed")
 
 _WORKER_KEYS = ("worker", "band", "fte", "cases", "total_points", "counted")
 WORKER_COLUMNS = {key: tl.WORKER_HEADINGS[key] for key in _WORKER_KEYS}
@@ -184,6 +186,7 @@ class _Reader:
         workers = self._workers(workers_table)
         counted = frozenset(w.worker.casefold() for w in workers if w.counted)
         lines = self._lines(cases_table, scheme, counted) if cases_table is not None else []
+        date_signed, signed_at = self._date_signed(header)
         if self.problems:
             raise Refused(self.problems)
         return TeamReturn(
@@ -197,6 +200,8 @@ class _Reader:
             workers=workers,
             lines=lines,
             co_working=scheme.co_working,
+            date_signed=date_signed,
+            date_signed_at=signed_at,
         )
 
     def _not_a_team_workbook(self, tables: dict[str, str]) -> str:
@@ -274,6 +279,32 @@ class _Reader:
             top, left = data.start or (0, 0)  # calamine counts from 0
             self._sheets[sheet] = SheetValues(sheet, top + 1, left + 1, data.to_python())
         return self._sheets[sheet].at(row, column, "")
+
+    def _date_signed(self, header: dict) -> tuple[dt.date | None, tuple[str, str]]:
+        """The Team sheet's Date signed, if it holds a date, and its (sheet, cell). A blank
+        one is usual (the file's time then says when the return was sent); anything else that
+        is no date gets a note (return-date-signed-unused) and is not used."""
+        value, sheet, cell = header["date_signed"]
+        if value is None or is_blank(value):
+            return None, (sheet, cell)
+        day = read_date(value)
+        if day is None:
+            spec = tl.TEAM_FIELD_BY_KEY["date_signed"]
+            self.notes.append(
+                finding(
+                    "return-date-signed-unused",
+                    f"The date signed (cell {cell} on the '{sheet}' sheet, name {spec.name}) is "
+                    f"'{clean_text(value)}', which is not a date, so it is not used as the day the "
+                    "return was sent (the day the file was last saved is used instead). Type "
+                    "the day the manager signed, such as 2026-11-03, and send the return again.",
+                    workbook=self.name,
+                    sheet=sheet,
+                    cell=cell,
+                    field=spec.label,
+                    value=clean_text(value),
+                )
+            )
+        return day, (sheet, cell)
 
     def _scheme(self, header: dict) -> Scheme | None:
         value, sheet, cell = header["scheme_id"]

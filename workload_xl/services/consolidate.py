@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -67,8 +68,14 @@ def consolidate_files(
     pseudonymiser=None,
     processes: int | None = None,
     accept_changes: bool = False,
+    received: dt.date | None = None,
 ) -> ConsolidationRun:
     """Ingest team returns into the store, one transaction per file; the sources are only read.
+
+    Each return is stored with the day the team sent it (core.tracker.received_day): the
+    day `received` gives (consolidate --received), else its Team sheet's date signed, else
+    its file's modification time; a date signed that cannot be right is said
+    (return-date-signed-unused) and not used.
 
     `processes` files are read at once (default: one per usable core, up to 8); 1 reads them in this
     process. `progress`, if given, is called with each path as it is done (the CLI's progress bar).
@@ -119,6 +126,7 @@ def consolidate_files(
                 store_path,
                 accept_changes,
                 registry,
+                received,
             )
         except KeyboardInterrupt:  # the file in hand was rolled back; the rest stay stored
             interrupted = True
@@ -136,6 +144,7 @@ def _ingest_all(
     store_path: Path,
     accept_changes: bool = False,
     registry: SchemeRegistry | None = None,
+    received: dt.date | None = None,
 ) -> bool:
     """Store each return read; True when the store could take no more (the rest unread)."""
     from workload_xl.core.rules import finding
@@ -160,6 +169,7 @@ def _ingest_all(
                         digests.get(path),
                         pseudonymiser,
                         accept_changes,
+                        received,
                     )
                 except Refused as problem:  # the store cannot take more: stop, say why
                     run.failed.append(str(path))
@@ -248,9 +258,11 @@ def _ingest_one(
     digest: str | None,
     pseudonymiser=None,
     accept_changes: bool = False,
+    received: dt.date | None = None,
 ) -> None:
     from workload_xl.core.rules import finding
 
+    day, source = _received(run, path, ret, now, received)
     if digest is None:  # read by the reader, so it was there: hashed now, or named by its path
         digest = file_digest(path) or f"unhashed:{path}"
     key = pseudonymiser.fingerprint if pseudonymiser is not None else None
@@ -261,6 +273,8 @@ def _ingest_one(
         now=now,
         pseudonym_key=key,
         accept_changes=accept_changes,
+        received_on=day,
+        received_from=source,
     )
     where = {"workbook": str(path)}
     if done.outcome == "held":
@@ -283,3 +297,83 @@ def _ingest_one(
             f"{ret.period}; both stay in the store, the earlier one marked superseded."
         )
         run.report.extend([finding("return-superseded", message, **where)])
+
+
+def received_option(text: str | None, today: dt.date | None = None) -> dt.date | None:
+    """The day `consolidate --received` gives (YYYY-MM-DD), None without one; OptionError
+    for text that is no such day, or a day after `today` (no return is received in the
+    future)."""
+    from workload_xl.services.options import OptionError
+
+    if text is None or not text.strip():
+        return None
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise OptionError(
+            f"'{text}' is not a day written YYYY-MM-DD. Give the day the returns were "
+            "received, such as 2026-11-03.",
+            "--received",
+        ) from None
+    today = today or dt.date.today()
+    if day > today:
+        raise OptionError(
+            f"{day} is after today ({today}). Give the day the returns were received.",
+            "--received",
+        )
+    return day
+
+
+def _received(
+    run: ConsolidationRun, path: Path, ret, now, given: dt.date | None
+) -> tuple[dt.date, str]:
+    """The day the team sent the return and where that day came from (core.tracker's
+    received_day); a date signed that cannot be right is said, naming its cell."""
+    from workload_xl.core.rules import finding
+    from workload_xl.core.tracker import RECEIVED_FROM, received_day
+
+    day, source, why = received_day(
+        given=given,
+        signed=ret.date_signed,
+        file_time=file_day(path),
+        consolidated=_local_day(now),
+        period=ret.period,
+    )
+    if why:
+        sheet, cell = ret.date_signed_at
+        message = (
+            f"The date signed (cell {cell} on the '{sheet}' sheet, name TeamDateSigned) {why}, "
+            f"so it is not used as the day the return was sent: {day} ({RECEIVED_FROM[source]}) "
+            "is used instead. Correct the date signed and send the return again, or give the "
+            "day it was received with consolidate --received."
+        )
+        run.report.extend(
+            [
+                finding(
+                    "return-date-signed-unused",
+                    message,
+                    workbook=str(path),
+                    sheet=sheet,
+                    cell=cell,
+                    field="Date signed",
+                    value=ret.date_signed.isoformat() if ret.date_signed else None,
+                )
+            ]
+        )
+    return day, source
+
+
+def file_day(path: Path) -> dt.date | None:
+    """The local day a file was last modified (os.stat's st_mtime, as Windows and Linux both
+    give it): when a return has no date signed, the nearest to the day the team sent it."""
+    try:
+        return dt.datetime.fromtimestamp(Path(path).stat().st_mtime).date()
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+def _local_day(now) -> dt.date:
+    """The local day of consolidation (`now`, or today)."""
+    if now is None:
+        return dt.date.today()
+    return (now.astimezone() if now.tzinfo else now).date()

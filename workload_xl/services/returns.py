@@ -8,18 +8,21 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from workload_xl.core.findings import Refused
 from workload_xl.core.period import Period, PeriodError, parse_period, period_kind
-from workload_xl.core.tracker import ReturnStatus, return_statuses
+from workload_xl.core.tracker import ReturnStatus, other_kind_notes, return_statuses
 from workload_xl.services.options import OptionError
 from workload_xl.services.store import open_store
 
 
 @dataclass(frozen=True)
 class ReturnsRun:
-    """Each listed (or returning) team's status for one period, as of a day."""
+    """Each listed (or returning) team's status for one period, as of a day, and why the
+    teams that return the other kind of period (months, 4-week periods) are not listed."""
 
     period: Period
     statuses: list[ReturnStatus]
+    notes: tuple[str, ...] = ()
 
     @property
     def due(self) -> dt.date | None:
@@ -44,6 +47,22 @@ def returns_for(
         day = today or dt.date.today()
     except (PeriodError, ValueError) as problem:
         raise OptionError(str(problem)) from None
+    kinds = scheme_period_kinds()
     with open_store(store_path) as store:
-        statuses = return_statuses(store.teams(), store.submissions(current_only=True), wanted, day)
-    return ReturnsRun(wanted, statuses)
+        teams, submissions = store.teams(), store.submissions()
+    statuses = return_statuses(teams, submissions, wanted, day, kinds)
+    notes = other_kind_notes(teams, submissions, wanted, day, kinds)
+    return ReturnsRun(wanted, statuses, tuple(notes))
+
+
+def scheme_period_kinds() -> dict[str, str]:
+    """The kind of period each service's scheme measures, by service (folded): how the
+    tracker knows a listed team with no returns yet returns 4-week periods. Nothing when the
+    scheme folder cannot be used: the tracker needs no scheme, and goes by the returns."""
+    from workload_xl.services.schemes import load_schemes
+
+    try:
+        registry = load_schemes()
+    except Refused:
+        return {}
+    return {service.casefold(): s.period for s in registry for service in s.services}

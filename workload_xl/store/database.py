@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the records are imported where rows become them, so a comma
     # only lists teams or checks the store starts without the returns' core modules
     from workload_xl.core.returns import TeamPeriod, TeamReturn, WorkerPeriod
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_TEAM_NAME = 200
 """Characters a listed team's name or service may have: a team's name is a few words."""
 
@@ -95,9 +95,14 @@ store made now and one migrated from an older version have the same schema, to t
 
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE worker_periods ADD COLUMN expected_points REAL",),
+    3: (
+        "ALTER TABLE submissions ADD COLUMN received_on TEXT",
+        "ALTER TABLE submissions ADD COLUMN received_from TEXT",
+    ),
 }
 """The statements that take a store from the version before to this one, by version: 2 adds
-each worker row's expected points (empty for rows stored before)."""
+each worker row's expected points, 3 each return's day received and where that day came from
+(core.tracker's RECEIVED_FROM); both empty for rows stored before."""
 
 
 DATA_TABLES = ("teams", "submissions", "worker_periods", "return_lines")
@@ -202,6 +207,11 @@ class Submission:
     period: str
     period_kind: str
     superseded_by: int | None
+    received_on: str | None = None
+    """The day the team sent the return (YYYY-MM-DD); None in a store made before version 3,
+    whose returns the tracker counts as received the day they were consolidated."""
+    received_from: str | None = None
+    """Where `received_on` came from: a key of core.tracker.RECEIVED_FROM."""
 
 
 def now_text(now: dt.datetime | None = None) -> str:
@@ -390,8 +400,14 @@ class ReturnsStore:
         now: dt.datetime | None = None,
         pseudonym_key: str | None = None,
         accept_changes: bool = False,
+        received_on: dt.date | None = None,
+        received_from: str = "",
     ) -> Ingested:
         """Store one return, whole or not at all, superseding an earlier one for its period.
+
+        `received_on` is the day the team sent it and `received_from` where that day came from
+        (core.tracker.received_day chooses both); without them, the day it is stored, as
+        "consolidated".
 
         `pseudonym_key` is the fingerprint of the key the return's names were pseudonymised
         with (None: real names); a store holds one or the other, so a mismatch is refused
@@ -400,6 +416,8 @@ class ReturnsStore:
         it would supersede, is held ('held', nothing stored) unless `accept_changes`.
         """
         moment = now_text(now)
+        if received_on is None:
+            received_on, received_from = dt.date.fromisoformat(moment[:10]), "consolidated"
         with self.transaction():
             known = self.db.execute(
                 "SELECT id FROM submissions WHERE sha256 = ?", (sha256,)
@@ -418,8 +436,8 @@ class ReturnsStore:
             self._hold_people(pseudonym_key)
             cursor = self.db.execute(
                 "INSERT INTO submissions (file_name, source_path, sha256, ingested_at, team, "
-                "service, scheme_id, scheme_version, period, period_kind, manager) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "service, scheme_id, scheme_version, period, period_kind, manager, "
+                "received_on, received_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     Path(source_path).name,
                     source_path,
@@ -432,6 +450,8 @@ class ReturnsStore:
                     str(ret.period),
                     ret.period.kind,
                     ret.manager,
+                    received_on.isoformat(),
+                    received_from,
                 ),
             )
             new_id = cursor.lastrowid
@@ -570,10 +590,14 @@ class ReturnsStore:
         return {row[0] for row in self.db.execute("SELECT sha256 FROM submissions")}
 
     def submissions(self, *, current_only: bool = False) -> list[Submission]:
+        """Every return stored (or only the current ones), oldest first. A store of version 1
+        or 2 (opened read-only, so not migrated) has no received day: it reads as None."""
         table = "current_submissions" if current_only else "submissions"
+        received = "received_on, received_from" if self.version >= 3 else "NULL, NULL"
         rows = self.db.execute(
             f"SELECT id, file_name, sha256, ingested_at, team, service, scheme_id, "
-            f"scheme_version, period, period_kind, superseded_by FROM {table} ORDER BY id"
+            f"scheme_version, period, period_kind, superseded_by, {received} FROM {table} "
+            "ORDER BY id"
         ).fetchall()
         return [Submission(*row) for row in rows]
 
