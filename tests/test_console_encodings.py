@@ -194,7 +194,26 @@ def test_a_command_prints_on_a_windows_code_page_to_a_file(world, command, enc):
 @pytest.mark.parametrize("enc", ENCODINGS)
 def test_teams_add_stores_the_name_whole_and_shows_what_the_console_can(tmp_path, enc):
     store = tmp_path / "store.sqlite"
-    run = run_cli("teams", "add", TEAM, "--service", "Łęczna", "--store", store, encoding=enc)
+    schemes = tmp_path / "schemes"  # a service the schemes know, named in letters cp1252 lacks
+    schemes.mkdir()
+    scheme = (Path(__file__).resolve().parents[1] / "schemes" / "leaving-care.toml").read_text(
+        encoding="utf-8"
+    )
+    assert 'services = ["Leaving Care"]' in scheme
+    (schemes / "leaving-care.toml").write_text(
+        scheme.replace('services = ["Leaving Care"]', 'services = ["Łęczna"]'), encoding="utf-8"
+    )
+    run = run_cli(
+        "teams",
+        "add",
+        TEAM,
+        "--service",
+        "Łęczna",
+        "--store",
+        store,
+        encoding=enc,
+        env={"WORKLOAD_XL_SCHEMES": str(schemes)},
+    )
     assert run.returncode == 0, run.output
     assert run.stdout == f"Added: {SHOWN} (?\u0119czna)\n".replace("\u0119", "?")
     listed = run_cli("teams", "list", "--store", store, encoding="utf-8")
