@@ -143,11 +143,11 @@ def test_opening_a_version_1_store_for_writing_migrates_it_keeping_every_return(
     fresh = tmp_path / "new.sqlite"
     ReturnsStore.open(fresh).close()
     with ReturnsStore.open(path) as store:
-        assert store.version == SCHEMA_VERSION == 2
+        assert store.version == SCHEMA_VERSION == 3
         assert store.integrity() == []
         rows = store.worker_periods()
     info = meta(path)
-    assert info["schema_version"] == "2" and "migrated_to_2" in info
+    assert info["schema_version"] == "3" and "migrated_to_2" in info and "migrated_to_3" in info
     assert info["created_at"] == "2026-10-01T09:00:00+00:00" and info["people"] == "names"
     # The same schema as a store made today, to the letter: one recognised as sound.
     assert schema(path) == schema(fresh)
@@ -162,7 +162,7 @@ def test_opening_a_version_1_store_for_writing_migrates_it_keeping_every_return(
     db.close()
     # Opened again: nothing more to do.
     with ReturnsStore.open(path) as store:
-        assert store.version == 2
+        assert store.version == 3
     assert meta(path)["migrated_to_2"] == info["migrated_to_2"]
 
 
@@ -222,3 +222,47 @@ def test_the_report_reads_a_version_1_store_without_changing_it(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Wrote" in done.stdout and (tmp_path / "r.xlsx").is_file()
     assert digest(path) == before
+
+
+def version_2_store(path: Path) -> Path:
+    """A store as version 2 left it: version 1's, with version 2's one column added, and
+    North and South listed."""
+    version_1_store(path)
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE worker_periods ADD COLUMN expected_points REAL")
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db.executemany(
+        "INSERT INTO teams (service, name, added_at) VALUES ('First Response', ?, ?)",
+        [("North", "2026-09-01T09:00:00+00:00"), ("South", "2026-09-01T09:00:00+00:00")],
+    )
+    db.commit()
+    db.close()
+    return path
+
+
+def test_a_version_2_store_lists_its_teams_as_it_is_and_takes_a_removal_once_migrated(tmp_path):
+    """Version 3 keeps a team that left the list (removed_at, renamed_to on `teams`): a
+    version 2 store is read without them, and `teams remove` migrates it first."""
+    path = version_2_store(tmp_path / "v2.sqlite")
+    before = digest(path)
+    listed = run_cli("teams", "list", "--store", path, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "North" in listed.stdout and "South" in listed.stdout
+    assert "No longer listed" not in listed.stdout
+    assert digest(path) == before
+    removed = run_cli(
+        "teams", "remove", "South", "--service", "First Response", "--store", path, cwd=tmp_path
+    )
+    assert removed.returncode == 0, removed.stderr
+    info = meta(path)
+    assert info["schema_version"] == "3" and "migrated_to_3" in info and "migrated_to_2" not in info
+    fresh = tmp_path / "new.sqlite"
+    ReturnsStore.open(fresh).close()
+    assert schema(path) == schema(fresh)
+    with ReturnsStore.open(path, read_only=True) as store:
+        assert [t.name for t in store.teams()] == ["North"]
+        assert [(t.name, bool(t.removed_at)) for t in store.teams(listed_only=False)] == [
+            ("North", False),
+            ("South", True),
+        ]
+        assert len(store.submissions()) == 2  # North's returns, as they were

@@ -647,23 +647,88 @@ def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
         raise click.BadParameter(done.refused[1], param_hint="NAMES")
 
 
+@teams.command("remove")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--service", required=True, help="The service the teams are listed under.")
+@store_option()
+def teams_remove(names: tuple[str, ...], service: str, store_path: Path) -> None:
+    """Take teams off a service's list (a team closed, or merged into another).
+
+    No return is expected from them from now on. Their returns stay in the store and in the
+    reports of the periods they are for, and the tracker still shows them for those periods.
+    """
+    from workload_xl.services.store import remove_teams
+
+    with _store_opened():
+        done = remove_teams(store_path, service, list(names))
+    for team in done.removed:
+        click.echo(
+            f"Removed: {team.name} ({team.service}). Its returns stay in the store and its "
+            "reports; no return is expected from it from now on."
+        )
+    if done.refused:
+        raise click.BadParameter(done.refused[1], param_hint="NAMES")
+
+
+@teams.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+@click.option("--service", required=True, help="The service the team is listed under.")
+@store_option()
+def teams_rename(name: str, new_name: str, service: str, store_path: Path) -> None:
+    """Rename a listed team, keeping its history under the new name.
+
+    Its stored returns carry the new name from now on, so its trend runs on unbroken; a
+    return that still names the old team is stored under the new one.
+    """
+    from workload_xl.services.store import rename_team
+
+    with _store_opened():
+        done = rename_team(store_path, service, name, new_name)
+    if done.team is None:  # not listed, or the new name is a team's already
+        raise click.BadParameter(done.refused, param_hint="NAME")
+    click.echo(
+        f"Renamed: {done.team.name} is now {done.new_name} ({done.team.service}); "
+        f"{done.carried} stored return(s) carried over. Returns that still name "
+        f"{done.team.name} will be stored under {done.new_name}."
+    )
+
+
 @teams.command("list")
 @store_option()
 def teams_list(store_path: Path) -> None:
-    """Show the teams returns are expected from."""
+    """Show the teams returns are expected from, and those that left the list."""
     from workload_xl.services.store import list_teams
 
     with _store_opened():
-        listed = list_teams(store_path).teams
-    if not listed:
+        found = list_teams(store_path)
+    listed, left = found.teams, found.left
+    if not listed and not left:
         click.echo("No teams listed yet: add them with `workload-xl teams add`.")
         return
-    click.echo(
-        plain_table(
-            ("Service", "Team", "Listed since"),
-            [(t.service, t.name, t.added_at[:10]) for t in listed],
+    if listed:
+        click.echo(
+            plain_table(
+                ("Service", "Team", "Listed since"),
+                [(t.service, t.name, t.added_at[:10]) for t in listed],
+            )
         )
-    )
+    if left:
+        click.echo(("\n" if listed else "") + "No longer listed (their returns stay in the store):")
+        click.echo(
+            plain_table(
+                ("Service", "Team", "Left the list", "Why"),
+                [
+                    (
+                        t.service,
+                        t.name,
+                        t.removed_at[:10],
+                        f"renamed {t.renamed_to}" if t.renamed_to else "removed",
+                    )
+                    for t in left
+                ],
+            )
+        )
 
 
 @main.group()

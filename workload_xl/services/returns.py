@@ -45,5 +45,31 @@ def returns_for(
     except (PeriodError, ValueError) as problem:
         raise OptionError(str(problem)) from None
     with open_store(store_path) as store:
-        statuses = return_statuses(store.teams(), store.submissions(current_only=True), wanted, day)
+        current = store.submissions(current_only=True)
+        teams = expected_teams(store.teams(listed_only=False), current, wanted)
+        statuses = return_statuses(teams, current, wanted, day)
     return ReturnsRun(wanted, statuses)
+
+
+def expected_teams(teams: list, submissions: list, period: Period) -> list:
+    """The teams a period's returns were expected from: the listed ones, and a team taken
+    off the list since (`teams remove`) for a period it returned, or a month due before it
+    left, so looking back shows it as it was then (not "not on the list", nor gone). A
+    renamed team is its new name, which carries its returns."""
+    from workload_xl.core.tracker import due_date
+
+    returned = {
+        (s.service.casefold(), s.team.casefold()) for s in submissions if s.period == str(period)
+    }
+    due = due_date(period)
+    kept = []
+    for team in teams:
+        if team.renamed_to:
+            continue
+        if team.removed_at:
+            sent = (team.service.casefold(), team.name.casefold()) in returned
+            left = dt.date.fromisoformat(team.removed_at[:10])
+            if not sent and (due is None or due >= left):
+                continue
+        kept.append(team)
+    return kept

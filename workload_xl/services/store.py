@@ -150,11 +150,59 @@ def add_teams(store_path: Path, service: str, names: list[str]) -> TeamsAdded:
 
 @dataclass(frozen=True)
 class TeamsListed:
-    """The teams returns are expected from."""
+    """The teams returns are expected from, and those that left the list (removed, or
+    renamed), which keep their returns."""
 
     teams: list[Team]
+    left: list[Team] = field(default_factory=list)
 
 
 def list_teams(store_path: Path) -> TeamsListed:
     with open_store(store_path) as store:
-        return TeamsListed(store.teams())
+        every = store.teams(listed_only=False)
+    return TeamsListed([t for t in every if not t.removed_at], [t for t in every if t.removed_at])
+
+
+@dataclass(frozen=True)
+class TeamsRemoved:
+    """The teams taken off the list; `refused` the name the store would not take off, with
+    why (the names after it were not tried)."""
+
+    removed: list[Team]
+    refused: tuple[str, str] | None = None
+
+
+def remove_teams(store_path: Path, service: str, names: list[str]) -> TeamsRemoved:
+    """Take teams off a service's list: no return is expected from them from now on; their
+    returns stay in the store and in every report."""
+    removed: list[Team] = []
+    with ReturnsStore.open(store_path, create=False) as store:  # never made
+        for name in names:
+            try:
+                removed.append(store.remove_team(service, name))
+            except Refused as problem:
+                return TeamsRemoved(removed, (name, str(problem)))
+    return TeamsRemoved(removed)
+
+
+@dataclass(frozen=True)
+class TeamRenamed:
+    """The team renamed (as it was listed), its new name, and how many of its returns now
+    carry the new name; `refused` why the store would not rename it (nothing changed)."""
+
+    team: Team | None
+    new_name: str
+    carried: int = 0
+    refused: str = ""
+
+
+def rename_team(store_path: Path, service: str, name: str, new_name: str) -> TeamRenamed:
+    """Rename a listed team, carrying its returns to the new name (see
+    ReturnsStore.rename_team). Raises Refused for a store that cannot be opened."""
+    new_name = " ".join(new_name.split())
+    with ReturnsStore.open(store_path, create=False) as store:  # never made
+        try:
+            team, carried = store.rename_team(service, name, new_name)
+        except Refused as problem:
+            return TeamRenamed(None, new_name, refused=str(problem))
+    return TeamRenamed(team, new_name, carried)
