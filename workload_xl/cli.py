@@ -68,13 +68,13 @@ FORCE_OPTION = click.option("--force", is_flag=True, help="Replace the output if
 
 class OutputPath(click.Path):
     """An output named as the kind of file the command writes (services.options): a
-    workbook .xlsx, build-xlsm's .xlsm or .xlam, an export a folder. Any other name is
-    click's usage error (exit 2) naming the name to use, before anything is read."""
+    workbook .xlsx, build-xlsm's .xlsm or .xlam (`suffixes`), an export a folder (`suffixes`
+    None). Any other name is click's usage error (exit 2) naming the name to use, before
+    anything is read."""
 
     def __init__(self, what: str, suffixes: tuple[str, ...] | None = (".xlsx",)) -> None:
         super().__init__(path_type=Path)
         self.what, self.suffixes = what, suffixes
-        """`suffixes` None: a folder."""
 
     def convert(self, value, param, ctx):
         from workload_xl.services.options import misnamed_folder, misnamed_output
