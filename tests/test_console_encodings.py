@@ -59,7 +59,16 @@ def world(tmp_path_factory, registry) -> Path:
     for args in (
         ("build-team", top / "sheets", "-o", top / "Łódź team.xlsx"),
         ("consolidate", top / "Łódź team.xlsx", "--store", top / "store.sqlite"),
-        ("teams", "add", TEAM, "--service", "First Response", "--store", top / "store.sqlite"),
+        (
+            "teams",
+            "add",
+            TEAM,
+            *(f"Łódź {side} {enc}" for side in ("East", "West") for enc in ENCODINGS),
+            "--service",
+            "First Response",
+            "--store",
+            top / "store.sqlite",
+        ),
     ):
         assert run_cli(*args).returncode == 0
     _jobplan_with(top / "jobplan.xlsx", CLINICIAN)
@@ -110,6 +119,31 @@ def _cases(top: Path, enc: str) -> dict[str, tuple[tuple, set[int]]]:
             {0},
         ),
         "teams list": (("teams", "list", "--store", store), {0}),
+        "teams rename": (
+            (
+                "teams",
+                "rename",
+                f"Łódź East {enc}",
+                f"Łódź Wschód {enc}",
+                "--service",
+                "First Response",
+                "--store",
+                store,
+            ),
+            {0},
+        ),
+        "teams remove": (
+            (
+                "teams",
+                "remove",
+                f"Łódź West {enc}",
+                "--service",
+                "First Response",
+                "--store",
+                store,
+            ),
+            {0},
+        ),
         "store check": (("store", "check", "--store", store), {0}),
         "store export": (
             ("store", "export", "--store", store, "-o", _folder(top / f"eksport {enc}")),
