@@ -112,6 +112,24 @@ def test_bad_arguments_and_files_are_messages_not_tracebacks(plan, tmp_path):
     assert result.exit_code == 1 and "capa-hours-invalid" in result.output
 
 
+def test_a_bad_job_plan_says_each_error_once_at_its_cell(tmp_path):
+    """The reader and the maths check the same hours: each error is printed once, under the
+    job plan's name and cell, never a second time under "(no file)"."""
+    bad = tmp_path / "bad.xlsx"
+    team = [
+        capa.Clinician("Asha Rao", "Psychologist", 10, choice=2, core=18, big_admin=5),
+        capa.Clinician("Tom Reed", "Nurse", 37.5, choice=-3, core=22),
+    ]
+    assert write_jobplan_workbook(bad, capa.CapaSettings(), team, (), 5.0) == []
+    result = run(bad)
+    assert result.exit_code == 1
+    assert "(no file)" not in result.output
+    assert result.output.count("Tom Reed's Choice hours are -3") == 1
+    # Asha: 2 + 18 + 5 = 25 hours of activities against 10 contracted.
+    assert result.output.count("25 hours of activities a week but 10 hours contracted") == 1
+    assert result.output.count(str(bad)) == 1  # one heading: the file, its findings below
+
+
 def test_balance_uses_the_referral_series_when_no_referrals_a_week_are_typed(tmp_path):
     path = tmp_path / "series.xlsx"
     series = [

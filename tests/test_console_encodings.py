@@ -59,7 +59,16 @@ def world(tmp_path_factory, registry) -> Path:
     for args in (
         ("build-team", top / "sheets", "-o", top / "Łódź team.xlsx"),
         ("consolidate", top / "Łódź team.xlsx", "--store", top / "store.sqlite"),
-        ("teams", "add", TEAM, "--service", "First Response", "--store", top / "store.sqlite"),
+        (
+            "teams",
+            "add",
+            TEAM,
+            *(f"Łódź {side} {enc}" for side in ("East", "West") for enc in ENCODINGS),
+            "--service",
+            "First Response",
+            "--store",
+            top / "store.sqlite",
+        ),
     ):
         assert run_cli(*args).returncode == 0
     _jobplan_with(top / "jobplan.xlsx", CLINICIAN)
@@ -110,6 +119,31 @@ def _cases(top: Path, enc: str) -> dict[str, tuple[tuple, set[int]]]:
             {0},
         ),
         "teams list": (("teams", "list", "--store", store), {0}),
+        "teams rename": (
+            (
+                "teams",
+                "rename",
+                f"Łódź East {enc}",
+                f"Łódź Wschód {enc}",
+                "--service",
+                "First Response",
+                "--store",
+                store,
+            ),
+            {0},
+        ),
+        "teams remove": (
+            (
+                "teams",
+                "remove",
+                f"Łódź West {enc}",
+                "--service",
+                "First Response",
+                "--store",
+                store,
+            ),
+            {0},
+        ),
         "store check": (("store", "check", "--store", store), {0}),
         "store export": (
             ("store", "export", "--store", store, "-o", _folder(top / f"eksport {enc}")),
@@ -194,7 +228,26 @@ def test_a_command_prints_on_a_windows_code_page_to_a_file(world, command, enc):
 @pytest.mark.parametrize("enc", ENCODINGS)
 def test_teams_add_stores_the_name_whole_and_shows_what_the_console_can(tmp_path, enc):
     store = tmp_path / "store.sqlite"
-    run = run_cli("teams", "add", TEAM, "--service", "Łęczna", "--store", store, encoding=enc)
+    schemes = tmp_path / "schemes"  # a service the schemes know, named in letters cp1252 lacks
+    schemes.mkdir()
+    scheme = (Path(__file__).resolve().parents[1] / "schemes" / "leaving-care.toml").read_text(
+        encoding="utf-8"
+    )
+    assert 'services = ["Leaving Care"]' in scheme
+    (schemes / "leaving-care.toml").write_text(
+        scheme.replace('services = ["Leaving Care"]', 'services = ["Łęczna"]'), encoding="utf-8"
+    )
+    run = run_cli(
+        "teams",
+        "add",
+        TEAM,
+        "--service",
+        "Łęczna",
+        "--store",
+        store,
+        encoding=enc,
+        env={"WORKLOAD_XL_SCHEMES": str(schemes)},
+    )
     assert run.returncode == 0, run.output
     assert run.stdout == f"Added: {SHOWN} (?\u0119czna)\n".replace("\u0119", "?")
     listed = run_cli("teams", "list", "--store", store, encoding="utf-8")

@@ -240,7 +240,12 @@ def test_a_bad_scheme_folder_is_one_message_and_commands_needing_schemes_exit_2(
 ):
     folder, said = bad_folder
     env = {"WORKLOAD_XL_SCHEMES": str(folder)}
-    for args in (("schemes",), ("template", "worker", "--scheme", CSC, "-o", "jo.xlsx")):
+    for args in (
+        ("schemes",),
+        ("template", "worker", "--scheme", CSC, "-o", "jo.xlsx"),
+        # teams add checks the service against the schemes' services
+        ("teams", "add", "North", "--service", "First Response", "--store", "s.sqlite"),
+    ):
         run = run_cli(*args, cwd=tmp_path, env=env)
         run.assert_bounded()
         assert run.returncode == 2, run.output
@@ -249,14 +254,17 @@ def test_a_bad_scheme_folder_is_one_message_and_commands_needing_schemes_exit_2(
         assert str(folder) in run.stderr and said in text, run.stderr
         assert "WORKLOAD_XL_SCHEMES" in text  # how to fix it: the setting that named it
         assert run.stdout == ""
-    assert not (tmp_path / "jo.xlsx").exists()
+    assert not (tmp_path / "jo.xlsx").exists() and not (tmp_path / "s.sqlite").exists()
 
 
 @pytest.mark.parametrize("make", [fifo_folder, ten_thousand_files], ids=["FIFO", "10,000 files"])
 def test_commands_that_need_no_scheme_work_with_a_bad_scheme_folder(make, tmp_path):
     env = {"WORKLOAD_XL_SCHEMES": str(make(tmp_path))}
+    from workload_xl.store.database import ReturnsStore
+
+    with ReturnsStore.open(tmp_path / "s.sqlite") as store:
+        store.add_team("First Response", "North")
     commands = [
-        ("teams", "add", "North", "--service", "First Response", "--store", "s.sqlite"),
         ("teams", "list", "--store", "s.sqlite"),
         ("store", "check", "--store", "s.sqlite"),
         ("returns", "--store", "s.sqlite", "--period", "2026-10"),

@@ -127,7 +127,14 @@ def test_consolidate_returns_and_report_on_a_real_store(team_return, registry, t
     (tmp_path / "export").mkdir()
     exported = export_store_tables(store_path, tmp_path / "export")
     assert isinstance(exported, StoreExport) and exported.exit_code == 0 and exported.done
-    assert export_store_tables(store_path, tmp_path / "nowhere").folder_missing
+    made = export_store_tables(store_path, tmp_path / "nowhere" / "export")
+    assert made.made_folder and made.exit_code == 0 and not exported.made_folder
+    assert (tmp_path / "nowhere" / "export" / "returns-store.xlsx").is_file()
+    (tmp_path / "a-file").write_text("mine")
+    blocked = export_store_tables(store_path, tmp_path / "a-file")
+    assert blocked.exit_code == 1 and [f.rule for f in blocked.problems] == ["output-unwritable"]
+    assert "a file of that name is there" in blocked.problems[0].message
+    assert (tmp_path / "a-file").read_text() == "mine"
 
 
 def test_a_store_that_is_not_there_is_refused_with_its_finding(tmp_path):

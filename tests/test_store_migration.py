@@ -143,12 +143,16 @@ def test_opening_a_version_1_store_for_writing_migrates_it_keeping_every_return(
     fresh = tmp_path / "new.sqlite"
     ReturnsStore.open(fresh).close()
     with ReturnsStore.open(path) as store:
-        assert store.version == SCHEMA_VERSION == 3
+        assert store.version == SCHEMA_VERSION == 4
         assert store.integrity() == []
         rows = store.worker_periods()
         subs = store.submissions()
     info = meta(path)
-    assert info["schema_version"] == "3" and {"migrated_to_2", "migrated_to_3"} <= set(info)
+    assert info["schema_version"] == "4" and {
+        "migrated_to_2",
+        "migrated_to_3",
+        "migrated_to_4",
+    } <= set(info)
     # Version 3's received day: unknown for the returns stored before it.
     assert [(s.received_on, s.received_from) for s in subs] == [(None, None), (None, None)]
     assert info["created_at"] == "2026-10-01T09:00:00+00:00" and info["people"] == "names"
@@ -165,8 +169,8 @@ def test_opening_a_version_1_store_for_writing_migrates_it_keeping_every_return(
     db.close()
     # Opened again: nothing more to do.
     with ReturnsStore.open(path) as store:
-        assert store.version == 3
-    assert meta(path)["migrated_to_3"] == info["migrated_to_3"]
+        assert store.version == 4
+    assert meta(path)["migrated_to_4"] == info["migrated_to_4"]
 
 
 def test_a_migrated_store_keeps_the_expected_points_of_the_returns_after_it(tmp_path):
@@ -228,11 +232,16 @@ def test_the_report_reads_a_version_1_store_without_changing_it(tmp_path):
 
 
 def version_2_store(path: Path) -> Path:
-    """A store as version 2 made it: version 1's, with each worker row's expected points."""
+    """A store as version 2 left it: version 1's, with each worker row's expected points,
+    and North and South listed."""
     version_1_store(path)
     db = sqlite3.connect(path)
     db.execute("ALTER TABLE worker_periods ADD COLUMN expected_points REAL")
     db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db.executemany(
+        "INSERT INTO teams (service, name, added_at) VALUES ('First Response', ?, ?)",
+        [("North", "2026-09-01T09:00:00+00:00"), ("South", "2026-09-01T09:00:00+00:00")],
+    )
     db.commit()
     db.close()
     return path
@@ -247,23 +256,17 @@ def test_the_tracker_counts_a_return_stored_before_version_3_as_received_when_co
     from workload_xl.services.returns import returns_for
 
     path = version_2_store(tmp_path / "old.sqlite")
-    db = sqlite3.connect(path)
-    db.execute(
-        "INSERT INTO teams (service, name, added_at) "
-        "VALUES ('First Response', 'North', '2026-09-01T00:00:00+00:00')"
-    )
-    db.commit()
-    db.close()
     with ReturnsStore.open(path, read_only=True) as store:
         assert store.version == 2
     before = digest(path)
     as_is = returns_for(path, "2026-10", "2026-11-20").statuses
     assert digest(path) == before
-    with ReturnsStore.open(path) as store:  # migrated to version 3
-        assert store.version == 3
+    with ReturnsStore.open(path) as store:  # migrated to this version
+        assert store.version == SCHEMA_VERSION
     migrated = returns_for(path, "2026-10", "2026-11-20").statuses
     for statuses in (as_is, migrated):
-        assert [(s.team, s.status, s.received, s.received_from) for s in statuses] == [
+        north = [s for s in statuses if s.team == "North"]  # South sent nothing
+        assert [(s.team, s.status, s.received, s.received_from) for s in north] == [
             ("North", "on time", "2026-10-28", "consolidated")
         ]
 
@@ -281,3 +284,32 @@ def test_a_store_that_is_half_version_2_is_damaged_not_migrated(tmp_path):
     with pytest.raises(Refused, match="changed by another tool"):
         ReturnsStore.open(path)
     assert digest(path) == before
+
+
+def test_a_version_2_store_lists_its_teams_as_it_is_and_takes_a_removal_once_migrated(tmp_path):
+    """Version 3 keeps a team that left the list (removed_at, renamed_to on `teams`): a
+    version 2 store is read without them, and `teams remove` migrates it first."""
+    path = version_2_store(tmp_path / "v2.sqlite")
+    before = digest(path)
+    listed = run_cli("teams", "list", "--store", path, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "North" in listed.stdout and "South" in listed.stdout
+    assert "No longer listed" not in listed.stdout
+    assert digest(path) == before
+    removed = run_cli(
+        "teams", "remove", "South", "--service", "First Response", "--store", path, cwd=tmp_path
+    )
+    assert removed.returncode == 0, removed.stderr
+    info = meta(path)
+    assert info["schema_version"] == "4" and "migrated_to_2" not in info
+    assert "migrated_to_3" in info and "migrated_to_4" in info
+    fresh = tmp_path / "new.sqlite"
+    ReturnsStore.open(fresh).close()
+    assert schema(path) == schema(fresh)
+    with ReturnsStore.open(path, read_only=True) as store:
+        assert [t.name for t in store.teams()] == ["North"]
+        assert [(t.name, bool(t.removed_at)) for t in store.teams(listed_only=False)] == [
+            ("North", False),
+            ("South", True),
+        ]
+        assert len(store.submissions()) == 2  # North's returns, as they were

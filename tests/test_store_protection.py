@@ -125,20 +125,21 @@ def foreign_database(path: Path, wal: bool = False) -> Path:
 
 @pytest.mark.parametrize("spelling", ["same", "dotted", "hard link", "symlink"])
 def test_report_over_its_own_store_is_refused_however_the_store_is_named(tmp_path, spelling):
-    store = a_store(tmp_path / "returns.sqlite")
+    # A store may have any name; one named like a workbook is what a report's -o could be.
+    store = a_store(tmp_path / "returns.xlsx")
     (tmp_path / "sub").mkdir()
     output = {
-        "same": Path("returns.sqlite"),
-        "dotted": Path("sub/../returns.sqlite"),
-        "hard link": tmp_path / "link.sqlite",
-        "symlink": tmp_path / "sym.sqlite",
+        "same": Path("returns.xlsx"),
+        "dotted": Path("sub/../returns.xlsx"),
+        "hard link": tmp_path / "link.xlsx",
+        "symlink": tmp_path / "sym.xlsx",
     }[spelling]
     if spelling == "hard link":
         os.link(store, output)
     if spelling == "symlink":
         output.symlink_to(store)
     before = digest(store)
-    run = run_cli("report", "--store", "returns.sqlite", "-o", output, "--force", cwd=tmp_path)
+    run = run_cli("report", "--store", "returns.xlsx", "-o", output, "--force", cwd=tmp_path)
     run.assert_bounded()
     assert run.returncode == 2
     assert "output-is-input" in said(run.stderr) and "the returns store" in said(run.stderr)
@@ -150,7 +151,7 @@ def test_report_over_its_own_store_is_refused_however_the_store_is_named(tmp_pat
 
 def test_report_over_its_key_file_is_refused(tmp_path):
     store = a_store(tmp_path / "returns.sqlite")
-    key = tmp_path / "team.key"
+    key = tmp_path / "team-key.xlsx"  # a key may have any name, even a workbook's
     key.write_text(KEY.hex() + "\n")
     before = digest(key)
     run = run_cli(
@@ -241,7 +242,7 @@ def test_another_applications_database_is_refused_and_left_byte_for_byte(tmp_pat
     before = digest(other)
     args = {
         "consolidate": ["consolidate", tmp_path / "nothing.xlsx"],
-        "teams add": ["teams", "add", "North", "--service", "FR"],
+        "teams add": ["teams", "add", "North", "--service", "First Response"],
     }.get(command)
     run = run_cli(*(args or READ_COMMANDS[command]), "--store", other, cwd=tmp_path)
     run.assert_bounded()

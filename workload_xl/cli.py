@@ -66,10 +66,56 @@ FORMAT_OPTION = click.option(
 FORCE_OPTION = click.option("--force", is_flag=True, help="Replace the output if it exists.")
 
 
-def output_option(help_text: str = "The workbook to write (.xlsx)."):
-    return click.option(
-        "-o", "--output", type=click.Path(path_type=Path), required=True, help=help_text
-    )
+class OutputPath(click.Path):
+    """An output named as the kind of file the command writes (services.options): a
+    workbook .xlsx, build-xlsm's .xlsm or .xlam (`suffixes`), an export a folder (`suffixes`
+    None). Any other name is click's usage error (exit 2) naming the name to use, before
+    anything is read."""
+
+    def __init__(self, what: str, suffixes: tuple[str, ...] | None = (".xlsx",)) -> None:
+        super().__init__(path_type=Path)
+        self.what, self.suffixes = what, suffixes
+
+    def convert(self, value, param, ctx):
+        from workload_xl.services.options import misnamed_folder, misnamed_output
+
+        path = super().convert(value, param, ctx)
+        if self.suffixes is None:
+            problem = misnamed_folder(path, self.what)
+        else:
+            problem = misnamed_output(path, self.what, self.suffixes)
+        if problem:
+            self.fail(problem, param, ctx)
+        return path
+
+
+class PeriodText(click.ParamType):
+    """A period option (--period, --from, --to; with `team`, --recalculate-at's
+    [TEAM=]PERIOD), read by the one parser every option uses (core.period.typed_period) and
+    handed on as written canonically (2026-10, 2026-P07). A period that is not one is click's
+    usage error (exit 2), with the parser's plain words."""
+
+    name = "period"
+
+    def __init__(self, team: bool = False) -> None:
+        self.team = team
+
+    def convert(self, value, param, ctx):
+        from workload_xl.core.period import PeriodError, typed_period
+
+        team, equals, text = str(value).rpartition("=") if self.team else ("", "", str(value))
+        try:
+            period = typed_period(text)
+        except PeriodError as problem:
+            one_team = " Or give TEAM=PERIOD for one team, such as North=2026-04." * self.team
+            self.fail(f"{problem}{one_team}", param, ctx)
+        return f"{team}{equals}{period}"
+
+
+def output_option(what: str, help_text: str = "The workbook to write (.xlsx)."):
+    """-o/--output for a command that writes one workbook, `what` it is in a sentence ("a
+    worker template")."""
+    return click.option("-o", "--output", type=OutputPath(what), required=True, help=help_text)
 
 
 def store_option(help_text: str = "The returns store (an SQLite file)."):
@@ -222,7 +268,7 @@ def template() -> None:
 
 @template.command("worker")
 @click.option("--scheme", "scheme_id", required=True, help="Scheme id (see `workload-xl schemes`).")
-@output_option("The workbook to write (.xlsx).")
+@output_option("a worker template", "The workbook to write (.xlsx).")
 @click.option(
     "--rows",
     default=40,
@@ -241,7 +287,7 @@ def template_worker(scheme_id: str, output: Path, rows: int, force: bool) -> Non
 
 
 @template.command("team")
-@output_option("The workbook to write (.xlsx).")
+@output_option("a team workbook", "The workbook to write (.xlsx).")
 @FORCE_OPTION
 def template_team(output: Path, force: bool) -> None:
     """A blank team workbook (build-team fills one from worker sheets)."""
@@ -252,7 +298,7 @@ def template_team(output: Path, force: bool) -> None:
 
 
 @template.command("jobplan")
-@output_option()
+@output_option("a job plan workbook")
 @FORCE_OPTION
 def template_jobplan(output: Path, force: bool) -> None:
     """A blank CAPA job plan workbook for a CAMHS team."""
@@ -273,7 +319,7 @@ def _written_or_exit(written) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=OutputPath("the Workload workbook", (".xlsm", ".xlam")),
     default=Path("workload.xlsm"),
     show_default=True,
     help="The file to write: .xlsm for the self-contained workbook, .xlam for the add-in.",
@@ -283,12 +329,6 @@ def build_xlsm(output: Path, force: bool) -> None:
     """Build workload.xlsm (or, with -o workload.xlam, the add-in for every workbook): the
     Workload ribbon tab, its macros and the spreadsheet functions, from the button and
     function definitions."""
-    if output.suffix.lower() not in (".xlsm", ".xlam"):
-        raise click.BadParameter(
-            "the output must be an .xlsm file (the workbook) or an .xlam file (the add-in): "
-            "Excel refuses macros in any other.",
-            param_hint="--output",
-        )
     from workload_xl.services.templates import build_addin
 
     built = build_addin(output, force=force)
@@ -387,8 +427,10 @@ def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str)
 
 @main.command("build-team")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@output_option("The team workbook to write (.xlsx).")
-@click.option("--period", help="Use only the sheets for this period, e.g. 2026-10.")
+@output_option("a team workbook", "The team workbook to write (.xlsx).")
+@click.option(
+    "--period", type=PeriodText(), help="Use only the sheets for this period, e.g. 2026-10."
+)
 @click.option(
     "--history",
     "history",
@@ -603,8 +645,11 @@ def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
             "managers write it on the team sheet.",
             param_hint="NAMES",
         )
+    from workload_xl.services.schemes import find_service
     from workload_xl.services.store import add_teams
 
+    with _option_errors():
+        service = find_service(_registry(), service)
     with _store_opened():
         done = add_teams(store_path, service, list(names))
     for name, added in done.added:
@@ -613,23 +658,88 @@ def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
         raise click.BadParameter(done.refused[1], param_hint="NAMES")
 
 
+@teams.command("remove")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--service", required=True, help="The service the teams are listed under.")
+@store_option()
+def teams_remove(names: tuple[str, ...], service: str, store_path: Path) -> None:
+    """Take teams off a service's list (a team closed, or merged into another).
+
+    No return is expected from them from now on. Their returns stay in the store and in the
+    reports of the periods they are for, and the tracker still shows them for those periods.
+    """
+    from workload_xl.services.store import remove_teams
+
+    with _store_opened():
+        done = remove_teams(store_path, service, list(names))
+    for team in done.removed:
+        click.echo(
+            f"Removed: {team.name} ({team.service}). Its returns stay in the store and its "
+            "reports; no return is expected from it from now on."
+        )
+    if done.refused:
+        raise click.BadParameter(done.refused[1], param_hint="NAMES")
+
+
+@teams.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+@click.option("--service", required=True, help="The service the team is listed under.")
+@store_option()
+def teams_rename(name: str, new_name: str, service: str, store_path: Path) -> None:
+    """Rename a listed team, keeping its history under the new name.
+
+    Its stored returns carry the new name from now on, so its trend runs on unbroken; a
+    return that still names the old team is stored under the new one.
+    """
+    from workload_xl.services.store import rename_team
+
+    with _store_opened():
+        done = rename_team(store_path, service, name, new_name)
+    if done.team is None:  # not listed, or the new name is a team's already
+        raise click.BadParameter(done.refused, param_hint="NAME")
+    click.echo(
+        f"Renamed: {done.team.name} is now {done.new_name} ({done.team.service}); "
+        f"{done.carried} stored return(s) carried over. Returns that still name "
+        f"{done.team.name} will be stored under {done.new_name}."
+    )
+
+
 @teams.command("list")
 @store_option()
 def teams_list(store_path: Path) -> None:
-    """Show the teams returns are expected from."""
+    """Show the teams returns are expected from, and those that left the list."""
     from workload_xl.services.store import list_teams
 
     with _store_opened():
-        listed = list_teams(store_path).teams
-    if not listed:
+        found = list_teams(store_path)
+    listed, left = found.teams, found.left
+    if not listed and not left:
         click.echo("No teams listed yet: add them with `workload-xl teams add`.")
         return
-    click.echo(
-        plain_table(
-            ("Service", "Team", "Listed since"),
-            [(t.service, t.name, t.added_at[:10]) for t in listed],
+    if listed:
+        click.echo(
+            plain_table(
+                ("Service", "Team", "Listed since"),
+                [(t.service, t.name, t.added_at[:10]) for t in listed],
+            )
         )
-    )
+    if left:
+        click.echo(("\n" if listed else "") + "No longer listed (their returns stay in the store):")
+        click.echo(
+            plain_table(
+                ("Service", "Team", "Left the list", "Why"),
+                [
+                    (
+                        t.service,
+                        t.name,
+                        t.removed_at[:10],
+                        f"renamed {t.renamed_to}" if t.renamed_to else "removed",
+                    )
+                    for t in left
+                ],
+            )
+        )
 
 
 @main.group()
@@ -668,7 +778,7 @@ def store_check(store_path: Path) -> None:
     "--output",
     "folder",
     required=True,
-    type=click.Path(path_type=Path),
+    type=OutputPath("store export", None),
     help="The folder to write the CSV files and returns-store.xlsx into.",
 )
 @FORCE_OPTION
@@ -682,23 +792,23 @@ def store_export(store_path: Path, folder: Path, force: bool) -> None:
 
     with _store_opened():
         exported_all = export_store_tables(store_path, folder, force=force)
-    if exported_all.folder_missing:
-        click.echo(
-            f"output-unwritable: the folder {folder} does not exist. Create it first.", err=True
-        )
-        sys.exit(exported_all.exit_code)
     for exported in exported_all.done:
         sheets = f" (sheets: {', '.join(exported.sheets)})" if exported.sheets else ""
         click.echo(f"{exported.table}: {exported.rows} rows -> {exported.csv_path.name}{sheets}")
     if exported_all.problems:
         _print_findings(exported_all.problems)
         sys.exit(exported_all.exit_code)
-    click.echo(f"Wrote {len(exported_all.done)} CSV files and returns-store.xlsx in {folder}.")
+    made = " (made for it)" if exported_all.made_folder else ""
+    click.echo(
+        f"Wrote {len(exported_all.done)} CSV files and returns-store.xlsx in {folder}{made}."
+    )
 
 
 @main.command("returns")
 @store_option()
-@click.option("--period", required=True, help="The period, e.g. 2026-10 or 2026-P07.")
+@click.option(
+    "--period", type=PeriodText(), required=True, help="The period, e.g. 2026-10 or 2026-P07."
+)
 @click.option(
     "--today",
     "today_text",
@@ -740,10 +850,10 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
 
 @main.command("report")
 @store_option()
-@output_option("The report workbook to write (.xlsx).")
+@output_option("a trend report", "The report workbook to write (.xlsx).")
 @click.option("--service", help="Only this service (each service is reported on its own).")
-@click.option("--from", "first", help="First period, e.g. 2025-11.")
-@click.option("--to", "last", help="Last period, e.g. 2026-10.")
+@click.option("--from", "first", type=PeriodText(), help="First period, e.g. 2025-11.")
+@click.option("--to", "last", type=PeriodText(), help="Last period, e.g. 2026-10.")
 @click.option(
     "--run-length",
     type=click.Choice(["6", "7"]),
@@ -762,6 +872,7 @@ def returns_command(store_path: Path, period: str, today_text: str | None) -> No
     "--recalculate-at",
     "recalculate_at",
     multiple=True,
+    type=PeriodText(team=True),
     metavar="[TEAM=]PERIOD",
     help="A known change (a restructure): limits are recalculated from PERIOD, for every "
     "team, or for one team with TEAM=PERIOD. Repeat for more. (A new scheme version starts "
@@ -991,10 +1102,10 @@ def allocate(
 @click.argument("report", type=click.Path(path_type=Path))
 @click.option("--worker", required=True, help="The worker's name, as in the report.")
 @click.option("--scheme", "scheme_id", required=True, help="Scheme id.")
-@output_option("The measurement workbook to write (.xlsx).")
+@output_option("a measurement workbook", "The measurement workbook to write (.xlsx).")
 @click.option("--team", help="Team name for the header.")
 @click.option("--service", help="Service for the header (needed when a scheme serves several).")
-@click.option("--period", help="Period for the header, e.g. 2026-10.")
+@click.option("--period", type=PeriodText(), help="Period for the header, e.g. 2026-10.")
 @FORCE_OPTION
 def import_caseload(
     report: Path,

@@ -125,6 +125,24 @@ def parse_period(value: object, kind: str = MONTH) -> Period:
     return _checked(Period(month[0], month[1], MONTH), value)
 
 
+def typed_period(value: str) -> Period:
+    """A period typed as a command's option (--period, --from, --to, --recalculate-at): a
+    month or a 4-week period, its kind read from how it is written, as every option reads it.
+    Raises PeriodError with a message naming both forms when it is neither."""
+    kind = period_kind(value)
+    text = " ".join(value.replace("\u00a0", " ").split()).lower()
+    if kind == MONTH and not (
+        _ISO_MONTH.match(text)
+        or _MONTH_YEAR.match(text)
+        or ((m := _NAMED.match(text)) and m[1] in _MONTH_NAMES)
+    ):
+        raise PeriodError(
+            f"'{value}' is not a period. Type a month such as 2026-10, or a 4-week period such "
+            "as 2026-P07."
+        )
+    return parse_period(value, kind)
+
+
 def _checked(period: Period, original: object) -> Period:
     if not 2000 <= period.year <= 2100:
         raise PeriodError(f"'{original}': the year {period.year} looks mistyped.")

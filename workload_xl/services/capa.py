@@ -102,7 +102,7 @@ def capa_balance(
         if dates:
             lost = maths.capacity_lost(team, plan.absences, *dates, plan.settings)
     except Refused as error:
-        return CapaBalanceRun(plan, list(error.findings) + problems, stopped=True)
+        return CapaBalanceRun(plan, _new_findings(error.findings, problems, jobplan), stopped=True)
     return CapaBalanceRun(
         plan,
         problems,
@@ -116,6 +116,17 @@ def capa_balance(
         waiting_without=waiting_without,
         left_out_away=_left_out_away(plan, names, dates),
     )
+
+
+def _new_findings(refused, read: list[Finding], jobplan: Path) -> list[Finding]:
+    """The reader's findings, then those the maths refused with that the reader did not
+    already give: the reader checks the same job plans and names their cells, so the same
+    error is said once, where it is, never again under "(no file)"."""
+    from workload_xl.core.findings import located
+
+    said = {(f.rule, f.message) for f in read}
+    extra = [f for f in refused if (f.rule, f.message) not in said]
+    return read + located(extra, workbook=str(jobplan))
 
 
 EXAMPLE_PERIOD = "2026-04-01:2026-06-30"

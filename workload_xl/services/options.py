@@ -59,3 +59,37 @@ def store_output_clashes(store_path: Path, key_file: Path | None) -> list[Findin
     from workload_xl.files.atomic import store_files
 
     return output_clashes(store_files(store_path), [("the key file", key_file)])
+
+
+WORKBOOK = (".xlsx",)
+"""What a workbook the tool writes is named: macro-free Excel (build-xlsm alone writes .xlsm
+and .xlam)."""
+
+FILE_SUFFIXES = frozenset(
+    {".xlsx", ".xlsm", ".xlam", ".xls", ".xlsb", ".csv", ".txt", ".pdf", ".doc", ".docx"}
+    | {".zip", ".json", ".sqlite", ".db"}
+)
+"""Endings that name a file, not a folder: an export folder named so is a slip."""
+
+
+def misnamed_output(path: Path, what: str, suffixes: tuple[str, ...] = WORKBOOK) -> str | None:
+    """Why `path` is the wrong name for `what` the command writes (an Excel file of one of
+    `suffixes`), or None: a worker template written as out.csv would open as nonsense in
+    whatever the name promises, and Excel refuses a workbook whose ending is not its kind."""
+    if path.suffix.lower() in suffixes:
+        return None
+    named = path if path.name else path / "output"  # "." or a drive: a file in it
+    names = " or ".join(str(named.with_suffix(s)) for s in suffixes)
+    kind = "an Excel workbook" if suffixes == WORKBOOK else "an Excel macro workbook"
+    return f"{path}: {what} is {kind}; name it {names}."
+
+
+def misnamed_folder(path: Path, what: str) -> str | None:
+    """Why `path` is the wrong name for the folder `what` writes into: a name ending as a
+    file does (store-export.csv) that is not a folder already, or None."""
+    if path.suffix.lower() not in FILE_SUFFIXES or path.is_dir():
+        return None
+    return (
+        f"{path}: {what} writes a folder of files, not one {path.suffix} file; name a "
+        f"folder, e.g. {path.with_suffix('')}."
+    )

@@ -49,7 +49,8 @@ def returns_for(
         raise OptionError(str(problem)) from None
     kinds = scheme_period_kinds()
     with open_store(store_path) as store:
-        teams, submissions = store.teams(), store.submissions()
+        submissions = store.submissions()
+        teams = expected_teams(store.teams(listed_only=False), submissions, wanted)
     statuses = return_statuses(teams, submissions, wanted, day, kinds)
     notes = other_kind_notes(teams, submissions, wanted, day, kinds)
     return ReturnsRun(wanted, statuses, tuple(notes))
@@ -66,3 +67,27 @@ def scheme_period_kinds() -> dict[str, str]:
     except Refused:
         return {}
     return {service.casefold(): s.period for s in registry for service in s.services}
+
+
+def expected_teams(teams: list, submissions: list, period: Period) -> list:
+    """The teams a period's returns were expected from: the listed ones, and a team taken
+    off the list since (`teams remove`) for a period it returned, or a month due before it
+    left, so looking back shows it as it was then (not "not on the list", nor gone). A
+    renamed team is its new name, which carries its returns."""
+    from workload_xl.core.tracker import due_date
+
+    returned = {
+        (s.service.casefold(), s.team.casefold()) for s in submissions if s.period == str(period)
+    }
+    due = due_date(period)
+    kept = []
+    for team in teams:
+        if team.renamed_to:
+            continue
+        if team.removed_at:
+            sent = (team.service.casefold(), team.name.casefold()) in returned
+            left = dt.date.fromisoformat(team.removed_at[:10])
+            if not sent and (due is None or due >= left):
+                continue
+        kept.append(team)
+    return kept

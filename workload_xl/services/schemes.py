@@ -27,3 +27,28 @@ def find_scheme(registry: SchemeRegistry, scheme_id: str) -> Scheme:
             "--scheme",
         )
     return scheme
+
+
+def find_service(registry: SchemeRegistry, service: str) -> str:
+    """The service as the schemes spell it (letter case and spacing as typed do not matter);
+    OptionError (for --service) naming the services the schemes know, and the closest one
+    when it is close, for a service no scheme serves: a team listed under a misspelt service
+    would be `missing` every month, while its returns came in under the right one."""
+    import difflib
+
+    from workload_xl.core.values import clean_text
+
+    known = sorted({s for scheme in registry for s in scheme.services}, key=str.casefold)
+    typed = clean_text(service)
+    for name in known:
+        if name.casefold() == typed.casefold():
+            return name
+    by_key = {name.casefold(): name for name in known}
+    close = difflib.get_close_matches(typed.casefold(), list(by_key), n=1)
+    hint = f"Did you mean {by_key[close[0]]!r}? " if close else ""
+    raise OptionError(
+        f"no points scheme serves the service {typed!r}. {hint}The services the schemes know: "
+        f"{', '.join(known)}. Type the service as its scheme names it (`workload-xl schemes` "
+        "lists them), or add it to its scheme file first.",
+        "--service",
+    )

@@ -19,7 +19,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, repeat
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the records are imported where rows become them, so a comma
     # only lists teams or checks the store starts without the returns' core modules
     from workload_xl.core.returns import TeamPeriod, TeamReturn, WorkerPeriod
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MAX_TEAM_NAME = 200
 """Characters a listed team's name or service may have: a team's name is a few words."""
 
@@ -99,10 +99,15 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE submissions ADD COLUMN received_on TEXT",
         "ALTER TABLE submissions ADD COLUMN received_from TEXT",
     ),
+    4: (
+        "ALTER TABLE teams ADD COLUMN removed_at TEXT",
+        "ALTER TABLE teams ADD COLUMN renamed_to TEXT",
+    ),
 }
 """The statements that take a store from the version before to this one, by version: 2 adds
 each worker row's expected points, 3 each return's day received and where that day came from
-(core.tracker's RECEIVED_FROM); both empty for rows stored before."""
+(core.tracker's RECEIVED_FROM), both empty for rows stored before; 4 lets a team leave the
+list (`teams remove`, `teams rename`) with its row kept: when it left, and its new name."""
 
 
 DATA_TABLES = ("teams", "submissions", "worker_periods", "return_lines")
@@ -189,9 +194,14 @@ class Ingested:
 
 @dataclass(frozen=True)
 class Team:
+    """A team on the list returns are expected from; one that left it (removed, or renamed
+    to `renamed_to`) keeps its row, with when it left (`removed_at`)."""
+
     service: str
     name: str
     added_at: str
+    removed_at: str = ""
+    renamed_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -424,6 +434,7 @@ class ReturnsStore:
             ).fetchone()
             if known:
                 return Ingested("already", known[0])
+            ret = self._under_current_name(ret)
             self.check_people(pseudonym_key)
             earlier = self.db.execute(
                 "SELECT id, file_name, service, manager FROM current_submissions "
@@ -703,27 +714,174 @@ class ReturnsStore:
         if not name or not service:
             raise _refused("A team needs a name and a service; one of them is blank.")
         for what, text in (("team name", name), ("service", service)):
-            if len(text) > MAX_TEAM_NAME or any(
-                unicodedata.category(c) in ("Cc", "Cf") for c in text
-            ):
-                raise _refused(
-                    f"That {what} is longer than {MAX_TEAM_NAME} characters or holds invisible "
-                    "control characters (pasted from another program?). Type it again, as it "
-                    "stands on the team's sheet."
-                )
+            self._check_name(what, text)
         with self.transaction():
+            left = self.db.execute(
+                "SELECT name, removed_at, COALESCE(renamed_to, '') FROM teams "
+                "WHERE service = ? AND name = ? AND removed_at IS NOT NULL",
+                (service, name),
+            ).fetchone()
+            if left and left[2]:
+                raise _refused(
+                    f"{left[0]} ({service}) was renamed {left[2]} on {left[1][:10]}, and "
+                    f"returns that name {left[0]} are stored under {left[2]}: give the "
+                    "new team another name."
+                )
+            if left:  # taken off the list before: expected again from now on
+                self.db.execute(
+                    "UPDATE teams SET removed_at = NULL WHERE service = ? AND name = ?",
+                    (service, name),
+                )
+                return True
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO teams (service, name, added_at) VALUES (?, ?, ?)",
                 (service, name, now_text(now)),
             )
             return cursor.rowcount == 1
 
-    def teams(self) -> list[Team]:
-        rows = self.db.execute(
-            "SELECT service, name, added_at FROM teams "
-            "ORDER BY service COLLATE NOCASE, name COLLATE NOCASE"
-        )
+    def teams(self, *, listed_only: bool = True) -> list[Team]:
+        """The teams returns are expected from; with `listed_only` False, those that left
+        the list too (removed or renamed), each with when it left. A store older than version
+        4 (opened read-only) has none that left."""
+        if self.version < 4:
+            query = "SELECT service, name, added_at FROM teams"
+        else:
+            query = "SELECT service, name, added_at, COALESCE(removed_at, ''), "
+            query += "COALESCE(renamed_to, '') FROM teams"
+            query += " WHERE removed_at IS NULL" if listed_only else ""
+        rows = self.db.execute(query + " ORDER BY service COLLATE NOCASE, name COLLATE NOCASE")
         return [Team(*row) for row in rows.fetchall()]
+
+    def remove_team(self, service: str, name: str, now: dt.datetime | None = None) -> Team:
+        """Take a team off the list: no return is expected from it from now on. Its row stays,
+        with when it left, and so do its returns, in every report of the periods they are
+        for. Refused when the team is not on the list."""
+        with self.transaction():
+            team = self._listed(service, name)
+            self.db.execute(
+                "UPDATE teams SET removed_at = ? WHERE service = ? AND name = ?",
+                (now_text(now), team.service, team.name),
+            )
+            return team
+
+    def rename_team(
+        self, service: str, name: str, new_name: str, now: dt.datetime | None = None
+    ) -> tuple[Team, int]:
+        """Give a listed team a new name, with its history: its returns are the new name's
+        from now on (so its trend runs on unbroken), the old name's row stays as a record of
+        the rename, and a return that still names the old team (a late one, or a correction
+        on last month's sheet) is stored under the new name. Returns the old team and how
+        many of its returns were carried over. Refused when the team is not listed, or when
+        the new name is a team's already (on the list, once listed, or with returns): two
+        teams' returns are never merged."""
+        new_name = clean_text(new_name)
+        self._check_name("team name", new_name)
+        moment = now_text(now)
+        with self.transaction():
+            team = self._listed(service, name)
+            if new_name == team.name:
+                raise _refused(f"{team.name} is the team's name already: nothing to do.")
+            if new_name.casefold() == team.name.casefold():  # its letter case only: one row
+                self.db.execute(
+                    "UPDATE teams SET name = ? WHERE service = ? AND name = ?",
+                    (new_name, team.service, team.name),
+                )
+            else:
+                self._unused(team.service, new_name)
+                self.db.execute(
+                    "UPDATE teams SET removed_at = ?, renamed_to = ? "
+                    "WHERE service = ? AND name = ?",
+                    (moment, new_name, team.service, team.name),
+                )
+                self.db.execute(
+                    "INSERT INTO teams (service, name, added_at) VALUES (?, ?, ?)",
+                    (team.service, new_name, team.added_at),
+                )
+            carried = self.db.execute(
+                "UPDATE submissions SET team = ? WHERE service = ? AND team = ?",
+                (new_name, team.service, team.name),
+            ).rowcount
+            return team, carried
+
+    def _listed(self, service: str, name: str) -> Team:
+        """The listed team of this service and name (letter case and spacing as typed do not
+        matter), or Refused naming the service's listed teams."""
+        service, name = clean_text(service), clean_text(name)
+        for team in self.teams(listed_only=False):
+            if (team.service.casefold(), team.name.casefold()) != (
+                service.casefold(),
+                name.casefold(),
+            ):
+                continue
+            if team.renamed_to:
+                raise _refused(
+                    f"{team.name} ({team.service}) was renamed {team.renamed_to} on "
+                    f"{team.removed_at[:10]}: give its new name."
+                )
+            if team.removed_at:
+                raise _refused(
+                    f"{team.name} ({team.service}) was taken off the list on "
+                    f"{team.removed_at[:10]}. Add it again with `workload-xl teams add` "
+                    "if returns are expected from it once more."
+                )
+            return team
+        listed = [t.name for t in self.teams() if t.service.casefold() == service.casefold()]
+        names = ", ".join(listed) if listed else "none"
+        raise _refused(
+            f"No team {name!r} is listed for {service!r} (its listed teams: {names}). Give "
+            "the team and the service as `workload-xl teams list` shows them."
+        )
+
+    def _unused(self, service: str, name: str) -> None:
+        """Refused when `name` is a team's in the store already: listed, once listed, or
+        named by a return."""
+        row = self.db.execute(
+            "SELECT name, COALESCE(renamed_to, ''), COALESCE(removed_at, '') FROM teams "
+            "WHERE service = ? AND name = ?",
+            (service, name),
+        ).fetchone()
+        returns = self.db.execute(
+            "SELECT COUNT(*), MIN(service) FROM submissions WHERE team = ?", (name,)
+        ).fetchone()
+        if row is None and not returns[0]:
+            return
+        if row is not None and not row[2]:
+            why = "is on the list already"
+        elif row is not None:
+            why = "was on the list before"
+        else:
+            why = f"has {returns[0]} return(s) in the store, in {returns[1]}"
+        raise _refused(
+            f"{name} {why}: a team cannot take another team's name, as their returns would "
+            "become one team's. Choose another name; to close one of two teams that merged, "
+            "use `workload-xl teams remove`."
+        )
+
+    def _under_current_name(self, ret: TeamReturn) -> TeamReturn:
+        """The return as its team is now called: a return naming a renamed team (a late
+        return, a correction to an old sheet) belongs to the team's new name."""
+        name = ret.team
+        for _ in range(100):  # a chain of renames, followed to its end
+            row = self.db.execute(
+                "SELECT renamed_to FROM teams WHERE service = ? AND name = ? "
+                "AND renamed_to IS NOT NULL",
+                (ret.service, name),
+            ).fetchone()
+            if row is None:
+                break
+            name = row[0]
+        return ret if name == ret.team else replace(ret, team=name)
+
+    def _check_name(self, what: str, text: str) -> None:
+        """Refused for a blank name, or one too long or holding invisible characters."""
+        if not text:
+            raise _refused(f"The {what} is blank: give it as it stands on the team's sheet.")
+        if len(text) > MAX_TEAM_NAME or any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
+            raise _refused(
+                f"That {what} is longer than {MAX_TEAM_NAME} characters or holds invisible "
+                "control characters (pasted from another program?). Type it again, as it "
+                "stands on the team's sheet."
+            )
 
     def integrity(self) -> list[str]:
         """SQLite's own integrity and foreign-key checks: an empty list means a sound store."""
