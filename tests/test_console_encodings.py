@@ -152,6 +152,7 @@ def _cases(top: Path, enc: str) -> dict[str, tuple[tuple, set[int]]]:
         "returns": (("returns", "--store", store, "--period", "2026-10"), {0}),
         "report": (("report", "--store", store, "-o", top / f"raport {enc}.xlsx"), {0}),
         "capa balance": (("capa", "balance", top / "jobplan.xlsx", "--without", CLINICIAN), {0}),
+        "allocate": (("allocate", top / "Łódź team.xlsx", "--item", "Child protection plan"), {0}),
         "import-caseload": (
             (
                 "import-caseload",
