@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from collections import Counter
 
-from workload_xl.core.findings import Finding, Report
+from workload_xl.core.findings import SEVERITY_ORDER, Finding, Report, Severity
 from workload_xl.core.values import yes_no
 
 
@@ -16,32 +17,76 @@ def report_json(report: Report) -> str:
 
 def findings_text(findings: list[Finding], width: int | None = None) -> str:
     """One block per finding: where, then what is wrong and how to fix it, wrapped to fit."""
-    width = width or max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    width = _width(width)
     lines = []
     current = None
     for f in findings:
         if f.workbook != current:
             current = f.workbook
             lines.append("")
-            lines.append(current or "(no file)")
-        place = " ".join(p for p in (f"'{f.sheet}'" if f.sheet else "", f.cell) if p)
-        head = f"  {f.severity.upper():<7} {place:<18} {f.rule}"
-        lines.append(head.rstrip())
-        lines.extend(
-            textwrap.wrap(
-                f.message, width - 10, initial_indent=" " * 10, subsequent_indent=" " * 10
-            )
-        )
+            lines.append(current or NO_FILE)
+        lines.extend(_finding_lines(f, width))
     return "\n".join(lines).lstrip("\n")
 
 
+NO_FILE = "(no file)"
+
+
+def _width(width: int | None) -> int:
+    return width or max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
+
+
+def _finding_lines(f: Finding, width: int) -> list[str]:
+    place = " ".join(p for p in (f"'{f.sheet}'" if f.sheet else "", f.cell) if p)
+    head = f"  {f.severity.upper():<7} {place:<18} {f.rule}"
+    return [
+        head.rstrip(),
+        *textwrap.wrap(f.message, width - 10, initial_indent=" " * 10, subsequent_indent=" " * 10),
+    ]
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """'2 error(s), 1 warning(s), 0 info': the same three counts everywhere they are said."""
+    return f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+
+
 def summary_line(report: Report) -> str:
-    c = report.counts
     files = len(report.files)
-    return (
-        f"{files} file{'s' if files != 1 else ''} checked: {c['error']} error(s), "
-        f"{c['warning']} warning(s), {c['info']} info."
-    )
+    return f"{files} file{'s' if files != 1 else ''} checked: {counts_text(report.counts)}."
+
+
+MIN_SEVERITIES = ("error", "warning", "info")
+"""What `validate --min-severity` takes, most severe first: each shows its own findings and
+the more severe ones."""
+
+
+def validate_text(report: Report, min_severity: str = "warning", width: int | None = None) -> str:
+    """validate's screen: a line per file with its counts, under it the findings at or above
+    `min_severity`, and last the total, with how many findings were not shown and how to
+    show them. A team's 8 errors are no longer lost among 27 info findings."""
+    width = _width(width)
+    shown_at = SEVERITY_ORDER[Severity(min_severity)]
+    by_file: dict[str, list[Finding]] = {name: [] for name in report.files}
+    for f in report.sorted():
+        by_file.setdefault(f.workbook, []).append(f)
+    lines = []
+    hidden: Counter[str] = Counter()
+    for name in sorted(by_file):
+        found = by_file[name]
+        lines.append(f"{name or NO_FILE}: {counts_text(Report(found).counts)}")
+        for f in found:
+            if SEVERITY_ORDER[f.severity] <= shown_at:
+                lines.extend(_finding_lines(f, width))
+            else:
+                hidden[str(f.severity)] += 1
+    total = summary_line(report)
+    if hidden:
+        parts = [f"{hidden[s]} {s} finding(s)" for s in MIN_SEVERITIES if hidden[s]]
+        total += (
+            f" Not shown: {' and '.join(parts)}; add --min-severity "
+            f"{'info' if hidden['info'] else 'warning'} to see them."
+        )
+    return "\n".join([*lines, "", total]) if lines else total
 
 
 def team_text(build, output: str, written: bool) -> str:
