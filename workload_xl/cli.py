@@ -549,22 +549,9 @@ def consolidate(
     if output_format == "json":
         click.echo(json_for(run.to_json()))
     else:
-        shown = [f for f in run.report.sorted() if f.severity != "info"]
-        if shown:
-            click.echo(findings_text(shown))
-            click.echo()
-        click.echo(
-            f"{len(paths)} file(s): {len(run.stored)} stored, {len(run.already)} already "
-            f"in the store, {len(run.superseded)} earlier return(s) superseded, "
-            f"{len(run.failed)} refused"
-            + (f", {len(run.held)} held for a decision" if run.held else "")
-            + f". Store: {store_path}"
-        )
-        if run.held:
-            click.echo(
-                "Held returns were not stored. If the changes they make are meant, run "
-                "the same command again with --accept-changes."
-            )
+        from workload_xl.render import consolidation_text
+
+        click.echo(consolidation_text(run, len(paths), str(store_path)))
     if run.interrupted:
         done = len(run.stored) + len(run.already) + len(run.failed)
         click.echo(

@@ -8,6 +8,7 @@ import textwrap
 from collections import Counter
 
 from workload_xl.core.findings import SEVERITY_ORDER, Finding, Report, Severity
+from workload_xl.core.rules import RULES
 from workload_xl.core.values import yes_no
 
 
@@ -151,8 +152,72 @@ def team_text(build, output: str, written: bool) -> str:
         if errors:
             lines.append(findings_text(Report(errors).sorted()))
     lines.append("")
-    lines.append(f"Wrote {output}." if written else "No team workbook was written.")
+    if written:
+        lines.append(f"Wrote {output}.")
+    else:  # what stopped it, last, where a person looks after a long table
+        stops = "output-" if team is not None else "team-"
+        why = [f for f in own if f.rule.startswith(stops) and f.severity == "error"]
+        lines.append(nothing_written(why, output))
     return "\n".join(lines).strip("\n")
+
+
+def nothing_written(why: list[Finding], output: str, verb: str = "written") -> str:
+    """The last line of a command that wrote nothing: the first reason, in a few words, and
+    where it is said in full. The findings above keep every detail."""
+    if not why:
+        return f"Nothing {verb}: the findings above say why."
+    first = why[0]
+    if first.rule == "output-exists":
+        return f"Nothing {verb}: {output} already exists; add --force to replace it."
+    title = RULES[first.rule].title
+    more = f", and {len(why) - 1} more problem(s)" if len(why) > 1 else ""
+    return f"Nothing {verb}: {title[0].lower()}{title[1:]} ({first.rule}{more}, said above)."
+
+
+def consolidation_text(run, files: int, store: str) -> str:
+    """consolidate's screen: errors and warnings, the counts, and, when nothing was stored,
+    why, last."""
+    shown = [f for f in run.report.sorted() if f.severity != "info"]
+    lines = [findings_text(shown), ""] if shown else []
+    lines.append(
+        f"{files} file(s): {len(run.stored)} stored, {len(run.already)} already "
+        f"in the store, {len(run.superseded)} earlier return(s) superseded, "
+        f"{len(run.failed)} refused"
+        + (f", {len(run.held)} held for a decision" if run.held else "")
+        + f". Store: {store}"
+    )
+    if run.held:
+        lines.append(
+            "Held returns were not stored. If the changes they make are meant, run "
+            "the same command again with --accept-changes."
+        )
+    if not run.stored and not run.interrupted:
+        lines.append(nothing_stored(run, files, store))
+    return "\n".join(lines)
+
+
+def nothing_stored(run, files: int, store: str) -> str:
+    """Why a consolidation stored nothing, in one line."""
+    if run.store_unusable:
+        why = [f for f in run.report.sorted() if f.severity == "error"]
+        return nothing_written(why, store, "stored")
+    if not files:
+        return "Nothing stored: no team workbooks were found in the inputs."
+    if len(run.already) == files:
+        return (
+            f"Nothing stored: {'the file is' if files == 1 else f'all {files} files are'} in "
+            "the store already, so the store is unchanged."
+        )
+    parts = [
+        f"{n} {what}"
+        for n, what in (
+            (len(run.failed), "refused (the errors above say why)"),
+            (len(run.held), "held for a decision (--accept-changes stores them)"),
+            (len(run.already), "in the store already"),
+        )
+        if n
+    ]
+    return f"Nothing stored: {', '.join(parts)}."
 
 
 def _n(value, places: int = 1, sign: bool = False) -> str:
