@@ -42,7 +42,14 @@ def _finding_lines(f: Finding, width: int) -> list[str]:
     head = f"  {f.severity.upper():<7} {place:<18} {f.rule}"
     return [
         head.rstrip(),
-        *textwrap.wrap(f.message, width - 10, initial_indent=" " * 10, subsequent_indent=" " * 10),
+        *textwrap.wrap(
+            f.message,
+            width - 10,
+            initial_indent=" " * 10,
+            subsequent_indent=" " * 10,
+            break_on_hyphens=False,  # a path or a period (2026-09) stays whole
+            break_long_words=False,
+        ),
     ]
 
 
@@ -90,6 +97,11 @@ def validate_text(report: Report, min_severity: str = "warning", width: int | No
     return "\n".join([*lines, "", total]) if lines else total
 
 
+OWN_RULES = ("team-", "history-")
+"""The findings build-team lists in full: the team's own, and what its --history gave; the
+worker sheets' are counted, their errors listed."""
+
+
 def team_text(build, output: str, written: bool) -> str:
     """The team at a glance, then what deserves attention; worker sheets' details by count."""
     lines = []
@@ -135,7 +147,7 @@ def team_text(build, output: str, written: bool) -> str:
             f"{'' if team.median_load is None else f'{team.median_load:.0%}'}, spread "
             f"{'' if team.spread is None else f'{team.spread:.0%}'}."
         )
-    own = [f for f in build.findings if f.workbook == output or f.rule.startswith("team-")]
+    own = [f for f in build.findings if f.workbook == output or f.rule.startswith(OWN_RULES)]
     sheets = [f for f in build.findings if f not in own]
     if own:
         lines += ["", findings_text(Report(own).sorted())]
