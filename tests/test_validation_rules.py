@@ -176,6 +176,45 @@ def test_an_unknown_item_message_suggests_the_closest_label(make_sheet):
 
 
 @pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Child in neeed", "Child in need"),  # a letter doubled
+        ("Chlid protection plan", "Child protection plan"),  # two letters swapped
+        ("Child protection plans", "Child protection plan"),  # a plural
+        ("Duty days", "Duty day"),
+        ("Looked after children", "Looked after child"),
+        ("Training", "Training day"),  # a word short: 0.8 alike, its one word shared
+        ("Project group", "Project or working group"),  # both its words shared
+    ],
+)
+def test_a_near_miss_gets_the_label_it_was_meant_to_be(make_sheet, typed, meant):
+    sheet = make_sheet().edit(_set_cell("item", 0, typed))
+    (found,) = sheet.run().report.findings
+    assert found.message == (
+        "The item typed here is not an item of the scheme 'childrens-social-care'. "
+        f"Did you mean '{meant}'?"
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Core group meeting",  # 0.65 alike to 'Care proceedings' by letters, no word shared
+        "Care planning meeting",  # one word of three shared with 'Care proceedings'
+        "CP plan",
+        "Ava Smith",  # a child's name typed in the wrong column
+    ],
+)
+def test_an_item_close_to_no_label_gets_no_suggestion(make_sheet, typed):
+    sheet = make_sheet().edit(_set_cell("item", 0, typed))
+    (found,) = sheet.run().report.findings
+    assert found.message == (
+        "The item typed here is not an item of the scheme 'childrens-social-care'. "
+        "Pick an item from the list."
+    )
+
+
+@pytest.mark.parametrize(
     ("typed", "hint"),
     [
         ("CIN", "CIN is the code of 'Child in need'"),
