@@ -382,3 +382,30 @@ def test_every_rule_has_a_test_that_names_it():
     text = "\n".join(p.read_text() for p in pathlib.Path(__file__).parent.glob("test_*.py"))
     untested = sorted(r for r in RULES if f'"{r}"' not in text)
     assert untested == []
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("worker", "Worker is blank. Type the worker's full name."),
+        ("team", "Team is blank. Type the team's name as the performance team knows it."),
+        (
+            "manager",
+            "Manager is blank. Once the points are agreed, type the name of the manager who "
+            "agreed them.",
+        ),
+        (
+            "date_agreed",
+            "Date agreed is blank. Once the points are agreed, type the date worker and "
+            "manager agreed them, e.g. 2026-10-28.",
+        ),
+    ],
+)
+def test_a_blank_header_field_is_said_once_as_an_instruction(make_sheet, key, message):
+    """The field's description (Excel's prompt) is not repeated after the instruction, as in
+    'Manager is blank: fill it in when the points are agreed. The manager who agreed the
+    points.'"""
+    sheet = make_sheet().edit(lambda ws, wb, s: ws.__setitem__(s.header_cell(key), None))
+    (found,) = sheet.run().report.findings
+    assert found.message == message
+    assert layout.HEADER_BY_KEY[key].hint not in found.message

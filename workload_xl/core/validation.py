@@ -269,23 +269,16 @@ def _check_header(check: _Check, scheme: Scheme | None) -> dict[str, Any]:
 
 
 def _blank(check: _Check, key: str, cell: Cell) -> None:
+    """A blank header field: what is blank, then what to type (the contract's `fix`, an
+    instruction; its `hint` describes the field for Excel's prompt and is not repeated)."""
     spec = layout.HEADER_BY_KEY[key]
-    if spec.required:
-        check.add(
-            "header-missing",
-            f"{spec.label} is blank. {spec.hint}",
-            cell.address,
-            spec.label,
-            cell.value,
-        )
-    else:
-        check.add(
-            "header-blank",
-            f"{spec.label} is blank: fill it in when the points are agreed. {spec.hint}",
-            cell.address,
-            spec.label,
-            cell.value,
-        )
+    check.add(
+        "header-missing" if spec.required else "header-blank",
+        f"{spec.label} is blank. {spec.fix or spec.hint}",
+        cell.address,
+        spec.label,
+        cell.value,
+    )
 
 
 def _check_fte(check: _Check) -> float | None:
