@@ -176,6 +176,45 @@ def test_an_unknown_item_message_suggests_the_closest_label(make_sheet):
 
 
 @pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Child in neeed", "Child in need"),  # a letter doubled
+        ("Chlid protection plan", "Child protection plan"),  # two letters swapped
+        ("Child protection plans", "Child protection plan"),  # a plural
+        ("Duty days", "Duty day"),
+        ("Looked after children", "Looked after child"),
+        ("Training", "Training day"),  # a word short: 0.8 alike, its one word shared
+        ("Project group", "Project or working group"),  # both its words shared
+    ],
+)
+def test_a_near_miss_gets_the_label_it_was_meant_to_be(make_sheet, typed, meant):
+    sheet = make_sheet().edit(_set_cell("item", 0, typed))
+    (found,) = sheet.run().report.findings
+    assert found.message == (
+        "The item typed here is not an item of the scheme 'childrens-social-care'. "
+        f"Did you mean '{meant}'?"
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Core group meeting",  # 0.65 alike to 'Care proceedings' by letters, no word shared
+        "Care planning meeting",  # one word of three shared with 'Care proceedings'
+        "CP plan",
+        "Ava Smith",  # a child's name typed in the wrong column
+    ],
+)
+def test_an_item_close_to_no_label_gets_no_suggestion(make_sheet, typed):
+    sheet = make_sheet().edit(_set_cell("item", 0, typed))
+    (found,) = sheet.run().report.findings
+    assert found.message == (
+        "The item typed here is not an item of the scheme 'childrens-social-care'. "
+        "Pick an item from the list."
+    )
+
+
+@pytest.mark.parametrize(
     ("typed", "hint"),
     [
         ("CIN", "CIN is the code of 'Child in need'"),
@@ -343,3 +382,30 @@ def test_every_rule_has_a_test_that_names_it():
     text = "\n".join(p.read_text() for p in pathlib.Path(__file__).parent.glob("test_*.py"))
     untested = sorted(r for r in RULES if f'"{r}"' not in text)
     assert untested == []
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("worker", "Worker is blank. Type the worker's full name."),
+        ("team", "Team is blank. Type the team's name as the performance team knows it."),
+        (
+            "manager",
+            "Manager is blank. Once the points are agreed, type the name of the manager who "
+            "agreed them.",
+        ),
+        (
+            "date_agreed",
+            "Date agreed is blank. Once the points are agreed, type the date worker and "
+            "manager agreed them, e.g. 2026-10-28.",
+        ),
+    ],
+)
+def test_a_blank_header_field_is_said_once_as_an_instruction(make_sheet, key, message):
+    """The field's description (Excel's prompt) is not repeated after the instruction, as in
+    'Manager is blank: fill it in when the points are agreed. The manager who agreed the
+    points.'"""
+    sheet = make_sheet().edit(lambda ws, wb, s: ws.__setitem__(s.header_cell(key), None))
+    (found,) = sheet.run().report.findings
+    assert found.message == message
+    assert layout.HEADER_BY_KEY[key].hint not in found.message

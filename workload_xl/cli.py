@@ -38,12 +38,6 @@ def plain_table(*args, **kwargs) -> str:
     return table(*args, **kwargs)
 
 
-def summary_line(*args, **kwargs) -> str:
-    from workload_xl.render import summary_line as line
-
-    return line(*args, **kwargs)
-
-
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_STOPPED = 0, 1, 2, 130
 
 STOPPED = {
@@ -400,12 +394,26 @@ def _report_change(changed) -> None:
 @click.option(
     "--scheme", "scheme_id", help="Check against this scheme instead of the one each sheet names."
 )
+@click.option(
+    "--min-severity",
+    type=click.Choice(["error", "warning", "info"]),
+    default="warning",
+    show_default=True,
+    help="Show findings this severe or more: error (errors only), warning (errors and "
+    "warnings) or info (everything). Each file's counts and the total are always shown, and "
+    "--format json always has every finding.",
+)
 @FORMAT_OPTION
-def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str) -> None:
+def validate(
+    files: tuple[Path, ...], scheme_id: str | None, min_severity: str, output_format: str
+) -> None:
     """Check measurement workbooks (files or folders of them).
 
-    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
+    Prints a line per file with its counts, the findings at or above --min-severity under it,
+    and a total last. Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file
+    could not be read.
     """
+    from workload_xl.render import validate_text
     from workload_xl.services.validate import validate_files
 
     registry = _registry()
@@ -415,10 +423,7 @@ def validate(files: tuple[Path, ...], scheme_id: str | None, output_format: str)
     if output_format == "json":
         click.echo(json_for(run.to_json()))
     else:
-        if run.report.findings:
-            click.echo(findings_text(run.report.sorted()))
-            click.echo()
-        click.echo(summary_line(run.report))
+        click.echo(validate_text(run.report, min_severity))
     sys.exit(run.exit_code)
 
 
@@ -597,22 +602,9 @@ def consolidate(
     if output_format == "json":
         click.echo(json_for(run.to_json()))
     else:
-        shown = [f for f in run.report.sorted() if f.severity != "info"]
-        if shown:
-            click.echo(findings_text(shown))
-            click.echo()
-        click.echo(
-            f"{len(paths)} file(s): {len(run.stored)} stored, {len(run.already)} already "
-            f"in the store, {len(run.superseded)} earlier return(s) superseded, "
-            f"{len(run.failed)} refused"
-            + (f", {len(run.held)} held for a decision" if run.held else "")
-            + f". Store: {store_path}"
-        )
-        if run.held:
-            click.echo(
-                "Held returns were not stored. If the changes they make are meant, run "
-                "the same command again with --accept-changes."
-            )
+        from workload_xl.render import consolidation_text
+
+        click.echo(consolidation_text(run, len(paths), str(store_path)))
     if run.interrupted:
         done = len(run.stored) + len(run.already) + len(run.failed)
         click.echo(

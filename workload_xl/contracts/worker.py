@@ -35,14 +35,40 @@ class HeaderField:
     required: bool  # blank is an error (True) or a warning before signing (False)
     number_format: str = "General"
     hint: str = ""
+    """What the field holds, shown by Excel when the cell is picked (the template's prompt)."""
+    fix: str = ""
+    """What to do when the field is blank, as an instruction: the finding's second sentence
+    (the hint describes; the fix instructs, so a message reads once)."""
 
 
 HEADER_FIELDS: tuple[HeaderField, ...] = (
-    HeaderField("worker", "Worker", "Worker", True, "@", "The worker's full name."),
     HeaderField(
-        "team", "Team", "Team", True, "@", "The team's name as the performance team knows it."
+        "worker",
+        "Worker",
+        "Worker",
+        True,
+        "@",
+        "The worker's full name.",
+        "Type the worker's full name.",
     ),
-    HeaderField("service", "Service", "Service", True, "@", "Pick the service from the list."),
+    HeaderField(
+        "team",
+        "Team",
+        "Team",
+        True,
+        "@",
+        "The team's name as the performance team knows it.",
+        "Type the team's name as the performance team knows it.",
+    ),
+    HeaderField(
+        "service",
+        "Service",
+        "Service",
+        True,
+        "@",
+        "Pick the service from the list.",
+        "Pick the service from the list.",
+    ),
     HeaderField(
         "period",
         "Period",
@@ -50,12 +76,35 @@ HEADER_FIELDS: tuple[HeaderField, ...] = (
         True,
         "@",
         "A month as 2026-10, or a 4-week period as 2026-P07.",
+        "Type a month as 2026-10, or a 4-week period as 2026-P07.",
     ),
-    HeaderField("fte", "FTE", "FTE", True, "0.00", f"Full-time equivalent, {FTE_RANGE}."),
     HeaderField(
-        "band", "ExperienceBand", "Experience band", True, "@", "Pick the band from the list."
+        "fte",
+        "FTE",
+        "FTE",
+        True,
+        "0.00",
+        f"Full-time equivalent, {FTE_RANGE}.",
+        f"Type the worker's full-time equivalent, {FTE_RANGE}.",
     ),
-    HeaderField("manager", "Manager", "Manager", False, "@", "The manager who agreed the points."),
+    HeaderField(
+        "band",
+        "ExperienceBand",
+        "Experience band",
+        True,
+        "@",
+        "Pick the band from the list.",
+        "Pick the band from the list.",
+    ),
+    HeaderField(
+        "manager",
+        "Manager",
+        "Manager",
+        False,
+        "@",
+        "The manager who agreed the points.",
+        "Once the points are agreed, type the name of the manager who agreed them.",
+    ),
     HeaderField(
         "date_agreed",
         "DateAgreed",
@@ -63,6 +112,8 @@ HEADER_FIELDS: tuple[HeaderField, ...] = (
         False,
         "yyyy-mm-dd",
         "The date worker and manager agreed the points.",
+        "Once the points are agreed, type the date worker and manager agreed them, e.g. "
+        "2026-10-28.",
     ),
     HeaderField(
         "scheme_id", "SchemeId", "Scheme", True, "@", "Filled by the template; do not change."

@@ -95,6 +95,7 @@ _RULES = [
     Rule("trend-rising", INFO, "A worker's points per FTE have risen period after period"),
     Rule("trend-falling", INFO, "A worker's points per FTE have fallen period after period"),
     Rule("history-unreadable", WARN, "An earlier team sheet given as history cannot be used"),
+    Rule("history-skipped", INFO, "Workbooks in a --history folder that are no team workbooks"),
     # Consolidation: team returns into the returns store.
     Rule("return-invalid", ERR, "A team return cannot be used"),
     Rule("return-total-mismatch", WARN, "A worker's total on a return does not match its rows"),

@@ -269,23 +269,16 @@ def _check_header(check: _Check, scheme: Scheme | None) -> dict[str, Any]:
 
 
 def _blank(check: _Check, key: str, cell: Cell) -> None:
+    """A blank header field: what is blank, then what to type (the contract's `fix`, an
+    instruction; its `hint` describes the field for Excel's prompt and is not repeated)."""
     spec = layout.HEADER_BY_KEY[key]
-    if spec.required:
-        check.add(
-            "header-missing",
-            f"{spec.label} is blank. {spec.hint}",
-            cell.address,
-            spec.label,
-            cell.value,
-        )
-    else:
-        check.add(
-            "header-blank",
-            f"{spec.label} is blank: fill it in when the points are agreed. {spec.hint}",
-            cell.address,
-            spec.label,
-            cell.value,
-        )
+    check.add(
+        "header-missing" if spec.required else "header-blank",
+        f"{spec.label} is blank. {spec.fix or spec.hint}",
+        cell.address,
+        spec.label,
+        cell.value,
+    )
 
 
 def _check_fte(check: _Check) -> float | None:
@@ -465,8 +458,36 @@ def _item_hint(scheme: Scheme, raw: Any) -> str:
             f" It differs from '{near.label}' only in spacing, which the sheet's own "
             "formulas do not forgive: pick the item from the list."
         )
-    close = difflib.get_close_matches(clean_text(raw), [i.label for i in scheme.items], n=1)
-    return f" Did you mean '{close[0]}'?" if close else " Pick an item from the list."
+    close = closest_label(clean_text(raw), [i.label for i in scheme.items])
+    return f" Did you mean '{close}'?" if close else " Pick an item from the list."
+
+
+ALIKE = 0.85
+"""difflib's ratio at which a label is suggested on its letters alone: a typo ('Child in
+neeed', 0.96 to 'Child in need') or a plural ('Duty days', 0.94 to 'Duty day')."""
+ALIKE_WITH_WORDS = 0.6
+"""The ratio at which a label is suggested when it also has at least half the words typed
+('Court', 0.71 to 'Court day'). 'Core group meeting' is 0.65 to 'Care proceedings' but shares
+no word with it, so it gets no suggestion: a wrong one misleads more than none."""
+
+
+def closest_label(typed: str, labels: list[str]) -> str | None:
+    """The label a typed item was most likely meant to be, or None when none is close."""
+    words = _words(typed)
+    best, best_ratio = None, 0.0
+    for label in labels:
+        ratio = difflib.SequenceMatcher(None, typed.casefold(), label.casefold()).ratio()
+        shared = len(words & _words(label))
+        close = ratio >= ALIKE or (ratio >= ALIKE_WITH_WORDS and words and 2 * shared >= len(words))
+        if close and ratio > best_ratio:
+            best, best_ratio = label, ratio
+    return best
+
+
+def _words(text: str) -> set[str]:
+    """The words of a label, in lower case, a plural's s dropped ('meetings' is 'meeting')."""
+    found = re.findall(r"[^\W_]+", text.casefold())
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found}
 
 
 def _check_quantity(check: _Check, row: TableRow) -> float | None:

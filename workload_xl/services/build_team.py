@@ -131,13 +131,13 @@ def build_team_files(
     from workload_xl.files.inputs import list_inputs
     from workload_xl.services.options import files_named, refuse_clashes, team_output_clashes
 
-    inputs = list(inputs)
+    inputs, history = list(inputs), list(history)
     listed = list_inputs(inputs)
-    workbooks, past = listed.paths, files_named(history)  # folders listed once
-    refuse_clashes(team_output_clashes(output, workbooks, past))
+    workbooks = listed.paths  # folders listed once
+    refuse_clashes(team_output_clashes(output, workbooks, files_named(history)))
     registry = registry or SchemeRegistry.from_dir()
-    build, unreadable = roll_up_files(
-        workbooks, registry, output=str(output), period=period, history=past
+    build, unreadable = roll_up_files(  # history as given: a folder gives its team workbooks
+        workbooks, registry, output=str(output), period=period, history=history
     )
     named = tuple(str(p) for p in inputs)
     if build.team is None:
