@@ -54,8 +54,13 @@ print(json.dumps({"seconds": elapsed, "peak": peak, "written": run.written}))
 """
 
 
-def write_store(path: Path, years: int, teams: int) -> int:
-    """A store of `years` years of monthly returns from `teams` teams; the returns written."""
+CASE_ITEMS = ("CIN", "CPP", "LAC", "S47", "ASSESS")
+
+
+def write_store(path: Path, years: int, teams: int, cases: int = 0) -> int:
+    """A store of `years` years of monthly returns from `teams` teams; the returns written.
+    Each worker's points are on one row; with `cases`, each worker also has that many case
+    rows of no points (the line-level table's size as real returns make it)."""
     written = 0
     with ReturnsStore.open(path) as store:
         for month in range(12 * years):
@@ -77,6 +82,11 @@ def write_store(path: Path, years: int, teams: int) -> int:
                     )
                 lines = [
                     ReturnLine(w.worker, "", "DUTY", "activity", w.total_points) for w in workers
+                ]
+                lines += [
+                    ReturnLine(w.worker, f"C{t:02d}{n:03d}{c:02d}", CASE_ITEMS[c % 5], "case", 0.0)
+                    for n, w in enumerate(workers)
+                    for c in range(cases)
                 ]
                 ret = TeamReturn(
                     f"{team} {period} team return.xlsx",

@@ -151,7 +151,7 @@ def test_the_command_prints_the_table_and_json_has_lists_and_numbers(team_file, 
     text = run_cli("allocate", team_file, "--item", "Child protection plan", cwd=tmp_path)
     assert text.returncode == 0, text.output
     assert "usual range is 88% to 112%" in text.stdout
-    assert "lowest load after first: Cal (99%), Eli (100%), Ann (108%)" in text.stdout
+    assert "lowest load first: Cal (99%), Eli (100%), Ann (108%)" in text.stdout
     assert "Zebedee" not in text.output
     data = run_cli(
         "allocate", team_file, "--item", "Child protection plan", "--format", "json", cwd=tmp_path

@@ -122,3 +122,25 @@ def test_the_startup_benchmark_runs_each_command_and_finds_no_heavy_library():
             done.stdout,
             re.M,
         ), done.stdout
+
+
+def test_the_export_benchmark_runs_on_small_stores_and_prints_its_ratios():
+    """Two teams over one and two years: the table and the ratios, not the figures."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/bench_export.py",
+            *("--years", "1", "2", "--teams", "2", "--cases", "3"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert " 1 years: 24 returns stored" in done.stdout and " 2 years: 48 returns" in done.stdout
+    assert re.search(
+        r"export over CSV alone at 2 years: [\d.]+x \(target at most 1.5x\); peak memory, "
+        r"2 years over 1: [\d.]+x",
+        done.stdout,
+    )

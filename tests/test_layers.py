@@ -35,7 +35,7 @@ THIRD_PARTY = {
     "core": set(),
     "contracts": set(),
     "files": {"openpyxl", "python_calamine", "pandas", "defusedxml"},
-    "store": {"openpyxl"},
+    "store": {"xlsxwriter"},  # the export workbook, streamed
     "services": set(),
     "excel": {"xlwings"},
     "addin": {"openpyxl", "xlwings", "ms_cfb", "ms_ovba"},

@@ -223,11 +223,16 @@ def test_xmr_heading_rows_are_tall_enough_for_their_wrapped_headings(printed):
 
 def test_every_export_sheet_prints_one_page_wide_with_its_headings_on_every_page(printed):
     sheets = printed["pages"]["export"]
-    assert list(sheets) == ["meta", "teams", "submissions", "worker_periods", "return_lines"]
+    assert list(sheets) == [
+        "meta",
+        "teams",
+        "submissions",
+        "worker_periods",
+        "return_lines by year",
+    ]
     assert len(sheets["teams"]) == 1  # two teams
-    # 24 returns of 3 workers: 72 worker rows, and 72 lines, over more than one page
-    for table in ("worker_periods", "return_lines"):
-        assert len(sheets[table]) >= 2
+    assert len(sheets["return_lines by year"]) == 1  # a year of two teams' one item: 2 rows
+    assert len(sheets["worker_periods"]) >= 2  # 24 returns of 3 workers: 72 rows
     wb = load_workbook(printed["paths"]["export"], read_only=True)
     try:
         headings = {ws.title: [c.value for c in next(ws.iter_rows(max_row=1))] for ws in wb}

@@ -126,9 +126,14 @@ def test_export_writes_every_table_whole_to_csv_and_a_workbook_text_kept_as_text
             a_return("South", workers=2, lines=3), sha256="b" * 64, source_path="south.xlsx"
         )
         store.add_team("First Response", "+East")
+        store.ingest(
+            a_return("South", workers=2, lines=3, name="Older"),
+            sha256="c" * 64,
+            source_path="south-older.xlsx",
+        )  # supersedes South's first return
         out = tmp_path / "export"
         out.mkdir()
-        done, problems = export_store(store.db, out, sheet_rows=150)
+        done, problems = export_store(store.db, out, sheet_rows=4)
     assert problems == []
     db = sqlite3.connect(path)
     for exported in done:
@@ -145,12 +150,22 @@ def test_export_writes_every_table_whole_to_csv_and_a_workbook_text_kept_as_text
     assert not any(w.startswith("=") for w in workers)
 
     wb = load_workbook(out / "returns-store.xlsx")
-    assert lines.sheets == ("return_lines", "return_lines (2)")  # 206 rows, 149 a sheet
-    sheet_rows = sum(wb[name].max_row - 1 for name in lines.sheets)
-    assert sheet_rows == lines.rows
-    cell = wb["return_lines"]["B2"]
+    # Worker rows whole, 3 a sheet under the heading: North's 4, South's 2 and 2 again: 8.
+    people = next(e for e in done if e.table == "worker_periods")
+    assert people.sheets == ("worker_periods", "worker_periods (2)", "worker_periods (3)")
+    assert sum(wb[name].max_row - 1 for name in people.sheets) == people.rows == 8
+    cell = wb["worker_periods"]["B2"]
     assert cell.value == '=HYPERLINK("http://x") 0' and cell.data_type == "s"
     assert wb["teams"]["C2"].value == "+East"
+    # The lines summed by year, team and item over current returns: North's 4 workers x 50
+    # lines of 1 point, and South's revised return's 2 x 3 (the first one's 6 left out).
+    assert lines.sheets == ("return_lines by year",)
+    summary = [[c.value for c in row] for row in wb["return_lines by year"].iter_rows()]
+    assert summary == [
+        ["year", "service", "team", "item_code", "kind", "returns", "lines", "agreed_points"],
+        ["2026", "First Response", "North", "CIN", "case", 1, 200, 200],
+        ["2026", "First Response", "South", "CIN", "case", 1, 6, 6],
+    ]
 
     _, problems = export_store(sqlite3.connect(path), out)
     assert [p.rule for p in problems] == ["output-exists"]  # never over a file unasked

@@ -109,10 +109,10 @@ class Suggestion:
         best = self.suggested
         if best:
             names = ", ".join(f"{c.worker} ({_pc(c.load_after)})" for c in best[:3])
-            said.append(f"Would stay within it, lowest load after first: {names}.")
+            said.append(f"Suggested (not above that range after it), lowest load first: {names}.")
         else:
             said.append(
-                f"No one would stay within the usual range after taking {what}: the table "
+                f"No one would stay at or below the usual range after taking {what}: the table "
                 "shows who would move least far from it."
             )
         return said
