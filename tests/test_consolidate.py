@@ -535,6 +535,30 @@ def test_by_default_one_file_is_read_per_usable_core(inbox, registry, monkeypatc
     assert seen == [3, 1]
 
 
+def test_consolidation_reads_with_one_process_fewer_than_its_cores(inbox, tmp_path, monkeypatch):
+    """The consolidating process stores every return itself, so it counts as one of the
+    cores: on one or two cores one worker process reads (as --processes 1 does), on three
+    two, and never more than eight."""
+    from workload_xl.files import return_reader
+
+    real, asked = return_reader.isolation.map_in_workers, []
+
+    def counted(*args, workers, **kwargs):
+        asked.append(workers)
+        return real(*args, workers=workers, **kwargs)
+
+    monkeypatch.setattr(return_reader.isolation, "map_in_workers", counted)
+    affinity = return_reader.isolation.os
+    few = sorted(inbox.glob("*.xlsx"))[:3]
+    for number, cores in enumerate([{0}, {0, 1}, {0, 2, 5}, set(range(32))]):
+        monkeypatch.setattr(affinity, "sched_getaffinity", lambda _, c=cores: c, raising=False)
+        run = consolidate_files(few, tmp_path / f"store-{number}.sqlite")
+        assert len(run.stored) == 3
+    assert asked == [1, 1, 2, 8]
+    given = consolidate_files(few, tmp_path / "given.sqlite", processes=2)
+    assert len(given.stored) == 3 and asked[-1] == 2  # --processes N is taken as given
+
+
 # --- Ctrl-C ---------------------------------------------------------------------------------
 
 

@@ -9,12 +9,13 @@ import subprocess
 import sys
 import textwrap
 import time
+from itertools import chain
 
 import pytest
 
 from workload_xl.core.findings import Refused
 from workload_xl.core.period import Period
-from workload_xl.core.returns import ReturnLine, TeamReturn, WorkerPeriod
+from workload_xl.core.returns import LineRows, ReturnLine, TeamReturn, WorkerPeriod
 from workload_xl.core.tracker import due_date, return_statuses
 from workload_xl.store.database import ReturnsStore
 
@@ -49,11 +50,13 @@ def counts(path) -> tuple[int, int, int]:
     )
 
 
+@pytest.mark.parametrize("form", ["records", "flat"])
 @pytest.mark.parametrize("n_lines", [0, 1, 99, 100, 101, 250, 1000])
-def test_every_line_is_stored_whole_and_in_order_however_many(tmp_path, n_lines):
-    """Lines go in a hundred to a statement: the counts either side of that are checked."""
+def test_every_line_is_stored_whole_and_in_order_however_many(tmp_path, n_lines, form):
+    """Lines go in a hundred to a statement: the counts either side of that are checked, with
+    the lines as records and as the flat tuple a worker process sends (LineRows)."""
     ret = a_return()
-    ret.lines = [
+    lines = [
         ReturnLine(
             f"Worker {i % 3}",
             f"C{i}",
@@ -63,6 +66,7 @@ def test_every_line_is_stored_whole_and_in_order_however_many(tmp_path, n_lines)
         )
         for i in range(n_lines)
     ]
+    ret.lines = lines if form == "records" else LineRows(tuple(chain.from_iterable(lines)))
     with ReturnsStore.open(tmp_path / "store.sqlite") as store:
         store.ingest(a_return(team="South"), sha256="b" * 64, source_path="south.xlsx")
         done = store.ingest(ret, sha256="a" * 64, source_path="north.xlsx")
@@ -71,7 +75,20 @@ def test_every_line_is_stored_whole_and_in_order_however_many(tmp_path, n_lines)
             "WHERE submission_id = ? ORDER BY rowid",
             (done.submission_id,),
         ).fetchall()
-    assert [ReturnLine(*row) for row in stored] == ret.lines
+    assert [ReturnLine(*row) for row in stored] == lines
+
+
+def test_flat_lines_read_as_the_records_they_hold():
+    ann = ReturnLine("Ann", "C1", "CIN", "case", 4.0)
+    bob = ReturnLine("Bob", "C2", "ACT", "activity", None)
+    rows = LineRows(("Ann", "C1", "CIN", "case", 4.0, "Bob", "C2", "ACT", "activity", None))
+    assert len(rows) == 2 and list(rows) == [ann, bob] and rows == [ann, bob]
+    assert rows[0] == ann and rows[-1].kind == "activity" and rows[1:] == [bob]
+    assert rows != [ann] and rows != [bob, ann] and LineRows() == []
+    with pytest.raises(IndexError):
+        rows[2]
+    with pytest.raises(ValueError):
+        LineRows(("Ann", "C1", "CIN", "case"))  # not a whole line
 
 
 def test_a_return_is_stored_with_its_provenance_and_rows(tmp_path):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from itertools import repeat
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 from workload_xl.core import coworking
 from workload_xl.core.findings import Finding
@@ -95,6 +97,54 @@ class ReturnLine(NamedTuple):
     agreed_points: float | None
 
 
+class LineRows(Sequence[ReturnLine]):
+    """A return's lines held as one flat tuple of values, line after line (worker, case_ref,
+    item_code, kind, agreed_points, worker, ...), as a worker process sends them: the
+    consolidating process stores them as they are (store.database binds the tuple to its
+    INSERT), so no line becomes a record of its own there. Read like a list of ReturnLine
+    (each made when asked for), and equal to one holding the same lines."""
+
+    __slots__ = ("flat",)
+
+    def __init__(self, flat: tuple = ()) -> None:
+        if len(flat) % LINE_WIDTH:
+            raise ValueError(f"{len(flat)} values are not whole lines of {LINE_WIDTH}")
+        self.flat = flat
+
+    def __len__(self) -> int:
+        return len(self.flat) // LINE_WIDTH
+
+    def __iter__(self) -> Iterator[ReturnLine]:
+        values = iter(self.flat)  # whole lines: __init__ checked the length
+        lines = zip(*[values] * LINE_WIDTH, strict=False)
+        return map(tuple.__new__, repeat(ReturnLine), lines)  # ReturnLine._make, in C
+
+    @overload
+    def __getitem__(self, index: int) -> ReturnLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ReturnLine]: ...
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        row = range(len(self))[index]  # an IndexError past either end, as a list's
+        return ReturnLine._make(self.flat[row * LINE_WIDTH : (row + 1) * LINE_WIDTH])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LineRows):
+            return self.flat == other.flat
+        if isinstance(other, list | tuple):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list, which has none
+
+    def __repr__(self) -> str:
+        return f"LineRows({list(self)!r})"
+
+
+LINE_WIDTH = len(ReturnLine._fields)
+
+
 def line_for_counting(line: ReturnLine) -> coworking.Line:
     """A return's row as core.coworking counts it."""
     worker, case_ref, _, kind, agreed = line
@@ -111,7 +161,7 @@ class TeamReturn:
     period: Period
     manager: str = ""
     workers: list[WorkerPeriod] = field(default_factory=list)
-    lines: list[ReturnLine] = field(default_factory=list)
+    lines: list[ReturnLine] | LineRows = field(default_factory=list)
     co_working: str = coworking.DEFAULT  # the scheme's rule for a co-worked case
     date_signed: dt.date | None = None
     """The Team sheet's Date signed (TeamDateSigned), when it holds a date: the day the

@@ -22,7 +22,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Iterator
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from operator import gt, itemgetter, lt
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from workload_xl.core.period import Period, PeriodError, parse_period
 from workload_xl.core.returns import (
     LINE_POINTS_LIMIT,
     TOLERANCE,
+    LineRows,
     ReturnLine,
     TeamReturn,
     WorkerPeriod,
@@ -812,8 +813,9 @@ def read_team_returns(
     a worker process held to a time and a memory limit (workload_xl.files.isolation), however few
     the files: a file that crashes the Rust reader, asks for gigabytes or runs past
     `file_seconds` costs that file a finding (`file-corrupt`, `file-too-large`,
-    `file-too-slow`), never the run. Returns come back from a worker as plain tuples and
-    become records here, which costs less than pickling the records. `processes=False` reads
+    `file-too-slow`), never the run. A return's lines come back from a worker as one flat
+    tuple of values (core.returns.LineRows: read as ReturnLine records, stored as they are),
+    which costs less than pickling records and making them again here. `processes=False` reads
     in threads of this process instead, with no limits (for benchmarks and tests only).
     """
     paths = [Path(p) for p in paths]
@@ -859,14 +861,17 @@ def _start_worker(registry: SchemeRegistry) -> None:
 
 
 def _read_in_worker(path: Path) -> tuple[TeamReturn | None, list[Finding]]:
-    """A return with its lines as columns: records are rebuilt by the parent."""
+    """A return with its lines as one flat tuple of values: the parent stores them as they
+    come (core.returns.LineRows), making no record a line."""
     assert _worker_registry is not None
     ret, findings = read_team_return(path, _worker_registry)
-    if ret is not None:  # five columns pickle in a fraction of the time of 800 rows
-        columns = tuple(zip(*ret.lines, strict=True)) or ((),) * 5
+    if ret is not None:
         # One object per distinct name, code and kind: pickle sends each once, and the
         # parent holds 20 names, not 800 copies of them.
-        ret.lines = tuple(_shared(c) if i in (0, 2, 3) else c for i, c in enumerate(columns))  # type: ignore[assignment]
+        columns = [
+            _shared(c) if i in (0, 2, 3) else c for i, c in enumerate(zip(*ret.lines, strict=True))
+        ]
+        ret.lines = tuple(chain.from_iterable(zip(*columns, strict=True)))  # type: ignore[assignment]
     return ret, findings
 
 
@@ -878,5 +883,5 @@ def _shared(column: tuple) -> tuple:
 def _unpack(packed: tuple[TeamReturn | None, list[Finding]]):
     ret, findings = packed
     if ret is not None:
-        ret.lines = list(map(tuple.__new__, repeat(ReturnLine), zip(*ret.lines, strict=True)))
+        ret.lines = LineRows(ret.lines)  # type: ignore[arg-type]
     return ret, findings

@@ -77,14 +77,17 @@ def consolidate_files(
     its file's modification time; a date signed that cannot be right is said
     (return-date-signed-unused) and not used.
 
-    `processes` files are read at once (default: one per usable core, up to 8); 1 reads them in this
-    process. `progress`, if given, is called with each path as it is done (the CLI's progress bar).
+    `processes` files are read at once, each in a worker process held to the limits (default:
+    one per core this process may use but one, as this process stores every return, at least
+    one and up to 8: `isolation.cores_beside_this_process`). `progress`, if given, is called
+    with each path as it is done (the CLI's progress bar).
     With a `pseudonymiser`, people's names are replaced by their pseudonyms before anything is
     stored, so the store never holds them; the store holds names or pseudonyms made with one
     key, never both (store-people-mismatch). A return that changes a team's service or people
     is held (return-held) unless `accept_changes`. The store is never one of the inputs.
     """
     from workload_xl.files.atomic import output_clashes, store_files
+    from workload_xl.files.isolation import cores_beside_this_process
     from workload_xl.files.return_reader import read_team_returns
     from workload_xl.store.database import ReturnsStore
 
@@ -118,7 +121,7 @@ def consolidate_files(
             unusable = _ingest_all(
                 store,
                 run,
-                read_team_returns(fresh, registry, processes),
+                read_team_returns(fresh, registry, processes or cores_beside_this_process()),
                 now,
                 digests,
                 progress,
@@ -163,7 +166,7 @@ def _ingest_all(
                     _ingest_one(
                         store,
                         run,
-                        Path(path),
+                        path,
                         ret,
                         now,
                         digests.get(path),
@@ -210,7 +213,7 @@ def _digests(paths: list[Path]) -> dict[Path, str]:
     a device or a file larger than any workbook is not read at all (the guard says why)."""
     found = {}
     for path in paths:
-        digest = file_digest(Path(path))
+        digest = file_digest(path)
         if digest is not None:
             found[path] = digest
     return found

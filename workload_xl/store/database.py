@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from itertools import chain, repeat
+from itertools import chain
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -428,29 +428,24 @@ class ReturnsStore:
         moment = now_text(now)
         if received_on is None:
             received_on, received_from = dt.date.fromisoformat(moment[:10]), "consolidated"
+        db = self.db
         with self.transaction():
-            known = self.db.execute(
-                "SELECT id FROM submissions WHERE sha256 = ?", (sha256,)
-            ).fetchone()
+            known = db.execute(_KNOWN_FILE, (sha256,)).fetchone()
             if known:
                 return Ingested("already", known[0])
             ret = self._under_current_name(ret)
-            self.check_people(pseudonym_key)
-            earlier = self.db.execute(
-                "SELECT id, file_name, service, manager FROM current_submissions "
-                "WHERE team = ? AND period = ? ORDER BY id DESC",
-                (ret.team, str(ret.period)),
-            ).fetchall()
+            people = self._people()
+            self._check_people(pseudonym_key, *people[:2])
+            period = str(ret.period)
+            earlier = db.execute(_CURRENT_RETURNS, (ret.team, period)).fetchall()
             replaced, held = self._judge(ret, earlier)
             if held and not accept_changes:
                 return Ingested("held", None, held_reason=held)
-            self._hold_people(pseudonym_key)
-            cursor = self.db.execute(
-                "INSERT INTO submissions (file_name, source_path, sha256, ingested_at, team, "
-                "service, scheme_id, scheme_version, period, period_kind, manager, "
-                "received_on, received_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self._hold_people(pseudonym_key, *people)
+            new_id = db.execute(
+                _INSERT_SUBMISSION,
                 (
-                    Path(source_path).name,
+                    os.path.basename(source_path),  # Path(source_path).name, without the Path
                     source_path,
                     sha256,
                     moment,
@@ -458,17 +453,15 @@ class ReturnsStore:
                     ret.service,
                     ret.scheme_id,
                     ret.scheme_version,
-                    str(ret.period),
+                    period,
                     ret.period.kind,
                     ret.manager,
                     received_on.isoformat(),
                     received_from,
                 ),
-            )
-            new_id = cursor.lastrowid
-            self.db.executemany(
-                "INSERT INTO worker_periods (submission_id, worker, band, fte, cases, "
-                "total_points, counted, expected_points) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            ).lastrowid
+            db.executemany(
+                _INSERT_WORKER,
                 [
                     (
                         new_id,
@@ -483,14 +476,9 @@ class ReturnsStore:
                     for w in ret.workers
                 ],
             )
-            # (id,) + line: a ReturnLine is (worker, case_ref, item_code, kind, agreed_points)
-            _insert_many(
-                self.db, "return_lines", 6, map(tuple.__add__, repeat((new_id,)), ret.lines)
-            )
-            self.db.executemany(
-                "UPDATE submissions SET superseded_by = ?, superseded_at = ? WHERE id = ?",
-                [(new_id, moment, old_id) for old_id, _ in replaced],
-            )
+            _insert_lines(db, new_id, _flat_lines(ret.lines))
+            if replaced:
+                db.executemany(_SUPERSEDE, [(new_id, moment, old_id) for old_id, _ in replaced])
             return Ingested("stored", new_id, replaced)
 
     def _judge(self, ret: TeamReturn, earlier: list[tuple]):
@@ -542,25 +530,29 @@ class ReturnsStore:
         (None, "") while it holds no returns. A store from before this was recorded is judged
         by what it holds: any name that is not a pseudonym means names, otherwise pseudonyms
         with a key not yet known (the next ingest with a key records its fingerprint)."""
-        rows = self.db.execute(
-            "SELECT key, value FROM meta WHERE key IN ('people', 'pseudonym_key')"
-        )
-        meta = dict(rows.fetchall())
+        return self._people()[:2]
+
+    def _people(self) -> tuple[str | None, str, dict[str, str]]:
+        """people(), and the meta rows it was read from (what is recorded already)."""
+        meta = dict(self.db.execute(_PEOPLE_META).fetchall())
         if "people" in meta:
-            return meta["people"], meta.get("pseudonym_key", "")
+            return meta["people"], meta.get("pseudonym_key", ""), meta
         if self.db.execute("SELECT 1 FROM submissions LIMIT 1").fetchone() is None:
-            return None, ""
+            return None, "", meta
         named = self.db.execute(
             "SELECT 1 FROM worker_periods WHERE worker NOT GLOB ? UNION ALL SELECT 1 FROM "
             "submissions WHERE manager != '' AND manager NOT GLOB ? LIMIT 1",
             (_PSEUDONYM_GLOB, _PSEUDONYM_GLOB),
         ).fetchone()
-        return (NAMES, "") if named else (PSEUDONYMS, "")
+        return (NAMES if named else PSEUDONYMS), "", meta
 
     def check_people(self, pseudonym_key: str | None) -> None:
         """Refused, before anything is stored, when returns pseudonymised with
         `pseudonym_key` (None: with real names) would be mixed with what the store holds."""
-        held, key = self.people()
+        self._check_people(pseudonym_key, *self.people())
+
+    def _check_people(self, pseudonym_key: str | None, held: str | None, key: str) -> None:
+        """check_people, with what the store holds read already (`people`)."""
         if held is None:
             return
         where = f"{self.path} holds"
@@ -585,12 +577,14 @@ class ReturnsStore:
                 "store-people-mismatch",
             )
 
-    def _hold_people(self, pseudonym_key: str | None) -> None:
-        """Inside an ingest's transaction: refuse a mismatch, record what the store holds."""
-        self.check_people(pseudonym_key)
-        held, key = self.people()
-        wanted = PSEUDONYMS if pseudonym_key else NAMES
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('people', ?)", (held or wanted,))
+    def _hold_people(
+        self, pseudonym_key: str | None, held: str | None, key: str, meta: dict[str, str]
+    ) -> None:
+        """Inside an ingest's transaction, after `_check_people` with the same reading of the
+        store (`_people`): record what the store holds, where meta does not say so already."""
+        people = held or (PSEUDONYMS if pseudonym_key else NAMES)
+        if meta.get("people") != people:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('people', ?)", (people,))
         if pseudonym_key and not key:
             self.db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('pseudonym_key', ?)", (pseudonym_key,)
@@ -1058,24 +1052,63 @@ ROWS_A_STATEMENT = 100
 """Rows one INSERT carries. Python's sqlite3 steps a statement once a row with executemany,
 and that stepping, not SQLite's own work, is most of an ingest's cost: 100 rows a statement
 ingested a return of 800 lines in about three quarters of the time (well under SQLite's limit
-of 32,766 bound values)."""
+of 999 bound values in its oldest builds)."""
+
+LINE_WIDTH = 5
+"""A return line's values: worker, case_ref, item_code, kind, agreed_points (a ReturnLine)."""
+
+_KNOWN_FILE = "SELECT id FROM submissions WHERE sha256 = ?"
+_CURRENT_RETURNS = (
+    "SELECT id, file_name, service, manager FROM current_submissions "
+    "WHERE team = ? AND period = ? ORDER BY id DESC"
+)
+_PEOPLE_META = "SELECT key, value FROM meta WHERE key IN ('people', 'pseudonym_key')"
+_INSERT_SUBMISSION = (
+    "INSERT INTO submissions (file_name, source_path, sha256, ingested_at, team, "
+    "service, scheme_id, scheme_version, period, period_kind, manager, "
+    "received_on, received_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_WORKER = (
+    "INSERT INTO worker_periods (submission_id, worker, band, fte, cases, "
+    "total_points, counted, expected_points) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SUPERSEDE = "UPDATE submissions SET superseded_by = ?, superseded_at = ? WHERE id = ?"
+"""An ingest's statements, written once: SQLite's statement cache then prepares each once."""
 
 
-def _insert_many(db: sqlite3.Connection, table: str, width: int, rows: Iterable[tuple]) -> None:
-    rows = list(rows)
-    full = len(rows) - len(rows) % ROWS_A_STATEMENT
+@functools.lru_cache(maxsize=ROWS_A_STATEMENT + 1)
+def _lines_statement(rows: int) -> str:
+    """One INSERT of `rows` return lines whose submission id is bound once, as ?1: its
+    parameters are the id and then the lines' values one after another, as the reader gives
+    them, so no line is turned into a tuple of its own on the way in."""
+    values = (
+        "(?1, " + ", ".join(f"?{2 + row * LINE_WIDTH + i}" for i in range(LINE_WIDTH)) + ")"
+        for row in range(rows)
+    )
+    return "INSERT INTO return_lines VALUES " + ", ".join(values)
+
+
+def _flat_lines(lines) -> tuple:
+    """A return's lines as one tuple of values, line after line: the reader's own when it
+    gives them so (`flat`, core.returns.LineRows), else built from the records."""
+    flat = getattr(lines, "flat", None)
+    if flat is not None:
+        return flat
+    return tuple(chain.from_iterable(lines))
+
+
+def _insert_lines(db: sqlite3.Connection, submission_id: int, flat: tuple) -> None:
+    step = ROWS_A_STATEMENT * LINE_WIDTH
+    full = len(flat) - len(flat) % step
     if full:
-        one = "(" + ", ".join("?" * width) + ")"
-        statement = f"INSERT INTO {table} VALUES " + ", ".join([one] * ROWS_A_STATEMENT)
         db.executemany(
-            statement,
-            [
-                tuple(chain.from_iterable(rows[start : start + ROWS_A_STATEMENT]))
-                for start in range(0, full, ROWS_A_STATEMENT)
-            ],
+            _lines_statement(ROWS_A_STATEMENT),
+            [(submission_id, *flat[start : start + step]) for start in range(0, full, step)],
         )
-    if full < len(rows):
-        db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", rows[full:])
+    if full < len(flat):
+        db.execute(
+            _lines_statement((len(flat) - full) // LINE_WIDTH), (submission_id, *flat[full:])
+        )
 
 
 def _is_number(value: object) -> bool:
