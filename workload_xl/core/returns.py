@@ -117,7 +117,7 @@ class LineRows(Sequence[ReturnLine]):
     def __iter__(self) -> Iterator[ReturnLine]:
         values = iter(self.flat)  # whole lines: __init__ checked the length
         lines = zip(*[values] * LINE_WIDTH, strict=False)
-        return map(tuple.__new__, repeat(ReturnLine), lines)  # ReturnLine._make, in C
+        return map(tuple.__new__, repeat(ReturnLine), lines)  # a record a line, made in C
 
     @overload
     def __getitem__(self, index: int) -> ReturnLine: ...
@@ -127,7 +127,7 @@ class LineRows(Sequence[ReturnLine]):
         if isinstance(index, slice):
             return list(self)[index]
         row = range(len(self))[index]  # an IndexError past either end, as a list's
-        return ReturnLine._make(self.flat[row * LINE_WIDTH : (row + 1) * LINE_WIDTH])
+        return ReturnLine(*self.flat[row * LINE_WIDTH : (row + 1) * LINE_WIDTH])
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LineRows):
@@ -142,7 +142,8 @@ class LineRows(Sequence[ReturnLine]):
         return f"LineRows({list(self)!r})"
 
 
-LINE_WIDTH = len(ReturnLine._fields)
+LINE_WIDTH = 5
+"""The values of a ReturnLine: worker, case_ref, item_code, kind, agreed_points."""
 
 
 def line_for_counting(line: ReturnLine) -> coworking.Line:
