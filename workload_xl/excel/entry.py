@@ -39,6 +39,7 @@ from workload_xl.contracts.grid import UNREADABLE, Names, SheetValues, Table
 from workload_xl.core import cells, validation
 from workload_xl.core.findings import SEVERITY_ORDER, Finding, Refused, Severity
 from workload_xl.core.measurement import SheetData
+from workload_xl.core.paths import SafeName, safe_file_name
 from workload_xl.core.schemes import SchemeError
 from workload_xl.core.validation import SheetResult
 from workload_xl.core.values import clean_text, is_blank, points_per_fte
@@ -46,12 +47,11 @@ from workload_xl.excel import registry
 from workload_xl.excel.buttons import BUTTONS
 
 if TYPE_CHECKING:
-    from workload_xl.core.paths import SafeName
     from workload_xl.core.team import TeamBuild, WorkerRow
 
-# What one button alone uses (the team roll-up, the fairness flags, a return's file name) is
-# imported in that button's functions: a press loads what the pressed button needs, and
-# Validate this sheet, the press made most, starts without them (tests/test_startup.py).
+# What one button alone uses (the team roll-up, the fairness flags) is imported in that
+# button's functions: a press loads what the pressed button needs, and Validate this sheet,
+# the press made most, starts without them (tests/test_startup.py).
 
 ERRORS_SHEET = "Errors"
 STATUS_CELL = "A1"
@@ -761,8 +761,6 @@ def _book_folder(book: xw.Book) -> Path:
 def _return_name(team: str, period: str) -> SafeName:
     """`<Team> <period> team return.xlsx`, safe on every system: a team name too long for a
     file name is cut (the period and " team return" are kept), and `shortened` says so."""
-    from workload_xl.core.paths import safe_file_name
-
     return safe_file_name(team, tail=f" {period} team return", extension=".xlsx", fallback="Team")
 
 
