@@ -122,6 +122,9 @@ def test_the_startup_benchmark_runs_each_command_and_finds_no_heavy_library():
             done.stdout,
             re.M,
         ), done.stdout
+    entry = r"^import workload_xl\.excel\.entry +\d+\.\d{3} +\d+\.\d\dx  none of the one-button"
+    assert re.search(entry, done.stdout, re.M), done.stdout
+    assert re.search(r"^add-in entry: \d+\.\d\dx of import xlwings", done.stdout, re.M)
 
 
 def test_the_export_benchmark_runs_on_small_stores_and_prints_its_ratios():

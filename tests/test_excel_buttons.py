@@ -445,13 +445,13 @@ def test_a_sheet_used_far_beyond_its_data_is_not_read_and_says_where(make_sheet,
     wb = load_workbook(path)
     wb["Measurement"]["Z200"] = "x"
     wb.save(path)
-    monkeypatch.setattr(entry.file_guard, "MAX_SHEET_CELLS", 3000)
+    monkeypatch.setattr(entry.grid_contract, "MAX_SHEET_CELLS", 3000)
     line = status(press(entry.validate_sheet, path, active="Measurement"))
     assert "Z200" in line and "Ctrl+End" in line and "Traceback" not in line
 
 
 def test_a_table_stretched_far_beyond_its_rows_is_not_read(make_sheet, monkeypatch):
     path = make_sheet().path
-    monkeypatch.setattr(entry.file_guard, "MAX_TABLE_CELLS", 100)
+    monkeypatch.setattr(entry.grid_contract, "MAX_TABLE_CELLS", 100)
     line = status(press(entry.validate_sheet, path, active="Measurement"))
     assert "Resize Table" in line and "WorkItems" in line

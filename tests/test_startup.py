@@ -6,6 +6,8 @@ takes is the benchmark's to report (benchmarks/bench_startup.py)."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -54,3 +56,30 @@ def test_the_profile_sees_openpyxl_when_a_command_reads_a_workbook(make_sheet):
         "validate", make_sheet().path, "--format", "json", env={"PYTHONPROFILEIMPORTTIME": "1"}
     )
     assert "openpyxl" in imported(done.stderr), done.output[-2000:]
+
+
+ONE_BUTTON_ONLY = (
+    "workload_xl.files.file_guard",  # reading files: no button press reads the sheet's file
+    "workload_xl.core.team",  # the roll-up: Build team sheet, Flag outliers, allocation
+    "workload_xl.core.fairness",  # Flag outliers
+    "workload_xl.services.build_team",
+    "workload_xl.core.caseload",  # Import caseload (pandas)
+    "openpyxl",
+)
+
+
+def test_the_add_in_entry_loads_only_what_every_button_needs():
+    """Every button press first imports workload_xl.excel.entry (the ribbon's RunPython): the
+    modules only one button uses are imported when that button is pressed, so Validate this
+    sheet starts without the team roll-up, the fairness flags or the file guard."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import workload_xl.excel.entry"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = imported(done.stderr)
+    assert {"workload_xl.excel.entry", "workload_xl.core.validation"} <= modules
+    assert sorted(modules & set(ONE_BUTTON_ONLY)) == []

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import textwrap
 from collections import Counter
 
 from workload_xl.core.findings import SEVERITY_ORDER, Finding, Report, Severity
 from workload_xl.core.rules import RULES
 from workload_xl.core.values import yes_no
 
+# json, shutil and textwrap are imported where they are used: a command that prints a table
+# (`schemes`, `teams list`, `returns`) starts without them (tests/test_startup.py).
+
 
 def report_json(report: Report) -> str:
+    import json
+
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
 
 
@@ -34,12 +36,16 @@ NO_FILE = "(no file)"
 
 
 def _width(width: int | None) -> int:
+    import shutil
+
     return width or max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
 
 
 def _finding_lines(f: Finding, width: int) -> list[str]:
     place = " ".join(p for p in (f"'{f.sheet}'" if f.sheet else "", f.cell) if p)
     head = f"  {f.severity.upper():<7} {place:<18} {f.rule}"
+    import textwrap
+
     return [
         head.rstrip(),
         *textwrap.wrap(

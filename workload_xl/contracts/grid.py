@@ -140,6 +140,15 @@ class SheetValues:
 UNREADABLE = "unreadable"
 """What `Book.formula` gives on an engine that reads no formulas (xlwings Server and Lite)."""
 
+MAX_SHEET_CELLS = 2_000_000
+"""Cells one sheet may span from A1 to its last row and column (rows x columns): what a
+reader that builds the sheet as a grid allocates. A team workbook's largest sheet spans under
+10,000 (800 case rows of 8 columns); a caseload report of 10,000 cases of 40 columns, 400,000.
+The file guard checks a file against it before it is opened (files.file_guard), the add-in
+a sheet's used range before a value is sent (excel.entry)."""
+MAX_TABLE_CELLS = 1_000_000
+"""Cells one table's reference may span: a team's case table of 6,000 rows spans 42,000."""
+
 
 class Book(Protocol):
     """A workbook, whichever engine opened it."""

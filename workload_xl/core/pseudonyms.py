@@ -14,10 +14,8 @@ a store that holds pseudonyms changes nothing.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
+import os
 import re
-import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -43,8 +41,9 @@ class KeyFileError(ValueError):
 
 
 def new_key() -> str:
-    """A fresh key as hex text: 32 random bytes from the operating system."""
-    return secrets.token_hex(KEY_BYTES)
+    """A fresh key as hex text: 32 random bytes from the operating system (os.urandom, what
+    secrets.token_hex reads, without the secrets module's start-up)."""
+    return os.urandom(KEY_BYTES).hex()
 
 
 def load_key(path: Path) -> bytes:
@@ -95,6 +94,15 @@ def load_key(path: Path) -> bytes:
     return key
 
 
+def _keyed_hash(key: bytes, data: bytes) -> str:
+    """HMAC-SHA256 of `data` as hex. hashlib and hmac are imported here, on the first name
+    pseudonymised: `key new` needs neither, and starts without them."""
+    import hashlib
+    import hmac
+
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
 @dataclasses.dataclass(frozen=True)
 class Pseudonymiser:
     key: bytes
@@ -102,14 +110,13 @@ class Pseudonymiser:
     @property
     def fingerprint(self) -> str:
         """What the store records of the key: HMAC of a fixed label, never the key itself."""
-        return hmac.new(self.key, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()[:16]
+        return _keyed_hash(self.key, FINGERPRINT_LABEL)[:16]
 
     def name(self, person: str) -> str:
         text = clean_text(person)
         if not text or PATTERN.match(text):
             return text
-        digest = hmac.new(self.key, text.casefold().encode("utf-8"), hashlib.sha256)
-        return "W-" + digest.hexdigest()[:8].upper()
+        return "W-" + _keyed_hash(self.key, text.casefold().encode("utf-8"))[:8].upper()
 
     def team_return(self, ret: TeamReturn) -> TeamReturn:
         """The return with every person's name replaced: workers, their rows, the manager."""

@@ -27,26 +27,31 @@ import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlwings as xw
 
 from workload_xl.contracts import allocation as allocation_sheet
+from workload_xl.contracts import grid as grid_contract
 from workload_xl.contracts import team as tl
 from workload_xl.contracts import worker as layout
 from workload_xl.contracts.grid import UNREADABLE, Names, SheetValues, Table
 from workload_xl.core import cells, validation
-from workload_xl.core.fairness import flag_workers
 from workload_xl.core.findings import SEVERITY_ORDER, Finding, Refused, Severity
 from workload_xl.core.measurement import SheetData
 from workload_xl.core.paths import SafeName, safe_file_name
 from workload_xl.core.schemes import SchemeError
-from workload_xl.core.team import TeamBuild, TeamSettings, WorkerRow
 from workload_xl.core.validation import SheetResult
 from workload_xl.core.values import clean_text, is_blank, points_per_fte
 from workload_xl.excel import registry
 from workload_xl.excel.buttons import BUTTONS
-from workload_xl.files import file_guard
+
+if TYPE_CHECKING:
+    from workload_xl.core.team import TeamBuild, WorkerRow
+
+# What one button alone uses (the team roll-up, the fairness flags) is imported in that
+# button's functions: a press loads what the pressed button needs, and Validate this sheet,
+# the press made most, starts without them (tests/test_startup.py).
 
 ERRORS_SHEET = "Errors"
 STATUS_CELL = "A1"
@@ -128,7 +133,7 @@ def _status(
 def _read(sheet: xw.Sheet) -> SheetValues:
     used = sheet.used_range
     rows, columns = used.shape
-    if rows * columns > file_guard.MAX_SHEET_CELLS:  # asked before a single value is sent
+    if rows * columns > grid_contract.MAX_SHEET_CELLS:  # asked before a single value is sent
         corner = used[-1, -1].address.replace("$", "")
         raise _Stop(
             f"the sheet '{sheet.name}' is used as far as cell {corner} ({rows * columns:,} "
@@ -156,7 +161,7 @@ def _tables(sheet: xw.Sheet) -> list[_Table]:
         if table.show_totals:
             bottom -= 1
         right = area.column + area.columns.count - 1
-        if (bottom - area.row + 1) * (right - area.column + 1) > file_guard.MAX_TABLE_CELLS:
+        if (bottom - area.row + 1) * (right - area.column + 1) > grid_contract.MAX_TABLE_CELLS:
             raise _Stop(
                 f"the table {table.name} on '{sheet.name}' reaches row {bottom:,}, far beyond "
                 "its data, so it was not read. Click in it, choose Table Design > Resize Table, "
@@ -646,6 +651,9 @@ def flag_outliers(book: xw.Book) -> str:
         workers.append(_worker_from(grid, row, columns, name))
     if not workers:
         raise _Stop(f"the Team sheet lists no workers under row {heading_row}.")
+    from workload_xl.core.fairness import flag_workers
+    from workload_xl.core.team import TeamSettings
+
     scheme = registry().get(tl.book_scheme_id(grid.values))
     settings = TeamSettings.for_scheme(scheme) if scheme else TeamSettings()
 
@@ -688,6 +696,8 @@ def _find_headings(grid: SheetValues) -> tuple[int, dict[str, int]]:
 
 def _worker_from(grid: SheetValues, row: int, columns: dict[str, int], name: str) -> WorkerRow:
     """A worker's row of the Team sheet, by the codec the team return is read with."""
+    from workload_xl.core.team import WorkerRow
+
     at = {key: column - grid.left for key, column in columns.items()}
     entry = tl.decode_worker(grid.values[row - grid.top], at)
     return WorkerRow(

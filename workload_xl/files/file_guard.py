@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from defusedxml import ElementTree
 
+from workload_xl.contracts import grid
 from workload_xl.core.cells import address, column_letter, column_number
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
@@ -707,12 +708,9 @@ _LETTERS = {n: re.compile(b'<a a="' + b"A" * n) for n in (2, 3, 4)}
 _DIGITS = {n: re.compile(b"A" + b"0" * n) for n in range(4, 9)}
 
 
-MAX_SHEET_CELLS = 2_000_000
-"""Cells one sheet may span from A1 to its last row and column (rows x columns): what a
-reader that builds the sheet as a grid allocates. A team workbook's largest sheet spans under
-10,000 (800 case rows of 8 columns); a caseload report of 10,000 cases of 40 columns, 400,000."""
-MAX_TABLE_CELLS = 1_000_000
-"""Cells one table's reference may span: a team's case table of 6,000 rows spans 42,000."""
+MAX_SHEET_CELLS = grid.MAX_SHEET_CELLS
+"""The cells one sheet may span, and one table's reference (contracts.grid says why)."""
+MAX_TABLE_CELLS = grid.MAX_TABLE_CELLS
 
 
 def _check_extents(archive: zipfile.ZipFile, scan: _Scan, name: str) -> Finding | None:

@@ -11,9 +11,7 @@ network share" on any machine.
 
 from __future__ import annotations
 
-import ctypes
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -195,6 +193,8 @@ def _system_mounts() -> list[tuple[str, str]]:
             return parse_proc_mounts(table.read())
     except OSError:
         pass
+    import subprocess  # here, not at start-up: only where there is no /proc
+
     try:
         done = subprocess.run(
             ["mount"], capture_output=True, text=True, timeout=5, check=False, errors="replace"
@@ -230,6 +230,8 @@ def parse_mount_output(text: str) -> list[tuple[str, str]]:
 
 def _windows_drive_type(root: str) -> int | None:
     """GetDriveTypeW for a drive's root ("Z:\\"); None where it cannot be asked."""
+    import ctypes  # here, not at start-up: only Windows asks
+
     windll = getattr(ctypes, "windll", None)
     if windll is None:
         return None

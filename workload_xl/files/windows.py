@@ -7,11 +7,13 @@ Linux can ask what Windows would be told.
 
 from __future__ import annotations
 
-import ctypes
 import os
-import subprocess
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # ctypes and subprocess load where Windows is asked, not at start-up
+    import subprocess
 
 FILE_ATTRIBUTE_HIDDEN = 0x2
 INVALID_FILE_ATTRIBUTES = 0xFFFFFFFF
@@ -30,7 +32,7 @@ def hide(path: str, hidden: bool = True, *, platform: str | None = None, kernel3
     if not is_windows(platform):
         return False
     try:
-        kernel32 = kernel32 or ctypes.windll.kernel32  # type: ignore[attr-defined]
+        kernel32 = kernel32 or _kernel32()
         attributes = kernel32.GetFileAttributesW(str(path))
         if attributes == INVALID_FILE_ATTRIBUTES:
             return False
@@ -42,6 +44,12 @@ def hide(path: str, hidden: bool = True, *, platform: str | None = None, kernel3
         return False
 
 
+def _kernel32():
+    import ctypes
+
+    return ctypes.windll.kernel32  # type: ignore[attr-defined]
+
+
 def ignore_ctrl_c(ignore: bool = True, *, platform: str | None = None, kernel32=None) -> bool:
     """Windows: make this process (and the processes it starts, which inherit it) ignore
     Ctrl-C in the console, or stop ignoring it; signal.SIG_IGN alone is not inherited there.
@@ -49,7 +57,7 @@ def ignore_ctrl_c(ignore: bool = True, *, platform: str | None = None, kernel32=
     if not is_windows(platform):
         return False
     try:
-        kernel32 = kernel32 or ctypes.windll.kernel32  # type: ignore[attr-defined]
+        kernel32 = kernel32 or _kernel32()
         return bool(kernel32.SetConsoleCtrlHandler(None, bool(ignore)))
     except (AttributeError, OSError, ValueError):
         return False
@@ -85,7 +93,7 @@ def restrict_to_owner(
     path: str,
     *,
     platform: str | None = None,
-    run: Callable[..., subprocess.CompletedProcess] = subprocess.run,
+    run: Callable[..., subprocess.CompletedProcess] | None = None,
     environ=None,
 ) -> bool | None:
     """Windows: let only the signed-in account read or change the file (icacls: inheritance
@@ -97,6 +105,9 @@ def restrict_to_owner(
     account = owner_account(environ)
     if not account:
         return False
+    import subprocess
+
+    run = run or subprocess.run
     try:
         done = run(
             ["icacls", str(path), "/inheritance:r", "/grant:r", f"{account}:(F)"],
