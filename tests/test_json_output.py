@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 import pytest
+from openpyxl import load_workbook
 
 from workload_xl.cli import main
 from workload_xl.core.schemes import SchemeRegistry
@@ -112,7 +113,17 @@ def json_commands() -> set[str]:
 
 
 def test_the_page_documents_every_command_with_json_output_and_only_those():
-    assert json_commands() == COMMANDS == {"validate", "build-team", "consolidate", "capa balance"}
+    assert (
+        json_commands()
+        == COMMANDS
+        == {
+            "validate",
+            "build-team",
+            "consolidate",
+            "capa balance",
+            "allocate",
+        }
+    )
     assert all(SCHEMAS.values()), "a section of docs/json-output.md has no table"
 
 
@@ -227,3 +238,21 @@ def test_capa_balance_json_is_as_documented_with_and_without_a_what_if(files):
     conforms(plain, "capa balance")
     assert (plain["balance_without"], plain["capacity_lost"]) == (None, None)
     assert plain["waiting_lists_without"] == {}
+
+
+def test_allocate_json_is_as_documented_for_an_item_and_for_a_move(files):
+    team = files / "team-a.xlsx"
+    assert run_cli("build-team", files / "in", "-o", team, cwd=files).returncode == 1
+    item = loaded("allocate", team, "--item", "Child protection plan", cwd=files)
+    conforms(item, "allocate")
+    assert item["move"] is None and item["allocation"]["points_added"] == 8
+    rows = {c["worker"]: c for c in item["allocation"]["candidates"]}
+    assert rows["Ann Ash"]["points_after"] == rows["Ann Ash"]["points_before"] + 8 == 37
+    cases = load_workbook(team, read_only=True)["Cases"]
+    case = next(r[1] for r in cases.iter_rows(min_row=2, values_only=True) if r[0] == "Ann Ash")
+    move = loaded("allocate", team, "--move", case, "--to", "Bob Birch", cwd=files)
+    conforms(move, "allocate")
+    assert move["allocation"] is None and move["move"]["taker"] == "Bob Birch"
+    workers = move["move"]["workers"]
+    changed = [w["worker"] for w in workers if w["points_after"] != w["points_before"]]
+    assert changed == ["Ann Ash", "Bob Birch"]

@@ -71,14 +71,14 @@ class AllocationRun:
         def plain(value):
             return json.loads(json.dumps(asdict(value), default=json_safe))
 
-        found = {"findings": [f.to_dict() for f in self.findings]}
-        if self.suggestion is not None:
-            return {"allocation": plain(self.suggestion), **found}
+        # Both keys always, the one not asked for null: a program reads one shape.
+        allocation = plain(self.suggestion) if self.suggestion is not None else None
         move = plain(self.move) if self.move is not None else None
         if move is not None and self.move is not None:
             move["flags_gone"] = [plain(f) for f in self.move.flags_gone]
             move["flags_new"] = [plain(f) for f in self.move.flags_new]
-        return {"move": move, **found}
+        findings = [f.to_dict() for f in self.findings]
+        return {"allocation": allocation, "move": move, "findings": findings}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
