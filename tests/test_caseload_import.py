@@ -381,7 +381,8 @@ def test_a_row_without_a_case_reference_is_imported_with_a_warning_at_its_row(tm
     )
     assert result.returncode == 0, result.output  # a warning: the workbook is written
     text = " ".join(result.output.split())
-    assert "WARNING A3 caseload-ref-missing" in text
+    rule = "caseload-ref-missing"
+    assert f"WARNING A3 {rule}" in text
     assert (
         "Row 3 of caseload.csv has no case reference (case type 'CP'). It is imported with "
         "the reference blank, so the case still counts on the sheet" in text

@@ -202,7 +202,8 @@ def test_import_caseload_names_a_file_that_is_no_report_for_what_it_is(tmp_path,
     run.assert_no_traceback()
     assert run.returncode == 2
     text = " ".join(run.output.split())
-    assert "ERROR caseload-wrong-kind" in text
+    rule = "caseload-wrong-kind"
+    assert f"ERROR {rule}" in text
     assert (
         f"{name} is {kind}, not a caseload report: export the report from the case system as "
         "CSV or Excel (.xlsx) and import that." in text
