@@ -147,3 +147,26 @@ def test_the_export_benchmark_runs_on_small_stores_and_prints_its_ratios():
         r"2 years over 1: [\d.]+x",
         done.stdout,
     )
+
+
+def test_the_validate_benchmark_runs_and_prints_every_ratio_with_its_target():
+    """A smoke run on 4 files: the lines and their targets, not the figures (those are the
+    benchmark's to report, on 40)."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_validate.py", "--files", "4", "--repeats", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    out = done.stdout
+    assert "workbooks: 4 " in out, out
+    assert re.search(
+        r"validate, one process: .* ([\d.]+)x the floor \(target <= 1\.2x: (met|NOT met)\)", out
+    ), out
+    assert re.search(
+        r"build-team \(fresh Python.* ([\d.]+)x the floor \(target <= 1\.3x: (met|NOT met)\)", out
+    ), out
+    missed = re.search(r"^targets missed: (.*)$", out, re.M)
+    assert missed and (missed[1] == "none") == (done.returncode == 0), out

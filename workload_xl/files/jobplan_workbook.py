@@ -734,7 +734,7 @@ class _Reader:
         """What the user sees: for a formula, its saved result, else the formula's text."""
         cell = ws[address]
         if cell.data_type == "f":
-            cached = self.values[ws.title][address].value
+            cached = self.values.result(cell)
             return cell.value if cached is None else cached
         value = cell.value
         return clean_text(value) if isinstance(value, str) else value

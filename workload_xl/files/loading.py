@@ -1,8 +1,9 @@
 """Opens a workbook with openpyxl for reading, after the file guard (files edge).
 
-Measurement sheets and job plans are both read twice: once for what was typed and the
-formulas, once for the values Excel saved. The guard's findings, or one `file-corrupt` finding
-for a file openpyxl cannot parse, come back instead of an exception.
+Measurement sheets and job plans are read once: openpyxl loads what was typed and the
+formulas, and the results Excel saved come from a light pass over the sheets asked about
+(files.saved_results), not from a second load. The guard's findings, or one `file-corrupt`
+finding for a file openpyxl cannot parse, come back instead of an exception.
 """
 
 from __future__ import annotations
@@ -10,26 +11,27 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import range_boundaries
 
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
 from workload_xl.files.file_guard import inspect_workbook_file
+from workload_xl.files.saved_results import SavedResults, load_with_results
 
 
 def load_formulas_and_values(
     path: Path, name: str
-) -> tuple[tuple[Workbook, Workbook] | None, list[Finding]]:
-    """((formulas, values), []) for a readable workbook, or (None, findings saying why not)."""
+) -> tuple[tuple[Workbook, SavedResults] | None, list[Finding]]:
+    """((formulas, saved results), []) for a readable workbook, or (None, findings saying why
+    not)."""
     problems = inspect_workbook_file(Path(path), name)
     if problems:
         return None, problems
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            formulas = load_workbook(path, data_only=False)
-            values = load_workbook(path, data_only=True)
+            formulas, values = load_with_results(path)
     except Exception as exc:  # openpyxl raises many types for damaged files
         return None, [
             finding(

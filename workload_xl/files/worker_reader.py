@@ -19,6 +19,7 @@ from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import SheetData
 from workload_xl.core.rules import finding
 from workload_xl.files.loading import load_formulas_and_values, table_bounds
+from workload_xl.files.saved_results import SavedResults
 
 MAX_STRAY_FINDINGS = 20
 
@@ -91,13 +92,14 @@ def defined_names(wb) -> Names:
 
 
 class OpenpyxlBook:
-    """A workbook opened by openpyxl twice (formulas, and the values Excel saved), as the grid
-    interface (contracts.grid) reads it."""
+    """A workbook opened by openpyxl (formulas), with the results Excel saved
+    (files.saved_results: `results.result(cell)`, or None for a book openpyxl has just built,
+    which holds no saved results), as the grid interface (contracts.grid) reads it."""
 
-    def __init__(self, name: str, formulas, values):
+    def __init__(self, name: str, formulas, results: SavedResults | None = None):
         self.name = name
         self.names = defined_names(formulas)
-        self._formulas, self._values = formulas, values
+        self._formulas, self._results = formulas, results
 
     @property
     def sheet_names(self) -> list[str]:
@@ -107,7 +109,7 @@ class OpenpyxlBook:
         return self._seen(self._formulas[sheet].cell(row, column), sheet)
 
     def cached(self, sheet: str, row: int, column: int) -> Any:
-        return self._values[sheet].cell(row, column).value
+        return self._result(self._formulas[sheet].cell(row, column))
 
     def formula(self, sheet: str, row: int, column: int) -> str | None:
         cell = self._formulas[sheet].cell(row, column)
@@ -126,14 +128,27 @@ class OpenpyxlBook:
         reads as its own text, "=5*2", so a message can show the user exactly what is in it.
         """
         if cell.data_type == "f":
-            cached = self._values[sheet][cell.coordinate].value
+            cached = self._result(cell)
             return cell.value if cached is None else cached
         return cell.value
+
+    def _result(self, cell) -> Any:
+        """The cell as a data-only read sees it: a formula's saved result, else its value."""
+        if self._results is not None:
+            return self._results.result(cell)
+        return None if cell.data_type == "f" else cell.value
 
     def table(self, ws, table) -> Table:
         """An openpyxl table as the grid interface's, its rows as the user sees them."""
         min_col, min_row, max_col, max_row = table_bounds(ws, table)
         span = range(min_col, max_col + 1)
         headers = tuple(ws.cell(min_row, c).value for c in span)
-        rows = [[self.value(ws.title, r, c) for c in span] for r in range(min_row + 1, max_row + 1)]
+        cells = ws._cells  # the cells the file holds: an absent one is empty
+        rows = [
+            [
+                None if (cell := cells.get((r, c))) is None else self._seen(cell, ws.title)
+                for c in span
+            ]
+            for r in range(min_row + 1, max_row + 1)
+        ]
         return Table(table.displayName, ws.title, min_row, min_col, headers, rows)

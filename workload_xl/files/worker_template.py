@@ -286,7 +286,7 @@ def _remember_results(ws, scheme: Scheme, table: str) -> None:
     """Python's figure for every formula of the sheet, as the core validates what was written
     (the rows and header read back through the worker contract, as any reader reads them), so
     a reader that does not recalculate sees what Excel shows (files.cached_values)."""
-    book = OpenpyxlBook(ws.title, ws.parent, ws.parent)
+    book = OpenpyxlBook(ws.title, ws.parent)  # just built: no saved results yet
     data = layout.sheet_data(book, ws.title, book.table(ws, ws.tables[table]))
     measurement = validate_sheet(data, SchemeRegistry([scheme]), scheme.id).measurement
     figures = {
