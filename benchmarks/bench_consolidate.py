@@ -12,8 +12,8 @@ workers, ~40 case rows each) and times, over the same files:
       Peak memory is the measuring process's (getrusage); worker processes, which getrusage
       cannot see, are sampled from /proc every 50 ms and their peak sum is shown beside it;
   (d) `consolidate_files` into a new store: (c) plus the SQLite ingest, the whole command,
-      with its default number of worker processes (one per core but one: this process stores
-      every return) and with `--processes 1`;
+      with its default number of worker processes (one per core, up to 8) and with
+      `--processes 1`;
   (e) the libraries alone, a lower bound for any consolidation built on them: python-calamine
       opening each file and turning both tables into Python lists in as many worker
       processes, and the parent inserting those rows into a new SQLite store, one transaction
@@ -52,7 +52,7 @@ from python_calamine import CalamineWorkbook
 from workload_xl.contracts import team as tl
 from workload_xl.core.schemes import SchemeRegistry
 from workload_xl.files.file_guard import inspect_workbook_file
-from workload_xl.files.isolation import cores_beside_this_process, start_method, usable_cores
+from workload_xl.files.isolation import start_method, usable_cores
 from workload_xl.files.return_reader import read_team_returns
 from workload_xl.services.consolidate import consolidate_files
 
@@ -267,7 +267,7 @@ def main() -> None:
     parser.add_argument("--writer", choices=("xlsxwriter", "project"), default=None)
     args = parser.parse_args()
     args.threads = args.threads or usable_cores()
-    default = cores_beside_this_process()
+    default = usable_cores()
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.corpus or Path(scratch) / "corpus"

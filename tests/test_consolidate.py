@@ -554,7 +554,7 @@ def test_consolidation_reads_with_one_process_fewer_than_its_cores(inbox, tmp_pa
         monkeypatch.setattr(affinity, "sched_getaffinity", lambda _, c=cores: c, raising=False)
         run = consolidate_files(few, tmp_path / f"store-{number}.sqlite")
         assert len(run.stored) == 3
-    assert asked == [1, 1, 2, 8]
+    assert asked == [1, 2, 3, 8]  # one per core, up to 8
     given = consolidate_files(few, tmp_path / "given.sqlite", processes=2)
     assert len(given.stored) == 3 and asked[-1] == 2  # --processes N is taken as given
 

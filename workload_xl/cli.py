@@ -552,8 +552,8 @@ def key_new(output: Path, force: bool) -> None:
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="How many files to read at once (default: one per core but one, as the command "
-    "stores each return as it comes, at least 1 and up to 8; 1 reads them one after another).",
+    help="How many files to read at once (default: one per core, up to 8; 1 reads them one "
+    "after another).",
 )
 @click.option(
     "--accept-changes",

@@ -89,15 +89,6 @@ def usable_cores() -> int:
     return max(1, min(_cores(), MAX_DEFAULT_PROCESSES))
 
 
-def cores_beside_this_process() -> int:
-    """How many worker processes to read with when this process has steady work of its own
-    besides (consolidation stores every return as it comes, one writer): it counts as one of
-    the cores, so one fewer than it may run on, at least one and up to MAX_DEFAULT_PROCESSES.
-    On two cores that is one reader, which measured as fast as any and never slower than one
-    (two readers and the writer on two cores only took turns)."""
-    return max(1, min(_cores() - 1, MAX_DEFAULT_PROCESSES))
-
-
 def _cores() -> int:
     """The cores this process may run on: its CPU affinity on Linux, Python 3.13's
     os.process_cpu_count where there is one (Windows and macOS too), else the machine's."""
