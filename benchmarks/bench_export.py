@@ -15,9 +15,6 @@ Run: `python benchmarks/bench_export.py [--years 1 3 10] [--teams 50] [--cases 4
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,12 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_report import write_store  # noqa: E402
+from benchmarks.bench_report import PEAK_MEMORY, run_child, write_store  # noqa: E402
 
 TARGET_TIME = 1.5
 TARGET_MEMORY = 1.5
 
-_CHILD = """
+_CHILD = (
+    """
 import json, sqlite3, sys, time
 from pathlib import Path
 from workload_xl.store.export import TABLES, export_store, write_csv
@@ -47,27 +45,16 @@ if mode == "csv":
 else:
     _, problems = export_store(db, folder)
 elapsed = time.perf_counter() - start
-peak = -1
-try:
-    import resource
-    scale = 1 if sys.platform == "darwin" else 1024
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
-except ImportError:  # Windows: no peak memory from the standard library
-    pass
+"""
+    + PEAK_MEMORY
+    + """
 print(json.dumps({"seconds": elapsed, "peak": peak, "ok": not problems}))
 """
+)
 
 
 def run(store: Path, folder: Path, mode: str) -> dict:
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(store), str(folder), mode],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": path},
-        check=True,
-    )
-    return json.loads(done.stdout.splitlines()[-1])
+    return run_child(_CHILD, store, folder, mode)
 
 
 def main() -> int:

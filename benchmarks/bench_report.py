@@ -35,14 +35,7 @@ WORKERS = 12
 SERVICES = ("Safeguarding", "Children in care", "Early help", "Leaving care", "Fostering")
 FTES = (1.0, 1.0, 1.0, 0.8, 1.0, 0.6, 1.0, 1.0, 0.5, 1.0, 1.0, 0.8)
 
-_CHILD = """
-import json, sys, time
-from pathlib import Path
-from workload_xl.services.report import trend_report
-store, output = Path(sys.argv[1]), Path(sys.argv[2])
-start = time.perf_counter()
-run = trend_report(store, output, force=True)
-elapsed = time.perf_counter() - start
+PEAK_MEMORY = """
 peak = -1
 try:
     import resource
@@ -50,7 +43,20 @@ try:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 except ImportError:  # Windows: no peak memory from the standard library
     pass
-print(json.dumps({"seconds": elapsed, "peak": peak, "written": run.written}))
+"""
+"""The lines a child script ends with before it prints its figures: `peak`, its peak memory in
+bytes (-1 where the standard library cannot say)."""
+
+_CHILD = f"""
+import json, sys, time
+from pathlib import Path
+from workload_xl.services.report import trend_report
+store, output = Path(sys.argv[1]), Path(sys.argv[2])
+start = time.perf_counter()
+run = trend_report(store, output, force=True)
+elapsed = time.perf_counter() - start
+{PEAK_MEMORY}
+print(json.dumps({{"seconds": elapsed, "peak": peak, "written": run.written}}))
 """
 
 
@@ -104,16 +110,22 @@ def write_store(path: Path, years: int, teams: int, cases: int = 0) -> int:
     return written
 
 
-def report(store: Path, output: Path) -> dict:
+def run_child(script: str, *args: str | Path) -> dict:
+    """`script` run in a fresh interpreter that imports this checkout, with `args`; the JSON
+    object its last line prints."""
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(store), str(output)],
+        [sys.executable, "-c", script, *map(str, args)],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": path},
         check=True,
     )
     return json.loads(done.stdout.splitlines()[-1])
+
+
+def report(store: Path, output: Path) -> dict:
+    return run_child(_CHILD, store, output)
 
 
 def main() -> int:
