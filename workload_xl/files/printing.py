@@ -132,9 +132,13 @@ def fit_wrapped_rows(
     print whole and do not run into the next row. Rows with nothing wrapped keep their height.
     Only the columns from `first_column` to `last_column` (default: the last) are measured:
     a formula's text says nothing of the height its result needs."""
+    # The last column once: openpyxl finds it by looking at every cell, so asking for each
+    # row (as `ws[row]` does) made a sheet of thousands of rows quadratic.
+    last = ws.max_column if last_column is None else min(last_column, ws.max_column)
     for row in rows:
         lines = 1
-        for cell in ws[row][first_column - 1 : last_column]:
+        cells = ws.iter_rows(min_row=row, max_row=row, min_col=first_column, max_col=last)
+        for cell in next(cells, ()):
             if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
                 continue
             lines = max(lines, lines_needed(str(cell.value), column_width(ws, cell.column)))

@@ -9,6 +9,7 @@ carries case references and counts, never a case's name: a TeamSheet has none to
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -39,6 +40,7 @@ from workload_xl.files.style import (
     INPUT_FILL,
     NOTE,
     TITLE,
+    StyleStamps,
     add_table,
     put,
     set_value,
@@ -266,26 +268,39 @@ def _table_sheet(
         cell.font = BOLD
         cell.alignment = _TOP_WRAPPED
     aligned = [_TOP_WRAPPED if heading in _WRAPPED_HEADINGS else _TOP for heading, _ in columns]
-    for offset, row in enumerate(rows or [[None] * len(headings)]):
-        ws.append([None] * len(columns))
+    stamps = StyleStamps()
+    written = rows or [[None] * len(headings)]
+    for r, row in enumerate(written, start=2):
         for index, value in enumerate(row, start=1):
-            set_value(ws.cell(ws.max_row, index), value)
-        for index, alignment in enumerate(aligned, start=1):
-            ws.cell(ws.max_row, index).alignment = alignment
-        figures = results[offset] if offset < len(results) else ()
+            set_value(ws.cell(r, index), value)
+        for index, alignment in enumerate(aligned[: len(headings)], start=1):
+            stamps.apply(ws.cell(r, index), index, partial(_align, alignment=alignment))
+        figures = results[r - 2] if r - 2 < len(results) else ()
         for index, (_, formula, number_format) in enumerate(calculated, len(headings) + 1):
-            cell = ws.cell(ws.max_row, index)
+            cell = ws.cell(r, index)
             cell.value = formula  # a formula the layout declares
-            cell.number_format = number_format
-            cell.fill = CALC_FILL
+            style = partial(_calculated, alignment=aligned[index - 1], number_format=number_format)
+            stamps.apply(cell, index, style)
             if figures:
                 cached_values.remember(ws, cell.coordinate, figures[index - len(headings) - 1])
-    add_table(ws, name, 1, max(2, ws.max_row), columns, "TableStyleLight1")
+    last_row = len(written) + 1
+    add_table(ws, name, 1, last_row, columns, "TableStyleLight1")
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    fit_wrapped_rows(ws, range(1, ws.max_row + 1))
+    fit_wrapped_rows(ws, range(1, last_row + 1))
     freeze_below(ws, 2)
     apply_print_layout(ws, PrintLayout(orientation=orientation, title_rows=(1, 1)))
+
+
+def _align(cell, alignment) -> None:
+    cell.alignment = alignment
+
+
+def _calculated(cell, alignment, number_format: str) -> None:
+    """A calculated cell's look: grey, with the layout's number format."""
+    cell.alignment = alignment
+    cell.number_format = number_format
+    cell.fill = CALC_FILL
 
 
 def _write_cases(ws, team: TeamSheet | None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from workload_xl.files.style import (
     NOTE,
     TITLE,
     UNLOCKED,
+    StyleStamps,
     add_table,
     free_sheet_title,
     number_at_least,
@@ -258,18 +260,16 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
         cell.alignment = _TOP_WRAPPED
         ws.column_dimensions[get_column_letter(index)].width = column.width
     lines = list(lines)
+    stamps = StyleStamps()
     for r in range(top + 1, last_row + 1):
         line = lines[r - top - 1] if r - top - 1 < len(lines) else {}
         for index, column in enumerate(columns, start=1):
             cell = ws.cell(r, index)
             if column.formula:
                 cell.value = layout.row_formula(column, _LETTERS, r)
-                cell.fill = CALC_FILL
             else:
                 set_value(cell, line.get(column.key))
-                cell.protection = UNLOCKED
-            cell.number_format = column.number_format
-            cell.alignment = _TOP_WRAPPED if column.key in _WRAPPED_COLUMNS else _TOP
+            stamps.apply(cell, index, partial(_style_table_cell, column=column))
     add_table(
         ws,
         table_name,
@@ -280,6 +280,16 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
     )
     fit_wrapped_rows(ws, range(top, top + len(lines) + 1))
     freeze_below(ws, top + 1)
+
+
+def _style_table_cell(cell, column) -> None:
+    """A table cell's look: calculated grey and locked, or an unlocked input."""
+    if column.formula:
+        cell.fill = CALC_FILL
+    else:
+        cell.protection = UNLOCKED
+    cell.number_format = column.number_format
+    cell.alignment = _TOP_WRAPPED if column.key in _WRAPPED_COLUMNS else _TOP
 
 
 def _remember_results(ws, scheme: Scheme, table: str) -> None:
@@ -512,13 +522,19 @@ def _write_scheme_sheet(wb: Workbook, ws, scheme: Scheme) -> None:
     for letter, width in zip("ABCDEFGHIJKLM", _SCHEME_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     tables_end = row - 2  # the last row of the longest of the three tables
+    stamps = StyleStamps()
     for cells in ws.iter_rows(min_row=1, max_row=tables_end):
         for cell in cells:  # labels, descriptions, bands and services wrap
-            cell.alignment = _TOP_WRAPPED if cell.column in (2, 8, 10, 13) else _TOP
+            wrapped = cell.column in (2, 8, 10, 13)
+            stamps.apply(cell, wrapped, partial(_align, wrapped=wrapped))
     fit_wrapped_rows(ws, range(1, tables_end + 1))
     freeze_below(ws, 2)
     apply_print_layout(ws, SCHEME_PRINT)
     ws.protection.sheet = True
+
+
+def _align(cell, wrapped: bool) -> None:
+    cell.alignment = _TOP_WRAPPED if wrapped else _TOP
 
 
 def _add_plain_table(ws, name: str, ref: str) -> None:
