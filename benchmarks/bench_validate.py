@@ -72,11 +72,18 @@ def children_cpu() -> float:
 
 
 def run_python(code: str, *args: str, path: Path = ROOT, **env: str) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of it and every process it waited for) of a fresh Python."""
+    """(wall seconds, CPU seconds of it and every process it waited for) of a fresh Python
+    that imports the checkout at `path`. It starts in the temporary folder: `python -c` puts
+    the folder it starts in first on its path, so started from a checkout it would import that
+    checkout's code whatever PYTHONPATH says (an --compare-with run measured this one)."""
     env = dict(os.environ, PYTHONPATH=str(path), **env)
     cpu, start = children_cpu(), time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True
+        [sys.executable, "-c", code, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
     )
     wall = time.perf_counter() - start
     if done.returncode not in (0, 1):

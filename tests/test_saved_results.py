@@ -20,8 +20,10 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.workbook.defined_name import DefinedName
 
-from workload_xl.files import saved_results
+from workload_xl.contracts import worker as worker_layout
+from workload_xl.files import saved_results, worker_reader
 from workload_xl.files.saved_results import formula_results, load_with_results
 from workload_xl.files.worker_reader import read_workbook
 from workload_xl.files.worker_template import WorkerSheetContent, write_worker_workbook
@@ -182,3 +184,67 @@ def test_a_measurement_workbook_is_loaded_once_and_its_totals_read_from_that_loa
     assert all(total.formula for total in read.sheets[0].totals.values())
     assert len(loads) == 1  # one openpyxl load of the package
     assert len(passes) == 1  # one pass over the Measurement sheet, the only one asked about
+
+
+def _jo_workbook(tmp_path: Path, registry) -> Path:
+    path = tmp_path / "jo.xlsx"
+    header = {"worker": "Jo Example", "team": "Team A", "period": "2026-10", "fte": 1.0}
+    lines = [{"case_ref": "C1", "item": "Child in need", "agreed_points": 5}]
+    content = WorkerSheetContent(header, lines)
+    scheme = registry.get("childrens-social-care")
+    assert write_worker_workbook(path, scheme, content) == []
+    return path
+
+
+def test_validation_reads_the_measurement_sheet_whole_and_not_the_scheme_sheet(tmp_path, registry):
+    """The Scheme sheet is the tool's copy of the scheme file: validation loads it empty (its
+    title and place kept), and reads the Measurement sheet as a whole load does."""
+    path = _jo_workbook(tmp_path, registry)
+    chosen, _ = load_with_results(path, worker_reader.NEEDED_SHEETS)
+    whole, _ = load_with_results(path)
+    assert chosen.sheetnames == whole.sheetnames == ["Measurement", "Scheme"]
+    assert not chosen["Scheme"]._cells and whole["Scheme"]["B2"].value  # a label there
+    assert {k: c.value for k, c in chosen["Measurement"]._cells.items()} == {
+        k: c.value for k, c in whole["Measurement"]._cells.items()
+    }
+    assert list(chosen["Measurement"].tables) == list(whole["Measurement"].tables)
+    read = read_workbook(path)
+    assert read.sheets[0].header["worker"].value == "Jo Example" and not read.findings
+
+
+def test_a_sheet_a_header_name_points_at_is_read_though_it_holds_no_table(tmp_path, registry):
+    """A manager who keeps the worker's name on a Details sheet (the Worker name pointing
+    there) still has it read: a sheet a header field's name points at is read whole."""
+    path = _jo_workbook(tmp_path, registry)
+    wb = load_workbook(path)
+    details = wb.create_sheet("Details")
+    details["C3"] = "Jo Moved"
+    ws = wb["Measurement"]
+    worker = next(spec for spec in worker_layout.HEADER_FIELDS if spec.key == "worker")
+    del ws.defined_names[worker.name]
+    ws.defined_names[worker.name] = DefinedName(worker.name, attr_text="Details!$C$3")
+    wb.save(path)
+    chosen, _ = load_with_results(path, worker_reader.NEEDED_SHEETS)
+    assert chosen["Details"]["C3"].value == "Jo Moved" and not chosen["Scheme"]._cells
+    assert read_workbook(path).sheets[0].header["worker"].value == "Jo Moved"
+
+
+def test_a_damaged_sheet_validation_does_not_need_no_longer_stops_the_file(tmp_path, registry):
+    """A broken Scheme sheet (its XML cut short) made the whole file unreadable; validation
+    never reads that sheet, so the measurement sheet is checked as usual. A broken
+    Measurement sheet still makes the file unreadable."""
+    path = _jo_workbook(tmp_path, registry)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    broken = tmp_path / "broken-scheme.xlsx"
+    with zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data[: len(data) // 2] if name.endswith("sheet2.xml") else data)
+    read = read_workbook(broken)
+    assert [s.sheet for s in read.sheets] == ["Measurement"] and not read.findings
+    broken = tmp_path / "broken-measurement.xlsx"
+    with zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data[: len(data) // 2] if name.endswith("sheet1.xml") else data)
+    read = read_workbook(broken)
+    assert not read.sheets and [f.rule for f in read.findings] == ["file-corrupt"]

@@ -17,21 +17,21 @@ from openpyxl.utils import range_boundaries
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
 from workload_xl.files.file_guard import inspect_workbook_file
-from workload_xl.files.saved_results import SavedResults, load_with_results
+from workload_xl.files.saved_results import SavedResults, SheetChoice, load_with_results
 
 
 def load_formulas_and_values(
-    path: Path, name: str
+    path: Path, name: str, choice: SheetChoice | None = None
 ) -> tuple[tuple[Workbook, SavedResults] | None, list[Finding]]:
     """((formulas, saved results), []) for a readable workbook, or (None, findings saying why
-    not)."""
+    not); with a `choice`, only the worksheets it needs are read whole."""
     problems = inspect_workbook_file(Path(path), name)
     if problems:
         return None, problems
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            formulas, values = load_with_results(path)
+            formulas, values = load_with_results(path, choice)
     except Exception as exc:  # openpyxl raises many types for damaged files
         return None, [
             finding(

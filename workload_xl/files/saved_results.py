@@ -23,18 +23,29 @@ no saved results rather than raising.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
 from openpyxl import Workbook
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.numbers import is_date_format, is_timedelta_format
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
+
+from workload_xl.core.cells import parse_reference
+
+TABLE_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+"""A relationship to a table part (openpyxl's Table._rel_type)."""
 
 _CELL = f"{SHEET_MAIN_NS} c"
 _FORMULA = f"{SHEET_MAIN_NS} f"
@@ -71,13 +82,106 @@ class SavedResults:
         return found
 
 
-def load_with_results(path: Path) -> tuple[Workbook, SavedResults]:
-    """`load_workbook(path)` (formulas), and the results saved with them. The caller catches
-    openpyxl's errors and silences its warnings, as for load_workbook."""
+@dataclass(frozen=True)
+class SheetChoice:
+    """The worksheets a reader needs the cells of: those holding a table `table` accepts by
+    name, and those any of the defined names in `names` point at (folded). The others load
+    with no cells (their names, order and state kept), which saves parsing them: a worker
+    workbook's Scheme sheet, a third of its cells, is the tool's own copy of the scheme file
+    and nothing reads it back."""
+
+    table: Callable[[str], bool]
+    names: frozenset[str] = frozenset()
+
+
+def load_with_results(
+    path: Path, choice: SheetChoice | None = None
+) -> tuple[Workbook, SavedResults]:
+    """`load_workbook(path)` (formulas), and the results saved with them; with a `choice`,
+    only the worksheets it names are read whole. The caller catches openpyxl's errors and
+    silences its warnings, as for load_workbook."""
     reader = ExcelReader(path)  # what load_workbook does, keeping the reader
+    if choice is not None:
+        reader.archive.close()
+        reader.archive = _ChosenSheets(path, reader, choice)
     reader.read()
     parts = {sheet.name: rel.target for sheet, rel in reader.parser.find_sheets()}
     return reader.wb, SavedResults(path, reader.wb, parts, reader.shared_strings)
+
+
+_EMPTY_SHEET = f'<worksheet xmlns="{SHEET_MAIN_NS}"><sheetData/></worksheet>'.encode()
+
+
+class _ChosenSheets(zipfile.ZipFile):
+    """The workbook's package as openpyxl's reader opens it, but for a worksheet the choice
+    does not need, whose part opens as an empty sheet. Which are needed is worked out when
+    the first worksheet is opened: by then the reader has read the workbook part (its sheets
+    and defined names), and each sheet's relationships name its tables."""
+
+    def __init__(self, path: Path, reader: ExcelReader, choice: SheetChoice) -> None:
+        super().__init__(path)
+        self._reader, self._choice = reader, choice
+        self._skipped: frozenset[str] | None = None
+        self._deciding = False  # the parts read to decide are opened as they are
+
+    def open(self, name, *args, **kwargs):  # type: ignore[override]
+        part = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        if self._skipped is None and not self._deciding:
+            self._deciding = True
+            try:
+                sheets = self._sheet_parts()
+                if part in sheets:
+                    self._skipped = self._not_needed(sheets)
+            except (KeyError, ValueError, zipfile.BadZipFile):
+                self._skipped = frozenset()  # read every sheet, as openpyxl would
+            finally:
+                self._deciding = False
+        if self._skipped and part in self._skipped:
+            return io.BytesIO(_EMPTY_SHEET)
+        return super().open(name, *args, **kwargs)
+
+    def _sheet_parts(self) -> dict[str, str]:
+        """Each worksheet's part and title, once the reader has read the workbook part."""
+        parser = getattr(self._reader, "parser", None)
+        if parser is None:
+            return {}
+        return {rel.target: sheet.name for sheet, rel in parser.find_sheets()}
+
+    def _not_needed(self, sheets: dict[str, str]) -> frozenset[str]:
+        named = self._named_sheets()
+        present = set(self.namelist())
+        skipped = set()
+        for part, title in sheets.items():
+            if title.casefold() in named or any(map(self._choice.table, self._tables(part))):
+                continue
+            if part in present:
+                skipped.add(part)
+        return frozenset(skipped)
+
+    def _named_sheets(self) -> set[str]:
+        """The sheets (folded) the chosen defined names point at, whatever their scope."""
+        found = set()
+        for defined in self._reader.parser.defined_names.definedName:
+            if defined.name.casefold() in self._choice.names:
+                place = parse_reference(defined.attr_text or "")
+                if place is not None:
+                    found.add(place[0].casefold())
+        return found
+
+    def _tables(self, part: str) -> list[str]:
+        """The display names of the tables a worksheet part's relationships name."""
+        rels = get_rels_path(part)
+        if rels not in self.namelist():
+            return []
+        names = []
+        for rel in get_dependents(self, rels).find(TABLE_TYPE):
+            with contextlib.suppress(KeyError):
+                found = _DISPLAY_NAME.search(self.read(rel.target))
+                names.append(found[1].decode("utf-8", "replace") if found else "")
+        return names
+
+
+_DISPLAY_NAME = re.compile(rb'\bdisplayName\s*=\s*["\']([^"\']{1,255})')
 
 
 def formula_results(xml: bytes) -> dict[str, tuple[str, str | None]]:

@@ -19,9 +19,17 @@ from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import SheetData
 from workload_xl.core.rules import finding
 from workload_xl.files.loading import load_formulas_and_values, table_bounds
-from workload_xl.files.saved_results import SavedResults
+from workload_xl.files.saved_results import SavedResults, SheetChoice
 
 MAX_STRAY_FINDINGS = 20
+
+NEEDED_SHEETS = SheetChoice(
+    table=lambda name: layout.is_measurement_table(name) or name.startswith(tl.TEAM_TABLE),
+    names=frozenset(spec.name.casefold() for spec in layout.HEADER_FIELDS),
+)
+"""What validation reads of a workbook: its measurement sheets (and team sheets, to say a
+team workbook was given), and any sheet a header field's defined name points at. The rest,
+such as the Scheme sheet, load empty."""
 
 
 @dataclass
@@ -37,7 +45,7 @@ class WorkbookRead:
 def read_workbook(path: Path, label: str | None = None) -> WorkbookRead:
     """Every measurement sheet in the file, or file-level findings saying why there are none."""
     name = label or str(path)
-    books, problems = load_formulas_and_values(path, name)
+    books, problems = load_formulas_and_values(path, name, NEEDED_SHEETS)
     if books is None:
         return WorkbookRead([], problems)
     formulas, values = books
