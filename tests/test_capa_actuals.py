@@ -616,3 +616,21 @@ def test_the_output_may_not_overwrite_the_export(files, tmp_path):
     )
     bad.assert_bounded()
     assert bad.returncode == 2 and "output-is-input" in bad.output
+
+
+def test_the_demos_rising_transfer_rate_is_flagged(tmp_path):
+    from workload_xl.demo import write_camhs_activity, write_camhs_jobplan
+
+    assert write_camhs_jobplan(tmp_path / "jobplans.xlsx") == []
+    export = write_camhs_activity(tmp_path / "activity.csv")
+    run = capa_actuals(export, tmp_path / "jobplans.xlsx", None, today=TODAY)
+    assert [f.rule for f in run.findings] == ["activity-title-rows"]
+    # Six months of 34, 33, 35, 34, 33, 34 Choice appointments with 24, 24, 27, 27, 27, 29
+    # (70% to 85% of them, rounded) going on to Core.
+    rates = [x.transfer_rate for x in run.actuals.team_months]
+    assert rates == pytest.approx([24 / 34, 24 / 33, 27 / 35, 27 / 34, 27 / 33, 29 / 34])
+    (signal, *_) = run.signals.signals
+    assert signal.sentence == (
+        "The transfer rate to Core has been above the 68% the plan assumes for 6 months "
+        "(2026-04 to 2026-09): the plan's Core demand is too low."
+    )

@@ -1089,6 +1089,8 @@ def capa_actuals(
     )
     for sentence in run.signals.sentences:
         click.echo(f"  - {sentence}")
+    if run.signals.patterns:
+        click.echo("Patterns in the monthly figures:")
     for sentence in run.signals.patterns:
         click.echo(f"  - {sentence}")
     if run.written:

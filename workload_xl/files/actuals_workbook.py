@@ -52,8 +52,11 @@ from workload_xl.files.style import BOLD, NOTE, TITLE, add_table, put, set_value
 SUMMARY_LAYOUT = PrintLayout("portrait")
 TABLE_LAYOUT = PrintLayout("landscape", (ac.HEADER_ROW, ac.HEADER_ROW))
 CHARTS_LAYOUT = PrintLayout("landscape")
-SUMMARY_WIDTH = 90
-WORDS_WIDTH = 60
+SUMMARY_WIDTH = 78
+"""The Summary's one column, narrower than a portrait page (as the trend report's)."""
+CHART_ROWS = 30
+"""Rows from one chart to the next: each starts a landscape page (its height fits in 25)."""
+WORDS_WIDTH = 50
 FIGURE_FORMAT = "0.0"
 RATE_FORMAT = "0%"
 _WRAPPED = Alignment(wrap_text=True, vertical="top")
@@ -149,10 +152,13 @@ HOW_TO_READ = (
     "clinicians'; a quarter counts the months it has. A month with no activity in the export "
     "is a gap, left blank, never a zero.",
     "Transfer rate = new Core Partnerships ÷ Choice appointments in the month.",
-    "Signals use the trend report's rules (NHS 'Making Data Count'): 7 months in a row on one "
-    "side of the plan, or the plan outside the usual range of the months so far with the "
-    "latest 6 or more all on the other side. Patterns are the XmR chart's own: a month outside "
-    "the usual range, 7 in a row on one side of the team's own average, 7 rising or falling.",
+    "Signals use the trend report's rules (NHS 'Making Data Count'): the latest month is a "
+    "signal when the team has been on one side of the plan for 7 months in a row, when it is "
+    "unusual that way on the team's XmR chart (outside the usual range, twice in three months "
+    "close to its edge, a run or a trend), or when the plan lies outside the usual range and "
+    "the latest 6 months or more are all on the other side. Patterns are the XmR chart's own: "
+    "a month outside the usual range, 7 in a row on one side of the team's own average, 7 "
+    "rising or falling. Neither direction is better: they are facts to discuss.",
 )
 
 
@@ -204,10 +210,13 @@ def _sums(sheet: str, columns: Sequence[str], last: int, criteria: Sequence[tupl
 
 def _table(ws, name: str, columns: Sequence[str], last: int) -> None:
     for col, heading in enumerate(columns, start=1):
-        put(ws, ac.HEADER_ROW, col, heading).font = BOLD
-        ws.column_dimensions[get_column_letter(col)].width = max(11, min(len(heading) + 2, 22))
+        cell = put(ws, ac.HEADER_ROW, col, heading)
+        cell.font = BOLD
+        cell.alignment = _WRAPPED
+        ws.column_dimensions[get_column_letter(col)].width = 18 if heading == "Clinician" else 11
     words = _column_index(columns, ac.IN_WORDS)
     ws.column_dimensions[get_column_letter(words)].width = WORDS_WIDTH
+    fit_wrapped_rows(ws, [ac.HEADER_ROW])
     for row in range(ac.HEADER_ROW + 1, last + 1):
         ws.cell(row, words).alignment = _WRAPPED
     fit_wrapped_rows(ws, range(ac.HEADER_ROW + 1, last + 1), first_column=words, last_column=words)
@@ -385,13 +394,13 @@ def _write_clinician_quarters(ws, pa: PlanAndActual, last_clinician_row: int) ->
 def _write_charts(ws, data, pa: PlanAndActual, last: int) -> None:
     """A line chart of the team's months for each figure (planned and delivered) and for the
     transfer rate against the plan's, each on a page of its own."""
-    put(ws, 1, 1, "The team by month: planned and delivered").font = TITLE
     if not pa.months:
+        put(ws, 1, 1, "No months to chart.")
         return
     columns = ac.TEAM_MONTH_COLUMNS
     rate = _column_index(columns, ac.TRANSFER_RATE)
     pairs = [(3, 4), (6, 7), (9, 10), (rate, rate + 1)]
-    row = 3
+    row = 1
     for title, (first, second) in zip(ac.CHART_TITLES, pairs, strict=True):
         chart = LineChart()
         chart.title = title
@@ -409,7 +418,7 @@ def _write_charts(ws, data, pa: PlanAndActual, last: int) -> None:
         if first == rate:
             chart.y_axis.number_format = "0%"
         chart_on_a_page_below(ws, chart, row, 12, CHARTS_LAYOUT)
-        row += 40
+        row += CHART_ROWS
 
 
 # --- reading history ----------------------------------------------------------------------

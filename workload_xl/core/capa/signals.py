@@ -14,7 +14,8 @@ of 7). Two questions are asked of it:
   of its side of the plan (low and below plan, high and above it); and the plan *outside the
   usual range*, beyond the process limits while the latest `MIN_MONTHS_FOR_RANGE` (6) or more
   months are all on the other side: the process is centred away from the plan, Making Data
-  Count's "consistently above (or below) target". The sentence says how long the team has
+  Count's "consistently above (or below) target" (not for flat months, whose limits sit on
+  their mean: any plan would lie outside them). The sentence says how long the team has
   been on that side ("New Core Partnerships have been below plan for 4 months (2026-06 to
   2026-09)"). Otherwise none: a month or two off plan is the usual up and down.
 - Within the series: the spc sentences (unusually high or low, a run on one side of its own
@@ -130,6 +131,8 @@ def _plan_beyond_limits(point: spc.SpcPoint, plan: float | None, side: int) -> b
     are above the plan, which is below the lower limit)."""
     if plan is None or point.upper_limit is None or point.lower_limit is None:
         return False
+    if not point.mean_moving_range:  # flat months: no usual range to judge the plan by
+        return False
     limit = point.lower_limit if side > 0 else point.upper_limit
     return _side(plan, limit) == -side
 
@@ -157,7 +160,7 @@ def team_series(pa: PlanAndActual, transfer_rate: float) -> list[Series]:
             Series(
                 key,
                 f"{name} have",
-                name[0].lower() + name[1:] if key == "new_core" else name,
+                "the number of " + (name[0].lower() + name[1:] if key == "new_core" else name),
                 labels,
                 tuple(
                     None if line.delivered is None else line.delivered.get(key) for line in lines
