@@ -634,3 +634,109 @@ def test_the_demos_rising_transfer_rate_is_flagged(tmp_path):
         "The transfer rate to Core has been above the 68% the plan assumes for 6 months "
         "(2026-04 to 2026-09): the plan's Core demand is too low."
     )
+
+
+def test_every_sheet_prints_with_its_name_and_each_chart_on_a_page(monthly_run, tmp_path):
+    from .pdf_pages import pages, print_to_pdf, whole_text
+
+    (pdf,) = print_to_pdf([monthly_run.written], tmp_path / "pdf")
+    printed = pages(pdf)
+    assert set(printed) == set(ac.SHEETS)
+    assert len(printed[ac.CHARTS_SHEET]) == 4
+    assert len(printed[ac.SUMMARY_SHEET]) == 1
+    summary = whole_text(printed[ac.SUMMARY_SHEET])
+    for sentence in monthly_run.actuals.summary:
+        assert sentence in summary  # wrapped whole, not cut at the page's edge
+
+
+def test_an_excel_export_with_a_far_cell_is_refused_at_that_cell(files, tmp_path):
+    from .test_bounded_reading import with_far_cell
+
+    wb = Workbook()
+    wb.active.title = "Activity"
+    wb.active.append(["Clinician", "Month", "Choice appointments"])
+    wb.active.append(["Asha Rao", "2025-01", 15])
+    wb.save(tmp_path / "plain.xlsx")
+    export = with_far_cell(tmp_path / "plain.xlsx", tmp_path / "far.xlsx", "Activity", "XFD1048576")
+    run = capa_actuals(export, files["jobplan"], tmp_path / "out.xlsx", today=TODAY)
+    assert run.exit_code == 2
+    assert [(f.rule, f.cell) for f in run.findings] == [("sheet-too-large", "XFD1048576")]
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs are POSIX")
+def test_an_export_that_is_a_pipe_is_refused_without_reading(files, tmp_path):
+    import os
+
+    export = tmp_path / "activity.csv"
+    os.mkfifo(export)
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert run.exit_code == 2
+    assert [f.rule for f in run.findings] == ["activity-unreadable"]
+    assert "not a file but a pipe" in run.findings[0].message
+
+
+def test_months_carried_forward_keep_the_plan_then_in_force(files, tmp_path):
+    """Asha Rao's Choice hours go from 4 to 6 in July: January to June keep 15 a month, July
+    on is planned at 6 × 11.25 ÷ 3 = 22.5."""
+    out = tmp_path / "plan.xlsx"
+    first = capa_actuals(
+        monthly_export(tmp_path / "h1.csv", range(1, 7)), files["jobplan"], out, today=TODAY
+    )
+    assert first.exit_code == 0
+    changed = jobplan(tmp_path / "changed.xlsx")
+    team = [
+        capa.Clinician(
+            n,
+            "Clinician",
+            6 + co if n == "Asha Rao" else ch + co,
+            choice=6 if n == "Asha Rao" else ch,
+            core=co,
+        )
+        for n, ch, co in PLANS
+    ]
+    assert write_jobplan_workbook(changed, capa.CapaSettings(), team, [], 20.0, force=True) == []
+    second = monthly_export(tmp_path / "h2.csv", range(7, 13))
+    run = capa_actuals(second, changed, out, previous=out, force=True, today=TODAY)
+    asha = {x.period: x for x in run.actuals.clinician_months if x.who == "Asha Rao"}
+    assert asha["2025-06"].planned.choice == pytest.approx(15)
+    assert asha["2025-07"].planned.choice == pytest.approx(22.5)
+    q3 = next(x for x in run.actuals.team_quarters if x.period == "2025-Q3")
+    assert q3.planned.choice == pytest.approx(3 * (90 + 7.5))
+
+
+def test_a_growing_wait_for_core_is_flagged_against_its_target(files, tmp_path):
+    """Asha Rao's first Core appointments wait 3 weeks after Choice for five months, then 8
+    weeks for seven: the median is above the 4-week target for 7 months in a row."""
+    export = tmp_path / "waits.csv"
+    with export.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Clinician", "Appointment date", "Appointment type", "Choice date"])
+        for m in range(1, 13):
+            for j in range(4):
+                day = dt.date(YEAR, m, 10 + j)
+                wait = 21 if m <= 5 else 56
+                out.writerow(["Asha Rao", day, "Core first", day - dt.timedelta(days=wait)])
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert run.actuals.waits_in("core", "2025-06").median_weeks == pytest.approx(8)
+    assert run.actuals.waits_in("core", "2025-06").within_target == 0
+    said = run.signals.sentences
+    assert (
+        "The median wait from Choice to Core has been above the 4-week target for 7 months "
+        "(2025-06 to 2025-12)." in said
+    )
+
+
+def test_a_services_own_mapping_file_beside_its_schemes_is_used(files, tmp_path, monkeypatch):
+    folder = tmp_path / "schemes"
+    (folder / "capa").mkdir(parents=True)
+    (folder / "capa" / "activity-export.toml").write_text(
+        '[columns]\nclinician = ["Seen by whom"]\ndate = ["When"]\nappointment_type = ["What"]\n'
+        '[appointment_types]\n"CH" = "choice"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("WORKLOAD_XL_SCHEMES", str(folder))
+    export = tmp_path / "own.csv"
+    export.write_text("Seen by whom,When,What\nAsha Rao,2025-03-04,C.H.\n", encoding="utf-8")
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert run.actuals.team_month("2025-03").delivered.choice == 1

@@ -139,7 +139,8 @@ def _plan_beyond_limits(point: spc.SpcPoint, plan: float | None, side: int) -> b
 
 def team_series(pa: PlanAndActual, transfer_rate: float) -> list[Series]:
     """The team's series of a plan and actual: the transfer rate, the three counts and, when
-    the export had the dates, the median waits against their targets."""
+    the export had the dates, the median waits against their targets and the shares seen
+    within them (which have no plan line: only their own patterns are said)."""
     labels = pa.months
     lines = [pa.team_month(m) for m in labels]
     found = [
@@ -182,6 +183,16 @@ def team_series(pa: PlanAndActual, transfer_rate: float) -> list[Series]:
                 tuple(None if w is None else w.median_weeks for w in waits),
                 tuple(target if w is None else w.target_weeks for w in waits),
                 plan_words=f"the {target:g}-week target",
+            )
+        )
+        found.append(
+            Series(
+                f"{stream}_within_target",
+                f"The share seen within target {words} has",
+                f"the share seen within the target {words}",
+                labels,
+                tuple(None if w is None else w.share_within for w in waits),
+                (None,) * len(labels),  # no plan for the share: its patterns only
             )
         )
     return found
