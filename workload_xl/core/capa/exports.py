@@ -41,7 +41,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from workload_xl.core.cells import address
-from workload_xl.core.findings import Finding, Refused, Severity
+from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.paths import activity_mapping_file
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import report_key
@@ -446,10 +446,6 @@ def _headings_shown(row: Sequence[Any], limit: int = 8) -> str:
     return ", ".join(shown[:limit]) + more
 
 
-def _cell(row: Sequence[Any], index: int) -> Any:
-    return row[index] if index < len(row) else None
-
-
 def _clinician(t, names, cache, value, number, column) -> str | None:
     """The job plan's name for the row's clinician; None, remembered for one finding a name,
     when there is no job plan for them (or the cell is blank)."""
@@ -721,7 +717,3 @@ def _export(t: _Tally, shape, header_row, rows_read, waits_from) -> ActivityExpo
         waits_from=tuple(sorted(waits_from)),
         findings=tuple(t.findings),
     )
-
-
-def errors_in(export: ActivityExport) -> bool:
-    return any(f.severity is Severity.ERROR for f in export.findings)
