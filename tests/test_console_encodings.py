@@ -72,6 +72,14 @@ def world(tmp_path_factory, registry) -> Path:
     ):
         assert run_cli(*args).returncode == 0
     _jobplan_with(top / "jobplan.xlsx", CLINICIAN)
+    with (top / "activity.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(
+            [
+                ["Clinician", "Month", "Choice appointments", "New Core Partnerships"],
+                [CLINICIAN, "2026-09", 8, 5],
+                ["Źdźisław Łęcki", "2026-09", 3, 1],  # no job plan: a finding naming him
+            ]
+        )
     with (top / "caseload.csv").open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(
             [
@@ -152,6 +160,18 @@ def _cases(top: Path, enc: str) -> dict[str, tuple[tuple, set[int]]]:
         "returns": (("returns", "--store", store, "--period", "2026-10"), {0}),
         "report": (("report", "--store", store, "-o", top / f"raport {enc}.xlsx"), {0}),
         "capa balance": (("capa", "balance", top / "jobplan.xlsx", "--without", CLINICIAN), {0}),
+        "capa actuals": (
+            (
+                "capa",
+                "actuals",
+                top / "activity.csv",
+                "--jobplan",
+                top / "jobplan.xlsx",
+                "-o",
+                top / f"Łódź plan and actual {enc}.xlsx",
+            ),
+            {0},
+        ),
         "allocate": (("allocate", top / "Łódź team.xlsx", "--item", "Child protection plan"), {0}),
         "import-caseload": (
             (

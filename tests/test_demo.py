@@ -73,6 +73,8 @@ def test_demo_prints_what_it_made_and_found_and_refuses_a_folder_it_did_not_make
     # week × 13 weeks × 0.68 = 97.24: 20% short (not the 7% that 11.25 weeks of demand gave).
     assert "Core Partnership capacity is 20% short of demand" in text
     assert (tmp_path / "my demo" / "camhs-jobplans.xlsx").is_file()
+    assert "The transfer rate to Core has been above the 68% the plan assumes" in text
+    assert (tmp_path / "my demo" / "camhs-plan-and-actual.xlsx").is_file()
     assert run_demo(tmp_path / "my demo", months=1, echo=lines.append) == 0  # its own: replaced
     other = tmp_path / "mine"
     other.mkdir()

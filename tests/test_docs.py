@@ -398,3 +398,17 @@ def test_the_trend_report_part_of_workbook_format_md_matches_its_contract():
         assert f"| `{block.title}` |" in part and f"`{block.number_format}`" in part
     for column in rc.SPC_COLUMNS:
         assert f"`{column.heading}`" in part
+
+
+def test_the_plan_and_actual_workbook_is_documented_sheet_by_sheet_and_column_by_column():
+    from workload_xl.contracts import actuals as ac
+    from workload_xl.core.capa.exports import CATEGORIES, COLUMN_KEYS
+
+    part = " ".join(
+        _workbook_format()[_workbook_format().index("## The Plan and actual") :].split()
+    )
+    wanted = [*ac.SHEETS, ac.TEAM_MONTHS_TABLE, ac.TEAM_QUARTERS_TABLE, ac.CLINICIAN_MONTHS_TABLE]
+    wanted += [ac.CLINICIAN_QUARTERS_TABLE, ac.TOTAL_LABEL, *ac.SUMMARY_HEADINGS, *ac.CHART_TITLES]
+    wanted += [*ac.CLINICIAN_MONTH_COLUMNS, *ac.TEAM_MONTH_COLUMNS, *ac.TEAM_QUARTER_COLUMNS]
+    wanted += [*ac.CLINICIAN_QUARTER_COLUMNS, *COLUMN_KEYS, *CATEGORIES]
+    assert [w for w in wanted if f"`{w}`" not in part] == []

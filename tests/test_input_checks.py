@@ -42,6 +42,10 @@ WORKBOOK_COMMANDS = {
         ["import-caseload", "{caseload}", "--worker", "Jo", "--scheme", "childrens-social-care"],
         "a measurement workbook",
     ),
+    "capa actuals": (
+        ["capa", "actuals", "{caseload}", "--jobplan", "{caseload}"],
+        "the Plan and actual workbook",
+    ),
 }
 
 

@@ -121,6 +121,7 @@ def test_the_page_documents_every_command_with_json_output_and_only_those():
             "build-team",
             "consolidate",
             "capa balance",
+            "capa actuals",
             "allocate",
         }
     )
@@ -238,6 +239,30 @@ def test_capa_balance_json_is_as_documented_with_and_without_a_what_if(files):
     conforms(plain, "capa balance")
     assert (plain["balance_without"], plain["capacity_lost"]) == (None, None)
     assert plain["waiting_lists_without"] == {}
+
+
+def test_capa_actuals_json_is_as_documented_worked_out_or_not(files, tmp_path):
+    export = tmp_path / "activity.csv"
+    export.write_text(
+        "Clinician,Appointment date,Appointment type,Referral date\n"
+        "Asha Rao,2026-04-07,Choice,2026-03-03\n"
+        "Asha Rao,2026-05-12,Core first,\n"
+        "Nobody Known,2026-05-12,Choice,\n",
+        encoding="utf-8",
+    )
+    plan = files / "jobplan.xlsx"
+    data = loaded(
+        "capa", "actuals", export, "--jobplan", plan, "-o", tmp_path / "pa.xlsx", cwd=files
+    )
+    conforms(data, "capa actuals")
+    assert data["months"] == ["2026-04", "2026-05"] and data["written"]
+    assert data["waits"][0]["seen"] == 1 and data["waits"][0]["median_weeks"] == 5
+    assert [f["rule"] for f in data["findings"]] == ["activity-clinician-unknown"]
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    nothing = loaded("capa", "actuals", empty, "--jobplan", plan, cwd=files)
+    conforms(nothing, "capa actuals")
+    assert nothing["months"] == [] and nothing["export"]["shape"] is None
 
 
 def test_allocate_json_is_as_documented_for_an_item_and_for_a_move(files):

@@ -133,6 +133,16 @@ def build_everything(root: Path, names: tuple[str, ...], registry) -> dict[str, 
     team = [capa.Clinician(name, name, 37.5, choice=6, core=12) for name in names]
     out["job plan"] = root / "plan.xlsx"
     assert write_jobplan_workbook(out["job plan"], clinicians=team, referrals_per_week=3.0) == []
+
+    # its Plan and actual, from an activity export naming the same clinicians
+    activity = root / "activity.csv"
+    with activity.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Clinician", "Month", "Choice appointments", "New Core Partnerships"])
+        for month in PERIODS:
+            writer.writerows([name, month, 20, 5] for name in names)
+    out["plan and actual"] = root / "plan-and-actual.xlsx"
+    run("capa", "actuals", activity, "--jobplan", out["job plan"], "-o", out["plan and actual"])
     return out
 
 
@@ -146,7 +156,8 @@ def outputs(tmp_path_factory, registry) -> tuple[dict[str, Path], dict[str, Path
 
 
 @pytest.mark.parametrize(
-    "output", ["caseload", "worker", "team", "report", "export", "blank team", "job plan"]
+    "output",
+    ["caseload", "worker", "team", "report", "export", "blank team", "job plan", "plan and actual"],
 )
 def test_every_formula_in_an_output_from_hostile_names_is_one_its_layout_declares(outputs, output):
     plain, hostile = outputs

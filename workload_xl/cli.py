@@ -1034,6 +1034,70 @@ def capa_balance(
             )
 
 
+@capa.command("actuals")
+@click.argument("report", type=PATH)
+@click.option("--jobplan", type=PATH, required=True, help="The team's CAPA job plan workbook.")
+@click.option("-o", "--output", type=PATH, help="The Plan and actual workbook to write.")
+@click.option(
+    "--previous",
+    type=PATH,
+    help="An earlier Plan and actual workbook: its months are carried forward.",
+)
+@click.option(
+    "--mapping",
+    type=PATH,
+    help="An activity mapping file instead of schemes/capa/activity-export.toml.",
+)
+@FORCE_OPTION
+@FORMAT_OPTION
+def capa_actuals(
+    report: Path,
+    jobplan: Path,
+    output: Path | None,
+    previous: Path | None,
+    mapping: Path | None,
+    force: bool,
+    output_format: str,
+) -> None:
+    """What the clinicians delivered against the job plan: Choice appointments, new Core
+    Partnerships and Core appointments, by month and quarter, with signals.
+
+    REPORT is the activity export (CSV or Excel) from the clinical system.
+    Exit status: 0 worked out, 1 the job plan or the export has errors, 2 a file cannot be
+    read or the workbook cannot be written.
+    """
+    from workload_xl.services.actuals import capa_actuals as run_actuals
+
+    with _option_errors():
+        run = run_actuals(report, jobplan, output, previous=previous, mapping=mapping, force=force)
+    if output_format == "json":
+        click.echo(json_for(run.to_json()))
+        sys.exit(run.exit_code)
+    _print_findings([f for f in run.findings if f.severity != "info"])
+    if run.actuals is None:
+        sys.exit(run.exit_code)
+    pa = run.actuals
+    carried = f", {len(run.from_history)} carried from --previous" if run.from_history else ""
+    click.echo(
+        f"{len(pa.clinicians)} clinicians, {len(pa.months)} months ({pa.months[0]} to "
+        f"{pa.months[-1]}{carried})."
+    )
+    for sentence in pa.summary:
+        click.echo(f"  {sentence}")
+    click.echo(
+        "Signals against the plan:" if run.signals.signals else "No signal against the plan."
+    )
+    for sentence in run.signals.sentences:
+        click.echo(f"  - {sentence}")
+    if run.signals.patterns:
+        click.echo("Patterns in the monthly figures:")
+    for sentence in run.signals.patterns:
+        click.echo(f"  - {sentence}")
+    if run.written:
+        click.echo(f"Wrote {run.written}.")
+    sys.exit(run.exit_code)
+
+
 # --- allocation ----------------------------------------------------------------------------
 
 

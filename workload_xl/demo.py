@@ -480,6 +480,81 @@ def _camhs_demo(out: Path, echo: Callable[[str], None]) -> None:
     )
 
 
+CAMHS_ACTIVITY_MONTHS = tuple(f"2026-{m:02d}" for m in range(4, 10))
+CAMHS_CHOICE = (34, 33, 35, 34, 33, 34)
+CAMHS_TRANSFER_RATES = (0.70, 0.73, 0.76, 0.79, 0.82, 0.85)
+"""Six months of the demo team's activity: Choice round its plan (33.75 a month), and a share
+of Choice appointments going on to Core that rises month by month from the 68% the plan
+assumes."""
+
+
+def _shares(total: int, weights: list[float]) -> list[int]:
+    """`total` split in whole numbers by `weights`, largest remainders first."""
+    exact = [total * w / sum(weights) for w in weights]
+    whole = [int(x) for x in exact]
+    for i in sorted(range(len(exact)), key=lambda i: whole[i] - exact[i])[: total - sum(whole)]:
+        whole[i] += 1
+    return whole
+
+
+def write_camhs_activity(path: Path) -> Path:
+    """The demo team's activity export, one row per appointment as a clinical system exports
+    it: Choice appointments round the plan's 33.75 a month, new Core Partnerships at a rising
+    share of them, the rest of each job plan's Core appointments as follow-ups, and the
+    referral and Choice dates the waits are worked out from."""
+    import csv
+
+    team = camhs_team()
+    choice_hours = [c.choice for c in team]
+    core_hours = [c.core for c in team]
+    core_planned = [round(c.core / 3.5 * 2 * 11.25 / 3) for c in team]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["CAMHS appointments by clinician"])
+        out.writerow(
+            ["Clinician", "Appointment date", "Appointment type", "Referral date", "Choice date"]
+        )
+        months = zip(CAMHS_ACTIVITY_MONTHS, CAMHS_CHOICE, CAMHS_TRANSFER_RATES, strict=True)
+        for k, (month, choices, rate) in enumerate(months):
+            year, number = (int(p) for p in month.split("-"))
+            choice = _shares(choices, choice_hours)
+            new_core = _shares(round(choices * rate), core_hours)
+            for clinician, c, n, planned in zip(team, choice, new_core, core_planned, strict=True):
+                for j in range(c):
+                    day = dt.date(year, number, 1 + (3 * j) % 28)
+                    referral = day - dt.timedelta(days=35 + j % 3 * 7)
+                    out.writerow([clinician.name, day, "Choice", referral, ""])
+                for j in range(n):
+                    day = dt.date(year, number, 1 + (5 * j) % 28)
+                    chosen = day - dt.timedelta(days=21 + 3 * k + j % 2 * 7)
+                    out.writerow([clinician.name, day, "Core first", "", chosen])
+                for j in range(max(0, planned - n)):
+                    day = dt.date(year, number, 1 + j % 28)
+                    out.writerow([clinician.name, day, "Core follow-up", "", ""])
+    return path
+
+
+def _camhs_actuals_demo(out: Path, echo: Callable[[str], None]) -> None:
+    """Six months of the CAMHS team's activity against its job plans: what `workload-xl capa
+    actuals` says, the transfer rate's drift flagged."""
+    from workload_xl.services.actuals import capa_actuals
+
+    export = write_camhs_activity(out / "camhs-activity.csv")
+    workbook = out / "camhs-plan-and-actual.xlsx"
+    run = capa_actuals(export, out / "camhs-jobplans.xlsx", workbook, force=True)
+    if run.actuals is None:
+        for problem in run.findings:
+            echo(f"  {problem.message}")
+        return
+    months = run.actuals.months
+    echo(
+        f"Six months of its activity ({export.name}, {months[0]} to {months[-1]}) against the "
+        f"job plans: {workbook}."
+    )
+    for sentence in (*run.actuals.summary, *run.signals.sentences):
+        echo(f"  {sentence}")
+
+
 def _allocation_demo(
     out: Path, team_file: Path, registry: SchemeRegistry, echo: Callable[[str], None]
 ) -> None:
@@ -567,6 +642,7 @@ def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -
         echo(f"  ... and {len(report.summary) - 15} more on its Summary sheet.")
     echo("")
     _camhs_demo(out, echo)
+    _camhs_actuals_demo(out, echo)
     echo("")
     store = _quoted(store_path)
     echo(f"Try: workload-xl validate {_quoted(out)} --format json")

@@ -33,6 +33,17 @@ def templates_dir() -> Path:
     return _data_dir("templates")
 
 
+ACTIVITY_MAPPING = Path("capa") / "activity-export.toml"
+"""How `capa actuals` reads an activity export, beside the schemes (schemes/capa/)."""
+
+
+def activity_mapping_file() -> Path:
+    """The activity mapping: the schemes folder's (WORKLOAD_XL_SCHEMES may name a service's
+    own) when it has one, else the one that comes with the tool."""
+    own = schemes_dir() / ACTIVITY_MAPPING
+    return own if own.is_file() else _data_dir("schemes") / ACTIVITY_MAPPING
+
+
 ADDIN_FILE = "workload.xlam"
 
 

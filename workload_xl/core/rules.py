@@ -153,6 +153,25 @@ _RULES = [
     Rule("caseload-no-cases", WARN, "The caseload report lists no cases for this worker"),
     Rule("caseload-ref-duplicate", WARN, "The caseload report lists the same case twice"),
     Rule("caseload-ref-missing", WARN, "A case in the caseload report has no case reference"),
+    # CAPA activity actuals: `workload-xl capa actuals`.
+    Rule("activity-unreadable", ERR, "The activity export cannot be read"),
+    Rule(
+        "activity-wrong-kind",
+        ERR,
+        "The activity export is a PDF, a Word document, an image or another file, not CSV or Excel",
+    ),
+    Rule("activity-empty", ERR, "The activity export has no rows that can be counted"),
+    Rule("activity-column-missing", ERR, "The activity export lacks the columns it needs"),
+    Rule("activity-title-rows", INFO, "The activity export's headings are below title lines"),
+    Rule("activity-clinician-unknown", WARN, "A row names a clinician with no job plan"),
+    Rule("activity-type-unmapped", WARN, "An appointment type maps to nothing the plan counts"),
+    Rule("activity-date-invalid", WARN, "A date or month is not one, or is out of range"),
+    Rule("activity-count-invalid", WARN, "A count is negative, not whole or not a number"),
+    Rule("activity-mapping-invalid", ERR, "The activity mapping file is wrong"),
+    Rule(
+        "activity-previous-unreadable", ERR, "The previous Plan and actual workbook cannot be read"
+    ),
+    Rule("activity-month-replaced", INFO, "A month of the history is replaced by the export's"),
     # Points scheme files.
     Rule("scheme-invalid", ERR, "A points scheme file is wrong, so that scheme was not loaded"),
     Rule("scheme-folder-unusable", ERR, "The points scheme folder cannot be used"),

@@ -2,8 +2,10 @@
 
 One module per topic: settings (what a service agrees locally), demand (referrals), plans
 (job plans), capacity (capacity, need and balance), absences (capacity lost), queues (NHS
-demand and capacity), waiting (the Choice and Core waiting lists on those formulas), and
-shared (the refusal and how typed values are read). Callers use `capa.X`; every public name
+demand and capacity), waiting (the Choice and Core waiting lists on those formulas), exports
+(an activity export counted), actuals (plan against what was delivered), signals (the
+Making Data Count rules on those months), and shared (the refusal and how typed values are
+read). Callers use `capa.X`; every public name
 is re-exported here.
 
 CAPA asks three questions of a team's job plans: are there enough Choice appointments for the
@@ -62,6 +64,19 @@ from workload_xl.core.capa.absences import (
     leave_note,
     working_days,
 )
+from workload_xl.core.capa.actuals import (
+    TEAM,
+    ClinicianMonth,
+    Counts,
+    Line,
+    PlanAndActual,
+    Waits,
+    months_between,
+    plan_and_actual,
+    planned_per_month,
+    quarter_of,
+    waits_of,
+)
 from workload_xl.core.capa.capacity import (
     IN_BALANCE,
     SHORT,
@@ -92,6 +107,15 @@ from workload_xl.core.capa.demand import (
     check_referrals,
     demand_per_week,
 )
+from workload_xl.core.capa.exports import (
+    ActivityExport,
+    ActivityMapping,
+    Delivered,
+    WaitTally,
+    load_activity_mapping,
+    parse_activity_mapping,
+    tally_activity,
+)
 from workload_xl.core.capa.plans import ACTIVITIES, Clinician, check_job_plans
 from workload_xl.core.capa.queues import (
     load,
@@ -107,6 +131,13 @@ from workload_xl.core.capa.settings import (
     OTHER_ABSENCE,
     CapaSettings,
     check_settings,
+)
+from workload_xl.core.capa.signals import (
+    Series,
+    Signal,
+    Signals,
+    actuals_signals,
+    against_plan,
 )
 from workload_xl.core.capa.waiting import (
     WAITING_STREAMS,
@@ -127,16 +158,31 @@ __all__ = [
     "SHORT",
     "STATUSES",
     "SURPLUS",
+    "TEAM",
     "WAITING_STREAMS",
     "Absence",
     "AbsenceLoss",
+    "ActivityExport",
+    "ActivityMapping",
     "Balance",
     "CapaSettings",
     "CapacityLost",
     "Clinician",
+    "ClinicianMonth",
+    "Counts",
+    "Delivered",
+    "Line",
+    "PlanAndActual",
     "ReferralCount",
+    "Series",
     "Side",
+    "Signal",
+    "Signals",
+    "WaitTally",
     "WaitingList",
+    "Waits",
+    "actuals_signals",
+    "against_plan",
     "balance",
     "capacity_lost",
     "check",
@@ -157,17 +203,25 @@ __all__ = [
     "hours_per_new_specific",
     "leave_note",
     "load",
+    "load_activity_mapping",
+    "months_between",
     "new_core_per_quarter",
     "new_specific_per_quarter",
+    "parse_activity_mapping",
+    "plan_and_actual",
+    "planned_per_month",
+    "quarter_of",
     "relief_capacity",
     "specific_needed_per_quarter",
     "specific_sessions_per_week",
+    "tally_activity",
     "target_queue_size",
     "team_choice_per_week",
     "team_new_core_per_quarter",
     "team_new_specific_per_quarter",
     "waiting_list",
     "waiting_lists",
+    "waits_of",
     "weeks_to_target",
     "working_days",
 ]

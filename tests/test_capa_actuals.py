@@ -1,0 +1,742 @@
+"""`capa actuals`: an activity export of 6 clinicians × 12 months, in both shapes, against
+their job plans, with every expected figure worked out by hand here from the job plans and
+the counts the test wrote (never taken from the code's output)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from workload_xl.contracts import actuals as ac
+from workload_xl.core import capa
+from workload_xl.core.capa.exports import load_activity_mapping, tally_activity
+from workload_xl.core.findings import Refused
+from workload_xl.files.jobplan_workbook import write_jobplan_workbook
+from workload_xl.services.actuals import capa_actuals
+
+from .bounded_cli import run_cli
+from .libreoffice import recalculate, require_soffice
+
+TODAY = dt.date(2026, 11, 30)
+YEAR = 2025
+MONTHS = [f"{YEAR}-{m:02d}" for m in range(1, 13)]
+
+# name, weekly Choice hours, weekly Core hours. With the CAPA defaults (11.25 working weeks a
+# quarter, 3.5-hour sessions of 2 appointments, 7.5 appointments a Core Partnership) a month's
+# plan, a third of the quarter's, is by hand:
+#   Choice = Choice hours × 11.25 ÷ 3 = 3.75 × Choice hours
+#   new Core = Core hours ÷ 3.5 × 2 × 11.25 ÷ 7.5 ÷ 3 = Core hours ÷ 3.5 (a session each)
+#   Core appointments = Core hours ÷ 3.5 × 2 × 11.25 ÷ 3 = 7.5 × sessions
+PLANS = [
+    ("Asha Rao", 4, 14),  # Choice 15, new Core 4, Core 30
+    ("Tom Reed", 2, 7),  # 7.5, 2, 15
+    ("Mo Khan", 8, 21),  # 30, 6, 45
+    ("Lena Ortiz", 0, 28),  # 0, 8, 60
+    ("Ravi Shah", 4, 3.5),  # 15, 1, 7.5
+    ("Jess Lowe", 6, 10.5),  # 22.5, 3, 22.5
+]
+PLANNED = {
+    "Asha Rao": (15, 4, 30),
+    "Tom Reed": (7.5, 2, 15),
+    "Mo Khan": (30, 6, 45),
+    "Lena Ortiz": (0, 8, 60),
+    "Ravi Shah": (15, 1, 7.5),
+    "Jess Lowe": (22.5, 3, 22.5),
+}
+TEAM_PLANNED = (90, 24, 180)  # the sums of PLANNED's columns
+
+
+def delivered(i: int, m: int) -> tuple[int, int, int]:
+    """Clinician i's counts in month m (1-12): Choice round its plan, one up, none, one down
+    by month; new Core its plan, one more for Asha Rao from October; Core appointments 2 more
+    than its plan (rounded down) in the first half year, 2 fewer in the second."""
+    base_choice = (15, 8, 30, 0, 15, 22)[i]
+    choice = base_choice + (1, 0, -1)[(m - 1) % 3] if base_choice else 0
+    new_core = (4, 2, 6, 8, 1, 3)[i] + (1 if i == 0 and m >= 10 else 0)
+    core = (30, 15, 45, 60, 7, 22)[i] + (2 if m <= 6 else -2)
+    return choice, new_core, core
+
+
+def jobplan(path: Path, settings: capa.CapaSettings | None = None) -> Path:
+    team = [capa.Clinician(n, "Clinician", ch + co, choice=ch, core=co) for n, ch, co in PLANS]
+    assert write_jobplan_workbook(path, settings or capa.CapaSettings(), team, [], 20.0) == []
+    return path
+
+
+def monthly_export(path: Path, months: range = range(1, 13)) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["CAMHS activity by clinician"])
+        out.writerow(["Run on 30/11/2026"])
+        out.writerow([])
+        out.writerow(["Practitioner", "Month", "Choice appts", "New Core", "Core appts"])
+        for m in months:
+            for i, (name, *_) in enumerate(PLANS):
+                out.writerow([name, f"{YEAR}-{m:02d}", *delivered(i, m)])
+    return path
+
+
+def appointment_export(path: Path) -> Path:
+    """One row per appointment, the same counts, and waits for Asha Rao's appointments: the
+    first 10 Choice appointments of a month 28 days after referral, the rest 56; her first
+    Core appointment of a month 35 days after Choice, the others 21. DNAs are counted in
+    nothing."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Clinic activity, all appointments"])
+    ws.append(["Clinician", "Appointment date", "Appointment type", "Referral date", "Choice date"])
+    for m in range(1, 13):
+        for i, (name, *_) in enumerate(PLANS):
+            choice, new_core, core = delivered(i, m)
+            for j in range(choice):
+                day = dt.date(YEAR, m, 1 + j % 28)
+                wait = 28 if j < 10 else 56
+                referral = day - dt.timedelta(days=wait) if i == 0 else None
+                ws.append([name, day, "Choice", referral, None])
+            for j in range(new_core):
+                day = dt.date(YEAR, m, 1 + j % 28)
+                wait = 35 if j == 0 else 21
+                choice_day = day - dt.timedelta(days=wait) if i == 0 else None
+                ws.append([name, day, "Core 1", None, choice_day])
+            for j in range(core - new_core):
+                ws.append([name, dt.date(YEAR, m, 2 + j % 27), "Core follow-up", None, None])
+            ws.append([name, dt.date(YEAR, m, 3), "DNA", None, None])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("actuals")
+    return {
+        "root": root,
+        "jobplan": jobplan(root / "jobplan.xlsx"),
+        "monthly": monthly_export(root / "monthly.csv"),
+        "appointments": appointment_export(root / "appointments.xlsx"),
+    }
+
+
+@pytest.fixture(scope="module")
+def monthly_run(files):
+    out = files["root"] / "plan-and-actual.xlsx"
+    run = capa_actuals(files["monthly"], files["jobplan"], out, today=TODAY, force=True)
+    assert run.exit_code == 0, run.findings
+    return run
+
+
+def figures(counts) -> tuple[float, float, float]:
+    return (counts.choice, counts.new_core, counts.core)
+
+
+# --- the plan -----------------------------------------------------------------------------
+
+
+def test_a_months_plan_is_a_third_of_the_capa_quarter():
+    asha = capa.Clinician("Asha Rao", choice=4, core=14)
+    assert figures(capa.planned_per_month(asha)) == pytest.approx((15, 4, 30))
+    # 11.5 working weeks a quarter (46 a year): Choice 4 × 11.5 ÷ 3, new Core 4 × 2 × 11.5 ÷
+    # 7.5 ÷ 3, Core 4 × 2 × 11.5 ÷ 3.
+    other = capa.CapaSettings(working_weeks_per_year=46)
+    assert figures(capa.planned_per_month(asha, other)) == pytest.approx(
+        (46 / 3, 92 / 22.5, 92 / 3)
+    )
+
+
+# --- per clinician and team, month and quarter --------------------------------------------
+
+
+def test_each_clinicians_month_is_planned_against_delivered(monthly_run):
+    pa = monthly_run.actuals
+    assert pa.months == tuple(MONTHS)
+    assert pa.clinicians == tuple(name for name, *_ in PLANS)
+    assert len(pa.clinician_months) == 6 * 12
+    line = next(x for x in pa.clinician_months if x.who == "Mo Khan" and x.period == "2025-03")
+    # Mo Khan in March: Choice 30 - 1, new Core 6, Core 45 + 2; planned 30, 6, 45.
+    assert figures(line.planned) == pytest.approx((30, 6, 45))
+    assert figures(line.delivered) == (29, 6, 47)
+    assert figures(line.gap) == pytest.approx((-1, 0, 2))
+    assert line.words == (
+        "Mo Khan: Choice appointments were 1 below plan, New Core Partnerships were on plan "
+        "and Core appointments were 2 above plan in 2025-03."
+    )
+
+
+def test_the_teams_month_is_the_sum_of_its_clinicians(monthly_run):
+    pa = monthly_run.actuals
+    team = {x.period: x for x in pa.team_months}
+    # Choice base 15+8+30+0+15+22 = 90, and five clinicians with Choice move by +1, 0, -1.
+    assert figures(team["2025-01"].delivered) == (95, 24, 191)  # Core: 179 + 6 × 2
+    assert figures(team["2025-02"].delivered) == (90, 24, 191)
+    assert figures(team["2025-03"].delivered) == (85, 24, 191)
+    assert figures(team["2025-10"].delivered) == (95, 25, 167)  # Asha's extra new Core; 179 - 12
+    assert all(figures(x.planned) == pytest.approx(TEAM_PLANNED) for x in pa.team_months)
+    assert figures(team["2025-10"].gap) == pytest.approx((5, 1, -13))
+    assert team["2025-10"].transfer_rate == pytest.approx(25 / 95)
+    assert team["2025-03"].words == (
+        "The team: Choice appointments were 5 below plan, New Core Partnerships were on plan "
+        "and Core appointments were 11 above plan in 2025-03."
+    )
+
+
+def test_quarters_sum_their_months_for_the_team_and_each_clinician(monthly_run):
+    pa = monthly_run.actuals
+    assert pa.quarters == ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")
+    q4 = next(x for x in pa.team_quarters if x.period == "2025-Q4")
+    # Q4: Choice 95 + 90 + 85, new Core 25 × 3, Core 167 × 3; the plan three months' worth.
+    assert figures(q4.planned) == pytest.approx((270, 72, 540))
+    assert figures(q4.delivered) == (270, 75, 501)
+    assert q4.months == 3
+    assert q4.words.startswith(
+        "The team: Choice appointments were on plan, New Core "
+        "Partnerships were 3 above plan and Core appointments were 39 "
+        "below plan in 2025-Q4"
+    )
+    asha = next(x for x in pa.clinician_quarters if x.who == "Asha Rao" and x.period == "2025-Q1")
+    assert figures(asha.planned) == pytest.approx((45, 12, 90))
+    assert figures(asha.delivered) == (45, 12, 96)
+
+
+def test_the_appointment_shape_gives_the_same_counts_and_the_waits(files):
+    out = files["root"] / "from-appointments.xlsx"
+    run = capa_actuals(files["appointments"], files["jobplan"], out, today=TODAY, force=True)
+    assert run.exit_code == 0, run.findings
+    assert run.export.shape == "one row per appointment"
+    assert run.export.header_row == 2
+    pa = run.actuals
+    team = {x.period: x for x in pa.team_months}
+    assert figures(team["2025-01"].delivered) == (95, 24, 191)
+    assert figures(team["2025-10"].delivered) == (95, 25, 167)
+    # Asha's Choice appointments: 16, 15, 14 by month; 10 waited 4 weeks, the rest 8.
+    jan = pa.waits_in("choice", "2025-01")
+    assert (jan.seen, jan.within_target, jan.target_weeks) == (16, 10, 6)
+    assert jan.median_weeks == pytest.approx(4)  # the 8th and 9th of 16 are both 28 days
+    mar = pa.waits_in("choice", "2025-03")
+    assert (mar.seen, mar.within_target) == (14, 10)
+    # Her first Core appointments: 4 a month (5 from October), the first 5 weeks after Choice.
+    core = pa.waits_in("core", "2025-01")
+    assert (core.seen, core.within_target, core.target_weeks) == (4, 3, 4)
+    assert core.median_weeks == pytest.approx(3)
+    assert not [f for f in run.findings if f.rule != "activity-title-rows"]
+
+
+# --- the workbook -------------------------------------------------------------------------
+
+
+def test_the_workbook_has_its_sheets_tables_and_four_native_charts(monthly_run):
+    path = monthly_run.written
+    wb = load_workbook(path)
+    assert wb.sheetnames == list(ac.SHEETS)
+    ws = wb[ac.TEAM_MONTHS_SHEET]
+    assert [c.value for c in ws[ac.HEADER_ROW]] == list(ac.TEAM_MONTH_COLUMNS)
+    assert ws["E5"].value == "=D5-C5"  # the gap is a native formula
+    assert ws.cell(5 + 12, 1).value == ac.TOTAL_LABEL
+    charts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 4
+    last = ws.cell(16, len(ac.TEAM_MONTH_COLUMNS)).coordinate
+    assert ws.tables[ac.TEAM_MONTHS_TABLE].ref == f"A4:{last}"
+
+
+def test_libreoffice_opens_it_and_the_totals_recalculate_to_pythons(monthly_run, tmp_path):
+    soffice = require_soffice()
+    (converted,) = recalculate([monthly_run.written], tmp_path / "lo", soffice=soffice)
+    assert len([n for n in zipfile.ZipFile(converted).namelist() if "charts/chart" in n]) == 4
+    team = load_workbook(converted, data_only=True)[ac.TEAM_MONTHS_SHEET]
+    total = 5 + 12
+    # Team totals for the year, by hand: Choice 4 × (95 + 90 + 85) = 1080 against 12 × 90;
+    # new Core 24 × 9 + 25 × 3 = 291 against 288; Core 191 × 6 + 167 × 6 = 2148 against 2160.
+    row = [team.cell(total, c).value for c in range(3, 12)]
+    assert row == pytest.approx([1080, 1080, 0, 288, 291, 3, 2160, 2148, -12])
+    assert team.cell(total, 12).value == pytest.approx(291 / 1080)
+    quarters = load_workbook(converted, data_only=True)[ac.TEAM_QUARTERS_SHEET]
+    q4 = [quarters.cell(8, c).value for c in range(3, 12)]
+    assert quarters.cell(8, 1).value == "2025-Q4"
+    assert q4 == pytest.approx([270, 270, 0, 72, 75, 3, 540, 501, -39])
+    clinicians = load_workbook(converted, data_only=True)[ac.CLINICIAN_QUARTERS_SHEET]
+    found = {
+        (clinicians.cell(r, 1).value, clinicians.cell(r, 2).value): clinicians.cell(r, 8).value
+        for r in range(5, 5 + 24)
+    }
+    assert found[("2025-Q4", "Asha Rao")] == 15  # new Core: 5 a month against 4
+    # Every formula LibreOffice worked out equals the result Python saved with it.
+    saved = load_workbook(monthly_run.written, data_only=True)
+    fresh = load_workbook(converted, data_only=True)
+    formulas = load_workbook(monthly_run.written)
+    differ = []
+    for ws in formulas.worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    mine = saved[ws.title][cell.coordinate].value
+                    theirs = fresh[ws.title][cell.coordinate].value
+                    if mine != pytest.approx(theirs) and not (
+                        mine in ("", None) and theirs in ("", None)
+                    ):
+                        differ.append((ws.title, cell.coordinate, mine, theirs))
+    assert differ == []
+
+
+def test_the_previous_workbook_carries_earlier_months_forward(files, tmp_path):
+    first = tmp_path / "first.csv"
+    second = tmp_path / "second.csv"
+    monthly_export(first, range(1, 7))
+    monthly_export(second, range(6, 13))  # June again: the newer count is used
+    out = tmp_path / "plan.xlsx"
+    run = capa_actuals(first, files["jobplan"], out, today=TODAY)
+    assert run.actuals.months == tuple(MONTHS[:6])
+    run = capa_actuals(second, files["jobplan"], out, previous=out, today=TODAY, force=True)
+    assert run.exit_code == 0
+    assert run.actuals.months == tuple(MONTHS)
+    assert run.from_history == tuple(MONTHS[:5])
+    assert [f.rule for f in run.findings if f.rule == "activity-month-replaced"] == [
+        "activity-month-replaced"
+    ]
+    team = {x.period: x for x in run.actuals.team_months}
+    assert figures(team["2025-01"].delivered) == (95, 24, 191)
+    assert len(run.actuals.clinician_months) == 72
+
+
+def test_a_month_with_no_activity_is_a_gap_not_a_zero(files, tmp_path):
+    export = monthly_export(tmp_path / "gap.csv", range(1, 13))
+    lines = export.read_text(encoding="utf-8").splitlines()
+    export.write_text("\n".join(x for x in lines if ",2025-04," not in x) + "\n", "utf-8")
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    april = next(x for x in run.actuals.team_months if x.period == "2025-04")
+    assert (april.planned, april.delivered, april.months) == (None, None, 0)
+    assert april.words == "The team: no activity in the export for 2025-04 (a gap, not a zero)."
+    q2 = next(x for x in run.actuals.team_quarters if x.period == "2025-Q2")
+    assert q2.months == 2 and figures(q2.planned) == pytest.approx((180, 48, 360))
+    assert "(2 of its 3 months)" in q2.words
+
+
+# --- signals ------------------------------------------------------------------------------
+
+
+def series(values, plan, key="transfer_rate") -> capa.Series:
+    labels = tuple(MONTHS[: len(values)])
+    if key == "transfer_rate":
+        return capa.Series(
+            key,
+            "The transfer rate to Core has",
+            "the transfer rate",
+            labels,
+            tuple(values),
+            (plan,) * len(values),
+            plan_words=f"the {plan * 100:.0f}% the plan assumes",
+            above="the plan's Core demand is too low",
+            below="the plan's Core demand is too high",
+        )
+    return capa.Series(
+        key,
+        "New Core Partnerships have",
+        "new Core Partnerships",
+        labels,
+        tuple(values),
+        (plan,) * len(values),
+    )
+
+
+def test_a_rising_transfer_rate_is_flagged_after_7_months_above_the_plan():
+    drift = [0.69, 0.67, 0.68, 0.66, 0.67, 0.72, 0.74, 0.76, 0.78, 0.80, 0.82, 0.84]
+    signal = capa.against_plan(series(drift, 0.68))
+    assert signal.sentence == (
+        "The transfer rate to Core has been above the 68% the plan assumes for 7 months "
+        "(2025-06 to 2025-12): the plan's Core demand is too low."
+    )
+    assert (signal.direction, signal.months, signal.why) == (1, 7, "shift")
+
+
+def test_a_steady_series_round_its_plan_is_not_flagged():
+    steady = [0.69, 0.67, 0.70, 0.66, 0.69, 0.68, 0.70, 0.67, 0.69, 0.66, 0.70, 0.67]
+    assert capa.against_plan(series(steady, 0.68)) is None
+    counts = [24, 23, 25, 24, 26, 22, 25, 23, 24, 25, 23, 25]
+    assert capa.against_plan(series(counts, 24, "new_core")) is None
+
+
+def test_a_sudden_fall_below_plan_is_flagged_with_how_long_it_has_lasted():
+    # 8 months round 24, then 4 far below: mean 243/12 = 20.25, mean moving range 22/11 = 2,
+    # so the lower limit is 20.25 - 2.66 × 2 = 14.93 and the last four lie below it.
+    values = [24, 25, 24, 23, 24, 25, 24, 25, 12, 13, 12, 12]
+    signal = capa.against_plan(series(values, 24, "new_core"))
+    assert signal.sentence == (
+        "New Core Partnerships have been below plan for 4 months (2025-09 to 2025-12)."
+    )
+    assert signal.why == "special cause"
+
+
+def test_six_months_all_off_a_plan_outside_the_usual_range_are_flagged():
+    values = [0.70, 0.72, 0.74, 0.76, 0.78, 0.80]  # limits 0.75 ± 2.66 × 0.02: 0.68 below
+    signal = capa.against_plan(series(values, 0.68))
+    assert (signal.months, signal.why) == (6, "outside usual range")
+
+
+def test_a_gap_breaks_the_run_and_the_signal_counts_only_the_months_after_it():
+    drift = [0.69, 0.67, 0.75, 0.76, None, 0.72, 0.74, 0.76, 0.78, 0.80, 0.82, 0.84]
+    signal = capa.against_plan(series(drift, 0.68))
+    assert (signal.months, signal.why) == (7, "shift")
+    drift[7] = None  # no run of 7 now: only the last four, unusually high, are said
+    signal = capa.against_plan(series(drift, 0.68))
+    assert (signal.first, signal.months, signal.why) == ("2025-09", 4, "special cause")
+
+
+def test_the_workbook_and_the_run_carry_the_signals(files, tmp_path):
+    """Choice on plan, new Core above plan all year: the plan's Core demand is too low."""
+    export = tmp_path / "drift.csv"
+    with export.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Clinician", "Month", "Choice appointments", "New Core Partnerships"])
+        for m in range(1, 13):
+            for i, (name, *_) in enumerate(PLANS):
+                choice = delivered(i, m)[0]
+                extra = 1 if i == 2 and m >= 6 else 0  # Mo Khan takes on one more a month
+                out.writerow([name, f"{YEAR}-{m:02d}", choice, (4, 2, 6, 8, 1, 3)[i] + extra])
+    out_path = tmp_path / "drift.xlsx"
+    run = capa_actuals(export, files["jobplan"], out_path, today=TODAY)
+    said = run.signals.sentences
+    assert "New Core Partnerships have been above plan for 7 months (2025-06 to 2025-12)." in said
+    summary = [c.value for c in load_workbook(out_path)[ac.SUMMARY_SHEET]["A"]]
+    assert (
+        "New Core Partnerships have been above plan for 7 months (2025-06 to 2025-12)." in summary
+    )
+
+
+# --- hostile input ------------------------------------------------------------------------
+
+
+def findings_of(run) -> list[tuple[str, str, str]]:
+    return [(f.rule, f.cell, str(f.value)) for f in run.findings if f.severity != "info"]
+
+
+def test_bad_rows_are_findings_at_their_row_and_column(files, tmp_path):
+    export = tmp_path / "bad.csv"
+    export.write_text(
+        "Clinician,Month,Choice appointments,New Core Partnerships,Core appointments\n"
+        "Asha Rao,2025-01,15,4,30\n"
+        "Zoe Nobody,2025-01,3,1,2\n"
+        "Asha Rao,2031-02,1,1,1\n"
+        "Asha Rao,1999-12,1,1,1\n"
+        "Asha Rao,Smarch,1,1,1\n"
+        "Asha Rao,2025-02,-2,two,2.5\n"
+        "zoe nobody,2025-02,1,1,1\n",
+        encoding="utf-8",
+    )
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert run.exit_code == 0
+    assert sorted(findings_of(run)) == sorted(
+        [
+            ("activity-clinician-unknown", "A3", "Zoe Nobody"),
+            ("activity-date-invalid", "B4", "2031-02"),
+            ("activity-date-invalid", "B5", "1999-12"),
+            ("activity-date-invalid", "B6", "Smarch"),
+            ("activity-count-invalid", "C7", "-2"),
+            ("activity-count-invalid", "D7", "two"),
+            ("activity-count-invalid", "E7", "2.5"),
+        ]
+    )
+    unknown = next(f for f in run.findings if f.rule == "activity-clinician-unknown")
+    assert "(and 1 more rows)" in unknown.message and "bad.csv" in unknown.message
+    feb = next(
+        x for x in run.actuals.clinician_months if x.period == "2025-02" and x.who == "Asha Rao"
+    )
+    assert figures(feb.delivered) == (0, 0, 0)  # every count of the row was bad
+
+
+def test_unmapped_types_and_bad_appointment_dates_are_findings(files, tmp_path):
+    export = tmp_path / "appointments.csv"
+    export.write_text(
+        "Clinician;Date;Type;Referral date\n"
+        "Asha Rao;03/02/2025;Choice;01/01/2025\n"
+        "Asha Rao;04/02/2025;Telephone triage;\n"
+        "Asha Rao;05/02/2025;telephone  TRIAGE;\n"
+        "Asha Rao;31/02/2025;Choice;\n"
+        "Asha Rao;06/02/2025;Choice;07/02/2025\n",
+        encoding="cp1252",
+    )
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert sorted(findings_of(run)) == [
+        ("activity-date-invalid", "B5", "31/02/2025"),
+        ("activity-date-invalid", "D6", "2025-02-07"),
+        ("activity-type-unmapped", "C3", "Telephone triage"),
+    ]
+    feb = run.actuals.team_month("2025-02")
+    assert feb.delivered.choice == 2  # rows 2 and 6; row 6's wait is not counted
+    assert run.actuals.waits_in("choice", "2025-02").seen == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        (b"", "activity-empty"),
+        (b"\n\n \n", "activity-empty"),
+        (b"Name,Age,Postcode\nAnn,12,AB1\n", "activity-column-missing"),
+        (b"Clinician,Month,Choice appointments\n", "activity-empty"),
+    ],
+)
+def test_an_empty_or_wrong_export_is_one_finding(files, tmp_path, content, rule):
+    export = tmp_path / "export.csv"
+    export.write_bytes(content)
+    run = capa_actuals(export, files["jobplan"], tmp_path / "out.xlsx", today=TODAY)
+    assert run.exit_code == 1
+    assert [f.rule for f in run.findings if f.severity == "error"] == [rule]
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF document"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"),
+            "a Word document",
+        ),
+    ],
+)
+def test_a_pdf_or_word_file_renamed_is_named_for_what_it_is(files, tmp_path, head, kind):
+    export = tmp_path / "activity.csv"
+    export.write_bytes(head + b"\x00" * 600)
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert run.exit_code == 2
+    (found,) = run.findings
+    assert found.rule == "activity-wrong-kind"
+    assert kind in found.message and "activity.csv" in found.message
+
+
+def test_a_missing_export_is_a_finding(files, tmp_path):
+    run = capa_actuals(tmp_path / "nothing.csv", files["jobplan"], None, today=TODAY)
+    assert (run.exit_code, [f.rule for f in run.findings]) == (2, ["activity-unreadable"])
+
+
+def test_a_previous_workbook_that_is_not_one_is_a_finding(files, tmp_path):
+    other = tmp_path / "other.xlsx"
+    Workbook().save(other)
+    run = capa_actuals(files["monthly"], files["jobplan"], None, previous=other, today=TODAY)
+    assert run.exit_code == 2
+    assert [f.rule for f in run.findings if f.severity == "error"] == [
+        "activity-previous-unreadable"
+    ]
+
+
+def test_a_bad_mapping_file_is_refused_with_its_key(files, tmp_path):
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[columns]\nclinician = ["Clinician"]\n[appointment_types]\nDNA = "skip"\n')
+    with pytest.raises(Refused) as refused:
+        capa_actuals(files["monthly"], files["jobplan"], None, mapping=mapping, today=TODAY)
+    (found,) = refused.value.findings
+    assert found.rule == "activity-mapping-invalid" and "'DNA'" in found.message
+
+
+def test_a_million_rows_are_streamed(files, tmp_path):
+    """A year of a large service's appointments: counted through the bounded reader (its time
+    and memory limits), every row."""
+    export = tmp_path / "million.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("Clinician,Appointment date,Appointment type\n")
+        for k in range(1_000_000):
+            name = PLANS[k % 6][0]
+            handle.write(f"{name},2025-{1 + k % 12:02d}-{1 + k % 28:02d},Choice\n")
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert run.exit_code == 0, run.findings
+    assert run.export.rows_read == 1_000_000
+    assert sum(x.delivered.choice for x in run.actuals.team_months) == 1_000_000
+
+
+def test_counting_keeps_only_the_counts_in_memory():
+    """200,000 rows held as lists would take tens of MB; counting them as they pass keeps a
+    few kilobytes (generous: 5 MB)."""
+    mapping = load_activity_mapping()
+    names = [name for name, *_ in PLANS]
+
+    def rows():
+        yield ["Clinician", "Appointment date", "Appointment type"]
+        for k in range(200_000):
+            yield [names[k % 6], f"2025-{1 + k % 12:02d}-{1 + k % 28:02d}", "Core follow-up"]
+
+    tracemalloc.start()
+    try:
+        export = tally_activity(rows(), mapping, names, source="x.csv", today=TODAY)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert export.rows_read == 200_000
+    assert peak < 5 * 1024 * 1024
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def test_the_command_prints_the_gaps_and_signals_and_writes_the_workbook(files, tmp_path):
+    out = tmp_path / "plan-and-actual.xlsx"
+    run = run_cli(
+        "capa",
+        "actuals",
+        files["monthly"],
+        "--jobplan",
+        files["jobplan"],
+        "-o",
+        out,
+        cwd=tmp_path,
+    )
+    run.assert_bounded()
+    assert run.returncode == 0, run.output
+    assert "6 clinicians, 12 months (2025-01 to 2025-12)." in run.stdout
+    assert (
+        "The team: Choice appointments were on plan, New Core Partnerships were 3 above plan "
+        "and Core appointments were 39 below plan in 2025-Q4." in run.stdout
+    )
+    assert f"Wrote {out}." in run.stdout
+    again = run_cli(
+        "capa",
+        "actuals",
+        files["monthly"],
+        "--jobplan",
+        files["jobplan"],
+        "-o",
+        out,
+        cwd=tmp_path,
+    )
+    assert again.returncode == 2 and "output-exists" in again.output
+
+
+def test_the_output_may_not_overwrite_the_export(files, tmp_path):
+    bad = run_cli(
+        "capa",
+        "actuals",
+        files["appointments"],
+        "--jobplan",
+        files["jobplan"],
+        "-o",
+        files["appointments"],
+        "--force",
+        cwd=tmp_path,
+    )
+    bad.assert_bounded()
+    assert bad.returncode == 2 and "output-is-input" in bad.output
+
+
+def test_the_demos_rising_transfer_rate_is_flagged(tmp_path):
+    from workload_xl.demo import write_camhs_activity, write_camhs_jobplan
+
+    assert write_camhs_jobplan(tmp_path / "jobplans.xlsx") == []
+    export = write_camhs_activity(tmp_path / "activity.csv")
+    run = capa_actuals(export, tmp_path / "jobplans.xlsx", None, today=TODAY)
+    assert [f.rule for f in run.findings] == ["activity-title-rows"]
+    # Six months of 34, 33, 35, 34, 33, 34 Choice appointments with 24, 24, 27, 27, 27, 29
+    # (70% to 85% of them, rounded) going on to Core.
+    rates = [x.transfer_rate for x in run.actuals.team_months]
+    assert rates == pytest.approx([24 / 34, 24 / 33, 27 / 35, 27 / 34, 27 / 33, 29 / 34])
+    (signal, *_) = run.signals.signals
+    assert signal.sentence == (
+        "The transfer rate to Core has been above the 68% the plan assumes for 6 months "
+        "(2026-04 to 2026-09): the plan's Core demand is too low."
+    )
+
+
+def test_every_sheet_prints_with_its_name_and_each_chart_on_a_page(monthly_run, tmp_path):
+    from .pdf_pages import pages, print_to_pdf, whole_text
+
+    (pdf,) = print_to_pdf([monthly_run.written], tmp_path / "pdf")
+    printed = pages(pdf)
+    assert set(printed) == set(ac.SHEETS)
+    assert len(printed[ac.CHARTS_SHEET]) == 4
+    assert len(printed[ac.SUMMARY_SHEET]) == 1
+    summary = whole_text(printed[ac.SUMMARY_SHEET])
+    for sentence in monthly_run.actuals.summary:
+        assert sentence in summary  # wrapped whole, not cut at the page's edge
+
+
+def test_an_excel_export_with_a_far_cell_is_refused_at_that_cell(files, tmp_path):
+    from .test_bounded_reading import with_far_cell
+
+    wb = Workbook()
+    wb.active.title = "Activity"
+    wb.active.append(["Clinician", "Month", "Choice appointments"])
+    wb.active.append(["Asha Rao", "2025-01", 15])
+    wb.save(tmp_path / "plain.xlsx")
+    export = with_far_cell(tmp_path / "plain.xlsx", tmp_path / "far.xlsx", "Activity", "XFD1048576")
+    run = capa_actuals(export, files["jobplan"], tmp_path / "out.xlsx", today=TODAY)
+    assert run.exit_code == 2
+    assert [(f.rule, f.cell) for f in run.findings] == [("sheet-too-large", "XFD1048576")]
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs are POSIX")
+def test_an_export_that_is_a_pipe_is_refused_without_reading(files, tmp_path):
+    import os
+
+    export = tmp_path / "activity.csv"
+    os.mkfifo(export)
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert run.exit_code == 2
+    assert [f.rule for f in run.findings] == ["activity-unreadable"]
+    assert "not a file but a pipe" in run.findings[0].message
+
+
+def test_months_carried_forward_keep_the_plan_then_in_force(files, tmp_path):
+    """Asha Rao's Choice hours go from 4 to 6 in July: January to June keep 15 a month, July
+    on is planned at 6 × 11.25 ÷ 3 = 22.5."""
+    out = tmp_path / "plan.xlsx"
+    first = capa_actuals(
+        monthly_export(tmp_path / "h1.csv", range(1, 7)), files["jobplan"], out, today=TODAY
+    )
+    assert first.exit_code == 0
+    changed = jobplan(tmp_path / "changed.xlsx")
+    team = [
+        capa.Clinician(
+            n,
+            "Clinician",
+            6 + co if n == "Asha Rao" else ch + co,
+            choice=6 if n == "Asha Rao" else ch,
+            core=co,
+        )
+        for n, ch, co in PLANS
+    ]
+    assert write_jobplan_workbook(changed, capa.CapaSettings(), team, [], 20.0, force=True) == []
+    second = monthly_export(tmp_path / "h2.csv", range(7, 13))
+    run = capa_actuals(second, changed, out, previous=out, force=True, today=TODAY)
+    asha = {x.period: x for x in run.actuals.clinician_months if x.who == "Asha Rao"}
+    assert asha["2025-06"].planned.choice == pytest.approx(15)
+    assert asha["2025-07"].planned.choice == pytest.approx(22.5)
+    q3 = next(x for x in run.actuals.team_quarters if x.period == "2025-Q3")
+    assert q3.planned.choice == pytest.approx(3 * (90 + 7.5))
+
+
+def test_a_growing_wait_for_core_is_flagged_against_its_target(files, tmp_path):
+    """Asha Rao's first Core appointments wait 3 weeks after Choice for five months, then 8
+    weeks for seven: the median is above the 4-week target for 7 months in a row."""
+    export = tmp_path / "waits.csv"
+    with export.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Clinician", "Appointment date", "Appointment type", "Choice date"])
+        for m in range(1, 13):
+            for j in range(4):
+                day = dt.date(YEAR, m, 10 + j)
+                wait = 21 if m <= 5 else 56
+                out.writerow(["Asha Rao", day, "Core first", day - dt.timedelta(days=wait)])
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert run.actuals.waits_in("core", "2025-06").median_weeks == pytest.approx(8)
+    assert run.actuals.waits_in("core", "2025-06").within_target == 0
+    said = run.signals.sentences
+    assert (
+        "The median wait from Choice to Core has been above the 4-week target for 7 months "
+        "(2025-06 to 2025-12)." in said
+    )
+
+
+def test_a_services_own_mapping_file_beside_its_schemes_is_used(files, tmp_path, monkeypatch):
+    folder = tmp_path / "schemes"
+    (folder / "capa").mkdir(parents=True)
+    (folder / "capa" / "activity-export.toml").write_text(
+        '[columns]\nclinician = ["Seen by whom"]\ndate = ["When"]\nappointment_type = ["What"]\n'
+        '[appointment_types]\n"CH" = "choice"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("WORKLOAD_XL_SCHEMES", str(folder))
+    export = tmp_path / "own.csv"
+    export.write_text("Seen by whom,When,What\nAsha Rao,2025-03-04,C.H.\n", encoding="utf-8")
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert run.actuals.team_month("2025-03").delivered.choice == 1
