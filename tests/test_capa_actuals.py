@@ -162,7 +162,7 @@ def test_each_clinicians_month_is_planned_against_delivered(monthly_run):
     assert figures(line.delivered) == (29, 6, 47)
     assert figures(line.gap) == pytest.approx((-1, 0, 2))
     assert line.words == (
-        "Mo Khan: Choice appointments were 1 below plan, New Core Partnerships were on plan "
+        "Mo Khan: Choice appointments were 1 below plan, new Core Partnerships were on plan "
         "and Core appointments were 2 above plan in 2025-03."
     )
 
@@ -179,7 +179,7 @@ def test_the_teams_month_is_the_sum_of_its_clinicians(monthly_run):
     assert figures(team["2025-10"].gap) == pytest.approx((5, 1, -13))
     assert team["2025-10"].transfer_rate == pytest.approx(25 / 95)
     assert team["2025-03"].words == (
-        "The team: Choice appointments were 5 below plan, New Core Partnerships were on plan "
+        "The team: Choice appointments were 5 below plan, new Core Partnerships were on plan "
         "and Core appointments were 11 above plan in 2025-03."
     )
 
@@ -193,7 +193,7 @@ def test_quarters_sum_their_months_for_the_team_and_each_clinician(monthly_run):
     assert figures(q4.delivered) == (270, 75, 501)
     assert q4.months == 3
     assert q4.words.startswith(
-        "The team: Choice appointments were on plan, New Core "
+        "The team: Choice appointments were on plan, new Core "
         "Partnerships were 3 above plan and Core appointments were 39 "
         "below plan in 2025-Q4"
     )
@@ -585,7 +585,7 @@ def test_the_command_prints_the_gaps_and_signals_and_writes_the_workbook(files, 
     assert run.returncode == 0, run.output
     assert "6 clinicians, 12 months (2025-01 to 2025-12)." in run.stdout
     assert (
-        "The team: Choice appointments were on plan, New Core Partnerships were 3 above plan "
+        "The team: Choice appointments were on plan, new Core Partnerships were 3 above plan "
         "and Core appointments were 39 below plan in 2025-Q4." in run.stdout
     )
     assert f"Wrote {out}." in run.stdout

@@ -208,7 +208,7 @@ def gap_words(
     months: int = 1,
     of: int = 1,
 ) -> str:
-    """The gap in plain words: "The team: Choice appointments were 3 above plan, New Core
+    """The gap in plain words: "The team: Choice appointments were 3 above plan, new Core
     Partnerships were 4 below plan and Core appointments were on plan in 2026-06." Figures
     rounded to whole appointments (halves up); "on plan" is within half of one."""
     subject = "The team" if who == TEAM else who
@@ -216,6 +216,8 @@ def gap_words(
         return f"{subject}: no activity in the export for {period} (a gap, not a zero)."
     parts = []
     for key, name in MEASURES.items():
+        if parts and name.startswith("New "):  # mid-sentence: "and new Core Partnerships"
+            name = "new" + name[3:]
         gap = delivered.get(key) - planned.get(key)
         n = about(abs(gap))
         if n == 0:
