@@ -226,6 +226,8 @@ def test_the_layer_check_sees_a_violation():
 # name does the job. Anything else (a pool's `_processes`, a future's `_state`) fails here.
 PRIVATE_ATTRIBUTES_ALLOWED = {
     ("files/style.py", "_initialise_columns"): "openpyxl names a new table's columns only so",
+    ("files/style.py", "_style"): "openpyxl's own way to give a cell another's look (its "
+    "worksheet copy does so), without hashing every style object into the workbook again",
     ("files/worker_reader.py", "_cells"): "openpyxl's only view of the cells a file holds, "
     "without creating the empty ones of a sheet formatted down to row 1,048,576",
     ("store/database.py", "_create"): "the store's own class method, called from its module",

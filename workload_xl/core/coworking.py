@@ -17,16 +17,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from workload_xl.core.scheme_options import DEFAULT as DEFAULT
+from workload_xl.core.scheme_options import FULL as FULL
+from workload_xl.core.scheme_options import RULES as RULES
+from workload_xl.core.scheme_options import SHARE as SHARE
 from workload_xl.core.values import fmt
-
-FULL = "full"
-SHARE = "share"
-DEFAULT = FULL
-RULES: dict[str, str] = {
-    FULL: "each worker keeps the points their own sheet gives a co-worked case",
-    SHARE: "a co-worked case's points are shared equally between the workers holding it",
-}
-"""The scheme's `co_working` values, and what each means in words a manager reads."""
 
 Line = tuple[str, str, str, float | None]
 """(worker, case reference, kind, agreed points): a row of a team sheet or of a return."""

@@ -28,29 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-
-@dataclass(frozen=True)
-class SignalSettings:
-    """When a number is worth a conversation; the defaults are the calibrated ones."""
-
-    outlier_margin: float = 0.30
-    disparity_margin: float = 0.12
-    disparity_periods: int = 3
-    run_length: int = 7
-    baseline: int = 12
-    min_baseline: int = 6
-    min_workers: int = 3
-    """Fewer counted workers (in a team, or in a band when the scheme sets no expectation)
-    give no middle to compare with."""
-
-    def __post_init__(self) -> None:
-        if not 0 < self.disparity_margin <= self.outlier_margin:
-            raise ValueError("the margins must be above 0, the outlier one the larger")
-        for name in ("disparity_periods", "run_length", "baseline", "min_baseline"):
-            if getattr(self, name) < 2:
-                raise ValueError(f"{name} must be at least 2")
-        if self.min_baseline > self.baseline:
-            raise ValueError("min_baseline cannot exceed baseline")
+from workload_xl.core.scheme_options import SignalSettings
 
 
 def relative_loads(

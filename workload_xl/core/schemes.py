@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workload_xl.core import coworking
-from workload_xl.core.disparity import SignalSettings
+from workload_xl.core import scheme_options
 from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.paths import schemes_dir
 from workload_xl.core.rules import finding
+from workload_xl.core.scheme_options import SignalSettings
 
 KINDS = ("case", "activity")
 UNITS = ("per case", "per day", "per session", "per hour")
@@ -125,7 +125,7 @@ class Scheme:
     reference_points: float | None = None
     spread_threshold: float | None = None
     flags: SignalSettings = field(default_factory=SignalSettings)
-    co_working: str = coworking.DEFAULT
+    co_working: str = scheme_options.DEFAULT
     caseload: CaseloadMapping = field(default_factory=CaseloadMapping)
     source: str = ""
 
@@ -335,9 +335,10 @@ def _parse_flags(r: _Reader, raw: Any) -> SignalSettings:
 
 def _parse_co_working(r: _Reader, data: dict) -> str:
     """How a case on several workers' sheets counts (core.coworking); the default when unset."""
-    value = data.get("co_working", coworking.DEFAULT)
-    if not isinstance(value, str) or value not in coworking.RULES:
-        meanings = "; or ".join(f'"{rule}" ({words})' for rule, words in coworking.RULES.items())
+    value = data.get("co_working", scheme_options.DEFAULT)
+    if not isinstance(value, str) or value not in scheme_options.RULES:
+        rules = scheme_options.RULES.items()
+        meanings = "; or ".join(f'"{rule}" ({words})' for rule, words in rules)
         raise r.fail("co_working", f"must be {meanings}; found {_shown(value)}")
     return value
 

@@ -35,7 +35,6 @@ from workload_xl.core.completeness import (
     counted,
     incomplete_returns,
 )
-from workload_xl.core.disparity import SignalSettings
 from workload_xl.core.expected import counted_loads
 from workload_xl.core.fairness import coefficient_of_variation
 from workload_xl.core.period import MONTH, Period, PeriodError, parse_period
@@ -46,6 +45,7 @@ from workload_xl.core.recalculation import (
     positions,
     scheme_changes,
 )
+from workload_xl.core.scheme_options import SignalSettings
 from workload_xl.core.spc import SpcPoint, SpcSettings, Wording, describe, xmr
 from workload_xl.core.values import FTE_RANGE, fte_in_range
 
