@@ -39,6 +39,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from workload_xl.files.style import cell_text
 
@@ -70,11 +71,22 @@ def remembered(ws: Worksheet) -> dict[str, Any]:
 
 
 def save(wb: Workbook, path: Path) -> None:
-    """`wb.save(path)`, then the remembered results into the formula cells of the file."""
-    wb.save(path)
+    """`wb.save(path)` with the remembered results in the formula cells of the file.
+
+    openpyxl writes the package uncompressed into memory, the results go into its sheets,
+    and each part is compressed once on its way to the file: saving the file and then
+    unpacking and packing it again to fill the results cost the demo a second or two."""
     by_title = _by_title(wb)
-    if by_title:
-        insert_results(Path(path), by_title)
+    if not by_title:
+        wb.save(path)
+        return
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()  # what wb.save does, into an uncompressed package
+    with zipfile.ZipFile(buffer) as archive:
+        infos = archive.infolist()
+        contents = _filled({info.filename: archive.read(info) for info in infos}, by_title)
+    _write_package(Path(path), infos, contents, zipfile.ZIP_DEFLATED)
 
 
 def with_results(wb: Workbook, parts: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -94,11 +106,19 @@ def insert_results(path: Path, results: Mapping[str, Mapping[str, Any]]) -> None
     with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
         contents = _filled({info.filename: archive.read(info) for info in infos}, results)
+    _write_package(Path(path), infos, contents)
+
+
+def _write_package(
+    path: Path, infos: list[zipfile.ZipInfo], contents: Mapping[str, bytes], compress=None
+) -> None:
+    """The parts, in order, to `path` (each compressed as `compress` says, else as before)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for info in infos:
-            archive.writestr(info, contents[info.filename], compress_type=info.compress_type)
-    Path(path).write_bytes(buffer.getvalue())
+            kind = info.compress_type if compress is None else compress
+            archive.writestr(info, contents[info.filename], compress_type=kind)
+    path.write_bytes(buffer.getvalue())
 
 
 def _filled(
