@@ -1134,7 +1134,9 @@ def allocate(
     the move, and the team's spread and flags. Nothing is written. Exit status: 0 shown, 2 the
     team workbook cannot be used or an item, worker or case is not in it.
     """
-    if (item is None) == (case_ref is None):
+    if item is not None and case_ref is not None:
+        raise click.UsageError("give --item (a new case) or --move (a case moved), not both.")
+    if item is None and case_ref is None:
         raise click.UsageError("give --item (a new case) or --move with --to (a case moved).")
     if case_ref is not None and not to_worker:
         raise click.UsageError("--move needs --to: the worker the case would move to.")

@@ -28,9 +28,13 @@ from workload_xl.core.fairness import coefficient_of_variation, flag_workers
 from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.returns import TeamReturn, WorkerPeriod, line_for_counting
 from workload_xl.core.rules import finding
-from workload_xl.core.schemes import Item, Scheme
+from workload_xl.core.schemes import Item, Scheme, report_key
 from workload_xl.core.team import TeamSettings, WorkerRow
 from workload_xl.core.values import fmt, points_per_fte
+
+SUGGESTIONS_NAMED = 3
+"""Suggested workers named in the sentence (all of them when one more would be all); the
+table marks every one."""
 
 
 @dataclass(frozen=True)
@@ -108,8 +112,13 @@ class Suggestion:
         )
         best = self.suggested
         if best:
-            names = ", ".join(f"{c.worker} ({_pc(c.load_after)})" for c in best[:3])
-            said.append(f"Suggested (not above that range after it), lowest load first: {names}.")
+            shown = best if len(best) <= SUGGESTIONS_NAMED + 1 else best[:SUGGESTIONS_NAMED]
+            names = ", ".join(f"{c.worker} ({_pc(c.load_after)})" for c in shown)
+            more = len(best) - len(shown)
+            also = f"; and {more} more marked in the table" if more else ""
+            said.append(
+                f"Suggested (not above that range after it), lowest load first: {names}{also}."
+            )
         else:
             said.append(
                 f"No one would stay at or below the usual range after taking {what}: the table "
@@ -409,7 +418,8 @@ def _reason(
         if after < low:
             return f"Would be at {_pc(after)}, still below the team's usual range: has room."
         return f"Would be at {_pc(after)}, within the team's usual range{step}."
-    beyond = f"above the team's usual range (up to {_pc(high)})"
+    after_shown, high_shown = _pc_apart(after, high)
+    beyond = f"above the team's usual range (up to {high_shown})"
     flagged = (
         "; the team sheet would flag them as well above colleagues"
         if after - middle >= signals.outlier_margin - 1e-9
@@ -417,15 +427,15 @@ def _reason(
     )
     if before is not None and before > high + 1e-9:
         return (
-            f"Already {beyond} at {_pc(before)}; {what} would take them to {_pc(after)}{flagged}."
+            f"Already {beyond} at {_pc(before)}; {what} would take them to {after_shown}{flagged}."
         )
     if w.fte is not None and w.fte < 1 and before is not None and before >= 1 - 0.005:
         return (
             f"Part-time ({fmt(w.fte)} FTE) and already at what the scheme expects of them "
-            f"({_pc(before)}): {what} would take them to {_pc(after)}{step}, {beyond}{flagged}."
+            f"({_pc(before)}): {what} would take them to {after_shown}{step}, {beyond}{flagged}."
         )
     over = " and over what the scheme expects of their band and FTE" if after > 1 + 1e-9 else ""
-    opening = f"{what[:1].upper()}{what[1:]} would take them to {_pc(after)}{step}"
+    opening = f"{what[:1].upper()}{what[1:]} would take them to {after_shown}{step}"
     return f"{opening}, {beyond}{over}{flagged}."
 
 
@@ -521,23 +531,21 @@ OPTIONS = {
 
 
 def find_item(scheme: Scheme, text: str, *, where: str = "--item", **place: str) -> Item:
-    """The scheme item `text` names, as a worker sheet matches an Item cell (its label, ignoring
-    letter case); Refused with a hint (the label of a code or of a label spaced differently, or
-    the closest label) when none matches."""
+    """The scheme item `text` names: its label or code, ignoring letter case, spaces and
+    punctuation ("child-protection plan", "CPP"), or a case type the scheme's caseload import
+    maps to it ("CP plan"), as a manager types it for the meeting. (A worker sheet's Item cell
+    matches the label alone, as its formulas do; here nothing is scored, so any name that
+    means one item will do.) Refused with the closest label as a hint when none matches."""
     typed = " ".join(str(text or "").split())
-    found = scheme.item_by_label(str(text or "").strip()) if typed else None
+    found = _item_named(scheme, typed) if typed else None
     if found is not None:
         return found
-    near = scheme.find_item(typed) if typed else None
-    if near is not None:
-        hint = f" Did you mean '{near.label}' (give the item as the scheme names it)?"
+    close = difflib.get_close_matches(typed, [i.label for i in scheme.items], n=1)
+    if close:
+        hint = f" Did you mean '{close[0]}'?"
     else:
-        close = difflib.get_close_matches(typed, [i.label for i in scheme.items], n=1)
-        if close:
-            hint = f" Did you mean '{close[0]}'?"
-        else:
-            cases = ", ".join(f"'{i.label}'" for i in scheme.items if i.is_case)
-            hint = f" The scheme's case items are {cases}."
+        cases = ", ".join(f"'{i.label}'" for i in scheme.items if i.is_case)
+        hint = f" The scheme's case items are {cases}."
     shown = f"'{typed}'" if typed else "No item"
     raise Refused(
         finding(
@@ -548,6 +556,18 @@ def find_item(scheme: Scheme, text: str, *, where: str = "--item", **place: str)
             **place,
         )
     )
+
+
+def _item_named(scheme: Scheme, typed: str) -> Item | None:
+    found = scheme.item_by_label(typed) or scheme.find_item(typed)
+    if found is not None:
+        return found
+    key = report_key(typed)
+    found = next(
+        (i for i in scheme.items if key in (report_key(i.label), report_key(i.code))), None
+    )
+    code = scheme.caseload.code_for(typed)
+    return found or (scheme.item_by_code(code) if code else None)
 
 
 def _worker(people: Sequence[WorkerPeriod], name: str, where: str, source: str) -> WorkerPeriod:
@@ -645,12 +665,22 @@ def _pc(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
+def _pc_apart(value: float, limit: float) -> tuple[str, str]:
+    """Both as percentages, with a decimal when whole ones would read the same ("112.2%,
+    above the usual range up to 111.7%", never "112%, above ... up to 112%")."""
+    if _pc(value) != _pc(limit):
+        return _pc(value), _pc(limit)
+    return f"{value:.1%}", f"{limit:.1%}"
+
+
 def _points(gap: float) -> str:
     return f"{gap * 100:+.0f} percentage points"
 
 
 def _quantity_of(quantity: float, label: str) -> str:
-    return f"one more {label}" if quantity == 1 else f"{fmt(quantity)} more {label}"
+    """"one more Child protection plan", or "Duty day × 2": a label is not pluralised (the
+    scheme's labels are phrases, "Court attendance", whose plural no rule finds)."""
+    return f"one more {label}" if quantity == 1 else f"{label} × {fmt(quantity)}"
 
 
 def _flag_text(flag: Flag) -> str:
