@@ -77,6 +77,35 @@ def test_the_signals_benchmark_runs_and_prints_a_row_per_output_and_noise():
     assert "the targets are not judged" in done.stdout  # no 8% run
 
 
+def test_the_actuals_signals_benchmark_runs_and_prints_every_scenario_and_target():
+    """A smoke run on 3 teams a scenario: the tables and the targets lines, not the rates
+    (those are the benchmark's to report, on 500). Its first teams are also checked against
+    `actuals_signals` on each month's own Plan and actual, which would end in a traceback."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_actuals_signals.py", "--teams", "3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stdout + done.stderr
+    out = done.stdout
+    assert "3 simulated CAMHS teams per scenario, 6 clinicians, 24 months, seed 2026" in out
+    steady = re.findall(r"^\| (on plan|plan 5% high) \| ([\d.]+)% \|", out, re.M)
+    assert [name for name, _ in steady] == ["on plan", "plan 5% high"], out
+    drift = r"^\| ((?:transfer rate|new Core) [^|]+) \| (\d+)% \| (>?\d+) \|"
+    drifts = re.findall(drift, out, re.M)
+    assert [name for name, *_ in drifts] == [
+        "transfer rate 75%",
+        "transfer rate 80%",
+        "new Core 15% below",
+        "new Core 25% below",
+    ], out
+    targets = re.findall(r"^target: .*: (met|NOT met)$", out, re.M)
+    assert len(targets) == 3, out
+    assert ("NOT met" in targets) == (done.returncode == 1), out
+
+
 def test_the_import_benchmark_runs_and_the_entry_modules_load_nothing_a_press_does_not_need():
     """One run of each import; the benchmark exits 1 if `import workload_xl.excel.entry` or
     `.udfs` loads openpyxl, python-calamine, SQLite, the store or the services."""
