@@ -731,3 +731,20 @@ def test_the_guard_reads_a_parts_start_as_zipfile_inflates_it(good_workbook, tmp
             while chunk := part.read(sizes.randint(1, 9000)):
                 got += chunk
             assert got == whole, info.filename
+
+
+def test_text_that_looks_like_an_address_does_not_make_the_guard_read_every_address():
+    """The quick bound of a sheet's extent reads the longest address written `<c r="...`:
+    a case reference "C100404" in a cell's text is not an address (rows up to 999 here, 26
+    columns), where it used to send the chunk to the address-by-address reading; a cell
+    really at C1004 bounds the rows by 9,999; one at C100404 could pass the 2,000,000-cell cap
+    by that bound (999,999 rows of 26 columns), so its addresses are read one by one (no
+    quick bound)."""
+    from workload_xl.files.file_guard import _quick_bound
+
+    text = b'<row r="15"><c r="A15" t="inlineStr"><is><t>C100404</t></is></c></row>'
+    assert _quick_bound(text) == (999, 26)
+    four = b'<row r="1004"><c r="C1004"><v>1</v></c></row>'
+    assert _quick_bound(four) == (9_999, 26)
+    far = b'<row r="100404"><c r="C100404"><v>1</v></c></row>'
+    assert _quick_bound(far) is None

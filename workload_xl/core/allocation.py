@@ -678,7 +678,7 @@ def _points(gap: float) -> str:
 
 
 def _quantity_of(quantity: float, label: str) -> str:
-    """"one more Child protection plan", or "Duty day × 2": a label is not pluralised (the
+    """ "one more Child protection plan", or "Duty day × 2": a label is not pluralised (the
     scheme's labels are phrases, "Court attendance", whose plural no rule finds)."""
     return f"one more {label}" if quantity == 1 else f"{label} × {fmt(quantity)}"
 

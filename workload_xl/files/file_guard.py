@@ -688,7 +688,7 @@ def _quick_bound(body: bytes) -> tuple[int, int] | None:
     letters = 1
     if _LETTERS[2].search(shape):
         letters = 0 if _LETTERS[4].search(shape) else 3 if _LETTERS[3].search(shape) else 2
-    digits = 3  # a letter followed by at least N digits: "A" and N zeros in the shape
+    digits = 3  # an address with at least N digits: `<a a="`, letters and N zeros in the shape
     if _DIGITS[4].search(shape):
         digits = next((n for n in (4, 5, 6, 7) if not _DIGITS[n + 1].search(shape)), 0)
     if not letters or not digits:
@@ -705,7 +705,10 @@ _ESCAPED_ADDRESS = re.compile(
     rb"<(?:\w{1,30}:)?(?:c|row)\b[^>]{0,1000}?\br\s*=\s*[\"'][^\"'>]{0,40}&"
 )
 _LETTERS = {n: re.compile(b'<a a="' + b"A" * n) for n in (2, 3, 4)}
-_DIGITS = {n: re.compile(b"A" + b"0" * n) for n in range(4, 9)}
+_DIGITS = {n: re.compile(b'<a a="A{1,3}' + b"0" * n) for n in range(4, 9)}
+"""A cell address with at least N digits: only in a cell's own `r` (every cell of the chunk is
+written `<c r="A1"`), so a case reference such as "C100404" in a cell's text does not make
+the chunk's addresses be read one by one."""
 
 
 MAX_SHEET_CELLS = grid.MAX_SHEET_CELLS
