@@ -156,9 +156,10 @@ HOW_TO_READ = (
     "signal when the team has been on one side of the plan for 7 months in a row, when it is "
     "unusual that way on the team's XmR chart (outside the usual range, twice in three months "
     "close to its edge, a run or a trend), or when the plan lies outside the usual range and "
-    "the latest 6 months or more are all on the other side. Patterns are the XmR chart's own: "
-    "a month outside the usual range, 7 in a row on one side of the team's own average, 7 "
-    "rising or falling. Neither direction is better: they are facts to discuss.",
+    "the latest 6 months or more are all on the other side, if a tenth or more off it on "
+    "average; waits, when 3 months to the latest are over target. Patterns are the XmR "
+    "chart's own: a month outside the usual range, 7 in a row on one side of the team's own "
+    "average, 7 rising or falling. Neither direction is better: they are facts to discuss.",
 )
 
 
