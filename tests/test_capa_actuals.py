@@ -868,3 +868,54 @@ def test_a_steady_gap_too_small_to_matter_is_no_signal():
     assert (shift.why, shift.months, shift.direction) == ("shift", 7, 1)
     # The review's case: +1, +1, +1, +3 on 26 after two months under plan.
     assert against_plan(series((25.0, 24.0, 27.0, 27.0, 27.0, 27.0, 29.0))) is None
+
+
+def test_team_by_month_prints_at_full_size_in_blocks_with_whole_words(monthly_run, tmp_path):
+    """24 columns print as four blocks of at most 8 (each with Month and Quarter) rather than
+    shrunk to one page; twelve months of three-line sentences need two pages down, so at
+    most 8 pages. Every heading word prints whole: no "appointmen ts"."""
+    from .pdf_pages import pages, print_to_pdf
+
+    (pdf,) = print_to_pdf([monthly_run.written], tmp_path / "pdf")
+    printed = pages(pdf)[ac.TEAM_MONTHS_SHEET]
+    assert 4 <= len(printed) <= 8
+    words = {w for text in printed for w in text.split()}
+    for heading in ac.TEAM_MONTH_COLUMNS:
+        for word in heading.split():
+            assert word in words, (heading, word)
+    assert not words & {"appointmen", "ts", "Partnership", "s"}
+    assert all("Month" in text.split() for text in printed)  # the title columns repeat
+
+
+def test_counts_show_whole_and_planned_lines_are_dashed_in_every_chart(monthly_run):
+    """Delivered counts are whole ("0"); a plan of 33.75 keeps its decimal ("0.0") and one of
+    24 shows whole. In every chart the planned line is dashed and the other solid."""
+    import re
+
+    from openpyxl.utils import column_index_from_string
+
+    ws = load_workbook(monthly_run.written)[ac.TEAM_MONTHS_SHEET]
+    columns = ac.TEAM_MONTH_COLUMNS
+    row = ac.HEADER_ROW + 1
+    fmt = {h: ws.cell(row, columns.index(h) + 1).number_format for h in columns}
+    assert fmt["Choice delivered"] == fmt["Core appointments delivered"] == "0"
+    assert fmt["New Core Partnerships planned"] == "0"  # 24 a month: TEAM_PLANNED
+    assert fmt["Choice planned"] == "0"  # 90
+    ws = load_workbook(monthly_run.written)[ac.CLINICIAN_MONTHS_SHEET]
+    tom = next(r for r in range(5, 80) if ws.cell(r, 3).value == "Tom Reed")
+    assert ws.cell(tom, 4).value == 7.5 and ws.cell(tom, 4).number_format == "0.0"
+    assert ws.cell(tom, 5).number_format == "0"
+    with zipfile.ZipFile(monthly_run.written) as package:
+        charts = sorted(
+            n for n in package.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)
+        )
+        assert len(charts) == 4
+        for name in charts:
+            xml = package.read(name).decode()
+            lines = []
+            for series in re.findall(r"<ser>(.*?)</ser>", xml, re.S):
+                (ref,) = re.findall(r"<tx><strRef><f>'Team by month'!([A-Z]+)4</f>", series)
+                dash = re.findall(r'<a:prstDash val="(\w+)"', series)[0]  # the line's own
+                heading = columns[column_index_from_string(ref) - 1]
+                lines.append((heading.endswith("planned"), dash))
+            assert sorted(lines) == [(False, "solid"), (True, "dash")], name
