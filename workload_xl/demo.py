@@ -481,15 +481,17 @@ def _camhs_demo(out: Path, echo: Callable[[str], None]) -> None:
 
 
 CAMHS_ACTIVITY_MONTHS = tuple(f"2026-{m:02d}" for m in range(4, 10))
-CAMHS_CHOICE = (34, 33, 35, 34, 33, 34)
-CAMHS_TRANSFER_RATES = (0.70, 0.73, 0.76, 0.79, 0.82, 0.85)
-"""Six months of the demo team's activity: Choice round its plan (33.75 a month), and a share
-of Choice appointments going on to Core that rises month by month from the 68% the plan
-assumes."""
+CAMHS_CHOICE_OFFSETS = (0, -1, 1, 0, -1, 0)
+CAMHS_TRANSFER_RATES = (0.76, 0.77, 0.78, 0.79, 0.80, 0.80)
+"""Six months of the demo team's activity: each month's Choice appointments round the plan of
+the clinicians then at work (give or take one), and a share of them going on to Core that
+rises month by month, well past the 68% the plan assumes, to 80%."""
 
 
 def _shares(total: int, weights: list[float]) -> list[int]:
     """`total` split in whole numbers by `weights`, largest remainders first."""
+    if not total or not sum(weights):
+        return [0] * len(weights)
     exact = [total * w / sum(weights) for w in weights]
     whole = [int(x) for x in exact]
     for i in sorted(range(len(exact)), key=lambda i: whole[i] - exact[i])[: total - sum(whole)]:
@@ -497,39 +499,78 @@ def _shares(total: int, weights: list[float]) -> list[int]:
     return whole
 
 
+def _at_work(month: str) -> tuple[dict[str, float], dict[str, list[dt.date]]]:
+    """Each demo clinician's share of the month at work, after the absences the working weeks
+    do not already allow for (as `capa balance` counts them: Tom Reed's maternity leave, Ravi
+    Shah's sickness), and the weekdays they are in (no appointments on any day away, annual
+    leave included)."""
+    import calendar
+
+    from workload_xl.core import capa
+
+    year, number = (int(p) for p in month.split("-"))
+    first = dt.date(year, number, 1)
+    last = dt.date(year, number, calendar.monthrange(year, number)[1])
+    absences = [capa.Absence(*absence) for absence in CAMHS_ABSENCES]
+    lost = capa.capacity_lost(camhs_team(), absences, first, last)
+    share = {c.name: 1.0 for c in camhs_team()}
+    share.update({loss.clinician: 1 - loss.fraction for loss in lost.losses})
+    days = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
+    weekdays = {
+        c.name: [
+            d
+            for d in days
+            if d.weekday() < 5
+            and not any(a.clinician == c.name and a.start <= d <= a.end for a in absences)
+        ]
+        for c in camhs_team()
+    }
+    return share, weekdays
+
+
 def write_camhs_activity(path: Path) -> Path:
     """The demo team's activity export, one row per appointment as a clinical system exports
-    it: Choice appointments round the plan's 33.75 a month, new Core Partnerships at a rising
-    share of them, the rest of each job plan's Core appointments as follow-ups, and the
-    referral and Choice dates the waits are worked out from."""
+    it: Choice appointments round the plan of those at work (33.75 a month with everyone in),
+    new Core Partnerships at a rising share of them, the rest of each job plan's Core
+    appointments as follow-ups, and the referral and Choice dates the waits are worked out
+    from. Nobody has an appointment on a day they are away: Tom Reed's rows stop for his
+    maternity leave (to 14 August) and Ravi Shah's for his sickness (1 to 12 June)."""
     import csv
 
+    from workload_xl.core.capa.actuals import planned_per_month
+
     team = camhs_team()
-    choice_hours = [c.choice for c in team]
-    core_hours = [c.core for c in team]
-    core_planned = [round(c.core / 3.5 * 2 * 11.25 / 3) for c in team]
+    choice_plan = [planned_per_month(c).choice for c in team]
+    core_plan = [planned_per_month(c).core for c in team]
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["CAMHS appointments by clinician"])
         out.writerow(
             ["Clinician", "Appointment date", "Appointment type", "Referral date", "Choice date"]
         )
-        months = zip(CAMHS_ACTIVITY_MONTHS, CAMHS_CHOICE, CAMHS_TRANSFER_RATES, strict=True)
-        for k, (month, choices, rate) in enumerate(months):
-            year, number = (int(p) for p in month.split("-"))
-            choice = _shares(choices, choice_hours)
-            new_core = _shares(round(choices * rate), core_hours)
-            for clinician, c, n, planned in zip(team, choice, new_core, core_planned, strict=True):
+        months = zip(CAMHS_ACTIVITY_MONTHS, CAMHS_CHOICE_OFFSETS, CAMHS_TRANSFER_RATES, strict=True)
+        for k, (month, offset, rate) in enumerate(months):
+            share, weekdays = _at_work(month)
+            at_work = [share[c.name] for c in team]
+            choices = round(sum(p * a for p, a in zip(choice_plan, at_work, strict=True))) + offset
+            choice = _shares(choices, [p * a for p, a in zip(choice_plan, at_work, strict=True)])
+            new_core = _shares(
+                round(choices * rate), [p * a for p, a in zip(core_plan, at_work, strict=True)]
+            )
+            for clinician, c, n, planned, a in zip(
+                team, choice, new_core, core_plan, at_work, strict=True
+            ):
+                days = weekdays[clinician.name]
                 for j in range(c):
-                    day = dt.date(year, number, 1 + (3 * j) % 28)
+                    day = days[(3 * j) % len(days)]
                     referral = day - dt.timedelta(days=35 + j % 3 * 7)
                     out.writerow([clinician.name, day, "Choice", referral, ""])
                 for j in range(n):
-                    day = dt.date(year, number, 1 + (5 * j) % 28)
+                    day = days[(5 * j) % len(days)]
                     chosen = day - dt.timedelta(days=21 + 3 * k + j % 2 * 7)
                     out.writerow([clinician.name, day, "Core first", "", chosen])
-                for j in range(max(0, planned - n)):
-                    day = dt.date(year, number, 1 + j % 28)
+                for j in range(max(0, round(planned * a) - n)):
+                    day = days[j % len(days)]
                     out.writerow([clinician.name, day, "Core follow-up", "", ""])
     return path
 

@@ -14,6 +14,7 @@ from one run to the next as the team workbook's History sheet does.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,6 +44,7 @@ from workload_xl.files.file_guard import inspect_workbook_file
 from workload_xl.files.printing import (
     PrintLayout,
     apply_print_layout,
+    break_after_columns,
     chart_on_a_page_below,
     fit_wrapped_rows,
     freeze_below,
@@ -51,6 +53,23 @@ from workload_xl.files.style import BOLD, NOTE, TITLE, add_table, put, set_value
 
 SUMMARY_LAYOUT = PrintLayout("portrait")
 TABLE_LAYOUT = PrintLayout("landscape", (ac.HEADER_ROW, ac.HEADER_ROW))
+TEAM_MONTHS_LAYOUT = PrintLayout(
+    "landscape",
+    (ac.HEADER_ROW, ac.HEADER_ROW),
+    fit_to_width=False,
+    narrow_margins=True,
+    title_columns=("A", "B"),
+)
+"""'Team by month' has 24 columns, unreadable shrunk to one page wide: it prints at full size
+in blocks (`TEAM_MONTHS_PAGES`), each page with the Month and Quarter columns."""
+TEAM_MONTHS_PAGES = (
+    ac.figure_columns()[5],
+    ac.TRANSFER_RATE_PLANNED,
+    ac.WAIT_COLUMNS["choice"][-1],
+)
+"""The last column of each printed block of 'Team by month' but the last, at most 8 columns
+a landscape page: Choice and new Core Partnerships; Core appointments and the transfer rate;
+the waits for Choice; the waits for Core and the words."""
 CHARTS_LAYOUT = PrintLayout("landscape")
 SUMMARY_WIDTH = 78
 """The Summary's one column, narrower than a portrait page (as the trend report's)."""
@@ -58,6 +77,9 @@ CHART_ROWS = 30
 """Rows from one chart to the next: each starts a landscape page (its height fits in 25)."""
 WORDS_WIDTH = 50
 FIGURE_FORMAT = "0.0"
+COUNT_FORMAT = "0"
+"""Whole counts (appointments delivered, a plan that comes out whole) show as whole numbers;
+a plan's or gap's fraction of an appointment keeps its decimal."""
 RATE_FORMAT = "0%"
 _WRAPPED = Alignment(wrap_text=True, vertical="top")
 
@@ -97,8 +119,12 @@ def build_actuals_workbook(
     _write_clinician_quarters(clinician_quarters, pa, last_clinician_row)
     _write_charts(charts, team_months, pa, last_team_row)
     apply_print_layout(summary, SUMMARY_LAYOUT)
-    for ws in (team_months, team_quarters, clinician_months, clinician_quarters):
+    for ws in (team_quarters, clinician_months, clinician_quarters):
         apply_print_layout(ws, TABLE_LAYOUT)
+    apply_print_layout(team_months, TEAM_MONTHS_LAYOUT)
+    break_after_columns(
+        team_months, [_column_index(ac.TEAM_MONTH_COLUMNS, h) for h in TEAM_MONTHS_PAGES]
+    )
     apply_print_layout(charts, CHARTS_LAYOUT)
     wb.properties.creator = "workload-xl"
     wb.properties.title = ac.TITLE
@@ -156,10 +182,16 @@ HOW_TO_READ = (
     "signal when the team has been on one side of the plan for 7 months in a row, when it is "
     "unusual that way on the team's XmR chart (outside the usual range, twice in three months "
     "close to its edge, a run or a trend), or when the plan lies outside the usual range and "
-    "the latest 6 months or more are all on the other side. Patterns are the XmR chart's own: "
-    "a month outside the usual range, 7 in a row on one side of the team's own average, 7 "
-    "rising or falling. Neither direction is better: they are facts to discuss.",
+    "the latest 6 months or more are all on the other side, if a tenth or more off it on "
+    "average; waits, when 3 months to the latest are over target. Patterns are the XmR "
+    "chart's own: a month outside the usual range, 7 in a row on one side of the team's own "
+    "average, 7 rising or falling. Neither direction is better: they are facts to discuss.",
 )
+
+
+def _format_of(value: float) -> str:
+    """ "0" for a whole number (to the tenth the other format shows), "0.0" for a fraction."""
+    return COUNT_FORMAT if abs(value - round(value)) < 0.05 else FIGURE_FORMAT
 
 
 def _column_index(columns: Sequence[str], heading: str) -> int:
@@ -184,9 +216,9 @@ def _figures(ws, row: int, first: int, line: Line, sources: dict[str, str] | Non
             else:
                 cell.value = sources[heading]
                 cached_values.remember(ws, cell.coordinate, value)
-            cell.number_format = FIGURE_FORMAT
+            cell.number_format = _format_of(value)
         gap.value = f"={delivered.coordinate}-{planned.coordinate}"
-        gap.number_format = FIGURE_FORMAT
+        gap.number_format = _format_of(values[1] - values[0])
         cached_values.remember(ws, gap.coordinate, values[1] - values[0])
 
 
@@ -208,12 +240,21 @@ def _sums(sheet: str, columns: Sequence[str], last: int, criteria: Sequence[tupl
     }
 
 
+def _width_of(heading: str) -> float:
+    """A column wide enough for its heading's longest word in bold (wrapped at words, never
+    inside one: no "appointmen ts"), at least 9 (a month, "2026-06") and 18 for a name."""
+    if heading == "Clinician":
+        return 18
+    longest = max(len(word) for word in heading.split())
+    return max(9.0, math.ceil(longest * 1.1) + 1)
+
+
 def _table(ws, name: str, columns: Sequence[str], last: int) -> None:
     for col, heading in enumerate(columns, start=1):
         cell = put(ws, ac.HEADER_ROW, col, heading)
         cell.font = BOLD
         cell.alignment = _WRAPPED
-        ws.column_dimensions[get_column_letter(col)].width = 18 if heading == "Clinician" else 11
+        ws.column_dimensions[get_column_letter(col)].width = _width_of(heading)
     words = _column_index(columns, ac.IN_WORDS)
     ws.column_dimensions[get_column_letter(words)].width = WORDS_WIDTH
     fit_wrapped_rows(ws, [ac.HEADER_ROW])
@@ -239,7 +280,7 @@ def _totals(ws, row: int, columns: Sequence[str], first: int, last: int, expecte
         letter = get_column_letter(col)
         cell = ws.cell(row, col)
         cell.value = f"=SUM({letter}{first}:{letter}{max(last, first)})"
-        cell.number_format = FIGURE_FORMAT
+        cell.number_format = _format_of(expected[heading])
         cell.font = BOLD
         cached_values.remember(ws, cell.coordinate, expected[heading])
 
@@ -413,7 +454,9 @@ def _write_charts(ws, data, pa: PlanAndActual, last: int) -> None:
         for series in chart.series:
             series.smooth = False
             series.marker = Marker(symbol="circle", size=6)
-        chart.series[0].graphicalProperties.line.dashStyle = "dash"
+        for col, series in zip((first, second), chart.series, strict=True):
+            planned = columns[col - 1].endswith("planned")
+            series.graphicalProperties.line.dashStyle = "dash" if planned else "solid"
         chart.x_axis.delete = chart.y_axis.delete = False
         if first == rate:
             chart.y_axis.number_format = "0%"

@@ -65,6 +65,9 @@ class PrintLayout:
     footer: str = ""
     fit_to_width: bool = True
     narrow_margins: bool = False
+    title_columns: tuple[str, str] | None = None
+    """Columns repeated at the left of every page ("A", "B"), for a table printed at full size
+    across several pages (`fit_to_width` False, with column breaks): each page says its rows."""
 
 
 def apply_print_layout(ws, layout: PrintLayout) -> None:
@@ -81,9 +84,19 @@ def apply_print_layout(ws, layout: PrintLayout) -> None:
     if layout.title_rows is not None:
         first, last = layout.title_rows
         ws.print_title_rows = f"{first}:{last}"
+    if layout.title_columns is not None:
+        first_column, last_column = layout.title_columns
+        ws.print_title_cols = f"{first_column}:{last_column}"
     ws.oddFooter.left.text = PAGE_FOOTER_LEFT
     ws.oddFooter.center.text = layout.footer
     ws.oddFooter.right.text = PAGE_FOOTER_RIGHT
+
+
+def break_after_columns(ws, columns: Iterable[int]) -> None:
+    """Start a new printed page after each of `columns` (1 is A): a wide table printed at full
+    size in blocks of columns a page can hold, rather than shrunk to one page wide."""
+    for column in columns:
+        ws.col_breaks.append(Break(id=column))
 
 
 def freeze_below(ws, row: int, column: int = 1) -> None:

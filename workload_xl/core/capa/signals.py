@@ -17,9 +17,20 @@ of 7). Two questions are asked of it:
   Count's "consistently above (or below) target" (not for flat months, whose limits sit on
   their mean: any plan would lie outside them). The sentence says how long the team has
   been on that side ("New Core Partnerships have been below plan for 4 months (2026-06 to
-  2026-09)"). Otherwise none: a month or two off plan is the usual up and down.
+  2026-09)"). Otherwise none: a month or two off plan is the usual up and down. Each rule
+  also needs the gap to matter (`MATERIAL_GAP`): the months on that side must be off the
+  plan by at least a tenth of it on average, so a team one new Core Partnership a month over
+  a plan of 26 is not told it has run off its plan however steady that one is.
+- Waits against the job plan's targets are facts, not patterns: when the median wait has been
+  over the target, or half or fewer were seen within it, for `WAIT_MONTHS` (3) months in a
+  row up to the latest, that is the signal, said as what happened ("No new Core Partnership
+  started within the 4-week target in 2026-07 to 2026-09; the median wait was 5.1 weeks in
+  2026-09."). It takes the place of the median wait's signal against its target.
 - Within the series: the spc sentences (unusually high or low, a run on one side of its own
-  mean, a trend), in neutral words, since neither direction is better for workload.
+  mean, a trend), in neutral words, since neither direction is better for workload. A share
+  seen within target that reached 0% or 100% in any month has none: a share pinned at its
+  bound has no room either side, so its limits mislead ("close to the bottom of the usual
+  range" for a month in which nobody was seen in time); the wait signal says what happened.
 
 Gaps stay gaps: a month with no figure breaks a run and is named in the sentences.
 """
@@ -30,12 +41,25 @@ import math
 from dataclasses import dataclass
 
 from workload_xl.core import spc
-from workload_xl.core.capa.actuals import MEASURES, STREAMS, PlanAndActual
+from workload_xl.core.capa.actuals import MEASURES, STREAMS, PlanAndActual, Waits
 
 MIN_MONTHS_FOR_RANGE = 6
 """The fewest months in a row on one side of the plan before a plan outside the usual range
 is a signal: half the 12-month baseline, so trial limits from two or three months never
 decide it."""
+MATERIAL_GAP = 0.10
+"""How far off the plan the months must be, on average, as a share of the plan, before any
+rule against the plan signals: a tenth, the gap a team manager would act on (3 new Core
+Partnerships a month of 26, 7 points of a 68% transfer rate). Smaller gaps are within what one
+appointment more or less, or a week's rounding of the plan, makes."""
+WAIT_MONTHS = 3
+"""How many months in a row up to the latest the waits must be over target to be a signal: a
+quarter, as the CAPA plan is reviewed."""
+WAIT_WORDS: dict[str, tuple[str, str, str]] = {
+    "choice": ("Choice appointment was", "Choice appointments were", " from referral"),
+    "core": ("new Core Partnership started", "new Core Partnerships started", ""),
+}
+"""How a wait signal names a stream's appointments (one, many) and where its wait starts."""
 SPC_SETTINGS = spc.SpcSettings()
 """The trend report's calibrated settings: limits from 12 months, runs of 7."""
 WORDING = spc.Wording("the team", "the team's", "month", "months")
@@ -45,7 +69,8 @@ WORDING = spc.Wording("the team", "the team's", "month", "months")
 class Signal:
     """One series off its plan: `direction` +1 above, -1 below; `why` is "shift" (a run of
     months on one side of the plan), "special cause" (the latest month unusual, that way) or
-    "outside usual range" (the plan beyond the limits)."""
+    "outside usual range" (the plan beyond the limits), or "over target" (the waits over the
+    job plan's target, `over_target`)."""
 
     measure: str
     direction: int
@@ -73,6 +98,8 @@ class Series:
     above: str = ""
     below: str = ""
     """What being above or below the plan means, said after the sentence (may be empty)."""
+    bounded: bool = False
+    """A share from 0 to 1: no spc sentences when a month sits on either bound."""
 
 
 @dataclass(frozen=True)
@@ -91,8 +118,11 @@ def _side(value: float | None, line: float | None) -> int:
     return 1 if value > line else -1
 
 
-def against_plan(series: Series, settings: spc.SpcSettings = SPC_SETTINGS) -> Signal | None:
-    """The signal for a series that has run off its plan, or None (see the module)."""
+def against_plan(
+    series: Series, settings: spc.SpcSettings = SPC_SETTINGS, material: float = MATERIAL_GAP
+) -> Signal | None:
+    """The signal for a series that has run off its plan, or None (see the module): the
+    months on the latest month's side must be off the plan by `material` of it on average."""
     points = spc.xmr(series.values, series.labels, settings)
     sides = [_side(v, p) for v, p in zip(series.values, series.plan, strict=True)]
     last = max((i for i, v in enumerate(series.values) if v is not None), default=None)
@@ -103,6 +133,11 @@ def against_plan(series: Series, settings: spc.SpcSettings = SPC_SETTINGS) -> Si
     while first > 0 and sides[first - 1] == side:
         first -= 1
     length = last - first + 1
+    run = range(first, last + 1)
+    gap = sum(abs(series.values[i] - series.plan[i]) for i in run) / length  # type: ignore[operator]
+    plan = sum(abs(series.plan[i]) for i in run) / length  # type: ignore[arg-type]
+    if gap < material * plan - 1e-9:
+        return None
     why = None
     point = points[last]
     if length >= settings.run_length:
@@ -193,6 +228,7 @@ def team_series(pa: PlanAndActual, transfer_rate: float) -> list[Series]:
                 labels,
                 tuple(None if w is None else w.share_within for w in waits),
                 (None,) * len(labels),  # no plan for the share: its patterns only
+                bounded=True,
             )
         )
     return found
@@ -204,12 +240,17 @@ def actuals_signals(
     """Every signal against the plan, and the spc sentences of each series, for the team."""
     signals: list[Signal] = []
     patterns: list[str] = []
+    over = {stream: over_target(pa, stream) for stream in STREAMS}
     for series in team_series(pa, transfer_rate):
         if not any(v is not None for v in series.values):
             continue
-        signal = against_plan(series, settings)
+        stream = series.key.removesuffix("_wait")
+        signal = over.get(stream) if stream != series.key else None
+        signal = signal or against_plan(series, settings)
         if signal:
             signals.append(signal)
+        if series.bounded and any(v is not None and v in (0.0, 1.0) for v in series.values):
+            continue
         points = spc.xmr(series.values, series.labels, settings)
         for sentence in spc.describe(
             points, "The team", series.measure, notes=False, wording=WORDING
@@ -217,3 +258,39 @@ def actuals_signals(
             if "stayed within" not in sentence:
                 patterns.append(sentence)
     return Signals(tuple(signals), tuple(patterns))
+
+
+def over_target(pa: PlanAndActual, stream: str, months: int = WAIT_MONTHS) -> Signal | None:
+    """The waits of a stream over the job plan's target for `months` or more months in a row
+    up to the latest month (the median over the target, or half or fewer seen within it), in
+    plain words, or None. A month with no waits ends the run: a gap is not a month on target."""
+    waits = [pa.waits_in(stream, m) for m in pa.months]
+    seen = [i for i, w in enumerate(waits) if w is not None and w.seen]
+    if not seen:
+        return None
+    last = seen[-1]
+
+    def over(w: Waits | None) -> bool:
+        if w is None or not w.seen or w.median_weeks is None:
+            return False
+        return w.median_weeks > w.target_weeks + 1e-9 or 2 * w.within_target <= w.seen
+
+    first = last
+    while first > 0 and over(waits[first - 1]):
+        first -= 1
+    if not over(waits[last]) or last - first + 1 < months:
+        return None
+    run = [w for w in waits[first : last + 1] if w is not None]
+    latest = run[-1]
+    one, many, start = WAIT_WORDS[stream]
+    span = f"{pa.months[first]} to {pa.months[last]}"
+    target = f"within the {latest.target_weeks:g}-week target{start} in {span}"
+    if all(w.within_target == 0 for w in run):
+        said = f"No {one} {target}"
+    else:
+        share = latest.within_target / latest.seen
+        said = f"Half or fewer of the {many} {target} ({share:.0%} in {pa.months[last]})"
+    sentence = f"{said}; the median wait was {latest.median_weeks:.1f} weeks in {pa.months[last]}."
+    return Signal(
+        f"{stream}_wait", 1, pa.months[first], pa.months[last], len(run), "over target", sentence
+    )
