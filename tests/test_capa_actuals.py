@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from workload_xl.contracts import actuals as ac
-from workload_xl.core import capa
+from workload_xl.core import capa, spc
 from workload_xl.core.capa.exports import load_activity_mapping, tally_activity
 from workload_xl.core.findings import Refused
 from workload_xl.files.jobplan_workbook import write_jobplan_workbook
@@ -379,9 +379,23 @@ def test_a_gap_breaks_the_run_and_the_signal_counts_only_the_months_after_it():
     drift = [0.69, 0.67, 0.75, 0.76, None, 0.72, 0.74, 0.76, 0.78, 0.80, 0.82, 0.84]
     signal = capa.against_plan(series(drift, 0.68))
     assert (signal.months, signal.why) == (7, "shift")
-    drift[7] = None  # no run of 7 now: only the last four, unusually high, are said
+    drift[7] = None  # no run of 7: the last four are unusually high, but 19% off plan
+    assert capa.against_plan(series(drift, 0.68)) is None  # (0.10+0.12+0.14+0.16)/4 ÷ 0.68
+    drift[8:] = [0.88, 0.90, 0.92, 0.94]  # (0.20+0.22+0.24+0.26)/4 ÷ 0.68 = 34%: said
     signal = capa.against_plan(series(drift, 0.68))
     assert (signal.first, signal.months, signal.why) == ("2025-09", 4, "special cause")
+
+
+def test_an_unusual_month_a_tenth_but_not_three_tenths_off_plan_is_no_signal():
+    """Limits drawn from a year or less of months mark a month unusual by chance too often
+    (bench_actuals_signals): a special cause is said only three tenths off plan. 12 months round
+    24, then one at 20 (17% under): below the lower limit, no signal; one at 12 (50%): said."""
+    values = [24, 24, 25, 24, 24, 24, 25, 24, 24, 24, 24, 20]
+    point = spc.xmr(values, tuple(MONTHS[:12]))[-1]
+    assert point.variation == spc.LOW  # mean 286/12 = 23.8, moving range 8/11: limit 21.9
+    assert capa.against_plan(series(values, 24, "new_core")) is None
+    values[-1] = 12
+    assert capa.against_plan(series(values, 24, "new_core")).why == "special cause"
 
 
 def test_the_workbook_and_the_run_carry_the_signals(files, tmp_path):

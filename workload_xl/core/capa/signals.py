@@ -20,7 +20,9 @@ of 7). Two questions are asked of it:
   2026-09)"). Otherwise none: a month or two off plan is the usual up and down. Each rule
   also needs the gap to matter (`MATERIAL_GAP`): the months on that side must be off the
   plan by at least a tenth of it on average, so a team one new Core Partnership a month over
-  a plan of 26 is not told it has run off its plan however steady that one is.
+  a plan of 26 is not told it has run off its plan however steady that one is; and a special
+  cause needs three tenths (`SPECIAL_CAUSE_GAP`), since an unusual month by limits drawn from a
+  year or less comes by chance too often to be said on a smaller gap (measured).
 - Waits against the job plan's targets are facts, not patterns: when the median wait has been
   over the target, or half or fewer were seen within it, for `WAIT_MONTHS` (3) months in a
   row up to the latest, that is the signal, said as what happened ("No new Core Partnership
@@ -52,6 +54,15 @@ MATERIAL_GAP = 0.10
 rule against the plan signals: a tenth, the gap a team manager would act on (3 new Core
 Partnerships a month of 26, 7 points of a 68% transfer rate). Smaller gaps are within what one
 appointment more or less, or a week's rounding of the plan, makes."""
+SPECIAL_CAUSE_GAP = 0.30
+"""How far off the plan, on average over its months on that side, a series must be for an
+unusual latest month (a special cause) to be a signal before a run of 7 months makes one:
+three tenths. Measured by benchmarks/bench_actuals_signals.py (500 simulated teams the demo's
+size, seed 2026): with only the tenth every rule needs, special causes alone made 6.3% of the
+monthly runs of a team on plan show a signal (limits drawn from a year or less of months swing
+by chance); with three tenths 1.9%, and all the signals 4.2%, while a transfer rate risen to
+80% is still said within a year in 92% of teams and a quarter fewer new Core Partnerships in
+86%."""
 WAIT_MONTHS = 3
 """How many months in a row up to the latest the waits must be over target to be a signal: a
 quarter, as the CAPA plan is reviewed."""
@@ -142,7 +153,9 @@ def against_plan(
     point = points[last]
     if length >= settings.run_length:
         why = "shift"
-    elif point.variation == (spc.HIGH if side > 0 else spc.LOW):
+    elif point.variation == (spc.HIGH if side > 0 else spc.LOW) and (
+        gap >= SPECIAL_CAUSE_GAP * plan - 1e-9
+    ):
         why = "special cause"
     elif length >= MIN_MONTHS_FOR_RANGE and _plan_beyond_limits(point, series.plan[last], side):
         why = "outside usual range"
