@@ -1037,7 +1037,12 @@ def capa_balance(
 @capa.command("actuals")
 @click.argument("report", type=PATH)
 @click.option("--jobplan", type=PATH, required=True, help="The team's CAPA job plan workbook.")
-@click.option("-o", "--output", type=PATH, help="The Plan and actual workbook to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=OutputPath("the Plan and actual workbook"),
+    help="The Plan and actual workbook to write (.xlsx).",
+)
 @click.option(
     "--previous",
     type=PATH,
@@ -1078,15 +1083,23 @@ def capa_actuals(
         sys.exit(run.exit_code)
     pa = run.actuals
     carried = f", {len(run.from_history)} carried from --previous" if run.from_history else ""
+    empty = [line.period for line in pa.team_months if not line.months]
+    without = f"; {', '.join(empty)} {'has' if len(empty) == 1 else 'have'} none" if empty else ""
+    counted = (
+        f"{len(pa.months) - len(empty)} months with rows" if empty else f"{len(pa.months)} months"
+    )
     click.echo(
-        f"{len(pa.clinicians)} clinicians, {len(pa.months)} months ({pa.months[0]} to "
-        f"{pa.months[-1]}{carried})."
+        f"{len(pa.clinicians)} clinicians, {counted} ({pa.months[0]} to "
+        f"{pa.months[-1]}{without}{carried})."
     )
     for sentence in pa.summary:
         click.echo(f"  {sentence}")
-    click.echo(
-        "Signals against the plan:" if run.signals.signals else "No signal against the plan."
-    )
+    if run.held:
+        click.echo(run.held)
+    else:
+        click.echo(
+            "Signals against the plan:" if run.signals.signals else "No signal against the plan."
+        )
     for sentence in run.signals.sentences:
         click.echo(f"  - {sentence}")
     if run.signals.patterns:
