@@ -1038,3 +1038,25 @@ def test_a_blank_clinician_or_date_is_said_as_blank(files, tmp_path):
     day = next(f for f in run.findings if f.rule == "activity-date-invalid")
     assert "Row 4 of blanks.csv: the appointment date is blank." in day.message
     assert "(blank)" not in day.message
+
+
+def test_a_closed_standard_output_exits_141_quietly(files, tmp_path):
+    """`workload-xl ... | head`: the reader stops, the command exits 141 (as a shell says a
+    closed pipe) with nothing on standard error, for capa actuals as for any command; the
+    workbook is written whole before anything is printed."""
+    out = tmp_path / "piped.xlsx"
+    run = run_cli(
+        "capa",
+        "actuals",
+        files["monthly"],
+        "--jobplan",
+        files["jobplan"],
+        "-o",
+        out,
+        cwd=tmp_path,
+        stdout_closed=True,
+    )
+    assert (run.returncode, run.stderr) == (141, "")
+    assert load_workbook(out).sheetnames == list(ac.SHEETS)
+    other = run_cli("schemes", "show", "childrens-social-care", cwd=tmp_path, stdout_closed=True)
+    assert (other.returncode, other.stderr) == (141, "")
