@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from workload_xl.contracts import actuals as ac
 from workload_xl.core import capa
+from workload_xl.core.capa.actuals import gap_words
 from workload_xl.core.capa.exports import load_activity_mapping, tally_activity
 from workload_xl.core.findings import Refused
 from workload_xl.files.jobplan_workbook import write_jobplan_workbook
@@ -1060,3 +1061,61 @@ def test_a_closed_standard_output_exits_141_quietly(files, tmp_path):
     assert load_workbook(out).sheetnames == list(ac.SHEETS)
     other = run_cli("schemes", "show", "childrens-social-care", cwd=tmp_path, stdout_closed=True)
     assert (other.returncode, other.stderr) == (141, "")
+
+
+def test_a_month_with_every_figure_incomplete_for_one_reason_is_one_sentence():
+    """Mo Khan with no rows in 2026-05: the team's three figures are gaps for the same
+    reason, said once."""
+    planned = capa.Counts(10, 2, 20)
+    words = gap_words(
+        "Team",
+        "2026-05",
+        planned,
+        capa.Counts(None, None, None),
+        why={k: "no figure for Mo Khan in 2026-05" for k in ("choice", "new_core", "core")},
+    )
+    assert words == (
+        "The team: the figures for 2026-05 are incomplete (no figure for Mo Khan in "
+        "2026-05), so they are not compared."
+    )
+
+
+def test_a_workbook_with_gaps_recalculates_to_pythons_in_libreoffice(tmp_path):
+    """Gaps are blank cells (never 0) and every formula over them LibreOffice works out
+    equals the result Python saved: Mo Khan has no rows in 2025-02 and Asha Rao's Choice
+    count there is 'x'."""
+    soffice = require_soffice()
+    rows = every_clinician(range(1, 3), leave_out=(("Mo Khan", 2), ("Asha Rao", 2)))
+    rows.append(("Asha Rao", "2025-02", "x", 4, 32))
+    out = tmp_path / "gaps.xlsx"
+    run = capa_actuals(
+        export_rows(tmp_path / "gaps.csv", rows), jobplan(tmp_path / "j.xlsx"), out, today=TODAY
+    )
+    assert run.written == out
+    months = load_workbook(out)[ac.CLINICIAN_MONTHS_SHEET]
+    heading = [c.value for c in months[ac.HEADER_ROW]]
+    by_who = {(r[0], r[2]): r for r in months.iter_rows(min_row=5, values_only=True) if r[2]}
+    asha_feb = by_who[("2025-02", "Asha Rao")]
+    assert asha_feb[heading.index("Choice planned")] == 15
+    assert asha_feb[heading.index("Choice delivered")] is None  # a gap, not 0
+    assert asha_feb[heading.index("Choice gap")] is None
+    assert asha_feb[heading.index("New Core Partnerships delivered")] == 4
+    assert by_who[("2025-02", "Mo Khan")][heading.index("Core appointments delivered")] is None
+    (converted,) = recalculate([out], tmp_path / "lo", soffice=soffice)
+    saved = load_workbook(out, data_only=True)
+    fresh = load_workbook(converted, data_only=True)
+    differ = []
+    for ws in load_workbook(out).worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    mine = saved[ws.title][cell.coordinate].value
+                    theirs = fresh[ws.title][cell.coordinate].value
+                    if mine != pytest.approx(theirs) and not (
+                        mine in ("", None) and theirs in ("", None)
+                    ):
+                        differ.append((ws.title, cell.coordinate, mine, theirs))
+    assert differ == []
+    team = fresh[ac.TEAM_MONTHS_SHEET]
+    # January complete: Choice delivered(i, 1) = 16 + 9 + 31 + 0 + 16 + 23
+    assert team.cell(5, 4).value == 95 and team.cell(6, 4).value in (None, "")

@@ -288,6 +288,15 @@ def gap_words(
     if planned is None or delivered is None:
         return f"{subject}: no activity in the export for {period} (a gap, not a zero)."
     why = why or {}
+    partial = f" ({months} of its {of} months)" if months < of else ""
+    allowed = f"; {leave}" if leave else ""
+    gaps = [k for k in MEASURES if planned.get(k) is None or delivered.get(k) is None]
+    if len(gaps) == len(MEASURES) and len({why.get(k, "") for k in gaps}) == 1:
+        reason = f" ({why[gaps[0]]})" if why.get(gaps[0]) else ""
+        return (
+            f"{subject}: the figures for {period}{partial} are incomplete{reason}, so they "
+            f"are not compared{allowed}."
+        )
     parts = []
     for key, name in MEASURES.items():
         if parts and name.startswith("New "):  # mid-sentence: "and new Core Partnerships"
@@ -303,9 +312,7 @@ def gap_words(
             parts.append(f"{name} were on plan")
         else:
             parts.append(f"{name} were {n} {'below' if gap < 0 else 'above'} plan")
-    partial = f" ({months} of its {of} months)" if months < of else ""
     listed = ", ".join(parts[:-1]) + " and " + parts[-1]
-    allowed = f"; {leave}" if leave else ""
     return f"{subject}: {listed} in {period}{partial}{allowed}."
 
 
