@@ -92,10 +92,12 @@ def run_cli(
     timeout: float = TIME_LIMIT_SECONDS,
     encoding: str | None = None,
     to_files: bool = False,
+    stdout_closed: bool = False,
 ) -> Run:
     """`workload-xl ARGS` in a child held to 1 GB and `timeout` seconds, its output in
     `encoding` (PYTHONIOENCODING) on pipes, or with `to_files` redirected to files, as
-    `workload-xl ... > out.txt 2> err.txt` would."""
+    `workload-xl ... > out.txt 2> err.txt` would, or with `stdout_closed` into a pipe nobody
+    reads any more, as `workload-xl ... | head` leaves it once head has its lines."""
     scratch = Path(cwd or Path.cwd())
     # utf-8 unless the test run itself was given a code page (.ci/run's cp1252 run)
     encoding = encoding or os.environ.get("PYTHONIOENCODING", "").split(":")[0] or "utf-8"
@@ -109,7 +111,27 @@ def run_cli(
         **(env or {}),
     }
     command = [sys.executable, "-c", _CHILD, *map(str, args)]
-    if to_files:
+    if stdout_closed:  # `... | head` that has stopped reading: a pipe with no reader
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            failed = subprocess.run(
+                command,
+                stdout=writer,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding=encoding,
+                errors="replace",
+                env=child_env,
+                cwd=cwd,
+                timeout=timeout,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
+        finally:
+            os.close(writer)
+        done = subprocess.CompletedProcess(command, failed.returncode, "", failed.stderr)
+    elif to_files:
         outputs = [scratch / f".{name}-{os.getpid()}-{id(args)}.txt" for name in ("out", "err")]
         with outputs[0].open("wb") as out, outputs[1].open("wb") as err:
             code = subprocess.run(

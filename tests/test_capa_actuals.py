@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from workload_xl.contracts import actuals as ac
 from workload_xl.core import capa, spc
+from workload_xl.core.capa.actuals import gap_words
 from workload_xl.core.capa.exports import load_activity_mapping, tally_activity
 from workload_xl.core.findings import Refused
 from workload_xl.files.jobplan_workbook import write_jobplan_workbook
@@ -63,9 +64,22 @@ def delivered(i: int, m: int) -> tuple[int, int, int]:
     return choice, new_core, core
 
 
-def jobplan(path: Path, settings: capa.CapaSettings | None = None) -> Path:
-    team = [capa.Clinician(n, "Clinician", ch + co, choice=ch, core=co) for n, ch, co in PLANS]
-    assert write_jobplan_workbook(path, settings or capa.CapaSettings(), team, [], 20.0) == []
+def jobplan(
+    path: Path,
+    settings: capa.CapaSettings | None = None,
+    only: str | None = None,
+    absences: tuple[capa.Absence, ...] = (),
+) -> Path:
+    """The job plans of PLANS (or of the one clinician `only`), with `absences`."""
+    team = [
+        capa.Clinician(n, "Clinician", ch + co, choice=ch, core=co)
+        for n, ch, co in PLANS
+        if only in (None, n)
+    ]
+    assert (
+        write_jobplan_workbook(path, settings or capa.CapaSettings(), team, list(absences), 20.0)
+        == []
+    )
     return path
 
 
@@ -128,6 +142,13 @@ def monthly_run(files):
     run = capa_actuals(files["monthly"], files["jobplan"], out, today=TODAY, force=True)
     assert run.exit_code == 0, run.findings
     return run
+
+
+def asha(run, month: str):
+    """Asha Rao's line for `month`."""
+    return next(
+        x for x in run.actuals.clinician_months if x.period == month and x.who == "Asha Rao"
+    )
 
 
 def figures(counts) -> tuple[float, float, float]:
@@ -423,8 +444,17 @@ def test_the_workbook_and_the_run_carry_the_signals(files, tmp_path):
 # --- hostile input ------------------------------------------------------------------------
 
 
+WHOLE_EXPORT = ("activity-clinician-missing", "activity-signals-held")
+"""Findings about the export as a whole (a clinician it leaves out), not about a row."""
+
+
 def findings_of(run) -> list[tuple[str, str, str]]:
-    return [(f.rule, f.cell, str(f.value)) for f in run.findings if f.severity != "info"]
+    """The row findings (and any other not about the export as a whole)."""
+    return [
+        (f.rule, f.cell, str(f.value))
+        for f in run.findings
+        if f.severity != "info" and f.rule not in WHOLE_EXPORT
+    ]
 
 
 def test_bad_rows_are_findings_at_their_row_and_column(files, tmp_path):
@@ -458,7 +488,8 @@ def test_bad_rows_are_findings_at_their_row_and_column(files, tmp_path):
     feb = next(
         x for x in run.actuals.clinician_months if x.period == "2025-02" and x.who == "Asha Rao"
     )
-    assert figures(feb.delivered) == (0, 0, 0)  # every count of the row was bad
+    # every count of the row was bad: each figure a gap, never 0
+    assert (feb.delivered.choice, feb.delivered.new_core, feb.delivered.core) == (None,) * 3
 
 
 def test_unmapped_types_and_bad_appointment_dates_are_findings(files, tmp_path):
@@ -478,7 +509,7 @@ def test_unmapped_types_and_bad_appointment_dates_are_findings(files, tmp_path):
         ("activity-date-invalid", "D6", "2025-02-07"),
         ("activity-type-unmapped", "C3", "Telephone triage"),
     ]
-    feb = run.actuals.team_month("2025-02")
+    feb = asha(run, "2025-02")
     assert feb.delivered.choice == 2  # rows 2 and 6; row 6's wait is not counted
     assert run.actuals.waits_in("choice", "2025-02").seen == 1
 
@@ -557,7 +588,8 @@ def test_a_million_rows_are_streamed(files, tmp_path):
     run = capa_actuals(export, files["jobplan"], None, today=TODAY)
     assert run.exit_code == 0, run.findings
     assert run.export.rows_read == 1_000_000
-    assert sum(x.delivered.choice for x in run.actuals.team_months) == 1_000_000
+    # each clinician has rows in 2 of the 12 months (k % 6 and k % 12): the others are gaps
+    assert sum(x.delivered.choice or 0 for x in run.actuals.clinician_months) == 1_000_000
 
 
 def test_counting_keeps_only_the_counts_in_memory():
@@ -736,7 +768,7 @@ def test_a_growing_wait_for_core_is_flagged_against_its_target(files, tmp_path):
                 day = dt.date(YEAR, m, 10 + j)
                 wait = 21 if m <= 5 else 56
                 out.writerow(["Asha Rao", day, "Core first", day - dt.timedelta(days=wait)])
-    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    run = capa_actuals(export, jobplan(tmp_path / "asha.xlsx", only="Asha Rao"), None, today=TODAY)
     assert run.actuals.waits_in("core", "2025-06").median_weeks == pytest.approx(8)
     assert run.actuals.waits_in("core", "2025-06").within_target == 0
     said = run.signals.sentences
@@ -758,7 +790,7 @@ def test_a_services_own_mapping_file_beside_its_schemes_is_used(files, tmp_path,
     export = tmp_path / "own.csv"
     export.write_text("Seen by whom,When,What\nAsha Rao,2025-03-04,C.H.\n", encoding="utf-8")
     run = capa_actuals(export, files["jobplan"], None, today=TODAY)
-    assert run.actuals.team_month("2025-03").delivered.choice == 1
+    assert asha(run, "2025-03").delivered.choice == 1
 
 
 def test_the_demos_clinicians_have_no_appointments_while_away(tmp_path):
@@ -933,3 +965,350 @@ def test_counts_show_whole_and_planned_lines_are_dashed_in_every_chart(monthly_r
                 heading = columns[column_index_from_string(ref) - 1]
                 lines.append((heading.endswith("planned"), dash))
             assert sorted(lines) == [(False, "solid"), (True, "dash")], name
+
+
+# --- review of issue 18: leave, gaps, missing clinicians and months -----------------------
+
+
+def export_rows(path: Path, rows: list[tuple]) -> Path:
+    """A monthly export of exactly `rows` (clinician, month, Choice, new Core, Core)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Clinician", "Month", "Choice appointments", "New Core", "Core appts"])
+        out.writerows(rows)
+    return path
+
+
+def every_clinician(months: range, leave_out: tuple[tuple[str, int], ...] = ()) -> list[tuple]:
+    """Each clinician's delivered() counts for `months`, but (name, month) in `leave_out`."""
+    return [
+        (name, f"{YEAR}-{m:02d}", *delivered(i, m))
+        for m in months
+        for i, (name, *_) in enumerate(PLANS)
+        if (name, m) not in leave_out
+    ]
+
+
+def line_of(lines, period: str, who: str = "Team"):
+    return next(x for x in lines if x.period == period and x.who == who)
+
+
+def test_the_monthly_plan_leaves_out_leave_the_working_weeks_do_not_cover(tmp_path):
+    """Tom Reed on maternity leave for March and April 2025 (21 and 22 weekdays) is planned
+    at 0 and has no rows then, which is not missing; Ravi Shah off sick 2-13 June 2025 (10
+    of June's 21 weekdays) is planned at 11/21 of his month; Asha Rao's annual leave in May
+    costs nothing, the 45 working weeks already allow for it."""
+    away = (
+        capa.Absence("Tom Reed", capa.MATERNITY_LEAVE, dt.date(2025, 3, 1), dt.date(2025, 4, 30)),
+        capa.Absence(
+            "Ravi Shah", capa.LONG_TERM_SICKNESS, dt.date(2025, 6, 2), dt.date(2025, 6, 13)
+        ),
+        capa.Absence("Asha Rao", capa.ANNUAL_LEAVE, dt.date(2025, 5, 1), dt.date(2025, 5, 31)),
+    )
+    plan = jobplan(tmp_path / "leave.xlsx", absences=away)
+    export = export_rows(
+        tmp_path / "leave.csv",
+        every_clinician(range(3, 7), leave_out=(("Tom Reed", 3), ("Tom Reed", 4))),
+    )
+    run = capa_actuals(export, plan, None, today=TODAY)
+    assert run.exit_code == 0, run.findings
+    assert not [f for f in run.findings if f.rule == "activity-clinician-missing"]
+    pa = run.actuals
+    tom = line_of(pa.clinician_months, "2025-03", "Tom Reed")
+    assert figures(tom.planned) == (0, 0, 0) and figures(tom.delivered) == (0, 0, 0)
+    assert "the plan allows for 21 working days of maternity leave (of the month's 21)" in (
+        tom.words
+    )
+    assert figures(line_of(pa.clinician_months, "2025-04", "Tom Reed").planned) == (0, 0, 0)
+    assert figures(line_of(pa.clinician_months, "2025-05", "Tom Reed").planned) == (7.5, 2, 15)
+    ravi = line_of(pa.clinician_months, "2025-06", "Ravi Shah")
+    assert figures(ravi.planned) == pytest.approx((15 * 11 / 21, 11 / 21, 7.5 * 11 / 21))
+    assert "10 working days of long-term sickness (of the month's 21)" in ravi.words
+    asha_may = line_of(pa.clinician_months, "2025-05", "Asha Rao")
+    assert figures(asha_may.planned) == (15, 4, 30) and "allows" not in asha_may.words
+    march = pa.team_month("2025-03")
+    assert figures(march.planned) == (90 - 7.5, 24 - 2, 180 - 15)
+    assert "the plan allows for the leave of Tom Reed" in march.words
+    # the team's March delivered: delivered(i, 3) summed without Tom Reed
+    assert figures(march.delivered) == (
+        14 + 29 + 0 + 14 + 21,
+        4 + 6 + 8 + 1 + 3,
+        32 + 47 + 62 + 9 + 24,
+    )
+
+
+def test_a_blank_or_rejected_count_is_a_gap_and_the_teams_month_is_not_compared(tmp_path):
+    """activity-count-invalid and activity-count-blank leave that figure a gap (None), never
+    0; the team's figure for the month is incomplete and said so, its others compared."""
+    rows = every_clinician(range(4, 6), leave_out=(("Asha Rao", 5), ("Tom Reed", 5)))
+    rows += [("Asha Rao", "2025-05", -3, 5, 39), ("Tom Reed", "2025-05", "", 6, "x")]
+    run = capa_actuals(
+        export_rows(tmp_path / "m.csv", rows), jobplan(tmp_path / "j.xlsx"), None, today=TODAY
+    )
+    assert run.exit_code == 0
+    said = {(f.rule, f.cell) for f in run.findings}
+    # rows 2-7 April, 8-11 May's other four, 12 Asha Rao's May, 13 Tom Reed's
+    assert ("activity-count-invalid", "C12") in said  # Asha Rao's -3
+    assert ("activity-count-blank", "C13") in said  # Tom Reed's blank Choice
+    assert ("activity-count-invalid", "E13") in said  # Tom Reed's 'x'
+    blank = next(f for f in run.findings if f.rule == "activity-count-blank")
+    assert "is blank" in blank.message and "incomplete" in blank.message
+    pa = run.actuals
+    asha_may = line_of(pa.clinician_months, "2025-05", "Asha Rao")
+    assert (asha_may.delivered.choice, asha_may.delivered.new_core) == (None, 5)
+    assert asha_may.gap.choice is None and asha_may.gap.new_core == 5 - 4
+    tom_may = line_of(pa.clinician_months, "2025-05", "Tom Reed")
+    assert (tom_may.delivered.choice, tom_may.delivered.new_core, tom_may.delivered.core) == (
+        None,
+        6,
+        None,
+    )
+    may = pa.team_month("2025-05")
+    assert may.delivered.choice is None and may.delivered.core is None
+    # new Core: delivered(i, 5) for Mo, Lena, Ravi, Jess (6, 8, 1, 3) with Asha's 5, Tom's 6
+    assert may.delivered.new_core == 6 + 8 + 1 + 3 + 5 + 6
+    assert may.words.startswith(
+        "The team: Choice appointments are not compared, the figure being incomplete (no "
+        "figure for Asha Rao, Tom Reed in 2025-05), new Core Partnerships were 5 above plan"
+    )
+    assert "0.0" not in may.words and "34 below" not in may.words
+    assert line_of(pa.team_quarters, "2025-Q2").delivered.choice is None
+    april = pa.team_month("2025-04")
+    assert figures(april.delivered)[0] == 16 + 9 + 31 + 0 + 16 + 23  # every count given
+
+
+def test_a_job_plan_clinician_with_no_rows_is_a_warning_and_a_gap(tmp_path):
+    """activity-clinician-missing: Mo Khan has no rows in 2025-02, Jess Lowe none at all;
+    their months are gaps, the team's months incomplete, and with Jess Lowe missing from
+    every month the signals are held back (activity-signals-held)."""
+    rows = every_clinician(
+        range(1, 3), leave_out=(("Mo Khan", 2), ("Jess Lowe", 1), ("Jess Lowe", 2))
+    )
+    run = capa_actuals(
+        export_rows(tmp_path / "x.csv", rows), jobplan(tmp_path / "j.xlsx"), None, today=TODAY
+    )
+    missing = {f.value: f for f in run.findings if f.rule == "activity-clinician-missing"}
+    assert set(missing) == {"Mo Khan", "Jess Lowe"}
+    assert "in 2025-02" in missing["Mo Khan"].message
+    assert "in any month" in missing["Jess Lowe"].message
+    assert all(f.severity == "warning" for f in missing.values())
+    pa = run.actuals
+    mo = line_of(pa.clinician_months, "2025-02", "Mo Khan")
+    assert mo.delivered.missing == ("choice", "new_core", "core") and mo.gap.choice is None
+    assert figures(line_of(pa.clinician_months, "2025-01", "Mo Khan").delivered) == (31, 6, 47)
+    feb = pa.team_month("2025-02")
+    assert feb.delivered.missing == ("choice", "new_core", "core")
+    assert "no figure for Mo Khan, Jess Lowe in 2025-02" in feb.words
+    held = next(f for f in run.findings if f.rule == "activity-signals-held")
+    assert "Jess Lowe has no rows in the export" in held.message
+    assert run.held == held.message and run.signals.signals == ()
+    assert run.to_dict()["signals_held"] == held.message
+
+
+def test_names_match_ignoring_accents_and_an_unknown_one_gets_did_you_mean(tmp_path):
+    """'Léna  ORTIZ' is Lena Ortiz; 'Ravi Shaw' is nobody's, with "Did you mean 'Ravi
+    Shah'?", and leaves Ravi Shah with no rows, so the signals are held back."""
+    rows = every_clinician(range(1, 3))
+    rows = [
+        (
+            "Léna  ORTIZ" if r[0] == "Lena Ortiz" else "Ravi Shaw" if r[0] == "Ravi Shah" else r[0],
+            *r[1:],
+        )
+        for r in rows
+    ]
+    rows.append(("Zeb Quill", "2025-01", 1, 1, 1))
+    out = tmp_path / "a.xlsx"
+    run = capa_actuals(
+        export_rows(tmp_path / "a.csv", rows), jobplan(tmp_path / "j.xlsx"), out, today=TODAY
+    )
+    pa = run.actuals
+    assert figures(line_of(pa.clinician_months, "2025-01", "Lena Ortiz").delivered) == (0, 8, 62)
+    unknown = {f.value: f.message for f in run.findings if f.rule == "activity-clinician-unknown"}
+    assert "Did you mean 'Ravi Shah'?" in unknown["Ravi Shaw"]
+    assert "Did you mean" not in unknown["Zeb Quill"]
+    assert "Ravi Shah has no rows in the export (the export names 'Ravi Shaw'" in run.held
+    assert run.signals.signals == ()
+    summary = load_workbook(out)[ac.SUMMARY_SHEET]
+    texts = [c.value for c in summary["A"] if c.value]
+    assert run.held in texts
+
+
+def test_a_month_with_no_rows_inside_the_range_is_a_warning(tmp_path):
+    """activity-month-missing: 2025-03 between 2025-02 and 2025-04 has no rows."""
+    rows = every_clinician(range(2, 5), leave_out=tuple((n, 3) for n, *_ in PLANS))
+    export = export_rows(tmp_path / "gap.csv", rows)
+    plan = jobplan(tmp_path / "j.xlsx")
+    run = capa_actuals(export, plan, None, today=TODAY)
+    gap = [f for f in run.findings if f.rule == "activity-month-missing"]
+    assert [(f.value, f.severity) for f in gap] == [("2025-03", "warning")]
+    assert gap[0].message.startswith(
+        "2025-03 has no rows in the export: check the export covers it."
+    )
+    cli = run_cli("capa", "actuals", export, "--jobplan", plan, cwd=tmp_path)
+    assert cli.returncode == 0, cli.output
+    assert "6 clinicians, 2 months with rows (2025-02 to 2025-04; 2025-03 has none)." in cli.stdout
+
+
+def test_a_replaced_month_is_a_warning_naming_who_loses_figures(tmp_path):
+    """activity-month-replaced is a warning, naming the clinicians who had figures in the
+    previous workbook's month and have none in the new export's."""
+    plan = jobplan(tmp_path / "j.xlsx")
+    first = tmp_path / "first.xlsx"
+    capa_actuals(
+        export_rows(tmp_path / "a.csv", every_clinician(range(1, 4))), plan, first, today=TODAY
+    )
+    later = export_rows(
+        tmp_path / "b.csv", every_clinician(range(3, 5), leave_out=(("Mo Khan", 3),))
+    )
+    run = capa_actuals(later, plan, None, previous=first, today=TODAY)
+    replaced = next(f for f in run.findings if f.rule == "activity-month-replaced")
+    assert replaced.severity == "warning"
+    assert "in 2025-03, Mo Khan had figures there and has none in the export" in replaced.message
+    assert run.actuals.months == ("2025-01", "2025-02", "2025-03", "2025-04")
+
+
+def test_common_clinical_system_headings_are_in_the_mapping(tmp_path):
+    mapping = load_activity_mapping()
+    for key, heading in (
+        ("appointment_type", "Appt Type"),
+        ("appointment_type", "Appointment Type"),
+        ("appointment_type", "Contact Type"),
+        ("appointment_type", "Activity Type"),
+        ("date", "Appt Date"),
+        ("clinician", "Clinician Name"),
+        ("clinician", "Staff Name"),
+        ("clinician", "HCP"),
+    ):
+        assert heading.casefold() in {h.casefold() for h in mapping.columns[key]}, heading
+    export = tmp_path / "appt.csv"
+    export.write_text("HCP,Appt Date,Appt Type\nAsha Rao,2025-03-04,Choice\n", encoding="utf-8")
+    plan = jobplan(tmp_path / "j.xlsx", only="Asha Rao")
+    run = capa_actuals(export, plan, None, today=TODAY)
+    assert run.exit_code == 0 and asha(run, "2025-03").delivered.choice == 1
+
+
+def test_the_output_is_checked_before_anything_is_read(files, tmp_path):
+    """A missing output folder is output-unwritable before the export is read (here it does
+    not exist, and is not said); an output not named .xlsx is a usage error."""
+    run = run_cli(
+        "capa",
+        "actuals",
+        tmp_path / "absent.csv",
+        "--jobplan",
+        files["jobplan"],
+        "-o",
+        tmp_path / "no such dir" / "p.xlsx",
+        cwd=tmp_path,
+    )
+    assert run.returncode == 2
+    assert "no such dir does not exist" in " ".join(run.stderr.split())
+    assert "absent.csv" not in run.output and "clinicians," not in run.stdout
+    wrong = run_cli(
+        "capa",
+        "actuals",
+        files["monthly"],
+        "--jobplan",
+        files["jobplan"],
+        "-o",
+        tmp_path / "p.csv",
+        cwd=tmp_path,
+    )
+    assert wrong.returncode == 2 and ".xlsx" in wrong.stderr
+
+
+def test_a_blank_clinician_or_date_is_said_as_blank(files, tmp_path):
+    export = tmp_path / "blanks.csv"
+    export.write_text(
+        "Clinician,Appointment date,Appointment type\n"
+        "Asha Rao,2025-03-04,Choice\n"
+        ",2025-03-05,Choice\n"
+        "Asha Rao,,Choice\n",
+        encoding="utf-8",
+    )
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    who = next(f for f in run.findings if f.rule == "activity-clinician-unknown")
+    assert "Row 3 of blanks.csv has no clinician" in who.message
+    assert "who has no job plan" not in who.message
+    day = next(f for f in run.findings if f.rule == "activity-date-invalid")
+    assert "Row 4 of blanks.csv: the appointment date is blank." in day.message
+    assert "(blank)" not in day.message
+
+
+def test_a_closed_standard_output_exits_141_quietly(files, tmp_path):
+    """`workload-xl ... | head`: the reader stops, the command exits 141 (as a shell says a
+    closed pipe) with nothing on standard error, for capa actuals as for any command; the
+    workbook is written whole before anything is printed."""
+    out = tmp_path / "piped.xlsx"
+    run = run_cli(
+        "capa",
+        "actuals",
+        files["monthly"],
+        "--jobplan",
+        files["jobplan"],
+        "-o",
+        out,
+        cwd=tmp_path,
+        stdout_closed=True,
+    )
+    assert (run.returncode, run.stderr) == (141, "")
+    assert load_workbook(out).sheetnames == list(ac.SHEETS)
+    other = run_cli("schemes", "show", "childrens-social-care", cwd=tmp_path, stdout_closed=True)
+    assert (other.returncode, other.stderr) == (141, "")
+
+
+def test_a_month_with_every_figure_incomplete_for_one_reason_is_one_sentence():
+    """Mo Khan with no rows in 2026-05: the team's three figures are gaps for the same
+    reason, said once."""
+    planned = capa.Counts(10, 2, 20)
+    words = gap_words(
+        "Team",
+        "2026-05",
+        planned,
+        capa.Counts(None, None, None),
+        why={k: "no figure for Mo Khan in 2026-05" for k in ("choice", "new_core", "core")},
+    )
+    assert words == (
+        "The team: the figures for 2026-05 are incomplete (no figure for Mo Khan in "
+        "2026-05), so they are not compared."
+    )
+
+
+def test_a_workbook_with_gaps_recalculates_to_pythons_in_libreoffice(tmp_path):
+    """Gaps are blank cells (never 0) and every formula over them LibreOffice works out
+    equals the result Python saved: Mo Khan has no rows in 2025-02 and Asha Rao's Choice
+    count there is 'x'."""
+    soffice = require_soffice()
+    rows = every_clinician(range(1, 3), leave_out=(("Mo Khan", 2), ("Asha Rao", 2)))
+    rows.append(("Asha Rao", "2025-02", "x", 4, 32))
+    out = tmp_path / "gaps.xlsx"
+    run = capa_actuals(
+        export_rows(tmp_path / "gaps.csv", rows), jobplan(tmp_path / "j.xlsx"), out, today=TODAY
+    )
+    assert run.written == out
+    months = load_workbook(out)[ac.CLINICIAN_MONTHS_SHEET]
+    heading = [c.value for c in months[ac.HEADER_ROW]]
+    by_who = {(r[0], r[2]): r for r in months.iter_rows(min_row=5, values_only=True) if r[2]}
+    asha_feb = by_who[("2025-02", "Asha Rao")]
+    assert asha_feb[heading.index("Choice planned")] == 15
+    assert asha_feb[heading.index("Choice delivered")] is None  # a gap, not 0
+    assert asha_feb[heading.index("Choice gap")] is None
+    assert asha_feb[heading.index("New Core Partnerships delivered")] == 4
+    assert by_who[("2025-02", "Mo Khan")][heading.index("Core appointments delivered")] is None
+    (converted,) = recalculate([out], tmp_path / "lo", soffice=soffice)
+    saved = load_workbook(out, data_only=True)
+    fresh = load_workbook(converted, data_only=True)
+    differ = []
+    for ws in load_workbook(out).worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    mine = saved[ws.title][cell.coordinate].value
+                    theirs = fresh[ws.title][cell.coordinate].value
+                    if mine != pytest.approx(theirs) and not (
+                        mine in ("", None) and theirs in ("", None)
+                    ):
+                        differ.append((ws.title, cell.coordinate, mine, theirs))
+    assert differ == []
+    team = fresh[ac.TEAM_MONTHS_SHEET]
+    # January complete: Choice delivered(i, 1) = 16 + 9 + 31 + 0 + 16 + 23
+    assert team.cell(5, 4).value == 95 and team.cell(6, 4).value in (None, "")

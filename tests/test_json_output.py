@@ -257,7 +257,13 @@ def test_capa_actuals_json_is_as_documented_worked_out_or_not(files, tmp_path):
     conforms(data, "capa actuals")
     assert data["months"] == ["2026-04", "2026-05"] and data["written"]
     assert data["waits"][0]["seen"] == 1 and data["waits"][0]["median_weeks"] == 5
-    assert [f["rule"] for f in data["findings"]] == ["activity-clinician-unknown"]
+    # the job plan's other clinicians have no rows: each said, and the signals held back
+    assert {f["rule"] for f in data["findings"]} == {
+        "activity-clinician-unknown",
+        "activity-clinician-missing",
+        "activity-signals-held",
+    }
+    assert data["signals"] == [] and "held back" in data["signals_held"]
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     nothing = loaded("capa", "actuals", empty, "--jobplan", plan, cwd=files)

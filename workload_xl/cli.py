@@ -8,6 +8,7 @@ findings naming the file, sheet and cell; a traceback is a bug.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +40,11 @@ def plain_table(*args, **kwargs) -> str:
 
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE, EXIT_STOPPED = 0, 1, 2, 130
+EXIT_PIPE_CLOSED = 141
+"""Standard output was closed before the command had printed everything (`... | head`): 128 +
+13, the code a shell gives a POSIX tool stopped by a closed pipe, so a script can tell it
+from 1 (the input has errors), which click would say. Files the command writes are written
+whole before anything is printed."""
 
 STOPPED = {
     "consolidate": "Stopped (Ctrl-C). The returns stored so far are kept and the store is "
@@ -191,7 +197,14 @@ class _Main(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:  # a closed pipe is met here, not in Python's last flush at exit
+                if sys.stdout is not None:
+                    sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped reading (`| head`): nothing to say
+            _quiet_stdout()
+            sys.exit(EXIT_PIPE_CLOSED)
         except KeyboardInterrupt:  # Ctrl-C: one sentence and 130, the shell's code for it
             click.echo(STOPPED.get(ctx.invoked_subcommand or "", STOPPED_ANY), err=True)
             sys.exit(EXIT_STOPPED)
@@ -206,6 +219,15 @@ class _Main(click.Group):
             else:
                 raise
         sys.exit(EXIT_UNREADABLE)
+
+
+def _quiet_stdout() -> None:
+    """Standard output pointed at the null device, so nothing more is written to the closed
+    pipe (Python's flush at exit would say 'Exception ignored' on standard error)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -1037,7 +1059,12 @@ def capa_balance(
 @capa.command("actuals")
 @click.argument("report", type=PATH)
 @click.option("--jobplan", type=PATH, required=True, help="The team's CAPA job plan workbook.")
-@click.option("-o", "--output", type=PATH, help="The Plan and actual workbook to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=OutputPath("the Plan and actual workbook"),
+    help="The Plan and actual workbook to write (.xlsx).",
+)
 @click.option(
     "--previous",
     type=PATH,
@@ -1078,15 +1105,23 @@ def capa_actuals(
         sys.exit(run.exit_code)
     pa = run.actuals
     carried = f", {len(run.from_history)} carried from --previous" if run.from_history else ""
+    empty = [line.period for line in pa.team_months if not line.months]
+    without = f"; {', '.join(empty)} {'has' if len(empty) == 1 else 'have'} none" if empty else ""
+    counted = (
+        f"{len(pa.months) - len(empty)} months with rows" if empty else f"{len(pa.months)} months"
+    )
     click.echo(
-        f"{len(pa.clinicians)} clinicians, {len(pa.months)} months ({pa.months[0]} to "
-        f"{pa.months[-1]}{carried})."
+        f"{len(pa.clinicians)} clinicians, {counted} ({pa.months[0]} to "
+        f"{pa.months[-1]}{without}{carried})."
     )
     for sentence in pa.summary:
         click.echo(f"  {sentence}")
-    click.echo(
-        "Signals against the plan:" if run.signals.signals else "No signal against the plan."
-    )
+    if run.held:
+        click.echo(run.held)
+    else:
+        click.echo(
+            "Signals against the plan:" if run.signals.signals else "No signal against the plan."
+        )
     for sentence in run.signals.sentences:
         click.echo(f"  - {sentence}")
     if run.signals.patterns:

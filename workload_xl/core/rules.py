@@ -167,11 +167,19 @@ _RULES = [
     Rule("activity-type-unmapped", WARN, "An appointment type maps to nothing the plan counts"),
     Rule("activity-date-invalid", WARN, "A date or month is not one, or is out of range"),
     Rule("activity-count-invalid", WARN, "A count is negative, not whole or not a number"),
+    Rule("activity-count-blank", WARN, "A count is blank, so that month's figure is a gap"),
+    Rule("activity-clinician-missing", WARN, "A job-plan clinician has no rows in the export"),
+    Rule("activity-month-missing", WARN, "A month inside the export's range has no rows"),
+    Rule(
+        "activity-signals-held",
+        WARN,
+        "Signals are held back: a job-plan clinician's figures are missing",
+    ),
     Rule("activity-mapping-invalid", ERR, "The activity mapping file is wrong"),
     Rule(
         "activity-previous-unreadable", ERR, "The previous Plan and actual workbook cannot be read"
     ),
-    Rule("activity-month-replaced", INFO, "A month of the history is replaced by the export's"),
+    Rule("activity-month-replaced", WARN, "A month of the history is replaced by the export's"),
     # Points scheme files.
     Rule("scheme-invalid", ERR, "A points scheme file is wrong, so that scheme was not loaded"),
     Rule("scheme-folder-unusable", ERR, "The points scheme folder cannot be used"),

@@ -92,8 +92,9 @@ def write_actuals_workbook(
     notes: Sequence[str] = (),
     force: bool = False,
     made: dt.datetime | None = None,
+    held: str = "",
 ) -> list[Finding]:
-    wb = build_actuals_workbook(pa, signals, notes=notes, made=made)
+    wb = build_actuals_workbook(pa, signals, notes=notes, made=made, held=held)
     return write_atomically(path, lambda temp: cached_values.save(wb, temp), force=force)
 
 
@@ -103,6 +104,7 @@ def build_actuals_workbook(
     *,
     notes: Sequence[str] = (),
     made: dt.datetime | None = None,
+    held: str = "",
 ) -> Workbook:
     wb = Workbook()
     summary = wb.active
@@ -112,7 +114,7 @@ def build_actuals_workbook(
     clinician_months = wb.create_sheet(ac.CLINICIAN_MONTHS_SHEET)
     clinician_quarters = wb.create_sheet(ac.CLINICIAN_QUARTERS_SHEET)
     charts = wb.create_sheet(ac.CHARTS_SHEET)
-    _write_summary(summary, pa, signals, notes, made or dt.datetime.now())
+    _write_summary(summary, pa, signals, notes, made or dt.datetime.now(), held)
     last_clinician_row = _write_clinician_months(clinician_months, pa)
     last_team_row = _write_team_months(team_months, pa, last_clinician_row)
     _write_team_quarters(team_quarters, pa, last_team_row)
@@ -139,7 +141,9 @@ def _heading(ws, title: str, note: str) -> None:
     put(ws, 2, 1, note).font = NOTE
 
 
-def _write_summary(ws, pa: PlanAndActual, signals: Signals, notes, made: dt.datetime) -> None:
+def _write_summary(
+    ws, pa: PlanAndActual, signals: Signals, notes, made: dt.datetime, held: str = ""
+) -> None:
     span = f"{pa.months[0]} to {pa.months[-1]}" if pa.months else "no months"
     _heading(ws, ac.TITLE, f"Made {made:%Y-%m-%d %H:%M}. Months: {span}.")
     ws.column_dimensions["A"].width = SUMMARY_WIDTH
@@ -148,6 +152,7 @@ def _write_summary(ws, pa: PlanAndActual, signals: Signals, notes, made: dt.date
         (
             ac.SUMMARY_HEADINGS[1],
             list(signals.sentences)
+            or ([held] if held else [])
             or [
                 "None: no figure has run off its plan for long enough to be more than the "
                 "usual up and down."
@@ -210,6 +215,8 @@ def _figures(ws, row: int, first: int, line: Line, sources: dict[str, str] | Non
         for cell, value, part in zip(
             (planned, delivered), values, ("planned", "delivered"), strict=True
         ):
+            if value is None:  # a gap in this figure: left blank, never 0
+                continue
             heading = f"{ac.FIGURE_HEADINGS[key]} {part}"
             if sources is None:
                 cell.value = value
@@ -217,6 +224,8 @@ def _figures(ws, row: int, first: int, line: Line, sources: dict[str, str] | Non
                 cell.value = sources[heading]
                 cached_values.remember(ws, cell.coordinate, value)
             cell.number_format = _format_of(value)
+        if values[0] is None or values[1] is None:
+            continue
         gap.value = f"={delivered.coordinate}-{planned.coordinate}"
         gap.number_format = _format_of(values[1] - values[0])
         cached_values.remember(ws, gap.coordinate, values[1] - values[0])
@@ -289,11 +298,14 @@ def _expected_totals(lines: Sequence[Line]) -> dict[str, float]:
     found: dict[str, float] = {}
     for key in ac.FIGURES:
         name = ac.FIGURE_HEADINGS[key]
-        planned = sum(ln.planned.get(key) for ln in lines if ln.planned and ln.delivered)
-        delivered = sum(ln.delivered.get(key) for ln in lines if ln.planned and ln.delivered)
-        found[f"{name} planned"] = planned
-        found[f"{name} delivered"] = delivered
-        found[f"{name} gap"] = delivered - planned
+        pairs = [
+            (ln.planned.get(key), ln.delivered.get(key))
+            for ln in lines
+            if ln.planned and ln.delivered
+        ]
+        found[f"{name} planned"] = sum(p for p, _ in pairs if p is not None)
+        found[f"{name} delivered"] = sum(d for _, d in pairs if d is not None)
+        found[f"{name} gap"] = sum(d - p for p, d in pairs if p is not None and d is not None)
     return found
 
 
@@ -334,7 +346,7 @@ def _write_team_months(ws, pa: PlanAndActual, last_clinician_row: int) -> int:
         put(ws, row, 2, quarter_of(month))
         sources = _sums(ac.CLINICIAN_MONTHS_SHEET, src, last_clinician_row, [("Month", f"$A{row}")])
         _figures(ws, row, 3, line, sources)
-        if line.delivered is not None:
+        if line.delivered is not None and not line.delivered.missing:
             choice = ws.cell(row, 4).coordinate
             new_core = ws.cell(row, 7).coordinate
             cell = ws.cell(row, rate)
@@ -395,7 +407,7 @@ def _write_team_quarters(ws, pa: PlanAndActual, last_team_row: int) -> None:
         ws.cell(row, 2, line.months)
         sources = _sums(ac.TEAM_MONTHS_SHEET, src, last_team_row, [("Quarter", f"$A{row}")])
         _figures(ws, row, 3, line, sources)
-        if line.delivered is not None:
+        if line.delivered is not None and not line.delivered.missing:
             cell = ws.cell(row, rate)
             cell.value = f'=IF(D{row}=0,"",G{row}/D{row})'
             cell.number_format = RATE_FORMAT
@@ -569,7 +581,9 @@ def _clinician_month(row: dict[str, Any]) -> ClinicianMonth | None:
     figures = []
     for part in ("planned", "delivered"):
         values = [row.get(f"{ac.FIGURE_HEADINGS[key]} {part}") for key in ac.FIGURES]
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        if any(isinstance(v, bool) or not isinstance(v, int | float | None) for v in values):
             return None
-        figures.append(Counts(*(float(v) for v in values)))
+        figures.append(Counts(*(None if v is None else float(v) for v in values)))
+    if all(v is None for v in (figures[0].choice, figures[0].new_core, figures[0].core)):
+        return None
     return ClinicianMonth(month, who, figures[0], figures[1])

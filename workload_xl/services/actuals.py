@@ -38,6 +38,9 @@ class CapaActualsRun:
     unreadable: bool = False
     output: Path | None = None
     """The workbook asked for: not `written` when it could not be written."""
+    held: str = ""
+    """Why the signals are held back ("" when they are not): a job-plan clinician has no
+    rows in the export, so the team's figures are missing a clinician."""
 
     @property
     def exit_code(self) -> int:
@@ -89,6 +92,7 @@ class CapaActualsRun:
             "waits": [] if pa is None else [waits(w) for w in pa.waits],
             "summary": [] if pa is None else list(pa.summary),
             "signals": [] if self.signals is None else [asdict(s) for s in self.signals.signals],
+            "signals_held": self.held or None,
             "patterns": [] if self.signals is None else list(self.signals.patterns),
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -113,13 +117,7 @@ def capa_actuals(
     as another kind of file raises OptionError, one that would overwrite the export or the
     job plan Refused, before anything is read."""
     from workload_xl.core import capa as maths
-    from workload_xl.core.capa.actuals import (
-        ClinicianMonth,
-        Counts,
-        plan_and_actual,
-        planned_per_month,
-        waits_of,
-    )
+    from workload_xl.core.capa.actuals import plan_and_actual, waits_of
     from workload_xl.core.capa.exports import load_activity_mapping
     from workload_xl.core.capa.signals import actuals_signals
     from workload_xl.files.activity_reader import read_activity
@@ -135,6 +133,20 @@ def capa_actuals(
         )
         if clashes:
             raise Refused(clashes)
+        folder = Path(output).parent if str(Path(output).parent) else Path(".")
+        if not folder.is_dir():  # said before anything is read, as writing it would say
+            return CapaActualsRun(
+                [
+                    finding(
+                        "output-unwritable",
+                        f"The folder {folder} does not exist. Create it first or choose "
+                        "another place for the Plan and actual workbook.",
+                        workbook=str(output),
+                    )
+                ],
+                unreadable=True,
+                output=Path(output),
+            )
     today = today or dt.date.today()
     the_mapping = load_activity_mapping(mapping)
     plan, found = read_bounded(read_jobplan_workbook, jobplan)
@@ -161,14 +173,11 @@ def capa_actuals(
     if not export.usable:
         return CapaActualsRun(found, export=export)
 
-    plans = {c.name: planned_per_month(c, settings) for c in plan.clinicians}
-    delivered = {(d.month, d.clinician): d for d in export.delivered}
-    rows: list[ClinicianMonth] = []
-    for month in export.months:
-        for name in names:
-            d = delivered.get((month, name))
-            counts = Counts() if d is None else Counts(d.choice, d.new_core, d.core)
-            rows.append(ClinicianMonth(month, name, plans[name], counts))
+    rows, missing = _clinician_months(plan, export, settings)
+    found += _missing_findings(export, missing)
+    held = _held(export, missing, len(export.months))
+    if held:
+        found.append(finding("activity-signals-held", held, workbook=export.source))
     rates = {m: settings.transfer_rate for m in export.months}
     targets = {"choice": settings.choice_target_weeks, "core": settings.core_target_weeks}
     waits = [waits_of(t, targets[t.stream]) for t in export.waits]
@@ -177,24 +186,39 @@ def capa_actuals(
         old_rows, old_rates, old_waits = history
         new = set(export.months)
         replaced = sorted({r.month for r in old_rows} & new)
+        losing = _losing(old_rows, rows, replaced)
         kept = [r for r in old_rows if r.month not in new]
         carried = tuple(sorted({r.month for r in kept}))
         rows = kept + rows
         rates = {**{m: r for m, r in old_rates.items() if m not in new}, **rates}
         waits = [w for w in old_waits if w.month not in new] + waits
         if replaced:
+            lost = (
+                " "
+                + "; ".join(
+                    f"in {m}, {', '.join(who)} had figures there and "
+                    f"{'has' if len(who) == 1 else 'have'} none in the export"
+                    for m, who in losing.items()
+                )
+                + ". Check the export covers every clinician for those months, or give the "
+                "previous workbook's export again with the new months."
+                if losing
+                else ""
+            )
             found.append(
                 finding(
                     "activity-month-replaced",
                     f"{', '.join(replaced)} {'is' if len(replaced) == 1 else 'are'} in both "
-                    f"{Path(previous).name} and the export; the export's figures are used, as "
-                    "the newer count.",
+                    f"{Path(previous).name} and the export; the export's figures replace the "
+                    f"previous workbook's, as the newer count.{lost}",
                     workbook=str(previous),
                 )
             )
     rows.sort(key=lambda r: r.month)
     actuals = plan_and_actual(rows, plan_rates=rates, waits=waits)
     signals = actuals_signals(actuals, settings.transfer_rate)
+    if held:
+        signals = type(signals)((), ())
     written = None
     if output is not None:
         notes = [
@@ -207,7 +231,7 @@ def capa_actuals(
                 "then in force)."
             )
         problems = write_actuals_workbook(
-            Path(output), actuals, signals, notes=notes, force=force, made=made
+            Path(output), actuals, signals, notes=notes, force=force, made=made, held=held
         )
         found = found + problems
         if not problems:
@@ -220,4 +244,119 @@ def capa_actuals(
         written=written,
         from_history=carried,
         output=None if output is None else Path(output),
+        held=held,
     )
+
+
+def _clinician_months(plan, export, settings):
+    """Every job-plan clinician's month of the export: the plan then in force (less the
+    absences it allows for) and what the export counts. A clinician with no rows in a month
+    the export has is a gap (capa.actuals.GAP), not 0, unless their plan that month is 0 in
+    every figure (away all month): nothing was owed and nothing is missing. Also, by
+    clinician, the months they are missing from."""
+    from workload_xl.core.capa.actuals import GAP, ClinicianMonth, Counts, planned_in_month
+
+    delivered = {(d.month, d.clinician): d for d in export.delivered}
+    rows = []
+    missing: dict[str, list[str]] = {}
+    for month in export.months:
+        for clinician in plan.clinicians:
+            name = clinician.name
+            planned, leave = planned_in_month(clinician, plan.absences, month, settings)
+            d = delivered.get((month, name))
+            if d is not None:
+                counts = Counts(d.choice, d.new_core, d.core)
+            elif any(planned.get(k) for k in ("choice", "new_core", "core")):
+                counts = GAP
+                missing.setdefault(name, []).append(month)
+            else:
+                counts = Counts()
+            rows.append(ClinicianMonth(month, name, planned, counts, leave))
+    return rows, missing
+
+
+def _months_said(months) -> str:
+    return (
+        ", ".join(months)
+        if len(months) <= 4
+        else f"{months[0]} to {months[-1]} ({len(months)} months)"
+    )
+
+
+def _missing_findings(export, missing) -> list[Finding]:
+    """A warning for each job-plan clinician the export has no rows for in a month it has,
+    and for each month inside the export's range with no rows at all."""
+    from workload_xl.core.capa.actuals import months_between
+
+    found = []
+    for name, months in missing.items():
+        whole = len(months) == len(export.months)
+        when = "in any month" if whole else f"in {_months_said(months)}"
+        found.append(
+            finding(
+                "activity-clinician-missing",
+                f"{export.source}: {name} has a job plan but no rows in the export {when}, "
+                "though other clinicians have rows there. Their figures are left a gap, not "
+                "0, and the team's figures for those months are incomplete, so not compared. "
+                "Check the export includes every clinician (and how the clinical system spells "
+                "their name).",
+                workbook=export.source,
+                field="clinician",
+                value=name,
+            )
+        )
+    if export.months:
+        have = set(export.months)
+        for month in months_between(export.months[0], export.months[-1]):
+            if month not in have:
+                found.append(
+                    finding(
+                        "activity-month-missing",
+                        f"{month} has no rows in the export: check the export covers it. It "
+                        "is left a gap, not a month of no activity.",
+                        workbook=export.source,
+                        field="month",
+                        value=month,
+                    )
+                )
+    return found
+
+
+def _held(export, missing, months: int) -> str:
+    """Why the signals are held back, or "": a job-plan clinician with no rows in any of the
+    export's months leaves every month of the team's figures incomplete, and a signal on the
+    months before it (from --previous) would be one on a different team."""
+    gone = [name for name, m in missing.items() if len(m) == months]
+    if not gone:
+        return ""
+    unknown = [
+        str(f.value) for f in export.findings if f.rule == "activity-clinician-unknown" and f.value
+    ]
+    names = ", ".join(gone)
+    also = (
+        f" (the export names {', '.join(repr(u) for u in unknown[:3])}, who "
+        f"{'has' if len(unknown) == 1 else 'have'} no job plan: a misspelling?)"
+        if unknown
+        else ""
+    )
+    return (
+        f"Signals against the plan are held back: {names} "
+        f"{'has' if len(gone) == 1 else 'have'} no rows in the export{also}, so the team's "
+        "figures are missing a clinician. Correct the names or the export and run again."
+    )
+
+
+def _losing(old_rows, new_rows, replaced) -> dict[str, list[str]]:
+    """By replaced month, the clinicians with figures in the previous workbook who have none
+    in the new export's month."""
+    had_new = {
+        (r.month, r.clinician)
+        for r in new_rows
+        if r.delivered.missing != ("choice", "new_core", "core")
+    }
+    losing: dict[str, list[str]] = {}
+    for r in old_rows:
+        kept = r.delivered is not None and len(r.delivered.missing) < 3
+        if kept and r.month in replaced and (r.month, r.clinician) not in had_new:
+            losing.setdefault(r.month, []).append(r.clinician)
+    return losing

@@ -17,12 +17,18 @@ one more finding). Rows are numbered as the user sees them, so each finding name
 
 Choices a reader of the figures should know:
 
-- A row for a clinician with no job plan, a date that is not one or lies outside 2000 to the
-  day the export is read, a count that is not a whole number of 0 or more, or an appointment
-  type the mapping does not know: each a finding at its row, and that row (or that count) is
-  counted in nothing.
+- Clinicians' names are matched to the job plan's ignoring letter case, spaces and accents
+  ("Léna Ortiz" is Lena Ortiz); a name still unmatched gets "did you mean" the closest job
+  plan name when one is close.
+- A row for a clinician with no job plan (or with no clinician), a date that is not one or
+  lies outside 2000 to the day the export is read, or an appointment type the mapping does
+  not know: each a finding at its row, and that row is counted in nothing.
+- In the monthly shape a count that is not a whole number of 0 or more, or is blank, is a
+  finding at its cell, and that clinician's figure for the month is a gap (None), never a 0:
+  a blank is a count the export did not give, not a count of none.
 - In the monthly shape two rows for the same clinician and month are added together (exports
-  split by clinic or site). A clinician with no row in a month the export covers delivered 0.
+  split by clinic or site); a gap in one makes the sum a gap. A clinician with no row in a
+  month the export covers is said by the service (`activity-clinician-missing`).
 - In the appointment shape a "new_core" appointment (the first of a Core Partnership) counts
   as a new Core Partnership and as a Core appointment; a wait is counted for a Choice
   appointment with a referral date, and for a first Core appointment with a Choice date, in
@@ -32,8 +38,10 @@ Choices a reader of the figures should know:
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import tomllib
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -186,9 +194,10 @@ class Delivered:
 
     month: str
     clinician: str
-    choice: float = 0.0
-    new_core: float = 0.0
-    core: float = 0.0
+    choice: float | None = 0.0
+    new_core: float | None = 0.0
+    core: float | None = 0.0
+    """A figure None is a gap: a count blank or not a count in the export."""
 
 
 @dataclass(frozen=True)
@@ -266,9 +275,10 @@ def date_of(value: Any) -> dt.date | None:
 
 
 def count_of(value: Any) -> float | None:
-    """A count: blank is 0; a whole number 0 or more; None for anything else."""
+    """A count: a whole number 0 or more; None for anything else (blank included: a count
+    the export did not give is not a count of none)."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return 0.0
+        return None
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -325,6 +335,9 @@ class _Tally:
     waits: dict[tuple[str, str], Counter] = field(default_factory=dict)
     unknown: dict[str, list] = field(default_factory=dict)
     unmapped: dict[str, list] = field(default_factory=dict)
+    holes: set[tuple[str, str, int]] = field(default_factory=set)
+    """(month, clinician, figure) a count was blank or not a count for: a gap."""
+    plan_names: tuple[str, ...] = ()
 
     def add(self, rule: str, message: str, **where: Any) -> None:
         if self.shown[rule] >= MAX_ROW_FINDINGS:
@@ -364,8 +377,8 @@ def tally_activity(
     what each delivered a month, the waits, and a finding for every row not counted as it is.
     `today` bounds the dates (no activity is in the future)."""
     report = PurePath(source).name + (f" (sheet '{sheet}')" if sheet else "")
-    t = _Tally(source, sheet, today, report)
-    names = {" ".join(name.split()).casefold(): name for name in clinicians}
+    t = _Tally(source, sheet, today, report, plan_names=tuple(clinicians))
+    names = {name_key(name): name for name in clinicians}
     iterator = iter(rows)
     head: list[Sequence[Any]] = []
     found: dict[str, int] = {}
@@ -446,6 +459,21 @@ def _headings_shown(row: Sequence[Any], limit: int = 8) -> str:
     return ", ".join(shown[:limit]) + more
 
 
+def name_key(name: Any) -> str:
+    """A clinician's name as compared: letter case, spaces and accents ignored (NFKD, its
+    combining marks dropped), so "Léna  ORTIZ" is "Lena Ortiz"."""
+    text = unicodedata.normalize("NFKD", " ".join(clean_text(name).split()))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def _did_you_mean(text: str, plan_names: Sequence[str]) -> str:
+    """ " Did you mean 'Lena Ortiz'?" for the job plan name closest to `text` (difflib, as
+    allocation suggests a worker), or "" when none is close."""
+    keys = {name_key(n): n for n in plan_names}
+    close = difflib.get_close_matches(name_key(text), list(keys), n=1)
+    return f" Did you mean '{keys[close[0]]}'?" if close else ""
+
+
 def _clinician(t, names, cache, value, number, column) -> str | None:
     """The job plan's name for the row's clinician; None, remembered for one finding a name,
     when there is no job plan for them (or the cell is blank)."""
@@ -453,13 +481,13 @@ def _clinician(t, names, cache, value, number, column) -> str | None:
         plan_name = cache[value]
     else:
         text = clean_text(value)
-        plan_name = names.get(text.casefold()) if text else None
+        plan_name = names.get(name_key(text)) if text else None
         if len(cache) >= MAX_DISTINCT:
             cache.clear()
         cache[value] = plan_name
     if plan_name is None:
         text = clean_text(value)
-        key = text.casefold()
+        key = name_key(text)
         t.remember(t.unknown, key, text, number, address(number, column + 1))
     return plan_name
 
@@ -479,10 +507,12 @@ def _day(t, value, number, column, what: str, cache: dict) -> dt.date | None:
     day = date_of(value)
     cell = address(number, column + 1)
     if day is None:
+        shown = clean_text(value)
+        problem = f"{shown!r} is not a date" if shown else "is blank"
         t.add(
             "activity-date-invalid",
-            f"Row {number} of {t.report}: the {what} {clean_text(value) or '(blank)'!r} is not "
-            "a date. Type it as 2026-06-03 or 03/06/2026; the row is not counted.",
+            f"Row {number} of {t.report}: the {what} {problem}. Type it as 2026-06-03 or "
+            "03/06/2026; the row is not counted.",
             cell=cell,
             field=what,
             value=clean_text(value),
@@ -543,15 +573,16 @@ def _monthly_row(t, found, names, clinician_cache, mapping):
                 months.clear()
             months[raw] = month
         if month is None or not month_in_range(month, t.today):
-            problem = (
-                "is not a month: type it as 2026-06 or Jun 2026"
-                if month is None
-                else "is before 2000 or in the future"
-            )
+            shown = clean_text(raw)
+            if not shown:
+                problem = "the month is blank: type it as 2026-06 or Jun 2026"
+            elif month is None:
+                problem = f"the month {shown!r} is not a month: type it as 2026-06 or Jun 2026"
+            else:
+                problem = f"the month {shown!r} is before 2000 or in the future"
             t.add(
                 "activity-date-invalid",
-                f"Row {number} of {t.report}: the month {clean_text(raw) or '(blank)'!r} "
-                f"{problem}; the row is not counted.",
+                f"Row {number} of {t.report}: {problem}; the row is not counted.",
                 cell=address(number, mi + 1),
                 field="month",
                 value=clean_text(raw),
@@ -561,14 +592,22 @@ def _monthly_row(t, found, names, clinician_cache, mapping):
             value = row[column]
             amount = count_of(value)
             if amount is None:
+                shown = clean_text(value)
+                t.holes.add((month, plan_name, index))
                 t.add(
-                    "activity-count-invalid",
-                    f"Row {number} of {t.report}: {labels[key]} is {clean_text(value)!r}; a "
-                    "count must be a whole number, 0 or more. That count is not counted; "
-                    "correct it in the export.",
+                    "activity-count-invalid" if shown else "activity-count-blank",
+                    f"Row {number} of {t.report}: {labels[key]} "
+                    + (
+                        f"is {shown!r}; a count must be a whole number, 0 or more."
+                        if shown
+                        else "is blank, so the export does not say how many there were."
+                    )
+                    + f" {plan_name}'s {labels[key]} for {month} are left a gap (the month's "
+                    "figure is incomplete), not counted as 0; correct the export and run "
+                    "again.",
                     cell=address(number, column + 1),
                     field=key,
-                    value=clean_text(value),
+                    value=shown,
                 )
                 continue
             t.count(month, plan_name, index, amount)
@@ -655,13 +694,24 @@ def _said_once(t: _Tally, mapping: ActivityMapping) -> None:
     many rows it had; then how many row findings were left unsaid, rule by rule."""
     for text, row, cell, n in t.unknown.values():
         others = f" (and {n - 1} more rows)" if n > 1 else ""
-        who = f"'{text}'" if text else "a blank clinician"
+        counted = "it is" if n == 1 else "they are"
+        if text:
+            hint = _did_you_mean(text, t.plan_names)
+            said = (
+                f"Row {row} of {t.report}{others} names '{text}', who has no job plan, so "
+                f"{counted} not counted.{hint} Add the clinician to the Job plans sheet, or "
+                "correct the name in the export to the job plan's spelling."
+            )
+        else:
+            said = (
+                f"Row {row} of {t.report}{others} has no clinician (the cell is blank), so "
+                f"{counted} not counted. Fill in the clinician in the clinical system and "
+                "export again."
+            )
         t.findings.append(
             finding(
                 "activity-clinician-unknown",
-                f"Row {row} of {t.report}{others} names {who}, who has no job plan, so "
-                f"{'it is' if n == 1 else 'they are'} not counted. Add the clinician to the "
-                "Job plans sheet, or correct the name in the export to the job plan's spelling.",
+                said,
                 workbook=t.source,
                 sheet=t.sheet,
                 cell=cell,
@@ -699,7 +749,12 @@ def _said_once(t: _Tally, mapping: ActivityMapping) -> None:
 
 def _export(t: _Tally, shape, header_row, rows_read, waits_from) -> ActivityExport:
     delivered = tuple(
-        Delivered(month, who, *values) for (month, who), values in sorted(t.totals.items())
+        Delivered(
+            month,
+            who,
+            *(None if (month, who, i) in t.holes else v for i, v in enumerate(values)),
+        )
+        for (month, who), values in sorted(t.totals.items())
     )
     waits = tuple(
         WaitTally(stream, month, tuple(sorted(days.items())))
