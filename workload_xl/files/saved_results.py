@@ -55,8 +55,16 @@ _VALUE = f"{SHEET_MAIN_NS} v"
 class SavedResults:
     """A loaded workbook's saved formula results, each sheet read once on first use."""
 
-    def __init__(self, path: Path, wb: Workbook, parts: dict[str, str], strings: list) -> None:
+    def __init__(
+        self,
+        path: Path,
+        wb: Workbook,
+        parts: dict[str, str],
+        strings: list,
+        kept: dict[str, bytes] | None = None,
+    ) -> None:
         self._path, self._wb, self._parts, self._strings = Path(path), wb, parts, strings
+        self._kept = kept or {}  # sheet parts already unpacked for openpyxl, by part name
         self._sheets: dict[Worksheet, dict[tuple[int, int], tuple[str, str | None]]] = {}
 
     def result(self, cell) -> Any:
@@ -73,8 +81,11 @@ class SavedResults:
         found = self._sheets.get(ws)
         if found is None:
             try:
-                with zipfile.ZipFile(self._path) as archive:
-                    xml = archive.read(self._parts[ws.title])
+                part = self._parts[ws.title]
+                xml = self._kept.get(part)
+                if xml is None:
+                    with zipfile.ZipFile(self._path) as archive:
+                        xml = archive.read(part)
                 found = {coordinate_to_tuple(a): v for a, v in formula_results(xml).items()}
             except (KeyError, ValueError, expat.ExpatError, zipfile.BadZipFile):
                 found = {}
@@ -101,12 +112,14 @@ def load_with_results(
     only the worksheets it names are read whole. The caller catches openpyxl's errors and
     silences its warnings, as for load_workbook."""
     reader = ExcelReader(path)  # what load_workbook does, keeping the reader
+    chosen = None
     if choice is not None:
         reader.archive.close()
-        reader.archive = _ChosenSheets(path, reader, choice)
+        reader.archive = chosen = _ChosenSheets(path, reader, choice)
     reader.read()
     parts = {sheet.name: rel.target for sheet, rel in reader.parser.find_sheets()}
-    return reader.wb, SavedResults(path, reader.wb, parts, reader.shared_strings)
+    kept = chosen.unpacked if chosen is not None else None
+    return reader.wb, SavedResults(path, reader.wb, parts, reader.shared_strings, kept)
 
 
 _EMPTY_SHEET = f'<worksheet xmlns="{SHEET_MAIN_NS}"><sheetData/></worksheet>'.encode()
@@ -123,6 +136,9 @@ class _ChosenSheets(zipfile.ZipFile):
         self._reader, self._choice = reader, choice
         self._skipped: frozenset[str] | None = None
         self._deciding = False  # the parts read to decide are opened as they are
+        self.unpacked: dict[str, bytes] = {}
+        """The worksheets read, as unpacked for openpyxl: the saved results' pass reads them
+        from here, not from the file again."""
 
     def open(self, name, *args, **kwargs):  # type: ignore[override]
         part = name.filename if isinstance(name, zipfile.ZipInfo) else name
@@ -138,6 +154,10 @@ class _ChosenSheets(zipfile.ZipFile):
                 self._deciding = False
         if self._skipped and part in self._skipped:
             return io.BytesIO(_EMPTY_SHEET)
+        if self._skipped is not None and part in self._sheet_parts() and not args:
+            data = super().read(name)  # a sheet read whole: its XML kept for the results
+            self.unpacked[part] = data
+            return io.BytesIO(data)
         return super().open(name, *args, **kwargs)
 
     def _sheet_parts(self) -> dict[str, str]:
