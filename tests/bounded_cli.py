@@ -111,22 +111,20 @@ def run_cli(
         **(env or {}),
     }
     command = [sys.executable, "-c", _CHILD, *map(str, args)]
+    where = {
+        "env": child_env,
+        "cwd": cwd,
+        "timeout": timeout,
+        "check": False,
+        "stdin": subprocess.DEVNULL,
+    }
+    texts = {"text": True, "encoding": encoding, "errors": "replace"}
     if stdout_closed:  # `... | head` that has stopped reading: a pipe with no reader
         reader, writer = os.pipe()
         os.close(reader)
         try:
             failed = subprocess.run(
-                command,
-                stdout=writer,
-                stderr=subprocess.PIPE,
-                text=True,
-                encoding=encoding,
-                errors="replace",
-                env=child_env,
-                cwd=cwd,
-                timeout=timeout,
-                check=False,
-                stdin=subprocess.DEVNULL,
+                command, stdout=writer, stderr=subprocess.PIPE, **texts, **where
             )
         finally:
             os.close(writer)
@@ -134,33 +132,13 @@ def run_cli(
     elif to_files:
         outputs = [scratch / f".{name}-{os.getpid()}-{id(args)}.txt" for name in ("out", "err")]
         with outputs[0].open("wb") as out, outputs[1].open("wb") as err:
-            code = subprocess.run(
-                command,
-                stdout=out,
-                stderr=err,
-                env=child_env,
-                cwd=cwd,
-                timeout=timeout,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            ).returncode
+            code = subprocess.run(command, stdout=out, stderr=err, **where).returncode
         stdout, stderr = (path.read_bytes().decode(encoding) for path in outputs)
         for path in outputs:
             path.unlink()
         done = subprocess.CompletedProcess(command, code, stdout, stderr)
     else:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            encoding=encoding,
-            errors="replace",
-            env=child_env,
-            cwd=cwd,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
+        done = subprocess.run(command, capture_output=True, **texts, **where)
     try:
         peak = int(peak_file.read_text())
         peak_file.unlink()

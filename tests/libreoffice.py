@@ -181,3 +181,26 @@ def edit_in_libreoffice(source: Path, target: Path, actions: list[list]) -> Path
             f"uno_edit.py exited {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}"
         )
     return target
+
+
+def results_that_differ(written: Path, recalculated: Path) -> list[tuple]:
+    """Every formula cell whose result Python saved in `written` differs from what LibreOffice
+    worked out in `recalculated` (its converted copy): (sheet, cell, Python's, LibreOffice's).
+    Blank and None are the same (an empty result), numbers compared to pytest's tolerance."""
+    import pytest
+    from openpyxl import load_workbook
+
+    saved = load_workbook(written, data_only=True)
+    fresh = load_workbook(recalculated, data_only=True)
+    differ = []
+    for ws in load_workbook(written).worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    mine = saved[ws.title][cell.coordinate].value
+                    theirs = fresh[ws.title][cell.coordinate].value
+                    if mine != pytest.approx(theirs) and not (
+                        mine in ("", None) and theirs in ("", None)
+                    ):
+                        differ.append((ws.title, cell.coordinate, mine, theirs))
+    return differ

@@ -29,7 +29,7 @@ from workload_xl.core.capa.exports import (
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
 from workload_xl.files import file_kinds
-from workload_xl.files.file_guard import file_kind, inspect_workbook_file, is_regular_file
+from workload_xl.files.file_guard import file_kind, inspect_workbook_file, report_file_problem
 
 _READ_AS_WORKBOOK = (
     file_kinds.WORKBOOK,
@@ -50,23 +50,9 @@ def read_activity(
     """(the export counted, []) or (None, findings saying why the file cannot be read)."""
     name = str(path)
     where = {"workbook": name}
-    if path.exists() and not path.is_dir() and not is_regular_file(path):
-        return None, [
-            finding(
-                "activity-unreadable",
-                f"{name} is not a file but a pipe, a device or a link to one, so it is not "
-                "read. Export the activity report again and give that file.",
-                **where,
-            )
-        ]
-    if not path.is_file():
-        return None, [
-            finding(
-                "activity-unreadable",
-                f"{name} does not exist. Check the name and folder of the activity export.",
-                **where,
-            )
-        ]
+    problem = report_file_problem(path, "activity-unreadable", "the activity report")
+    if problem is not None:
+        return None, [problem]
     kind = file_kind(path)
     if kind in _READ_AS_WORKBOOK:
         return _read_workbook(path, name, mapping, clinicians, today)

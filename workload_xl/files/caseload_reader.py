@@ -17,7 +17,7 @@ from workload_xl.core.caseload import MAX_TITLE_ROWS, CaseloadTable
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
 from workload_xl.files import file_kinds
-from workload_xl.files.file_guard import file_kind, inspect_workbook_file, is_regular_file
+from workload_xl.files.file_guard import file_kind, inspect_workbook_file, report_file_problem
 from workload_xl.files.file_kinds import FileKind
 
 MAX_REPORT_BYTES = 32 * 1024 * 1024
@@ -35,23 +35,9 @@ what it finds); every other kind is refused, named for what it is."""
 def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
     name = str(path)
     unreadable = {"workbook": name}
-    if path.exists() and not path.is_dir() and not is_regular_file(path):
-        return None, [
-            finding(
-                "caseload-unreadable",
-                f"{name} is not a file but a pipe, a device or a link to one, so it is not "
-                "read. Export the caseload report again and give that file.",
-                **unreadable,
-            )
-        ]
-    if not path.is_file():
-        return None, [
-            finding(
-                "caseload-unreadable",
-                f"{name} does not exist. Check the name and folder of the caseload report.",
-                **unreadable,
-            )
-        ]
+    problem = report_file_problem(path, "caseload-unreadable", "the caseload report")
+    if problem is not None:
+        return None, [problem]
     kind = file_kind(path)
     if not (kind in _READ_AS_WORKBOOK or kind in _READ_AS_TEXT):
         return None, [_wrong_kind(name, kind)]

@@ -215,6 +215,28 @@ def is_regular_file(path: Path) -> bool:
         return False
 
 
+def report_file_problem(path: Path, rule: str, report: str) -> Finding | None:
+    """Why an exported report (a caseload report, an activity export) cannot be opened at
+    all, as `rule`: it is a pipe, a device or a link to one (never opened, which could hang),
+    or it is not there; None when it is a file. `report` names it for the message ("the
+    caseload report")."""
+    name = str(path)
+    if path.exists() and not path.is_dir() and not is_regular_file(path):
+        return finding(
+            rule,
+            f"{name} is not a file but a pipe, a device or a link to one, so it is not read. "
+            f"Export {report} again and give that file.",
+            workbook=name,
+        )
+    if not path.is_file():
+        return finding(
+            rule,
+            f"{name} does not exist. Check the name and folder of {report}.",
+            workbook=name,
+        )
+    return None
+
+
 def _inspect_zip(
     path: Path, name: str, keep: tuple[str, ...], parts: dict, head: bytes
 ) -> list[Finding]:
