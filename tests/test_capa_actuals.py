@@ -478,6 +478,18 @@ def test_bad_rows_are_findings_at_their_row_and_column(files, tmp_path):
     assert (feb.delivered.choice, feb.delivered.new_core, feb.delivered.core) == (None,) * 3
 
 
+def test_an_export_saved_as_excels_unicode_text_is_read(files, tmp_path):
+    """UTF-16 with its byte order mark, tab separated, as Excel's "Unicode Text" save writes
+    it: Asha Rao's 2 Choice appointments in February are counted."""
+    export = tmp_path / "appointments.txt"
+    export.write_text(
+        "Clinician\tDate\tType\r\nAsha Rao\t03/02/2025\tChoice\r\nAsha Rao\t06/02/2025\tChoice\r\n",
+        encoding="utf-16",
+    )
+    run = capa_actuals(export, files["jobplan"], None, today=TODAY)
+    assert asha(run, "2025-02").delivered.choice == 2
+
+
 def test_unmapped_types_and_bad_appointment_dates_are_findings(files, tmp_path):
     export = tmp_path / "appointments.csv"
     export.write_text(

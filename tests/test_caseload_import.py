@@ -114,6 +114,27 @@ def test_reports_from_older_systems_in_windows_1252_with_semicolons_are_read(tmp
     assert ws[SheetFile(out).table_cell("case_name", 0)].value == "Zoë Report"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_report_saved_as_excels_unicode_text_is_read(tmp_path, encoding):
+    """Excel's "Unicode Text" save: UTF-16 with its byte order mark, tab separated (utf-16
+    writes the mark in this machine's order; utf-16-be is written here with the mark put
+    first by hand). It was refused as holding NUL characters."""
+    rows = [r[:] for r in ROWS]
+    rows[1][1] = "Zoë Report"
+    text = "\r\n".join("\t".join(row) for row in rows) + "\r\n"
+    report = tmp_path / "r.txt"
+    data = text.encode(encoding)
+    report.write_bytes(data if encoding == "utf-16" else b"\xfe\xff" + data)
+    out = tmp_path / "jo.xlsx"
+    result = invoke(
+        report, "--worker", "Jo Example", "--scheme", "childrens-social-care", "-o", out
+    )
+    assert result.exit_code == 0, result.output
+    assert "4 case(s) for Jo Example, 3 matched" in result.output
+    ws = load_workbook(out)[layout.MEASUREMENT_SHEET]
+    assert ws[SheetFile(out).table_cell("case_name", 0)].value == "Zoë Report"
+
+
 def test_xlsx_reports_are_read_too(tmp_path):
     wb = Workbook()
     for row in ROWS:

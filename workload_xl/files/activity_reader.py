@@ -13,6 +13,7 @@ is and refused.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -99,8 +100,11 @@ def _csv_rows(text: io.TextIOWrapper, dialect) -> Iterator[list[str]]:
 
 
 def _encoding(head: bytes) -> str:
-    """utf-8-sig when the start reads as UTF-8 (a character cut at the end of the sample is
-    allowed), else Windows-1252: exports are one or the other."""
+    """utf-16 when the file starts with its byte order mark (Excel's "Unicode Text" save);
+    else utf-8-sig when the start reads as UTF-8 (a character cut at the end of the sample is
+    allowed), else Windows-1252."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     for cut in range(4):
         try:
             head[: len(head) - cut].decode("utf-8")

@@ -6,6 +6,8 @@ commas or semicolons. Everything is read as text so references keep their leadin
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
 import warnings
@@ -104,8 +106,12 @@ def read_caseload(path: Path) -> tuple[CaseloadTable | None, list[Finding]]:
 
 
 def _decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, else Latin-1, which decodes any bytes:
-    a report with one odd character is still imported, never refused."""
+    """UTF-16 when it starts with its byte order mark (Excel's "Unicode Text" save, tab
+    separated), else UTF-8 (with or without BOM), else Windows-1252, else Latin-1, which
+    decodes any bytes: a report with one odd character is still imported, never refused."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode("utf-16")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
