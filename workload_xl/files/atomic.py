@@ -103,15 +103,10 @@ def _write_atomically(
                 **where,
             )
         ]
+    missing = missing_folder(path)
+    if missing is not None:
+        return [missing]
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        return [
-            finding(
-                "output-unwritable",
-                f"The folder {folder} does not exist. Create it first or choose another place.",
-                **where,
-            )
-        ]
     temp_name = ""
     renaming = False
     try:
@@ -135,6 +130,21 @@ def _write_atomically(
             with contextlib.suppress(OSError):
                 os.unlink(temp_name)
     return []
+
+
+def missing_folder(path: Path, what: str = "") -> Finding | None:
+    """The finding for an output whose folder does not exist (`what` names the output in the
+    message), or None: said by the writer, and by a command that checks it before reading
+    anything."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if folder.is_dir():
+        return None
+    place = f"another place for {what}" if what else "another place"
+    return finding(
+        "output-unwritable",
+        f"The folder {folder} does not exist. Create it first or choose {place}.",
+        workbook=str(path),
+    )
 
 
 def _replace(temp_name: str, path: Path) -> None:

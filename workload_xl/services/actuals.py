@@ -122,6 +122,7 @@ def capa_actuals(
     from workload_xl.core.capa.signals import actuals_signals
     from workload_xl.files.activity_reader import read_activity
     from workload_xl.files.actuals_workbook import read_actuals_history, write_actuals_workbook
+    from workload_xl.files.atomic import missing_folder
     from workload_xl.files.jobplan_workbook import read_jobplan_workbook
 
     if output is not None:
@@ -133,20 +134,9 @@ def capa_actuals(
         )
         if clashes:
             raise Refused(clashes)
-        folder = Path(output).parent if str(Path(output).parent) else Path(".")
-        if not folder.is_dir():  # said before anything is read, as writing it would say
-            return CapaActualsRun(
-                [
-                    finding(
-                        "output-unwritable",
-                        f"The folder {folder} does not exist. Create it first or choose "
-                        "another place for the Plan and actual workbook.",
-                        workbook=str(output),
-                    )
-                ],
-                unreadable=True,
-                output=Path(output),
-            )
+        missing = missing_folder(Path(output), "the Plan and actual workbook")
+        if missing is not None:  # said before anything is read, as writing it would say
+            return CapaActualsRun([missing], unreadable=True, output=Path(output))
     today = today or dt.date.today()
     the_mapping = load_activity_mapping(mapping)
     plan, found = read_bounded(read_jobplan_workbook, jobplan)
