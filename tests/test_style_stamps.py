@@ -15,31 +15,26 @@ from workload_xl.files.style import StyleStamps
 GREY = PatternFill("solid", fgColor="EDEDED")
 
 
-def _look(cell, column: int) -> None:
-    """A different look for each of three columns, as a table's columns have."""
-    if column == 1:
-        cell.protection = Protection(locked=False)
-        cell.number_format = "0.0"
-    elif column == 2:
-        cell.fill = GREY
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    else:
-        cell.font = Font(bold=True)
-        cell.number_format = "dd/mm/yyyy"
+LOOKS = {  # a different look for each of three columns, as a table's columns have
+    1: {"protection": Protection(locked=False), "number_format": "0.0"},
+    2: {"fill": GREY, "alignment": Alignment(wrap_text=True, vertical="top")},
+    3: {"font": Font(bold=True), "number_format": "dd/mm/yyyy"},
+}
 
 
 def _parts(stamped: bool) -> dict[str, bytes]:
     wb = Workbook()
     ws = wb.active
     ws["A1"].font = Font(italic=True)  # a style made before the stamps, as a title's
-    stamps = StyleStamps()
+    stamps = StyleStamps(LOOKS)
     for row in range(2, 30):
         for column in (1, 2, 3):
             cell = ws.cell(row, column, row * column)
             if stamped:
-                stamps.apply(cell, column, lambda c, column=column: _look(c, column))
+                stamps.apply(cell, column)
             else:
-                _look(cell, column)
+                for name, value in LOOKS[column].items():
+                    setattr(cell, name, value)
     out = io.BytesIO()
     wb.save(out)
     with zipfile.ZipFile(out) as archive:

@@ -9,7 +9,7 @@ any string that starts with "=" as a formula, and the next person's Excel would 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from copy import copy
 from typing import Any
 
@@ -73,21 +73,24 @@ def put(ws, row: int, column: int, value: Any):
 
 
 class StyleStamps:
-    """Cells styled alike, styled once: the first cell of each kind is styled through
-    openpyxl, which hashes every style object into the workbook's style lists (the costliest
-    step of building a measurement sheet: half a million lookups for the demo's sheets), and
-    every later cell of that kind takes a copy of its style indexes, as openpyxl's own
-    worksheet copy does. The result is the same file. One set of stamps serves one workbook
-    (the indexes point into its style lists)."""
+    """Cells styled alike, styled once: each kind of cell has a look (its style attributes by
+    name, such as {"fill": CALC_FILL, "number_format": "0.0"}); the first cell of a kind is
+    given it through openpyxl, which hashes every style object into the workbook's style lists
+    (the costliest step of building a measurement sheet: half a million lookups for the demo's
+    sheets), and every later cell of that kind takes a copy of its style indexes, as
+    openpyxl's own worksheet copy does. The result is the same file. One set of stamps serves
+    one workbook (the indexes point into its style lists)."""
 
-    def __init__(self) -> None:
+    def __init__(self, looks: Mapping[Hashable, Mapping[str, Any]]) -> None:
+        self._looks = looks
         self._styles: dict[Hashable, Any] = {}
 
-    def apply(self, cell, kind: Hashable, style: Callable[[Any], None]) -> None:
-        """Style `cell` as `style(cell)` would, for every cell of the same `kind`."""
+    def apply(self, cell, kind: Hashable) -> None:
+        """Give `cell` the look of its `kind`."""
         stamp = self._styles.get(kind)
         if stamp is None:
-            style(cell)
+            for name, value in self._looks[kind].items():
+                setattr(cell, name, value)
             self._styles[kind] = cell._style
         else:
             cell._style = copy(stamp)

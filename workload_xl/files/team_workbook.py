@@ -9,7 +9,6 @@ carries case references and counts, never a case's name: a TeamSheet has none to
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import partial
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -268,19 +267,25 @@ def _table_sheet(
         cell.font = BOLD
         cell.alignment = _TOP_WRAPPED
     aligned = [_TOP_WRAPPED if heading in _WRAPPED_HEADINGS else _TOP for heading, _ in columns]
-    stamps = StyleStamps()
+    looks: dict[int, dict] = {i: {"alignment": aligned[i - 1]} for i in range(1, len(headings) + 1)}
+    for index, (_, _, number_format) in enumerate(calculated, len(headings) + 1):
+        looks[index] = {
+            "alignment": aligned[index - 1],
+            "number_format": number_format,
+            "fill": CALC_FILL,
+        }  # a calculated cell: grey, with the layout's number format
+    stamps = StyleStamps(looks)
     written = rows or [[None] * len(headings)]
     for r, row in enumerate(written, start=2):
         for index, value in enumerate(row, start=1):
             set_value(ws.cell(r, index), value)
-        for index, alignment in enumerate(aligned[: len(headings)], start=1):
-            stamps.apply(ws.cell(r, index), index, partial(_align, alignment=alignment))
+        for index in range(1, len(headings) + 1):
+            stamps.apply(ws.cell(r, index), index)
         figures = results[r - 2] if r - 2 < len(results) else ()
-        for index, (_, formula, number_format) in enumerate(calculated, len(headings) + 1):
+        for index, (_, formula, _) in enumerate(calculated, len(headings) + 1):
             cell = ws.cell(r, index)
             cell.value = formula  # a formula the layout declares
-            style = partial(_calculated, alignment=aligned[index - 1], number_format=number_format)
-            stamps.apply(cell, index, style)
+            stamps.apply(cell, index)
             if figures:
                 cached_values.remember(ws, cell.coordinate, figures[index - len(headings) - 1])
     last_row = len(written) + 1
@@ -290,17 +295,6 @@ def _table_sheet(
     fit_wrapped_rows(ws, range(1, last_row + 1))
     freeze_below(ws, 2)
     apply_print_layout(ws, PrintLayout(orientation=orientation, title_rows=(1, 1)))
-
-
-def _align(cell, alignment) -> None:
-    cell.alignment = alignment
-
-
-def _calculated(cell, alignment, number_format: str) -> None:
-    """A calculated cell's look: grey, with the layout's number format."""
-    cell.alignment = alignment
-    cell.number_format = number_format
-    cell.fill = CALC_FILL
 
 
 def _write_cases(ws, team: TeamSheet | None) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +259,7 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
         cell.alignment = _TOP_WRAPPED
         ws.column_dimensions[get_column_letter(index)].width = column.width
     lines = list(lines)
-    stamps = StyleStamps()
+    stamps = StyleStamps({index: _table_look(column) for index, column in enumerate(columns, 1)})
     for r in range(top + 1, last_row + 1):
         line = lines[r - top - 1] if r - top - 1 < len(lines) else {}
         for index, column in enumerate(columns, start=1):
@@ -269,7 +268,7 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
                 cell.value = layout.row_formula(column, _LETTERS, r)
             else:
                 set_value(cell, line.get(column.key))
-            stamps.apply(cell, index, partial(_style_table_cell, column=column))
+            stamps.apply(cell, index)
     add_table(
         ws,
         table_name,
@@ -282,14 +281,13 @@ def _write_table(ws, rows: int, lines: Iterable[Mapping[str, Any]], table_name: 
     freeze_below(ws, top + 1)
 
 
-def _style_table_cell(cell, column) -> None:
-    """A table cell's look: calculated grey and locked, or an unlocked input."""
-    if column.formula:
-        cell.fill = CALC_FILL
-    else:
-        cell.protection = UNLOCKED
-    cell.number_format = column.number_format
-    cell.alignment = _TOP_WRAPPED if column.key in _WRAPPED_COLUMNS else _TOP
+def _table_look(column) -> dict[str, Any]:
+    """A table column's look: calculated grey and locked, or an unlocked input."""
+    return {
+        "fill" if column.formula else "protection": CALC_FILL if column.formula else UNLOCKED,
+        "number_format": column.number_format,
+        "alignment": _TOP_WRAPPED if column.key in _WRAPPED_COLUMNS else _TOP,
+    }
 
 
 def _remember_results(ws, scheme: Scheme, table: str) -> None:
@@ -522,19 +520,14 @@ def _write_scheme_sheet(wb: Workbook, ws, scheme: Scheme) -> None:
     for letter, width in zip("ABCDEFGHIJKLM", _SCHEME_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     tables_end = row - 2  # the last row of the longest of the three tables
-    stamps = StyleStamps()
+    stamps = StyleStamps({True: {"alignment": _TOP_WRAPPED}, False: {"alignment": _TOP}})
     for cells in ws.iter_rows(min_row=1, max_row=tables_end):
         for cell in cells:  # labels, descriptions, bands and services wrap
-            wrapped = cell.column in (2, 8, 10, 13)
-            stamps.apply(cell, wrapped, partial(_align, wrapped=wrapped))
+            stamps.apply(cell, cell.column in (2, 8, 10, 13))
     fit_wrapped_rows(ws, range(1, tables_end + 1))
     freeze_below(ws, 2)
     apply_print_layout(ws, SCHEME_PRINT)
     ws.protection.sheet = True
-
-
-def _align(cell, wrapped: bool) -> None:
-    cell.alignment = _TOP_WRAPPED if wrapped else _TOP
 
 
 def _add_plain_table(ws, name: str, ref: str) -> None:
