@@ -347,14 +347,7 @@ def _write_team_months(ws, pa: PlanAndActual, last_clinician_row: int) -> int:
         sources = _sums(ac.CLINICIAN_MONTHS_SHEET, src, last_clinician_row, [("Month", f"$A{row}")])
         _figures(ws, row, 3, line, sources)
         if line.delivered is not None and not line.delivered.missing:
-            choice = ws.cell(row, 4).coordinate
-            new_core = ws.cell(row, 7).coordinate
-            cell = ws.cell(row, rate)
-            cell.value = f'=IF({choice}=0,"",{new_core}/{choice})'
-            cell.number_format = RATE_FORMAT
-            cached_values.remember(
-                ws, cell.coordinate, line.transfer_rate if line.transfer_rate is not None else ""
-            )
+            _share(ws, row, rate, f"G{row}", f"D{row}", line.transfer_rate)
         if month in pa.plan_rates and line.delivered is not None:
             cell = ws.cell(row, rate + 1, pa.plan_rates[month])
             cell.number_format = RATE_FORMAT
@@ -363,32 +356,31 @@ def _write_team_months(ws, pa: PlanAndActual, last_clinician_row: int) -> int:
             if waits is None:
                 continue
             seen_col = _column_index(columns, headings[0])
-            ws.cell(row, seen_col, waits.seen)
-            ws.cell(row, seen_col + 1, waits.within_target)
-            share = ws.cell(row, seen_col + 2)
-            seen, within = (ws.cell(row, seen_col + j).coordinate for j in (0, 1))
-            share.value = f'=IF({seen}=0,"",{within}/{seen})'
-            share.number_format = RATE_FORMAT
-            cached_values.remember(ws, share.coordinate, waits.share_within if waits.seen else "")
+            seen = ws.cell(row, seen_col, waits.seen).coordinate
+            within = ws.cell(row, seen_col + 1, waits.within_target).coordinate
+            _share(ws, row, seen_col + 2, within, seen, waits.share_within if waits.seen else None)
             if waits.median_weeks is not None:
                 ws.cell(row, seen_col + 3, waits.median_weeks).number_format = FIGURE_FORMAT
             ws.cell(row, seen_col + 4, waits.target_weeks)
         set_value(ws.cell(row, len(columns)), line.words)
     _table(ws, ac.TEAM_MONTHS_TABLE, columns, row)
-    _totals(ws, row + 1, columns, ac.HEADER_ROW + 1, row, _expected_totals(pa.team_months))
-    total = row + 1
-    choice, new_core = (f"{get_column_letter(c)}{total}" for c in (4, 7))
-    cell = ws.cell(total, rate)
-    cell.value = f'=IF({choice}=0,"",{new_core}/{choice})'
-    cell.number_format = RATE_FORMAT
     totals = _expected_totals(pa.team_months)
-    choice_total = totals["Choice delivered"]
-    cached_values.remember(
-        ws,
-        cell.coordinate,
-        totals["New Core Partnerships delivered"] / choice_total if choice_total else "",
-    )
+    _totals(ws, row + 1, columns, ac.HEADER_ROW + 1, row, totals)
+    total, choice_total = row + 1, totals["Choice delivered"]
+    new_core_total = totals["New Core Partnerships delivered"]
+    rate_total = new_core_total / choice_total if choice_total else None
+    _share(ws, total, rate, f"G{total}", f"D{total}", rate_total)
     return row
+
+
+def _share(ws, row: int, column: int, part: str, whole: str, value: float | None) -> None:
+    """A share Excel works out, `part` ÷ `whole` (a transfer rate: new Core Partnerships ÷
+    Choice appointments in columns G and D; the share seen within a target), blank when the
+    whole is 0, with Python's figure for it ("" for none)."""
+    cell = ws.cell(row, column)
+    cell.value = f'=IF({whole}=0,"",{part}/{whole})'
+    cell.number_format = RATE_FORMAT
+    cached_values.remember(ws, cell.coordinate, "" if value is None else value)
 
 
 def _write_team_quarters(ws, pa: PlanAndActual, last_team_row: int) -> None:
@@ -408,12 +400,7 @@ def _write_team_quarters(ws, pa: PlanAndActual, last_team_row: int) -> None:
         sources = _sums(ac.TEAM_MONTHS_SHEET, src, last_team_row, [("Quarter", f"$A{row}")])
         _figures(ws, row, 3, line, sources)
         if line.delivered is not None and not line.delivered.missing:
-            cell = ws.cell(row, rate)
-            cell.value = f'=IF(D{row}=0,"",G{row}/D{row})'
-            cell.number_format = RATE_FORMAT
-            cached_values.remember(
-                ws, cell.coordinate, line.transfer_rate if line.transfer_rate is not None else ""
-            )
+            _share(ws, row, rate, f"G{row}", f"D{row}", line.transfer_rate)
         set_value(ws.cell(row, len(columns)), line.words)
     _table(ws, ac.TEAM_QUARTERS_TABLE, columns, row)
     _totals(ws, row + 1, columns, ac.HEADER_ROW + 1, row, _expected_totals(pa.team_quarters))
