@@ -22,14 +22,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from workload_xl.core.capa.exports import (
-    MAX_TITLE_ROWS,
     ActivityExport,
     ActivityMapping,
     tally_activity,
 )
+from workload_xl.core.caseload import MAX_TITLE_ROWS
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
 from workload_xl.files import file_kinds
+from workload_xl.files.csv_text import sniff_dialect
 from workload_xl.files.file_guard import file_kind, inspect_workbook_file, report_file_problem
 
 _READ_AS_WORKBOOK = (
@@ -115,15 +116,10 @@ def _encoding(head: bytes) -> str:
 
 
 def _dialect(text: str):
-    """Comma, semicolon or tab, sniffed from the lines below any title lines."""
+    """The dialect, sniffed from the whole lines of the file's start (its last line may be cut
+    where the sample ends)."""
     lines = text.splitlines(keepends=True)[:-1] or text.splitlines(keepends=True)
-    for skip in range(min(len(lines), MAX_TITLE_ROWS + 1)):
-        sample = "".join(lines[skip:])[:4096]
-        try:
-            return csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            continue
-    return csv.excel
+    return sniff_dialect(lines, MAX_TITLE_ROWS)
 
 
 def _read_workbook(path: Path, name: str, mapping, clinicians, today):

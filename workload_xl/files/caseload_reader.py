@@ -19,6 +19,7 @@ from workload_xl.core.caseload import MAX_TITLE_ROWS, CaseloadTable
 from workload_xl.core.findings import Finding
 from workload_xl.core.rules import finding
 from workload_xl.files import file_kinds
+from workload_xl.files.csv_text import sniff_dialect
 from workload_xl.files.file_guard import file_kind, inspect_workbook_file, report_file_problem
 from workload_xl.files.file_kinds import FileKind
 
@@ -121,16 +122,8 @@ def _decode(raw: bytes) -> str:
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    """The CSV dialect (comma, semicolon or tab), sniffed from the first lines; when title
-    lines above the headings confuse the sniffer, from the lines below each in turn."""
-    lines = text[:65536].splitlines(keepends=True)
-    for skip in range(min(len(lines), MAX_TITLE_ROWS + 1)):
-        sample = "".join(lines[skip:])[:4096]
-        try:
-            return csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            continue
-    return csv.excel
+    """The CSV dialect, sniffed from the first 64 KB of the text."""
+    return sniff_dialect(text[:65536].splitlines(keepends=True), MAX_TITLE_ROWS)
 
 
 def _wrong_kind(name: str, kind: FileKind) -> Finding:

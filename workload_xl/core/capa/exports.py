@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
+from workload_xl.core.caseload import MAX_TITLE_ROWS  # as far down as for caseload reports
 from workload_xl.core.cells import address
 from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.paths import activity_mapping_file
@@ -78,8 +79,6 @@ MONTHLY = "one row per clinician per month"
 APPOINTMENTS = "one row per appointment"
 SHAPES = (MONTHLY, APPOINTMENTS)
 
-MAX_TITLE_ROWS = 30
-"""How far down the headings are looked for, as for caseload reports."""
 MAX_ROW_FINDINGS = 20
 """Findings of one rule given row by row; the rest are counted in one more finding, so a
 million bad rows give a readable list, not a million lines."""
