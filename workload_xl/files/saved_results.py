@@ -134,7 +134,8 @@ class _ChosenSheets(zipfile.ZipFile):
     def __init__(self, path: Path, reader: ExcelReader, choice: SheetChoice) -> None:
         super().__init__(path)
         self._reader, self._choice = reader, choice
-        self._skipped: frozenset[str] | None = None
+        self._chosen: tuple[frozenset[str], frozenset[str]] | None = None
+        """(the sheet parts opened empty, those read whole), once worked out."""
         self._deciding = False  # the parts read to decide are opened as they are
         self.unpacked: dict[str, bytes] = {}
         """The worksheets read, as unpacked for openpyxl: the saved results' pass reads them
@@ -142,22 +143,24 @@ class _ChosenSheets(zipfile.ZipFile):
 
     def open(self, name, *args, **kwargs):  # type: ignore[override]
         part = name.filename if isinstance(name, zipfile.ZipInfo) else name
-        if self._skipped is None and not self._deciding:
+        if self._chosen is None and not self._deciding:
             self._deciding = True
             try:
                 sheets = self._sheet_parts()
                 if part in sheets:
-                    self._skipped = self._not_needed(sheets)
+                    self._chosen = self._choose(sheets)
             except (KeyError, ValueError, zipfile.BadZipFile):
-                self._skipped = frozenset()  # read every sheet, as openpyxl would
+                self._chosen = (frozenset(), frozenset())  # every sheet, as openpyxl reads it
             finally:
                 self._deciding = False
-        if self._skipped and part in self._skipped:
-            return io.BytesIO(_EMPTY_SHEET)
-        if self._skipped is not None and part in self._sheet_parts() and not args:
-            data = super().read(name)  # a sheet read whole: its XML kept for the results
-            self.unpacked[part] = data
-            return io.BytesIO(data)
+        if self._chosen is not None and not args:
+            skipped, read = self._chosen
+            if part in skipped:
+                return io.BytesIO(_EMPTY_SHEET)
+            if part in read:
+                data = super().read(name)  # a sheet read whole: its XML kept for the results
+                self.unpacked[part] = data
+                return io.BytesIO(data)
         return super().open(name, *args, **kwargs)
 
     def _sheet_parts(self) -> dict[str, str]:
@@ -167,16 +170,18 @@ class _ChosenSheets(zipfile.ZipFile):
             return {}
         return {rel.target: sheet.name for sheet, rel in parser.find_sheets()}
 
-    def _not_needed(self, sheets: dict[str, str]) -> frozenset[str]:
+    def _choose(self, sheets: dict[str, str]) -> tuple[frozenset[str], frozenset[str]]:
+        """(the sheet parts not needed, those needed), of the parts the package holds."""
         named = self._named_sheets()
         present = set(self.namelist())
-        skipped = set()
+        skipped, read = set(), set()
         for part, title in sheets.items():
-            if title.casefold() in named or any(map(self._choice.table, self._tables(part))):
+            if part not in present:
                 continue
-            if part in present:
-                skipped.add(part)
-        return frozenset(skipped)
+            tables = self._tables(part, present)
+            needed = title.casefold() in named or any(map(self._choice.table, tables))
+            (read if needed else skipped).add(part)
+        return frozenset(skipped), frozenset(read)
 
     def _named_sheets(self) -> set[str]:
         """The sheets (folded) the chosen defined names point at, whatever their scope."""
@@ -188,10 +193,10 @@ class _ChosenSheets(zipfile.ZipFile):
                     found.add(place[0].casefold())
         return found
 
-    def _tables(self, part: str) -> list[str]:
+    def _tables(self, part: str, present: set[str]) -> list[str]:
         """The display names of the tables a worksheet part's relationships name."""
         rels = get_rels_path(part)
-        if rels not in self.namelist():
+        if rels not in present:
             return []
         names = []
         for rel in get_dependents(self, rels).find(TABLE_TYPE):
