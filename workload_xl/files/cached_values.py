@@ -86,7 +86,7 @@ def save(wb: Workbook, path: Path) -> None:
     with zipfile.ZipFile(buffer) as archive:
         infos = archive.infolist()
         contents = _filled({info.filename: archive.read(info) for info in infos}, by_title)
-    _write_package(Path(path), infos, contents, zipfile.ZIP_DEFLATED)
+    _write_package(Path(path), infos, contents)
 
 
 def with_results(wb: Workbook, parts: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -100,24 +100,12 @@ def _by_title(wb: Workbook) -> dict[str, dict[str, Any]]:
     return {ws.title: _RESULTS[ws] for ws in wb.worksheets if _RESULTS.get(ws)}
 
 
-def insert_results(path: Path, results: Mapping[str, Mapping[str, Any]]) -> None:
-    """Fill the empty results of formula cells in a saved workbook: `results` maps a sheet's
-    title to {cell address: value}. Other parts are copied unchanged."""
-    with zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
-        contents = _filled({info.filename: archive.read(info) for info in infos}, results)
-    _write_package(Path(path), infos, contents)
-
-
-def _write_package(
-    path: Path, infos: list[zipfile.ZipInfo], contents: Mapping[str, bytes], compress=None
-) -> None:
-    """The parts, in order, to `path` (each compressed as `compress` says, else as before)."""
+def _write_package(path: Path, infos: list[zipfile.ZipInfo], contents: Mapping[str, bytes]) -> None:
+    """The parts, in order, to `path`, each compressed (as openpyxl compresses them)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for info in infos:
-            kind = info.compress_type if compress is None else compress
-            archive.writestr(info, contents[info.filename], compress_type=kind)
+            archive.writestr(info, contents[info.filename], compress_type=zipfile.ZIP_DEFLATED)
     path.write_bytes(buffer.getvalue())
 
 
