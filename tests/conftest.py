@@ -13,6 +13,10 @@ import os
 # chosen before anything imports xlwings.
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 os.environ.setdefault("XLWINGS_ON_SERVER", "true")
+# Every workbook a test has validated is read by openpyxl too, and must read the same
+# (workload_xl.files.worker_reader.COMPARE_READERS): the package reader is checked on every
+# file the suite makes, crafts or has LibreOffice save.
+os.environ.setdefault("WORKLOAD_XL_COMPARE_READERS", "1")
 
 import datetime as dt
 import hashlib

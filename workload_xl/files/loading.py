@@ -21,11 +21,12 @@ from workload_xl.files.saved_results import SavedResults, SheetChoice, load_with
 
 
 def load_formulas_and_values(
-    path: Path, name: str, choice: SheetChoice | None = None
+    path: Path, name: str, choice: SheetChoice | None = None, *, guarded: bool = False
 ) -> tuple[tuple[Workbook, SavedResults] | None, list[Finding]]:
     """((formulas, saved results), []) for a readable workbook, or (None, findings saying why
-    not); with a `choice`, only the worksheets it needs are read whole."""
-    problems = inspect_workbook_file(Path(path), name)
+    not); with a `choice`, only the worksheets it needs are read whole; `guarded` when the
+    file guard has just passed it."""
+    problems = [] if guarded else inspect_workbook_file(Path(path), name)
     if problems:
         return None, problems
     try:

@@ -75,7 +75,8 @@ class SavedResults:
         saved = self._sheet(cell.parent).get((cell.row, cell.column))
         if saved is None:
             return None
-        return _as_value(*saved, cell, self._wb.epoch, self._strings)
+        number_format = cell.number_format if saved[0] == "n" else "General"
+        return as_saved_value(*saved, number_format, self._wb.epoch, self._strings)
 
     def _sheet(self, ws: Worksheet) -> dict[tuple[int, int], tuple[str, str | None]]:
         found = self._sheets.get(ws)
@@ -201,12 +202,18 @@ class _ChosenSheets(zipfile.ZipFile):
         names = []
         for rel in get_dependents(self, rels).find(TABLE_TYPE):
             with contextlib.suppress(KeyError):
-                found = _DISPLAY_NAME.search(self.read(rel.target))
-                names.append(found[1].decode("utf-8", "replace") if found else "")
+                names.append(display_name(self.read(rel.target)))
         return names
 
 
 _DISPLAY_NAME = re.compile(rb'\bdisplayName\s*=\s*["\']([^"\']{1,255})')
+
+
+def display_name(table_xml: bytes) -> str:
+    """A table part's display name, found without parsing the part: what a choice of sheets
+    goes by (so the package reader chooses the same sheets)."""
+    found = _DISPLAY_NAME.search(table_xml)
+    return found[1].decode("utf-8", "replace") if found else ""
 
 
 def formula_results(xml: bytes) -> dict[str, tuple[str, str | None]]:
@@ -244,14 +251,13 @@ def formula_results(xml: bytes) -> dict[str, tuple[str, str | None]]:
     return found
 
 
-def _as_value(kind: str, text: str | None, cell, epoch, strings: list) -> Any:
+def as_saved_value(kind: str, text: str | None, number_format: str, epoch, strings: list) -> Any:
     """A saved result as openpyxl's data-only reader reads it (WorkSheetParser.parse_cell),
     by the cell's number format (only a number's is looked at)."""
     if kind == "inlineStr" or not text:
         return None
     if kind == "n":
         value: Any = float(text) if "." in text or "E" in text or "e" in text else int(text)
-        number_format = cell.number_format
         if number_format != "General" and is_date_format(number_format):
             try:
                 return from_excel(value, epoch, timedelta=is_timedelta_format(number_format))

@@ -7,6 +7,7 @@ The file is opened for reading only; nothing here writes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,9 @@ from workload_xl.contracts.grid import Names, Table, names_from
 from workload_xl.core.findings import Finding
 from workload_xl.core.measurement import SheetData
 from workload_xl.core.rules import finding
+from workload_xl.files.file_guard import inspect_workbook_file
 from workload_xl.files.loading import load_formulas_and_values, table_bounds
+from workload_xl.files.package_book import PackageBook, read_package_book
 from workload_xl.files.saved_results import SavedResults, SheetChoice
 
 MAX_STRAY_FINDINGS = 20
@@ -45,17 +48,53 @@ class WorkbookRead:
 def read_workbook(path: Path, label: str | None = None) -> WorkbookRead:
     """Every measurement sheet in the file, or file-level findings saying why there are none."""
     name = label or str(path)
-    books, problems = load_formulas_and_values(path, name, NEEDED_SHEETS)
+    book, problems = open_book(path, name)
+    read = WorkbookRead([], problems) if book is None else read_book(book, name)
+    if os.environ.get(COMPARE_READERS) and isinstance(book, PackageBook):
+        _same_as_openpyxl(path, name, read)
+    return read
+
+
+COMPARE_READERS = "WORKLOAD_XL_COMPARE_READERS"
+"""Set (the test suite sets it), every workbook the package reader reads is read by
+openpyxl too, and a difference stops the read: so every file the tests make, LibreOffice
+saves or a hostile test crafts checks the two readers agree."""
+
+
+def _same_as_openpyxl(path: Path, name: str, read: WorkbookRead) -> None:
+    book, problems = open_book(path, name, package=False)
+    expected = WorkbookRead([], problems) if book is None else read_book(book, name)
+    if read != expected:
+        raise AssertionError(f"The package reader and openpyxl read {name} differently.")
+
+
+def open_book(
+    path: Path, name: str, *, package: bool = True
+) -> tuple[PackageBook | OpenpyxlBook | None, list[Finding]]:
+    """The workbook's sheets that validation reads, after the file guard: read from the
+    package's XML (files.package_book), or by openpyxl when that reader declines the file
+    (or `package` is False), or (None, findings saying why it cannot be read)."""
+    problems = inspect_workbook_file(Path(path), name)
+    if problems:
+        return None, problems
+    book = read_package_book(Path(path), name, NEEDED_SHEETS) if package else None
+    if book is not None:
+        return book, []
+    books, problems = load_formulas_and_values(path, name, NEEDED_SHEETS, guarded=True)
     if books is None:
-        return WorkbookRead([], problems)
-    formulas, values = books
-    book = OpenpyxlBook(name, formulas, values)
+        return None, problems
+    return OpenpyxlBook(name, *books), []
+
+
+def read_book(book: PackageBook | OpenpyxlBook, name: str) -> WorkbookRead:
+    """The measurement sheets of an opened book, or why it has none."""
+    tables = book.worksheet_tables()
     sheets = []
-    for ws in formulas.worksheets:
-        table = _measurement_table(ws)
-        if table is not None:
-            sheets.append(layout.sheet_data(book, ws.title, book.table(ws, table)))
-    if not sheets and any(t.startswith(tl.TEAM_TABLE) for ws in formulas for t in ws.tables):
+    for title, names in tables:
+        found = next((n for n, shown in names.items() if layout.is_measurement_table(shown)), None)
+        if found is not None:
+            sheets.append(layout.sheet_data(book, title, book.read_table(title, found)))
+    if not sheets and any(n.startswith(tl.TEAM_TABLE) for _, names in tables for n in names):
         return WorkbookRead(
             [],
             [
@@ -82,13 +121,6 @@ def read_workbook(path: Path, label: str | None = None) -> WorkbookRead:
             ],
         )
     return WorkbookRead(sheets, [])
-
-
-def _measurement_table(ws):
-    for table in ws.tables.values():
-        if layout.is_measurement_table(table.displayName):
-            return table
-    return None
 
 
 def defined_names(wb) -> Names:
@@ -145,6 +177,17 @@ class OpenpyxlBook:
         if self._results is not None:
             return self._results.result(cell)
         return None if cell.data_type == "f" else cell.value
+
+    def worksheet_tables(self) -> list[tuple[str, dict[str, str]]]:
+        """Each worksheet's title and its tables' display names by table name, in order."""
+        return [
+            (ws.title, {t.name: t.displayName for t in ws.tables.values()})
+            for ws in self._formulas.worksheets
+        ]
+
+    def read_table(self, sheet: str, name: str) -> Table:
+        ws = self._formulas[sheet]
+        return self.table(ws, ws.tables[name])
 
     def table(self, ws, table) -> Table:
         """An openpyxl table as the grid interface's, its rows as the user sees them."""
