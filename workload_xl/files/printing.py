@@ -148,13 +148,26 @@ def fit_wrapped_rows(
     # The last column once: openpyxl finds it by looking at every cell, so asking for each
     # row (as `ws[row]` does) made a sheet of thousands of rows quadratic.
     last = ws.max_column if last_column is None else min(last_column, ws.max_column)
+    # Whether a cell wraps, by its alignment's number in the workbook, and each column's
+    # width, looked up once: asking each cell for its alignment made openpyxl build a style
+    # proxy every time, most of this function's time in the demo.
+    alignments, wraps, widths = ws.parent._alignments, {}, {}
     for row in rows:
         lines = 1
         cells = ws.iter_rows(min_row=row, max_row=row, min_col=first_column, max_col=last)
         for cell in next(cells, ()):
-            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
+            if cell.value is None:
                 continue
-            lines = max(lines, lines_needed(str(cell.value), column_width(ws, cell.column)))
+            style = cell._style.alignmentId if cell._style else 0
+            wrap = wraps.get(style)
+            if wrap is None:
+                wrap = wraps[style] = bool(alignments[style].wrap_text)
+            if not wrap:
+                continue
+            width = widths.get(cell.column)
+            if width is None:
+                width = widths[cell.column] = column_width(ws, cell.column)
+            lines = max(lines, lines_needed(str(cell.value), width))
         if lines > 1:
             ws.row_dimensions[row].height = lines * LINE_HEIGHT
 
