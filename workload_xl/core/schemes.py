@@ -21,14 +21,13 @@ from typing import Any
 from workload_xl.core import scheme_options
 from workload_xl.core.findings import Finding
 from workload_xl.core.paths import schemes_dir
-from workload_xl.core.period import FOUR_WEEKS, MONTH
 from workload_xl.core.rules import finding
 from workload_xl.core.scheme_files import SchemeError, read_scheme_toml, scheme_folder_files
 from workload_xl.core.scheme_options import SignalSettings
 
 KINDS = ("case", "activity")
 UNITS = ("per case", "per day", "per session", "per hour")
-PERIODS = (MONTH, FOUR_WEEKS)
+PERIODS = ("month", "4 weeks")
 
 
 MAX_ITEMS = 500
