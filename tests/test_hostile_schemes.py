@@ -17,17 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from workload_xl.core import schemes
+from workload_xl.core import scheme_files
 from workload_xl.core.findings import Refused
-from workload_xl.core.schemes import (
-    MAX_BANDS,
-    MAX_ITEMS,
-    MAX_NESTING,
-    MAX_SCHEME_FILES,
-    SchemeError,
-    SchemeRegistry,
-    load_scheme,
-)
+from workload_xl.core.scheme_files import MAX_NESTING, MAX_SCHEME_FILES, SchemeError
+from workload_xl.core.schemes import MAX_BANDS, MAX_ITEMS, SchemeRegistry, load_scheme
 
 from .bounded_cli import run_cli
 
@@ -307,7 +300,7 @@ def test_a_symlink_to_an_ordinary_scheme_file_is_read(tmp_path):
 @pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
 def test_a_file_that_claims_no_size_is_still_read_only_to_the_cap(tmp_path, monkeypatch):
     """/proc files are ordinary files whose size says 0: the read itself is capped."""
-    monkeypatch.setattr(schemes, "MAX_SCHEME_BYTES", 16)
+    monkeypatch.setattr(scheme_files, "MAX_SCHEME_BYTES", 16)
     link = tmp_path / "proc.toml"
     link.symlink_to("/proc/self/status")
     with pytest.raises(SchemeError, match="larger than"):
@@ -317,7 +310,7 @@ def test_a_file_that_claims_no_size_is_still_read_only_to_the_cap(tmp_path, monk
 def test_the_parser_never_recurses_too_deep_even_if_the_prescan_missed_it(tmp_path, monkeypatch):
     path = tmp_path / "deep.toml"
     path.write_text("x = " + "[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    monkeypatch.setattr(schemes, "_too_deep", lambda text, limit: 0)
+    monkeypatch.setattr(scheme_files, "_too_deep", lambda text, limit: 0)
     with pytest.raises(SchemeError, match="nested more than"):
         load_scheme(path)
 

@@ -18,7 +18,7 @@ from workload_xl.core.period import Period
 from workload_xl.core.returns import ReturnLine, TeamReturn, WorkerPeriod
 from workload_xl.demo import write_camhs_jobplan
 from workload_xl.services.report import trend_report
-from workload_xl.services.store import export_store_tables
+from workload_xl.services.store_export import export_store_tables
 from workload_xl.store.database import ReturnsStore
 
 SERVICE, SCHEME = "First Response", "childrens-social-care"

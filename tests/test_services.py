@@ -28,16 +28,9 @@ from workload_xl.services.options import OptionError
 from workload_xl.services.report import ReportRun, trend_report
 from workload_xl.services.returns import ReturnsRun, returns_for
 from workload_xl.services.schemes import find_scheme, load_schemes
-from workload_xl.services.store import (
-    StoreCheck,
-    StoreExport,
-    TeamsAdded,
-    TeamsListed,
-    add_teams,
-    check_store,
-    export_store_tables,
-    list_teams,
-)
+from workload_xl.services.store_check import StoreCheck, check_store
+from workload_xl.services.store_export import StoreExport, export_store_tables
+from workload_xl.services.teams import TeamsAdded, TeamsListed, add_teams, list_teams
 from workload_xl.services.templates import (
     AddinBuilt,
     WorkbookWritten,

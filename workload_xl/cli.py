@@ -668,7 +668,7 @@ def teams_add(names: tuple[str, ...], service: str, store_path: Path) -> None:
             param_hint="NAMES",
         )
     from workload_xl.services.schemes import find_service
-    from workload_xl.services.store import add_teams
+    from workload_xl.services.teams import add_teams
 
     with _option_errors():
         service = find_service(_registry(), service)
@@ -690,7 +690,7 @@ def teams_remove(names: tuple[str, ...], service: str, store_path: Path) -> None
     No return is expected from them from now on. Their returns stay in the store and in the
     reports of the periods they are for, and the tracker still shows them for those periods.
     """
-    from workload_xl.services.store import remove_teams
+    from workload_xl.services.teams import remove_teams
 
     with _store_opened():
         done = remove_teams(store_path, service, list(names))
@@ -714,7 +714,7 @@ def teams_rename(name: str, new_name: str, service: str, store_path: Path) -> No
     Its stored returns carry the new name from now on, so its trend runs on unbroken; a
     return that still names the old team is stored under the new one.
     """
-    from workload_xl.services.store import rename_team
+    from workload_xl.services.teams import rename_team
 
     with _store_opened():
         done = rename_team(store_path, service, name, new_name)
@@ -731,7 +731,7 @@ def teams_rename(name: str, new_name: str, service: str, store_path: Path) -> No
 @store_option()
 def teams_list(store_path: Path) -> None:
     """Show the teams returns are expected from, and those that left the list."""
-    from workload_xl.services.store import list_teams
+    from workload_xl.services.teams import list_teams
 
     with _store_opened():
         found = list_teams(store_path)
@@ -778,7 +778,7 @@ def store_check(store_path: Path) -> None:
     """
     # A store whose schema another tool changed is refused on opening: for this command that
     # is damage found (1), not a missing store (2).
-    from workload_xl.services.store import check_store
+    from workload_xl.services.store_check import check_store
 
     with _store_opened(damaged_exit=EXIT_ERRORS):
         checked = check_store(store_path)
@@ -810,7 +810,7 @@ def store_export(store_path: Path, folder: Path, force: bool) -> None:
     Text that could run as a formula (starting =, +, -, @) is neutralised in the CSV files
     and written as text in the workbook.
     """
-    from workload_xl.services.store import export_store_tables
+    from workload_xl.services.store_export import export_store_tables
 
     with _store_opened():
         exported_all = export_store_tables(store_path, folder, force=force)

@@ -111,6 +111,13 @@ def team_kinds(
     return {key: kind for key, kind in found.items() if kind}
 
 
+def scheme_asked(teams: Iterable, submissions: Iterable) -> set[str]:
+    """The services (folded) whose scheme's kind of period team_kinds reads: those of the
+    listed teams with no stored return (any other team's kind is that of its returns)."""
+    returned = {_key(s.service, s.team) for s in submissions}
+    return {t.service.casefold() for t in teams if _key(t.service, t.name) not in returned}
+
+
 def return_statuses(
     teams: Iterable,
     submissions: Iterable,

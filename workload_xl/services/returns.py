@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from workload_xl.core.findings import Refused
 from workload_xl.core.period import Period, PeriodError, parse_period, period_kind
-from workload_xl.core.tracker import ReturnStatus, other_kind_notes, return_statuses
+from workload_xl.core.tracker import ReturnStatus, other_kind_notes, return_statuses, scheme_asked
 from workload_xl.services.options import OptionError
 from workload_xl.services.store import open_store
 
@@ -47,22 +48,34 @@ def returns_for(
         day = today or dt.date.today()
     except (PeriodError, ValueError) as problem:
         raise OptionError(str(problem)) from None
-    kinds = scheme_period_kinds()
     with open_store(store_path) as store:
         submissions = store.submissions()
         teams = expected_teams(store.teams(listed_only=False), submissions, wanted)
+    kinds = scheme_period_kinds(scheme_asked(teams, submissions), wanted.kind)
     statuses = return_statuses(teams, submissions, wanted, day, kinds)
     notes = other_kind_notes(teams, submissions, wanted, day, kinds)
     return ReturnsRun(wanted, statuses, tuple(notes))
 
 
-def scheme_period_kinds() -> dict[str, str]:
+def scheme_period_kinds(asked: Collection[str], kind: str) -> dict[str, str]:
     """The kind of period each service's scheme measures, by service (folded): how the
     tracker knows a listed team with no returns yet returns 4-week periods. Nothing when the
-    scheme folder cannot be used: the tracker needs no scheme, and goes by the returns."""
-    from workload_xl.services.schemes import load_schemes
+    scheme folder cannot be used: the tracker needs no scheme, and goes by the returns.
+
+    The tracker asks only of the `asked` services (core.tracker.scheme_asked), and a service
+    whose scheme is of the period's `kind`, or of no scheme, is listed alike. So the scheme
+    files' first lines (core.scheme_heads) answer, unless one of them says an asked service
+    is of the other kind: whether that scheme is sound below its first lines (the full
+    loader leaves out a wrong file) then changes what is shown, and the folder is loaded and
+    checked whole, as it is when the first lines are unusual."""
+    from workload_xl.core.scheme_heads import period_kinds
 
     try:
+        heads = period_kinds()
+        if heads is not None and all(heads.get(s, kind) == kind for s in asked):
+            return heads
+        from workload_xl.services.schemes import load_schemes
+
         registry = load_schemes()
     except Refused:
         return {}

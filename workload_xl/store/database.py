@@ -28,11 +28,11 @@ from urllib.parse import quote
 from workload_xl.core.findings import Refused
 from workload_xl.core.rules import finding
 from workload_xl.core.values import clean_text
-from workload_xl.files.volumes import Probe, locate
 
 if TYPE_CHECKING:  # the records are imported where rows become them, so a command that
     # only lists teams or checks the store starts without the returns' core modules
     from workload_xl.core.returns import TeamPeriod, TeamReturn, WorkerPeriod
+    from workload_xl.files.volumes import Probe
 
 SCHEMA_VERSION = 4
 MAX_TEAM_NAME = 200
@@ -156,6 +156,8 @@ def journal_for(
     chosen = chosen.strip().lower()
     if chosen == DELETE:
         return Journal(DELETE, f"{JOURNAL_ENVIRONMENT} asks for it")
+    from workload_xl.files.volumes import locate
+
     location = locate(path, probe)
     if chosen == WAL:
         return Journal(WAL, f"{location.where} ({JOURNAL_ENVIRONMENT} asks for WAL)")
@@ -241,15 +243,25 @@ class ReturnsStore:
         *,
         read_only: bool = False,
         journal: Journal | None = None,
+        probe: Probe | None = None,
     ):
         self.db = connection
         self.path = path
         self.read_only = read_only
-        self.journal = journal or journal_for(path)
-        """The journal this store writes with (see journal_for)."""
+        self._journal = journal
+        self._probe = probe
         self.version = SCHEMA_VERSION
         """The store's schema version: older only for a store opened read-only, which is read
         as it is and never migrated."""
+
+    @property
+    def journal(self) -> Journal:
+        """The journal this store writes with (see journal_for). A store opened only to read
+        writes with none, so it finds out where its file lives (which reads the system's
+        mounts) only when asked, as store check asks."""
+        if self._journal is None:
+            self._journal = journal_for(self.path, self._probe)
+        return self._journal
 
     @classmethod
     def open(
@@ -265,7 +277,7 @@ class ReturnsStore:
         whose meta table is damaged, is refused before anything is written to it. The journal
         follows where the file is (`probe` asks the system; see journal_for)."""
         path = Path(path)
-        journal = journal_for(path, probe)
+        journal = None if read_only else journal_for(path, probe)
         if not path.exists():
             if read_only or not create:
                 raise _refused(
@@ -300,7 +312,7 @@ class ReturnsStore:
                     "store-foreign",
                 )
             db.execute("PRAGMA foreign_keys = ON")
-            if not read_only and journal.mode == WAL:
+            if journal is not None and journal.mode == WAL:
                 _write_ahead(db)
                 # WAL with NORMAL sync: a killed process loses nothing committed and the file
                 # is never damaged; only a power cut can undo the last returns, which a rerun
@@ -316,7 +328,7 @@ class ReturnsStore:
                     db.execute("PRAGMA journal_mode = DELETE")
                 db.execute("PRAGMA busy_timeout = 60000")
                 db.execute("PRAGMA synchronous = FULL")
-            store = cls(db, path, read_only=read_only, journal=journal)
+            store = cls(db, path, read_only=read_only, journal=journal, probe=probe)
             store.version = version or SCHEMA_VERSION
             if not version:
                 store._create()
