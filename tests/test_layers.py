@@ -231,6 +231,16 @@ PRIVATE_ATTRIBUTES_ALLOWED = {
     ("files/worker_reader.py", "_cells"): "openpyxl's only view of the cells a file holds, "
     "without creating the empty ones of a sheet formatted down to row 1,048,576",
     ("store/database.py", "_create"): "the store's own class method, called from its module",
+    ("files/printing.py", "_alignments"): "a cell's wrapping looked up by its alignment's number "
+    "once, not through a style proxy built for every cell",
+    ("files/printing.py", "_style"): "the same: a cell's alignment number",
+    **{
+        ("files/sheet_writer.py", name): "openpyxl's ExcelWriter.write_worksheet and "
+        "WorksheetWriter.write_row as openpyxl 3.1 has them (pinned below 3.2), but for a plain "
+        "cell's XML; tests/test_sheet_writer.py compares the bytes with openpyxl's writer"
+        for name in ("_drawing", "_charts", "_images", "_rels", "_value", "_file", "_comment")
+        + ("_comments",)
+    },
 }
 
 

@@ -39,8 +39,8 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
+from workload_xl.files.sheet_writer import PackageWriter, save_workbook
 from workload_xl.files.style import cell_text
 
 
@@ -71,18 +71,19 @@ def remembered(ws: Worksheet) -> dict[str, Any]:
 
 
 def save(wb: Workbook, path: Path) -> None:
-    """`wb.save(path)` with the remembered results in the formula cells of the file.
+    """`wb.save(path)` with the remembered results in the formula cells of the file (written
+    by files.sheet_writer, the same bytes faster).
 
-    openpyxl writes the package uncompressed into memory, the results go into its sheets,
-    and each part is compressed once on its way to the file: saving the file and then
-    unpacking and packing it again to fill the results cost the demo a second or two."""
+        openpyxl writes the package uncompressed into memory, the results go into its sheets,
+        and each part is compressed once on its way to the file: saving the file and then
+        unpacking and packing it again to fill the results cost the demo a second or two."""
     by_title = _by_title(wb)
     if not by_title:
-        wb.save(path)
+        save_workbook(wb, path)
         return
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()  # what wb.save does, into an uncompressed package
+        PackageWriter(wb, archive).save()  # what wb.save does, into an uncompressed package
     with zipfile.ZipFile(buffer) as archive:
         infos = archive.infolist()
         contents = _filled({info.filename: archive.read(info) for info in infos}, by_title)

@@ -31,6 +31,7 @@ from workload_xl.files.printing import (
     freeze_below,
     wrap_across,
 )
+from workload_xl.files.sheet_writer import save_workbook
 from workload_xl.files.style import BOLD, NOTE, TITLE, cell_text, free_sheet_title, put, set_value
 
 
@@ -38,7 +39,7 @@ def write_report(
     path: Path, report: TrendReport, *, force: bool = False, made: dt.datetime | None = None
 ) -> list[Finding]:
     wb = build_report_workbook(report, made=made)
-    return write_atomically(path, lambda temp: wb.save(temp), force=force)
+    return write_atomically(path, lambda temp: save_workbook(wb, temp), force=force)
 
 
 def build_report_workbook(report: TrendReport, made: dt.datetime | None = None) -> Workbook:
