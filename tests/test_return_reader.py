@@ -662,6 +662,24 @@ def test_the_column_wise_path_reads_what_the_row_by_row_checks_read(built, regis
     assert [type(line) for line in quick.lines] == [type(line) for line in checked.lines]
 
 
+def test_a_worker_process_sends_the_same_lines_and_totals_by_either_path(
+    built, registry, monkeypatch
+):
+    """The column-wise path hands a worker process its flat tuple of lines straight away;
+    the row-by-row path's records are packed into one: the same values, the same totals
+    recomputed from them, each name sent once."""
+    import workload_xl.files.return_reader as reader
+
+    monkeypatch.setattr(reader, "_worker_registry", registry)
+    quick, quick_findings = reader._read_in_worker(built)
+    monkeypatch.setattr(reader, "_clean_lines", lambda rows, columns: None)
+    checked, checked_findings = reader._read_in_worker(built)
+    assert type(quick.lines) is tuple and quick.lines == checked.lines and len(quick.lines) > 25
+    assert quick.workers == checked.workers and quick_findings == checked_findings
+    names = quick.lines[0::5]
+    assert len({id(name) for name in names}) == len(set(names)) < len(names)
+
+
 @pytest.mark.parametrize("value", [None, "=1/0"], ids=["blank", "error value"])
 def test_blank_or_error_agreed_points_are_a_warning_at_the_cell_and_count_zero(
     copy, registry, built, value
