@@ -28,6 +28,8 @@ from workload_xl.files.file_guard import (
 )
 from workload_xl.files.worker_template import write_worker_workbook
 
+from .test_hostile_files import understate_size
+
 HEAD = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 FILLER = b"x" * (CHUNK_BYTES + 100)  # text that pushes what follows past the first chunk
 BIG_TEXT = b"y" * (MAX_TOKEN_BYTES + 10)
@@ -116,6 +118,23 @@ def test_a_crafted_part_is_judged_the_same_with_and_without_the_fast_path(
     nests = b"<a><a>" in content and part.endswith("sheet1.xml")  # a sheet's depth is not read
     assert bool(fast) == (refused and not nests), (case, fast)
     assert all(rule in ("file-unsafe", "file-too-large") for rule, _ in fast), fast
+
+
+@pytest.mark.parametrize("claimed", [10, CHUNK_BYTES])  # at once; after a whole plain chunk
+def test_a_plain_part_that_inflates_to_more_than_its_header_says_is_damaged(
+    claimed, workbook, tmp_path, monkeypatch
+):
+    """The fast path takes a part's first chunk as the whole part only when its header says
+    so; one that goes on past what its header claims is damaged either way."""
+    content = HEAD + b"<root>" + b"<b/>" * (CHUNK_BYTES // 3) + b"</root>"
+    path = understate_size(
+        _with_part(workbook, tmp_path / "long.xlsx", "xl/theme/theme1.xml", content),
+        "xl/theme/theme1.xml",
+        claimed,
+    )
+    fast = _judged(path)
+    monkeypatch.setattr(file_guard, "_plain", lambda chunk: False)
+    assert fast == _judged(path) and [rule for rule, _ in fast] == ["file-corrupt"]
 
 
 def test_the_good_workbook_passes_and_its_small_parts_take_the_fast_path(workbook, monkeypatch):

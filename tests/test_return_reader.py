@@ -680,6 +680,30 @@ def test_a_worker_process_sends_the_same_lines_and_totals_by_either_path(
     assert len({id(name) for name in names}) == len(set(names)) < len(names)
 
 
+@pytest.mark.parametrize(
+    "odd",
+    ["Ann  Lee", "Ann Lee ", " Ann Lee", "Ann\u00a0Lee", "Ann\tLee", "Ann| Lee", "Ann |Lee", "A|B"],
+)
+def test_the_column_wise_path_cleans_text_as_clean_text_does(odd):
+    """Names, codes and kinds are judged a distinct value at a time: any cell that needs
+    cleaning is cleaned as `clean_text` cleans it, wherever it stands, and each distinct
+    value is one object."""
+    from workload_xl.core.values import clean_text
+
+    rows = [
+        [name, f"R{i}", code, "x", kind, float(i), ""]
+        for i, (name, code, kind) in enumerate(
+            [("Bo Chan", "CIN", "case"), (odd, f" {odd}", "Case"), ("Bo Chan", "CIN", "case")] * 5
+        )
+    ]
+    names, refs, codes, kinds, points = return_reader._clean_lines(rows, (0, 1, 2, 4, 5))
+    assert refs == tuple(row[1] for row in rows)
+    assert names == tuple(clean_text(row[0]) for row in rows)
+    assert codes == tuple(clean_text(row[2]) for row in rows)
+    assert kinds == ("case",) * len(rows) and points == tuple(map(float, range(len(rows))))
+    assert len({id(name) for name in names}) == len(set(names)) == 2
+
+
 @pytest.mark.parametrize("value", [None, "=1/0"], ids=["blank", "error value"])
 def test_blank_or_error_agreed_points_are_a_warning_at_the_cell_and_count_zero(
     copy, registry, built, value

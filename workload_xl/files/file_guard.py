@@ -403,8 +403,8 @@ def _scan_part(
     tokens = extent = None
     size = elements = depth = deepest = 0
     carry = b""
-    plain = b""  # the first chunk, while its tokens are not followed (see _plain)
-    shallow = False  # and its depth neither: too few tags to nest MAX_DEPTH deep
+    plain = False  # the part is one chunk the token checks cannot refuse (see _plain)
+    shallow = False  # nor the depth check: too few tags to nest MAX_DEPTH deep
     with _open_part(archive, handle, info) as part:
         while chunk := part.read(CHUNK_BYTES):
             size += len(chunk)
@@ -422,17 +422,12 @@ def _scan_part(
             elements += chunk.count(b"<")
             if elements > _element_cap(kind):
                 return _too_many_elements(name, part_name, _element_cap(kind))
-            if tokens is None:
-                if size == len(chunk) and _plain(chunk):
-                    plain, shallow = chunk, elements <= MAX_DEPTH
-                else:
-                    tokens = _Tokens()
-                    if plain:  # a second chunk: follow the first as if it had not been plain
-                        tokens.feed(plain)  # True: a plain chunk holds nothing to refuse
-                        if shallow and kind not in ("worksheet", "sst"):
-                            depth, deepest = _depth(plain, depth, deepest)
-                        plain, shallow = b"", False
-            if not plain and not tokens.feed(chunk):
+            if tokens is None and not plain:  # the first chunk decides
+                # The whole part, as its header says: any more would be raised as damaged.
+                plain = size == len(chunk) == info.file_size and _plain(chunk)
+                shallow = plain and elements <= MAX_DEPTH
+                tokens = None if plain else _Tokens()
+            if tokens is not None and not tokens.feed(chunk):
                 if tokens.declaration:
                     return _declaration(name, part_name)
                 return _unsafe(
@@ -494,9 +489,8 @@ def _plain(chunk: bytes) -> bool:
     refuse, so they need not follow it: no `<!` at all (no declaration, comment or CDATA
     section), and at most one `<?`, closed by a `?>` after it (the XML declaration). A chunk
     is shorter than MAX_TOKEN_BYTES, so nothing in it is too long. Most parts of a workbook
-    are one small chunk like this; `_scan_part` follows the chunk from its start after all
-    if a second one comes. (Its depth need not be followed either when it holds no more `<`
-    than MAX_DEPTH: each opens one level at most.)"""
+    are one small chunk like this. (Its depth need not be followed either when it holds no
+    more `<` than MAX_DEPTH: each opens one level at most.)"""
     if b"<!" in chunk:
         return False
     opener = chunk.find(b"<?")

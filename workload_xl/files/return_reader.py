@@ -705,14 +705,14 @@ def _clean_lines(rows: list, columns: tuple[int, ...]) -> tuple[tuple, ...] | No
             return None
     except OverflowError:
         return None
-    names_, refs_, codes_ = _clean_column(names), _clean_column(refs), _clean_column(codes)
-    kinds_ = _clean_column(kinds)
+    names_, refs_, codes_ = _clean_repeated(names), _clean_column(refs), _clean_repeated(codes)
+    kinds_ = _clean_repeated(kinds)
     if names_ is None or refs_ is None or codes_ is None or kinds_ is None or "" in names_:
         return None
     folded = {kind: kind.casefold() for kind in set(kinds_)}
     if not set(folded.values()) <= set(KINDS):
         return None
-    return _shared(names_), refs_, _shared(codes_), tuple(map(folded.__getitem__, kinds_)), points
+    return names_, refs_, codes_, tuple(map(folded.__getitem__, kinds_)), points
 
 
 def _within(codes: tuple[str, ...], points: tuple[float, ...], bounds: tuple) -> bool:
@@ -731,6 +731,21 @@ def _within(codes: tuple[str, ...], points: tuple[float, ...], bounds: tuple) ->
 
 
 _SEPARATOR = "|"
+
+
+def _clean_repeated(values: tuple) -> tuple[str, ...] | None:
+    """`_clean_column` for a column of a few values repeated (names, item codes, kinds): each
+    distinct value is judged once, and is one object wherever it stands (`_shared`)."""
+    seen: dict = {}
+    shared = tuple(map(seen.setdefault, values, values))  # the first of each value, in C
+    distinct = tuple(seen)
+    cleaned = _clean_column(distinct)
+    if cleaned is None:  # not all text
+        return None
+    if cleaned is distinct:  # all clean already, as the tool writes them
+        return shared
+    once = dict(zip(distinct, cleaned, strict=True))
+    return tuple(map(once.__getitem__, shared))
 
 
 def _clean_column(values: tuple) -> tuple[str, ...] | None:
