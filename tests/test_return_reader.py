@@ -589,6 +589,25 @@ def test_a_file_that_kills_a_worker_gets_a_finding_and_the_run_goes_on(mixed, co
     assert rules_of(others) == rules_of(expected)
 
 
+def test_the_file_queued_behind_one_that_kills_the_worker_is_read_by_the_next(copy, registry):
+    """A worker holds the file it reads and the next one; when the first kills it, the next
+    (given, not begun) is read by the worker started in its place, and the finding names
+    only the file that killed it."""
+    good = copy(name="good.xlsx")
+    edited = copy(set_table_cell(tl.TEAM_TABLE, "Total points", 1), name="edited.xlsx")
+    killer = copy(set_name("scheme_id", "crash-me"), name="killer.xlsx")
+    paths = [good, killer, edited, good]
+    results = list(read_team_returns(paths, CrashingRegistry(list(registry)), threads=1))
+    assert [path for path, _, _ in results] == paths
+    assert rules_of(results) == [
+        (False, []),
+        (True, ["file-corrupt"]),
+        (False, ["return-total-mismatch"]),
+        (False, []),
+    ]
+    assert results[1][2][0].workbook == str(killer)
+
+
 STALL_BUDGET_SECONDS = 20.0
 """Each file's budget in the stall tests: far above the fraction of a second an ordinary test
 file needs even on a loaded machine, so only the stalling file can run past it."""

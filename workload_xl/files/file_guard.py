@@ -596,7 +596,10 @@ class _Tokens:
                 return False
             self.last_lt = self.offset + chunk.rfind(b"<")
         data, base = self.tail + chunk, self.offset - len(self.tail)
-        special = self.inside is not None or _SPECIAL_START.search(data)
+        special = self.inside is not None or (
+            (b"!" in data or b"?" in data)  # one memchr each: most chunks hold neither
+            and _SPECIAL_START.search(data)
+        )
         if special and not self._specials(data, base, end):
             return False
         self.offset += len(chunk)
@@ -742,9 +745,10 @@ def _quick_bound(body: bytes) -> tuple[int, int] | None:
     return (rows, columns) if rows * columns <= MAX_SHEET_CELLS else None
 
 
-_ODD_CELL = re.compile(rb'<c(?:[>/\t\r\n]| (?!r="[A-Z]))')
+_ODD_CELL = re.compile(rb'<c(?! r="[A-Z])[ >/\t\r\n]')
 """A cell with no attributes, any white space but one space after its name, or whose first
-attribute is not its address in capitals."""
+attribute is not its address in capitals. (Written as a look-ahead then a class, which the
+regex engine runs faster than the same as two branches.)"""
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _ESCAPED_ADDRESS = re.compile(
     rb"<(?:\w{1,30}:)?(?:c|row)\b[^>]{0,1000}?\br\s*=\s*[\"'][^\"'>]{0,40}&"
