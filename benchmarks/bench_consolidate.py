@@ -10,7 +10,9 @@ workers, ~40 case rows each) and times, over the same files:
       with --threads worker processes (its default), and for comparison as many threads, one
       thread, and the file guard alone (every file passes it first; it inflates every part).
       Peak memory is the measuring process's (getrusage); worker processes, which getrusage
-      cannot see, are sampled from /proc every 50 ms and their peak sum is shown beside it;
+      cannot see, are sampled from /proc every 50 ms and their peak sum is shown beside it,
+      with their CPU time a file (as last sampled, so up to 50 ms a process short; it
+      includes starting them: the forkserver and each worker importing the reader);
   (d) `consolidate_files` into a new store: (c) plus the SQLite ingest, the whole command,
       with its default number of worker processes (one per core, up to 8) and with
       `--processes 1`;
