@@ -620,6 +620,8 @@ class _Tokens:
                 position, self.inside = close + len(self.inside), None
                 self.seen = base + position
                 continue
+            if data.find(b"!", position) < 0 and data.find(b"?", position) < 0:
+                return True  # no opener can follow (one memchr each, where the rest is tags)
             opener = _SPECIAL.search(data, position)
             if opener is None:
                 return True
