@@ -733,10 +733,11 @@ def _quick_bound(body: bytes) -> tuple[int, int] | None:
     if _ODD_CELL.search(body) or _PREFIXED_CELL.search(body):
         return None
     shape = body.translate(_SHAPE)
-    if _LETTERS[2].search(shape) is None and _ONE_LETTER_FOUR_DIGITS not in shape:
+    two_letters = _LETTERS[2].search(shape) is not None
+    if not two_letters and _ONE_LETTER_FOUR_DIGITS not in shape:
         return 999, 26  # every address in one letter and at most three digits, as most are
     letters = 1
-    if _LETTERS[2].search(shape):
+    if two_letters:
         letters = 0 if _LETTERS[4].search(shape) else 3 if _LETTERS[3].search(shape) else 2
     digits = 3  # an address with at least N digits: `<a a="`, letters and N zeros in the shape
     if _DIGITS[4].search(shape):

@@ -691,8 +691,9 @@ def _clean_lines(rows: list, columns: tuple[int, ...]) -> tuple[tuple, ...] | No
     when every row is as the tool writes them: text that needs no cleaning (checked a column
     at a time), points all finite floats, no blank names, known kinds. None sends any other
     table through the row-by-row checks and their findings. A few percent of the row-by-row
-    cost, on ~800 rows a file. Each distinct name, code and kind is one object (`_shared`),
-    so pickle sends it once and the process storing the lines holds 20 names, not 800."""
+    cost, on ~800 rows a file. Each distinct name, code and kind is one object
+    (`_clean_repeated`), so pickle sends it once and the process storing the lines holds 20
+    names, not 800."""
     widest = max(columns)
     if not rows or min(map(len, rows)) <= widest:
         return None
