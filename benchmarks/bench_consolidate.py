@@ -10,7 +10,9 @@ workers, ~40 case rows each) and times, over the same files:
       with --threads worker processes (its default), and for comparison as many threads, one
       thread, and the file guard alone (every file passes it first; it inflates every part).
       Peak memory is the measuring process's (getrusage); worker processes, which getrusage
-      cannot see, are sampled from /proc every 50 ms and their peak sum is shown beside it;
+      cannot see, are sampled from /proc every 50 ms and their peak sum is shown beside it,
+      with their CPU time a file (as last sampled, so up to 50 ms a process short; it
+      includes starting them: the forkserver and each worker importing the reader);
   (d) `consolidate_files` into a new store: (c) plus the SQLite ingest, the whole command,
       with its default number of worker processes (one per core, up to 8) and with
       `--processes 1`;
@@ -180,31 +182,38 @@ def openpyxl_default(paths: list[Path]) -> dict:
     return {"rows": rows}
 
 
-def _descendants_rss_mb(root: int) -> float:
-    """Resident memory of every process below `root` (worker processes and the forkserver
-    that starts them), from /proc; 0 where there is no /proc."""
+def _descendants(root: int) -> tuple[float, dict[int, float]]:
+    """Resident memory (MB, summed) of every process below `root` (worker processes and the
+    forkserver that starts them) and each one's CPU seconds so far, from /proc; nothing
+    where there is no /proc."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             parents[int(entry.name)] = int(fields[1])
             rss[int(entry.name)] = int(fields[21]) * resource.getpagesize()
+            cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
         except (OSError, ValueError, IndexError):
             continue
     below, frontier = set(), {root}
     while frontier:
         frontier = {pid for pid, parent in parents.items() if parent in frontier} - below
         below |= frontier
-    return sum(rss.get(pid, 0) for pid in below) / 2**20
+    return sum(rss.get(pid, 0) for pid in below) / 2**20, {pid: cpu[pid] for pid in below}
 
 
 def _child(action: Callable[[], dict], pipe) -> None:
     me, peak_below, done = os.getpid(), [0.0], threading.Event()
+    cpu_below: dict[int, float] = {}  # each process's CPU seconds when last seen
 
     def watch() -> None:  # getrusage does not see grandchildren such as forkserver workers
         while not done.wait(0.05):
-            peak_below[0] = max(peak_below[0], _descendants_rss_mb(me))
+            rss, cpu = _descendants(me)
+            peak_below[0] = max(peak_below[0], rss)
+            cpu_below.update(cpu)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -212,10 +221,15 @@ def _child(action: Callable[[], dict], pipe) -> None:
     result = action()
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    if "files" in result:  # this process's own CPU time: what more cores cannot share out
-        result["this process's CPU ms/file"] = round(cpu / result.pop("files") * 1000, 2)
     done.set()
     watcher.join()
+    if "files" in result:  # this process's own CPU time: what more cores cannot share out
+        files = result.pop("files")
+        result["this process's CPU ms/file"] = round(cpu / files * 1000, 2)
+        if cpu_below:  # as last seen, up to 50 ms a process short
+            result["worker processes' CPU ms/file"] = round(
+                sum(cpu_below.values()) / files * 1000, 2
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
     if peak_below[0]:
         result["worker processes' peak MB, summed"] = round(peak_below[0])

@@ -589,6 +589,25 @@ def test_a_file_that_kills_a_worker_gets_a_finding_and_the_run_goes_on(mixed, co
     assert rules_of(others) == rules_of(expected)
 
 
+def test_the_file_queued_behind_one_that_kills_the_worker_is_read_by_the_next(copy, registry):
+    """A worker holds the file it reads and the next one; when the first kills it, the next
+    (given, not begun) is read by the worker started in its place, and the finding names
+    only the file that killed it."""
+    good = copy(name="good.xlsx")
+    edited = copy(set_table_cell(tl.TEAM_TABLE, "Total points", 1), name="edited.xlsx")
+    killer = copy(set_name("scheme_id", "crash-me"), name="killer.xlsx")
+    paths = [good, killer, edited, good]
+    results = list(read_team_returns(paths, CrashingRegistry(list(registry)), threads=1))
+    assert [path for path, _, _ in results] == paths
+    assert rules_of(results) == [
+        (False, []),
+        (True, ["file-corrupt"]),
+        (False, ["return-total-mismatch"]),
+        (False, []),
+    ]
+    assert results[1][2][0].workbook == str(killer)
+
+
 STALL_BUDGET_SECONDS = 20.0
 """Each file's budget in the stall tests: far above the fraction of a second an ordinary test
 file needs even on a loaded machine, so only the stalling file can run past it."""
@@ -660,6 +679,48 @@ def test_the_column_wise_path_reads_what_the_row_by_row_checks_read(built, regis
     checked, _ = read_team_return(built, registry)
     assert quick.lines == checked.lines and len(quick.lines) > 5
     assert [type(line) for line in quick.lines] == [type(line) for line in checked.lines]
+
+
+def test_a_worker_process_sends_the_same_lines_and_totals_by_either_path(
+    built, registry, monkeypatch
+):
+    """The column-wise path hands a worker process its flat tuple of lines straight away;
+    the row-by-row path's records are packed into one: the same values, the same totals
+    recomputed from them, each name sent once."""
+    import workload_xl.files.return_reader as reader
+
+    monkeypatch.setattr(reader, "_worker_registry", registry)
+    quick, quick_findings = reader._read_in_worker(built)
+    monkeypatch.setattr(reader, "_clean_lines", lambda rows, columns: None)
+    checked, checked_findings = reader._read_in_worker(built)
+    assert type(quick.lines) is tuple and quick.lines == checked.lines and len(quick.lines) > 25
+    assert quick.workers == checked.workers and quick_findings == checked_findings
+    names = quick.lines[0::5]
+    assert len({id(name) for name in names}) == len(set(names)) < len(names)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["Ann  Lee", "Ann Lee ", " Ann Lee", "Ann\u00a0Lee", "Ann\tLee", "Ann| Lee", "Ann |Lee", "A|B"],
+)
+def test_the_column_wise_path_cleans_text_as_clean_text_does(odd):
+    """Names, codes and kinds are judged a distinct value at a time: any cell that needs
+    cleaning is cleaned as `clean_text` cleans it, wherever it stands, and each distinct
+    value is one object."""
+    from workload_xl.core.values import clean_text
+
+    rows = [
+        [name, f"R{i}", code, "x", kind, float(i), ""]
+        for i, (name, code, kind) in enumerate(
+            [("Bo Chan", "CIN", "case"), (odd, f" {odd}", "Case"), ("Bo Chan", "CIN", "case")] * 5
+        )
+    ]
+    names, refs, codes, kinds, points = return_reader._clean_lines(rows, (0, 1, 2, 4, 5))
+    assert refs == tuple(row[1] for row in rows)
+    assert names == tuple(clean_text(row[0]) for row in rows)
+    assert codes == tuple(clean_text(row[2]) for row in rows)
+    assert kinds == ("case",) * len(rows) and points == tuple(map(float, range(len(rows))))
+    assert len({id(name) for name in names}) == len(set(names)) == 2
 
 
 @pytest.mark.parametrize("value", [None, "=1/0"], ids=["blank", "error value"])

@@ -12,7 +12,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from functools import reduce
+from itertools import groupby, repeat
+from operator import add, itemgetter
 from typing import TYPE_CHECKING, NamedTuple, overload
 
 from workload_xl.core import coworking
@@ -201,6 +203,30 @@ class TeamPeriod:
         return points_per_fte(self.total_points, self.fte)
 
 
+def _by_name(lines: Sequence[ReturnLine]) -> tuple[dict[str, float], dict[str, int]]:
+    """Each worker's points (by name as typed, in order of first line) and number of case
+    lines, added line after line in the lines' order, as a loop over them would: a run of
+    one worker's lines at a time (a return lists each worker's together), its points added
+    in C onto the worker's total so far. None and zero points add nothing."""
+    if isinstance(lines, LineRows):
+        flat = lines.flat
+        names, kinds, points = flat[0::LINE_WIDTH], flat[3::LINE_WIDTH], flat[4::LINE_WIDTH]
+    else:
+        names, _, _, kinds, points = tuple(zip(*lines, strict=True)) or ((),) * LINE_WIDTH
+    by_name: dict[str, float] = {}
+    cases: dict[str, int] = {}
+    for name, run in groupby(zip(names, kinds, points, strict=True), key=_FIRST):
+        _, run_kinds, run_points = zip(*run, strict=True)
+        by_name[name] = reduce(add, filter(None, run_points), by_name.get(name, 0.0))
+        count = run_kinds.count("case")
+        if count:
+            cases[name] = cases.get(name, 0) + count
+    return by_name, cases
+
+
+_FIRST = itemgetter(0)
+
+
 def recompute_workers(ret: TeamReturn) -> list[Finding]:
     """Replace each worker's cases and points with what the Cases rows add up to.
 
@@ -216,12 +242,7 @@ def recompute_workers(ret: TeamReturn) -> list[Finding]:
         for key, count in coworking.worker_counts(lines, counted, ret.co_working).items():
             points[key], cases[key] = count.total_points, count.cases
     else:
-        by_name: dict[str, float] = defaultdict(float)
-        cases_by_name: dict[str, int] = defaultdict(int)
-        for worker, _, _, kind, agreed in ret.lines:  # by name as typed: one casefold a name
-            by_name[worker] += agreed or 0.0
-            if kind == "case":
-                cases_by_name[worker] += 1
+        by_name, cases_by_name = _by_name(ret.lines)  # as typed: one casefold a name
         for worker, total in by_name.items():
             points[worker.casefold()] += total
         for worker, count in cases_by_name.items():

@@ -52,6 +52,8 @@ _DIMENSION = re.compile(
     rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?"'
 )
 CHUNK_BYTES = 64 * 1024
+"""How much of a part the guard inflates and judges at a time: far below MAX_TOKEN_BYTES, so
+no token within one chunk can be too long."""
 ZIP_ENCRYPTED_FLAG = 0x1
 """Bit 0 of a zip entry's flags: the entry is encrypted (`zip -e`, 7-Zip, WinZip AES)."""
 
@@ -401,6 +403,8 @@ def _scan_part(
     tokens = extent = None
     size = elements = depth = deepest = 0
     carry = b""
+    plain = False  # the part is one chunk the token checks cannot refuse (see _plain)
+    shallow = False  # nor the depth check: too few tags to nest MAX_DEPTH deep
     with _open_part(archive, handle, info) as part:
         while chunk := part.read(CHUNK_BYTES):
             size += len(chunk)
@@ -412,14 +416,18 @@ def _scan_part(
                 kind = _kind(chunk)
                 if kind == "utf-16":
                     return _unsafe(name, f"has a part in UTF-16 ({part_name})")
-                tokens = _Tokens() if kind != "binary" else None
                 extent = _Extent() if kind in ("worksheet", "?") else None
             if kind == "binary":
                 continue
             elements += chunk.count(b"<")
             if elements > _element_cap(kind):
                 return _too_many_elements(name, part_name, _element_cap(kind))
-            if not tokens.feed(chunk):
+            if tokens is None and not plain:  # the first chunk decides
+                # The whole part, as its header says: any more would be raised as damaged.
+                plain = size == len(chunk) == info.file_size and _plain(chunk)
+                shallow = plain and elements <= MAX_DEPTH
+                tokens = None if plain else _Tokens()
+            if tokens is not None and not tokens.feed(chunk):
                 if tokens.declaration:
                     return _declaration(name, part_name)
                 return _unsafe(
@@ -429,7 +437,7 @@ def _scan_part(
                 )
             if extent is not None:
                 carry = extent.feed(carry + chunk)
-            if kind not in ("worksheet", "sst"):
+            if not shallow and kind not in ("worksheet", "sst"):
                 depth, deepest = _depth(chunk, depth, deepest)
                 if deepest > MAX_DEPTH:
                     return _unsafe(
@@ -474,6 +482,19 @@ _KINDS = {
     b"sst": "sst",
     b"styleSheet": "styles",
 }
+
+
+def _plain(chunk: bytes) -> bool:
+    """Whether a chunk, taken as a whole part, is one the token checks (`_Tokens`) cannot
+    refuse, so they need not follow it: no `<!` at all (no declaration, comment or CDATA
+    section), and at most one `<?`, closed by a `?>` after it (the XML declaration). A chunk
+    is shorter than MAX_TOKEN_BYTES, so nothing in it is too long. Most parts of a workbook
+    are one small chunk like this. (Its depth need not be followed either when it holds no
+    more `<` than MAX_DEPTH: each opens one level at most.)"""
+    if b"<!" in chunk:
+        return False
+    opener = chunk.find(b"<?")
+    return opener < 0 or (chunk.find(b"?>", opener + 2) >= 0 and chunk.find(b"<?", opener + 2) < 0)
 
 
 def _kind(head: bytes) -> str:
@@ -575,7 +596,10 @@ class _Tokens:
                 return False
             self.last_lt = self.offset + chunk.rfind(b"<")
         data, base = self.tail + chunk, self.offset - len(self.tail)
-        special = self.inside is not None or _SPECIAL_START.search(data)
+        special = self.inside is not None or (
+            (b"!" in data or b"?" in data)  # one memchr each: most chunks hold neither
+            and _SPECIAL_START.search(data)
+        )
         if special and not self._specials(data, base, end):
             return False
         self.offset += len(chunk)
@@ -596,6 +620,8 @@ class _Tokens:
                 position, self.inside = close + len(self.inside), None
                 self.seen = base + position
                 continue
+            if data.find(b"!", position) < 0 and data.find(b"?", position) < 0:
+                return True  # no opener can follow (one memchr each, where the rest is tags)
             opener = _SPECIAL.search(data, position)
             if opener is None:
                 return True
@@ -707,8 +733,11 @@ def _quick_bound(body: bytes) -> tuple[int, int] | None:
     if _ODD_CELL.search(body) or _PREFIXED_CELL.search(body):
         return None
     shape = body.translate(_SHAPE)
+    two_letters = _LETTERS[2].search(shape) is not None
+    if not two_letters and _ONE_LETTER_FOUR_DIGITS not in shape:
+        return 999, 26  # every address in one letter and at most three digits, as most are
     letters = 1
-    if _LETTERS[2].search(shape):
+    if two_letters:
         letters = 0 if _LETTERS[4].search(shape) else 3 if _LETTERS[3].search(shape) else 2
     digits = 3  # an address with at least N digits: `<a a="`, letters and N zeros in the shape
     if _DIGITS[4].search(shape):
@@ -719,14 +748,17 @@ def _quick_bound(body: bytes) -> tuple[int, int] | None:
     return (rows, columns) if rows * columns <= MAX_SHEET_CELLS else None
 
 
-_ODD_CELL = re.compile(rb'<c(?:[>/\t\r\n]| (?!r="[A-Z]))')
+_ODD_CELL = re.compile(rb'<c(?! r="[A-Z])[ >/\t\r\n]')
 """A cell with no attributes, any white space but one space after its name, or whose first
-attribute is not its address in capitals."""
+attribute is not its address in capitals. (Written as a look-ahead then a class, which the
+regex engine runs faster than the same as two branches.)"""
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _ESCAPED_ADDRESS = re.compile(
     rb"<(?:\w{1,30}:)?(?:c|row)\b[^>]{0,1000}?\br\s*=\s*[\"'][^\"'>]{0,40}&"
 )
 _LETTERS = {n: re.compile(b'<a a="' + b"A" * n) for n in (2, 3, 4)}
+_ONE_LETTER_FOUR_DIGITS = b'<a a="A0000'
+"""`_DIGITS[4]` where no address has two letters: one literal search instead of a pattern."""
 _DIGITS = {n: re.compile(b'<a a="A{1,3}' + b"0" * n) for n in range(4, 9)}
 """A cell address with at least N digits: only in a cell's own `r` (every cell of the chunk is
 written `<c r="A1"`), so a case reference such as "C100404" in a cell's text does not make

@@ -22,8 +22,8 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Iterator
 from functools import partial
-from itertools import chain, repeat
-from operator import gt, itemgetter, lt
+from itertools import chain
+from operator import gt, lt
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,15 @@ def read_team_return(
     usable return may still have findings (a manager's edited total, rule
     `return-total-mismatch`).
     """
+    ret, findings = _read_return(path, registry)
+    if ret is not None and isinstance(ret.lines, LineRows):
+        ret.lines = list(ret.lines)
+    return ret, findings
+
+
+def _read_return(path: Path, registry: SchemeRegistry) -> tuple[TeamReturn | None, list[Finding]]:
+    """`read_team_return`, its lines as a LineRows where the rows needed no cleaning (the
+    flat tuple a worker process sends as it is)."""
     path = Path(path)
     name = str(path)
     problems, parts = inspect_and_read(path, keep=(_WORKBOOK_PART,))
@@ -525,9 +534,10 @@ class _Reader:
             return []
         w, r, c, k, p = (grid.index[key] for key in LINE_COLUMNS)
         rows = grid.table.rows
-        fast = _clean_lines(rows, (w, r, c, k, p))
-        if fast is not None:
-            if scheme is None or _within(fast, line_bounds(scheme)):
+        columns = _clean_lines(rows, (w, r, c, k, p))
+        if columns is not None:
+            fast = LineRows(tuple(chain.from_iterable(zip(*columns, strict=True))))
+            if scheme is None or _within(columns[2], columns[4], line_bounds(scheme)):
                 return fast
             at = range(grid.top + 1, grid.top + 1 + len(fast))  # one line a row, in order
             self._check_points(grid, fast, at, scheme, counted)
@@ -676,13 +686,16 @@ class _Reader:
 _INFINITY = float("inf")
 
 
-def _clean_lines(rows: list, columns: tuple[int, ...]) -> list[ReturnLine] | None:
-    """The TeamCases rows column by column, when every row is as the tool writes them: text
-    that needs no cleaning (checked a column at a time), points all finite floats, no blank
-    names, known kinds. None sends any other table through the row-by-row checks and their
-    findings. A few percent of the row-by-row cost, on ~800 rows a file."""
+def _clean_lines(rows: list, columns: tuple[int, ...]) -> tuple[tuple, ...] | None:
+    """The TeamCases rows as five columns (worker, case_ref, item_code, kind, agreed_points),
+    when every row is as the tool writes them: text that needs no cleaning (checked a column
+    at a time), points all finite floats, no blank names, known kinds. None sends any other
+    table through the row-by-row checks and their findings. A few percent of the row-by-row
+    cost, on ~800 rows a file. Each distinct name, code and kind is one object
+    (`_clean_repeated`), so pickle sends it once and the process storing the lines holds 20
+    names, not 800."""
     widest = max(columns)
-    if not rows or any(len(row) <= widest for row in rows):
+    if not rows or min(map(len, rows)) <= widest:
         return None
     transposed = tuple(zip(*rows, strict=False))
     names, refs, codes, kinds, points = (transposed[i] for i in columns)
@@ -693,26 +706,22 @@ def _clean_lines(rows: list, columns: tuple[int, ...]) -> list[ReturnLine] | Non
             return None
     except OverflowError:
         return None
-    names_, refs_, codes_ = _clean_column(names), _clean_column(refs), _clean_column(codes)
-    kinds_ = _clean_column(kinds)
+    names_, refs_, codes_ = _clean_repeated(names), _clean_column(refs), _clean_repeated(codes)
+    kinds_ = _clean_repeated(kinds)
     if names_ is None or refs_ is None or codes_ is None or kinds_ is None or "" in names_:
         return None
     folded = {kind: kind.casefold() for kind in set(kinds_)}
     if not set(folded.values()) <= set(KINDS):
         return None
-    kinds_ = tuple(map(folded.__getitem__, kinds_))
-    rows_ = zip(names_, refs_, codes_, kinds_, points, strict=True)
-    return list(map(tuple.__new__, repeat(ReturnLine), rows_))  # ReturnLine._make, in C
+    return names_, refs_, codes_, tuple(map(folded.__getitem__, kinds_)), points
 
 
-def _within(lines: list[ReturnLine], bounds: tuple) -> bool:
-    """Whether every line's points lie within its item's range (`returns.line_bounds`), a
-    column at a time in C: one dict lookup a line, no Python call a line. False sends the
-    lines through the row-by-row check (`_Reader._check_points`), which knows whose row is in
-    the team figures and says which cell is wrong. Points are all floats here."""
+def _within(codes: tuple[str, ...], points: tuple[float, ...], bounds: tuple) -> bool:
+    """Whether every line's points (all floats here) lie within its item's range
+    (`returns.line_bounds`), a column at a time in C: one dict lookup a line, no Python call
+    a line. False sends the lines through the row-by-row check (`_Reader._check_points`),
+    which knows whose row is in the team figures and says which cell is wrong."""
     low, high, _, _ = bounds
-    codes = list(map(_CODE, lines))
-    points = list(map(_POINTS, lines))
     try:
         return not (
             any(map(gt, points, map(high.__getitem__, codes)))
@@ -722,9 +731,22 @@ def _within(lines: list[ReturnLine], bounds: tuple) -> bool:
         return False
 
 
-_CODE, _POINTS = itemgetter(2), itemgetter(4)
-
 _SEPARATOR = "|"
+
+
+def _clean_repeated(values: tuple) -> tuple[str, ...] | None:
+    """`_clean_column` for a column of a few values repeated (names, item codes, kinds): each
+    distinct value is judged once, and is one object wherever it stands (`_shared`)."""
+    seen: dict = {}
+    shared = tuple(map(seen.setdefault, values, values))  # the first of each value, in C
+    distinct = tuple(seen)
+    cleaned = _clean_column(distinct)
+    if cleaned is None:  # not all text
+        return None
+    if cleaned is distinct:  # all clean already, as the tool writes them
+        return shared
+    once = dict(zip(distinct, cleaned, strict=True))
+    return tuple(map(once.__getitem__, shared))
 
 
 def _clean_column(values: tuple) -> tuple[str, ...] | None:
@@ -864,8 +886,12 @@ def _read_in_worker(path: Path) -> tuple[TeamReturn | None, list[Finding]]:
     """A return with its lines as one flat tuple of values: the parent stores them as they
     come (core.returns.LineRows), making no record a line."""
     assert _worker_registry is not None
-    ret, findings = read_team_return(path, _worker_registry)
-    if ret is not None:
+    ret, findings = _read_return(path, _worker_registry)
+    if ret is None:
+        return ret, findings
+    if isinstance(ret.lines, LineRows):  # flat already, its text shared by _clean_lines
+        ret.lines = ret.lines.flat  # type: ignore[assignment]
+    else:
         # One object per distinct name, code and kind: pickle sends each once, and the
         # parent holds 20 names, not 800 copies of them.
         columns = [
