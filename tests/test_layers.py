@@ -238,8 +238,16 @@ PRIVATE_ATTRIBUTES_ALLOWED = {
         ("files/sheet_writer.py", name): "openpyxl's ExcelWriter.write_worksheet and "
         "WorksheetWriter.write_row as openpyxl 3.1 has them (pinned below 3.2), but for a plain "
         "cell's XML; tests/test_sheet_writer.py compares the bytes with openpyxl's writer"
-        for name in ("_drawing", "_charts", "_images", "_rels", "_value", "_file", "_comment")
-        + ("_comments",)
+        for name in (
+            "_drawing",
+            "_charts",
+            "_images",
+            "_rels",
+            "_value",
+            "_file",
+            "_comment",
+            "_comments",
+        )
     },
 }
 
