@@ -50,11 +50,19 @@ def table_bounds(ws, table) -> tuple[int, int, int, int]:
     totals row left out, and cut at the sheet's last row and column that hold a cell, so a
     table stretched to row 1,048,576 reads (and creates) none of the empty cells below its
     data. Every openpyxl reader of a table (worker sheets, team history, job plans) uses it."""
-    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-    max_row -= table.totalsRowCount or 0
+    return bounded_table(table.ref, table.totalsRowCount or 0, ws.max_row, ws.max_column)
+
+
+def bounded_table(
+    ref: str, totals_rows: int, last_row: int, last_column: int
+) -> tuple[int, int, int, int]:
+    """`table_bounds` from a table's range and totals rows and its sheet's last row and
+    column that hold a cell: what the package reader (files.package_book) bounds by too."""
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    max_row -= totals_rows
     return (
         min_col,
         min_row,
-        min(max_col, max(ws.max_column, min_col)),
-        min(max_row, max(ws.max_row, min_row)),
+        min(max_col, max(last_column, min_col)),
+        min(max_row, max(last_row, min_row)),
     )

@@ -43,13 +43,13 @@ from openpyxl.styles.numbers import (
     is_date_format,
     is_timedelta_format,
 )
-from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel, from_ISO8601
 from openpyxl.workbook.defined_name import RESERVED_REGEX
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from workload_xl.contracts.grid import Names, Table, names_from
-from workload_xl.core.cells import parse_reference
+from workload_xl.files.loading import bounded_table
 from workload_xl.files.saved_results import (
     TABLE_TYPE,
     SheetChoice,
@@ -167,10 +167,9 @@ class PackageBook:
         `OpenpyxlBook.table` reads it, bounded as `files.loading.table_bounds` bounds it)."""
         ws = self._sheets[sheet]
         table = ws.tables[name]
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        max_row -= table.totals_rows
-        max_col = min(max_col, max(ws.max_column, min_col))
-        max_row = min(max_row, max(ws.max_row, min_row))
+        min_col, min_row, max_col, max_row = bounded_table(
+            table.ref, table.totals_rows, ws.max_row, ws.max_column
+        )
         span = range(min_col, max_col + 1)
         headers = tuple(self._touch(ws.title, min_row, c)[0] for c in span)
         cells = ws.cells
@@ -259,7 +258,7 @@ def _read(archive: zipfile.ZipFile, name: str, choice: SheetChoice | None) -> Pa
             raise _Declined(f"{title} is not a worksheet openpyxl reads")
         targets.append(target)
 
-    named = _named_sheets(workbook.names, choice)
+    named = choice.named_sheets((n, text) for n, _, text in workbook.names) if choice else set()
     sheets, table_names = [], set()
     for title, target in zip(titles, targets, strict=True):
         sheet_relations = _relations(archive, target, present)
@@ -289,19 +288,6 @@ def _read(archive: zipfile.ZipFile, name: str, choice: SheetChoice | None) -> Pa
     return PackageBook(
         name, sheets, _names(workbook.names, titles), styles, strings, workbook.epoch
     )
-
-
-def _named_sheets(names: list[tuple[str, str | None, str]], choice: SheetChoice | None) -> set:
-    """The sheets (folded) the choice's defined names point at, whatever their scope."""
-    if choice is None:
-        return set()
-    found = set()
-    for name, _, text in names:
-        if name.casefold() in choice.names:
-            place = parse_reference(text)
-            if place is not None:
-                found.add(place[0].casefold())
-    return found
 
 
 def _names(entries: list[tuple[str, str | None, str]], titles: list[str]) -> Names:

@@ -27,7 +27,7 @@ import contextlib
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,17 @@ class SheetChoice:
 
     table: Callable[[str], bool]
     names: frozenset[str] = frozenset()
+
+    def named_sheets(self, defined: Iterable[tuple[str, str]]) -> set[str]:
+        """The sheets (folded) that the chosen of these defined names, (name, reference text),
+        point at, whatever their scope."""
+        found = set()
+        for name, text in defined:
+            if name.casefold() in self.names:
+                place = parse_reference(text)
+                if place is not None:
+                    found.add(place[0].casefold())
+        return found
 
 
 def load_with_results(
@@ -186,13 +197,8 @@ class _ChosenSheets(zipfile.ZipFile):
 
     def _named_sheets(self) -> set[str]:
         """The sheets (folded) the chosen defined names point at, whatever their scope."""
-        found = set()
-        for defined in self._reader.parser.defined_names.definedName:
-            if defined.name.casefold() in self._choice.names:
-                place = parse_reference(defined.attr_text or "")
-                if place is not None:
-                    found.add(place[0].casefold())
-        return found
+        defined = self._reader.parser.defined_names.definedName
+        return self._choice.named_sheets((d.name, d.attr_text or "") for d in defined)
 
     def _tables(self, part: str, present: set[str]) -> list[str]:
         """The display names of the tables a worksheet part's relationships name."""
