@@ -257,13 +257,20 @@ def map_in_workers(
         next_out = 0
         while next_out < len(items):
             for _ in range(QUEUED):  # the first file to each idle worker, then the next
-                for worker in pool:
-                    if (
+                for index, worker in enumerate(pool):
+                    if not (
                         len(worker.jobs) < QUEUED
                         and queue
                         and queue[0] < next_out + len(pool) * AHEAD
                     ):
-                        worker.give(queue.popleft(), items)
+                        continue
+                    job = queue.popleft()
+                    if worker.give(job, items):
+                        continue
+                    queue.appendleft(job)  # not given: the worker has died since last seen
+                    if not worker.jobs:  # idle, so no file's doing: a fresh one takes its place
+                        pool[index] = _fresh(worker, start)
+                    # holding a file, its death is found below and charged to that file
             while next_out in results:
                 yield items[next_out], results.pop(next_out)
                 next_out += 1
@@ -289,13 +296,19 @@ def map_in_workers(
                 results[job] = result
                 if isinstance(result, Failed):
                     queue.extendleft(reversed(worker.jobs))  # given, not answered: again
-                    worker.end()  # killed if it holds one, which it may have begun
-                    pool[index] = _Worker(*start)
-                    pool[index].wait_until_ready()
+                    pool[index] = _fresh(worker, start)  # killed if it holds one, begun or not
     finally:
         with ctrl_c_held():  # a second Ctrl-C cannot leave workers behind
             for worker in pool:
                 worker.end()
+
+
+def _fresh(worker: _Worker, start: tuple) -> _Worker:
+    """A new worker, ready, in place of one that is ended (killed if it holds files)."""
+    worker.end()
+    new = _Worker(*start)
+    new.wait_until_ready()
+    return new
 
 
 def map_in_threads(
@@ -359,11 +372,18 @@ class _Worker:
         self.end()
         raise RuntimeError("a worker process did not start")
 
-    def give(self, job: int, items: list) -> None:
+    def give(self, job: int, items: list) -> bool:
+        """Send the worker an item; False if it could not be sent because the worker has
+        died (its end of the pipe is closed: BrokenPipeError, or EINVAL on Windows), which
+        this process learns only when it next writes or waits."""
+        try:
+            self.conn.send(items[job])
+        except OSError:
+            return False
         if not self.jobs:
             self.started = time.monotonic()
         self.jobs.append(job)
-        self.conn.send(items[job])
+        return True
 
     def collect(self, ready: set, seconds: float) -> tuple[int, Outcome] | None:
         """The outcome of the item being read, if there is one yet, taken off `jobs`: those
