@@ -23,6 +23,7 @@ from workload_xl.files.worker_reader import OpenpyxlBook, open_book, read_book
 
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 
 
 def both_reads(path: Path):
@@ -50,6 +51,29 @@ def in_sheet(pattern: str, replacement: str, count: int = 1):
         xml, done = re.subn(pattern, replacement, parts[SHEET].decode(), count=count)
         assert done, pattern
         parts[SHEET] = xml.encode()
+
+    return change
+
+
+def in_part(part: str, pattern: str, replacement: str):
+    """A change to one part of the package: `pattern` replaced once (it must be there)."""
+
+    def change(parts: dict[str, bytes]) -> None:
+        xml, done = re.subn(pattern, replacement, parts[part].decode(), count=1)
+        assert done, pattern
+        parts[part] = xml.encode()
+
+    return change
+
+
+def in_workbook(pattern: str, replacement: str):
+    return in_part("xl/workbook.xml", pattern, replacement)
+
+
+def both(*changes: Callable[[dict[str, bytes]], None]):
+    def change(parts: dict[str, bytes]) -> None:
+        for each in changes:
+            each(parts)
 
     return change
 
@@ -98,7 +122,7 @@ def shared_formulas(parts: dict[str, bytes]) -> None:
 
 def date_system_1904(parts: dict[str, bytes]) -> None:
     workbook = parts["xl/workbook.xml"].decode()
-    workbook, done = re.subn(r"<workbookPr[^>]*/>", '<workbookPr date1904="1"/>', workbook)
+    workbook, done = re.subn(r"<workbookPr\b[^>]*/>", '<workbookPr date1904="1"/>', workbook)
     if not done:
         workbook = re.sub(r"(<workbook\b[^>]*>)", r'\1<workbookPr date1904="1"/>', workbook)
     parts["xl/workbook.xml"] = workbook.encode()
@@ -134,6 +158,11 @@ READ_BY_OPENPYXL = {
     "a cell style the file does not have": in_sheet(r'<c r="B4" s="\d+"', '<c r="B4" s="999"'),
     "a table part that is missing": lambda parts: parts.pop("xl/tables/table1.xml"),
     "a damaged sheet": in_sheet("</sheetData>", "</sheetDat>"),
+    # openpyxl reads every child of the sheet list as a sheet, whatever its name.
+    "a sheet list entry in another namespace": in_workbook(
+        "</sheets>",
+        '<x:sheet xmlns:x="urn:example" name="Copy" sheetId="3" r:id="rId2"/></sheets>',
+    ),
 }
 
 
@@ -206,3 +235,107 @@ def test_a_workbook_libreoffice_saved_reads_the_same(make_sheet, tmp_path):
     engine, read, expected = both_reads(saved)
     assert engine is PackageBook
     assert read == expected and read.sheets[0].header["worker"].value == "Jo Example"
+
+
+READ_ALIKE_OR_DECLINED = {
+    # openpyxl reads an element's text only up to its first child element.
+    "an element inside a value": in_sheet(r"<v>0\.8</v>", "<v>0.8<x/>5</v>"),
+    "an element inside a formula": in_sheet(
+        r"<f>CasePoints\+ActivityPoints</f><v>[^<]*</v>", "<f>CasePoints+ActivityPoints<x/>+1</f>"
+    ),
+    "an element inside a cell's text": in_sheet("<t>Jo Example</t>", "<t>Jo<x/> Example</t>"),
+    "an element inside a run's text": in_sheet(
+        "<is><t>Jo Example</t></is>", "<is><r><t>Jo<x/> Example</t></r></is>"
+    ),
+    "an element inside a shared string": both(
+        with_shared_strings,
+        in_part("xl/sharedStrings.xml", "<t>Bloggs_x005F_x</t>", "<t>Bloggs<x/>_x005F_x</t>"),
+    ),
+    "an element inside a defined name": in_workbook(
+        r"\$B\$4</definedName>", "$B$4<x/>0</definedName>"
+    ),
+    # openpyxl numbers the inner item first, then the outer.
+    "a shared string inside another": both(
+        with_shared_strings,
+        in_part(
+            "xl/sharedStrings.xml",
+            "<si><t>unused</t></si>",
+            "<si><t>unused</t><si><t>in</t></si></si>",
+        ),
+    ),
+    # openpyxl reads a row wherever it is in the sheet.
+    "a row after the sheet's data": in_sheet(
+        "</sheetData>",
+        '</sheetData><row r="4"><c r="B4" t="inlineStr"><is><t>Someone else</t></is></c></row>',
+    ),
+    "a row inside a cell": in_sheet(
+        "<t>Jo Example</t></is>",
+        '<t>Jo Example</t></is><row r="90"><c r="B90" t="inlineStr"><is><t>Stray</t></is></c>'
+        "</row>",
+    ),
+    "a row inside the sheet's extensions": in_sheet(
+        "</worksheet>",
+        '<extLst><ext uri="x"><row r="4"><c r="B4" t="inlineStr"><is><t>Someone else</t></is>'
+        "</c></row></ext></extLst></worksheet>",
+    ),
+    # openpyxl takes the last workbookPr, and the last table list, by local name.
+    "two workbook properties": both(
+        date_system_1904, in_workbook(r"(<workbookPr\b[^>]*/>)", r"\1<workbookPr/>")
+    ),
+    "a defined name in another namespace": in_workbook(
+        r'(<definedName name="Worker"[^<]*</definedName>)',
+        r'\1<x:definedName xmlns:x="urn:example" name="Worker" localSheetId="0">'
+        r"'Measurement'!$B$5</x:definedName>",
+    ),
+    "workbook properties in another namespace": in_workbook(
+        r"(<workbookPr\b[^>]*/>)", r'\1<x:workbookPr xmlns:x="urn:example" date1904="1"/>'
+    ),
+    "two table lists": in_sheet("</tableParts>", '</tableParts><tableParts count="0"/>'),
+    # openpyxl calls the file damaged.
+    "a sheet number that is not a number": in_workbook('sheetId="1"', 'sheetId="one"'),
+    "a sheet state openpyxl does not know": in_workbook('state="visible"', 'state="shown"'),
+}
+
+
+@pytest.mark.parametrize("case", list(READ_ALIKE_OR_DECLINED))
+def test_the_package_reader_reads_as_openpyxl_or_declines(case, make_sheet, tmp_path):
+    path = rewrite(make_sheet().path, tmp_path / "changed.xlsx", READ_ALIKE_OR_DECLINED[case])
+    declined = read_package_book(path, "changed.xlsx", worker_reader.NEEDED_SHEETS) is None
+    _, read, expected = both_reads(path)
+    assert declined or read == expected
+
+
+ONE_PART_TWICE = {
+    "by one relation": in_workbook(
+        "</sheets>", '<sheet name="Copy" sheetId="3" state="visible" r:id="rId2"/></sheets>'
+    ),
+    "by two relations": both(
+        in_workbook(
+            "</sheets>", '<sheet name="Copy" sheetId="3" state="visible" r:id="rId9"/></sheets>'
+        ),
+        in_part(
+            "xl/_rels/workbook.xml.rels",
+            "</Relationships>",
+            f'<Relationship Type="{WORKSHEET}" Target="/xl/worksheets/sheet2.xml" Id="rId9"/>'
+            "</Relationships>",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ONE_PART_TWICE))
+def test_two_sheets_that_are_one_worksheet_part_are_read_by_openpyxl(case, make_sheet, tmp_path):
+    """openpyxl reads the part once for each sheet; the reader does not vouch for that (on a
+    sheet it reads, the tables would share names), so it declines any such workbook."""
+    path = rewrite(make_sheet().path, tmp_path / "changed.xlsx", ONE_PART_TWICE[case])
+    assert read_package_book(path, "changed.xlsx", worker_reader.NEEDED_SHEETS) is None
+    engine, read, expected = both_reads(path)
+    assert engine is OpenpyxlBook and read == expected
+
+
+def test_the_1904_helper_changes_only_the_workbook_properties(make_sheet, tmp_path):
+    path = rewrite(make_sheet().path, tmp_path / "1904.xlsx", date_system_1904)
+    with zipfile.ZipFile(path) as archive:
+        workbook = archive.read("xl/workbook.xml").decode()
+    assert len(re.findall(r"<workbookPr\b", workbook)) == 1, "one workbookPr element"
+    assert "<workbookProtection />" in workbook, "the protection element is left as it was"

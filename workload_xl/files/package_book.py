@@ -17,9 +17,14 @@ whenever a package has anything it does not read exactly as openpyxl does: merge
 hyperlinks and comments (openpyxl makes cells for them), array and data-table formulas, a
 cell or row without an address, a chart sheet, a strict-OOXML sheet, a table whose name and
 display name differ, a sheet title openpyxl would rename or refuse, and any part it cannot
-parse. The caller then loads the file with openpyxl, exactly as before, so a damaged file
-gets the same finding as ever. `tests/test_package_book.py` compares the two readers on every
-kind of workbook the tool writes and on files LibreOffice saved.
+parse. Also whatever openpyxl would read otherwise than this reader does: an element inside
+a value, formula, text or defined name (openpyxl reads the text before it), a shared string
+inside another, a row or table list out of its place (openpyxl finds those anywhere), a
+workbook part twice or in another namespace (openpyxl takes the last, by local name), a
+sheet number or state openpyxl refuses, and two sheets that are one worksheet part. The
+caller then loads the file with openpyxl, exactly as before, so a damaged file gets the
+same finding as ever. `tests/test_package_book.py` compares the two readers on every kind
+of workbook the tool writes and on files LibreOffice saved.
 
 The file guard has already refused declarations and capped every part; expat here also
 refuses entity declarations, as for the saved results.
@@ -84,6 +89,11 @@ pivot tables) and openpyxl is used."""
 _INVALID_TITLE = re.compile(r"[\\*?:/\[\]]")
 _MAIN = SHEET_MAIN_NS + " "
 _DECLINED_TAGS = frozenset(_MAIN + tag for tag in ("mergeCells", "hyperlinks"))
+_PLACED_TAGS = frozenset(_MAIN + tag for tag in ("row", "tableParts", "mergeCells", "hyperlinks"))
+"""What openpyxl's sheet parser reads wherever it stands (it matches these tags at any depth),
+and this reader only in its place: one out of its place and the reader declines."""
+_SHEET_STATES = frozenset({"visible", "hidden", "veryHidden"})
+"""The sheet states openpyxl accepts: any other and it calls the file damaged."""
 
 
 class _Declined(Exception):
@@ -257,6 +267,8 @@ def _read(archive: zipfile.ZipFile, name: str, choice: SheetChoice | None) -> Pa
         if kind != _WORKSHEET_TYPE or target not in present:
             raise _Declined(f"{title} is not a worksheet openpyxl reads")
         targets.append(target)
+    if len(set(targets)) != len(targets):
+        raise _Declined("two sheets are one worksheet part, which openpyxl reads for each")
 
     named = choice.named_sheets((n, text) for n, _, text in workbook.names) if choice else set()
     sheets, table_names = [], set()
@@ -320,18 +332,46 @@ class _Workbook:
 
 
 def _parse_workbook(xml: bytes) -> _Workbook:
+    """The sheets, defined names and date system, as openpyxl's `WorkbookPackage.from_tree`
+    reads them: it takes the workbook's parts by local name (the last of each), every child
+    of `<sheets>` as a sheet, and a defined name's text up to its first child element; the
+    reader declines whatever it would read otherwise."""
     sheets: list[tuple[str, str]] = []
     names: list[tuple[str, str | None, str]] = []
     epoch = WINDOWS_EPOCH
     defined: list | None = None
     text: list[str] = []
+    path: list[str] = []
+    parts: set[str] = set()
 
     def start(tag: str, attributes: dict[str, str]) -> None:
         nonlocal defined, epoch, text
+        if defined is not None:
+            raise _Declined("an element inside a defined name: openpyxl reads the text before it")
+        depth = len(path)
+        path.append(tag)
+        if depth == 1:
+            local = tag.rpartition(" ")[2]
+            if local in _WORKBOOK_PARTS:
+                if tag != _MAIN + local or local in parts:
+                    raise _Declined(f"{local} twice or in another namespace")
+                parts.add(local)
+        elif depth == 2 and path[1] == _MAIN + "sheets":
+            if tag != _MAIN + "sheet":
+                raise _Declined("something in the sheet list that openpyxl reads as a sheet")
+        elif depth == 2 and path[1] == _MAIN + "definedNames":
+            if tag != _MAIN + "definedName" and tag.endswith(" definedName"):
+                raise _Declined("a defined name in another namespace, which openpyxl reads")
+        elif tag in _WORKBOOK_PLACED and not (depth == 2 and path[1] == _MAIN + "definedNames"):
+            raise _Declined(f"{tag} out of its place")
         if tag == _MAIN + "sheet":
             rid = attributes.get(f"{_RELATIONSHIPS} id")
             if not rid or "name" not in attributes:
                 raise _Declined("a sheet openpyxl would leave out")
+            if not _is_integer(attributes.get("sheetId")):
+                raise _Declined("a sheet number that is not a number: openpyxl calls it damaged")
+            if attributes.get("state", "visible") not in _SHEET_STATES:
+                raise _Declined("a sheet state openpyxl refuses")
             sheets.append((attributes["name"], rid))
         elif tag == _MAIN + "definedName":
             defined, text = [attributes["name"], attributes.get("localSheetId")], []
@@ -345,6 +385,7 @@ def _parse_workbook(xml: bytes) -> _Workbook:
 
     def end(tag: str) -> None:
         nonlocal defined
+        path.pop()
         if tag == _MAIN + "definedName" and defined is not None:
             parser.CharacterDataHandler = None
             names.append((defined[0], defined[1], "".join(text)))
@@ -353,6 +394,21 @@ def _parse_workbook(xml: bytes) -> _Workbook:
     parser = _parser(start, end)
     parser.Parse(xml, True)
     return _Workbook(sheets, names, epoch)
+
+
+_WORKBOOK_PARTS = frozenset({"workbookPr", "properties", "sheets", "definedNames"})
+"""The workbook's parts this reader reads, by local name as openpyxl matches them
+(`properties` is openpyxl's other name for workbookPr)."""
+_WORKBOOK_PLACED = frozenset(_MAIN + tag for tag in ("sheet", "definedName", "workbookPr"))
+
+
+def _is_integer(text: str | None) -> bool:
+    """Whether openpyxl's Integer descriptor takes the text (it calls int on it)."""
+    try:
+        int(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _overrides(xml: bytes) -> list[tuple[str, str]]:
@@ -435,7 +491,9 @@ def _shared_strings(xml: bytes) -> list[str]:
     inside = [False]
 
     def start(tag: str, attributes: dict[str, str]) -> None:
-        if tag == _MAIN + "si" and not inside[0]:
+        if tag == _MAIN + "si":
+            if inside[0]:
+                raise _Declined("a shared string inside another: openpyxl numbers it first")
             inside[0] = True
             reading.begin()
         elif inside[0]:
@@ -465,6 +523,8 @@ class _TextReader:
         self.in_run = False
 
     def start(self, tag: str, parser) -> None:
+        if self.text is not None:
+            raise _Declined("an element inside a text: openpyxl reads the text before it")
         self.depth += 1
         local = tag.rpartition(" ")[2]
         if self.depth == 1 and local == "r":
@@ -519,6 +579,7 @@ class _SheetParser:
         inline = _TextReader()
         count = len(self._styles.formats)
         sheet_data, table_parts = _MAIN + "sheetData", _MAIN + "tableParts"
+        seen_table_parts: list[str] = []
 
         def start(tag: str, attributes: dict[str, str]) -> None:
             nonlocal cell
@@ -530,15 +591,23 @@ class _SheetParser:
             elif depth == 1:
                 if tag in _DECLINED_TAGS:
                     raise _Declined("merged cells or hyperlinks")
-            elif depth == 2:
-                if path[1] == sheet_data:
-                    if tag != _MAIN + "row" or "r" not in attributes:
-                        raise _Declined("a row without its number")
-                    cell = {"row": _row_number(attributes["r"])}
-                elif path[1] == table_parts and tag == _MAIN + "tablePart":
-                    table_ids.append(attributes[f"{_RELATIONSHIPS} id"])
+                if tag == _MAIN + "row":
+                    raise _Declined("a row outside the sheet's data, which openpyxl reads")
+                if tag == table_parts:
+                    if seen_table_parts:
+                        raise _Declined("two table lists: openpyxl reads the last")
+                    seen_table_parts.append(tag)
             elif path[1] != sheet_data:
-                return
+                if depth == 2 and path[1] == table_parts and tag == _MAIN + "tablePart":
+                    table_ids.append(attributes[f"{_RELATIONSHIPS} id"])
+                elif tag in _PLACED_TAGS:
+                    raise _Declined(f"{tag} out of its place, where openpyxl reads it")
+            elif depth == 2:
+                if tag != _MAIN + "row" or "r" not in attributes:
+                    raise _Declined("a row without its number")
+                cell = {"row": _row_number(attributes["r"])}
+            elif depth > 3 and tag in _PLACED_TAGS:
+                raise _Declined(f"{tag} inside a cell, where openpyxl reads it")
             elif depth == 3:
                 if tag != _MAIN + "c" or not attributes.get("r"):
                     raise _Declined("a cell without its address")
@@ -565,6 +634,8 @@ class _SheetParser:
                 if tag in (_MAIN + "f", _MAIN + "v"):
                     raise _Declined("a formula or value inside a cell's text")
                 inline.start(tag, parser)
+            elif path[4] in (_MAIN + "f", _MAIN + "v"):
+                raise _Declined("an element inside a formula or value: openpyxl reads up to it")
 
         def end(tag: str) -> None:
             nonlocal cell
