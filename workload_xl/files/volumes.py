@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
+from typing import NamedTuple
 
 LOCAL, NETWORK, SYNCED = "local", "network", "synced"
 
@@ -71,18 +71,28 @@ DRIVE_REMOTE = 4
 """GetDriveTypeW's answer for a network drive (a mapped drive letter)."""
 
 
-@dataclass(frozen=True)
 class Probe:
     """What `locate` may ask of the system: the platform, the environment, the mount table
     (mount point, file system type) and a drive letter's type. The default asks this
-    machine; a test gives its own."""
+    machine; a test gives its own. (A plain class: it holds questions, not a record, and
+    `store check` makes one at start-up.)"""
 
-    platform: str = field(default_factory=lambda: sys.platform)
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
-    mounts: Callable[[], list[tuple[str, str]]] | None = None
-    drive_type: Callable[[str], int | None] | None = None
-    resolve: Callable[[str], str] | None = None
-    """A path with links and mapped drives followed (os.path.realpath)."""
+    __slots__ = ("drive_type", "environ", "mounts", "platform", "resolve")
+
+    def __init__(
+        self,
+        platform: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        mounts: Callable[[], list[tuple[str, str]]] | None = None,
+        drive_type: Callable[[str], int | None] | None = None,
+        resolve: Callable[[str], str] | None = None,
+    ) -> None:
+        self.platform = sys.platform if platform is None else platform
+        self.environ = os.environ if environ is None else environ
+        self.mounts = mounts
+        self.drive_type = drive_type
+        self.resolve = resolve
+        """A path with links and mapped drives followed (os.path.realpath)."""
 
     def mount_table(self) -> list[tuple[str, str]]:
         return (self.mounts or _system_mounts)()
@@ -91,8 +101,7 @@ class Probe:
         return (self.drive_type or _windows_drive_type)(root)
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a path lives: `kind` is local, network or synced; `where` says it in words
     for a message ("a network share (\\\\server\\share)")."""
 

@@ -19,10 +19,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
 from workload_xl.core.findings import Refused
@@ -126,8 +126,12 @@ a network file system the tool cannot recognise (then `delete`)."""
 WAL, DELETE = "wal", "delete"
 
 
-@dataclass(frozen=True)
-class Journal:
+# The store's rows and answers are named tuples, not dataclasses: every command that opens
+# the store imports this module, and on Python 3.11 a named tuple class costs a fifth of a
+# frozen dataclass's to make (benchmarks/bench_startup.py holds start-up to 1.5x of click's).
+
+
+class Journal(NamedTuple):
     """How the store keeps a transaction whole: SQLite's write-ahead log while writing
     (`wal`, the faster, for a local disk) or its rollback journal (`delete`, for a network
     share or a synced folder, where the write-ahead log does not work). `why` says it for
@@ -174,8 +178,7 @@ def _refused(message: str, rule: str = "store-unusable") -> Refused:
     return Refused(finding(rule, message))
 
 
-@dataclass(frozen=True)
-class Ingested:
+class Ingested(NamedTuple):
     """What one ingest did: 'stored', 'already' (same bytes) or 'held' (a change of service or
     of people that waits for a decision: nothing stored), with any submissions replaced."""
 
@@ -194,8 +197,7 @@ class Ingested:
         return self.superseded[0][1] if self.superseded else ""
 
 
-@dataclass(frozen=True)
-class Team:
+class Team(NamedTuple):
     """A team on the list returns are expected from; one that left it (removed, or renamed
     to `renamed_to`) keeps its row, with when it left (`removed_at`)."""
 
@@ -206,8 +208,9 @@ class Team:
     renamed_to: str = ""
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(NamedTuple):
+    """One row of the submissions table: a return stored, and the one that replaced it."""
+
     id: int
     file_name: str
     sha256: str
