@@ -12,6 +12,7 @@ the pattern it replaced matched, on every short string of the pieces a cell tag 
 from __future__ import annotations
 
 import itertools
+import random
 import re
 import zipfile
 from pathlib import Path
@@ -181,3 +182,70 @@ def test_the_odd_cell_pattern_matches_where_the_two_branch_pattern_did():
             found = file_guard._ODD_CELL.search(text)
             assert bool(found) == bool(two_branches.search(text)), text
     assert tried > 300_000
+
+
+def test_the_one_pass_bound_gives_what_the_two_searches_give():
+    """`_quick_bound` bounds a chunk at once where `_WIDE_OR_LONG` is nowhere in its shape;
+    elsewhere it goes on as before. On every short string of the pieces an address is made of
+    (cells and other one-letter tags, capitals, small letters, digits), and on the real sheet
+    with such strings put in, the bound is the one the two searches alone give."""
+    pieces = [b'<c r="', b'<v t="', b"A", b"Z", b"a", b"1", b"0", b'"']
+    always = re.compile(b"")  # as if the one pass found something: the two searches decide
+
+    def both(text: bytes) -> tuple:
+        fast = file_guard._quick_bound(text)
+        before = file_guard._WIDE_OR_LONG
+        file_guard._WIDE_OR_LONG = always
+        try:
+            return fast, file_guard._quick_bound(text)
+        finally:
+            file_guard._WIDE_OR_LONG = before
+
+    tried = 0
+    for length in range(1, 7):
+        for combination in itertools.product(pieces, repeat=length):
+            fast, slow = both(b"".join(combination))
+            tried += 1
+            assert fast == slow, combination
+    assert tried > 250_000
+    sheet = HEAD + b"<worksheet><sheetData>" + b'<row r="1"><c r="B2"><v>1</v></c></row>' * 50
+    chosen = random.Random(5)
+    for _ in range(3000):
+        at = chosen.randrange(len(sheet))
+        text = sheet[:at] + b"".join(chosen.choices(pieces, k=chosen.randint(1, 8))) + sheet[at:]
+        fast, slow = both(text)
+        assert fast == slow, text
+
+
+def test_a_sheet_or_shared_strings_declaring_no_more_bytes_than_tags_allowed_is_not_counted():
+    for kind in ("worksheet", "sst"):
+        cap = file_guard._element_cap(kind)
+        assert not file_guard._counts_elements(kind, cap)
+        assert file_guard._counts_elements(kind, cap + 1)
+    for kind in ("xml", "styles", "table", "?"):  # their count also decides the depth check
+        assert file_guard._counts_elements(kind, 10)
+
+
+@pytest.mark.parametrize("tags", [990, 1010])
+def test_a_sheet_with_too_many_tags_is_refused_as_when_every_part_is_counted(
+    tags, workbook, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(file_guard, "MAX_PART_ELEMENTS", 1000)
+    content = HEAD + b"<worksheet><sheetData>" + b"<row/>" * tags + b"</sheetData></worksheet>"
+    assert content.count(b"<") == tags + 5
+    path = _with_part(workbook, tmp_path / "tags.xlsx", "xl/worksheets/sheet1.xml", content)
+    judged = _judged(path)
+    monkeypatch.setattr(file_guard, "_counts_elements", lambda kind, size: True)
+    assert judged == _judged(path)
+    assert [rule for rule, _ in judged] == (["file-too-large"] if tags + 5 > 1000 else [])
+
+
+@pytest.mark.parametrize("case", list(PARTS))
+def test_a_crafted_sheet_is_judged_the_same_when_its_tags_are_counted(
+    case, workbook, tmp_path, monkeypatch
+):
+    content = PARTS[case][0].replace(b"<root", b"<worksheet").replace(b"</root>", b"</worksheet>")
+    path = _with_part(workbook, tmp_path / "crafted.xlsx", "xl/worksheets/sheet1.xml", content)
+    judged = _judged(path)
+    monkeypatch.setattr(file_guard, "_counts_elements", lambda kind, size: True)
+    assert judged == _judged(path), case

@@ -745,3 +745,89 @@ def test_blank_or_error_agreed_points_are_a_warning_at_the_cell_and_count_zero(
     bob = next(w for w in ret.workers if w.worker == "Bob Birch")
     expected = BY_NAME["Bob Birch"].total - before[index]["Agreed points"]
     assert bob.total_points == pytest.approx(expected)
+
+
+def _read_row_by_row(path: Path, registry, monkeypatch):
+    """The return read with the TeamWorkers rows taken one by one, as before the column-wise
+    read: what `_clean_workers` must give for the rows it takes."""
+    with monkeypatch.context() as patched:
+        patched.setattr(return_reader, "_clean_workers", lambda grid: None)
+        return read_team_return(path, registry)
+
+
+def test_the_column_wise_workers_read_gives_what_the_row_by_row_read_gives(
+    built, registry, monkeypatch
+):
+    taken = []
+    clean = return_reader._clean_workers
+    monkeypatch.setattr(
+        return_reader, "_clean_workers", lambda grid: taken.append(clean(grid)) or taken[-1]
+    )
+    ret, findings = read_team_return(built, registry)
+    assert taken and taken[0] is not None, "the tool's own rows take the column-wise read"
+    slow, slow_findings = _read_row_by_row(built, registry, monkeypatch)
+    assert vars(ret) == vars(slow) and findings == slow_findings
+    assert [w.worker for w in ret.workers] == [w.name for w in ROSTER]
+
+
+@pytest.mark.parametrize(
+    ("heading", "value"),
+    [
+        ("Worker", " Bob  Birch "),  # text that needs cleaning
+        ("Worker", "Ann Ash"),  # a second row for a worker in the figures
+        ("Experience band", 3),  # a number where text is written
+        ("FTE", None),  # blank
+        ("FTE", 0.001),
+        ("Cases", "12"),  # a number typed as text
+        ("In team figures", "Yes"),  # another case: read, but not as written
+        ("In team figures", "no"),
+    ],
+)
+def test_rows_the_column_wise_read_declines_are_read_row_by_row(
+    copy, registry, monkeypatch, heading, value
+):
+    """Each of these makes `_clean_workers` decline the whole table; the return and findings
+    are then the row-by-row read's, whatever they are."""
+    path = copy(set_table_cell(tl.TEAM_TABLE, heading, value))
+    assert read_team_return(path, registry) == _read_row_by_row(path, registry, monkeypatch)
+
+
+WORKBOOK_PARTS = {
+    "as written": None,  # the built workbook's own part
+    "a child element in a defined name": b'<definedNames><definedName name="TeamName" '
+    b"localSheetId=\"0\">'Team'!$B$4<b/>'Team'!$B$5</definedName></definedNames>",
+    "text after the child": b'<definedNames><definedName name="A"> x <b>y</b> z</definedName>'
+    b"</definedNames>",
+    "two sheet lists, the last wins": b'<sheets><sheet name="One"/></sheets><sheets>'
+    b'<sheet name="Two"/><other name="No"/></sheets>',
+    "a sheet in another namespace and a namespaced name": b'<sheets><x:sheet xmlns:x="urn:x" '
+    b'name="Ns"/><sheet xmlns:x="urn:x" x:name="Attr"/></sheets>',
+    "two defined-name lists": b'<definedNames><definedName name="A">1</definedName>'
+    b'</definedNames><definedNames><other name="B" localSheetId="9">2</other></definedNames>',
+    "references and a section": b'<definedNames><definedName name="A">&amp;&#65;'
+    b"<![CDATA[<c>]]></definedName></definedNames>",
+    "a name nested deeper": b'<x><definedNames><definedName name="A">1</definedName>'
+    b"</definedNames></x>",
+}
+
+
+@pytest.mark.parametrize("case", list(WORKBOOK_PARTS))
+def test_the_workbook_part_read_from_events_is_the_tree_read(case, built):
+    with zipfile.ZipFile(built) as archive:
+        part = archive.read("xl/workbook.xml")
+    extra = WORKBOOK_PARTS[case]
+    if extra is not None:
+        part = part.replace(b"<calcPr", extra + b"<calcPr", 1)
+        assert extra in part
+    events = return_reader._WorkbookPart.read(part)
+    assert events == return_reader._workbook_tree(part)
+    assert events[0], "the part's sheets are read"
+
+
+def test_a_workbook_part_expat_refuses_raises_the_tree_parsers_error():
+    """The finding for a damaged part names the error the tree parser gives (ParseError),
+    as before the part was read from events."""
+    with pytest.raises(Exception) as raised:
+        return_reader._workbook_names(b"<workbook><sheets></workbook>")
+    assert type(raised.value).__name__ == "ParseError"
+    assert "mismatched tag" in str(raised.value)

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from itertools import groupby, repeat
-from operator import add, itemgetter
+from operator import add
 from typing import TYPE_CHECKING, NamedTuple, overload
 
 from workload_xl.core import coworking
@@ -213,18 +213,18 @@ def _by_name(lines: Sequence[ReturnLine]) -> tuple[dict[str, float], dict[str, i
         names, kinds, points = flat[0::LINE_WIDTH], flat[3::LINE_WIDTH], flat[4::LINE_WIDTH]
     else:
         names, _, _, kinds, points = tuple(zip(*lines, strict=True)) or ((),) * LINE_WIDTH
+    if not len(names) == len(kinds) == len(points):
+        raise ValueError("the lines' columns differ in length")
     by_name: dict[str, float] = {}
     cases: dict[str, int] = {}
-    for name, run in groupby(zip(names, kinds, points, strict=True), key=_FIRST):
-        _, run_kinds, run_points = zip(*run, strict=True)
-        by_name[name] = reduce(add, filter(None, run_points), by_name.get(name, 0.0))
-        count = run_kinds.count("case")
+    end = 0
+    for name, run in groupby(names):  # a run's lines are slices of the columns, in C
+        start, end = end, end + len(list(run))
+        by_name[name] = reduce(add, filter(None, points[start:end]), by_name.get(name, 0.0))
+        count = kinds[start:end].count("case")
         if count:
             cases[name] = cases.get(name, 0) + count
     return by_name, cases
-
-
-_FIRST = itemgetter(0)
 
 
 def recompute_workers(ret: TeamReturn) -> list[Finding]:

@@ -404,6 +404,7 @@ def _scan_part(
     size = elements = depth = deepest = 0
     carry = b""
     plain = False  # the part is one chunk the token checks cannot refuse (see _plain)
+    counts_elements = True
     shallow = False  # nor the depth check: too few tags to nest MAX_DEPTH deep
     with _open_part(archive, handle, info) as part:
         while chunk := part.read(CHUNK_BYTES):
@@ -417,11 +418,13 @@ def _scan_part(
                 if kind == "utf-16":
                     return _unsafe(name, f"has a part in UTF-16 ({part_name})")
                 extent = _Extent() if kind in ("worksheet", "?") else None
+                counts_elements = _counts_elements(kind, info.file_size)
             if kind == "binary":
                 continue
-            elements += chunk.count(b"<")
-            if elements > _element_cap(kind):
-                return _too_many_elements(name, part_name, _element_cap(kind))
+            if counts_elements:
+                elements += chunk.count(b"<")
+                if elements > _element_cap(kind):
+                    return _too_many_elements(name, part_name, _element_cap(kind))
             if tokens is None and not plain:  # the first chunk decides
                 # The whole part, as its header says: any more would be raised as damaged.
                 plain = size == len(chunk) == info.file_size and _plain(chunk)
@@ -530,6 +533,15 @@ they fail."""
 
 def _element_cap(kind: str) -> int:
     return MAX_ELEMENTS.get(kind, MAX_PART_ELEMENTS)
+
+
+def _counts_elements(kind: str, declared_size: int) -> bool:
+    """Whether the guard must count a part's tags. A sheet's or shared strings' count is used
+    only against its cap, and each tag takes a `<` byte: a part whose header declares no more
+    bytes than the cap cannot hold too many (more bytes than declared is refused as damaged),
+    so the count (a pass over the 200 KB of a team's Cases sheet) is skipped. Any other part's
+    count also says whether its depth must be followed (`shallow`), so it is always counted."""
+    return kind not in ("worksheet", "sst") or declared_size > _element_cap(kind)
 
 
 def _too_many_elements(name: str, part_name: str, cap: int) -> Finding:
@@ -733,9 +745,11 @@ def _quick_bound(body: bytes) -> tuple[int, int] | None:
     if _ODD_CELL.search(body) or _PREFIXED_CELL.search(body):
         return None
     shape = body.translate(_SHAPE)
+    if _WIDE_OR_LONG.search(shape) is None:
+        return 999, 26  # every address in one letter and at most three digits, as most are
     two_letters = _LETTERS[2].search(shape) is not None
     if not two_letters and _ONE_LETTER_FOUR_DIGITS not in shape:
-        return 999, 26  # every address in one letter and at most three digits, as most are
+        return 999, 26
     letters = 1
     if two_letters:
         letters = 0 if _LETTERS[4].search(shape) else 3 if _LETTERS[3].search(shape) else 2
@@ -759,6 +773,9 @@ _ESCAPED_ADDRESS = re.compile(
 _LETTERS = {n: re.compile(b'<a a="' + b"A" * n) for n in (2, 3, 4)}
 _ONE_LETTER_FOUR_DIGITS = b'<a a="A0000'
 """`_DIGITS[4]` where no address has two letters: one literal search instead of a pattern."""
+_WIDE_OR_LONG = re.compile(b' a="A(?:A|0000)')
+"""Where `_LETTERS[2]` or `_ONE_LETTER_FOUR_DIGITS` could match (each holds this), in one pass
+of the shape instead of two: found nowhere, neither is, and the chunk is bounded at once."""
 _DIGITS = {n: re.compile(b'<a a="A{1,3}' + b"0" * n) for n in range(4, 9)}
 """A cell address with at least N digits: only in a cell's own `r` (every cell of the chunk is
 written `<c r="A1"`), so a case reference such as "C100404" in a cell's text does not make

@@ -26,6 +26,7 @@ from itertools import chain
 from operator import gt, lt
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
@@ -435,6 +436,9 @@ class _Reader:
         grid = self._grid(table, WORKER_COLUMNS)
         if grid is None:
             return []
+        clean = _clean_workers(grid)
+        if clean is not None:
+            return clean
         workers = []
         first_counted: dict[str, int] = {}  # folded name -> the row that counts them
         for index, values in enumerate(grid.table.rows):
@@ -686,6 +690,55 @@ class _Reader:
 _INFINITY = float("inf")
 
 
+def _clean_workers(grid: Columns) -> list[WorkerPeriod] | None:
+    """The TeamWorkers rows as records, when every row is as the tool writes them (checked a
+    column at a time): a name and a band that need no cleaning, no blank name, FTE, cases and
+    points all finite floats, every FTE in range, In team figures exactly yes or no, and no
+    name twice in the figures. The same records `tl.decode_worker` and the row-by-row checks
+    give such rows, without a call per cell; None sends any other table through those checks
+    and their findings."""
+    rows = grid.table.rows
+    index = grid.index
+    if not rows or min(map(len, rows)) <= max(index.values()):
+        return None
+    columns = tuple(zip(*rows, strict=False))
+    names, bands = columns[index["worker"]], columns[index["band"]]
+    ftes, cases, totals = (columns[index[key]] for key in ("fte", "cases", "total_points"))
+    counted = columns[index["counted"]]
+    numbers = ftes + cases + totals
+    if set(map(type, numbers)) != {float} or not set(counted) <= _YES_NO:
+        return None
+    try:
+        if not math.isfinite(math.fsum(numbers)):  # an infinity or NaN among them
+            return None
+    except OverflowError:
+        return None
+    if not all(map(fte_in_range, ftes)):
+        return None
+    if "" in names or _clean_column(names) is not names or _clean_column(bands) is not bands:
+        return None
+    yes = [name.casefold() for name, flag in zip(names, counted, strict=True) if flag == YES]
+    if len(set(yes)) != len(yes):  # counted twice: the row checks say where
+        return None
+    total_cell = partial(grid.cell, "total_points")
+    return [
+        WorkerPeriod(name, band, fte, round(count or 0.0), total or 0.0, flag == YES, cell)
+        for name, band, fte, count, total, flag, cell in zip(
+            names,
+            bands,
+            ftes,
+            cases,
+            totals,
+            counted,
+            map(total_cell, range(grid.top + 1, grid.top + 1 + len(rows))),
+            strict=True,
+        )
+    ]
+
+
+_YES_NO = frozenset((YES, NO))
+
+
 def _clean_lines(rows: list, columns: tuple[int, ...]) -> tuple[tuple, ...] | None:
     """The TeamCases rows as five columns (worker, case_ref, item_code, kind, agreed_points),
     when every row is as the tool writes them: text that needs no cleaning (checked a column
@@ -787,24 +840,100 @@ _WORKBOOK_PART = "xl/workbook.xml"
 def _workbook_names(xml: bytes) -> tuple[list[str], Names]:
     """The sheet names in order, and the defined names (calamine gives none): a name scoped
     to a sheet gives its index there (localSheetId), turned into the sheet's name."""
-    root = ElementTree.fromstring(xml)
-    sheets: list[str] = []
+    try:
+        sheets, raw = _WorkbookPart.read(xml)
+    except Exception:  # the tree parser says what is wrong, in the words a finding gives
+        sheets, raw = _workbook_tree(xml)
     found: list[tuple[str, int | None, str]] = []
-    for element in root:
-        tag = _local(element.tag)
-        if tag == "sheets":
-            sheets = [s.get("name", "") for s in element if _local(s.tag) == "sheet"]
-        elif tag == "definedNames":
-            for defined in element:
-                local = defined.get("localSheetId")
-                scope = int(local) if local is not None and local.isdigit() else None
-                found.append((defined.get("name", ""), scope, (defined.text or "").strip()))
+    for name, local, text in raw:
+        scope = int(local) if local is not None and local.isdigit() else None
+        found.append((name, scope, text.strip()))
     entries = [
         (name, None if scope is None else sheets[scope], text)
         for name, scope, text in found
         if scope is None or scope < len(sheets)  # a scope past the last sheet: no sheet's name
     ]
     return sheets, names_from(entries)
+
+
+_Defined = tuple[str, "str | None", str]  # name, localSheetId as written, text
+
+
+def _workbook_tree(xml: bytes) -> tuple[list[str], list[_Defined]]:
+    """The sheet names and the defined names as written, from the whole part as a tree."""
+    root = ElementTree.fromstring(xml)
+    sheets: list[str] = []
+    found: list[_Defined] = []
+    for element in root:
+        tag = _local(element.tag)
+        if tag == "sheets":
+            sheets = [s.get("name", "") for s in element if _local(s.tag) == "sheet"]
+        elif tag == "definedNames":
+            for defined in element:
+                found.append(
+                    (defined.get("name", ""), defined.get("localSheetId"), defined.text or "")
+                )
+    return sheets, found
+
+
+class _WorkbookPart:
+    """`_workbook_tree` from expat's events, building no tree: the workbook part is read
+    once a file, and a tree of it costs twice as much. What it gives is the tree's, element
+    for element: the last sheet list's `sheet` children (by local name, as the tree's tags
+    have their namespace), every child of every defined-name list, and each one's text up to
+    its first child element (an element's `text`). Anything expat refuses, or a document type
+    (which defusedxml refuses), raises, and the tree parser reads the part instead."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.list = ""  # the local name of the root's child being read
+        self.sheets: list[str] = []
+        self.found: list[_Defined] = []
+        self.text: list[str] | None = None  # the text of the defined name being read
+
+    @classmethod
+    def read(cls, xml: bytes) -> tuple[list[str], list[_Defined]]:
+        state = cls()
+        parser = expat.ParserCreate(None, "}")
+        parser.StartElementHandler = state.start
+        parser.EndElementHandler = state.end
+        parser.CharacterDataHandler = state.data
+        parser.StartDoctypeDeclHandler = _refuse
+        parser.EntityDeclHandler = _refuse
+        parser.Parse(xml, True)
+        return state.sheets, state.found
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        self._end_text()  # a child element ends the text of the one it is in
+        self.depth += 1
+        if self.depth == 2:
+            self.list = _local(tag)
+            if self.list == "sheets":
+                self.sheets = []
+        elif self.depth == 3:
+            if self.list == "sheets" and _local(tag) == "sheet":
+                self.sheets.append(attributes.get("name", ""))
+            elif self.list == "definedNames":
+                self.text = []
+                self.found.append((attributes.get("name", ""), attributes.get("localSheetId"), ""))
+
+    def end(self, tag: str) -> None:
+        self._end_text()
+        self.depth -= 1
+
+    def _end_text(self) -> None:
+        if self.text is not None:
+            name, local, _ = self.found[-1]
+            self.found[-1] = (name, local, "".join(self.text))
+            self.text = None
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+
+
+def _refuse(*_: Any) -> None:
+    raise ValueError("a document type in the workbook part")
 
 
 # --- many files ----------------------------------------------------------------------------
