@@ -13,7 +13,7 @@ import shutil
 import threading
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from workload_xl.contracts import team as tl
+from workload_xl.core.expected import expected_points
 from workload_xl.core.period import Period
 from workload_xl.core.returns import ReturnLine, WorkerPeriod
 from workload_xl.core.rules import FILE_LEVEL_RULES
@@ -295,7 +296,13 @@ def test_the_fast_reader_agrees_with_openpyxl_on_the_same_file(built, registry):
         header["scheme_version"],
         header["manager"],
     )
-    assert ret.workers == reference["workers"]
+    # What the scheme expects of each worker is worked out, not read: openpyxl reads none.
+    scheme = registry.get(ret.scheme_id)
+    assert [w.expected_points for w in ret.workers] == [
+        expected_points(scheme, w.band, w.fte) for w in reference["workers"]
+    ]
+    assert all(w.expected_points is not None for w in ret.workers)
+    assert [replace(w, expected_points=None) for w in ret.workers] == reference["workers"]
     assert ret.lines == reference["lines"]
     assert all(type(line) is ReturnLine for line in ret.lines)
 
@@ -751,7 +758,7 @@ def _read_row_by_row(path: Path, registry, monkeypatch):
     """The return read with the TeamWorkers rows taken one by one, as before the column-wise
     read: what `_clean_workers` must give for the rows it takes."""
     with monkeypatch.context() as patched:
-        patched.setattr(return_reader, "_clean_workers", lambda grid: None)
+        patched.setattr(return_reader, "_clean_workers", lambda grid, expect: None)
         return read_team_return(path, registry)
 
 
@@ -761,7 +768,9 @@ def test_the_column_wise_workers_read_gives_what_the_row_by_row_read_gives(
     taken = []
     clean = return_reader._clean_workers
     monkeypatch.setattr(
-        return_reader, "_clean_workers", lambda grid: taken.append(clean(grid)) or taken[-1]
+        return_reader,
+        "_clean_workers",
+        lambda grid, expect: taken.append(clean(grid, expect)) or taken[-1],
     )
     ret, findings = read_team_return(built, registry)
     assert taken and taken[0] is not None, "the tool's own rows take the column-wise read"

@@ -267,6 +267,17 @@ def recompute_workers(ret: TeamReturn) -> list[Finding]:
                     value=w.total_points,
                 )
             )
-        fixed.append(WorkerPeriod(w.worker, w.band, w.fte, count, total, w.counted, w.total_cell))
+        fixed.append(
+            WorkerPeriod(
+                w.worker,
+                w.band,
+                w.fte,
+                count,
+                total,
+                w.counted,
+                w.total_cell,
+                expected_points=w.expected_points,
+            )
+        )
     ret.workers = fixed
     return problems

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import chain
 from operator import gt, lt
@@ -194,7 +194,7 @@ class _Reader:
         scheme = self._scheme(header)
         period = self._period(header, scheme)
         service = self._service(header, scheme)
-        workers = self._workers(workers_table)
+        workers = self._workers(workers_table, _expecting(scheme, header["scheme_version"][0]))
         counted = frozenset(w.worker.casefold() for w in workers if w.counted)
         lines = self._lines(cases_table, scheme, counted) if cases_table is not None else []
         date_signed, signed_at = self._date_signed(header)
@@ -432,11 +432,11 @@ class _Reader:
             field="Worker",
         )
 
-    def _workers(self, table) -> list[WorkerPeriod]:
+    def _workers(self, table, expect: Expecting) -> list[WorkerPeriod]:
         grid = self._grid(table, WORKER_COLUMNS)
         if grid is None:
             return []
-        clean = _clean_workers(grid)
+        clean = _clean_workers(grid, expect)
         if clean is not None:
             return clean
         workers = []
@@ -496,6 +496,7 @@ class _Reader:
                     total_points=entry.total_points,
                     counted=entry.counted is True,
                     total_cell=grid.cell("total_points", row),
+                    expected_points=expect(entry.band, fte),
                 )
             )
         if not workers and not self.problems:
@@ -690,7 +691,7 @@ class _Reader:
 _INFINITY = float("inf")
 
 
-def _clean_workers(grid: Columns) -> list[WorkerPeriod] | None:
+def _clean_workers(grid: Columns, expect: Expecting) -> list[WorkerPeriod] | None:
     """The TeamWorkers rows as records, when every row is as the tool writes them (checked a
     column at a time): a name and a band that need no cleaning, no blank name, FTE, cases and
     points all finite floats, every FTE in range, In team figures exactly yes or no, and no
@@ -722,7 +723,16 @@ def _clean_workers(grid: Columns) -> list[WorkerPeriod] | None:
         return None
     total_cell = partial(grid.cell, "total_points")
     return [
-        WorkerPeriod(name, band, fte, round(count or 0.0), total or 0.0, flag == YES, cell)
+        WorkerPeriod(
+            name,
+            band,
+            fte,
+            round(count or 0.0),
+            total or 0.0,
+            flag == YES,
+            cell,
+            expected_points=expect(band, fte),
+        )
         for name, band, fte, count, total, flag, cell in zip(
             names,
             bands,
@@ -737,6 +747,22 @@ def _clean_workers(grid: Columns) -> list[WorkerPeriod] | None:
 
 
 _YES_NO = frozenset((YES, NO))
+
+Expecting = Callable[[str, "float | None"], "float | None"]
+
+
+def _expecting(scheme: Scheme | None, version: Any) -> Expecting:
+    """What the return's scheme expects of a worker of a band and FTE (core.expected), which
+    the store keeps beside each worker's points: None for every worker when the scheme has no
+    reference level or band, or when the scheme loaded is another version than the one the
+    return was made with (its reference level may differ). Worked out as each worker's record
+    is made, here in the process that reads the file, rather than by copying every record
+    again in the process that stores them all."""
+    from workload_xl.core.expected import expected_points
+
+    if scheme is None or scheme.version != clean_text(version):
+        return lambda _band, _fte: None
+    return partial(expected_points, scheme)
 
 
 def _clean_lines(rows: list, columns: tuple[int, ...]) -> tuple[tuple, ...] | None:

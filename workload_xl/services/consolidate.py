@@ -128,7 +128,6 @@ def consolidate_files(
                 pseudonymiser,
                 store_path,
                 accept_changes,
-                registry,
                 received,
             )
         except KeyboardInterrupt:  # the file in hand was rolled back; the rest stay stored
@@ -146,7 +145,6 @@ def _ingest_all(
     pseudonymiser,
     store_path: Path,
     accept_changes: bool = False,
-    registry: SchemeRegistry | None = None,
     received: dt.date | None = None,
 ) -> bool:
     """Store each return read; True when the store could take no more (the rest unread)."""
@@ -159,7 +157,6 @@ def _ingest_all(
             if ret is None:
                 run.failed.append(str(path))
             else:
-                ret = with_expected_points(ret, registry)
                 if pseudonymiser is not None:
                     ret = pseudonymiser.team_return(ret)
                 try:
@@ -189,23 +186,6 @@ def _ingest_all(
             if progress:
                 progress(path)
     return False
-
-
-def with_expected_points(ret, registry: SchemeRegistry | None):
-    """The return with each worker's expected points (core.expected: reference points × band
-    capacity factor × FTE) under the return's scheme, for the store to keep. None where the
-    scheme sets no reference level or does not know the band, and for every worker when the
-    scheme file loaded is another version than the one the return was made with (its
-    reference level may differ)."""
-    from workload_xl.core.expected import expected_points
-
-    scheme = registry.get(ret.scheme_id) if registry is not None else None
-    if scheme is not None and scheme.version != ret.scheme_version:
-        scheme = None
-    workers = [
-        replace(w, expected_points=expected_points(scheme, w.band, w.fte)) for w in ret.workers
-    ]
-    return replace(ret, workers=workers)
 
 
 def _digests(paths: list[Path]) -> dict[Path, str]:
