@@ -707,12 +707,7 @@ def _clean_workers(grid: Columns, expect: Expecting) -> list[WorkerPeriod] | Non
     ftes, cases, totals = (columns[index[key]] for key in ("fte", "cases", "total_points"))
     counted = columns[index["counted"]]
     numbers = ftes + cases + totals
-    if set(map(type, numbers)) != {float} or not set(counted) <= _YES_NO:
-        return None
-    try:
-        if not math.isfinite(math.fsum(numbers)):  # an infinity or NaN among them
-            return None
-    except OverflowError:
+    if not _finite_floats(numbers) or not set(counted) <= _YES_NO:
         return None
     if not all(map(fte_in_range, ftes)):
         return None
@@ -748,6 +743,17 @@ def _clean_workers(grid: Columns, expect: Expecting) -> list[WorkerPeriod] | Non
 
 _YES_NO = frozenset((YES, NO))
 
+
+def _finite_floats(values: tuple) -> bool:
+    """Whether every value is a float and none is an infinity or NaN (one sum, in C)."""
+    if set(map(type, values)) != {float}:
+        return False
+    try:
+        return math.isfinite(math.fsum(values))
+    except OverflowError:  # finite floats whose sum overflows: the row checks judge each
+        return False
+
+
 Expecting = Callable[[str, "float | None"], "float | None"]
 
 
@@ -778,12 +784,7 @@ def _clean_lines(rows: list, columns: tuple[int, ...]) -> tuple[tuple, ...] | No
         return None
     transposed = tuple(zip(*rows, strict=False))
     names, refs, codes, kinds, points = (transposed[i] for i in columns)
-    if set(map(type, points)) != {float}:
-        return None
-    try:
-        if not math.isfinite(math.fsum(points)):  # an infinity or NaN among them
-            return None
-    except OverflowError:
+    if not _finite_floats(points):
         return None
     names_, refs_, codes_ = _clean_repeated(names), _clean_column(refs), _clean_repeated(codes)
     kinds_ = _clean_repeated(kinds)
