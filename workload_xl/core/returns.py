@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from itertools import groupby, repeat
 from operator import add
@@ -267,17 +267,6 @@ def recompute_workers(ret: TeamReturn) -> list[Finding]:
                     value=w.total_points,
                 )
             )
-        fixed.append(
-            WorkerPeriod(
-                w.worker,
-                w.band,
-                w.fte,
-                count,
-                total,
-                w.counted,
-                w.total_cell,
-                expected_points=w.expected_points,
-            )
-        )
+        fixed.append(replace(w, cases=count, total_points=total))  # every other field kept
     ret.workers = fixed
     return problems

@@ -194,7 +194,8 @@ class _Reader:
         scheme = self._scheme(header)
         period = self._period(header, scheme)
         service = self._service(header, scheme)
-        workers = self._workers(workers_table, _expecting(scheme, header["scheme_version"][0]))
+        scheme_version = clean_text(header["scheme_version"][0])
+        workers = self._workers(workers_table, _expecting(scheme, scheme_version))
         counted = frozenset(w.worker.casefold() for w in workers if w.counted)
         lines = self._lines(cases_table, scheme, counted) if cases_table is not None else []
         date_signed, signed_at = self._date_signed(header)
@@ -205,7 +206,7 @@ class _Reader:
             team=clean_text(header["team"][0]),
             service=service,
             scheme_id=scheme.id,
-            scheme_version=clean_text(header["scheme_version"][0]),
+            scheme_version=scheme_version,
             period=period,
             manager=clean_text(header["manager"][0]),
             workers=workers,
@@ -757,7 +758,7 @@ def _finite_floats(values: tuple) -> bool:
 Expecting = Callable[[str, "float | None"], "float | None"]
 
 
-def _expecting(scheme: Scheme | None, version: Any) -> Expecting:
+def _expecting(scheme: Scheme | None, version: str) -> Expecting:
     """What the return's scheme expects of a worker of a band and FTE (core.expected), which
     the store keeps beside each worker's points: None for every worker when the scheme has no
     reference level or band, or when the scheme loaded is another version than the one the
@@ -766,7 +767,7 @@ def _expecting(scheme: Scheme | None, version: Any) -> Expecting:
     again in the process that stores them all."""
     from workload_xl.core.expected import expected_points
 
-    if scheme is None or scheme.version != clean_text(version):
+    if scheme is None or scheme.version != version:
         return lambda _band, _fte: None
     return partial(expected_points, scheme)
 

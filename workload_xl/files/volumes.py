@@ -74,8 +74,9 @@ DRIVE_REMOTE = 4
 class Probe:
     """What `locate` may ask of the system: the platform, the environment, the mount table
     (mount point, file system type) and a drive letter's type. The default asks this
-    machine; a test gives its own. (A plain class: it holds questions, not a record, and
-    `store check` makes one at start-up.)"""
+    machine; a test gives its own. `resolve` follows a path's links and mapped drives
+    (os.path.realpath by default). A plain class: it holds questions, not a record, and
+    `store check` makes one at start-up."""
 
     __slots__ = ("drive_type", "environ", "mounts", "platform", "resolve")
 
@@ -92,7 +93,6 @@ class Probe:
         self.mounts = mounts
         self.drive_type = drive_type
         self.resolve = resolve
-        """A path with links and mapped drives followed (os.path.realpath)."""
 
     def mount_table(self) -> list[tuple[str, str]]:
         return (self.mounts or _system_mounts)()
