@@ -71,3 +71,34 @@ def test_a_nan_or_an_infinity_is_added_as_the_loop_adds_it():
 def test_no_lines_make_no_totals():
     assert _by_name([]) == ({}, {})
     assert _by_name(LineRows(())) == ({}, {})
+
+
+def _return(workers, lines):
+    from workload_xl.core.period import parse_period
+    from workload_xl.core.returns import TeamReturn
+
+    period = parse_period("2026-10", "month")
+    return TeamReturn(
+        "team.xlsx", "North", "First Response", "s", "1", period, workers=workers, lines=lines
+    )
+
+
+def test_a_worker_whose_row_matches_the_cases_keeps_its_record_and_one_that_differs_gets_the_rows():
+    from workload_xl.core.returns import WorkerPeriod, recompute_workers
+
+    lines = [
+        ReturnLine("Ann Lee", "R1", "CIN", "case", 4.0),
+        ReturnLine("Ann Lee", "R2", "DUTY", "activity", 2.5),
+        ReturnLine("Bo Chan", "R3", "CIN", "case", 0.0),
+        ReturnLine("Cy Dee", "R4", "CIN", "case", 3.0),
+    ]
+    same = WorkerPeriod("Ann Lee", "sw", 1.0, 1, 6.5, True, "H9", expected_points=90.0)
+    signed_zero = WorkerPeriod("Bo Chan", "sw", 1.0, 1, -0.0, True, "H10")  # the rows: +0.0
+    edited = WorkerPeriod("Cy Dee", "sw", 1.0, 1, 5.0, True, "H11", expected_points=80.0)
+    ret = _return([same, signed_zero, edited], lines)
+    problems = recompute_workers(ret)
+    kept, zero, fixed = ret.workers
+    assert kept is same  # nothing to change: no copy made
+    assert zero is not signed_zero and math.copysign(1.0, zero.total_points) == 1.0
+    assert (fixed.total_points, fixed.cases, fixed.expected_points) == (3.0, 1, 80.0)
+    assert [p.cell for p in problems] == ["H11"]

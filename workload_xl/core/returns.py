@@ -9,6 +9,7 @@ case names never do (a return has none to give).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -227,6 +228,16 @@ def _by_name(lines: Sequence[ReturnLine]) -> tuple[dict[str, float], dict[str, i
     return by_name, cases
 
 
+def _same_float(total: object, shown: object) -> bool:
+    """Whether the rows' total is the Team sheet's figure exactly, both floats, the sign of
+    zero included: then the worker's record, kept as it is, holds what a new one would."""
+    return (
+        type(total) is type(shown) is float
+        and total == shown
+        and math.copysign(1.0, total) == math.copysign(1.0, shown)  # type: ignore[arg-type]
+    )
+
+
 def recompute_workers(ret: TeamReturn) -> list[Finding]:
     """Replace each worker's cases and points with what the Cases rows add up to.
 
@@ -267,6 +278,9 @@ def recompute_workers(ret: TeamReturn) -> list[Finding]:
                     value=w.total_points,
                 )
             )
-        fixed.append(replace(w, cases=count, total_points=total))  # every other field kept
+        if count == w.cases and _same_float(total, w.total_points):
+            fixed.append(w)  # as the rows say already: the record as it is
+        else:
+            fixed.append(replace(w, cases=count, total_points=total))  # every other field kept
     ret.workers = fixed
     return problems
