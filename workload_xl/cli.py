@@ -8,6 +8,7 @@ findings naming the file, sheet and cell; a traceback is a bug.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from pathlib import Path
@@ -205,6 +206,11 @@ class _Main(click.Group):
         except BrokenPipeError:  # the reader stopped reading (`| head`): nothing to say
             _quiet_stdout()
             sys.exit(EXIT_PIPE_CLOSED)
+        except OSError as problem:
+            if not _stdout_closed(problem):
+                raise
+            _quiet_stdout()
+            sys.exit(EXIT_PIPE_CLOSED)
         except KeyboardInterrupt:  # Ctrl-C: one sentence and 130, the shell's code for it
             click.echo(STOPPED.get(ctx.invoked_subcommand or "", STOPPED_ANY), err=True)
             sys.exit(EXIT_STOPPED)
@@ -219,6 +225,20 @@ class _Main(click.Group):
             else:
                 raise
         sys.exit(EXIT_UNREADABLE)
+
+
+def _stdout_closed(problem: OSError) -> bool:
+    """Whether an OSError is Windows' word for a closed pipe (`... | more`, then q): writing
+    to a pipe whose reader has gone raises EINVAL there, not BrokenPipeError. EINVAL has
+    other causes too (a file name Windows refuses), so it counts only when standard output
+    itself still cannot take what it holds: a failed write leaves its bytes in the buffer."""
+    if problem.errno != errno.EINVAL or sys.stdout is None:
+        return False
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
 
 
 def _quiet_stdout() -> None:
