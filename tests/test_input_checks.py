@@ -70,6 +70,26 @@ def test_a_workbook_output_not_named_xlsx_is_refused_naming_the_name_to_use(
     assert left == ["caseload.csv", "returns.sqlite", "sheets"]
 
 
+@pytest.mark.parametrize("command", list(WORKBOOK_COMMANDS))
+def test_a_workbook_output_that_is_a_folder_is_said_to_be_one(tmp_path, store, command):
+    """-o "Team North" where that folder exists: not "name it Team North.xlsx", which would
+    write beside the folder, but a file in it."""
+    args, what = WORKBOOK_COMMANDS[command]
+    inputs = tmp_path / "sheets"
+    inputs.mkdir()
+    caseload = tmp_path / "caseload.csv"
+    caseload.write_text("Case ID,Case type,Allocated worker\nC1,Child in Need,Jo\n")
+    filled = [a.format(inputs=inputs, store=store, caseload=caseload) for a in args]
+    folder = tmp_path / "Team North"
+    folder.mkdir()
+    result = run(*filled, "-o", folder)
+    assert result.exit_code == 2, result.output
+    stem = "-".join(what.split()[1:]).lower()  # "a trend report": trend-report
+    example = folder / f"{stem}.xlsx"
+    assert f"{folder} is a folder. Name the file to write in it, such as {example}." in said(result)
+    assert list(folder.iterdir()) == []
+
+
 def test_a_workbook_output_named_xlsx_in_capitals_is_written(tmp_path):
     out = tmp_path / "BLANK.XLSX"
     assert run("template", "team", "-o", out).exit_code == 0
@@ -168,6 +188,22 @@ def test_every_period_option_refuses_a_period_that_is_not_one_in_the_same_words(
     assert result.exit_code == 2, result.output
     assert f"Invalid value for '{args[-1]}'" in said(result) and message in said(result)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("first", "last"), [("2026-10", "2026-01"), ("2026-P09", "2026-P02")])
+def test_a_report_range_given_back_to_front_is_said_to_be_so(tmp_path, store, first, last):
+    """Not "no returns match": the returns are there, the range holds no period."""
+    out = tmp_path / "out.xlsx"
+    result = run("report", "--store", store, "-o", out, "--from", first, "--to", last)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{first} is after --to {last}, so no period is between them. Give the earlier "
+        f"period to --from: --from {last} --to {first}." in said(result)
+    )
+    assert not out.exists()
+    other_kind = "2026-01" if "P" in first else "2026-P02"  # before `first`, of the other kind
+    mixed = run("report", "--store", store, "-o", out, "--from", first, "--to", other_kind)
+    assert "is after --to" not in said(mixed)  # a month and a 4-week period: not compared
 
 
 def test_a_period_typed_another_way_is_read_as_the_same_period(tmp_path, make_sheet):

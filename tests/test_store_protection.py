@@ -283,6 +283,36 @@ def test_a_missing_store_is_a_message_for_read_commands_and_no_file_is_made(tmp_
     assert not (tmp_path / "missing.sqlite").exists()
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("consolidate", "inbox"),
+        ("teams", "add", "North", "--service", "Safeguarding and Support"),
+    ],
+)
+def test_a_store_in_a_folder_that_does_not_exist_says_so_and_makes_nothing(tmp_path, command):
+    """SQLite says only "unable to open database file"; the user needs to hear that the
+    folder is missing (as the workbook writers say it), and no folder is made for them."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_team_workbook(
+        inbox / "north.xlsx",
+        team_sheet(
+            "Safeguarding and Support", "childrens-social-care", "North", Period(2026, 10), 0
+        ),
+    )
+    run = run_cli(*command, "--store", Path("perf team", "returns.sqlite"), cwd=tmp_path)
+    run.assert_bounded()
+    where = str(Path("perf team", "returns.sqlite"))
+    assert run.returncode == 2, run.output
+    assert (
+        f"The folder perf team does not exist, so no returns store can be made at {where}. "
+        "Create the folder first" in said(run.output)
+    )
+    assert "unable to open database file" not in run.output
+    assert not (tmp_path / "perf team").exists()
+
+
 def test_a_read_only_store_file_can_still_be_read(tmp_path):
     store = a_store(tmp_path / "returns.sqlite")
     store.chmod(0o444)

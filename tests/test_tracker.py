@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 from pathlib import Path
 
 import pytest
@@ -197,8 +198,8 @@ def test_consolidate_received_overrides_the_date_signed_and_the_files_time(tmp_p
     ("given", "said"),
     [
         ("2999-01-01", "is after today"),
-        ("2026-13-01", "is not a day written YYYY-MM-DD"),
-        ("12/11/2026", "is not a day written YYYY-MM-DD"),
+        ("2026-13-01", "is not a date written YYYY-MM-DD"),
+        ("12/11/2026", "is not a date written YYYY-MM-DD"),
     ],
 )
 def test_a_received_day_that_cannot_be_right_is_refused_before_anything_is_read(
@@ -214,6 +215,27 @@ def test_a_received_day_that_cannot_be_right_is_refused_before_anything_is_read(
     assert done.exit_code == 2
     assert "--received" in done.output and said in " ".join(done.output.split())
     assert not store.exists()
+
+
+@pytest.mark.parametrize("given", ["2026-13-01", "1 Oct 2026", "12/11/2026", ""])
+def test_a_today_that_is_no_date_is_a_usage_error_naming_the_option(tmp_path, given):
+    """`returns --today` says which option is wrong and what to write, in the words of
+    `consolidate --received`, not Python's own ("month must be in 1..12")."""
+    store = tmp_path / "returns.sqlite"
+    added = CliRunner().invoke(
+        main, ["teams", "add", "North", "--service", "First Response", "--store", str(store)]
+    )
+    assert added.exit_code == 0, added.output
+    done = CliRunner().invoke(
+        main, ["returns", "--store", str(store), "--period", "2026-10", "--today", given]
+    )
+    said = " ".join(done.output.split())
+    if not given:  # an empty --today is no --today: today
+        assert done.exit_code == 0, said
+        return
+    assert done.exit_code == 2, said
+    assert f"Invalid value for --today: '{given}' is not a date written YYYY-MM-DD" in said
+    assert "month must be" not in said and "isoformat" not in said
 
 
 @pytest.mark.parametrize(
@@ -356,3 +378,40 @@ def test_a_listed_4_week_team_with_no_returns_yet_is_named_not_missing(two_kinds
         "No return of theirs had arrived by 2026-10-10: ask for one of their periods with "
         "--period (for example --period 2026-P07)."
     )
+
+
+def test_returns_from_unlisted_teams_say_how_to_list_them_with_a_command_that_works(tmp_path):
+    """A store filled by consolidate alone lists no team, so `returns` cannot say who is
+    missing: it says so, and the `teams add` it shows (for a team name with a space, in a
+    store folder with one) lists the team when run as printed."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for team in ("North East", "South"):
+        team_return(inbox, team, Period(2026, 10), saved=dt.date(2026, 11, 3))
+    folder = tmp_path / "perf team"
+    folder.mkdir()
+    store = folder / "returns.sqlite"
+    stored = CliRunner().invoke(main, ["consolidate", str(inbox), "--store", str(store)])
+    assert stored.exit_code == 0, stored.output
+    first = CliRunner().invoke(
+        main, ["returns", "--store", str(store), "--period", "2026-10", "--today", "2026-11-20"]
+    )
+    said = " ".join(first.output.split())
+    assert "No team is on the list of teams returns are expected from" in said
+    command = said.split("for example: ", 1)[1]
+    assert command == (
+        f'workload-xl teams add "North East" --service "{SERVICE}" --store "{store}"'
+    )
+    listed = CliRunner().invoke(main, shlex.split(command)[1:])
+    assert listed.exit_code == 0, listed.output
+    second = CliRunner().invoke(
+        main, ["returns", "--store", str(store), "--period", "2026-10", "--today", "2026-11-20"]
+    )
+    said = " ".join(second.output.split())
+    assert "1 team sent returns but is not on the list" in said and '"South"' in said
+    assert "North East" in said and "on time" in said
+    CliRunner().invoke(main, ["teams", "add", "South", "--service", SERVICE, "--store", str(store)])
+    third = CliRunner().invoke(
+        main, ["returns", "--store", str(store), "--period", "2026-10", "--today", "2026-11-20"]
+    )
+    assert "not on the list" not in third.output

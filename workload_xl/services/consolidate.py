@@ -294,7 +294,7 @@ def received_option(text: str | None, today: dt.date | None = None) -> dt.date |
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise OptionError(
-            f"'{text}' is not a day written YYYY-MM-DD. Give the day the returns were "
+            f"'{text}' is not a date written YYYY-MM-DD. Give the day the returns were "
             "received, such as 2026-11-03.",
             "--received",
         ) from None

@@ -78,10 +78,21 @@ def misnamed_output(path: Path, what: str, suffixes: tuple[str, ...] = WORKBOOK)
     whatever the name promises, and Excel refuses a workbook whose ending is not its kind."""
     if path.suffix.lower() in suffixes:
         return None
+    if path.name and path.is_dir():  # an existing folder: a file in it, not the folder's name
+        example = path / f"{_file_stem(what)}{suffixes[0]}"
+        return f"{path} is a folder. Name the file to write in it, such as {example}."
     named = path if path.name else path / "output"  # "." or a drive: a file in it
     names = " or ".join(str(named.with_suffix(s)) for s in suffixes)
     kind = "an Excel workbook" if suffixes == WORKBOOK else "an Excel macro workbook"
     return f"{path}: {what} is {kind}; name it {names}."
+
+
+def _file_stem(what: str) -> str:
+    """A file name for `what` a command writes: "a trend report" as trend-report."""
+    words = what.split()
+    if words and words[0].lower() in ("a", "an", "the"):
+        words = words[1:]
+    return "-".join(word.lower() for word in words) or "output"
 
 
 def misnamed_folder(path: Path, what: str) -> str | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from workload_xl.core.completeness import INCOMPLETE_BELOW
 from workload_xl.core.findings import Finding
+from workload_xl.core.period import PeriodError, typed_period
 from workload_xl.core.recalculation import RecalculationError
 from workload_xl.core.spc import SpcSettings
 from workload_xl.core.trends import TrendReport, build_trend_report
@@ -60,6 +61,7 @@ def trend_report(
     `recalculate_at` value that names no team or no period is an OptionError."""
     from workload_xl.files.report_workbook import write_report
 
+    _check_range(first, last)
     with open_store(store_path) as store:
         rows = store.worker_periods()
         teams = store.team_periods()  # a co-worked case once, as the team sheet counts it
@@ -81,3 +83,22 @@ def trend_report(
     if not report.services:
         return ReportRun(output, report)
     return ReportRun(output, report, write_report(output, report, force=force))
+
+
+def _check_range(first: str | None, last: str | None) -> None:
+    """--from after --to, both periods of one kind, would match no period: an OptionError
+    saying so, where the store's "no returns match" would leave the user looking for
+    returns that are there. (A month and a 4-week period are not compared: each service is
+    reported in its own kind of period.)"""
+    if not (first and last):
+        return
+    try:
+        lo, hi = typed_period(first), typed_period(last)
+    except PeriodError:
+        return  # the options' own check says what is wrong with either
+    if lo.kind == hi.kind and lo > hi:
+        raise OptionError(
+            f"{lo} is after --to {hi}, so no period is between them. Give the earlier "
+            f"period to --from: --from {hi} --to {lo}.",
+            "--from",
+        )

@@ -43,18 +43,57 @@ def returns_for(
     date that cannot be read."""
     try:
         wanted = period if isinstance(period, Period) else parse_period(period, period_kind(period))
-        if isinstance(today, str):
-            today = dt.date.fromisoformat(today)
-        day = today or dt.date.today()
-    except (PeriodError, ValueError) as problem:
-        raise OptionError(str(problem)) from None
+    except PeriodError as problem:
+        raise OptionError(str(problem), "--period") from None
+    day = _today_option(today) if isinstance(today, str) else today or dt.date.today()
     with open_store(store_path) as store:
         submissions = store.submissions()
         teams = expected_teams(store.teams(listed_only=False), submissions, wanted)
     kinds = scheme_period_kinds(scheme_asked(teams, submissions), wanted.kind)
     statuses = return_statuses(teams, submissions, wanted, day, kinds)
     notes = other_kind_notes(teams, submissions, wanted, day, kinds)
-    return ReturnsRun(wanted, statuses, tuple(notes))
+    unlisted = unlisted_note(statuses, store_path, listed=bool(teams))
+    return ReturnsRun(wanted, statuses, tuple(notes) + ((unlisted,) if unlisted else ()))
+
+
+def unlisted_note(statuses: list[ReturnStatus], store_path: Path, listed: bool) -> str | None:
+    """What to do about teams that sent returns but are not on the list: the tracker can
+    say who is missing only of the teams it expects, so it says how to list them (with the
+    first such team as the example, quoted for any console), or None when there are none."""
+    unlisted = [s for s in statuses if s.status == "not on the list"]
+    if not unlisted:
+        return None
+    example = unlisted[0]
+    command = (
+        f'workload-xl teams add "{example.team}" --service "{example.service}" '
+        f'--store "{store_path}"'
+    )
+    if not listed:
+        return (
+            "No team is on the list of teams returns are expected from, so the tracker cannot "
+            "say which teams have not returned. List each team you expect returns from, for "
+            f"example: {command}"
+        )
+    one = len(unlisted) == 1
+    return (
+        f"{len(unlisted)} {'team' if one else 'teams'} sent returns but {'is' if one else 'are'} "
+        "not on the list of teams returns are expected from, so a period "
+        f"{'it sends' if one else 'they send'} nothing for would not show as missing. To list "
+        f"{'it' if one else 'them'}, for example: {command}"
+    )
+
+
+def _today_option(text: str) -> dt.date:
+    """The day `returns --today` gives (YYYY-MM-DD); OptionError, in the words of
+    `consolidate --received`, for text that is no such day."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise OptionError(
+            f"'{text}' is not a date written YYYY-MM-DD. Give the day to show the returns as "
+            "they stood on, such as 2026-11-07.",
+            "--today",
+        ) from None
 
 
 def scheme_period_kinds(asked: Collection[str], kind: str) -> dict[str, str]:

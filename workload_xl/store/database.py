@@ -287,6 +287,13 @@ class ReturnsStore:
                     f"There is no returns store at {path}. Check the name, or make "
                     "one by consolidating returns into it."
                 )
+            folder = path.parent
+            if not folder.is_dir():  # SQLite would say only "unable to open database file"
+                raise _refused(
+                    f"The folder {folder} does not exist, so no returns store can be made at "
+                    f"{path}. Create the folder first, or give --store a file in a folder "
+                    "that exists."
+                )
         elif path.is_dir():
             raise _refused(
                 f"{path} is a folder, not a returns store. Give the store's file "
