@@ -49,17 +49,23 @@ WORKBOOK_COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("name", ["out.csv", "x.pdf", "out.xlsm", "noending"])
-@pytest.mark.parametrize("command", list(WORKBOOK_COMMANDS))
-def test_a_workbook_output_not_named_xlsx_is_refused_naming_the_name_to_use(
-    tmp_path, store, command, name
-):
+def workbook_command(tmp_path: Path, store: Path, command: str) -> tuple[list[str], str]:
+    """The arguments of one of WORKBOOK_COMMANDS, its inputs made in `tmp_path`, and what it
+    writes ("a trend report")."""
     args, what = WORKBOOK_COMMANDS[command]
     inputs = tmp_path / "sheets"
     inputs.mkdir()
     caseload = tmp_path / "caseload.csv"
     caseload.write_text("Case ID,Case type,Allocated worker\nC1,Child in Need,Jo\n")
-    filled = [a.format(inputs=inputs, store=store, caseload=caseload) for a in args]
+    return [a.format(inputs=inputs, store=store, caseload=caseload) for a in args], what
+
+
+@pytest.mark.parametrize("name", ["out.csv", "x.pdf", "out.xlsm", "noending"])
+@pytest.mark.parametrize("command", list(WORKBOOK_COMMANDS))
+def test_a_workbook_output_not_named_xlsx_is_refused_naming_the_name_to_use(
+    tmp_path, store, command, name
+):
+    filled, what = workbook_command(tmp_path, store, command)
     out = tmp_path / name
     result = run(*filled, "-o", out)
     assert result.exit_code == 2, result.output
@@ -74,12 +80,7 @@ def test_a_workbook_output_not_named_xlsx_is_refused_naming_the_name_to_use(
 def test_a_workbook_output_that_is_a_folder_is_said_to_be_one(tmp_path, store, command):
     """-o "Team North" where that folder exists: not "name it Team North.xlsx", which would
     write beside the folder, but a file in it."""
-    args, what = WORKBOOK_COMMANDS[command]
-    inputs = tmp_path / "sheets"
-    inputs.mkdir()
-    caseload = tmp_path / "caseload.csv"
-    caseload.write_text("Case ID,Case type,Allocated worker\nC1,Child in Need,Jo\n")
-    filled = [a.format(inputs=inputs, store=store, caseload=caseload) for a in args]
+    filled, what = workbook_command(tmp_path, store, command)
     folder = tmp_path / "Team North"
     folder.mkdir()
     result = run(*filled, "-o", folder)
