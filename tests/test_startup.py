@@ -83,3 +83,30 @@ def test_the_add_in_entry_loads_only_what_every_button_needs():
     modules = imported(done.stderr)
     assert {"workload_xl.excel.entry", "workload_xl.core.validation"} <= modules
     assert sorted(modules & set(ONE_BUTTON_ONLY)) == []
+
+
+def test_returns_reads_no_scheme_file_when_every_listed_team_has_returned(tmp_path):
+    """A team's returns say which kind of period it sends; the schemes are asked only of a
+    listed team with none yet. So the usual `returns` (every team has sent something before)
+    starts without the TOML reader and the scheme files."""
+    from workload_xl.core.period import Period
+
+    from .test_tracker import SERVICE, team_return
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    team_return(inbox, "North", Period(2026, 9))
+    store = tmp_path / "returns.db"
+    for step in (
+        ["teams", "add", "North", "--service", SERVICE, "--store", store],
+        ["consolidate", inbox, "--store", store],
+    ):
+        done = run_cli(*step)
+        assert done.returncode == 0, done.output[-2000:]
+    done = run_cli(
+        "returns", "--store", store, "--period", "2026-10", env={"PYTHONPROFILEIMPORTTIME": "1"}
+    )
+    assert done.returncode == 0 and "North" in done.stdout, done.output[-2000:]
+    modules = imported(done.stderr)
+    assert "workload_xl.services.returns" in modules  # the profile is read: the check can fail
+    assert not {"tomllib", "workload_xl.core.scheme_heads"} & modules

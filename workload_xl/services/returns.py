@@ -107,6 +107,8 @@ def scheme_period_kinds(asked: Collection[str], kind: str) -> dict[str, str]:
     is of the other kind: whether that scheme is sound below its first lines (the full
     loader leaves out a wrong file) then changes what is shown, and the folder is loaded and
     checked whole, as it is when the first lines are unusual."""
+    if not asked:  # every listed team has returns, whose kind says: no scheme file is read
+        return {}
     from workload_xl.core.scheme_heads import period_kinds
 
     try:
