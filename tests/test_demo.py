@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from workload_xl.demo import generate, run_demo
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workload_xl.cli import main
+from workload_xl.core.period import FOUR_WEEKS, MONTH, typed_period
+from workload_xl.demo import generate, period_end, run_demo
+from workload_xl.services.returns import returns_for
 from workload_xl.services.validate import validate_files
 
 EXPECTED_RULE = {
@@ -57,7 +67,8 @@ def test_demo_prints_what_it_made_and_found_and_refuses_a_folder_it_did_not_make
     tries = lines[lines.index(next(line for line in lines if line.startswith("Try: "))) :]
     assert len(tries) == 5 and not any("'" in line for line in tries)
     folder = tmp_path / "my demo"
-    assert tries[0] == f'Try: workload-xl validate "{folder}" --format json'
+    workers = folder / "safeguarding-north" / "2026-10"
+    assert tries[0] == f'Try: workload-xl validate "{workers}" --format json'
     assert f'"{folder / "camhs-jobplans.xlsx"}" --without "Mo Khan"' in tries[3]
     assert '--worker "Jo Example"' in tries[4] and '--service "First Response"' in tries[4]
     assert "Made 49 measurement workbooks" in text
@@ -100,3 +111,57 @@ def test_the_demo_team_sheets_show_every_kind_of_flag_within_seven_months(tmp_pa
         "trend-rising",
         "trend-falling",
     } <= seen
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 2), dt.date(2026, 11, 5)])
+def test_every_demo_return_was_sent_soon_after_its_period_and_never_after_the_demo_ran(
+    tmp_path, today
+):
+    """Run on 2026-12-02 the demo had dated its 4-week (Leaving Care) returns 2026-12-27, so
+    `returns` called every one of them not returned. Each return is sent on or a few days
+    after its period ends (a month's due day the tracker's, a 4-week period's end the demo's
+    calendar), and never after the day the demo runs: on that day every team has returned
+    every period, but the one held back on purpose."""
+    folder = tmp_path / "demo"
+    assert run_demo(folder, months=2, echo=lambda _: None, today=today) == 0
+    periods = {typed_period(p.stem.removeprefix("team-")) for p in folder.glob("*/team-*.xlsx")}
+    assert {p.kind for p in periods} == {MONTH, FOUR_WEEKS}
+    seen = []
+    for period in sorted(periods):
+        for status in returns_for(folder / "returns.sqlite", period, today).statuses:
+            if (status.team, str(period)) == ("Fostering and Adoption", "2026-10"):
+                assert status.status in {"missing", "not yet due"}
+                continue
+            assert status.status in {"on time", "late", "returned"}, (period, status)
+            received = dt.date.fromisoformat(status.received)
+            assert received <= today
+            if today == dt.date(2026, 12, 2):  # late enough for every return to be sent
+                assert 0 <= (received - period_end(period)).days <= 10, (period, status)
+            seen.append(status.team)
+    assert set(seen) == {
+        "First Response East",
+        "Safeguarding North",
+        "Leaving Care",
+        "Fostering and Adoption",
+    }
+
+
+def _command(line: str) -> list[str]:
+    """The arguments after `workload-xl` in a printed line, read as bash, cmd.exe and
+    PowerShell read them: double quotes around an argument with spaces, nothing escaped."""
+    text = line[line.index("workload-xl ") + len("workload-xl ") :]
+    return [quoted or plain for quoted, plain in re.findall(r'"([^"]*)"|(\S+)', text)]
+
+
+def test_every_command_the_demo_prints_works_as_printed_where_it_ran(tmp_path, monkeypatch):
+    """The Try: lines and the allocation line, run from the folder the demo was run in on a
+    folder whose name holds a space: findings (exit 1) are fine, unreadable input (2) not."""
+    monkeypatch.chdir(tmp_path)
+    lines: list[str] = []
+    assert run_demo(Path("my demo"), months=1, echo=lines.append) == 0
+    commands = [_command(line) for line in lines if "workload-xl " in line]
+    assert len(commands) == 6 and any(c[0] == "allocate" for c in commands)
+    runner = CliRunner()
+    for args in commands:
+        result = runner.invoke(main, args)
+        assert result.exit_code in (0, 1), (args, result.output)

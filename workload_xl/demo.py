@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import random
 import shutil
+from calendar import monthrange
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -138,10 +139,32 @@ class PlantedMistake:
     what: str
 
 
+def period_end(period: Period) -> dt.date:
+    """The last day of a demo period: a month's last day; for a 4-week period, that of the
+    demo's Leaving Care calendar, whose P01 begins on 1 January, each period 28 days, P13
+    running to 31 December. (The tracker does not know a service's 4-week calendar, so it
+    gives 4-week periods no due date: only whether a return has arrived.)"""
+    if period.kind == MONTH:
+        return dt.date(period.year, period.number, monthrange(period.year, period.number)[1])
+    if period.number == 13:
+        return dt.date(period.year, 12, 31)
+    return dt.date(period.year, 1, 1) + dt.timedelta(days=28 * period.number - 1)
+
+
+def last_four_weeks() -> Period:
+    """The demo's latest 4-week period: the one in which its latest month ends, so the two
+    kinds of return cover the same year."""
+    end = period_end(LAST_MONTH)
+    return Period(end.year, min(13, (end - dt.date(end.year, 1, 1)).days // 28 + 1), FOUR_WEEKS)
+
+
 def _periods(scheme: Scheme, count: int) -> list[Period]:
     if scheme.period == MONTH:
         return previous_months(LAST_MONTH, count)
-    return [Period(2026, n, FOUR_WEEKS) for n in range(1, 14)][-count:]
+    periods = [last_four_weeks()]
+    while len(periods) < count:
+        periods.insert(0, periods[0].previous())
+    return periods
 
 
 def _case_name(rng: random.Random) -> str:
@@ -248,7 +271,7 @@ def generate(
                     "fte": worker.fte,
                     "band": worker.band,
                     "manager": team.manager,
-                    "date_agreed": dt.date(period.year, min(period.number, 12), 25),
+                    "date_agreed": _date_agreed(period),
                 }
                 path = folder / f"{_slug(worker.name)}.xlsx"
                 plant_here = last and (team is TEAMS[0] or worker_index == 8)
@@ -276,6 +299,14 @@ def generate(
     written.append(broken)
     _write_caseload_report(out / "caseload-report.csv", rng, registry)
     return written, planted
+
+
+def _date_agreed(period: Period) -> dt.date:
+    """The day a worker's sheet was agreed: the 25th of a month, three days before a 4-week
+    period ends."""
+    if period.kind == MONTH:
+        return dt.date(period.year, period.number, 25)
+    return period_end(period) - dt.timedelta(days=3)
 
 
 def _plant(header: dict, lines: list[dict], worker_index: int) -> str | None:
@@ -359,11 +390,25 @@ def build_demo_team_sheets(
     return built
 
 
+def sent_day(period: Period, today: dt.date, late: bool = False) -> dt.date:
+    """The day the demo's team sends its return for `period`: three days after the period
+    ends (for a month, the 3rd, before the tracker's due day, the 7th), or, `late`, three days
+    after the month's due day; never after `today`, the day the demo runs (a return not yet
+    sent would be one the tracker does not count as arrived)."""
+    due = due_date(period)
+    day = due + dt.timedelta(days=3) if late and due else period_end(period) + dt.timedelta(days=3)
+    return min(day, today)
+
+
 def consolidate_demo_returns(
-    store_path: Path, built: list[tuple[Path, TeamBuild]], registry: SchemeRegistry
+    store_path: Path,
+    built: list[tuple[Path, TeamBuild]],
+    registry: SchemeRegistry,
+    today: dt.date | None = None,
 ) -> tuple[int, str]:
-    """Ingest every team sheet as received at a realistic moment: most early in the following
-    month, one team's latest return late, and one team's latest return held back (missing).
+    """Ingest every team sheet as received at a realistic moment (sent_day, never after
+    `today`, by default the day the demo runs): most three days after the period ends, one
+    team's latest return late, and one team's latest return held back (missing).
 
     The demo's files were all written just now, so each is given the modification time of
     the moment it would have been sent, the day consolidation reads when neither --received
@@ -380,9 +425,9 @@ def consolidate_demo_returns(
         team = build.team
         if f"{team.team} {team.period}" == held_back:
             continue
-        due = due_date(team.period) or dt.date(team.period.year, 12, 31)
         late = team.team == TEAMS[0].name and team.period == LAST_MONTH
-        moment = dt.datetime.combine(due + dt.timedelta(days=3 if late else -4), dt.time(9))
+        day = sent_day(team.period, today or dt.date.today(), late)
+        moment = dt.datetime.combine(day, dt.time(9))
         os.utime(path, (moment.timestamp(), moment.timestamp()))
         sent.append(path)
         latest = moment if latest is None else max(latest, moment)
@@ -597,7 +642,7 @@ def _camhs_actuals_demo(out: Path, echo: Callable[[str], None]) -> None:
 
 
 def _allocation_demo(
-    out: Path, team_file: Path, registry: SchemeRegistry, echo: Callable[[str], None]
+    team_file: Path, registry: SchemeRegistry, echo: Callable[[str], None]
 ) -> None:
     """Who in the showcase team could take a new case: what `workload-xl allocate` says."""
     from workload_xl.core.findings import Refused
@@ -610,7 +655,10 @@ def _allocation_demo(
     if run is None or run.suggestion is None:
         return
     echo("")
-    echo(f"A new {NEW_CASE} case comes in: workload-xl allocate {team_file.relative_to(out)}")
+    echo(
+        f"A new {NEW_CASE} case comes in: workload-xl allocate {_quoted(team_file)} "
+        f'--item "{NEW_CASE}"'
+    )
     for line in run.sentences():
         echo(f"  {line}")
 
@@ -625,7 +673,16 @@ def _slug(text: str) -> str:
     return safe_file_name(slug, fallback="unnamed").name
 
 
-def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -> int:
+def run_demo(
+    out: Path,
+    months: int = 12,
+    echo: Callable[[str], None] = print,
+    today: dt.date | None = None,
+) -> int:
+    """Make the demo in `out` and tell its story. Every command it prints works as printed
+    from the folder it was run in (paths are built from `out`). `today` (by default the day
+    it runs) is the latest day a demo return is sent."""
+    today = today or dt.date.today()
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         echo(f"{out} exists and is not an earlier demo: choose a new folder with --out.")
         return 2
@@ -664,14 +721,15 @@ def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -
         echo("")
         echo(f"One of them, {showcase[0].relative_to(out)}:")
         echo(team_text(showcase[1], str(showcase[0]), written=True))
-        _allocation_demo(out, showcase[0], registry, echo)
+        _allocation_demo(showcase[0], registry, echo)
     echo("")
     echo("Consolidating the team sheets into a returns store, as the performance team does...")
     store_path = out / "returns.sqlite"
-    stored, missing = consolidate_demo_returns(store_path, built, registry)
+    stored, missing = consolidate_demo_returns(store_path, built, registry, today)
     echo(f"Stored {stored} returns in {store_path} (held back on purpose: {missing}).")
-    statuses = returns_for(store_path, LAST_MONTH, dt.date(2026, 11, 23)).statuses
-    echo(f"Returns for {LAST_MONTH}, as of 2026-11-23:")
+    as_of = min(due_date(LAST_MONTH) + dt.timedelta(days=16), today)
+    statuses = returns_for(store_path, LAST_MONTH, as_of).statuses
+    echo(f"Returns for {LAST_MONTH}, as of {as_of}:")
     for status in statuses:
         echo(f"  {status.service} / {status.team}: {status.status}")
     report = trend_report(store_path, out / "trend-report.xlsx", force=True).report
@@ -686,7 +744,10 @@ def run_demo(out: Path, months: int = 12, echo: Callable[[str], None] = print) -
     _camhs_actuals_demo(out, echo)
     echo("")
     store = _quoted(store_path)
-    echo(f"Try: workload-xl validate {_quoted(out)} --format json")
+    # a folder of worker workbooks alone: the demo's own folder holds team sheets, job plans,
+    # reports and a CSV renamed .xlsx, which validate cannot read as measurement workbooks
+    workers = out / _slug(TEAMS[1].name) / str(LAST_MONTH)
+    echo(f"Try: workload-xl validate {_quoted(workers)} --format json")
     echo(f"     workload-xl returns --store {store} --period {LAST_MONTH}")
     echo(f"     workload-xl report --store {store} -o report.xlsx --run-length 6")
     echo(
