@@ -197,15 +197,19 @@ def test_a_failing_file_is_refused_and_named_while_the_others_go_in(
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "random.xlsx").write_bytes(b"\x00\x01" * 300)
-    write_worker_workbook(bad / "a-worker-sheet.xlsx", registry.get("childrens-social-care"))
+    scheme = registry.get("childrens-social-care")
+    write_worker_workbook(bad / "a-worker-sheet.xlsx", scheme)  # in a folder: skipped
+    write_worker_workbook(tmp_path / "named-worker-sheet.xlsx", scheme)  # named: refused
     good = [inbox / "North-2026-09.xlsx", inbox / "South-2026-09.xlsx"]
-    run = consolidate_files([bad, *good], store_path)
+    run = consolidate_files([bad, tmp_path / "named-worker-sheet.xlsx", *good], store_path)
     assert run.exit_code == 1
-    assert sorted(Path(p).name for p in run.failed) == ["a-worker-sheet.xlsx", "random.xlsx"]
+    assert sorted(Path(p).name for p in run.failed) == ["named-worker-sheet.xlsx", "random.xlsx"]
+    assert [Path(p).name for p in run.skipped] == ["a-worker-sheet.xlsx"]
     assert len(run.stored) == 2
     rules = {(Path(f.workbook).name, f.rule) for f in run.report.findings}
-    assert ("a-worker-sheet.xlsx", "return-invalid") in rules
+    assert ("named-worker-sheet.xlsx", "return-invalid") in rules
     assert ("random.xlsx", "file-not-workbook") in rules
+    assert ("bad", "return-skipped") in rules
 
 
 def test_an_interrupted_consolidation_leaves_whole_returns_and_can_be_run_again(

@@ -624,8 +624,9 @@ def consolidate(
 
     Each file is one transaction: a file that fails its checks is not stored, and the others
     go in. The same file twice changes nothing; a newer return for a team and period replaces
-    the earlier one, and both stay. Exit status: 0 all stored, 1 some refused, 2 no store,
-    130 stopped by Ctrl-C (what was stored stays).
+    the earlier one, and both stay. Worker workbooks in a folder are skipped, said once for
+    the folder. Exit status: 0 all stored (skipped worker workbooks allowed), 1 some refused,
+    2 no store, 130 stopped by Ctrl-C (what was stored stays).
     """
     from workload_xl.services.consolidate import consolidate_files, received_option
     from workload_xl.services.options import files_named, refuse_clashes, store_output_clashes
@@ -656,7 +657,7 @@ def consolidate(
 
         click.echo(consolidation_text(run, len(paths), str(store_path)))
     if run.interrupted:
-        done = len(run.stored) + len(run.already) + len(run.failed)
+        done = len(run.stored) + len(run.already) + len(run.failed) + len(run.skipped)
         click.echo(
             f"Stopped (Ctrl-C) after {done} of {len(paths)} file(s). The returns stored so far "
             "are kept and the store is sound. Run the same command again to store the rest: "

@@ -192,16 +192,22 @@ def nothing_written(why: list[Finding], output: str, verb: str = "written") -> s
     return f"Nothing {verb}: {title[0].lower()}{title[1:]} ({first.rule}{more}, said above)."
 
 
+SHOWN_INFO = ("return-skipped",)
+"""The info findings consolidate prints: what it passed over in a folder, said once a folder
+(the other info, a file stored already or superseded, the counts say)."""
+
+
 def consolidation_text(run, files: int, store: str) -> str:
-    """consolidate's screen: errors and warnings, the counts, and, when nothing was stored,
-    why, last."""
-    shown = [f for f in run.report.sorted() if f.severity != "info"]
+    """consolidate's screen: errors and warnings, the worker workbooks it skipped, the counts,
+    and, when nothing was stored, why, last."""
+    shown = [f for f in run.report.sorted() if f.severity != "info" or f.rule in SHOWN_INFO]
     lines = [findings_text(shown), ""] if shown else []
     lines.append(
         f"{files} file(s): {len(run.stored)} stored, {len(run.already)} already "
         f"in the store, {len(run.superseded)} earlier return(s) superseded, "
         f"{len(run.failed)} refused"
         + (f", {len(run.held)} held for a decision" if run.held else "")
+        + (f", {len(run.skipped)} worker workbook(s) skipped" if run.skipped else "")
         + f". Store: {store}"
     )
     if run.held:
@@ -232,6 +238,11 @@ def nothing_stored(run, files: int, store: str) -> str:
             (len(run.failed), "refused (the errors above say why)"),
             (len(run.held), "held for a decision (--accept-changes stores them)"),
             (len(run.already), "in the store already"),
+            (
+                len(run.skipped),
+                "worker workbook(s) skipped (consolidate takes team workbooks: build-team "
+                "makes them)",
+            ),
         )
         if n
     ]

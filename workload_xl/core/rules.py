@@ -46,6 +46,7 @@ _RULES = [
     ),
     Rule("not-measurement-sheet", ERR, "The workbook has no workload measurement table"),
     Rule("team-workbook-given", INFO, "A team workbook was given where worker sheets are read"),
+    Rule("team-workbook-named", WARN, "A team workbook was named where worker sheets are read"),
     Rule("input-skipped", INFO, "A file in an input folder that is no workbook was skipped"),
     # The header block.
     Rule("name-missing", ERR, "A defined name the sheet relies on has been deleted or broken"),
@@ -102,6 +103,7 @@ _RULES = [
     Rule("history-skipped", INFO, "Workbooks in a --history folder that are no team workbooks"),
     # Consolidation: team returns into the returns store.
     Rule("return-invalid", ERR, "A team return cannot be used"),
+    Rule("return-skipped", INFO, "Worker workbooks in a folder given to consolidate were skipped"),
     Rule("return-total-mismatch", WARN, "A worker's total on a return does not match its rows"),
     Rule("return-points-blank", WARN, "A case row on a return has no agreed points, or an error"),
     Rule("return-date-signed-unused", WARN, "A return's date signed cannot be the day it was sent"),

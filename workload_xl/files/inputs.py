@@ -44,6 +44,10 @@ class Inputs:
 
     paths: list[Path]
     skipped: list[Finding] = field(default_factory=list)
+    found_in: dict[Path, Path] = field(default_factory=dict)
+    """The folder given that each workbook was found in by walking it; a workbook named on
+    its own is not here (a command may pass over a wrong kind of workbook in a folder, and
+    still refuse one named on its own)."""
 
 
 def stray(name: str) -> str:
@@ -60,6 +64,8 @@ def list_inputs(inputs: Iterable[Path]) -> Inputs:
     """
     paths: list[Path] = []
     skipped: list[Finding] = []
+    found_in: dict[Path, Path] = {}
+    named: set[Path] = set()
     for item in inputs:
         item = Path(item)
         found = []
@@ -70,13 +76,25 @@ def list_inputs(inputs: Iterable[Path]) -> Inputs:
                     skipped.append(_skipped(path, what))
                 elif path.suffix.lower() in WORKBOOK_SUFFIXES:
                     found.append(path)
+                    found_in.setdefault(path, item)
         paths.extend(found or [item])
-    return Inputs(paths, skipped)
+        if not found:
+            named.add(item)
+    # A workbook named on its own as well as found in a folder stays one named on its own.
+    return Inputs(paths, skipped, {p: f for p, f in found_in.items() if p not in named})
 
 
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
     """The workbook paths of `list_inputs`, for readers that do not report what they skip."""
     return list_inputs(inputs).paths
+
+
+def names_in(folder: Path, paths: list[Path], shown: int = 3) -> str:
+    """The first few of `paths` by their names inside `folder`, and how many more: how a
+    finding that speaks for a folder's skipped workbooks names them."""
+    names = [path.relative_to(folder).as_posix() for path in paths]
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def _skipped(path: Path, what: str) -> Finding:

@@ -122,6 +122,22 @@ def _read_return(path: Path, registry: SchemeRegistry) -> tuple[TeamReturn | Non
     return ret, reader.notes + recompute_workers(ret)
 
 
+def _worker_workbook_message(name: str) -> str:
+    return (
+        f"{name} is a worker's measurement workbook, not a team workbook (it has no "
+        f"{tl.TEAM_TABLE} table). Build the team workbook from the worker sheets first "
+        "(workload-xl build-team) and send that."
+    )
+
+
+def refused_as_worker_workbook(path: Path, findings: list[Finding]) -> bool:
+    """Whether a read refused the file for being a worker's measurement workbook (a
+    `WorkItems` table, no `TeamWorkers` table) and for nothing else: the one refusal a
+    consolidation may pass over for a workbook it found in a folder."""
+    name = str(path)
+    return findings == [finding("return-invalid", _worker_workbook_message(name), workbook=name)]
+
+
 def _corrupt(name: str, exc: BaseException) -> Finding:
     detail = " ".join(str(exc).split())[:200]
     reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
@@ -219,11 +235,7 @@ class _Reader:
     def _not_a_team_workbook(self, tables: dict[str, str]) -> str:
         worker = layout.TABLE_NAME.casefold()
         if any(t.startswith(worker) for t in tables):
-            return (
-                f"{self.name} is a worker's measurement workbook, not a team workbook (it has "
-                f"no {tl.TEAM_TABLE} table). Build the team workbook from the worker sheets "
-                "first (workload-xl build-team) and send that."
-            )
+            return _worker_workbook_message(self.name)
         return (
             f"{self.name} is not a team workbook: it has no {tl.TEAM_TABLE} table. Send the "
             "team workbook as workload-xl built it, with its Team sheet."

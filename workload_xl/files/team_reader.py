@@ -24,7 +24,7 @@ from workload_xl.core.returns import WorkerPeriod
 from workload_xl.core.rules import finding
 from workload_xl.files import isolation
 from workload_xl.files.file_guard import inspect_workbook_file
-from workload_xl.files.inputs import expand_inputs
+from workload_xl.files.inputs import expand_inputs, names_in
 from workload_xl.files.loading import table_bounds
 from workload_xl.files.worker_reader import defined_names
 
@@ -70,13 +70,12 @@ def read_history(
 
 
 def _skipped(folder: Path, paths: list[Path]) -> Finding:
-    names = [path.relative_to(folder).as_posix() for path in paths]
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return finding(
         "history-skipped",
-        f"{len(names)} workbook(s) in {folder} are not team workbooks (they have no "
-        f"{tl.TEAM_TABLE} table), so --history skipped them: {shown}. --history reads the team "
-        "workbooks build-team wrote; give worker sheets as the inputs instead.",
+        f"{len(paths)} workbook(s) in {folder} are not team workbooks (they have no "
+        f"{tl.TEAM_TABLE} table), so --history skipped them: {names_in(folder, paths)}. "
+        "--history reads the team workbooks build-team wrote; give worker sheets as the "
+        "inputs instead.",
         workbook=str(folder),
     )
 

@@ -90,12 +90,17 @@ def roll_up_files(
     period: str | None = None,
     history: Iterable[Path] = (),
 ) -> tuple[TeamBuild, list[str]]:
-    """The team sheet from worker workbooks (files or folders), and the files not read."""
+    """The team sheet from worker workbooks (files or folders), and the files not read. A
+    team workbook named among them is said (team-workbook-named), listed first."""
     from workload_xl.files.team_reader import read_history
 
     history = list(history)
-    run = validate_files(inputs, registry)
-    file_problems = [f for f in run.report.findings if f.workbook in run.unreadable]
+    run = validate_files(inputs, registry, command="build-team")
+    file_problems = [
+        f
+        for f in run.report.findings
+        if f.workbook in run.unreadable or f.rule == "team-workbook-named"
+    ]
     kind = _period_kind(run, registry)
     earlier, history_problems = read_history(history, kind) if history else ([], [])
     build = roll_up(
@@ -136,8 +141,8 @@ def build_team_files(
     workbooks = listed.paths  # folders listed once
     refuse_clashes(team_output_clashes(output, workbooks, files_named(history)))
     registry = registry or SchemeRegistry.from_dir()
-    build, unreadable = roll_up_files(  # history as given: a folder gives its team workbooks
-        workbooks, registry, output=str(output), period=period, history=history
+    build, unreadable = roll_up_files(  # inputs and history as given: folders walked there
+        inputs, registry, output=str(output), period=period, history=history
     )
     named = tuple(str(p) for p in inputs)
     if build.team is None:

@@ -28,6 +28,9 @@ class ConsolidationRun:
     failed: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
     """Not stored: a change of service or of people that waits for --accept-changes."""
+    skipped: list[str] = field(default_factory=list)
+    """Worker measurement workbooks found in a folder given, passed over (return-skipped):
+    a team's folder keeps its worker sheets beside its team workbooks."""
     store_unusable: bool = False
     interrupted: bool = False
     """Stopped by Ctrl-C: what was stored stays, the file being stored was left out whole."""
@@ -35,7 +38,8 @@ class ConsolidationRun:
     @property
     def exit_code(self) -> int:
         """0 every file stored (or stored already), 1 some files refused, 2 no store, 130
-        stopped by Ctrl-C (the shell's own code for it)."""
+        stopped by Ctrl-C (the shell's own code for it). Worker workbooks skipped in a folder
+        are not refused: they leave the code as it is."""
         if self.store_unusable:
             return 2
         if self.interrupted:
@@ -50,6 +54,7 @@ class ConsolidationRun:
             superseded=self.superseded,
             failed=self.failed,
             held=self.held,
+            skipped=self.skipped,
             interrupted=self.interrupted,
         )
         return data
@@ -85,6 +90,10 @@ def consolidate_files(
     stored, so the store never holds them; the store holds names or pseudonyms made with one
     key, never both (store-people-mismatch). A return that changes a team's service or people
     is held (return-held) unless `accept_changes`. The store is never one of the inputs.
+
+    A worker's measurement workbook found in a folder given is passed over, said once for the
+    folder (return-skipped); one named on its own is refused (return-invalid), as is any other
+    file in a folder that cannot be used.
     """
     from workload_xl.files.atomic import output_clashes, store_files
     from workload_xl.files.isolation import usable_cores
@@ -129,10 +138,36 @@ def consolidate_files(
                 store_path,
                 accept_changes,
                 received,
+                listed.found_in,
             )
         except KeyboardInterrupt:  # the file in hand was rolled back; the rest stay stored
             interrupted = True
+    run.report.extend(_skipped(run.skipped, listed.found_in))
     return replace(run, store_unusable=unusable, interrupted=interrupted)
+
+
+def _skipped(skipped: list[str], found_in: dict[Path, Path]) -> list:
+    """One return-skipped finding for each folder whose worker workbooks were passed over."""
+    from workload_xl.contracts import team as tl
+    from workload_xl.core.rules import finding
+    from workload_xl.files.inputs import names_in
+
+    by_folder: dict[Path, list[Path]] = {}
+    for name in skipped:
+        path = Path(name)
+        by_folder.setdefault(found_in[path], []).append(path)
+    return [
+        finding(
+            "return-skipped",
+            f"{len(paths)} workbook(s) in {folder} are worker measurement workbooks, not team "
+            f"workbooks (they have no {tl.TEAM_TABLE} table), so consolidate skipped them: "
+            f"{names_in(folder, paths)}. consolidate reads the team workbooks build-team "
+            "wrote; build a team's workbook from its worker sheets first (workload-xl "
+            "build-team) and consolidate that.",
+            workbook=str(folder),
+        )
+        for folder, paths in by_folder.items()
+    ]
 
 
 def _ingest_all(
@@ -146,17 +181,24 @@ def _ingest_all(
     store_path: Path,
     accept_changes: bool = False,
     received: dt.date | None = None,
+    found_in: dict[Path, Path] | None = None,
 ) -> bool:
-    """Store each return read; True when the store could take no more (the rest unread)."""
+    """Store each return read; True when the store could take no more (the rest unread). A
+    worker workbook found in a folder (`found_in`) is passed over, not refused."""
     from workload_xl.core.rules import finding
+    from workload_xl.files.return_reader import refused_as_worker_workbook
 
+    found_in = found_in or {}
     with contextlib.closing(reads):  # an interrupted run stops its worker processes here
         for path, ret, problems in reads:
             run.report.files.append(str(path))
-            run.report.extend(problems)
-            if ret is None:
+            if ret is None and path in found_in and refused_as_worker_workbook(path, problems):
+                run.skipped.append(str(path))
+            elif ret is None:
+                run.report.extend(problems)
                 run.failed.append(str(path))
             else:
+                run.report.extend(problems)
                 if pseudonymiser is not None:
                     ret = pseudonymiser.team_return(ret)
                 try:
