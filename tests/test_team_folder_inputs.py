@@ -70,11 +70,13 @@ def test_consolidating_a_teams_folder_stores_its_team_workbooks_and_skips_the_re
     ]
 
 
-def test_a_folder_of_worker_workbooks_alone_stores_nothing_and_says_why_without_failing(
+def test_a_folder_of_worker_workbooks_alone_stores_nothing_says_why_and_exits_1(
     team_folder, tmp_path
 ):
+    """The wrong folder (a month's worker sheets): nothing stored, which a script checking
+    the exit status must not take for a month consolidated."""
     result = run("consolidate", team_folder / "2026-10", "--store", tmp_path / "r.sqlite")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert result.output.splitlines()[-1] == (
         "Nothing stored: 3 worker workbook(s) skipped (consolidate takes team workbooks: "
         "build-team makes them)."

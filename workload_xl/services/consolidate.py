@@ -37,14 +37,16 @@ class ConsolidationRun:
 
     @property
     def exit_code(self) -> int:
-        """0 every file stored (or stored already), 1 some files refused, 2 no store, 130
-        stopped by Ctrl-C (the shell's own code for it). Worker workbooks skipped in a folder
-        are not refused: they leave the code as it is."""
+        """0 every file stored (or stored already), 1 some files refused, or no team workbook
+        found at all (every file a skipped worker workbook: the wrong folder, which a script
+        must not take for a month stored), 2 no store, 130 stopped by Ctrl-C (the shell's own
+        code for it). Worker workbooks skipped beside team workbooks leave the code as it is."""
         if self.store_unusable:
             return 2
         if self.interrupted:
             return 130
-        return 1 if self.failed or self.held else 0
+        only_skipped = bool(self.skipped) and not (self.stored or self.already)
+        return 1 if self.failed or self.held or only_skipped else 0
 
     def to_dict(self) -> dict[str, Any]:
         data = self.report.to_dict()
