@@ -280,3 +280,53 @@ def test_the_readme_capa_example_shows_a_real_cost_for_the_demo_team(tmp_path, m
     assert "Tom Reed: 65 days away, 22.5 Choice slots" in result.output
     assert f"{37.5 * (11.25 + 2 * 45 / 52):.1f} hours." in result.output
     assert "Team: 0.0" not in result.output
+
+
+# --- --without a name the job plans do not have ---------------------------------------------
+
+
+@pytest.fixture
+def demo_plan(tmp_path):
+    """The demo's job plan workbook (`workload-xl demo` writes camhs-jobplans.xlsx)."""
+    from workload_xl.demo import write_camhs_jobplan
+
+    path = tmp_path / "camhs-jobplans.xlsx"
+    assert write_camhs_jobplan(path) == []
+    return path
+
+
+def _balance(path, *args):
+    from .bounded_cli import run_cli
+
+    return run_cli("capa", "balance", path.name, *args, cwd=path.parent)
+
+
+def test_a_misspelt_clinician_is_quoted_as_typed_with_the_closest_name(demo_plan):
+    result = _balance(demo_plan, "--without", "Mo Kahn")
+    assert result.returncode == 2, result.output
+    text = " ".join(result.output.split())
+    assert (
+        "Invalid value for --without: camhs-jobplans.xlsx has no job plan for 'Mo Kahn'. "
+        "Did you mean 'Mo Khan'? Its 'Job plans' sheet has job plans for: Asha Rao, Tom Reed, "
+        "Mo Khan, Lena Ortiz, Ravi Shah, Jess Lowe. Give --without a name as the Clinician "
+        "column there spells it"
+    ) in text
+    assert "mo kahn" not in text
+    result.assert_no_traceback()
+
+
+def test_a_name_like_none_of_them_lists_the_clinicians_the_job_plans_have(demo_plan):
+    from workload_xl.demo import camhs_team
+
+    result = _balance(demo_plan, "--without", "Zed Nobody", "--without", "tom reed")
+    assert result.returncode == 2, result.output
+    text = " ".join(result.output.split())
+    assert "has no job plan for 'Zed Nobody'." in text and "Did you mean" not in text
+    assert f"job plans for: {', '.join(c.name for c in camhs_team())}." in text
+
+
+def test_without_takes_a_name_in_any_case_and_spacing_and_prints_the_plans_spelling(demo_plan):
+    result = _balance(demo_plan, "--without", "mo  KHAN", "--period", "2026-04-01:2026-06-30")
+    assert result.returncode == 0, result.output
+    assert "Without Mo Khan:" in result.output
+    assert "Capacity lost to planned absences (without Mo Khan)" in result.output

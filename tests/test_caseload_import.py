@@ -414,3 +414,67 @@ def test_a_row_without_a_case_reference_is_imported_with_a_warning_at_its_row(tm
     assert items[1] == "Child protection plan"
     rules = [(f.rule, f.cell) for f in validate_files([out]).report.findings]
     assert sum(rule == "case-ref-missing" for rule, _ in rules) == 1
+
+
+# --- the service given with --service --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory, registry):
+    """The demo's caseload report (`workload-xl demo` writes it beside the workbooks)."""
+    from workload_xl.demo import generate
+
+    folder = tmp_path_factory.mktemp("demo")
+    generate(folder, registry, months=1)
+    return folder / "caseload-report.csv"
+
+
+def _import_service(report, out, scheme, service):
+    return _import(report, out, "--scheme", scheme, "--service", service, "--period", "2026-10")
+
+
+def test_a_misspelt_service_is_refused_before_anything_is_written(demo_report, tmp_path):
+    out = tmp_path / "jo.xlsx"
+    result = _import_service(demo_report, out, "childrens-social-care", "First Respons")
+    assert result.returncode == 2, result.output
+    text = " ".join(result.output.split())
+    assert (
+        "Invalid value for --service: the scheme 'childrens-social-care' does not serve the "
+        "service 'First Respons'. Did you mean 'First Response'? The services of the scheme "
+        "'childrens-social-care': First Response, Safeguarding and Support, Children in Care."
+    ) in text
+    assert "`workload-xl schemes show childrens-social-care` lists them" in text
+    assert not out.exists() and "Wrote" not in text
+    result.assert_no_traceback()
+
+
+def test_a_service_of_another_scheme_is_refused_naming_the_scheme_it_belongs_to(
+    demo_report, tmp_path
+):
+    out = tmp_path / "jo.xlsx"
+    result = _import_service(demo_report, out, "leaving-care", "First Response")
+    assert result.returncode == 2, result.output
+    text = " ".join(result.output.split())
+    assert (
+        "the service 'First Response' belongs to the scheme 'childrens-social-care', not to "
+        "'leaving-care'. The services of the scheme 'leaving-care': Leaving Care. Give "
+        "--scheme childrens-social-care" in text
+    )
+    assert not out.exists()
+    typo = _import_service(demo_report, out, "leaving-care", "first respons")
+    assert typo.returncode == 2, typo.output
+    assert (
+        "Did you mean 'First Response'? It is a service of the scheme 'childrens-social-care'."
+        in " ".join(typo.output.split())
+    )
+    assert not out.exists()
+
+
+def test_the_service_is_written_as_the_scheme_spells_it_and_validates(demo_report, tmp_path):
+    out = tmp_path / "jo.xlsx"
+    result = _import_service(demo_report, out, "childrens-social-care", "first  response")
+    assert result.returncode == 0, result.output
+    assert load_workbook(out)[layout.MEASUREMENT_SHEET][
+        SheetFile(out).header_cell("service")
+    ].value == ("First Response")
+    assert "service-unknown" not in {f.rule for f in validate_files([out]).report.findings}

@@ -1043,13 +1043,13 @@ def capa_balance(
     for waiting in run.waiting:
         click.echo(f"  {waiting.sentence}")
     if after:
-        click.echo(f"Without {', '.join(without)}:")
+        click.echo(f"Without {', '.join(run.without)}:")
         for sentence in after.sentences:
             click.echo(f"  {sentence}")
         for waiting in run.waiting_without:
             click.echo(f"  {waiting.sentence}")
     if lost:
-        team = f" (without {', '.join(without)})" if without else ""
+        team = f" (without {', '.join(run.without)})" if run.without else ""
         click.echo(
             f"Capacity lost to planned absences{team}, {lost.start} to {lost.end} "
             f"({lost.period_weeks:.2f} working weeks):"
@@ -1242,7 +1242,13 @@ def import_caseload(
     """Start a measurement workbook from a caseload report (CSV or XLSX)."""
     from workload_xl.services.caseload import import_caseload as import_cases
 
-    scheme = _scheme(_registry(), scheme_id)
+    registry = _registry()
+    scheme = _scheme(registry, scheme_id)
+    if service is not None:
+        from workload_xl.services.schemes import find_scheme_service
+
+        with _option_errors():
+            service = find_scheme_service(registry, scheme, service)
     run = import_cases(
         report, scheme, worker, output, team=team, service=service, period=period, force=force
     )

@@ -72,7 +72,8 @@ def capa_balance(
 ) -> CapaBalanceRun:
     """Read the job plan and work out its balance. `period` is START:END dates; a name in
     `without` with no job plan, a missing demand or a period that is not two dates in order
-    raise OptionError, before the job plan is read."""
+    raise OptionError (the period before the job plan is read, the others after), before any
+    figure is worked out."""
     from workload_xl.core import capa as maths
     from workload_xl.files.jobplan_workbook import read_jobplan_workbook
 
@@ -81,10 +82,8 @@ def capa_balance(
     plan, problems = read_bounded(read_jobplan_workbook, jobplan)
     if plan is None:
         return CapaBalanceRun(None, problems)
-    names = {n.casefold() for n in without}
-    unknown = names - {c.name.casefold() for c in plan.clinicians}
-    if unknown:
-        raise OptionError(f"no job plan for {', '.join(sorted(unknown))}.", "--without")
+    without = _left_out(plan, without, jobplan)
+    names = {c.casefold() for c in without}
     team = [c for c in plan.clinicians if c.name.casefold() not in names]
     demand = referrals if referrals is not None else plan.demand_per_week
     if demand is None:
@@ -115,6 +114,43 @@ def capa_balance(
         waiting=waiting,
         waiting_without=waiting_without,
         left_out_away=_left_out_away(plan, names, dates),
+    )
+
+
+def _left_out(plan, typed: tuple[str, ...], jobplan: Path) -> tuple[str, ...]:
+    """The --without names as the job plan spells them (letter case, spaces and accents as
+    typed do not matter, as capa actuals matches an export's names); OptionError quoting
+    each name as typed with no job plan, with the closest name when one is close, else the
+    names the job plans have."""
+    from workload_xl.contracts import jobplan as layout
+    from workload_xl.core.capa.exports import name_key
+    from workload_xl.core.values import clean_text
+
+    by_key = {name_key(c.name): c.name for c in plan.clinicians}
+    found, unknown = [], []
+    for name in typed:
+        plan_name = by_key.get(name_key(name))
+        if plan_name is None:
+            unknown.append(clean_text(name))
+        elif plan_name not in found:
+            found.append(plan_name)
+    if not unknown:
+        return tuple(found)
+    import difflib
+
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name_key(name), list(by_key), n=1)
+        if close:
+            which = f" for {name!r}" if len(unknown) > 1 else ""
+            hints.append(f" Did you mean {by_key[close[0]]!r}{which}?")
+    have = ", ".join(c.name for c in plan.clinicians) or "nobody"
+    quoted = " or ".join(repr(n) for n in unknown)
+    raise OptionError(
+        f"{jobplan} has no job plan for {quoted}.{''.join(hints)} Its '"
+        f"{layout.JOBPLAN_SHEET}' sheet has job plans for: {have}. Give --without a name "
+        "as the Clinician column there spells it (letter case and spacing do not matter).",
+        "--without",
     )
 
 
