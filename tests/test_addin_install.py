@@ -274,3 +274,19 @@ def test_on_a_computer_without_excel_the_command_says_so(tmp_path):
     done = run_cli("addin", "install", cwd=tmp_path)
     done.assert_no_traceback()
     assert done.returncode == 2 and "Windows or macOS" in done.stderr
+
+
+@pytest.mark.skipif(service.this_platform() is not None, reason="for a computer without Excel")
+@pytest.mark.parametrize("command", ["status", "remove"])
+def test_status_and_remove_on_a_computer_without_excel_answer_that_nothing_is_here(
+    tmp_path, command
+):
+    """Nothing to look at or take away is an answer, not an error: exit 0, in the same words
+    as install's refusal, and nothing written."""
+    done = run_cli("addin", command, cwd=tmp_path)
+    done.assert_no_traceback()
+    assert done.returncode == 0, done.output
+    said = " ".join(done.stdout.split())
+    assert said.startswith("Nothing is installed for Excel on this computer.")
+    assert "this computer is neither" in said and done.stderr == ""
+    assert [p for p in tmp_path.iterdir() if not p.name.startswith(".peak")] == []

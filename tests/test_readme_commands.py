@@ -145,8 +145,8 @@ def _addin_folders(folder: Path) -> dict[str, str] | None:
 def _expected_exit(command: ReadmeCommand) -> int:
     """The README's `exit N`, or 0; `addin install` on a system with no Excel (neither Windows
     nor macOS, as the README's "on Windows or a Mac" says) refuses: addin-not-installable,
-    exit 2, having written nothing."""
-    if command.args[:1] == ("addin",) and sys.platform not in ("win32", "darwin"):
+    exit 2, having written nothing (`addin status` and `addin remove` say so, exit 0)."""
+    if command.args[:2] == ("addin", "install") and sys.platform not in ("win32", "darwin"):
         return 2
     return command.exit_code
 
@@ -163,9 +163,11 @@ def check(command: ReadmeCommand, folder: Path) -> list[str]:
     if run.returncode != expected:
         problems.append(f"exit {run.returncode}, not {expected}: {run.output[-2000:]}")
         return problems
-    if command.args[:1] == ("addin",) and expected == 2:
-        if "addin-not-installable" not in run.output:
+    if command.args[:1] == ("addin",) and sys.platform not in ("win32", "darwin"):
+        if expected == 2 and "addin-not-installable" not in run.output:
             problems.append(f"not refused as addin-not-installable: {run.output[-2000:]}")
+        if "this computer is neither" not in " ".join(run.output.split()):
+            problems.append(f"did not say why nothing installs here: {run.output[-2000:]}")
         return problems
     if expected == 0:
         for output in _outputs(command.args):

@@ -415,6 +415,9 @@ def addin_status(platform: str | None) -> None:
     """Say what is installed for this user, and where."""
     from workload_xl.services import addin as service
 
+    if answer := service.nothing_here(platform):
+        click.echo(answer)
+        return
     for line in service.status(service.places(platform)).lines():
         click.echo(line)
 
@@ -425,6 +428,9 @@ def addin_remove(platform: str | None) -> None:
     """Take away what `addin install` made, and nothing else."""
     from workload_xl.services import addin as service
 
+    if answer := service.nothing_here(platform):
+        click.echo(answer)
+        return
     _report_change(service.remove(service.places(platform)))
 
 

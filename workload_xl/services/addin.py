@@ -105,12 +105,23 @@ def places(platform: Platform | None = None, environ: Mapping[str, str] | None =
             Path(home) / MAC_SANDBOX_HOME / CONFIG_FILE,
             Path(home) / MAC_SCRIPTS,
         )
-    raise Refused(
-        _refusal(
-            "Excel's add-ins install on Windows or macOS, and this computer is neither. Run "
-            "workload-xl addin install on the computer where Excel runs."
-        )
-    )
+    raise Refused(_refusal(NO_EXCEL_HERE))
+
+
+NO_EXCEL_HERE = (
+    "Excel's add-ins install on Windows or macOS, and this computer is neither. Run "
+    "workload-xl addin install on the computer where Excel runs."
+)
+"""Why nothing installs here: `addin install` refuses with it (addin-not-installable), and
+`addin status` and `addin remove`, which have nothing to look at, say it as their answer."""
+
+
+def nothing_here(platform: Platform | None) -> str | None:
+    """What `addin status` or `addin remove` says on a computer with no Excel to install for
+    (neither Windows nor macOS, and no --platform asked for), or None where there is one."""
+    if platform is None and this_platform() is None:
+        return f"Nothing is installed for Excel on this computer. {NO_EXCEL_HERE}"
+    return None
 
 
 def _refusal(message: str) -> Finding:
