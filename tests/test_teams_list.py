@@ -133,7 +133,9 @@ def test_a_team_cannot_take_another_teams_name(store, new_name, why):
     before = contents(store)
     result = run("teams", "rename", "North", new_name, "--service", SERVICE, "--store", store)
     assert result.exit_code == 2
-    assert f"{why}: a team cannot take another team's name" in said(result)
+    assert f"Invalid value for NEW_NAME: {why}: a team cannot take another team's name" in said(
+        result
+    )
     assert contents(store) == before
 
 
@@ -150,9 +152,19 @@ def test_renaming_a_team_that_is_not_listed_names_the_listed_ones(store):
     result = run("teams", "rename", "East", "West", "--service", SERVICE, "--store", store)
     assert result.exit_code == 2
     assert (
-        "No team 'East' is listed for 'Safeguarding and Support' (its listed teams: North, South)"
-        in (said(result))
+        "Invalid value for NAME: No team 'East' is listed for 'Safeguarding and Support' (its "
+        "listed teams: North, South)" in (said(result))
     )
+
+
+@pytest.mark.parametrize(
+    ("new_name", "why"), [("North", "North is the team's name already"), (" ", "is blank")]
+)
+def test_a_new_name_that_cannot_be_given_is_said_of_new_name(store, new_name, why):
+    """The usage error names the argument to fix: NEW_NAME, not NAME, the team found."""
+    result = run("teams", "rename", "North", new_name, "--service", SERVICE, "--store", store)
+    assert result.exit_code == 2 and "Invalid value for NEW_NAME:" in said(result)
+    assert why in said(result)
 
 
 def test_a_removed_team_keeps_its_returns_and_is_shown_for_the_periods_it_returned(store, tmp_path):

@@ -746,7 +746,8 @@ def teams_rename(name: str, new_name: str, service: str, store_path: Path) -> No
     with _store_opened():
         done = rename_team(store_path, service, name, new_name)
     if done.team is None:  # not listed, or the new name is a team's already
-        raise click.BadParameter(done.refused, param_hint="NAME")
+        hint = "NEW_NAME" if done.refused_new_name else "NAME"
+        raise click.BadParameter(done.refused, param_hint=hint)
     click.echo(
         f"Renamed: {done.team.name} is now {done.new_name} ({done.team.service}); "
         f"{done.carried} stored return(s) carried over. Returns that still name "

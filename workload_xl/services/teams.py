@@ -8,7 +8,7 @@ from pathlib import Path
 
 from workload_xl.core.findings import Refused
 from workload_xl.services.store import open_store
-from workload_xl.store.database import ReturnsStore, Team
+from workload_xl.store.database import NEW_NAME, ReturnsStore, Team
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class TeamRenamed:
     new_name: str
     carried: int = 0
     refused: str = ""
+    refused_new_name: bool = False  # `refused` is about the new name, not the team
 
 
 def rename_team(store_path: Path, service: str, name: str, new_name: str) -> TeamRenamed:
@@ -88,5 +89,6 @@ def rename_team(store_path: Path, service: str, name: str, new_name: str) -> Tea
         try:
             team, carried = store.rename_team(service, name, new_name)
         except Refused as problem:
-            return TeamRenamed(None, new_name, refused=str(problem))
+            about_new = any(f.field == NEW_NAME for f in problem.findings)
+            return TeamRenamed(None, new_name, refused=str(problem), refused_new_name=about_new)
     return TeamRenamed(team, new_name, carried)

@@ -172,6 +172,10 @@ def journal_for(
     )
 
 
+NEW_NAME = "new name"
+"""The field of a rename's refusal that is about the name asked for, not the team renamed."""
+
+
 def _refused(message: str, rule: str = "store-unusable") -> Refused:
     """The store cannot be used: Refused, carrying the one finding that says why and what to
     do. The finding names no file; the caller places it at the store it was given."""
@@ -791,19 +795,19 @@ class ReturnsStore:
         the new name is a team's already (on the list, once listed, or with returns): two
         teams' returns are never merged."""
         new_name = clean_text(new_name)
-        self._check_name("team name", new_name)
         moment = now_text(now)
         with self.transaction():
             team = self._listed(service, name)
-            if new_name == team.name:
-                raise _refused(f"{team.name} is the team's name already: nothing to do.")
+            try:
+                self._new_name(team, new_name)
+            except Refused as problem:  # said of the new name, so the user knows which to fix
+                raise Refused(replace(f, field=NEW_NAME) for f in problem.findings) from None
             if new_name.casefold() == team.name.casefold():  # its letter case only: one row
                 self.db.execute(
                     "UPDATE teams SET name = ? WHERE service = ? AND name = ?",
                     (new_name, team.service, team.name),
                 )
             else:
-                self._unused(team.service, new_name)
                 self.db.execute(
                     "UPDATE teams SET removed_at = ?, renamed_to = ? "
                     "WHERE service = ? AND name = ?",
@@ -818,6 +822,15 @@ class ReturnsStore:
                 (new_name, team.service, team.name),
             ).rowcount
             return team, carried
+
+    def _new_name(self, team: Team, new_name: str) -> None:
+        """Refused when `team` cannot take `new_name`: blank or unusable, its name already,
+        or another team's (on the list, once listed, or with returns)."""
+        self._check_name("team name", new_name)
+        if new_name == team.name:
+            raise _refused(f"{team.name} is the team's name already: nothing to do.")
+        if new_name.casefold() != team.name.casefold():
+            self._unused(team.service, new_name)
 
     def _listed(self, service: str, name: str) -> Team:
         """The listed team of this service and name (letter case and spacing as typed do not
