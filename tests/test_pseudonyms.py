@@ -131,3 +131,42 @@ def test_consolidate_and_report_with_a_key_hold_and_show_no_names(tmp_path, regi
         ],
     )
     assert wrong.exit_code == 2 and "workload-xl key new" in wrong.output
+
+
+def test_report_with_another_key_than_the_stores_pseudonyms_is_refused(tmp_path):
+    """The store's pseudonyms are its key's: a report given another key would show them as
+    if they were that key's, so it is refused and writes nothing; the store's own key, or no
+    key, reports them as stored."""
+    from workload_xl.files.team_workbook import write_team_workbook
+
+    from .test_consolidate import team_sheet
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for month in (9, 10):
+        sheet = team_sheet(
+            "First Response", "childrens-social-care", "East", Period(2026, month), 0
+        )
+        assert write_team_workbook(inbox / f"east-{month}.xlsx", sheet) == []
+    keys = [tmp_path / "store.key", tmp_path / "other.key"]
+    runner = CliRunner()
+    for key in keys:
+        assert runner.invoke(main, ["key", "new", "-o", str(key)]).exit_code == 0
+    store = tmp_path / "returns.sqlite"
+    done = runner.invoke(
+        main, ["consolidate", str(inbox), "--store", str(store), "--pseudonymise", str(keys[0])]
+    )
+    assert done.exit_code == 0, done.output
+    other = tmp_path / "other.xlsx"
+    wrong = runner.invoke(
+        main, ["report", "--store", str(store), "-o", str(other), "--pseudonymise", str(keys[1])]
+    )
+    said = " ".join(wrong.output.split())
+    assert wrong.exit_code == 2, said
+    assert "store-people-mismatch" in said and "holds pseudonyms made with another key" in said
+    assert f"this key's is {Pseudonymiser(load_key(keys[1])).fingerprint}" in said
+    assert not other.exists()
+    for given in ([], ["--pseudonymise", str(keys[0])]):
+        out = tmp_path / f"report-{len(given)}.xlsx"
+        right = runner.invoke(main, ["report", "--store", str(store), "-o", str(out), *given])
+        assert right.exit_code == 0 and out.is_file(), right.output

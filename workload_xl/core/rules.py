@@ -113,7 +113,11 @@ _RULES = [
     Rule("store-unusable", ERR, "The returns store cannot be opened or written"),
     Rule("store-damaged", ERR, "The returns store fails SQLite's checks, or its meta is damaged"),
     Rule("store-foreign", ERR, "The file given as the returns store is another SQLite database"),
-    Rule("store-people-mismatch", ERR, "Names and pseudonyms would be mixed in the store"),
+    Rule(
+        "store-people-mismatch",
+        ERR,
+        "The store's people would be mixed: names with pseudonyms, or two keys' pseudonyms",
+    ),
     # CAPA job plans.
     Rule("not-jobplan-workbook", ERR, "A file given as a job plan has no job-plan tables"),
     Rule("jobplan-column-missing", ERR, "A job-plan table has lost one of its columns"),

@@ -63,6 +63,8 @@ def trend_report(
 
     _check_range(first, last)
     with open_store(store_path) as store:
+        if pseudonymiser is not None:
+            _same_key(store, pseudonymiser.fingerprint)
         rows = store.worker_periods()
         teams = store.team_periods()  # a co-worked case once, as the team sheet counts it
     if pseudonymiser is not None:
@@ -101,4 +103,27 @@ def _check_range(first: str | None, last: str | None) -> None:
             f"{lo} is after --to {hi}, so no period is between them. Give the earlier "
             f"period to --from: --from {hi} --to {lo}.",
             "--from",
+        )
+
+
+def _same_key(store, fingerprint: str) -> None:
+    """Refused (store-people-mismatch) when --pseudonymise gives a key other than the one the
+    store's pseudonyms were made with: the report would show the store's pseudonyms, not the
+    key's, and the user would take them for the key's. A store of names is pseudonymised as
+    it is read; one of this key's pseudonyms is shown as it is."""
+    from workload_xl.core.findings import Refused
+    from workload_xl.core.rules import finding
+    from workload_xl.store.database import PSEUDONYMS
+
+    held, key = store.people()
+    if held == PSEUDONYMS and key and key != fingerprint:
+        raise Refused(
+            finding(
+                "store-people-mismatch",
+                f"{store.path} holds pseudonyms made with another key (fingerprint {key}; "
+                f"this key's is {fingerprint}), so this key would not give the pseudonyms the "
+                "report shows. Give the key file the store was made with, or leave out "
+                "--pseudonymise: the store's pseudonyms are shown as they are.",
+                workbook=str(store.path),
+            )
         )
