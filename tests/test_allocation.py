@@ -148,6 +148,18 @@ def test_a_quantity_of_two_leaves_only_the_worker_with_room(team_file, registry)
     assert "flag them as well above colleagues" in rows["Bea"].reason  # 132%: 32 points over
 
 
+def test_a_part_of_a_case_is_refused_and_a_part_of_a_day_is_not(team_file, registry):
+    """A worker takes a case whole: 1.5 child protection plans is a mistyped quantity; 1.5
+    duty days is a day and a half."""
+    with pytest.raises(Refused) as refused:
+        allocate_file(team_file, registry, item="child protection plan", quantity=1.5)
+    [problem] = refused.value.findings
+    assert problem.rule == "quantity-invalid"
+    assert "1.5 is not a whole number of cases: Child protection plan is a case" in problem.message
+    days, _ = allocate_file(team_file, registry, item="duty day", quantity=1.5)
+    assert days.suggestion is not None and days.suggestion.quantity == 1.5
+
+
 def test_the_command_prints_the_table_and_json_has_lists_and_numbers(team_file, tmp_path):
     text = run_cli("allocate", team_file, "--item", "Child protection plan", cwd=tmp_path)
     assert text.returncode == 0, text.output

@@ -128,6 +128,17 @@ def allocate_team(
         return AllocationRun(move=found)
     times = _quantity(quantity, where.get("quantity", {}))
     chosen = allocation.find_item(scheme, clean_text(item), where=said["item"], **where["item"])
+    if chosen.kind == "case" and times != int(times):
+        raise Refused(
+            finding(
+                "quantity-invalid",
+                f"The quantity {fmt(times)} is not a whole number of cases: {chosen.label} is "
+                "a case, and a worker takes a case whole. Type how many cases (1, 2, ...).",
+                field="Quantity",
+                value=clean_text(quantity),
+                **where.get("quantity", {}),
+            )
+        )
     return AllocationRun(suggestion=allocation.suggest(team, scheme, chosen, times))
 
 
