@@ -676,6 +676,7 @@ def test_cli_builds_and_refuses_to_overwrite(tmp_path):
     out = tmp_path / "addin.xlsm"
     first = CliRunner().invoke(main, ["build-xlsm", "-o", str(out)])
     assert first.exit_code == 0, first.output
+    assert "Next: open it in Excel and enable macros" in " ".join(first.output.split())
     again = CliRunner().invoke(main, ["build-xlsm", "-o", str(out)])
     assert again.exit_code == 1 and "--force" in again.output
     forced = CliRunner().invoke(main, ["build-xlsm", "-o", str(out), "--force"])
@@ -686,6 +687,7 @@ def test_cli_builds_and_refuses_to_overwrite(tmp_path):
     addin = tmp_path / "workload.xlam"
     done = CliRunner().invoke(main, ["build-xlsm", "-o", str(addin)])
     assert done.exit_code == 0, done.output
+    assert "Next: workload-xl addin install copies it" in " ".join(done.output.split())
     assert addin.read_bytes() == xlsm_build.build_xlam()
     assert out.read_bytes() == xlsm_build.build_xlsm()
 

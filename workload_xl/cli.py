@@ -383,6 +383,17 @@ def build_xlsm(output: Path, force: bool) -> None:
         sys.exit(EXIT_ERRORS)
     _written_or_exit(built)
     click.echo(f"Wrote {output}.")
+    if output.suffix.lower() == ".xlam":
+        click.echo(
+            "Next: workload-xl addin install copies it into Excel's start-up folder, for every "
+            "workbook; addin status says where."
+        )
+    else:
+        click.echo(
+            "Next: open it in Excel and enable macros (Enable Content; a copy downloaded or "
+            "emailed first needs right-click > Properties > Unblock). Its Workload tab holds "
+            "the buttons."
+        )
 
 
 # --- the add-in, installed for this user -----------------------------------------------------
