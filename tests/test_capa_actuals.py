@@ -645,6 +645,11 @@ def test_the_command_prints_the_gaps_and_signals_and_writes_the_workbook(files, 
         cwd=tmp_path,
     )
     assert again.returncode == 2 and "output-exists" in again.output
+    # the analysis is printed, then, last, why nothing was written, as build-team ends
+    assert again.stdout.strip().splitlines()[-1] == (
+        f"Nothing written: {out} already exists; add --force to replace it."
+    )
+    assert f"Wrote {out}." not in again.stdout
 
 
 def test_the_output_may_not_overwrite_the_export(files, tmp_path):
@@ -1073,6 +1078,105 @@ def test_a_blank_or_rejected_count_is_a_gap_and_the_teams_month_is_not_compared(
     assert line_of(pa.team_quarters, "2025-Q2").delivered.choice is None
     april = pa.team_month("2025-04")
     assert figures(april.delivered)[0] == 16 + 9 + 31 + 0 + 16 + 23  # every count given
+
+
+def delimited_export(path: Path, rows: list[tuple], delimiter: str) -> Path:
+    """A monthly export of exactly `rows`, separated by `delimiter` (";" as Excel saves CSV
+    where the comma is the decimal mark)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle, delimiter=delimiter)
+        out.writerow(["Clinician", "Month", "Choice appointments", "New Core", "Core appts"])
+        out.writerows(rows)
+    return path
+
+
+def with_choice(counts: dict[str, str]) -> list[tuple]:
+    """April 2025 for every clinician, their Choice count the text in `counts`."""
+    return [(r[0], r[1], counts.get(r[0], r[2]), *r[3:]) for r in every_clinician(range(4, 5))]
+
+
+def choice_read(run) -> dict[str, float | None]:
+    return {x.who: x.delivered.choice for x in run.actuals.clinician_months}
+
+
+def test_a_semicolon_files_comma_is_a_decimal_comma_so_3_5_is_refused_not_35(tmp_path):
+    """In a semicolon-separated file (Excel's CSV where the comma is the decimal mark) '3,5'
+    is 3.5: not a whole count, refused at its cell (before, it was read as 35). '3,0' is 3;
+    '1,234' is 1.234 and '1,000' and '1.000' could be 1 or 1000: refused, never guessed."""
+    counts = {
+        "Jess Lowe": "3,5",
+        "Asha Rao": "3,0",
+        "Mo Khan": "1,234",
+        "Tom Reed": " 12 ",
+        "Lena Ortiz": "1,000",
+        "Ravi Shah": "1.000",
+    }
+    export = delimited_export(tmp_path / "monthly semi.csv", with_choice(counts), ";")
+    run = capa_actuals(export, jobplan(tmp_path / "j.xlsx"), None, today=TODAY)
+    assert run.exit_code == 0
+    assert choice_read(run) == {
+        "Asha Rao": 3,
+        "Tom Reed": 12,
+        "Mo Khan": None,
+        "Lena Ortiz": None,
+        "Ravi Shah": None,
+        "Jess Lowe": None,
+    }
+    bad = {f.value: f for f in run.findings if f.rule == "activity-count-invalid"}
+    assert set(bad) == {"3,5", "1,234", "1,000", "1.000"}
+    # rows 2-7: Asha Rao, Tom Reed, Mo Khan, Lena Ortiz, Ravi Shah, Jess Lowe
+    jess = bad["3,5"]
+    assert (jess.cell, jess.workbook, jess.severity) == ("C7", str(export), "warning")
+    assert jess.message.startswith(
+        "Row 7 of monthly semi.csv, column 'Choice appointments' (C7): '3,5' is not a whole "
+        "number of Choice appointments: in this semicolon-separated file a comma is a "
+        "decimal comma, so it reads as 3.5"
+    )
+    assert "If it means 1234, write 1234" in bad["1,234"].message
+    assert "could be 1 (a decimal comma) or 1000" in bad["1,000"].message
+    assert "could be 1 (a decimal point) or 1000" in bad["1.000"].message
+    assert "not compared" in run.actuals.team_month("2025-04").words
+
+
+def test_a_comma_files_comma_only_separates_thousands_so_1_5_is_refused_not_15(tmp_path):
+    """In a comma-separated file a comma in a count may only group digits in threes: '1,234'
+    and '1,000' are read (as before), '1,5' and '12,0' are refused (before, 15 and 120), as
+    are '3.5' and '1.234'; '3.0' and ' 12 ' are 3 and 12."""
+    counts = {
+        "Asha Rao": "1,5",
+        "Tom Reed": "12,0",
+        "Mo Khan": "1,234",
+        "Lena Ortiz": "3.5",
+        "Ravi Shah": "3.0",
+        "Jess Lowe": " 12 ",
+    }
+    export = delimited_export(tmp_path / "monthly comma.csv", with_choice(counts), ",")
+    plan = jobplan(tmp_path / "j.xlsx")
+    run = capa_actuals(export, plan, None, today=TODAY)
+    assert choice_read(run) == {
+        "Asha Rao": None,
+        "Tom Reed": None,
+        "Mo Khan": 1234,
+        "Lena Ortiz": None,
+        "Ravi Shah": 3,
+        "Jess Lowe": 12,
+    }
+    bad = {f.value: f for f in run.findings if f.rule == "activity-count-invalid"}
+    assert set(bad) == {"1,5", "12,0", "3.5"}
+    assert bad["1,5"].cell == "C2" and bad["1,5"].message.startswith(
+        "Row 2 of monthly comma.csv, column 'Choice appointments' (C2): '1,5' is not a whole "
+        "number of Choice appointments: a comma in a count may only separate thousands "
+        "(1,234)"
+    )
+    assert "if it means 15, write 15" in bad["1,5"].message
+    assert "If it means 12, write 12; if it means 120, write 120." in bad["12,0"].message
+    again = delimited_export(tmp_path / "b.csv", with_choice({"Mo Khan": "1.234"}), ",")
+    (dot,) = [
+        f
+        for f in capa_actuals(again, plan, None, today=TODAY).findings
+        if f.rule == "activity-count-invalid"
+    ]
+    assert dot.value == "1.234" and "not a whole number of Choice appointments" in dot.message
 
 
 def test_a_job_plan_clinician_with_no_rows_is_a_warning_and_a_gap(tmp_path):

@@ -1141,6 +1141,7 @@ def capa_actuals(
         sys.exit(run.exit_code)
     _print_findings([f for f in run.findings if f.severity != "info"])
     if run.actuals is None:
+        _actuals_not_written(run, output)
         sys.exit(run.exit_code)
     pa = run.actuals
     carried = f", {len(run.from_history)} carried from --previous" if run.from_history else ""
@@ -1169,7 +1170,20 @@ def capa_actuals(
         click.echo(f"  - {sentence}")
     if run.written:
         click.echo(f"Wrote {run.written}.")
+    _actuals_not_written(run, output)
     sys.exit(run.exit_code)
+
+
+def _actuals_not_written(run, output: Path | None) -> None:
+    """The last line of a `capa actuals -o` that wrote nothing, as build-team's: why, in a few
+    words (the output exists, cannot be written, or the inputs have errors)."""
+    from workload_xl.render import nothing_written
+
+    if output is None or run.written is not None:
+        return
+    errors = [f for f in run.findings if f.severity == "error"]
+    why = [f for f in errors if f.rule.startswith("output-")] or errors
+    click.echo(nothing_written(why, str(output)))
 
 
 # --- allocation ----------------------------------------------------------------------------

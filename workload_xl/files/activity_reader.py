@@ -81,7 +81,18 @@ def read_activity(
             text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
             dialect = _dialect(head.decode(encoding, errors="replace"))
             rows = _csv_rows(text, dialect)
-            return tally_activity(rows, mapping, clinicians, source=name, today=today), []
+            # Excel saves CSV with semicolons where a comma is the decimal mark: there
+            # "3,5" is 3.5, never 35
+            decimal_comma = getattr(dialect, "delimiter", ",") == ";"
+            export = tally_activity(
+                rows,
+                mapping,
+                clinicians,
+                source=name,
+                today=today,
+                decimal_comma=decimal_comma,
+            )
+            return export, []
     except (OSError, csv.Error) as exc:
         return None, [
             finding(

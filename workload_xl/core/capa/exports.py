@@ -24,7 +24,9 @@ Choices a reader of the figures should know:
   lies outside 2000 to the day the export is read, or an appointment type the mapping does
   not know: each a finding at its row, and that row is counted in nothing.
 - In the monthly shape a count that is not a whole number of 0 or more, or is blank, is a
-  finding at its cell, and that clinician's figure for the month is a gap (None), never a 0:
+  finding at its cell (`read_count`: in a semicolon-separated file a comma is a decimal comma,
+  so "3,5" is 3.5, not whole; elsewhere a comma may only separate thousands, "1,234", so "1,5"
+  is refused, never 15), and that clinician's figure for the month is a gap (None), never a 0:
   a blank is a count the export did not give, not a count of none.
 - In the monthly shape two rows for the same clinician and month are added together (exports
   split by clinic or site); a gap in one makes the sum a gap. A clinician with no row in a
@@ -46,7 +48,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 from workload_xl.core.caseload import MAX_TITLE_ROWS  # as far down as for caseload reports
 from workload_xl.core.cells import address
@@ -54,7 +56,7 @@ from workload_xl.core.findings import Finding, Refused
 from workload_xl.core.paths import activity_mapping_file
 from workload_xl.core.rules import finding
 from workload_xl.core.schemes import report_key
-from workload_xl.core.values import clean_text, read_date
+from workload_xl.core.values import clean_text, fmt, read_date
 
 CHOICE, NEW_CORE, CORE, IGNORE = "choice", "new_core", "core", "ignore"
 CATEGORIES = (CHOICE, NEW_CORE, CORE, IGNORE)
@@ -273,23 +275,72 @@ def date_of(value: Any) -> dt.date | None:
     return read_date(text)
 
 
-def count_of(value: Any) -> float | None:
-    """A count: a whole number 0 or more; None for anything else (blank included: a count
-    the export did not give is not a count of none)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+"""A count with commas that separate thousands: 1,234 and 1,234,567 (with a decimal point
+after, 1,234.0, as a spreadsheet may save it)."""
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+"""A count written with a decimal comma, 3,5 or 3,0, as a semicolon-separated file (Excel's
+CSV in much of Europe) writes decimals."""
+_THREE_AFTER = re.compile(r"[+-]?\d{1,3}[.,]\d{3}")
+"""1,000 or 1.000: in a semicolon-separated file either a decimal mark with three places or a
+thousands separator (as much of Europe writes 1.000), so 1 or 1000: never guessed."""
+
+
+class Count(NamedTuple):
+    """A count read: `value` None unless it is a whole number 0 or more; `problem` why not
+    ("blank", "not-number", "negative", "fraction", "grouping", "ambiguous": 1,000 or 1.000
+    in a semicolon-separated file, 1 or 1000); `read` the number it reads
+    as when it is one ("3,5" in a semicolon-separated file reads as 3.5)."""
+
+    value: float | None
+    problem: str = ""
+    read: float | None = None
+
+
+def read_count(value: Any, decimal_comma: bool = False) -> Count:
+    """A count: a whole number 0 or more. A comma in text is a decimal comma when
+    `decimal_comma` (a semicolon-separated file: "3,5" is 3.5, not whole, and "3,0" is 3,
+    but "1,000" and "1.000", 1 or 1000, are refused);
+    otherwise it may only separate thousands, grouping the digits in threes ("1,234"), and
+    "1,5" or "12,0" is refused, never read as 15 or 120. Blank is a problem too: a count the
+    export did not give is not a count of none."""
+    if value is None or (isinstance(value, str) and not clean_text(value)):
+        return Count(None, "blank")
     if isinstance(value, bool):
-        return None
+        return Count(None, "not-number")
     if isinstance(value, int | float):
         number = float(value)
     else:
+        text = clean_text(value)
+        if "_" in text:  # float() reads "1_5" as 15; no export writes a count so
+            return Count(None, "not-number")
+        if "," in text:
+            if decimal_comma:
+                if not _DECIMAL_COMMA.fullmatch(text):
+                    return Count(None, "not-number")
+                text = text.replace(",", ".")
+            elif _GROUPED.fullmatch(text):
+                text = text.replace(",", "")
+            else:
+                return Count(None, "grouping")
         try:
-            number = float(clean_text(value).replace(",", ""))
+            number = float(text)
         except ValueError:
-            return None
-    if number != number or number < 0 or not number.is_integer():
-        return None
-    return number
+            return Count(None, "not-number")
+    if number != number or number in (float("inf"), float("-inf")):
+        return Count(None, "not-number")
+    if number < 0:
+        return Count(None, "negative", number)
+    if not number.is_integer():
+        return Count(None, "fraction", number)
+    if decimal_comma and isinstance(value, str) and _THREE_AFTER.fullmatch(clean_text(value)):
+        return Count(None, "ambiguous", number)
+    return Count(number, "", number)
+
+
+def count_of(value: Any, decimal_comma: bool = False) -> float | None:
+    """A count: a whole number 0 or more; None for anything else (`read_count` says why)."""
+    return read_count(value, decimal_comma).value
 
 
 def month_in_range(month: str, today: dt.date) -> bool:
@@ -337,6 +388,8 @@ class _Tally:
     holes: set[tuple[str, str, int]] = field(default_factory=set)
     """(month, clinician, figure) a count was blank or not a count for: a gap."""
     plan_names: tuple[str, ...] = ()
+    decimal_comma: bool = False
+    """A comma in a count is a decimal comma (the export is semicolon-separated)."""
 
     def add(self, rule: str, message: str, **where: Any) -> None:
         if self.shown[rule] >= MAX_ROW_FINDINGS:
@@ -371,12 +424,15 @@ def tally_activity(
     today: dt.date,
     sheet: str = "",
     first_row: int = 1,
+    decimal_comma: bool = False,
 ) -> ActivityExport:
     """Count an export's rows (an iterator, read once) for the job plan's `clinicians`:
     what each delivered a month, the waits, and a finding for every row not counted as it is.
-    `today` bounds the dates (no activity is in the future)."""
+    `today` bounds the dates (no activity is in the future); `decimal_comma` says a comma in
+    a count is a decimal comma (a semicolon-separated file), not a thousands separator."""
     report = PurePath(source).name + (f" (sheet '{sheet}')" if sheet else "")
     t = _Tally(source, sheet, today, report, plan_names=tuple(clinicians))
+    t.decimal_comma = decimal_comma
     names = {name_key(name): name for name in clinicians}
     iterator = iter(rows)
     head: list[Sequence[Any]] = []
@@ -428,7 +484,7 @@ def tally_activity(
     rows_read = 0
     clinician_cache: dict[Any, str | None] = {}
     if shape == MONTHLY:
-        step = _monthly_row(t, found, names, clinician_cache, mapping)
+        step = _monthly_row(t, found, names, clinician_cache, head[top])
     else:
         step = _appointment_row(t, found, names, clinician_cache, mapping)
     for number, row in enumerate(iterator, start=header_row + 1):
@@ -541,7 +597,7 @@ def _blank(*values: Any) -> bool:
     return not any(clean_text(v) for v in values)
 
 
-def _monthly_row(t, found, names, clinician_cache, mapping):
+def _monthly_row(t, found, names, clinician_cache, headings):
     ci, mi = found["clinician"], found["month"]
     counts = [(i, key, found[key]) for i, key in enumerate(COUNTS) if key in found]
     months: dict[Any, str | None] = {}
@@ -589,31 +645,89 @@ def _monthly_row(t, found, names, clinician_cache, mapping):
             return False
         for index, key, column in counts:
             value = row[column]
-            amount = count_of(value)
-            if amount is None:
+            amount = read_count(value, t.decimal_comma)
+            if amount.value is None:
                 shown = clean_text(value)
                 t.holes.add((month, plan_name, index))
+                heading = clean_text(headings[column]) if column < len(headings) else ""
+                cell = address(number, column + 1)
                 t.add(
-                    "activity-count-invalid" if shown else "activity-count-blank",
-                    f"Row {number} of {t.report}: {labels[key]} "
-                    + (
-                        f"is {shown!r}; a count must be a whole number, 0 or more."
-                        if shown
-                        else "is blank, so the export does not say how many there were."
-                    )
+                    "activity-count-blank"
+                    if amount.problem == "blank"
+                    else "activity-count-invalid",
+                    f"Row {number} of {t.report}, column '{heading}' ({cell}): "
+                    + _count_problem(amount, shown, labels[key], t.decimal_comma)
                     + f" {plan_name}'s {labels[key]} for {month} are left a gap (the month's "
                     "figure is incomplete), not counted as 0; correct the export and run "
                     "again.",
-                    cell=address(number, column + 1),
+                    cell=cell,
                     field=key,
                     value=shown,
                 )
                 continue
-            t.count(month, plan_name, index, amount)
+            t.count(month, plan_name, index, amount.value)
         t.totals.setdefault((month, plan_name), [0.0, 0.0, 0.0])
         return True
 
     return step
+
+
+_SIMPLE_COMMA = re.compile(r"\d+,\d+")
+_THOUSANDS_DOT = re.compile(r"\d{1,3}\.\d{3}")
+
+
+def _count_problem(count: Count, shown: str, what: str, decimal_comma: bool) -> str:
+    """What is wrong with a count that is not one, and how to put it right, in a sentence or
+    two ("'3,5' is not a whole number of Choice appointments: ...")."""
+    if count.problem == "blank":
+        return f"{what} is blank, so the export does not say how many there were."
+    whole = "a count must be a whole number, 0 or more"
+    if count.problem == "negative":
+        return f"{what} is {shown!r}, below 0; {whole}."
+    if count.problem == "grouping":
+        said = (
+            f"{shown!r} is not a whole number of {what}: a comma in a count may only separate "
+            f"thousands (1,234), and {shown!r} does not group its digits in threes, so it is "
+            "not read as a number."
+        )
+        if _SIMPLE_COMMA.fullmatch(shown):
+            decimal, digits = float(shown.replace(",", ".")), shown.replace(",", "")
+            meant = (
+                f"If it means {fmt(decimal)}, write {fmt(decimal)}"
+                if decimal.is_integer()
+                else f"If it means {decimal:g}, it is not whole: {whole}"
+            )
+            said += f" {meant}; if it means {int(digits)}, write {int(digits)}."
+        return said
+    if count.problem == "ambiguous":
+        digits = int(re.sub(r"\D", "", shown))
+        mark = "comma" if "," in shown else "point"
+        return (
+            f"{shown!r} could be {count.read:g} (a decimal {mark}) or {digits} (a thousands "
+            f"separator, as this semicolon-separated file may use), so it is not read as "
+            f"either. Write the number of {what} with no separator: {count.read:g} or {digits}."
+        )
+    if count.problem == "fraction":
+        if decimal_comma and "," in shown:
+            said = (
+                f"{shown!r} is not a whole number of {what}: in this semicolon-separated file "
+                f"a comma is a decimal comma, so it reads as {count.read:g}, and {whole}."
+            )
+            thousands = shown.replace(",", ".")
+        else:
+            said = f"{shown!r} is not a whole number of {what}: {whole}."
+            thousands = shown
+        if _THOUSANDS_DOT.fullmatch(thousands):
+            digits = int(thousands.replace(".", ""))
+            said += f" If it means {digits}, write {digits}, with no thousands separator."
+        return said
+    said = f"{what} is {shown!r}, not a number; {whole}"
+    if decimal_comma and "," in shown:
+        said += (
+            ", written with no thousands separator (in this semicolon-separated file a comma "
+            "is a decimal comma)"
+        )
+    return said + "."
 
 
 def _appointment_row(t, found, names, clinician_cache, mapping):
