@@ -330,3 +330,98 @@ def test_without_takes_a_name_in_any_case_and_spacing_and_prints_the_plans_spell
     assert result.returncode == 0, result.output
     assert "Without Mo Khan:" in result.output
     assert "Capacity lost to planned absences (without Mo Khan)" in result.output
+
+
+# --- a job plan the user edited: errors stop the balance, blanks are said -------------------
+
+
+def _edit(path, sheet: str, who: str, changes: dict):
+    """Type `changes` ({heading: value}) into `who`'s row of `sheet`, as a user would in
+    Excel, and save; the addresses of the cells changed, by heading."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    header = 4  # the tables' heading row as the writer lays them out
+    columns = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
+    row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 1).value == who)
+    cells = {}
+    for heading, value in changes.items():
+        cell = ws.cell(row, columns[heading])
+        cell.value = value
+        cells[heading] = cell.coordinate
+    wb.save(path)
+    return cells
+
+
+@pytest.mark.parametrize(
+    ("sheet", "who", "changes", "rule"),
+    [
+        # said at the contract's cell: it is the sum that does not fit
+        (
+            "Job plans",
+            "Asha Rao",
+            {"Core Partnership": 40, "Contracted hours": 37.5},
+            "capa-hours-over-contract",
+        ),
+        ("Job plans", "Tom Reed", {"Clinician": "Asha Rao"}, "capa-clinician-duplicate"),
+        ("Absences", "Asha Rao", {"End": dt.datetime(2026, 4, 26)}, "capa-absence-dates-invalid"),
+        ("Job plans", "Mo Khan", {"Core Partnership": -5}, "capa-hours-invalid"),
+    ],
+)
+def test_every_error_on_the_job_plan_stops_the_balance_with_exit_1(
+    demo_plan, sheet, who, changes, rule
+):
+    """As the help says (1: the job plan has errors) and as negative hours always did: no
+    balance is printed from a job plan with an error, and the output says why."""
+    cell = _edit(demo_plan, sheet, who, changes)[list(changes)[-1]]
+    result = _balance(demo_plan)
+    assert result.returncode == 1, result.output
+    text = " ".join(result.output.split())
+    assert f"ERROR '{sheet}' {cell} {rule}" in text
+    assert (
+        "No balance is worked out: the job plan has 1 error (above). Fix it and run again."
+    ) in text
+    assert "accepted referrals a week" not in text and "capacity is" not in text
+    result.assert_no_traceback()
+    data = _balance(demo_plan, "--format", "json")
+    assert data.returncode == 1 and rule in data.output
+
+
+def test_a_blank_activity_cell_beside_unallocated_hours_is_a_warning_at_that_cell(demo_plan):
+    """Asha Rao's Core Partnership hours cleared: the balance is worked out with them as 0,
+    and a warning at the blank cell (not the contract's) says so and what to type."""
+    cell = _edit(demo_plan, "Job plans", "Asha Rao", {"Core Partnership": None})
+    assert cell == {"Core Partnership": "E5"}
+    result = _balance(demo_plan)
+    assert result.returncode == 0, result.output
+    text = " ".join(result.output.split())
+    assert (
+        "WARNING 'Job plans' E5 capa-hours-blank Asha Rao's Core Partnership hours are blank, "
+        "so they are counted as 0 hours, and 18 hours of the 37.5 hours contracted a week are "
+        "in no activity. Type the weekly hours of Core Partnership, or 0 if none are meant."
+    ) in text
+    assert "Core Partnership capacity is 36% short of demand" in text
+    data = json.loads(_balance(demo_plan, "--format", "json").output)
+    assert [(f["rule"], f["severity"], f["cell"]) for f in data["findings"]] == [
+        ("capa-hours-unallocated", "info", "C5"),
+        ("capa-hours-blank", "warning", "E5"),
+    ]
+    _edit(demo_plan, "Job plans", "Asha Rao", {"Core Partnership": 0})  # 0 typed: as meant
+    # Mo Khan's 0 Specific hours cleared: his other hours fill his 22.5, so blank is none
+    _edit(demo_plan, "Job plans", "Mo Khan", {"Specific Partnership": None})
+    result = _balance(demo_plan)
+    assert result.returncode == 0, result.output
+    assert "capa-hours-blank" not in result.output and "WARNING" not in result.output
+
+
+def test_a_blank_contract_says_it_is_blank_at_its_cell_and_what_to_type(demo_plan):
+    cell = _edit(demo_plan, "Job plans", "Tom Reed", {"Contracted hours": None})
+    result = _balance(demo_plan)
+    assert result.returncode == 1, result.output
+    text = " ".join(result.output.split())
+    assert (
+        f"ERROR 'Job plans' {cell['Contracted hours']} capa-hours-invalid Tom Reed's contracted "
+        "hours are blank; type the weekly hours of the contract, more than 0 (37.5 full time)."
+    ) in text
+    assert "None" not in text

@@ -1036,14 +1036,24 @@ def capa_balance(
 ) -> None:
     """Is the team's capacity in balance with demand, for Choice, Core and Specific Partnership?
 
-    Exit status: 0 printed, 1 the job plan has errors, 2 it cannot be read.
+    Exit status: 0 printed, 1 the job plan has errors (nothing is worked out from it until
+    they are fixed), 2 it cannot be read.
     """
+    from workload_xl.core.findings import Severity
     from workload_xl.services.capa import capa_balance
 
     with _option_errors():
         run = capa_balance(jobplan, without=without, period=period, referrals=referrals)
     if run.plan is None or run.stopped:
         _print_findings(run.findings)
+        if run.plan is not None:
+            errors = sum(f.severity is Severity.ERROR for f in run.findings)
+            click.echo(
+                f"No balance is worked out: the job plan has {errors} "
+                f"{'error' if errors == 1 else 'errors'} (above). Fix "
+                f"{'it' if errors == 1 else 'them'} and run again.",
+                err=True,
+            )
         sys.exit(run.exit_code)
     if output_format == "json":
         click.echo(json_for(run.to_json()))

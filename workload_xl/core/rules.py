@@ -144,6 +144,11 @@ _RULES = [
         "capa-hours-unallocated", INFO, "Some contracted hours are in no activity of the job plan"
     ),
     Rule(
+        "capa-hours-blank",
+        WARN,
+        "An activity's hours are blank (counted as 0) while contracted hours are in no activity",
+    ),
+    Rule(
         "capa-absence-dates-invalid", ERR, "An absence has no valid dates or ends before it starts"
     ),
     Rule("capa-absence-clinician-unknown", WARN, "An absence names a clinician with no job plan"),

@@ -830,6 +830,9 @@ class _Reader:
                     if f.rule == "capa-clinician-duplicate"
                 ]
             seen.add(clinician.name)
+            blank = [k for k in capa.ACTIVITIES if k in row and row[k] is None]
+            if clinician.name:
+                problems += capa.blank_hours(clinician, blank, settings)
             self.locate(problems, ws, cells)
             team.append(clinician)
         return team

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workload_xl.core.findings import Finding, Refused, json_safe
+from workload_xl.core.findings import Finding, Refused, Severity, json_safe
 from workload_xl.services.options import OptionError
 from workload_xl.services.reading import read_bounded
 
@@ -18,7 +18,8 @@ from workload_xl.services.reading import read_bounded
 class CapaBalanceRun:
     """The balance and waiting lists with everyone and without the clinicians left out, and
     the capacity lost to planned absences; `plan` None when the job plan could not be read,
-    `stopped` when its figures could not be worked out (the findings say why)."""
+    `stopped` when the job plan has an error, so nothing is worked out (the findings say
+    which)."""
 
     plan: Any
     findings: list[Finding] = field(default_factory=list)
@@ -38,7 +39,8 @@ class CapaBalanceRun:
 
     @property
     def exit_code(self) -> int:
-        """0 worked out, 1 the job plan has errors, 2 it cannot be read."""
+        """0 worked out, 1 the job plan has errors (nothing worked out), 2 it cannot be
+        read."""
         if self.plan is None:
             return 2
         return 1 if self.stopped else 0
@@ -83,6 +85,11 @@ def capa_balance(
     if plan is None:
         return CapaBalanceRun(None, problems)
     without = _left_out(plan, without, jobplan)
+    if any(f.severity is Severity.ERROR for f in problems):
+        # As the maths refuses bad hours: a balance worked out from a job plan with an
+        # error (hours over the contract, a clinician counted twice, an absence with no
+        # valid dates) would count time that is not there, so none is shown.
+        return CapaBalanceRun(plan, problems, stopped=True)
     names = {c.casefold() for c in without}
     team = [c for c in plan.clinicians if c.name.casefold() not in names]
     demand = referrals if referrals is not None else plan.demand_per_week

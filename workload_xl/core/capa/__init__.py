@@ -116,7 +116,7 @@ from workload_xl.core.capa.exports import (
     parse_activity_mapping,
     tally_activity,
 )
-from workload_xl.core.capa.plans import ACTIVITIES, Clinician, check_job_plans
+from workload_xl.core.capa.plans import ACTIVITIES, Clinician, blank_hours, check_job_plans
 from workload_xl.core.capa.queues import (
     load,
     relief_capacity,
@@ -184,6 +184,7 @@ __all__ = [
     "actuals_signals",
     "against_plan",
     "balance",
+    "blank_hours",
     "capacity_lost",
     "check",
     "check_absences",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from workload_xl.core.capa.settings import CapaSettings
@@ -87,9 +87,7 @@ def check_job_plans(team: Sequence[Clinician], settings: CapaSettings) -> list[F
         if bad:
             continue
         spare = clinician.unallocated_hours
-        tolerance = settings.unallocated_hours_tolerance
-        if not (is_number(tolerance) and tolerance >= 0):  # said by check_settings
-            tolerance = CapaSettings().unallocated_hours_tolerance
+        tolerance = _unallocated_tolerance(settings)
         if spare < -TOLERANCE:
             found.append(
                 finding(
@@ -114,6 +112,41 @@ def check_job_plans(team: Sequence[Clinician], settings: CapaSettings) -> list[F
     return found
 
 
+def _unallocated_tolerance(settings: CapaSettings) -> float:
+    tolerance = settings.unallocated_hours_tolerance
+    if not (is_number(tolerance) and tolerance >= 0):  # said by check_settings
+        tolerance = CapaSettings().unallocated_hours_tolerance
+    return tolerance
+
+
+def blank_hours(
+    clinician: Clinician, blank: Iterable[str], settings: CapaSettings
+) -> list[Finding]:
+    """A warning for each activity whose hours cell was left blank (and so is counted as 0)
+    while more than the tolerance of the clinician's contracted hours is in no activity: the
+    blank may be hours not typed, or typed over and cleared, rather than none. Nothing when
+    the plan's other hours are wrong (said by `bad_hours`) or fill the contract."""
+    if bad_hours(clinician):
+        return []
+    spare = clinician.unallocated_hours
+    if spare <= _unallocated_tolerance(settings) + TOLERANCE:
+        return []
+    who, contracted = clinician.name, hours_text(clinician.contracted_hours)
+    blank = set(blank)
+    return [
+        finding(
+            "capa-hours-blank",
+            f"{who}'s {ACTIVITIES[key]} hours are blank, so they are counted as 0 hours, and "
+            f"{hours_text(spare)} of the {contracted} contracted a week are in no activity. "
+            f"Type the weekly hours of {ACTIVITIES[key]}, or 0 if none are meant.",
+            field=key,
+            value=None,
+        )
+        for key in ACTIVITIES
+        if key in blank
+    ]
+
+
 def nameless(team: Sequence[Clinician]) -> list[Finding]:
     """A job plan with no name cannot be counted for anyone, nor its absences matched."""
     return [
@@ -131,11 +164,12 @@ def bad_hours(clinician: Clinician) -> list[Finding]:
     found = []
     contracted = clinician.contracted_hours
     if not is_number(contracted) or contracted <= 0:
+        typed = "blank" if contracted is None else repr(contracted)
         found.append(
             finding(
                 "capa-hours-invalid",
-                f"{clinician.name}'s contracted hours are {contracted!r}; type the weekly "
-                "hours of the contract, more than 0.",
+                f"{clinician.name}'s contracted hours are {typed}; type the weekly "
+                "hours of the contract, more than 0 (37.5 full time).",
                 field="contracted_hours",
                 value=contracted,
             )
@@ -143,11 +177,11 @@ def bad_hours(clinician: Clinician) -> list[Finding]:
     for name, label in ACTIVITIES.items():
         value = getattr(clinician, name)
         if not is_number(value) or value < 0:
+            typed = "blank" if value is None else repr(value)
             found.append(
                 finding(
                     "capa-hours-invalid",
-                    f"{clinician.name}'s {label} hours are {value!r}; type weekly hours, "
-                    "0 or more.",
+                    f"{clinician.name}'s {label} hours are {typed}; type weekly hours, 0 or more.",
                     field=name,
                     value=value,
                 )
