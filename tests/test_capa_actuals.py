@@ -1235,6 +1235,14 @@ def test_names_match_ignoring_accents_and_an_unknown_one_gets_did_you_mean(tmp_p
     assert run.held in texts
 
 
+def test_one_month_of_rows_is_said_as_one_month(tmp_path):
+    export = export_rows(tmp_path / "one.csv", every_clinician(range(4, 5)))
+    plan = jobplan(tmp_path / "j.xlsx")
+    cli = run_cli("capa", "actuals", export, "--jobplan", plan, cwd=tmp_path)
+    assert cli.returncode in (0, 1), cli.output
+    assert "6 clinicians, 1 month (2025-04)." in cli.stdout
+
+
 def test_a_month_with_no_rows_inside_the_range_is_a_warning(tmp_path):
     """activity-month-missing: 2025-03 between 2025-02 and 2025-04 has no rows."""
     rows = every_clinician(range(2, 5), leave_out=tuple((n, 3) for n, *_ in PLANS))

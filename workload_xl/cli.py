@@ -1157,13 +1157,10 @@ def capa_actuals(
     carried = f", {len(run.from_history)} carried from --previous" if run.from_history else ""
     empty = [line.period for line in pa.team_months if not line.months]
     without = f"; {', '.join(empty)} {'has' if len(empty) == 1 else 'have'} none" if empty else ""
-    counted = (
-        f"{len(pa.months) - len(empty)} months with rows" if empty else f"{len(pa.months)} months"
-    )
-    click.echo(
-        f"{len(pa.clinicians)} clinicians, {counted} ({pa.months[0]} to "
-        f"{pa.months[-1]}{without}{carried})."
-    )
+    n = len(pa.months) - len(empty)
+    counted = f"{n} {'month' if n == 1 else 'months'}" + (" with rows" if empty else "")
+    span = pa.months[0] if len(pa.months) == 1 else f"{pa.months[0]} to {pa.months[-1]}"
+    click.echo(f"{len(pa.clinicians)} clinicians, {counted} ({span}{without}{carried}).")
     for sentence in pa.summary:
         click.echo(f"  {sentence}")
     if run.held:
