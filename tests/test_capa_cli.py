@@ -425,3 +425,15 @@ def test_a_blank_contract_says_it_is_blank_at_its_cell_and_what_to_type(demo_pla
         "hours are blank; type the weekly hours of the contract, more than 0 (37.5 full time)."
     ) in text
     assert "None" not in text
+
+
+@pytest.mark.parametrize("given", ["-3", "nan", "inf"])
+def test_referrals_that_are_no_count_are_the_options_mistake_not_the_job_plans(demo_plan, given):
+    """Said of --referrals, as a usage error (exit 2), never as an error in the workbook."""
+    result = _balance(demo_plan, "--referrals", given)
+    assert result.returncode == 2, result.output
+    text = " ".join(result.output.split())
+    assert f"Invalid value for --referrals: {given} is not a number of accepted referrals" in text
+    assert "the job plan has" not in text and "camhs-jobplans.xlsx" not in text
+    result.assert_no_traceback()
+    assert _balance(demo_plan, "--referrals", "0").returncode == 0

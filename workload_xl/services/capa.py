@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,14 +74,20 @@ def capa_balance(
     referrals: float | None = None,
 ) -> CapaBalanceRun:
     """Read the job plan and work out its balance. `period` is START:END dates; a name in
-    `without` with no job plan, a missing demand or a period that is not two dates in order
-    raise OptionError (the period before the job plan is read, the others after), before any
-    figure is worked out."""
+    `without` with no job plan, a missing demand, `referrals` below 0 or not finite, or a
+    period that is not two dates in order raise OptionError (the period and the referrals
+    before the job plan is read, the others after), before any figure is worked out."""
     from workload_xl.core import capa as maths
     from workload_xl.files.jobplan_workbook import read_jobplan_workbook
 
     without = tuple(without)
     dates = read_period(period) if period else None
+    if referrals is not None and not (math.isfinite(referrals) and referrals >= 0):
+        raise OptionError(  # the option's mistake, not the job plan's: said before reading it
+            f"{referrals:g} is not a number of accepted referrals a week. Give a number, 0 or "
+            "more, such as --referrals 12.5.",
+            "--referrals",
+        )
     plan, problems = read_bounded(read_jobplan_workbook, jobplan)
     if plan is None:
         return CapaBalanceRun(None, problems)
