@@ -437,3 +437,24 @@ def test_referrals_that_are_no_count_are_the_options_mistake_not_the_job_plans(d
     assert "the job plan has" not in text and "camhs-jobplans.xlsx" not in text
     result.assert_no_traceback()
     assert _balance(demo_plan, "--referrals", "0").returncode == 0
+
+
+def test_the_activity_export_given_as_the_job_plan_is_told_where_it_goes(demo_plan):
+    """`capa actuals JOBPLANS.xlsx --jobplan EXPORT.csv`: the files swapped. The guard's
+    "save it as .xlsx" alone would have the export saved as a workbook."""
+    from .bounded_cli import run_cli
+
+    export = demo_plan.parent / "camhs-activity.csv"
+    export.write_text("Clinician,Month,Choice appointments\nMo Khan,2026-07,3\n", "utf-8")
+    for args in (
+        ("capa", "actuals", demo_plan.name, "--jobplan", export.name, "-o", "out.xlsx"),
+        ("capa", "balance", export.name),
+    ):
+        result = run_cli(*args, cwd=demo_plan.parent)
+        text = " ".join(result.output.split())
+        assert result.returncode == 2 and "file-not-workbook" in text, text
+        assert (
+            "If it is the activity export, it goes first: workload-xl capa actuals EXPORT.csv "
+            "--jobplan JOBPLANS.xlsx" in text
+        )
+    assert not (demo_plan.parent / "out.xlsx").exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -679,6 +679,20 @@ def _or_empty(value: Any) -> Any:
 # --- reading ------------------------------------------------------------------------------
 
 
+def _as_jobplan(problem: Finding) -> Finding:
+    """A text file given as the job plan is most often the activity export in the wrong
+    place (`capa actuals JOBPLAN --jobplan EXPORT.csv`): the finding says so, beside the
+    guard's "save it as .xlsx", which alone would have the user save the export as one."""
+    if problem.rule != "file-not-workbook" or "text or CSV file" not in problem.message:
+        return problem
+    return replace(
+        problem,
+        message=f"{problem.message} If it is the activity export, it goes first: "
+        "workload-xl capa actuals EXPORT.csv --jobplan JOBPLANS.xlsx; the job plan is the "
+        "workbook `workload-xl template jobplan` writes.",
+    )
+
+
 def read_jobplan_workbook(
     path: Path, label: str | None = None
 ) -> tuple[JobPlan | None, list[Finding]]:
@@ -691,7 +705,7 @@ def read_jobplan_workbook(
     name = label or str(Path(path))
     books, problems = load_formulas_and_values(Path(path), name)
     if books is None:
-        return None, problems
+        return None, [_as_jobplan(f) for f in problems]
     reader = _Reader(name, *books)
     tables = {
         key: reader.table(key) for key in (jl.JOBPLANS_TABLE, jl.ABSENCES_TABLE, jl.SETTINGS_TABLE)
