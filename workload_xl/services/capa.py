@@ -137,7 +137,7 @@ def _left_out(plan, typed: tuple[str, ...], jobplan: Path) -> tuple[str, ...]:
     each name as typed with no job plan, with the closest name when one is close, else the
     names the job plans have."""
     from workload_xl.contracts import jobplan as layout
-    from workload_xl.core.capa.exports import name_key
+    from workload_xl.core.capa.exports import closest_name, name_key
     from workload_xl.core.values import clean_text
 
     by_key = {name_key(c.name): c.name for c in plan.clinicians}
@@ -150,14 +150,12 @@ def _left_out(plan, typed: tuple[str, ...], jobplan: Path) -> tuple[str, ...]:
             found.append(plan_name)
     if not unknown:
         return tuple(found)
-    import difflib
-
     hints = []
     for name in unknown:
-        close = difflib.get_close_matches(name_key(name), list(by_key), n=1)
+        close = closest_name(name, list(by_key.values()))
         if close:
             which = f" for {name!r}" if len(unknown) > 1 else ""
-            hints.append(f" Did you mean {by_key[close[0]]!r}{which}?")
+            hints.append(f" Did you mean {close!r}{which}?")
     have = ", ".join(c.name for c in plan.clinicians) or "nobody"
     quoted = " or ".join(repr(n) for n in unknown)
     raise OptionError(

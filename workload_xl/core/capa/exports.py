@@ -521,12 +521,19 @@ def name_key(name: Any) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
-def _did_you_mean(text: str, plan_names: Sequence[str]) -> str:
-    """ " Did you mean 'Lena Ortiz'?" for the job plan name closest to `text` (difflib, as
-    allocation suggests a worker), or "" when none is close."""
+def closest_name(text: str, plan_names: Sequence[str]) -> str | None:
+    """The job plan name closest to `text` (difflib on `name_key`, as allocation suggests a
+    worker), or None when none is close: what an export's row and `capa balance --without`
+    suggest for a name no job plan has."""
     keys = {name_key(n): n for n in plan_names}
     close = difflib.get_close_matches(name_key(text), list(keys), n=1)
-    return f" Did you mean '{keys[close[0]]}'?" if close else ""
+    return keys[close[0]] if close else None
+
+
+def _did_you_mean(text: str, plan_names: Sequence[str]) -> str:
+    """ " Did you mean 'Lena Ortiz'?" for the closest job plan name, or "" when none is close."""
+    close = closest_name(text, plan_names)
+    return f" Did you mean '{close}'?" if close else ""
 
 
 def _clinician(t, names, cache, value, number, column) -> str | None:
