@@ -431,8 +431,9 @@ def tally_activity(
     `today` bounds the dates (no activity is in the future); `decimal_comma` says a comma in
     a count is a decimal comma (a semicolon-separated file), not a thousands separator."""
     report = PurePath(source).name + (f" (sheet '{sheet}')" if sheet else "")
-    t = _Tally(source, sheet, today, report, plan_names=tuple(clinicians))
-    t.decimal_comma = decimal_comma
+    t = _Tally(
+        source, sheet, today, report, plan_names=tuple(clinicians), decimal_comma=decimal_comma
+    )
     names = {name_key(name): name for name in clinicians}
     iterator = iter(rows)
     head: list[Sequence[Any]] = []
