@@ -742,7 +742,11 @@ def _quick_bound(body: bytes) -> tuple[int, int] | None:
     """(rows, columns) no cell in this chunk goes beyond, when every cell in it is written
     `<c r="A1"` and the bound is within the cap; None when its addresses must be read.
     Compiled literal searches, which here run faster than `bytes.find`."""
-    if _ODD_CELL.search(body) or _PREFIXED_CELL.search(body):
+    if _PREFIXED_CELL.search(body):
+        return None
+    if _SMALL_CELL.search(body) is None:
+        return 999, 26  # every cell `<c r="A1"` to `<c r="Z999"`, as most sheets are
+    if _ODD_CELL.search(body):
         return None
     shape = body.translate(_SHAPE)
     if _WIDE_OR_LONG.search(shape) is None:
@@ -766,6 +770,10 @@ _ODD_CELL = re.compile(rb'<c(?! r="[A-Z])[ >/\t\r\n]')
 """A cell with no attributes, any white space but one space after its name, or whose first
 attribute is not its address in capitals. (Written as a look-ahead then a class, which the
 regex engine runs faster than the same as two branches.)"""
+_SMALL_CELL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,3}")[ >/\t\r\n]')
+"""A cell not written `<c r="` one capital, one to three digits and `"`: found nowhere, the
+chunk is bounded by Z999 in one pass, without the shape (`_SHAPE`) and its searches, which
+cost twice as much on a team's Cases sheet. Anything else is judged as before."""
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _ESCAPED_ADDRESS = re.compile(
     rb"<(?:\w{1,30}:)?(?:c|row)\b[^>]{0,1000}?\br\s*=\s*[\"'][^\"'>]{0,40}&"
