@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 import workload_xl.files.return_reader as reader
 from workload_xl.contracts import team as tl
 from workload_xl.core.measurement import MOST_UNITS
-from workload_xl.core.values import FTE_MAX, FTE_MIN, fte_in_range
+from workload_xl.core.values import FTE_MAX, FTE_MIN, fte_in_range, read_number
 from workload_xl.excel.udfs import wl_per_fte
 from workload_xl.files.return_reader import read_team_return
 
@@ -207,3 +207,18 @@ def test_an_uncounted_workers_row_outside_the_schemes_range_is_kept(built, regis
     assert ret is not None and findings == []
     assert 99.0 in [line.agreed_points for line in ret.lines if line.worker == "Zed Zinc"]
     assert "Zed Zinc" not in [w.worker for w in ret.counted]
+
+
+@pytest.mark.parametrize("text", ["1_5", "1__0", "_5"])
+def test_points_typed_with_an_underscore_are_not_a_number_as_in_excel(make_sheet, text):
+    """Python's float() reads "1_5" as 15 (digit grouping in source code); Excel keeps it as
+    text. Points so typed are an error at their cell, never fifteen points."""
+
+    def points_findings(points: str) -> set:
+        content = valid_content()
+        content.lines[1]["agreed_points"] = points
+        return {(cell, rule) for cell, field, rule in make_sheet(content).findings()}
+
+    said = points_findings(text)
+    assert said == points_findings("lots") and said, said
+    assert read_number(text).value is None

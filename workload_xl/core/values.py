@@ -65,6 +65,8 @@ def read_number(value: Any) -> Number:
         return Number(number, "ok") if math.isfinite(number) else Number(None, "invalid")
     if isinstance(value, str):
         text = value.replace("\u00a0", " ").strip()
+        if "_" in text:  # float() reads "1_5" as 15, as in source code; Excel keeps it as text
+            return Number(None, "invalid")
         try:
             number = float(text)
         except ValueError:
