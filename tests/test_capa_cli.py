@@ -385,7 +385,14 @@ def test_every_error_on_the_job_plan_stops_the_balance_with_exit_1(
     assert "accepted referrals a week" not in text and "capacity is" not in text
     result.assert_no_traceback()
     data = _balance(demo_plan, "--format", "json")
-    assert data.returncode == 1 and rule in data.output
+    assert data.returncode == 1, data.output
+    said = data.json()  # the findings on standard output, as a JSON document with no balance
+    assert said["balance"] is None and said["referrals_per_week"] is None
+    errors = [
+        (f["rule"], f["sheet"], f["cell"]) for f in said["findings"] if f["severity"] == "error"
+    ]
+    assert errors == [(rule, sheet, cell)]
+    data.assert_no_traceback()
 
 
 def test_a_blank_activity_cell_beside_unallocated_hours_is_a_warning_at_that_cell(demo_plan):

@@ -1044,6 +1044,9 @@ def capa_balance(
 
     with _option_errors():
         run = capa_balance(jobplan, without=without, period=period, referrals=referrals)
+    if output_format == "json" and (run.plan is None or run.stopped):
+        click.echo(json_for(run.to_json()))  # the findings, with no balance worked out
+        sys.exit(run.exit_code)
     if run.plan is None or run.stopped:
         _print_findings(run.findings)
         if run.plan is not None:

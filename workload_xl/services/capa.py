@@ -52,7 +52,7 @@ class CapaBalanceRun:
 
         return {
             "referrals_per_week": self.demand,
-            "balance": plain(self.before),
+            "balance": self.before and plain(self.before),  # None: nothing worked out
             "without": list(self.without),
             "balance_without": self.after and plain(self.after),
             "waiting_lists": {w.key: plain(w) for w in self.waiting},
